@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { RegionList } from './regions.ts';
+
+/** How far ahead of the server's clock a play may be stamped (client clock skew). */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+/** How old a play may be and still be accepted: the lake's late-data horizon. */
+export const MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+/** No single play lasts longer than a day; anything above is a broken client. */
+export const MAX_MS_PLAYED = 24 * 60 * 60 * 1000;
+
+/** A play as it is stored: `played_at` normalised to UTC. Field names are the lake's column names. */
+export interface PlayEvent {
+  readonly event_id: string;
+  readonly user_id: string;
+  readonly song_id: string;
+  readonly region: string;
+  readonly played_at: string;
+  readonly ms_played: number;
+  readonly device?: string | undefined;
+  readonly session_id?: string | undefined;
+}
+
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+export interface PlayValidationContext {
+  readonly regions: RegionList;
+  readonly now: Date;
+}
+
+const identifier = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+/** The wire shape, independent of clock and configuration. */
+const playEventShape = z.object({
+  event_id: z.uuid('must be a UUID'),
+  user_id: identifier(128),
+  song_id: identifier(64),
+  region: z.string().min(1, 'must not be empty'),
+  played_at: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-27T13:05:00Z' }),
+  ms_played: z
+    .number({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number') })
+    .int('must be an integer')
+    .min(0, 'must be ≥ 0')
+    .max(MAX_MS_PLAYED, `must be ≤ ${MAX_MS_PLAYED} (24 hours)`),
+  device: identifier(64).optional(),
+  session_id: identifier(128).optional(),
+});
+
+export function validatePlayEvent(input: unknown, context: PlayValidationContext): Validation<PlayEvent> {
+  const parsed = playEventShape.safeParse(input, {
+    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+  });
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => ({
+        field: issue.path.length > 0 ? issue.path.join('.') : '(event)',
+        message: issue.path.length > 0 ? issue.message : 'must be a JSON object',
+      })),
+    };
+  }
+  const event = parsed.data;
+  const errors: FieldError[] = [];
+  if (!context.regions.includes(event.region)) {
+    errors.push({ field: 'region', message: `unknown region "${event.region}"; expected one of ${context.regions.join(', ')}` });
+  }
+  const playedAt = new Date(event.played_at);
+  const now = context.now.getTime();
+  if (playedAt.getTime() > now + MAX_FUTURE_SKEW_MS) {
+    errors.push({ field: 'played_at', message: 'is more than 5 minutes in the future' });
+  } else if (playedAt.getTime() < now - MAX_AGE_MS) {
+    errors.push({ field: 'played_at', message: 'is older than 30 days' });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, value: { ...event, played_at: playedAt.toISOString() } };
+}

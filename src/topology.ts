@@ -1,0 +1,135 @@
+/**
+ * The system, declared once: its functions, what triggers each, its topics and schedules.
+ * The local runtime (src/local) and the CDK app (bin/, lib/) both read this declaration,
+ * so what runs on a laptop is what deploys.
+ */
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface HttpRoute {
+  readonly method: HttpMethod;
+  readonly path: string;
+}
+
+export interface TopicDeclaration {
+  readonly name: string;
+  readonly partitions: number;
+  readonly purpose: string;
+}
+
+/** How a consumer function is fed, mirroring Lambda's Kafka event source mapping settings. */
+export interface TopicTrigger {
+  readonly kind: 'topic';
+  readonly topic: string;
+  readonly batchSize: number;
+  readonly batchWindowSeconds: number;
+  /** Attempts of one batch before its records go to the dead-letter topic. */
+  readonly maxAttempts: number;
+}
+
+export interface HttpTrigger {
+  readonly kind: 'http';
+  readonly routes: readonly HttpRoute[];
+}
+
+export interface ScheduleTrigger {
+  readonly kind: 'schedule';
+  /** A fixed rate, the shape both EventBridge `rate()` and a local timer can honour exactly. */
+  readonly everyMinutes: number;
+  /** Run once as soon as the local runtime starts, so a fresh start shows data quickly. */
+  readonly runAtStartup: boolean;
+}
+
+export type Trigger = HttpTrigger | TopicTrigger | ScheduleTrigger;
+
+export interface FunctionDeclaration {
+  readonly name: FunctionName;
+  readonly description: string;
+  /** Path of the handler module, relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly trigger: Trigger;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+export const topics = {
+  plays: { name: 'song-plays', partitions: 3, purpose: 'Accepted play events, keyed by user_id.' },
+  deadLetters: {
+    name: 'song-plays-dlq',
+    partitions: 1,
+    purpose: 'Records a consumer could not process after every retry, with the reason.',
+  },
+} as const satisfies Record<string, TopicDeclaration>;
+
+export const functionNames = [
+  'ingest',
+  'lake-writer',
+  'catalog-sync',
+  'chart-hourly',
+  'chart-daily',
+  'charts-api',
+] as const;
+export type FunctionName = (typeof functionNames)[number];
+
+export const functions: readonly FunctionDeclaration[] = [
+  {
+    name: 'ingest',
+    description: 'Validates play events and hands the valid ones to the transport.',
+    entry: 'functions/ingest/handler.ts',
+    trigger: { kind: 'http', routes: [{ method: 'POST', path: '/v1/plays' }] },
+    timeoutSeconds: 10,
+    memoryMb: 512,
+  },
+  {
+    name: 'lake-writer',
+    description: 'Writes play events from the topic to the data lake as partitioned Parquet.',
+    entry: 'functions/lake-writer/handler.ts',
+    trigger: { kind: 'topic', topic: topics.plays.name, batchSize: 500, batchWindowSeconds: 1, maxAttempts: 5 },
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+  },
+  {
+    name: 'catalog-sync',
+    description: 'Enrichment: loads the song catalog from the lake into the database that serves charts.',
+    entry: 'functions/catalog-sync/handler.ts',
+    trigger: { kind: 'schedule', everyMinutes: 5, runAtStartup: true },
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  },
+  {
+    name: 'chart-hourly',
+    description: 'Computes the top-10 charts of UTC hours.',
+    entry: 'functions/chart-hourly/handler.ts',
+    trigger: { kind: 'schedule', everyMinutes: 1, runAtStartup: true },
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+  },
+  {
+    name: 'chart-daily',
+    description: 'Computes the top-10 charts of UTC days.',
+    entry: 'functions/chart-daily/handler.ts',
+    trigger: { kind: 'schedule', everyMinutes: 5, runAtStartup: true },
+    timeoutSeconds: 600,
+    memoryMb: 2048,
+  },
+  {
+    name: 'charts-api',
+    description: 'Serves charts and regions over HTTP.',
+    entry: 'functions/charts-api/handler.ts',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/v1/charts' },
+        { method: 'GET', path: '/v1/regions' },
+      ],
+    },
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+];
+
+export function functionNamed(name: FunctionName): FunctionDeclaration {
+  const declaration = functions.find((fn) => fn.name === name);
+  if (!declaration) throw new Error(`No function named ${name} in the topology`);
+  return declaration;
+}
