@@ -1,0 +1,22 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { readCatalogParquet } from '../../src/adapters/duckdb/catalog-parquet.ts';
+import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { dependencies } from '../../src/runtime/dependencies.ts';
+import { logger } from '../../src/runtime/logger.ts';
+import { type CatalogSyncResult, syncCatalog } from '../../src/use-cases/sync-catalog.ts';
+
+/** Scheduled; its event carries nothing it needs, so any event (EventBridge or `{}`) runs it. */
+export const handler = middy<unknown, CatalogSyncResult>()
+  .use(injectLambdaContext(logger))
+  .handler(async () => {
+    const deps = dependencies();
+    const result = await syncCatalog({
+      lake: deps.lake(),
+      charts: await deps.chartStore(),
+      readCatalog: readCatalogParquet,
+      withScratchDir,
+    });
+    logger.info('catalog synced', { ...result });
+    return result;
+  });

@@ -1,0 +1,3 @@
+import { chartJobHandler } from '../shared/chart-job.ts';
+
+export const handler = chartJobHandler('day');

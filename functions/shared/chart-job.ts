@@ -1,0 +1,47 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
+import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { type Period, periods } from '../../src/domain/charts.ts';
+import { dependencies } from '../../src/runtime/dependencies.ts';
+import { logger } from '../../src/runtime/logger.ts';
+import { type ChartJobResult, computeCharts } from '../../src/use-cases/compute-charts.ts';
+
+/** `{"period": "hour", "window_start": "…"}` for a backfill or replay; `{}` behaves like the schedule. */
+const ExplicitRequestSchema = z.strictObject({
+  period: z.enum(periods).optional(),
+  window_start: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const ChartJobEventSchema = z.union([EventBridgeSchema, ExplicitRequestSchema]);
+export type ChartJobEvent = z.infer<typeof ChartJobEventSchema>;
+
+/** The handler of the chart job of one period: scheduled by EventBridge, or invoked with a window. */
+export function chartJobHandler(period: Period) {
+  return middy<ChartJobEvent, ChartJobResult>()
+    .use(injectLambdaContext(logger))
+    .use(parser({ schema: ChartJobEventSchema }))
+    .handler(async (event) => {
+      const explicit = 'source' in event ? {} : event;
+      if (explicit.period && explicit.period !== period) {
+        throw new RangeError(`this job charts ${period}s; send period "${explicit.period}" to chart-${explicit.period === 'day' ? 'daily' : 'hourly'}`);
+      }
+      const deps = dependencies();
+      const result = await computeCharts(
+        { period, windowStart: explicit.window_start ? new Date(explicit.window_start) : undefined },
+        {
+          lake: deps.lake(),
+          charts: await deps.chartStore(),
+          clock: deps.clock,
+          regions: deps.settings.regions,
+          tally: tallyTopSongs,
+          withScratchDir,
+        },
+      );
+      logger.info('charts computed', { period, ...result });
+      return result;
+    });
+}

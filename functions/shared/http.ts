@@ -1,0 +1,33 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
+import httpErrorHandler from '@middy/http-error-handler';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { HttpRequest, HttpResult } from '../../src/domain/http/http.ts';
+import { logger } from '../../src/runtime/logger.ts';
+
+/** Logger context, API Gateway v2 envelope validation, and a JSON 500 for anything unexpected. */
+export const httpMiddlewares = () => [
+  injectLambdaContext(logger),
+  parser({ schema: APIGatewayProxyEventV2Schema }),
+  httpErrorHandler({ logger: (error: unknown) => logger.error('unhandled error', error as Error) }),
+];
+
+export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
+  const body =
+    event.body !== undefined && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  return {
+    method: event.requestContext.http.method,
+    path: event.rawPath,
+    query: event.queryStringParameters ?? {},
+    body,
+  };
+}
+
+export function toHttpResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: result.statusCode,
+    headers: { 'content-type': 'application/json', ...result.headers },
+    body: JSON.stringify(result.body),
+  };
+}

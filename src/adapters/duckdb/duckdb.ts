@@ -1,0 +1,45 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+let instance: Promise<DuckDBInstance> | undefined;
+
+/** One in-memory DuckDB per process; each caller gets its own connection. */
+export async function withDuckDb<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
+  const connection = await (await instance).connect();
+  try {
+    return await work(connection);
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** A private scratch folder, removed afterwards. */
+export async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'top-songs-'));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** SQL string literal. DuckDB takes file lists as literals, not parameters. */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export function sqlList(values: readonly string[]): string {
+  return `[${values.map(sqlString).join(', ')}]`;
+}
+
+/** Runs `COPY (query) TO file` in Parquet and returns the file's bytes. */
+export async function copyToParquetBytes(connection: DuckDBConnection, query: string): Promise<Uint8Array> {
+  return withScratchDir(async (dir) => {
+    const file = join(dir, 'out.parquet');
+    await connection.run(`COPY (${query}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+    return new Uint8Array(await readFile(file));
+  });
+}

@@ -1,0 +1,39 @@
+import { DuckDBTimestampTZValue } from '@duckdb/node-api';
+import { type LakePlayRow, lakePlayColumns } from '../../domain/lake-row.ts';
+import { copyToParquetBytes, withDuckDb } from './duckdb.ts';
+
+const columnList = lakePlayColumns.map(([name, type]) => `${name} ${type}`).join(', ');
+
+/** Encodes rows as a `plays/` Parquet file (ZSTD), with the lake's exact column types. */
+export async function encodePlaysParquet(rows: readonly LakePlayRow[]): Promise<Uint8Array> {
+  return withDuckDb(async (connection) => {
+    const table = `plays_${process.pid}_${Math.random().toString(36).slice(2)}`;
+    await connection.run(`CREATE TEMP TABLE ${table} (${columnList})`);
+    try {
+      const appender = await connection.createAppender(table);
+      for (const row of rows) {
+        appender.appendVarchar(row.event_id);
+        appender.appendVarchar(row.user_id);
+        appender.appendVarchar(row.song_id);
+        appender.appendVarchar(row.region);
+        appender.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt(Date.parse(row.played_at)) * 1000n));
+        appender.appendInteger(row.ms_played);
+        appendOptional(appender, row.device);
+        appendOptional(appender, row.session_id);
+        appender.appendVarchar(row.source_topic);
+        appender.appendInteger(row.source_partition);
+        appender.appendBigInt(BigInt(row.source_offset));
+        appender.endRow();
+      }
+      appender.closeSync();
+      return await copyToParquetBytes(connection, `SELECT * FROM ${table} ORDER BY played_at, event_id`);
+    } finally {
+      await connection.run(`DROP TABLE IF EXISTS ${table}`);
+    }
+  });
+}
+
+function appendOptional(appender: { appendVarchar(v: string): void; appendNull(): void }, value?: string) {
+  if (value === undefined) appender.appendNull();
+  else appender.appendVarchar(value);
+}

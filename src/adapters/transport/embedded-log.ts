@@ -1,0 +1,160 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, open, readFile, rename, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LogRecord } from '../../ports/transport.ts';
+import { isProcessAlive } from '../process-liveness.ts';
+
+interface StoredRecord {
+  o: number;
+  t: number;
+  k: string | null;
+  v: string;
+  h: Record<string, string>;
+}
+
+/**
+ * One partition of the embedded transport: an append-only file of JSON lines, fsynced before an
+ * append resolves, plus the unconsumed tail kept in memory for reading.
+ */
+export class PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  private readonly file: string;
+  private records: LogRecord[] = [];
+  /** Offset of `records[0]`. */
+  private base = 0;
+  private next = 0;
+  private appending: Promise<unknown> = Promise.resolve();
+
+  private constructor(topic: string, partition: number, file: string) {
+    this.topic = topic;
+    this.partition = partition;
+    this.file = file;
+  }
+
+  /** Opens the partition's file, dropping a torn last line (never acknowledged: the append had not synced). */
+  static async open(dir: string, topic: string, partition: number, keepFrom: number): Promise<PartitionLog> {
+    await mkdir(dir, { recursive: true });
+    const log = new PartitionLog(topic, partition, join(dir, `${partition}.log`));
+    const content = existsSync(log.file) ? await readFile(log.file, 'utf8') : '';
+    let goodLength = 0;
+    for (const line of content.split('\n')) {
+      if (line === '') break;
+      let stored: StoredRecord;
+      try {
+        stored = JSON.parse(line) as StoredRecord;
+      } catch {
+        break;
+      }
+      goodLength += Buffer.byteLength(line) + 1;
+      log.next = stored.o + 1;
+      if (stored.o >= keepFrom) log.records.push(log.decode(stored));
+    }
+    if (goodLength < Buffer.byteLength(content)) await truncate(log.file, goodLength);
+    log.base = log.records[0]?.offset ?? log.next;
+    return log;
+  }
+
+  get endOffset(): number {
+    return this.next;
+  }
+
+  /** Appends and fsyncs; resolves once the records are on disk. */
+  append(messages: readonly { key: string; value: string; headers?: Readonly<Record<string, string>> }[]) {
+    const result = this.appending.then(async () => {
+      const timestamp = Date.now();
+      const stored: StoredRecord[] = messages.map((message, index) => ({
+        o: this.next + index,
+        t: timestamp,
+        k: Buffer.from(message.key).toString('base64'),
+        v: Buffer.from(message.value).toString('base64'),
+        h: { ...message.headers },
+      }));
+      const handle = await open(this.file, 'a');
+      try {
+        await handle.write(stored.map((record) => `${JSON.stringify(record)}\n`).join(''));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      this.next += stored.length;
+      this.records.push(...stored.map((record) => this.decode(record)));
+    });
+    this.appending = result.catch(() => {});
+    return result;
+  }
+
+  read(fromOffset: number, maxRecords: number): LogRecord[] {
+    const start = Math.max(fromOffset, this.base) - this.base;
+    return this.records.slice(start, start + maxRecords);
+  }
+
+  /** Forgets records below `offset` from memory (they stay in the file). */
+  trimBelow(offset: number): void {
+    if (offset <= this.base) return;
+    const drop = Math.min(offset - this.base, this.records.length);
+    this.records = this.records.slice(drop);
+    this.base += drop;
+  }
+
+  private decode(stored: StoredRecord): LogRecord {
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      offset: stored.o,
+      timestamp: stored.t,
+      key: stored.k === null ? undefined : new Uint8Array(Buffer.from(stored.k, 'base64')),
+      value: new Uint8Array(Buffer.from(stored.v, 'base64')),
+      headers: stored.h,
+    };
+  }
+}
+
+/** Committed offsets of one consumer group on one topic, replaced atomically on each commit. */
+export class OffsetFile {
+  private readonly file: string;
+  private offsets: Record<string, number>;
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(dir: string, group: string) {
+    this.file = join(dir, `offsets.${group}.json`);
+    this.offsets = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, number>) : {};
+  }
+
+  committed(partition: number): number {
+    return this.offsets[partition] ?? 0;
+  }
+
+  commit(partition: number, nextOffset: number): Promise<void> {
+    this.offsets = { ...this.offsets, [partition]: nextOffset };
+    const snapshot = JSON.stringify(this.offsets);
+    const result = this.writing.then(async () => {
+      const temporary = `${this.file}.tmp`;
+      const handle = await open(temporary, 'w');
+      try {
+        await handle.writeFile(snapshot);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, this.file);
+    });
+    this.writing = result.catch(() => {});
+    return result;
+  }
+}
+
+/** Makes sure one process at a time owns an embedded transport folder; returns the release. */
+export function lockFolder(dir: string): () => void {
+  const lockFile = join(dir, 'owner.pid');
+  const owner = existsSync(lockFile) ? Number(readFileSync(lockFile, 'utf8')) : 0;
+  if (owner !== process.pid && isProcessAlive(owner)) {
+    throw new Error(
+      `The embedded transport in ${dir} belongs to process ${owner} (a running npm start). ` +
+        'Send plays to its HTTP API instead, or use Kafka (KAFKA_BROKERS) to share a transport between processes.',
+    );
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(lockFile, String(process.pid));
+  return () => rmSync(lockFile, { force: true });
+}

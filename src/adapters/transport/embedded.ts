@@ -1,0 +1,142 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type TopicDeclaration, topics as declaredTopics } from '../../topology.ts';
+import type { LogConsumer, LogRecord, OutgoingMessage, Transport } from '../../ports/transport.ts';
+import { lockFolder, OffsetFile, PartitionLog } from './embedded-log.ts';
+import { partitionFor } from './partitioner.ts';
+
+/**
+ * The in-process transport of local mode: topics with partitions and offsets like Kafka's,
+ * durable on disk (an append resolves after fsync), consumer groups with committed offsets.
+ * It exists so that one command runs everything on one machine; Kafka is the real one.
+ */
+export class EmbeddedTransport implements Transport {
+  private readonly dir: string;
+  private readonly topics = new Map<string, PartitionLog[]>();
+  private readonly offsetFiles = new Map<string, OffsetFile>();
+  private readonly waiters = new Set<() => void>();
+  private readonly release: () => void;
+
+  private constructor(dir: string) {
+    this.dir = dir;
+    this.release = lockFolder(dir);
+  }
+
+  static async open(
+    dir: string,
+    topics: readonly TopicDeclaration[] = Object.values(declaredTopics),
+  ): Promise<EmbeddedTransport> {
+    const transport = new EmbeddedTransport(dir);
+    for (const topic of topics) {
+      const topicDir = join(dir, topic.name);
+      for (const group of await existingGroups(topicDir)) transport.offsetFile(topic.name, group);
+      const keepFrom = (partition: number) => transport.lowestCommitted(topic.name, partition);
+      const partitions = await Promise.all(
+        Array.from({ length: topic.partitions }, (_, partition) =>
+          PartitionLog.open(topicDir, topic.name, partition, keepFrom(partition)),
+        ),
+      );
+      transport.topics.set(topic.name, partitions);
+    }
+    return transport;
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    const partitions = this.partitionsOf(topic);
+    const byPartition = new Map<number, OutgoingMessage[]>();
+    for (const message of messages) {
+      const partition = partitionFor(message.key, partitions.length);
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
+    }
+    await Promise.all([...byPartition].map(([partition, batch]) => partitions[partition]!.append(batch)));
+    for (const wake of this.waiters) wake();
+  }
+
+  async consumer(topic: string, group: string): Promise<LogConsumer> {
+    const partitions = this.partitionsOf(topic);
+    const offsets = this.offsetFile(topic, group);
+    const positions = partitions.map((log) => offsets.committed(log.partition));
+    let nextPartition = 0;
+    const take = (maxRecords: number): LogRecord[] => {
+      const records: LogRecord[] = [];
+      // Round-robin across partitions so that no partition starves.
+      for (let step = 0; step < partitions.length && records.length < maxRecords; step++) {
+        const index = (nextPartition + step) % partitions.length;
+        const batch = partitions[index]!.read(positions[index]!, maxRecords - records.length);
+        if (batch.length > 0) positions[index] = batch.at(-1)!.offset + 1;
+        records.push(...batch);
+      }
+      nextPartition = (nextPartition + 1) % partitions.length;
+      return records;
+    };
+    return {
+      fetch: async (maxRecords, maxWaitMs) => {
+        const records = take(maxRecords);
+        if (records.length > 0) return records;
+        await this.nextPublish(maxWaitMs);
+        return take(maxRecords);
+      },
+      commit: async (partition, nextOffset) => {
+        await offsets.commit(partition, nextOffset);
+        partitions[partition]?.trimBelow(this.lowestCommitted(topic, partition));
+      },
+      seek: (partition, offset) => {
+        positions[partition] = offset;
+      },
+      close: async () => {},
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const wake of this.waiters) wake();
+    this.release();
+  }
+
+  describe(): string {
+    return `embedded transport in ${this.dir}`;
+  }
+
+  /** How many records are in the topic, per partition (for tests and reconciliation). */
+  endOffsets(topic: string): number[] {
+    return this.partitionsOf(topic).map((log) => log.endOffset);
+  }
+
+  private partitionsOf(topic: string): PartitionLog[] {
+    const partitions = this.topics.get(topic);
+    if (!partitions) throw new Error(`Unknown topic "${topic}"; the topology declares ${[...this.topics.keys()].join(', ')}`);
+    return partitions;
+  }
+
+  private offsetFile(topic: string, group: string): OffsetFile {
+    const key = `${topic}/${group}`;
+    let file = this.offsetFiles.get(key);
+    if (!file) {
+      file = new OffsetFile(join(this.dir, topic), group);
+      this.offsetFiles.set(key, file);
+    }
+    return file;
+  }
+
+  /** Records below this offset are done for every group that ever consumed the topic. */
+  private lowestCommitted(topic: string, partition: number): number {
+    const files = [...this.offsetFiles].filter(([key]) => key.startsWith(`${topic}/`));
+    return files.length === 0 ? 0 : Math.min(...files.map(([, file]) => file.committed(partition)));
+  }
+
+  private nextPublish(maxWaitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, maxWaitMs);
+      this.waiters.add(wake);
+    });
+  }
+}
+
+async function existingGroups(topicDir: string): Promise<string[]> {
+  const names = await readdir(topicDir).catch(() => [] as string[]);
+  return names.flatMap((name) => /^offsets\.(.+)\.json$/.exec(name)?.slice(1) ?? []);
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { defaultRegions } from '../domain/regions.ts';
+
+/**
+ * Every setting of the system, parsed once at the edge (a handler's cold start, the local
+ * runtime's main) and passed down. Nothing below this file reads `process.env`.
+ */
+const settingsSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().optional(),
+  LAKE_URI: z.string().min(1).optional(),
+  KAFKA_BROKERS: z.string().optional(),
+  KINESIS_STREAM: z.string().optional(),
+  REGIONS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value
+        ? value
+            .split(',')
+            .map((code) => code.trim())
+            .filter(Boolean)
+        : [...defaultRegions],
+    )
+    .pipe(z.array(z.string().regex(/^[a-z]{2,8}$/, 'region codes are 2–8 lowercase letters')).min(1)),
+  /** Where local mode keeps its embedded transport log, lake folder and database. */
+  TOP_SONGS_DATA_DIR: z.string().default('.data'),
+  AWS_REGION: z.string().optional(),
+  AWS_ENDPOINT_URL: z.string().optional(),
+  AWS_ENDPOINT_URL_S3: z.string().optional(),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+});
+
+export type RawSettings = z.infer<typeof settingsSchema>;
+
+export type LakeLocation = { kind: 'folder'; path: string } | { kind: 's3'; bucket: string; prefix: string };
+
+export interface Settings {
+  readonly port: number;
+  readonly databaseUrl: string | undefined;
+  readonly lake: LakeLocation;
+  readonly kafkaBrokers: readonly string[] | undefined;
+  readonly kinesisStream: string | undefined;
+  readonly regions: readonly string[];
+  readonly dataDir: string;
+  readonly aws: {
+    readonly region: string | undefined;
+    readonly endpoint: string | undefined;
+    readonly s3Endpoint: string | undefined;
+  };
+  readonly logLevel: RawSettings['LOG_LEVEL'];
+}
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+export function parseLakeUri(uri: string): LakeLocation {
+  if (uri.startsWith('s3://')) {
+    const [bucket = '', ...rest] = uri.slice('s3://'.length).split('/');
+    if (!bucket) throw new SettingsError(`LAKE_URI "${uri}" names no bucket; expected s3://bucket/prefix`);
+    const prefix = rest.filter(Boolean).join('/');
+    return { kind: 's3', bucket, prefix: prefix ? `${prefix}/` : '' };
+  }
+  if (uri.includes('://')) {
+    throw new SettingsError(`LAKE_URI "${uri}" is neither a folder nor s3://bucket/prefix`);
+  }
+  return { kind: 'folder', path: uri };
+}
+
+export function loadSettings(env: Record<string, string | undefined>): Settings {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new SettingsError(`Invalid settings: ${problems.join('; ')}`);
+  }
+  const raw = parsed.data;
+  return {
+    port: raw.PORT,
+    databaseUrl: raw.DATABASE_URL || undefined,
+    lake: parseLakeUri(raw.LAKE_URI ?? `${raw.TOP_SONGS_DATA_DIR}/lake`),
+    kafkaBrokers: raw.KAFKA_BROKERS ? raw.KAFKA_BROKERS.split(',').map((broker) => broker.trim()) : undefined,
+    kinesisStream: raw.KINESIS_STREAM || undefined,
+    regions: raw.REGIONS,
+    dataDir: raw.TOP_SONGS_DATA_DIR,
+    aws: { region: raw.AWS_REGION, endpoint: raw.AWS_ENDPOINT_URL, s3Endpoint: raw.AWS_ENDPOINT_URL_S3 },
+    logLevel: raw.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,79 @@
+/** Chart rules (docs/contracts.md): what counts, which windows exist, what a chart holds. */
+
+export const periods = ['hour', 'day'] as const;
+export type Period = (typeof periods)[number];
+
+/** A play counts when it lasted at least this long. */
+export const MIN_MS_PLAYED = 30_000;
+export const CHART_SIZE = 10;
+/**
+ * How long after a window closes late plays are still expected: a scheduled run keeps
+ * recomputing the latest closed window until its final chart was generated after this grace.
+ */
+export const LATE_PLAY_GRACE_MS = 5 * 60 * 1000;
+
+export type ChartStatus = 'provisional' | 'final';
+
+export interface ChartWindow {
+  readonly period: Period;
+  readonly start: Date;
+  readonly end: Date;
+}
+
+export interface ChartEntry {
+  readonly rank: number;
+  readonly song_id: string;
+  readonly plays: number;
+}
+
+export interface Chart {
+  readonly region: string;
+  readonly period: Period;
+  readonly window_start: Date;
+  readonly window_end: Date;
+  readonly status: ChartStatus;
+  readonly generated_at: Date;
+  /** Distinct eligible plays in the window and region: the reconciliation figure. */
+  readonly eligible_plays: number;
+  readonly entries: readonly ChartEntry[];
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+const periodLength = (period: Period) => (period === 'hour' ? HOUR_MS : DAY_MS);
+
+/** The window of `period` that contains `instant`. */
+export function windowContaining(period: Period, instant: Date): ChartWindow {
+  const length = periodLength(period);
+  const start = Math.floor(instant.getTime() / length) * length;
+  return { period, start: new Date(start), end: new Date(start + length) };
+}
+
+export function isWindowStart(period: Period, instant: Date): boolean {
+  return instant.getTime() % periodLength(period) === 0;
+}
+
+/** The window starting exactly at `start`; throws if `start` is not on a window boundary. */
+export function windowStartingAt(period: Period, start: Date): ChartWindow {
+  if (!isWindowStart(period, start)) {
+    throw new RangeError(
+      `${start.toISOString()} is not the start of a UTC ${period}; expected e.g. ${windowContaining(period, start).start.toISOString()}`,
+    );
+  }
+  return windowContaining(period, start);
+}
+
+export function previousWindow(window: ChartWindow): ChartWindow {
+  return windowContaining(window.period, new Date(window.start.getTime() - 1));
+}
+
+export function statusAt(window: ChartWindow, now: Date): ChartStatus {
+  return now.getTime() >= window.end.getTime() ? 'final' : 'provisional';
+}
+
+/** The chart rules applied to one region's plays of a window: what a chart engine returns. */
+export interface RegionTally {
+  readonly region: string;
+  readonly eligible_plays: number;
+  readonly entries: readonly ChartEntry[];
+}

@@ -1,0 +1,19 @@
+/** What a domain function behind an HTTP route sees of the request, and returns. */
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly body: string | undefined;
+}
+
+export interface HttpResult {
+  readonly statusCode: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export const jsonResult = (statusCode: number, body: unknown, headers?: Record<string, string>): HttpResult =>
+  headers ? { statusCode, body, headers } : { statusCode, body };
+
+export const errorResult = (statusCode: number, message: string, details?: Record<string, unknown>): HttpResult =>
+  jsonResult(statusCode, { message, ...details });

@@ -1,0 +1,16 @@
+/** The data lake's storage: a local folder or an S3 bucket, behind one interface. Keys use `/`. */
+export interface ObjectStore {
+  /** Writes the whole object; a second write to the same key replaces it. */
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** The object's bytes, or `undefined` when there is no such key. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Every key under the prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+  /**
+   * Local file paths holding these objects, for engines that read files (DuckDB).
+   * A folder store returns its own paths; a remote store downloads into `scratchDir`.
+   */
+  localCopies(keys: readonly string[], scratchDir: string): Promise<string[]>;
+  /** A human-readable location, for logs and messages. */
+  describe(): string;
+}

@@ -1,0 +1,55 @@
+/**
+ * Event transport: where ingest hands accepted plays and where consumer functions read them.
+ * Implementations: embedded (in-process, durable on disk), Kafka; the same port for each.
+ */
+export interface OutgoingMessage {
+  readonly key: string;
+  readonly value: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface TransportPublisher {
+  /** Resolves only once the transport holds every message durably; rejects if it could not. */
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+}
+
+/** Thrown when the transport cannot take messages right now; ingest maps it to 503. */
+export class TransportUnavailableError extends Error {
+  override name = 'TransportUnavailableError';
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds = 5, options?: ErrorOptions) {
+    super(message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** One record as a consumer sees it; `value` and `key` as raw bytes, as Kafka holds them. */
+export interface LogRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly key: Uint8Array | undefined;
+  readonly value: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The consuming side of a partitioned log, per consumer group: what the local event-source
+ * poller drives. Positions start at the group's committed offsets.
+ */
+export interface LogConsumer {
+  /** Up to `maxRecords` records past the current positions; waits up to `maxWaitMs` for the first. */
+  fetch(maxRecords: number, maxWaitMs: number): Promise<LogRecord[]>;
+  /** Durably records that every offset below `nextOffset` of this partition is done. */
+  commit(partition: number, nextOffset: number): Promise<void>;
+  /** Moves the read position of a partition (to redeliver from a failed record). */
+  seek(partition: number, offset: number): void;
+  close(): Promise<void>;
+}
+
+export interface Transport extends TransportPublisher {
+  consumer(topic: string, group: string): Promise<LogConsumer>;
+  close(): Promise<void>;
+  describe(): string;
+}

@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { type Settings, loadSettings } from '../config/settings.ts';
+import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
+import { migrate } from '../adapters/postgres/migrate.ts';
+import { LocalFolderStore } from '../adapters/object-store/local-folder.ts';
+import { S3Store } from '../adapters/object-store/s3.ts';
+import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
+import type { ChartStore } from '../ports/chart-store.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { Transport } from '../ports/transport.ts';
+
+/**
+ * The composition root: turns settings into adapters, each created on first use (ingest never
+ * opens a database connection) and shared by everything in the process.
+ */
+export interface Dependencies {
+  readonly settings: Settings;
+  readonly clock: Clock;
+  lake(): ObjectStore;
+  transport(): Promise<Transport>;
+  chartStore(): Promise<ChartStore>;
+  close(): Promise<void>;
+}
+
+export function createDependencies(settings: Settings, clock: Clock = systemClock): Dependencies {
+  let lake: ObjectStore | undefined;
+  let transport: Promise<Transport> | undefined;
+  let pool: pg.Pool | undefined;
+  let chartStore: Promise<ChartStore> | undefined;
+  return {
+    settings,
+    clock,
+    lake: () => {
+      lake ??= createLake(settings);
+      return lake;
+    },
+    transport: () => {
+      transport ??= createTransport(settings);
+      return transport;
+    },
+    chartStore: () => {
+      chartStore ??= (async () => {
+        if (!settings.databaseUrl) throw new Error('DATABASE_URL is not set: no database to keep charts in');
+        pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 5 });
+        const client = await pool.connect();
+        try {
+          await migrate(client);
+        } finally {
+          client.release();
+        }
+        return new PostgresChartStore(pool);
+      })();
+      return chartStore;
+    },
+    close: async () => {
+      await (await transport)?.close();
+      await pool?.end();
+    },
+  };
+}
+
+function createLake(settings: Settings): ObjectStore {
+  if (settings.lake.kind === 'folder') return new LocalFolderStore(settings.lake.path);
+  const client = new S3Client({
+    region: settings.aws.region ?? 'us-east-1',
+    // The SDK reads AWS_ENDPOINT_URL(_S3) itself; S3-compatible servers want path-style addressing.
+    forcePathStyle: Boolean(settings.aws.s3Endpoint ?? settings.aws.endpoint),
+  });
+  return new S3Store(client, settings.lake.bucket, settings.lake.prefix);
+}
+
+async function createTransport(settings: Settings): Promise<Transport> {
+  if (settings.kafkaBrokers) {
+    throw new Error('KAFKA_BROKERS is set, but this build has no Kafka transport yet; unset it to use the embedded one');
+  }
+  return EmbeddedTransport.open(join(settings.dataDir, 'transport'));
+}
+
+let current: Dependencies | undefined;
+
+/** The process's dependencies: those installed by the local runtime, or built from the environment (Lambda). */
+export function dependencies(): Dependencies {
+  current ??= createDependencies(loadSettings(process.env));
+  return current;
+}
+
+/** Installs the dependencies every handler in this process will use (local runtime, tests). */
+export function installDependencies(installed: Dependencies | undefined): void {
+  current = installed;
+}

@@ -1,0 +1,100 @@
+import {
+  type Chart,
+  type ChartEntry,
+  type ChartWindow,
+  LATE_PLAY_GRACE_MS,
+  type Period,
+  previousWindow,
+  statusAt,
+  windowContaining,
+  windowStartingAt,
+} from '../domain/charts.ts';
+import { isPlaysFile, windowPrefix } from '../domain/lake-layout.ts';
+import { GLOBAL_REGION } from '../domain/regions.ts';
+import type { ChartStore } from '../ports/chart-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { RegionTally } from '../domain/charts.ts';
+
+export interface ChartJobPorts {
+  readonly lake: ObjectStore;
+  readonly charts: ChartStore;
+  readonly clock: Clock;
+  readonly regions: readonly string[];
+  /** Applies the chart rules to the window's Parquet files (DuckDB in every runtime). */
+  readonly tally: (files: readonly string[], window: ChartWindow) => Promise<RegionTally[]>;
+  /** Gives the job a scratch folder for the lake files it reads. */
+  readonly withScratchDir: <T>(work: (dir: string) => Promise<T>) => Promise<T>;
+}
+
+/** An explicit window (backfill, replay) or, when absent, whatever the schedule is due to chart. */
+export type ChartJobRequest = { readonly period: Period; readonly windowStart?: Date | undefined };
+
+export interface ComputedWindow {
+  readonly period: Period;
+  readonly window_start: string;
+  readonly window_end: string;
+  readonly status: Chart['status'];
+  readonly files: number;
+  readonly eligible_plays: number;
+}
+
+export interface ChartJobResult {
+  readonly computed: readonly ComputedWindow[];
+  readonly skipped: readonly { readonly window_start: string; readonly reason: string }[];
+}
+
+/**
+ * Computes the charts of one period. With a window, exactly that window. On the schedule, the
+ * window still open (charted as provisional, so a fresh start shows charts early) and the latest
+ * closed one, which is recomputed until its final chart has been generated after the late-play grace.
+ */
+export async function computeCharts(request: ChartJobRequest, ports: ChartJobPorts): Promise<ChartJobResult> {
+  const now = ports.clock();
+  if (request.windowStart) {
+    const window = windowStartingAt(request.period, request.windowStart);
+    return { computed: [await computeWindow(window, ports)], skipped: [] };
+  }
+  const open = windowContaining(request.period, now);
+  const closed = previousWindow(open);
+  const computed = [await computeWindow(open, ports)];
+  const state = await ports.charts.windowState(closed);
+  const settled =
+    state?.status === 'final' && state.generatedAt.getTime() >= closed.end.getTime() + LATE_PLAY_GRACE_MS;
+  if (settled) {
+    return { computed, skipped: [{ window_start: closed.start.toISOString(), reason: 'final chart is settled' }] };
+  }
+  computed.unshift(await computeWindow(closed, ports));
+  return { computed, skipped: [] };
+}
+
+async function computeWindow(window: ChartWindow, ports: ChartJobPorts): Promise<ComputedWindow> {
+  const keys = (await ports.lake.list(windowPrefix(window.period, window.start))).filter(isPlaysFile);
+  const tallies = await ports.withScratchDir(async (dir) =>
+    ports.tally(await ports.lake.localCopies(keys, dir), window),
+  );
+  const generatedAt = ports.clock();
+  const status = statusAt(window, generatedAt);
+  const byRegion = new Map(tallies.map((tally) => [tally.region, tally]));
+  // Every configured region gets a chart, empty when nobody played anything there.
+  const regions = new Set([GLOBAL_REGION, ...ports.regions, ...byRegion.keys()]);
+  const charts: Chart[] = [...regions].map((region) => ({
+    region,
+    period: window.period,
+    window_start: window.start,
+    window_end: window.end,
+    status,
+    generated_at: generatedAt,
+    eligible_plays: byRegion.get(region)?.eligible_plays ?? 0,
+    entries: byRegion.get(region)?.entries ?? [],
+  }));
+  await ports.charts.replaceWindow(window, charts);
+  return {
+    period: window.period,
+    window_start: window.start.toISOString(),
+    window_end: window.end.toISOString(),
+    status,
+    files: keys.length,
+    eligible_plays: byRegion.get(GLOBAL_REGION)?.eligible_plays ?? 0,
+  };
+}

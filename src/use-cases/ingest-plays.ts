@@ -1,0 +1,81 @@
+import { errorResult, type HttpRequest, type HttpResult, jsonResult } from '../domain/http/http.ts';
+import { type FieldError, type PlayEvent, validatePlayEvent } from '../domain/play-event.ts';
+import type { Clock } from '../ports/clock.ts';
+import { type TransportPublisher, TransportUnavailableError } from '../ports/transport.ts';
+
+export const MAX_EVENTS_PER_REQUEST = 500;
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface IngestPorts {
+  readonly transport: TransportPublisher;
+  readonly topic: string;
+  readonly regions: readonly string[];
+  readonly clock: Clock;
+}
+
+export interface RejectedEvent {
+  readonly index: number;
+  readonly errors: readonly FieldError[];
+}
+
+/**
+ * POST /v1/plays: one event or `{"events": [...]}`. Valid events are handed to the transport, keyed
+ * by user so that one listener's plays stay in order; invalid ones are reported by index and never
+ * block the rest. 202 only once the transport holds the accepted events.
+ */
+export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Promise<HttpResult> {
+  const body = request.body ?? '';
+  const size = Buffer.byteLength(body);
+  if (size > MAX_BODY_BYTES) {
+    return errorResult(413, `body is ${size} bytes; the limit is ${MAX_BODY_BYTES} bytes`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    return errorResult(400, `body is not valid JSON: ${(error as Error).message}`);
+  }
+  const events = eventsOf(parsed);
+  if (typeof events === 'string') return errorResult(400, events);
+
+  const now = ports.clock();
+  const accepted: PlayEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  events.forEach((candidate, index) => {
+    const result = validatePlayEvent(candidate, { regions: ports.regions, now });
+    if (result.ok) accepted.push(result.value);
+    else rejected.push({ index, errors: result.errors });
+  });
+  if (accepted.length === 0) {
+    return errorResult(400, 'no valid events in the request', { accepted: 0, rejected });
+  }
+  try {
+    await ports.transport.publish(
+      ports.topic,
+      accepted.map((event) => ({ key: event.user_id, value: JSON.stringify(event) })),
+    );
+  } catch (error) {
+    const retryAfter = error instanceof TransportUnavailableError ? error.retryAfterSeconds : 5;
+    return jsonResult(
+      503,
+      { message: `the transport did not take the events (${(error as Error).message}); retry the request` },
+      { 'retry-after': String(retryAfter) },
+    );
+  }
+  return jsonResult(202, { accepted: accepted.length, rejected });
+}
+
+/** The list of candidate events, or the reason the body has none. */
+function eventsOf(parsed: unknown): unknown[] | string {
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return 'body must be a play event object or {"events": [...]}';
+  }
+  if (!('events' in parsed)) return [parsed];
+  const { events } = parsed as { events: unknown };
+  if (!Array.isArray(events)) return '"events" must be an array of play events';
+  if (events.length === 0) return '"events" must hold at least 1 event';
+  if (events.length > MAX_EVENTS_PER_REQUEST) {
+    return `"events" holds ${events.length} events; the limit is ${MAX_EVENTS_PER_REQUEST} per request`;
+  }
+  return events;
+}
