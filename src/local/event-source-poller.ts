@@ -1,0 +1,138 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { logger } from '../runtime/logger.ts';
+import type { FunctionName, TopicTrigger } from '../topology.ts';
+import type { LogConsumer, LogRecord, TransportPublisher } from '../ports/transport.ts';
+import { mskEvent } from './lambda-events.ts';
+
+export interface PollerOptions {
+  readonly functionName: FunctionName;
+  readonly trigger: TopicTrigger;
+  readonly consumer: LogConsumer;
+  /** Where records go after `trigger.maxAttempts` failed attempts, with the reason in headers. */
+  readonly deadLetters: { readonly publisher: TransportPublisher; readonly topic: string };
+  readonly invoke: (event: unknown) => Promise<unknown>;
+  readonly backoffMs?: (attempt: number) => number;
+}
+
+interface BatchResponse {
+  batchItemFailures?: { itemIdentifier: { partition: string; offset: number } }[];
+}
+
+const defaultBackoff = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 10_000);
+
+/**
+ * What Lambda's Kafka event source mapping does, for the local runtime: fetches batches, hands
+ * them to the function as MSK events, commits a partition's offsets only once the function has
+ * processed its records, and redelivers from the first failed offset with backoff. A record that
+ * still fails after `maxAttempts` goes to the dead-letter topic with the reason, and the rest flows on.
+ */
+export class EventSourcePoller {
+  private readonly options: PollerOptions;
+  private stopped = false;
+  private running: Promise<void> | undefined;
+
+  constructor(options: PollerOptions) {
+    this.options = options;
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    const { trigger, consumer } = this.options;
+    while (!this.stopped) {
+      try {
+        const records = await consumer.fetch(trigger.batchSize, trigger.batchWindowSeconds * 1000);
+        if (records.length > 0) await this.deliver(records);
+      } catch (error) {
+        logger.error('event source poller failed; retrying', { function: this.options.functionName, error });
+        await sleep(1000);
+      }
+    }
+  }
+
+  /** Delivers one batch until every record is processed or dead-lettered. */
+  async deliver(batch: readonly LogRecord[]): Promise<void> {
+    const { trigger, consumer } = this.options;
+    const backoff = this.options.backoffMs ?? defaultBackoff;
+    let pending = [...batch];
+    let attempt = 1;
+    let lastError = '';
+    while (pending.length > 0) {
+      const failedFrom = await this.attempt(pending).catch((error: unknown) => {
+        lastError = (error as Error).message;
+        return firstOffsets(pending);
+      });
+      const retry: LogRecord[] = [];
+      for (const [partition, records] of Map.groupBy(pending, (record) => record.partition)) {
+        const failedOffset = failedFrom.get(partition);
+        const done = failedOffset === undefined ? records : records.filter((record) => record.offset < failedOffset);
+        if (done.length > 0) await consumer.commit(partition, done.at(-1)!.offset + 1);
+        retry.push(...records.filter((record) => failedOffset !== undefined && record.offset >= failedOffset));
+      }
+      if (retry.length === 0) return;
+      if (this.stopped) return; // Uncommitted: redelivered from the committed offsets after a restart.
+      if (attempt >= trigger.maxAttempts) {
+        pending = await this.deadLetterFirstFailures(retry, lastError || 'reported as a batch item failure', attempt);
+        attempt = 1;
+        continue;
+      }
+      await sleep(backoff(attempt));
+      attempt += 1;
+      pending = retry;
+    }
+  }
+
+  /** Invokes the function once; returns the first failed offset of each failed partition. */
+  private async attempt(records: readonly LogRecord[]): Promise<Map<number, number>> {
+    const response = (await this.options.invoke(mskEvent(records))) as BatchResponse | undefined;
+    const failed = new Map<number, number>();
+    for (const failure of response?.batchItemFailures ?? []) {
+      const partition = Number(failure.itemIdentifier.partition.split('-').at(-1));
+      failed.set(partition, Math.min(failure.itemIdentifier.offset, failed.get(partition) ?? Number.POSITIVE_INFINITY));
+    }
+    return failed;
+  }
+
+  /** Sends the first failing record of each partition to the dead-letter topic and commits past it. */
+  private async deadLetterFirstFailures(
+    retry: readonly LogRecord[],
+    reason: string,
+    attempts: number,
+  ): Promise<LogRecord[]> {
+    const { deadLetters, consumer, functionName } = this.options;
+    const rest: LogRecord[] = [];
+    for (const [partition, records] of Map.groupBy(retry, (record) => record.partition)) {
+      const [poison, ...others] = records;
+      if (!poison) continue;
+      await deadLetters.publisher.publish(deadLetters.topic, [
+        {
+          key: poison.key ? Buffer.from(poison.key).toString() : `${poison.topic}-${partition}`,
+          value: Buffer.from(poison.value).toString(),
+          headers: {
+            'x-failure-reason': reason,
+            'x-failed-function': functionName,
+            'x-source': `${poison.topic}-${partition}@${poison.offset}`,
+            'x-attempts': String(attempts),
+          },
+        },
+      ]);
+      logger.warn('record sent to the dead-letter topic', { function: functionName, source: `${poison.topic}-${partition}@${poison.offset}`, reason });
+      await consumer.commit(partition, poison.offset + 1);
+      rest.push(...others);
+    }
+    return rest;
+  }
+}
+
+function firstOffsets(records: readonly LogRecord[]): Map<number, number> {
+  const first = new Map<number, number>();
+  for (const record of records) first.set(record.partition, Math.min(record.offset, first.get(record.partition) ?? Infinity));
+  return first;
+}

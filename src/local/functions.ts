@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { type FunctionDeclaration, type FunctionName, functionNamed } from '../topology.ts';
+import { lambdaContext } from './lambda-events.ts';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+export const projectRoot = resolve(import.meta.dirname, '../..');
+
+const loaded = new Map<string, Promise<Handler>>();
+
+async function loadHandler(declaration: FunctionDeclaration): Promise<Handler> {
+  const module = (await import(pathToFileURL(resolve(projectRoot, declaration.entry)).href)) as { handler?: Handler };
+  if (typeof module.handler !== 'function') throw new Error(`${declaration.entry} exports no handler`);
+  return module.handler;
+}
+
+export class FunctionTimeoutError extends Error {
+  override name = 'FunctionTimeoutError';
+}
+
+/** Invokes a topology function in this process, as Lambda would: its event, a context, its timeout. */
+export async function invokeFunction(name: FunctionName, event: unknown): Promise<unknown> {
+  const declaration = functionNamed(name);
+  let handler = loaded.get(name);
+  if (!handler) {
+    handler = loadHandler(declaration);
+    loaded.set(name, handler);
+  }
+  const context = lambdaContext(name, declaration.timeoutSeconds);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new FunctionTimeoutError(`${name} timed out after ${declaration.timeoutSeconds} s`)),
+      declaration.timeoutSeconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([(await handler)(event, context), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The event shapes AWS hands Lambda functions, built by the local runtime so that handlers run
+ * locally exactly as they do in the cloud.
+ */
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, Context, MSKEvent } from 'aws-lambda';
+import type { LogRecord } from '../ports/transport.ts';
+
+const ACCOUNT = '000000000000';
+const REGION = 'local';
+
+export interface IncomingHttpRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  readonly sourceIp: string;
+}
+
+export function apiGatewayEvent(request: IncomingHttpRequest): APIGatewayProxyEventV2 {
+  const now = new Date();
+  const query: Record<string, string> = {};
+  // API Gateway joins repeated query parameters with commas.
+  for (const [name, value] of request.url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const routeKey = `${request.method} ${request.url.pathname}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: request.url.pathname,
+    rawQueryString: request.url.search.replace(/^\?/, ''),
+    headers: { ...request.headers },
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: 'local',
+      domainName: request.url.host,
+      domainPrefix: request.url.hostname.split('.')[0] ?? 'localhost',
+      http: {
+        method: request.method,
+        path: request.url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.sourceIp,
+        userAgent: request.headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(request.body !== undefined ? { body: request.body } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+/** An MSK event source batch: records grouped by `topic-partition`, keys and values base64. */
+export function mskEvent(records: readonly LogRecord[], clusterName = 'top-songs-local'): MSKEvent {
+  const grouped: MSKEvent['records'] = {};
+  for (const record of records) {
+    const group = `${record.topic}-${record.partition}`;
+    grouped[group] ??= [];
+    grouped[group].push({
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      timestamp: record.timestamp,
+      timestampType: 'CREATE_TIME',
+      ...(record.key ? { key: Buffer.from(record.key).toString('base64') } : {}),
+      value: Buffer.from(record.value).toString('base64'),
+      headers: Object.entries(record.headers).map(([name, value]) => ({ [name]: [...Buffer.from(value)] })),
+    } as MSKEvent['records'][string][number]);
+  }
+  return {
+    eventSource: 'aws:kafka',
+    eventSourceArn: `arn:aws:kafka:${REGION}:${ACCOUNT}:cluster/${clusterName}/local`,
+    bootstrapServers: 'embedded',
+    records: grouped,
+  };
+}
+
+export interface ScheduledEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': 'Scheduled Event';
+  readonly source: 'aws.events';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: string[];
+  readonly detail: Record<string, never>;
+}
+
+export function scheduledEvent(ruleName: string, at: Date): ScheduledEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: ACCOUNT,
+    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: REGION,
+    resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/${ruleName}`],
+    detail: {},
+  };
+}
+
+export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Native modules (DuckDB) and child processes (PostgreSQL) are happier in forks than in threads.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // `npm test` must never pass on an empty run.
+    passWithNoTests: false,
+  },
+});
