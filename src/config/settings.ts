@@ -28,7 +28,6 @@ const settingsSchema = z.object({
   AWS_REGION: z.string().optional(),
   AWS_ENDPOINT_URL: z.string().optional(),
   AWS_ENDPOINT_URL_S3: z.string().optional(),
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;
@@ -48,7 +47,6 @@ export interface Settings {
     readonly endpoint: string | undefined;
     readonly s3Endpoint: string | undefined;
   };
-  readonly logLevel: RawSettings['LOG_LEVEL'];
 }
 
 export class SettingsError extends Error {
@@ -84,6 +82,5 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,
     aws: { region: raw.AWS_REGION, endpoint: raw.AWS_ENDPOINT_URL, s3Endpoint: raw.AWS_ENDPOINT_URL_S3 },
-    logLevel: raw.LOG_LEVEL,
   };
 }

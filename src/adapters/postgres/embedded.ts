@@ -20,6 +20,11 @@ const PASSWORD = 'top-songs-local';
 export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedDatabase> {
   const dataDir = resolve(dir);
   await mkdir(dataDir, { recursive: true });
+  const running = await runningServer(join(dataDir, 'pgdata'));
+  if (running) {
+    // Another process (a running `npm start`) already serves this data folder: share its server.
+    return { url: urlFor(running.port), stop: async () => {} };
+  }
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: join(dataDir, 'pgdata'),
@@ -33,7 +38,6 @@ export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedDataba
     onError: () => {},
   });
   if (!existsSync(join(dataDir, 'pgdata', 'PG_VERSION'))) await server.initialise();
-  await removeStalePid(join(dataDir, 'pgdata'));
   await server.start();
   const client = server.getPgClient();
   await client.connect();
@@ -41,20 +45,25 @@ export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedDataba
   if (exists.rowCount === 0) await client.query('CREATE DATABASE top_songs');
   await client.end();
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/top_songs`,
+    url: urlFor(port),
     stop: () => server.stop(),
   };
 }
 
-/** A killed run leaves postmaster.pid behind, and PostgreSQL will not start while it names a live process. */
-async function removeStalePid(pgdata: string): Promise<void> {
+const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/top_songs`;
+
+/**
+ * The server already running on this data folder, if any. A killed run leaves postmaster.pid
+ * behind naming a dead process: that file is removed so PostgreSQL starts again.
+ */
+async function runningServer(pgdata: string): Promise<{ port: number } | undefined> {
   const pidFile = join(pgdata, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (isProcessAlive(pid)) {
-    throw new Error(`The embedded database in ${pgdata} is in use by process ${pid}; stop it, or set DATABASE_URL`);
-  }
+  if (!existsSync(pidFile)) return undefined;
+  // postmaster.pid: pid, data directory, start time, port, ... one per line.
+  const [pid, , , port] = (await readFile(pidFile, 'utf8')).split('\n');
+  if (isProcessAlive(Number(pid))) return { port: Number(port) };
   await rm(pidFile, { force: true });
+  return undefined;
 }
 
 export function freePort(): Promise<number> {
