@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // `npm test` must never pass on an empty run.
     passWithNoTests: false,
+    // Handlers log every batch at INFO; tests only want warnings and errors.
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
   },
 });

@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invokeFunction } from '../../src/local/functions.ts';
+import { writeCatalog } from '../../src/local/catalog.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
+import { readLakeRows } from '../support/lake.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+import { generateTraffic } from '../support/play-batches.ts';
+import { type ReferenceChart, referenceCharts } from '../support/reference-charts.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const HOUR = 3_600_000;
+const regions = ['us', 'gb', 'de', 'br'];
+
+describe('the whole pipeline in local mode', () => {
+  let dataDir: string;
+  let removeDataDir: () => Promise<void>;
+  let runtime: LocalRuntime;
+  // A past hour that lies inside one UTC day, so the day chart holds exactly this traffic.
+  const now = Date.now();
+  const dayStart = new Date(Math.floor(now / (24 * HOUR)) * 24 * HOUR);
+  const hourStart = new Date(Math.max(dayStart.getTime(), Math.floor(now / HOUR) * HOUR - 2 * HOUR));
+  const traffic = generateTraffic({
+    seed: 7,
+    count: 4000,
+    // Half the plays fall in the charted hour, the other half elsewhere in the same day (or the hour after).
+    windowStart: hourStart,
+    windowMs: 2 * HOUR,
+    regions,
+    songs: 60,
+  });
+  const playable = traffic.deliveries.filter((play) => Date.parse(play.played_at) <= now + 60_000);
+
+  beforeAll(async () => {
+    ({ path: dataDir, remove: removeDataDir } = await makeTempDir('e2e'));
+    runtime = await startLocalRuntime({
+      env: { TOP_SONGS_DATA_DIR: dataDir, PORT: '0', REGIONS: regions.join(',') },
+      schedules: false,
+    });
+  });
+
+  afterAll(async () => {
+    await runtime?.stop();
+    await removeDataDir();
+  });
+
+  it('accepts exactly the valid events and rejects each invalid one by index', async () => {
+    let accepted = 0;
+    for (let start = 0; start < traffic.events.length; start += 250) {
+      const batch = traffic.events.slice(start, start + 250);
+      const expectedValid = traffic.valid.slice(start, start + 250);
+      const response = await fetch(`${runtime.url}/v1/plays`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events: batch }),
+      });
+      // Events stamped after "now" (the window may reach into the future) are rejected too.
+      const validNow = expectedValid.map(
+        (ok, index) => ok && Date.parse((batch[index] as { played_at: string }).played_at) <= Date.now() + 5 * 60_000,
+      );
+      const body = (await response.json()) as { accepted: number; rejected: { index: number }[] };
+      expect(response.status).toBe(202);
+      expect(body.accepted).toBe(validNow.filter(Boolean).length);
+      expect(body.rejected.map((rejection) => rejection.index)).toEqual(
+        validNow.flatMap((ok, index) => (ok ? [] : [index])),
+      );
+      accepted += body.accepted;
+    }
+    expect(accepted).toBeGreaterThan(3000);
+  });
+
+  it('writes every accepted delivery to the lake exactly once', async () => {
+    const lakeDir = join(dataDir, 'lake');
+    const rows = await waitFor('the lake to hold every accepted play', async () => {
+      const found = await readLakeRows(lakeDir);
+      return found.length >= playable.length ? found : undefined;
+    });
+    expect(rows).toHaveLength(playable.length);
+    const positions = new Set(rows.map((row) => `${row.source_partition}@${row.source_offset}`));
+    expect(positions.size).toBe(rows.length);
+    const sortKey = (play: { event_id: string; played_at: string }) => `${play.event_id}|${play.played_at}`;
+    expect(rows.map(sortKey).sort()).toEqual(playable.map(sortKey).sort());
+  });
+
+  it('charts the hour and the day exactly as the chart rules say, with catalog titles', async () => {
+    await writeCatalog(runtime.dependencies.lake(), [
+      { song_id: 'song-000000', title: 'Opening Night', artist: 'The Testers', genre: 'pop' },
+      { song_id: 'song-000001', title: 'Second Wind', artist: 'Vectors', genre: 'rock' },
+    ]);
+    await invokeFunction('catalog-sync', {});
+    await invokeFunction('chart-hourly', { period: 'hour', window_start: hourStart.toISOString() });
+    await invokeFunction('chart-daily', { period: 'day', window_start: dayStart.toISOString() });
+
+    const expectedHour = referenceCharts(playable, hourStart, new Date(hourStart.getTime() + HOUR));
+    const expectedDay = referenceCharts(playable, dayStart, new Date(dayStart.getTime() + 24 * HOUR));
+    // The traffic is rich enough to fill every chart and to exercise the tie-break.
+    expect(expectedHour.get('global')?.entries).toHaveLength(10);
+    expect(expectedHour.get('global')?.eligible_plays).toBeGreaterThan(1000);
+    for (const [period, start, expected] of [
+      ['hour', hourStart, expectedHour],
+      ['day', dayStart, expectedDay],
+    ] as const) {
+      for (const region of ['global', ...regions]) {
+        const chart = await getChart(region, period, start);
+        const want: ReferenceChart = expected.get(region) ?? { eligible_plays: 0, entries: [] };
+        expect({ region, period, eligible: chart.eligible_plays }).toEqual({
+          region,
+          period,
+          eligible: want.eligible_plays,
+        });
+        expect(chart.entries.map(({ rank, song_id, plays }) => ({ rank, song_id, plays }))).toEqual(want.entries);
+        expect(chart.status).toBe(period === 'hour' ? 'final' : 'provisional');
+      }
+    }
+    const global = await getChart('global', 'day', dayStart);
+    const opening = global.entries.find((entry) => entry.song_id === 'song-000000');
+    expect(opening).toMatchObject({ title: 'Opening Night', artist: 'The Testers', genre: 'pop' });
+    const unknown = global.entries.find((entry) => !['song-000000', 'song-000001'].includes(entry.song_id));
+    expect(unknown).toMatchObject({ title: null, artist: null });
+  });
+
+  it('recomputing a window from the lake gives the same charts', async () => {
+    const before = await getChart('global', 'hour', hourStart);
+    await invokeFunction('chart-hourly', { window_start: hourStart.toISOString() });
+    const after = await getChart('global', 'hour', hourStart);
+    expect({ ...after, generated_at: undefined }).toEqual({ ...before, generated_at: undefined });
+  });
+
+  interface ServedChart {
+    status: string;
+    eligible_plays: number;
+    generated_at?: string;
+    entries: { rank: number; song_id: string; plays: number; title: string | null; artist: string | null }[];
+  }
+
+  async function getChart(region: string, period: string, start: Date): Promise<ServedChart> {
+    const response = await fetch(`${runtime.url}/v1/charts?region=${region}&period=${period}&start=${start.toISOString()}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as ServedChart;
+  }
+});
