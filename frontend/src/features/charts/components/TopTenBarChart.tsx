@@ -1,0 +1,86 @@
+import {
+  BarElement,
+  CategoryScale,
+  Chart as ChartJS,
+  type ChartOptions,
+  LinearScale,
+  Tooltip,
+} from 'chart.js';
+import { Bar } from 'react-chartjs-2';
+import type { ChartEntry } from '../api/schemas';
+import { formatCount, songLabel } from '../utils/format';
+
+ChartJS.register(CategoryScale, LinearScale, BarElement, Tooltip);
+
+/** Long labels would squeeze the bars; narrow charts get shorter labels. */
+const truncate = (text: string, chartWidth: number) => {
+  const max = chartWidth < 480 ? 20 : 34;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+};
+
+const options: ChartOptions<'bar'> = {
+  indexAxis: 'y',
+  responsive: true,
+  maintainAspectRatio: false,
+  animation: { duration: 300 },
+  plugins: {
+    legend: { display: false },
+    tooltip: { callbacks: { label: (item) => ` ${formatCount(Number(item.raw))} plays` } },
+  },
+  scales: {
+    x: {
+      beginAtZero: true,
+      grid: { color: '#eef0f4' },
+      ticks: { precision: 0, color: '#6b7280' },
+      title: { display: true, text: 'Plays', color: '#6b7280' },
+    },
+    y: {
+      grid: { display: false },
+      ticks: {
+        color: '#1f2937',
+        font: { size: 12 },
+        callback(value) {
+          return truncate(this.getLabelForValue(Number(value)), this.chart.width);
+        },
+      },
+    },
+  },
+};
+
+/** Bars for ranks 1–3 stand out; the rest share a calmer tone. */
+const barColor = (rank: number) => (rank <= 3 ? '#4f46e5' : '#a5b4fc');
+
+interface TopTenBarChartProps {
+  entries: readonly ChartEntry[];
+  title: string;
+}
+
+export function TopTenBarChart({ entries, title }: TopTenBarChartProps) {
+  const data = {
+    labels: entries.map(songLabel),
+    datasets: [
+      {
+        label: 'Plays',
+        data: entries.map((entry) => entry.plays),
+        backgroundColor: entries.map((entry) => barColor(entry.rank)),
+        borderRadius: 4,
+        maxBarThickness: 28,
+      },
+    ],
+  };
+  const description = entries
+    .map((entry) => `${entry.rank}. ${songLabel(entry)}: ${formatCount(entry.plays)} plays`)
+    .join('; ');
+
+  return (
+    <div className="bar-chart">
+      <Bar
+        data={data}
+        options={options}
+        aria-label={`${title}. ${description}`}
+        fallbackContent={<p>{description}</p>}
+        data-testid="chart-canvas"
+      />
+    </div>
+  );
+}

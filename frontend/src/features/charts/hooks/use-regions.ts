@@ -1,0 +1,9 @@
+import { getRegions } from '../api/get-regions';
+import { usePolling } from './use-polling';
+
+const REGIONS_REFRESH_MS = 10 * 60 * 1000;
+
+/** The regions the API charts, re-read every few minutes so new regions appear without a reload. */
+export function useRegions() {
+  return usePolling('regions', getRegions, REGIONS_REFRESH_MS);
+}

@@ -1,0 +1,53 @@
+import type { ChartEntry, Period } from '../api/schemas';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/** "27 Nov 2026" for the UTC calendar day of `date`. */
+export function formatUtcDate(date: Date): string {
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+/** "13:00" (or "13:21:04" with seconds) in UTC. */
+export function formatUtcTime(date: Date, withSeconds = false): string {
+  const time = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`;
+  return withSeconds ? `${time}:${pad(date.getUTCSeconds())}` : time;
+}
+
+/** "27 Nov 2026, 13:00–14:00 UTC" for an hour, "27 Nov 2026 (UTC)" for a day. */
+export function formatWindow(period: Period, start: Date, end: Date): string {
+  if (period === 'day') return `${formatUtcDate(start)} (UTC)`;
+  return `${formatUtcDate(start)}, ${formatUtcTime(start)}–${formatUtcTime(end)} UTC`;
+}
+
+/** "13:21:04" in the viewer's local time. */
+export function formatLocalTime(date: Date): string {
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
+/** "just now", "3 minutes ago", "2 hours ago"… relative to `now`. */
+export function formatRelative(date: Date, now: Date): string {
+  const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
+  if (Math.abs(seconds) < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (Math.abs(minutes) < 60) return relative.format(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 24) return relative.format(hours, 'hour');
+  return relative.format(Math.round(hours / 24), 'day');
+}
+
+const numbers = new Intl.NumberFormat('en-GB');
+
+export const formatCount = (value: number) => numbers.format(value);
+
+/** What to call a song: its title, or its id while the catalog does not know it. */
+export const songTitle = (entry: ChartEntry) => entry.title ?? entry.song_id;
+
+/** "Title — Artist", falling back to the song id when the title is unknown. */
+export function songLabel(entry: ChartEntry): string {
+  if (entry.title === null) return entry.song_id;
+  return entry.artist === null ? entry.title : `${entry.title} — ${entry.artist}`;
+}
