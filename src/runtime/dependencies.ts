@@ -11,6 +11,7 @@ import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Transport } from '../ports/transport.ts';
+import { logger } from './logger.ts';
 
 /**
  * The composition root: turns settings into adapters, each created on first use (ingest never
@@ -45,6 +46,8 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
       chartStore ??= (async () => {
         if (!settings.databaseUrl) throw new Error('DATABASE_URL is not set: no database to keep charts in');
         pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 5 });
+        // An idle connection the server drops (restart, shutdown) must not crash the process.
+        pool.on('error', (error) => logger.warn('database connection lost; it will be reopened', { error }));
         const client = await pool.connect();
         try {
           await migrate(client);

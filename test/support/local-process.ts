@@ -1,0 +1,40 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../..');
+
+export interface LocalProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Ends the process: SIGKILL for a crash, SIGTERM for a clean stop; resolves once it has exited. */
+  stop(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts `npm start`'s entry point (`src/local/main.ts`) as a real process and waits until it serves. */
+export async function startLocalProcess(env: Record<string, string>, args: string[] = []): Promise<LocalProcess> {
+  const child = spawn(process.execPath, [join(root, 'src/local/main.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Top Songs is running: (http:\/\/localhost:\d+)/.exec(output);
+      if (match) resolveUrl(match[1]!);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before serving:\n${output}`)));
+  });
+  return {
+    url,
+    child,
+    stop: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
