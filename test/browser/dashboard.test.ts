@@ -2,18 +2,14 @@
  * Drives the built dashboard (frontend/dist) in headless Chromium against a fake charts API
  * served from the same origin, and checks what a user sees and what the dashboard asks for.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const dist = join(root, 'frontend', 'dist');
+import { buildDashboardIfMissing, dashboardDist as dist, launchChromium } from '../support/browser.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -213,19 +209,6 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
 // ---------------------------------------------------------------------------------------------
 // Harness
 
-function buildFrontendIfMissing() {
-  if (existsSync(join(dist, 'index.html'))) return;
-  // `npm` and the tools it runs resolve `node` from PATH: put this very node first.
-  const result = spawnSync('npm', ['run', 'build', '-w', 'frontend'], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
-  });
-  if (result.status !== 0) {
-    throw new Error(`frontend build failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  }
-}
-
 const WAIT = { timeout: 10_000, interval: 50 };
 
 let server: Server;
@@ -235,25 +218,13 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  buildFrontendIfMissing();
+  buildDashboardIfMissing();
   server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => json(res, 500, { message: String(error) }));
   });
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

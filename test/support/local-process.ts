@@ -11,7 +11,10 @@ export interface LocalProcess {
 }
 
 /** Starts `npm start`'s entry point (`src/local/main.ts`) as a real process and waits until it serves. */
-export async function startLocalProcess(env: Record<string, string>, args: string[] = []): Promise<LocalProcess> {
+export async function startLocalProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<LocalProcess> {
   const child = spawn(process.execPath, [join(root, 'src/local/main.ts'), ...args], {
     cwd: root,
     env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
@@ -27,7 +30,9 @@ export async function startLocalProcess(env: Record<string, string>, args: strin
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before serving:\n${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`npm start exited with ${code} before serving:\n${output}`)),
+    );
   });
   return {
     url,

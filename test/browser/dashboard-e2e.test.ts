@@ -1,0 +1,85 @@
+/**
+ * The dashboard against the real local runtime: plays posted over HTTP, written to the lake,
+ * charted by the real job, served by charts-api, and read off the page in Chromium.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCatalog } from '../../src/local/catalog.ts';
+import { invokeFunction } from '../../src/local/functions.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
+import { buildDashboardIfMissing, launchChromium } from '../support/browser.ts';
+import { readLakeRows } from '../support/lake.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const songs = [
+  { song_id: 'song-000010', title: 'Glass Harbour', artist: 'Northern Lines', genre: 'indie', plays: 6 },
+  { song_id: 'song-000020', title: 'Paper Suns', artist: 'Vela', genre: 'pop', plays: 4 },
+  // Not in the catalog: counted, shown by its id.
+  { song_id: 'song-000030', title: null, artist: null, genre: 'rock', plays: 2 },
+];
+
+describe('dashboard end to end', () => {
+  let runtime: LocalRuntime;
+  let browser: Browser;
+  let dataDir: Awaited<ReturnType<typeof makeTempDir>>;
+
+  beforeAll(async () => {
+    buildDashboardIfMissing();
+    dataDir = await makeTempDir('dashboard');
+    runtime = await startLocalRuntime({
+      env: { TOP_SONGS_DATA_DIR: dataDir.path, PORT: '0' },
+      schedules: false,
+    });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+    await dataDir?.remove();
+  });
+
+  it('shows the chart computed from the plays that were sent', async () => {
+    await writeCatalog(
+      runtime.dependencies.lake(),
+      songs.flatMap(({ song_id, title, artist, genre }) =>
+        title && artist ? [{ song_id, title, artist, genre }] : [],
+      ),
+    );
+    await invokeFunction('catalog-sync', {});
+    const playedAt = new Date(Date.now() - 1000).toISOString();
+    const events = songs.flatMap((song) =>
+      Array.from({ length: song.plays }, (_, index) => ({
+        event_id: randomUUID(),
+        user_id: `listener-${index}`,
+        song_id: song.song_id,
+        region: 'us',
+        played_at: playedAt,
+        ms_played: 31_000,
+      })),
+    );
+    const response = await fetch(`${runtime.url}/v1/plays`, {
+      method: 'POST',
+      body: JSON.stringify({ events }),
+    });
+    expect(response.status).toBe(202);
+    await waitFor('the plays to reach the lake', async () =>
+      (await readLakeRows(join(dataDir.path, 'lake'))).length === events.length ? true : undefined,
+    );
+    await invokeFunction('chart-hourly', {});
+
+    const page = await browser.newPage();
+    await page.goto(`${runtime.url}/?region=us&period=hour`);
+    const rows = page.getByTestId('chart-row');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(songs.length);
+    const column = (testId: string) => page.getByTestId(testId).allTextContents();
+    expect(await column('row-plays')).toEqual(songs.map((song) => String(song.plays)));
+    const titles = await column('row-title');
+    songs.forEach((song, index) => expect(titles[index]).toContain(song.title ?? song.song_id));
+    expect((await column('row-artist')).slice(0, 2)).toEqual(songs.slice(0, 2).map((song) => song.artist));
+    await expect.poll(() => page.getByTestId('chart-status').textContent()).toMatch(/provisional/i);
+  });
+});
