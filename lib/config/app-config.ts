@@ -1,0 +1,143 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AuthenticationMethod } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+import { loadSettings } from '../../src/config/settings.ts';
+import { defaultRegions } from '../../src/domain/regions.ts';
+
+/**
+ * The CDK app's configuration, read once in bin/app.ts from CDK context (`cdk.json` or `-c key=value`)
+ * and the environment, validated here, and passed down as typed props. Nothing under lib/ reads
+ * context or `process.env` itself.
+ *
+ * | setting             | context key         | environment                          | default                    |
+ * |---------------------|---------------------|--------------------------------------|----------------------------|
+ * | stage               | `stage`             | `TOP_SONGS_STAGE`                    | `dev`                      |
+ * | region codes        | `regions`           | `TOP_SONGS_REGIONS` (comma-separated)| `defaultRegions`           |
+ * | database secret     | `databaseSecretArn` | `TOP_SONGS_DATABASE_SECRET_ARN`      | a new secret to fill in    |
+ * | Kafka brokers       | `kafka`             | `TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS`  | none: transport not wired  |
+ * | Kafka credentials   | `kafka.secretArn`   | `TOP_SONGS_KAFKA_SECRET_ARN`         | required with brokers      |
+ * | Kafka auth method   | `kafka.authenticationMethod` | `TOP_SONGS_KAFKA_AUTHENTICATION_METHOD` | `SASL_SCRAM_512_AUTH` |
+ *
+ * Context wins over the environment. The deploy settings carry a `TOP_SONGS_` prefix on purpose:
+ * `REGIONS` and `KAFKA_BROKERS` configure the local runtime, and a shell that runs the local stack
+ * must not deploy Lambda event sources pointing at 127.0.0.1 by accident.
+ */
+
+const commaList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) =>
+    (typeof value === 'string' ? value.split(',') : value).map((item) => item.trim()).filter(Boolean),
+  );
+
+/** A `-c kafka='{"bootstrapServers": [...]}'` arrives as a string; cdk.json gives an object. */
+const jsonObject = z.union([
+  z.record(z.string(), z.unknown()),
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is neither an object nor a JSON object string' });
+      return z.NEVER;
+    }
+  }),
+]);
+
+const secretArn = z
+  .string()
+  .regex(
+    /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/,
+    'must be a Secrets Manager secret ARN',
+  );
+
+const kafkaSchema = z.strictObject({
+  /** `host:port` of the brokers Lambda's event source mapping and the ingest producer bootstrap from. */
+  bootstrapServers: commaList.pipe(
+    z.array(z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'bootstrap servers are host:port')).min(1),
+  ),
+  /**
+   * The broker credentials. Lambda's self-managed Kafka event source needs a secret unless the brokers
+   * are reached through a VPC (not supported by this app yet), so it is required here.
+   */
+  secretArn,
+  authenticationMethod: z.enum(AuthenticationMethod).default(AuthenticationMethod.SASL_SCRAM_512_AUTH),
+});
+
+const appConfigSchema = z.strictObject({
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'stage is lowercase letters, digits and dashes, starting with a letter')
+    .default('dev'),
+  regions: commaList
+    .pipe(z.array(z.string()).min(1, 'name at least one region code'))
+    .default([...defaultRegions])
+    .transform((regions, ctx) => {
+      // The very rules the functions apply to REGIONS at cold start: what deploys is what they accept.
+      try {
+        return loadSettings({ REGIONS: regions.join(',') }).regions;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  databaseSecretArn: secretArn.optional(),
+  kafka: jsonObject.pipe(kafkaSchema).optional(),
+});
+
+export type KafkaConfig = z.infer<typeof kafkaSchema>;
+
+export interface AppConfig {
+  readonly stage: string;
+  readonly regions: readonly string[];
+  /** A secret whose value is the DATABASE_URL; absent: the stack creates one for you to fill in. */
+  readonly databaseSecretArn: string | undefined;
+  /** Self-managed Kafka; absent: topic-triggered functions are deployed without an event source. */
+  readonly kafka: KafkaConfig | undefined;
+  /** `dev` stages are disposable; any other stage keeps its data when the stack goes. */
+  readonly removalPolicy: RemovalPolicy;
+  readonly logRetention: RetentionDays;
+}
+
+export class AppConfigError extends Error {
+  override name = 'AppConfigError';
+}
+
+/** How bin/app.ts hands over CDK context: `(key) => app.node.tryGetContext(key)`. */
+export type ContextReader = (key: string) => unknown;
+
+export function loadAppConfig(context: ContextReader, env: Record<string, string | undefined>): AppConfig {
+  const envKafka = env.TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS
+    ? {
+        bootstrapServers: env.TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS,
+        secretArn: env.TOP_SONGS_KAFKA_SECRET_ARN,
+        authenticationMethod: env.TOP_SONGS_KAFKA_AUTHENTICATION_METHOD,
+      }
+    : undefined;
+  const raw = {
+    stage: context('stage') ?? env.TOP_SONGS_STAGE,
+    regions: context('regions') ?? env.TOP_SONGS_REGIONS,
+    databaseSecretArn: context('databaseSecretArn') ?? env.TOP_SONGS_DATABASE_SECRET_ARN,
+    kafka: context('kafka') ?? envKafka,
+  };
+  // Empty strings (an exported-but-blank variable) mean "not set".
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([, value]) => value !== undefined && value !== null && value !== ''),
+  );
+  const parsed = appConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new AppConfigError(`Invalid Top Songs CDK configuration: ${problems.join('; ')}`);
+  }
+  const config = parsed.data;
+  const disposable = config.stage === 'dev';
+  return {
+    stage: config.stage,
+    regions: config.regions,
+    databaseSecretArn: config.databaseSecretArn,
+    kafka: config.kafka,
+    removalPolicy: disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    logRetention: disposable ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS,
+  };
+}

@@ -1,0 +1,68 @@
+import { Annotations, Duration } from 'aws-cdk-lib';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { KafkaDlq, SelfManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import type { TopicDeclaration } from '../../src/topology.ts';
+import type { SelfManagedKafka } from './self-managed-kafka.ts';
+import type { DeployedFunction } from './topology-functions.ts';
+
+export interface TopicTriggersProps {
+  /** Every deployed function; those with a `topic` trigger get an event source mapping. */
+  readonly functions: readonly DeployedFunction[];
+  readonly topics: Readonly<Record<string, TopicDeclaration>>;
+  /** Where a batch's records go once `maxAttempts` is spent. */
+  readonly deadLetterTopic: TopicDeclaration;
+  /** Absent: the consumers are deployed unfed, and synth says so. */
+  readonly kafka: SelfManagedKafka | undefined;
+}
+
+/**
+ * Feeds topic-triggered functions from self-managed Kafka through Lambda's event source mapping, with
+ * the batch size, batching window and attempts their trigger declares.
+ *
+ * The mapping runs in provisioned mode: Lambda offers retry limits, partial batch responses
+ * (`ReportBatchItemFailures`) and on-failure destinations for Kafka only there. Pollers scale from one
+ * up to the topic's partition count (more could not consume in parallel).
+ */
+export class TopicTriggers extends Construct {
+  /** Functions left without an event source because no Kafka is configured. */
+  readonly unwired: readonly DeployedFunction[];
+
+  constructor(scope: Construct, id: string, props: TopicTriggersProps) {
+    super(scope, id);
+    const unwired: DeployedFunction[] = [];
+    for (const deployed of props.functions) {
+      const { declaration, fn } = deployed;
+      const trigger = declaration.trigger;
+      if (trigger.kind !== 'topic') continue;
+      if (!props.kafka) {
+        unwired.push(deployed);
+        Annotations.of(fn).addWarningV2(
+          'top-songs:transport-not-wired',
+          `${declaration.name} consumes topic ${trigger.topic}, but no Kafka is configured: it is deployed without an event source. Set the kafka context (or TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS) to wire it.`,
+        );
+        continue;
+      }
+      const topic = Object.values(props.topics).find((candidate) => candidate.name === trigger.topic);
+      if (!topic)
+        throw new Error(`${declaration.name} consumes ${trigger.topic}, which the topology does not declare`);
+      fn.addEventSource(
+        new SelfManagedKafkaEventSource({
+          bootstrapServers: [...props.kafka.bootstrapServers],
+          secret: props.kafka.secret,
+          authenticationMethod: props.kafka.authenticationMethod,
+          topic: trigger.topic,
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: trigger.batchSize,
+          maxBatchingWindow: Duration.seconds(trigger.batchWindowSeconds),
+          // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
+          retryAttempts: trigger.maxAttempts - 1,
+          reportBatchItemFailures: true,
+          onFailure: new KafkaDlq(props.deadLetterTopic.name),
+          provisionedPollerConfig: { minimumPollers: 1, maximumPollers: topic.partitions },
+        }),
+      );
+    }
+    this.unwired = unwired;
+  }
+}

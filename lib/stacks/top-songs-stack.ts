@@ -1,0 +1,87 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { functions, topics } from '../../src/topology.ts';
+import type { AppConfig } from '../config/app-config.ts';
+import { DataLake } from '../constructs/data-lake.ts';
+import { DatabaseSecret } from '../constructs/database-secret.ts';
+import { TopologyHttpApi } from '../constructs/http-api.ts';
+import { TopologySchedules } from '../constructs/schedules.ts';
+import { SelfManagedKafka } from '../constructs/self-managed-kafka.ts';
+import { TopicTriggers } from '../constructs/topic-triggers.ts';
+import { TopologyFunctions } from '../constructs/topology-functions.ts';
+import { functionAccess, neverBundled } from '../function-access.ts';
+
+export interface TopSongsStackProps extends StackProps {
+  readonly config: AppConfig;
+  readonly projectRoot: string;
+}
+
+/** Composition only: the topology (src/topology.ts) turned into Lambda, triggers, S3 and secrets. */
+export class TopSongsStack extends Stack {
+  readonly lake: DataLake;
+  readonly functions: TopologyFunctions;
+  readonly api: TopologyHttpApi;
+
+  constructor(scope: Construct, id: string, props: TopSongsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.lake = new DataLake(this, 'Lake', { removalPolicy: config.removalPolicy });
+    const database = new DatabaseSecret(this, 'Database', {
+      secretArn: config.databaseSecretArn,
+      removalPolicy: config.removalPolicy,
+      stage: config.stage,
+    });
+    const kafka = config.kafka ? new SelfManagedKafka(this, 'Kafka', config.kafka) : undefined;
+
+    this.functions = new TopologyFunctions(this, 'Functions', {
+      declarations: functions,
+      topics,
+      access: functionAccess,
+      neverBundled,
+      projectRoot: props.projectRoot,
+      lake: this.lake,
+      databaseSecret: database.secret,
+      kafka,
+      regions: config.regions,
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    this.api = new TopologyHttpApi(this, 'Http', {
+      functions: this.functions.deployed,
+      corsAllowOrigins: ['*'],
+      throttle: { rateLimit: 100, burstLimit: 200 },
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    new TopologySchedules(this, 'Schedules', { functions: this.functions.deployed });
+    const triggers = new TopicTriggers(this, 'Topics', {
+      functions: this.functions.deployed,
+      topics,
+      deadLetterTopic: topics.deadLetters,
+      kafka,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (/v1/...)' });
+    new CfnOutput(this, 'LakeBucketName', {
+      value: this.lake.bucket.bucketName,
+      description: 'The data lake bucket',
+    });
+    new CfnOutput(this, 'LakeUri', {
+      value: this.lake.uri,
+      description: 'LAKE_URI of the deployed functions',
+    });
+    new CfnOutput(this, 'DatabaseSecretArn', {
+      value: database.secret.secretArn,
+      description: database.created
+        ? 'Created with a placeholder: put-secret-value the real DATABASE_URL (postgres://...) into it'
+        : 'The configured secret holding DATABASE_URL',
+    });
+    new CfnOutput(this, 'Transport', {
+      value: kafka
+        ? `self-managed Kafka: ${kafka.bootstrapServers.join(',')}`
+        : `not wired: no Kafka configured; ${triggers.unwired.map(({ declaration }) => declaration.name).join(', ')} deployed without an event source`,
+      description: 'How the topic-triggered functions are fed',
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { AppConfigError, loadAppConfig } from '../../../lib/config/app-config.ts';
+import { defaultRegions } from '../../../src/domain/regions.ts';
+import { kafkaContext, synth } from './synth.ts';
+
+const fromContext = (context: Record<string, unknown>) => (key: string) => context[key];
+const load = (context: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
+  loadAppConfig(fromContext(context), env);
+
+describe('app configuration', () => {
+  it('defaults to a disposable dev stage with the default regions and nothing external', () => {
+    expect(load()).toEqual({
+      stage: 'dev',
+      regions: [...defaultRegions],
+      databaseSecretArn: undefined,
+      kafka: undefined,
+      removalPolicy: RemovalPolicy.DESTROY,
+      logRetention: 7,
+    });
+  });
+
+  it('reads TOP_SONGS_ variables, and lets context win over them', () => {
+    const env = {
+      TOP_SONGS_STAGE: 'staging',
+      TOP_SONGS_REGIONS: 'us, gb',
+      TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS: 'k1:9096,k2:9096',
+      TOP_SONGS_KAFKA_SECRET_ARN: kafkaContext.secretArn,
+    };
+    expect(load({}, env)).toMatchObject({
+      stage: 'staging',
+      regions: ['us', 'gb'],
+      kafka: { bootstrapServers: ['k1:9096', 'k2:9096'], authenticationMethod: 'SASL_SCRAM_512_AUTH' },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    expect(load({ stage: 'dev', regions: ['jp'] }, env)).toMatchObject({ stage: 'dev', regions: ['jp'] });
+  });
+
+  it('ignores the local runtime settings (REGIONS, KAFKA_BROKERS) on purpose', () => {
+    expect(load({}, { REGIONS: 'us', KAFKA_BROKERS: '127.0.0.1:9092' })).toMatchObject({
+      regions: [...defaultRegions],
+      kafka: undefined,
+    });
+  });
+
+  it('accepts kafka as a JSON string, as `-c kafka=...` passes it', () => {
+    expect(load({ kafka: JSON.stringify(kafkaContext) }).kafka).toEqual({
+      ...kafkaContext,
+      authenticationMethod: 'SASL_SCRAM_512_AUTH',
+    });
+  });
+
+  it.each([
+    [{ stage: 'Prod!' }, /stage/],
+    [{ regions: 'us,GB' }, /regions/],
+    [{ regions: ' , ' }, /at least one region/],
+    [{ databaseSecretArn: 'not-an-arn' }, /databaseSecretArn/],
+    [{ kafka: { bootstrapServers: ['k1:9096'] } }, /kafka\.secretArn/],
+    [{ kafka: { bootstrapServers: ['k1'], secretArn: kafkaContext.secretArn } }, /host:port/],
+    [{ kafka: '{not json' }, /kafka/],
+    [{ kafka: { ...kafkaContext, brokers: ['k1:9096'] } }, /kafka/],
+  ])('rejects %j with a clear message', (context, message) => {
+    expect(() => load(context)).toThrow(AppConfigError);
+    expect(() => load(context)).toThrow(message);
+  });
+
+  it('uses a configured database secret instead of creating one', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:top-songs/database-url-AbC123';
+    const { template } = synth({ databaseSecretArn: arn });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DATABASE_SECRET_ARN: arn }) },
+    });
+    template.hasOutput('DatabaseSecretArn', { Value: arn });
+  });
+
+  it('creates a secret to fill in when none is configured, and outputs the API URL and bucket', () => {
+    const { template } = synth();
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasOutput('DatabaseSecretArn', { Description: Match.stringLikeRegexp('put-secret-value') });
+    template.hasOutput('ApiUrl', Match.anyValue());
+    template.hasOutput('LakeBucketName', Match.anyValue());
+  });
+});

@@ -1,0 +1,131 @@
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { type FunctionDeclaration, functions, topics } from '../../../src/topology.ts';
+import { kafkaContext, referencedId, resourcesOf, synth, topologyFunctionIds } from './synth.ts';
+
+/** EventBridge's spelling of a fixed rate. */
+const rate = (minutes: number) => (minutes === 1 ? 'rate(1 minute)' : `rate(${minutes} minutes)`);
+
+/** "function ← trigger" for every trigger the topology declares. */
+function declaredPairs(declarations: readonly FunctionDeclaration[]): string[] {
+  return declarations.flatMap(({ name, trigger }) => {
+    if (trigger.kind === 'http')
+      return trigger.routes.map((route) => `${name} ← http ${route.method} ${route.path}`);
+    if (trigger.kind === 'schedule') return [`${name} ← schedule ${rate(trigger.everyMinutes)}`];
+    return [`${name} ← topic ${trigger.topic}`];
+  });
+}
+
+/** "function ← trigger" for every route, rule and event source mapping in a synthesized template. */
+function synthesizedPairs(template: Template): string[] {
+  const names = topologyFunctionIds(template);
+  const integrations = resourcesOf(template, 'AWS::ApiGatewayV2::Integration');
+  const pairs: string[] = [];
+  for (const route of Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route'))) {
+    const target = route.Properties!.Target as { 'Fn::Join': [string, [string, unknown]] };
+    const integration = integrations[referencedId(target['Fn::Join'][1][1])!]!;
+    pairs.push(
+      `${names.get(referencedId(integration.Properties!.IntegrationUri)!)} ← http ${route.Properties!.RouteKey}`,
+    );
+  }
+  for (const rule of Object.values(resourcesOf(template, 'AWS::Events::Rule'))) {
+    for (const target of rule.Properties!.Targets as { Arn: unknown }[]) {
+      pairs.push(`${names.get(referencedId(target.Arn)!)} ← schedule ${rule.Properties!.ScheduleExpression}`);
+    }
+  }
+  for (const mapping of Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'))) {
+    for (const topic of mapping.Properties!.Topics as string[]) {
+      pairs.push(`${names.get(referencedId(mapping.Properties!.FunctionName)!)} ← topic ${topic}`);
+    }
+  }
+  return pairs;
+}
+
+const withKafka = synth({ kafka: kafkaContext });
+const withoutKafka = synth();
+
+describe('triggers', () => {
+  it('wires exactly the (function, trigger) pairs src/topology.ts declares', () => {
+    expect(synthesizedPairs(withKafka.template).sort()).toEqual(declaredPairs(functions).sort());
+  });
+
+  it('without Kafka, wires everything but the topic triggers, and says so', () => {
+    const topicFed = functions.filter((fn) => fn.trigger.kind === 'topic');
+    expect(topicFed.length).toBeGreaterThan(0);
+    expect(synthesizedPairs(withoutKafka.template).sort()).toEqual(
+      declaredPairs(functions.filter((fn) => fn.trigger.kind !== 'topic')).sort(),
+    );
+    const warnings = Annotations.fromStack(withoutKafka.stack).findWarning(
+      '*',
+      Match.stringLikeRegexp('no Kafka is configured'),
+    );
+    expect(warnings).toHaveLength(topicFed.length);
+    withoutKafka.template.hasOutput('Transport', { Value: Match.stringLikeRegexp('^not wired') });
+  });
+
+  it('routes each HTTP route of the topology to its function through a payload 2.0 integration', () => {
+    for (const declaration of functions) {
+      if (declaration.trigger.kind !== 'http') continue;
+      for (const route of declaration.trigger.routes) {
+        withKafka.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: `${route.method} ${route.path}`,
+          AuthorizationType: 'NONE',
+        });
+      }
+    }
+    withKafka.template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('serves the routes from an auto-deployed default stage with throttling and access logs', () => {
+    withKafka.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+    });
+    withKafka.template.hasOutput('ApiUrl', Match.anyValue());
+  });
+
+  it('allows cross-origin GETs for the dashboard', () => {
+    withKafka.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: { AllowMethods: ['GET'], AllowOrigins: ['*'] },
+    });
+  });
+
+  it('schedules each job at its declared rate with a bounded retry', () => {
+    const ids = topologyFunctionIds(withKafka.template);
+    for (const declaration of functions) {
+      if (declaration.trigger.kind !== 'schedule') continue;
+      const fnId = [...ids].find(([, name]) => name === declaration.name)![0];
+      withKafka.template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: rate(declaration.trigger.everyMinutes),
+        State: 'ENABLED',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: Match.anyValue() })],
+      });
+    }
+  });
+
+  it('feeds topic consumers from Kafka with the batching and attempts their trigger declares', () => {
+    for (const declaration of functions) {
+      const trigger = declaration.trigger;
+      if (trigger.kind !== 'topic') continue;
+      const topic = Object.values(topics).find((candidate) => candidate.name === trigger.topic)!;
+      withKafka.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        Topics: [trigger.topic],
+        BatchSize: trigger.batchSize,
+        MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
+        MaximumRetryAttempts: trigger.maxAttempts - 1,
+        StartingPosition: 'TRIM_HORIZON',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: `kafka://${topics.deadLetters.name}` } },
+        ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: topic.partitions },
+        SelfManagedEventSource: { Endpoints: { KafkaBootstrapServers: kafkaContext.bootstrapServers } },
+        SourceAccessConfigurations: [{ Type: 'SASL_SCRAM_512_AUTH', URI: kafkaContext.secretArn }],
+      });
+    }
+  });
+});
