@@ -9,6 +9,9 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .handler(async (event) => {
     const deps = dependencies();
     return toHttpResponse(
-      await serveCharts(toHttpRequest(event), { charts: await deps.chartStore(), regions: deps.settings.regions }),
+      await serveCharts(toHttpRequest(event), {
+        charts: await deps.chartStore(),
+        regions: deps.settings.regions,
+      }),
     );
   });

@@ -1,6 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { KafkaMskEventSchema, KafkaSelfManagedEventSchema } from '@aws-lambda-powertools/parser/schemas/kafka';
+import {
+  KafkaMskEventSchema,
+  KafkaSelfManagedEventSchema,
+} from '@aws-lambda-powertools/parser/schemas/kafka';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
@@ -10,7 +13,10 @@ import { type BatchItemFailure, writePlaysToLake } from '../../src/use-cases/wri
 
 const KafkaEventSchema = z.union([KafkaMskEventSchema, KafkaSelfManagedEventSchema]);
 
-export const handler = middy<z.infer<typeof KafkaEventSchema>, { batchItemFailures: readonly BatchItemFailure[] }>()
+export const handler = middy<
+  z.infer<typeof KafkaEventSchema>,
+  { batchItemFailures: readonly BatchItemFailure[] }
+>()
   .use(injectLambdaContext(logger))
   .use(parser({ schema: KafkaEventSchema }))
   .handler(async (event) => {
@@ -22,6 +28,10 @@ export const handler = middy<z.infer<typeof KafkaEventSchema>, { batchItemFailur
       encodePlays: encodePlaysParquet,
     });
     for (const error of summary.errors) logger.error('could not write a partition of the batch', error);
-    logger.info('batch written', { written: summary.written, rejected: summary.rejected, files: summary.files.length });
+    logger.info('batch written', {
+      written: summary.written,
+      rejected: summary.rejected,
+      files: summary.files.length,
+    });
     return { batchItemFailures: summary.batchItemFailures };
   });

@@ -27,7 +27,9 @@ export function chartJobHandler(period: Period) {
     .handler(async (event) => {
       const explicit = 'source' in event ? {} : event;
       if (explicit.period && explicit.period !== period) {
-        throw new RangeError(`this job charts ${period}s; send period "${explicit.period}" to chart-${explicit.period === 'day' ? 'daily' : 'hourly'}`);
+        throw new RangeError(
+          `this job charts ${period}s; send period "${explicit.period}" to chart-${explicit.period === 'day' ? 'daily' : 'hourly'}`,
+        );
       }
       const deps = dependencies();
       const result = await computeCharts(

@@ -15,7 +15,9 @@ export const httpMiddlewares = () => [
 
 export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
   const body =
-    event.body !== undefined && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    event.body !== undefined && event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body;
   return {
     method: event.requestContext.http.method,
     path: event.rawPath,

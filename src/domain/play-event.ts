@@ -32,7 +32,8 @@ export interface PlayValidationContext {
   readonly now: Date;
 }
 
-const identifier = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const identifier = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 /** The wire shape, independent of clock and configuration. */
 const playEventShape = z.object({
@@ -40,7 +41,10 @@ const playEventShape = z.object({
   user_id: identifier(128),
   song_id: identifier(64),
   region: z.string().min(1, 'must not be empty'),
-  played_at: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-27T13:05:00Z' }),
+  played_at: z.iso.datetime({
+    offset: true,
+    message: 'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-27T13:05:00Z',
+  }),
   ms_played: z
     .number({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number') })
     .int('must be an integer')
@@ -52,7 +56,8 @@ const playEventShape = z.object({
 
 export function validatePlayEvent(input: unknown, context: PlayValidationContext): Validation<PlayEvent> {
   const parsed = playEventShape.safeParse(input, {
-    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+    error: (issue) =>
+      issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined,
   });
   if (!parsed.success) {
     return {
@@ -66,7 +71,10 @@ export function validatePlayEvent(input: unknown, context: PlayValidationContext
   const event = parsed.data;
   const errors: FieldError[] = [];
   if (!context.regions.includes(event.region)) {
-    errors.push({ field: 'region', message: `unknown region "${event.region}"; expected one of ${context.regions.join(', ')}` });
+    errors.push({
+      field: 'region',
+      message: `unknown region "${event.region}"; expected one of ${context.regions.join(', ')}`,
+    });
   }
   const playedAt = new Date(event.played_at);
   const now = context.now.getTime();

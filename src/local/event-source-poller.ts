@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LogConsumer, LogRecord, TransportPublisher } from '../ports/transport.ts';
 import { logger } from '../runtime/logger.ts';
 import type { FunctionName, TopicTrigger } from '../topology.ts';
-import type { LogConsumer, LogRecord, TransportPublisher } from '../ports/transport.ts';
 import { mskEvent } from './lambda-events.ts';
 
 export interface PollerOptions {
@@ -72,14 +72,21 @@ export class EventSourcePoller {
       const retry: LogRecord[] = [];
       for (const [partition, records] of Map.groupBy(pending, (record) => record.partition)) {
         const failedOffset = failedFrom.get(partition);
-        const done = failedOffset === undefined ? records : records.filter((record) => record.offset < failedOffset);
+        const done =
+          failedOffset === undefined ? records : records.filter((record) => record.offset < failedOffset);
         if (done.length > 0) await consumer.commit(partition, done.at(-1)!.offset + 1);
-        retry.push(...records.filter((record) => failedOffset !== undefined && record.offset >= failedOffset));
+        retry.push(
+          ...records.filter((record) => failedOffset !== undefined && record.offset >= failedOffset),
+        );
       }
       if (retry.length === 0) return;
       if (this.stopped) return; // Uncommitted: redelivered from the committed offsets after a restart.
       if (attempt >= trigger.maxAttempts) {
-        pending = await this.deadLetterFirstFailures(retry, lastError || 'reported as a batch item failure', attempt);
+        pending = await this.deadLetterFirstFailures(
+          retry,
+          lastError || 'reported as a batch item failure',
+          attempt,
+        );
         attempt = 1;
         continue;
       }
@@ -95,7 +102,10 @@ export class EventSourcePoller {
     const failed = new Map<number, number>();
     for (const failure of response?.batchItemFailures ?? []) {
       const partition = Number(failure.itemIdentifier.partition.split('-').at(-1));
-      failed.set(partition, Math.min(failure.itemIdentifier.offset, failed.get(partition) ?? Number.POSITIVE_INFINITY));
+      failed.set(
+        partition,
+        Math.min(failure.itemIdentifier.offset, failed.get(partition) ?? Number.POSITIVE_INFINITY),
+      );
     }
     return failed;
   }
@@ -123,7 +133,11 @@ export class EventSourcePoller {
           },
         },
       ]);
-      logger.warn('record sent to the dead-letter topic', { function: functionName, source: `${poison.topic}-${partition}@${poison.offset}`, reason });
+      logger.warn('record sent to the dead-letter topic', {
+        function: functionName,
+        source: `${poison.topic}-${partition}@${poison.offset}`,
+        reason,
+      });
       await consumer.commit(partition, poison.offset + 1);
       rest.push(...others);
     }
@@ -133,6 +147,7 @@ export class EventSourcePoller {
 
 function firstOffsets(records: readonly LogRecord[]): Map<number, number> {
   const first = new Map<number, number>();
-  for (const record of records) first.set(record.partition, Math.min(record.offset, first.get(record.partition) ?? Infinity));
+  for (const record of records)
+    first.set(record.partition, Math.min(record.offset, first.get(record.partition) ?? Infinity));
   return first;
 }

@@ -11,7 +11,9 @@ export const projectRoot = resolve(import.meta.dirname, '../..');
 const loaded = new Map<string, Promise<Handler>>();
 
 async function loadHandler(declaration: FunctionDeclaration): Promise<Handler> {
-  const module = (await import(pathToFileURL(resolve(projectRoot, declaration.entry)).href)) as { handler?: Handler };
+  const module = (await import(pathToFileURL(resolve(projectRoot, declaration.entry)).href)) as {
+    handler?: Handler;
+  };
   if (typeof module.handler !== 'function') throw new Error(`${declaration.entry} exports no handler`);
   return module.handler;
 }

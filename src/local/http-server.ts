@@ -48,20 +48,31 @@ async function handle(
 ): Promise<void> {
   const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
   const method = request.method ?? 'GET';
-  const onPath = functions.flatMap((fn) => fn.routes.filter((route) => route.path === url.pathname).map((route) => ({ fn, route })));
+  const onPath = functions.flatMap((fn) =>
+    fn.routes.filter((route) => route.path === url.pathname).map((route) => ({ fn, route })),
+  );
   if (onPath.length > 0) {
     const match = onPath.find(({ route }) => route.method === method);
     if (!match) {
       const allowed = onPath.map(({ route }) => route.method).join(', ');
-      return sendJson(response, 405, { message: `${method} is not allowed on ${url.pathname}; use ${allowed}` }, { allow: allowed });
+      return sendJson(
+        response,
+        405,
+        { message: `${method} is not allowed on ${url.pathname}; use ${allowed}` },
+        { allow: allowed },
+      );
     }
     const body = await readBody(request);
-    if (body === undefined) return sendJson(response, 413, { message: `body exceeds ${MAX_REQUEST_BYTES} bytes` });
+    if (body === undefined)
+      return sendJson(response, 413, { message: `body exceeds ${MAX_REQUEST_BYTES} bytes` });
     const event = apiGatewayEvent({
       method,
       url,
       headers: Object.fromEntries(
-        Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
+        Object.entries(request.headers).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value.join(',') : (value ?? ''),
+        ]),
       ),
       body: body.length > 0 || method === 'POST' ? body : undefined,
       sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
@@ -71,8 +82,10 @@ async function handle(
     response.end(result.body ?? '');
     return;
   }
-  if (url.pathname.startsWith('/v1/')) return sendJson(response, 404, { message: `no route ${method} ${url.pathname}` });
-  if (method !== 'GET' && method !== 'HEAD') return sendJson(response, 405, { message: `${method} is not allowed` });
+  if (url.pathname.startsWith('/v1/'))
+    return sendJson(response, 404, { message: `no route ${method} ${url.pathname}` });
+  if (method !== 'GET' && method !== 'HEAD')
+    return sendJson(response, 405, { message: `${method} is not allowed` });
   await serveStatic(url.pathname, response, staticDir);
 }
 
@@ -91,7 +104,8 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
 async function serveStatic(pathname: string, response: ServerResponse, staticDir: string): Promise<void> {
   const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
   let file = join(staticDir, relative);
-  if (!file.startsWith(staticDir + sep) && file !== staticDir) return sendJson(response, 404, { message: 'not found' });
+  if (!file.startsWith(staticDir + sep) && file !== staticDir)
+    return sendJson(response, 404, { message: 'not found' });
   const info = await stat(file).catch(() => undefined);
   // A single-page app: unknown paths get index.html.
   if (!info?.isFile()) file = join(staticDir, 'index.html');
@@ -106,7 +120,12 @@ async function serveStatic(pathname: string, response: ServerResponse, staticDir
   createReadStream(file).pipe(response);
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }

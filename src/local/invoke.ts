@@ -46,7 +46,9 @@ if (values.event) {
 
 if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
 let settings = loadSettings(process.env);
-const database = settings.databaseUrl ? undefined : await startEmbeddedPostgres(join(settings.dataDir, 'postgres'));
+const database = settings.databaseUrl
+  ? undefined
+  : await startEmbeddedPostgres(join(settings.dataDir, 'postgres'));
 if (database) settings = { ...settings, databaseUrl: database.url };
 const dependencies = createDependencies(settings);
 installDependencies(dependencies);

@@ -21,7 +21,8 @@ export function apiGatewayEvent(request: IncomingHttpRequest): APIGatewayProxyEv
   const now = new Date();
   const query: Record<string, string> = {};
   // API Gateway joins repeated query parameters with commas.
-  for (const [name, value] of request.url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of request.url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const routeKey = `${request.method} ${request.url.pathname}`;
   return {
     version: '2.0',

@@ -44,7 +44,9 @@ if (await ensureCatalog(runtime.dependencies.lake(), () => generateCatalog({ see
 
 const lake = runtime.dependencies.lake().describe();
 const transport = (await runtime.dependencies.transport()).describe();
-const database = process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL in ${settings.dataDir}/postgres`;
+const database = process.env.DATABASE_URL
+  ? 'DATABASE_URL'
+  : `embedded PostgreSQL in ${settings.dataDir}/postgres`;
 console.log(`
 Top Songs is running: http://localhost:${settings.port}
   dashboard  http://localhost:${settings.port}/
@@ -59,8 +61,8 @@ Charts appear within a minute. Ctrl-C stops.
 const simulation = new AbortController();
 const simulator = flags['no-simulator']
   ? Promise.resolve()
-  : runSimulation({ url: runtime.url, rate, seed, signal: simulation.signal, quiet: true }).catch((error: unknown) =>
-      console.error('simulator stopped:', (error as Error).message),
+  : runSimulation({ url: runtime.url, rate, seed, signal: simulation.signal, quiet: true }).catch(
+      (error: unknown) => console.error('simulator stopped:', (error as Error).message),
     );
 
 let stopping = false;

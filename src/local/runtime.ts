@@ -50,7 +50,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const server = createHttpServer(
       functions.flatMap((fn) =>
         fn.trigger.kind === 'http'
-          ? [{ functionName: fn.name, routes: fn.trigger.routes, invoke: (event: unknown) => invokeFunction(fn.name, event) }]
+          ? [
+              {
+                functionName: fn.name,
+                routes: fn.trigger.routes,
+                invoke: (event: unknown) => invokeFunction(fn.name, event),
+              },
+            ]
           : [],
       ),
       resolve(options.staticDir ?? join(projectRoot, 'frontend', 'dist')),
@@ -77,7 +83,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       void scheduler.start(
         functions.flatMap((fn) =>
           fn.trigger.kind === 'schedule'
-            ? [{ functionName: fn.name, trigger: fn.trigger, invoke: (event: unknown) => invokeFunction(fn.name, event) }]
+            ? [
+                {
+                  functionName: fn.name,
+                  trigger: fn.trigger,
+                  invoke: (event: unknown) => invokeFunction(fn.name, event),
+                },
+              ]
             : [],
         ),
       );

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
-import { type Settings, loadSettings } from '../config/settings.ts';
-import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
-import { migrate } from '../adapters/postgres/migrate.ts';
 import { LocalFolderStore } from '../adapters/object-store/local-folder.ts';
 import { S3Store } from '../adapters/object-store/s3.ts';
+import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
+import { migrate } from '../adapters/postgres/migrate.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
+import { loadSettings, type Settings } from '../config/settings.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -77,7 +77,9 @@ function createLake(settings: Settings): ObjectStore {
 
 async function createTransport(settings: Settings): Promise<Transport> {
   if (settings.kafkaBrokers) {
-    throw new Error('KAFKA_BROKERS is set, but this build has no Kafka transport yet; unset it to use the embedded one');
+    throw new Error(
+      'KAFKA_BROKERS is set, but this build has no Kafka transport yet; unset it to use the embedded one',
+    );
   }
   return EmbeddedTransport.open(join(settings.dataDir, 'transport'));
 }

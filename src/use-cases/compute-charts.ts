@@ -1,6 +1,6 @@
+import type { RegionTally } from '../domain/charts.ts';
 import {
   type Chart,
-  type ChartEntry,
   type ChartWindow,
   LATE_PLAY_GRACE_MS,
   type Period,
@@ -14,7 +14,6 @@ import { GLOBAL_REGION } from '../domain/regions.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import type { RegionTally } from '../domain/charts.ts';
 
 export interface ChartJobPorts {
   readonly lake: ObjectStore;
@@ -62,7 +61,10 @@ export async function computeCharts(request: ChartJobRequest, ports: ChartJobPor
   const settled =
     state?.status === 'final' && state.generatedAt.getTime() >= closed.end.getTime() + LATE_PLAY_GRACE_MS;
   if (settled) {
-    return { computed, skipped: [{ window_start: closed.start.toISOString(), reason: 'final chart is settled' }] };
+    return {
+      computed,
+      skipped: [{ window_start: closed.start.toISOString(), reason: 'final chart is settled' }],
+    };
   }
   computed.unshift(await computeWindow(closed, ports));
   return { computed, skipped: [] };

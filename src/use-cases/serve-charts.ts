@@ -12,7 +12,8 @@ export interface ChartsApiPorts {
 /** GET /v1/regions and GET /v1/charts (docs/api.md). */
 export async function serveCharts(request: HttpRequest, ports: ChartsApiPorts): Promise<HttpResult> {
   if (request.method !== 'GET') return errorResult(405, `${request.method} is not allowed; use GET`);
-  if (request.path === '/v1/regions') return jsonResult(200, { regions: ports.regions, global: GLOBAL_REGION });
+  if (request.path === '/v1/regions')
+    return jsonResult(200, { regions: ports.regions, global: GLOBAL_REGION });
   if (request.path === '/v1/charts') return findChart(request, ports);
   return errorResult(404, `no route ${request.path}`);
 }
@@ -32,12 +33,19 @@ async function findChart(request: HttpRequest, ports: ChartsApiPorts): Promise<H
     })
     .superRefine((value, context) => {
       if (value.start && !isWindowStart(value.period, value.start)) {
-        context.addIssue({ code: 'custom', path: ['start'], message: `must be the start of a UTC ${value.period}` });
+        context.addIssue({
+          code: 'custom',
+          path: ['start'],
+          message: `must be the start of a UTC ${value.period}`,
+        });
       }
     })
     .safeParse(request.query);
   if (!query.success) {
-    const errors = query.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
+    const errors = query.error.issues.map((issue) => ({
+      field: issue.path.join('.'),
+      message: issue.message,
+    }));
     return errorResult(400, errors.map((error) => `${error.field} ${error.message}`).join('; '), { errors });
   }
   const { region, period, start } = query.data;

@@ -91,7 +91,9 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
   }
 
   const files: string[] = [];
-  const byHour = Map.groupBy(rows, (row) => windowContaining('hour', new Date(row.played_at)).start.getTime());
+  const byHour = Map.groupBy(rows, (row) =>
+    windowContaining('hour', new Date(row.played_at)).start.getTime(),
+  );
   for (const [hourStart, hourRows] of byHour) {
     const key = playsFileKey(new Date(hourStart), sourceOf(hourRows[0]!, ports.writer));
     await ports.lake.put(key, await ports.encodePlays(hourRows), 'application/vnd.apache.parquet');

@@ -59,18 +59,33 @@ describe('bad input over HTTP', () => {
     ['a wrong type', { ms_played: '45000' }, 'ms_played', /number/],
     ['an unknown region', { region: 'atlantis' }, 'region', /unknown region "atlantis"/],
     ['a missing field', { song_id: undefined }, 'song_id', /is required/],
-    ['a timestamp 6 minutes ahead', { played_at: new Date(Date.now() + 6 * 60_000).toISOString() }, 'played_at', /future/],
-    ['a timestamp 31 days old', { played_at: new Date(Date.now() - 31 * 86_400_000).toISOString() }, 'played_at', /30 days/],
+    [
+      'a timestamp 6 minutes ahead',
+      { played_at: new Date(Date.now() + 6 * 60_000).toISOString() },
+      'played_at',
+      /future/,
+    ],
+    [
+      'a timestamp 31 days old',
+      { played_at: new Date(Date.now() - 31 * 86_400_000).toISOString() },
+      'played_at',
+      /30 days/,
+    ],
     ['a timestamp without offset', { played_at: '2026-11-27T10:00:00' }, 'played_at', /offset/],
     ['a negative duration', { ms_played: -5 }, 'ms_played', /≥ 0/],
     ['a malformed event_id', { event_id: 'abc' }, 'event_id', /UUID/],
-  ])('names the field for %s, and still accepts the valid events beside it', async (_, change, field, message) => {
-    const bad = { ...validPlay(), ...change };
-    const { status, body } = await post({ events: [validPlay(), bad, validPlay()] });
-    expect(status).toBe(202);
-    expect(body.accepted).toBe(2);
-    expect(body.rejected).toEqual([{ index: 1, errors: [{ field, message: expect.stringMatching(message) }] }]);
-  });
+  ])(
+    'names the field for %s, and still accepts the valid events beside it',
+    async (_, change, field, message) => {
+      const bad = { ...validPlay(), ...change };
+      const { status, body } = await post({ events: [validPlay(), bad, validPlay()] });
+      expect(status).toBe(202);
+      expect(body.accepted).toBe(2);
+      expect(body.rejected).toEqual([
+        { index: 1, errors: [{ field, message: expect.stringMatching(message) }] },
+      ]);
+    },
+  );
 
   it('answers 400 with every reason when nothing is valid', async () => {
     const { status, body } = await post({ events: [{ ...validPlay(), region: 'xx' }, { nonsense: true }] });
@@ -94,13 +109,19 @@ describe('bad input over HTTP', () => {
   });
 
   it('rejects bad chart queries with 400 naming each parameter', async () => {
-    const response = await fetch(`${runtime.url}/v1/charts?region=mars&period=week&start=2026-11-27T10:30:00Z`);
+    const response = await fetch(
+      `${runtime.url}/v1/charts?region=mars&period=week&start=2026-11-27T10:30:00Z`,
+    );
     const body = (await response.json()) as { errors: { field: string }[] };
     expect(response.status).toBe(400);
     expect(body.errors.map((error) => error.field).sort()).toEqual(['period', 'region']);
-    const misaligned = await fetch(`${runtime.url}/v1/charts?region=us&period=hour&start=2026-11-27T10:30:00Z`);
+    const misaligned = await fetch(
+      `${runtime.url}/v1/charts?region=us&period=hour&start=2026-11-27T10:30:00Z`,
+    );
     expect(misaligned.status).toBe(400);
-    expect(((await misaligned.json()) as { message: string }).message).toMatch(/start must be the start of a UTC hour/);
+    expect(((await misaligned.json()) as { message: string }).message).toMatch(
+      /start must be the start of a UTC hour/,
+    );
   });
 
   it('is still serving after all of that', async () => {

@@ -39,7 +39,10 @@ describe('killing npm start', () => {
         played_at: playedAt,
         ms_played: 60_000,
       }));
-      const response = await fetch(`${running.url}/v1/plays`, { method: 'POST', body: JSON.stringify({ events }) });
+      const response = await fetch(`${running.url}/v1/plays`, {
+        method: 'POST',
+        body: JSON.stringify({ events }),
+      });
       expect(response.status).toBe(202);
       acknowledged.push(...events.map((event) => event.event_id));
     }
@@ -64,7 +67,9 @@ describe('killing npm start', () => {
 
     await running.stop('SIGTERM');
     running = undefined;
-    const pid = await readFile(join(dataDir.path, 'postgres', 'pgdata', 'postmaster.pid'), 'utf8').catch(() => '');
+    const pid = await readFile(join(dataDir.path, 'postgres', 'pgdata', 'postmaster.pid'), 'utf8').catch(
+      () => '',
+    );
     expect(pid).toBe('');
   });
 });

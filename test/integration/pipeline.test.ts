@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invokeFunction } from '../../src/local/functions.ts';
 import { writeCatalog } from '../../src/local/catalog.ts';
+import { invokeFunction } from '../../src/local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
 import { readLakeRows } from '../support/lake.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 import { generateTraffic } from '../support/play-batches.ts';
 import { type ReferenceChart, referenceCharts } from '../support/reference-charts.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const HOUR = 3_600_000;
@@ -56,7 +56,8 @@ describe('the whole pipeline in local mode', () => {
       });
       // Events stamped after "now" (the window may reach into the future) are rejected too.
       const validNow = expectedValid.map(
-        (ok, index) => ok && Date.parse((batch[index] as { played_at: string }).played_at) <= Date.now() + 5 * 60_000,
+        (ok, index) =>
+          ok && Date.parse((batch[index] as { played_at: string }).played_at) <= Date.now() + 5 * 60_000,
       );
       const body = (await response.json()) as { accepted: number; rejected: { index: number }[] };
       expect(response.status).toBe(202);
@@ -108,7 +109,9 @@ describe('the whole pipeline in local mode', () => {
           period,
           eligible: want.eligible_plays,
         });
-        expect(chart.entries.map(({ rank, song_id, plays }) => ({ rank, song_id, plays }))).toEqual(want.entries);
+        expect(chart.entries.map(({ rank, song_id, plays }) => ({ rank, song_id, plays }))).toEqual(
+          want.entries,
+        );
         expect(chart.status).toBe(period === 'hour' ? 'final' : 'provisional');
       }
     }
@@ -134,7 +137,9 @@ describe('the whole pipeline in local mode', () => {
   }
 
   async function getChart(region: string, period: string, start: Date): Promise<ServedChart> {
-    const response = await fetch(`${runtime.url}/v1/charts?region=${region}&period=${period}&start=${start.toISOString()}`);
+    const response = await fetch(
+      `${runtime.url}/v1/charts?region=${region}&period=${period}&start=${start.toISOString()}`,
+    );
     expect(response.status).toBe(200);
     return (await response.json()) as ServedChart;
   }

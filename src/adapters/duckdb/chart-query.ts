@@ -1,4 +1,10 @@
-import { CHART_SIZE, type ChartEntry, type ChartWindow, MIN_MS_PLAYED, type RegionTally } from '../../domain/charts.ts';
+import {
+  CHART_SIZE,
+  type ChartEntry,
+  type ChartWindow,
+  MIN_MS_PLAYED,
+  type RegionTally,
+} from '../../domain/charts.ts';
 import { GLOBAL_REGION } from '../../domain/regions.ts';
 import { sqlList, sqlString, withDuckDb } from './duckdb.ts';
 
@@ -41,7 +47,9 @@ export async function tallyTopSongs(files: readonly string[], window: ChartWindo
     SELECT chart_region, song_id, plays::BIGINT AS plays, rank::BIGINT AS rank, eligible_plays::BIGINT AS eligible_plays
     FROM ranked WHERE rank <= ${CHART_SIZE}
     ORDER BY chart_region, rank`;
-  const rows = await withDuckDb(async (connection) => (await connection.runAndReadAll(sql)).getRowObjectsJS());
+  const rows = await withDuckDb(async (connection) =>
+    (await connection.runAndReadAll(sql)).getRowObjectsJS(),
+  );
   const byRegion = new Map<string, { eligible_plays: number; entries: ChartEntry[] }>();
   for (const row of rows) {
     const region = String(row.chart_region);

