@@ -1,0 +1,290 @@
+import { defaultRegions } from '../src/domain/regions.ts';
+import { type Genre, generateCatalog, genres, type Song } from './catalog.ts';
+import {
+  createRandom,
+  createWeightedSampler,
+  hashString,
+  type Random,
+  shuffled,
+  timedUuid,
+  type WeightedSampler,
+  zipfWeights,
+} from './random.ts';
+
+/** A play as sent on the wire (snake_case, the ingest API's contract). */
+export interface PlayPayload {
+  event_id: string;
+  user_id: string;
+  song_id: string;
+  region: string;
+  played_at: string;
+  ms_played: number;
+  device?: string;
+  session_id?: string;
+}
+
+export interface PlayGeneratorOptions {
+  seed: number;
+  /** Region codes plays are spread over; default `us gb de fr br mx jp in`. */
+  regions?: readonly string[];
+  /** The songs to play; default `generateCatalog({ seed: catalogSeed })`. */
+  catalog?: readonly Song[];
+  /** Seed of the default catalog; default `seed`. Set it to the seed the loaded catalog was generated with. */
+  catalogSeed?: number;
+  users?: number;
+  /** Share of plays shorter than 30 s (skips, which charts ignore). */
+  shortRate?: number;
+  /** Zipf exponent of global song popularity. */
+  popularitySkew?: number;
+  /** Share of plays whose played_at carries the region's local offset instead of `Z` (both are valid RFC 3339). */
+  localOffsetShare?: number;
+}
+
+export interface PlayGenerator {
+  readonly regions: readonly string[];
+  readonly catalog: readonly Song[];
+  /** The next play, stamped at `at`. Deterministic: same options and same timestamps give the same plays. */
+  playAt(at: Date): PlayPayload;
+  plays(times: Iterable<Date>): Generator<PlayPayload>;
+}
+
+export const DEFAULT_SHORT_RATE = 0.2;
+export const MIN_COUNTED_MS = 30_000;
+const MAX_PLAY_MS = 6 * 60_000;
+const SESSION_SLOTS_PER_REGION = 32;
+const MEAN_SESSION_LENGTH = 8;
+
+/** Approximate UTC offsets in minutes (no DST: the curve only needs to be roughly right). */
+const utcOffsetMinutes: Record<string, number> = {
+  us: -300,
+  gb: 0,
+  de: 60,
+  fr: 60,
+  br: -180,
+  mx: -360,
+  jp: 540,
+  in: 330,
+};
+/** Relative listener populations. */
+const listenerWeight: Record<string, number> = { us: 10, in: 7, br: 5, mx: 3, gb: 3, de: 3, fr: 2.5, jp: 3 };
+/** Genres each region over-indexes on; regions not listed get a few genres picked by seed. */
+const favouriteGenres: Record<string, readonly Genre[]> = {
+  us: ['country', 'hip-hop', 'r&b'],
+  gb: ['indie', 'rock', 'electronic'],
+  de: ['electronic', 'metal', 'rock'],
+  fr: ['hip-hop', 'electronic', 'pop'],
+  br: ['sertanejo', 'reggaeton', 'pop'],
+  mx: ['reggaeton', 'pop', 'rock'],
+  jp: ['j-pop', 'rock', 'electronic'],
+  in: ['bollywood', 'pop', 'hip-hop'],
+};
+/** Genres that are mostly heard in one place: damped elsewhere. */
+const localGenreHome: Partial<Record<Genre, readonly string[]>> = {
+  sertanejo: ['br'],
+  reggaeton: ['mx', 'br', 'us'],
+  'j-pop': ['jp'],
+  bollywood: ['in'],
+};
+/** Relative activity by local hour: quiet at night, busy in the evening. */
+const activityByHour = [
+  0.35, 0.22, 0.14, 0.1, 0.09, 0.12, 0.25, 0.45, 0.6, 0.62, 0.62, 0.65, 0.7, 0.68, 0.65, 0.66, 0.72, 0.82,
+  0.92, 1, 1, 0.95, 0.8, 0.55,
+];
+const devices = ['android', 'ios', 'web', 'desktop', 'smart-speaker', 'car'];
+const deviceWeights = [38, 34, 10, 10, 5, 3];
+
+/** Activity of a region at an instant, by its local hour (linear between hours). */
+export function regionActivity(region: string, at: Date): number {
+  const localMinutes = at.getTime() / 60_000 + (utcOffsetMinutes[region] ?? 0);
+  const hour = (((localMinutes / 60) % 24) + 24) % 24;
+  const before = Math.floor(hour);
+  const weight = hour - before;
+  return activityByHour[before]! * (1 - weight) + activityByHour[(before + 1) % 24]! * weight;
+}
+
+/** RFC 3339 in the region's local offset, e.g. `2026-11-27T22:05:00.000+09:00`. */
+export function formatWithOffset(atMs: number, offsetMinutes: number): string {
+  const local = new Date(atMs + offsetMinutes * 60_000).toISOString().slice(0, -1);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+interface User {
+  id: string;
+  region: number;
+  genre: Genre;
+  device: string;
+}
+
+interface Session {
+  user: User;
+  id: string;
+  device: string | undefined;
+  remaining: number;
+}
+
+export function createPlayGenerator(options: PlayGeneratorOptions): PlayGenerator {
+  const regions = [...(options.regions ?? defaultRegions)];
+  if (regions.length === 0) throw new Error('At least one region is needed');
+  const catalog = options.catalog ?? generateCatalog({ seed: options.catalogSeed ?? options.seed });
+  if (catalog.length === 0) throw new Error('The catalog is empty');
+  const shortRate = options.shortRate ?? DEFAULT_SHORT_RATE;
+  const localOffsetShare = options.localOffsetShare ?? 0.2;
+  const root = createRandom(options.seed);
+
+  // Global popularity: a seeded permutation of the catalog ranked by Zipf's law.
+  const ranks = shuffled(
+    catalog.map((_, i) => i),
+    root.fork('popularity'),
+  );
+  const zipf = zipfWeights(catalog.length, options.popularitySkew ?? 0.8);
+  const popularity = new Float64Array(catalog.length);
+  ranks.forEach((songIndex, rank) => {
+    popularity[songIndex] = zipf[rank]!;
+  });
+
+  const tastes = regions.map((region) => regionTaste(region, regions, root.fork(`taste:${region}`)));
+  const regionSamplers = tastes.map((taste) =>
+    createWeightedSampler(catalog.map((song, i) => popularity[i]! * taste.boost(song))),
+  );
+  const genreSamplers = new Map<string, { indices: number[]; sampler: WeightedSampler }>();
+  for (const genre of genres) {
+    const indices = catalog.flatMap((song, i) => (song.genre === genre ? [i] : []));
+    if (indices.length > 0) {
+      genreSamplers.set(genre, {
+        indices,
+        sampler: createWeightedSampler(indices.map((i) => popularity[i]!)),
+      });
+    }
+  }
+
+  const userCount = options.users ?? 20_000;
+  if (!Number.isInteger(userCount) || userCount < 1) {
+    throw new Error(`users must be a positive integer, got ${userCount}`);
+  }
+  const users = createUsers(userCount, regions, tastes, root.fork('users'));
+  const usersByRegion = regions.map((_, r) => users.filter((user) => user.region === r));
+  const slots: (Session | undefined)[][] = regions.map(() =>
+    new Array(SESSION_SLOTS_PER_REGION).fill(undefined),
+  );
+  const random = root.fork('plays');
+
+  const pickSong = (user: User, region: number): Song => {
+    const byGenre = genreSamplers.get(user.genre);
+    // Mostly what the region listens to, sometimes the user's own favourite genre.
+    if (byGenre && random.chance(0.25)) return catalog[byGenre.indices[byGenre.sampler.sample(random)]!]!;
+    return catalog[regionSamplers[region]!.sample(random)]!;
+  };
+
+  const playAt = (at: Date): PlayPayload => {
+    const atMs = at.getTime();
+    if (Number.isNaN(atMs)) throw new Error('playAt needs a valid date');
+    const regionWeights = regions.map((code) => (listenerWeight[code] ?? 3) * regionActivity(code, at));
+    let region = random.weightedIndex(regionWeights);
+    if (usersByRegion[region]!.length === 0) region = users[0]!.region;
+
+    const regionSlots = slots[region]!;
+    const slot = random.int(0, regionSlots.length - 1);
+    let session = regionSlots[slot];
+    if (!session) {
+      const user = random.pick(usersByRegion[region]!);
+      session = {
+        user,
+        id: timedUuid(random, atMs),
+        // Older clients send no device; the field is optional.
+        device: random.chance(0.05)
+          ? undefined
+          : random.chance(0.8)
+            ? user.device
+            : devices[random.weightedIndex(deviceWeights)],
+        remaining: 1 + Math.floor(-Math.log(1 - random.next()) * (MEAN_SESSION_LENGTH - 1)),
+      };
+      regionSlots[slot] = session;
+    }
+    session.remaining -= 1;
+    if (session.remaining <= 0) regionSlots[slot] = undefined;
+
+    const song = pickSong(session.user, region);
+    const code = regions[region]!;
+    const offset = utcOffsetMinutes[code];
+    const playedAt =
+      offset !== undefined && random.chance(localOffsetShare)
+        ? formatWithOffset(atMs, offset)
+        : at.toISOString();
+    const payload: PlayPayload = {
+      event_id: timedUuid(random, atMs),
+      user_id: session.user.id,
+      song_id: song.song_id,
+      region: code,
+      played_at: playedAt,
+      ms_played: msPlayed(song, shortRate, random),
+    };
+    if (session.device !== undefined) payload.device = session.device;
+    payload.session_id = session.id;
+    return payload;
+  };
+
+  return {
+    regions,
+    catalog,
+    playAt,
+    *plays(times) {
+      for (const at of times) yield playAt(at);
+    },
+  };
+}
+
+/** Skips are mostly very short; otherwise the song is played whole or stopped part-way. */
+function msPlayed(song: Song, shortRate: number, random: Random): number {
+  if (random.chance(shortRate)) return Math.floor(random.next() ** 1.5 * MIN_COUNTED_MS);
+  // A song's length is a property of the song, not of the play.
+  const length = 120_000 + (hashString(song.song_id) % 210_000);
+  const played = random.chance(0.7) ? length : random.int(MIN_COUNTED_MS, length);
+  return Math.min(MAX_PLAY_MS, Math.max(MIN_COUNTED_MS, played));
+}
+
+interface RegionTaste {
+  favourites: readonly Genre[];
+  boost(song: Song): number;
+}
+
+/** What makes a region's chart its own: favourite genres, local artists and a few local hits. */
+function regionTaste(region: string, regions: readonly string[], random: Random): RegionTaste {
+  const favourites = favouriteGenres[region] ?? shuffled(genres, random).slice(0, 3);
+  return {
+    favourites,
+    boost(song) {
+      let factor = favourites.includes(song.genre as Genre) ? 2.5 : 1;
+      const homes = localGenreHome[song.genre as Genre];
+      if (homes && !homes.includes(region)) factor *= 0.15;
+      // Each artist is local to one region (or none) by a hash of its name, stable across seeds' regions.
+      const artistHash = hashString(song.artist);
+      const home = artistHash % 5 < 2 ? regions[(artistHash >>> 8) % regions.length] : undefined;
+      if (home !== undefined) factor *= home === region ? 3 : 0.6;
+      // A handful of local hits (boost is called once per song, in catalog order, so this is deterministic).
+      if (random.chance(0.005)) factor *= 4;
+      return factor;
+    },
+  };
+}
+
+function createUsers(
+  count: number,
+  regions: readonly string[],
+  tastes: readonly RegionTaste[],
+  random: Random,
+): User[] {
+  const weights = regions.map((code) => listenerWeight[code] ?? 3);
+  const width = Math.max(6, String(count).length);
+  return Array.from({ length: count }, (_, i) => {
+    const region = random.weightedIndex(weights);
+    const genre = random.chance(0.6) ? random.pick(tastes[region]!.favourites) : random.pick(genres);
+    return {
+      id: `user-${String(i + 1).padStart(width, '0')}`,
+      region,
+      genre,
+      device: devices[random.weightedIndex(deviceWeights)]!,
+    };
+  });
+}
