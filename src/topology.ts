@@ -114,7 +114,8 @@ export const functions: readonly FunctionDeclaration[] = [
     name: 'chart-daily',
     description: 'Computes the top-10 charts of UTC days.',
     entry: 'functions/chart-daily/handler.ts',
-    trigger: { kind: 'schedule', everyMinutes: 5, runAtStartup: true },
+    // Every minute too, so the open day's provisional chart is as fresh as the hour's.
+    trigger: { kind: 'schedule', everyMinutes: 1, runAtStartup: true },
     timeoutSeconds: 600,
     memoryMb: 2048,
   },

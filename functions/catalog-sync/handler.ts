@@ -3,10 +3,12 @@ import middy from '@middy/core';
 import { readCatalogParquet } from '../../src/adapters/duckdb/catalog-parquet.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { dependencies } from '../../src/runtime/dependencies.ts';
-import { logger } from '../../src/runtime/logger.ts';
+import { createFunctionLogger } from '../../src/runtime/logger.ts';
 import { type CatalogSyncResult, syncCatalog } from '../../src/use-cases/sync-catalog.ts';
 
 /** Scheduled; its event carries nothing it needs, so any event (EventBridge or `{}`) runs it. */
+const logger = createFunctionLogger();
+
 export const handler = middy<unknown, CatalogSyncResult>()
   .use(injectLambdaContext(logger))
   .handler(async () => {

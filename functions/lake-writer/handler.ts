@@ -8,10 +8,12 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { dependencies } from '../../src/runtime/dependencies.ts';
-import { logger } from '../../src/runtime/logger.ts';
+import { createFunctionLogger } from '../../src/runtime/logger.ts';
 import { type BatchItemFailure, writePlaysToLake } from '../../src/use-cases/write-plays-to-lake.ts';
 
 const KafkaEventSchema = z.union([KafkaMskEventSchema, KafkaSelfManagedEventSchema]);
+
+const logger = createFunctionLogger();
 
 export const handler = middy<
   z.infer<typeof KafkaEventSchema>,

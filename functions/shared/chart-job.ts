@@ -7,7 +7,7 @@ import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { type Period, periods } from '../../src/domain/charts.ts';
 import { dependencies } from '../../src/runtime/dependencies.ts';
-import { logger } from '../../src/runtime/logger.ts';
+import { createFunctionLogger } from '../../src/runtime/logger.ts';
 import { type ChartJobResult, computeCharts } from '../../src/use-cases/compute-charts.ts';
 
 /** `{"period": "hour", "window_start": "…"}` for a backfill or replay; `{}` behaves like the schedule. */
@@ -21,6 +21,7 @@ export type ChartJobEvent = z.infer<typeof ChartJobEventSchema>;
 
 /** The handler of the chart job of one period: scheduled by EventBridge, or invoked with a window. */
 export function chartJobHandler(period: Period) {
+  const logger = createFunctionLogger();
   return middy<ChartJobEvent, ChartJobResult>()
     .use(injectLambdaContext(logger))
     .use(parser({ schema: ChartJobEventSchema }))

@@ -1,13 +1,13 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HttpRequest, HttpResult } from '../../src/domain/http/http.ts';
-import { logger } from '../../src/runtime/logger.ts';
 
 /** Logger context, API Gateway v2 envelope validation, and a JSON 500 for anything unexpected. */
-export const httpMiddlewares = () => [
+export const httpMiddlewares = (logger: Logger) => [
   injectLambdaContext(logger),
   parser({ schema: APIGatewayProxyEventV2Schema }),
   httpErrorHandler({ logger: (error: unknown) => logger.error('unhandled error', error as Error) }),

@@ -37,13 +37,16 @@ const identifier = (max: number) =>
 
 /** The wire shape, independent of clock and configuration. */
 const playEventShape = z.object({
-  event_id: z.uuid('must be a UUID'),
+  event_id: z.uuid({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a UUID') }),
   user_id: identifier(128),
   song_id: identifier(64),
   region: z.string().min(1, 'must not be empty'),
   played_at: z.iso.datetime({
     offset: true,
-    message: 'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-27T13:05:00Z',
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required'
+        : 'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-27T13:05:00Z',
   }),
   ms_played: z
     .number({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number') })

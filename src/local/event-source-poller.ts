@@ -65,6 +65,7 @@ export class EventSourcePoller {
     let attempt = 1;
     let lastError = '';
     while (pending.length > 0) {
+      lastError = ''; // The reason a record is dead-lettered is that of its last attempt.
       const failedFrom = await this.attempt(pending).catch((error: unknown) => {
         lastError = (error as Error).message;
         return firstOffsets(pending);

@@ -2,13 +2,13 @@
  * `npm run invoke -- <function> [--event <file>|-]`: runs one function of the topology in this
  * process with one event, against the same lake and database settings as `npm start`.
  */
+import './quiet-logs.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedPostgres } from '../adapters/postgres/embedded.ts';
 import { loadSettings } from '../config/settings.ts';
 import { createDependencies, installDependencies } from '../runtime/dependencies.ts';
-import { logger } from '../runtime/logger.ts';
 import { type FunctionName, functionNames } from '../topology.ts';
 import { invokeFunction } from './functions.ts';
 
@@ -44,7 +44,6 @@ if (values.event) {
   }
 }
 
-if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
 let settings = loadSettings(process.env);
 const database = settings.databaseUrl
   ? undefined

@@ -3,9 +3,9 @@
  * real services when DATABASE_URL, LAKE_URI or KAFKA_BROKERS are set. Feeds itself simulated
  * plays unless started with --no-simulator.
  */
+import './quiet-logs.ts';
 import { parseArgs } from 'node:util';
 import { generateCatalog, runSimulation } from '../../simulator/index.ts';
-import { ensureCatalog } from './catalog.ts';
 import { startLocalRuntime } from './runtime.ts';
 
 const usage = `Usage: npm start -- [options]
@@ -15,7 +15,8 @@ const usage = `Usage: npm start -- [options]
   --seed <n>            simulator and catalog seed (default 1)
   -h, --help            this text
 
-Settings (environment): PORT (3000), DATABASE_URL, LAKE_URI, KAFKA_BROKERS, REGIONS, TOP_SONGS_DATA_DIR (.data)`;
+Settings (environment): PORT (3000), DATABASE_URL, LAKE_URI, KAFKA_BROKERS, REGIONS, TOP_SONGS_DATA_DIR (.data),
+POWERTOOLS_LOG_LEVEL (WARN here; INFO shows every function's log lines)`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -36,11 +37,11 @@ if (!Number.isInteger(seed) || !(rate > 0)) {
   process.exit(2);
 }
 
-const runtime = await startLocalRuntime({ env: process.env });
+const runtime = await startLocalRuntime({
+  env: process.env,
+  defaultCatalog: () => generateCatalog({ seed }),
+});
 const { settings } = runtime;
-if (await ensureCatalog(runtime.dependencies.lake(), () => generateCatalog({ seed }))) {
-  console.log('Wrote a generated song catalog to the lake (catalog/songs.parquet).');
-}
 
 const lake = runtime.dependencies.lake().describe();
 const transport = (await runtime.dependencies.transport()).describe();

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../adapters/postgres/embedded.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
+import type { Song } from '../domain/song.ts';
 import { createDependencies, type Dependencies, installDependencies } from '../runtime/dependencies.ts';
 import { functions, topics } from '../topology.ts';
+import { ensureCatalog } from './catalog.ts';
 import { EventSourcePoller } from './event-source-poller.ts';
 import { invokeFunction, projectRoot } from './functions.ts';
 import { createHttpServer } from './http-server.ts';
@@ -16,6 +18,8 @@ export interface LocalRuntimeOptions {
   /** Fire schedule-triggered functions (default true); tests invoke jobs themselves. */
   readonly schedules?: boolean;
   readonly staticDir?: string;
+  /** Songs to write as the lake's catalog when it has none, before the jobs first run. */
+  readonly defaultCatalog?: () => readonly Song[];
 }
 
 export interface LocalRuntime {
@@ -46,6 +50,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await dependencies.chartStore();
     stops.push(() => dependencies.close());
     const transport = await dependencies.transport();
+    if (options.defaultCatalog) await ensureCatalog(dependencies.lake(), options.defaultCatalog);
 
     const server = createHttpServer(
       functions.flatMap((fn) =>

@@ -32,7 +32,9 @@ async function findChart(request: HttpRequest, ports: ChartsApiPorts): Promise<H
         .optional(),
     })
     .superRefine((value, context) => {
-      if (value.start && !isWindowStart(value.period, value.start)) {
+      // Zod runs this refinement even when a field failed; then `start` or `period` is still the raw input.
+      const { start, period } = value;
+      if (start instanceof Date && periods.includes(period) && !isWindowStart(period, start)) {
         context.addIssue({
           code: 'custom',
           path: ['start'],

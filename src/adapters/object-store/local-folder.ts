@@ -20,7 +20,8 @@ export class LocalFolderStore implements ObjectStore {
     return path;
   }
 
-  async put(key: string, body: Uint8Array): Promise<void> {
+  /** The content type is S3 metadata; a folder has nowhere to keep it. */
+  async put(key: string, body: Uint8Array, _contentType?: string): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const temporary = `${path}.${randomUUID()}.tmp`;

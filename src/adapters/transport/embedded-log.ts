@@ -38,7 +38,8 @@ export class PartitionLog {
     const log = new PartitionLog(topic, partition, join(dir, `${partition}.log`));
     const content = existsSync(log.file) ? await readFile(log.file, 'utf8') : '';
     let goodLength = 0;
-    for (const line of content.split('\n')) {
+    // Only newline-terminated lines are records: whatever follows the last newline is a torn append.
+    for (const line of content.split('\n').slice(0, -1)) {
       if (line === '') break;
       let stored: StoredRecord;
       try {
