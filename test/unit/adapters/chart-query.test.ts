@@ -1,0 +1,247 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tallyTopSongs } from '../../../src/adapters/duckdb/chart-query.ts';
+import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
+import type { RegionTally } from '../../../src/domain/charts.ts';
+import { type ChartWindow, windowStartingAt } from '../../../src/domain/charts.ts';
+import type { LakePlayRow } from '../../../src/domain/lake-row.ts';
+import { type TempDir, tempDir } from '../support/temp.ts';
+
+const hour = windowStartingAt('hour', new Date('2026-11-20T10:00:00Z'));
+
+let dir: TempDir;
+let fileCount = 0;
+
+beforeAll(async () => {
+  dir = await tempDir('chart-query');
+});
+afterAll(async () => {
+  await dir.remove();
+});
+
+/** Writes rows as one lake Parquet file (the production encoder) and returns its path. */
+async function parquetFile(rows: readonly LakePlayRow[]): Promise<string> {
+  const path = join(dir.path, `plays-${fileCount++}.parquet`);
+  await writeFile(path, await encodePlaysParquet(rows));
+  return path;
+}
+
+let nextOffset = 0;
+function play(fields: Partial<LakePlayRow> & Pick<LakePlayRow, 'song_id'>): LakePlayRow {
+  const offset = nextOffset++;
+  return {
+    event_id: `00000000-0000-4000-8000-${String(offset).padStart(12, '0')}`,
+    user_id: `user-${offset % 7}`,
+    region: 'us',
+    played_at: '2026-11-20T10:30:00.000Z',
+    ms_played: 180_000,
+    source_topic: 'song-plays',
+    source_partition: 0,
+    source_offset: offset,
+    ...fields,
+  };
+}
+
+/** n eligible plays of a song in a region. */
+const plays = (n: number, song_id: string, region = 'us') =>
+  Array.from({ length: n }, () => play({ song_id, region }));
+
+/** Tallies as a plain object keyed by region, for exact comparisons. */
+const byRegion = (tallies: RegionTally[]) =>
+  Object.fromEntries(tallies.map(({ region, ...tally }) => [region, tally]));
+
+describe('tallyTopSongs (DuckDB over Parquet)', () => {
+  it('counts a play from 30000 ms, not at 29999 ms', async () => {
+    const file = await parquetFile([
+      play({ song_id: 'song-a', ms_played: 29_999 }),
+      play({ song_id: 'song-b', ms_played: 30_000 }),
+      play({ song_id: 'song-c', ms_played: 0 }),
+    ]);
+    expect(byRegion(await tallyTopSongs([file], hour))).toEqual({
+      us: { eligible_plays: 1, entries: [{ rank: 1, song_id: 'song-b', plays: 1 }] },
+      global: { eligible_plays: 1, entries: [{ rank: 1, song_id: 'song-b', plays: 1 }] },
+    });
+  });
+
+  it('counts an event_id once when it was delivered twice, in two files', async () => {
+    const once = play({ song_id: 'song-a' });
+    // The same event, redelivered at a later offset (another batch, another file).
+    const again = { ...once, source_offset: once.source_offset + 1000 };
+    const first = await parquetFile([once, play({ song_id: 'song-b' }), play({ song_id: 'song-b' })]);
+    const second = await parquetFile([again, { ...again, source_partition: 1 }]);
+    const tallies = byRegion(await tallyTopSongs([first, second], hour));
+    expect(tallies.us).toEqual({
+      eligible_plays: 3,
+      entries: [
+        { rank: 1, song_id: 'song-b', plays: 2 },
+        { rank: 2, song_id: 'song-a', plays: 1 },
+      ],
+    });
+  });
+
+  it('counts only plays inside the window: start included, end excluded', async () => {
+    const file = await parquetFile([
+      play({ song_id: 'song-before', played_at: '2026-11-20T09:59:59.999Z' }),
+      play({ song_id: 'song-start', played_at: '2026-11-20T10:00:00.000Z' }),
+      play({ song_id: 'song-last', played_at: '2026-11-20T10:59:59.999Z' }),
+      play({ song_id: 'song-end', played_at: '2026-11-20T11:00:00.000Z' }),
+    ]);
+    const tallies = byRegion(await tallyTopSongs([file], hour));
+    expect(tallies.us?.entries.map((entry) => entry.song_id)).toEqual(['song-last', 'song-start']);
+    expect(tallies.us?.eligible_plays).toBe(2);
+  });
+
+  it('breaks ties by song_id ascending and keeps only the top 10, with eligible_plays over all songs', async () => {
+    const rows = [
+      ...plays(3, 'song-m'),
+      // Eleven songs with 2 plays each, written in reverse order: only the first nine by id make the chart.
+      ...['k', 'j', 'i', 'h', 'g', 'f', 'e', 'd', 'c', 'b', 'a'].flatMap((letter) =>
+        plays(2, `song-${letter}`),
+      ),
+      ...plays(1, 'song-z'),
+    ];
+    const tallies = byRegion(await tallyTopSongs([await parquetFile(rows)], hour));
+    expect(tallies.us).toEqual({
+      eligible_plays: 3 + 11 * 2 + 1,
+      entries: [
+        { rank: 1, song_id: 'song-m', plays: 3 },
+        ...['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((letter, index) => ({
+          rank: index + 2,
+          song_id: `song-${letter}`,
+          plays: 2,
+        })),
+      ],
+    });
+  });
+
+  it('charts every region separately and `global` over all of them; regions without plays are absent', async () => {
+    const file = await parquetFile([
+      ...plays(2, 'song-a', 'us'),
+      ...plays(1, 'song-b', 'us'),
+      ...plays(3, 'song-b', 'gb'),
+      ...plays(1, 'song-c', 'de'),
+      play({ song_id: 'song-d', region: 'fr', ms_played: 1_000 }),
+    ]);
+    expect(byRegion(await tallyTopSongs([file], hour))).toEqual({
+      us: {
+        eligible_plays: 3,
+        entries: [
+          { rank: 1, song_id: 'song-a', plays: 2 },
+          { rank: 2, song_id: 'song-b', plays: 1 },
+        ],
+      },
+      gb: { eligible_plays: 3, entries: [{ rank: 1, song_id: 'song-b', plays: 3 }] },
+      de: { eligible_plays: 1, entries: [{ rank: 1, song_id: 'song-c', plays: 1 }] },
+      global: {
+        eligible_plays: 7,
+        entries: [
+          { rank: 1, song_id: 'song-b', plays: 4 },
+          { rank: 2, song_id: 'song-a', plays: 2 },
+          { rank: 3, song_id: 'song-c', plays: 1 },
+        ],
+      },
+    });
+  });
+
+  it('returns nothing for no files, or for files without eligible plays', async () => {
+    expect(await tallyTopSongs([], hour)).toEqual([]);
+    const file = await parquetFile([play({ song_id: 'song-a', ms_played: 10 })]);
+    expect(await tallyTopSongs([file], hour)).toEqual([]);
+  });
+
+  it('matches an independent reference on seeded random traffic with many ties and duplicates', async () => {
+    const random = mulberry32(20261120);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+    const regions = ['us', 'gb', 'de', 'br', 'jp'];
+    const songs = Array.from({ length: 14 }, (_, index) => `song-${String(index).padStart(3, '0')}`);
+    const day = windowStartingAt('day', new Date('2026-11-20T00:00:00Z'));
+    const rows: LakePlayRow[] = [];
+    for (let index = 0; index < 3000; index++) {
+      if (rows.length > 0 && random() < 0.1) {
+        // A redelivery of an earlier play at a later offset, possibly on another partition.
+        rows.push({
+          ...pick(rows),
+          source_partition: Math.floor(random() * 3),
+          source_offset: 100_000 + index,
+        });
+        continue;
+      }
+      rows.push(
+        play({
+          song_id: pick(songs),
+          region: pick(regions),
+          // Mostly inside the 10:00 hour, some just outside, some on the boundaries.
+          played_at: new Date(
+            pick([
+              hour.start.getTime() + Math.floor(random() * 3_600_000),
+              hour.start.getTime() + Math.floor(random() * 3_600_000),
+              hour.start.getTime() - 1 - Math.floor(random() * 3_600_000),
+              hour.end.getTime() + Math.floor(random() * 3_600_000),
+              hour.start.getTime(),
+              hour.end.getTime(),
+            ]),
+          ).toISOString(),
+          ms_played: pick([29_999, 30_000, 0, 45_000, 200_000, 10_000]),
+        }),
+      );
+    }
+    // Shuffle the rows into five files, so duplicates span files.
+    const files: LakePlayRow[][] = [[], [], [], [], []];
+    for (const row of rows) pick(files).push(row);
+    const paths = await Promise.all(files.map(parquetFile));
+
+    for (const window of [hour, day]) {
+      const actual = byRegion(await tallyTopSongs(paths, window));
+      const expected = referenceTallies(rows, window);
+      expect(actual).toEqual(expected);
+      // The data really has ties inside the charts, so the tie-break is exercised.
+      const globalPlays = expected.global!.entries.map((entry) => entry.plays);
+      expect(new Set(globalPlays).size).toBeLessThan(globalPlays.length);
+    }
+  });
+});
+
+/** The chart rules, written from docs/contracts.md, independently of the SQL. */
+function referenceTallies(rows: readonly LakePlayRow[], window: ChartWindow) {
+  const seen = new Set<string>();
+  const counts = new Map<string, Map<string, number>>();
+  const bump = (region: string, song: string) => {
+    const songs = counts.get(region) ?? new Map<string, number>();
+    songs.set(song, (songs.get(song) ?? 0) + 1);
+    counts.set(region, songs);
+  };
+  for (const row of rows) {
+    if (seen.has(row.event_id)) continue;
+    seen.add(row.event_id);
+    const at = Date.parse(row.played_at);
+    if (at < window.start.getTime() || at >= window.end.getTime() || row.ms_played < 30_000) continue;
+    bump(row.region, row.song_id);
+    bump('global', row.song_id);
+  }
+  const result: Record<
+    string,
+    { eligible_plays: number; entries: { rank: number; song_id: string; plays: number }[] }
+  > = {};
+  for (const [region, songs] of counts) {
+    const ranked = [...songs].sort(
+      ([a, playsA], [b, playsB]) => playsB - playsA || (a < b ? -1 : a > b ? 1 : 0),
+    );
+    result[region] = {
+      eligible_plays: [...songs.values()].reduce((sum, n) => sum + n, 0),
+      entries: ranked.slice(0, 10).map(([song_id, plays], index) => ({ rank: index + 1, song_id, plays })),
+    };
+  }
+  return result;
+}
+
+function mulberry32(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

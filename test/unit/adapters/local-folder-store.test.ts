@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
+import { type TempDir, tempDir } from '../support/temp.ts';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (data: Uint8Array | undefined) => (data ? new TextDecoder().decode(data) : undefined);
+
+let dir: TempDir;
+let store: LocalFolderStore;
+beforeEach(async () => {
+  dir = await tempDir('folder-store');
+  store = new LocalFolderStore(join(dir.path, 'lake'));
+});
+afterEach(async () => {
+  await dir.remove();
+});
+
+describe('LocalFolderStore', () => {
+  it('puts and gets an object, creating folders; a missing key is undefined', async () => {
+    await store.put('plays/dt=2026-11-20/hour=10/a.parquet', bytes('rows'), 'application/vnd.apache.parquet');
+    expect(text(await store.get('plays/dt=2026-11-20/hour=10/a.parquet'))).toBe('rows');
+    expect(await readFile(join(dir.path, 'lake/plays/dt=2026-11-20/hour=10/a.parquet'), 'utf8')).toBe('rows');
+    expect(await store.get('plays/dt=2026-11-20/hour=10/missing.parquet')).toBeUndefined();
+    expect(await store.get('nowhere/at/all')).toBeUndefined();
+  });
+
+  it('replaces an object on a second put', async () => {
+    await store.put('rejects/dt=2026-11-20/r.jsonl', bytes('first, longer version'), 'application/x-ndjson');
+    await store.put('rejects/dt=2026-11-20/r.jsonl', bytes('second'), 'application/x-ndjson');
+    expect(text(await store.get('rejects/dt=2026-11-20/r.jsonl'))).toBe('second');
+    expect(await store.list('rejects/')).toEqual(['rejects/dt=2026-11-20/r.jsonl']);
+  });
+
+  it('lists keys under a prefix, sorted, across folders', async () => {
+    for (const key of [
+      'plays/dt=2026-11-20/hour=11/b.parquet',
+      'plays/dt=2026-11-20/hour=10/b.parquet',
+      'plays/dt=2026-11-21/hour=00/a.parquet',
+      'plays/dt=2026-11-20/hour=10/a.parquet',
+      'plays/dt=2026-11-20/hour=09/z.parquet',
+      'rejects/dt=2026-11-20/r.jsonl',
+      'catalog/songs.parquet',
+    ]) {
+      await store.put(key, bytes(key), 'x');
+    }
+    expect(await store.list('plays/dt=2026-11-20/')).toEqual([
+      'plays/dt=2026-11-20/hour=09/z.parquet',
+      'plays/dt=2026-11-20/hour=10/a.parquet',
+      'plays/dt=2026-11-20/hour=10/b.parquet',
+      'plays/dt=2026-11-20/hour=11/b.parquet',
+    ]);
+    // A prefix may end mid-name: hour=1 matches hour=10 and hour=11, not hour=09.
+    expect(await store.list('plays/dt=2026-11-20/hour=1')).toEqual([
+      'plays/dt=2026-11-20/hour=10/a.parquet',
+      'plays/dt=2026-11-20/hour=10/b.parquet',
+      'plays/dt=2026-11-20/hour=11/b.parquet',
+    ]);
+    // An exact key lists itself (catalog-sync relies on it).
+    expect(await store.list('catalog/songs.parquet')).toEqual(['catalog/songs.parquet']);
+    expect(await store.list('')).toHaveLength(7);
+    expect(await store.list('catalog/songs.parquet.old')).toEqual([]);
+  });
+
+  it('lists nothing for a missing folder, even when the lake folder itself does not exist yet', async () => {
+    expect(await store.list('plays/dt=1999-01-01/')).toEqual([]);
+    expect(await new LocalFolderStore(join(dir.path, 'never-created')).list('plays/')).toEqual([]);
+    expect(await new LocalFolderStore(join(dir.path, 'never-created')).list('')).toEqual([]);
+  });
+
+  it('refuses keys that escape the lake folder, and writes nothing outside it', async () => {
+    for (const key of [
+      '../outside.parquet',
+      'plays/../../outside.parquet',
+      '/tmp/absolute.parquet',
+      '',
+      '.',
+    ]) {
+      await expect(store.put(key, bytes('x'), 'x')).rejects.toThrow('escapes the lake folder');
+      await expect(store.get(key)).rejects.toThrow('escapes the lake folder');
+    }
+    expect(existsSync(join(dir.path, 'outside.parquet'))).toBe(false);
+    // A key with `..` that stays inside is fine.
+    await store.put('plays/../catalog/songs.parquet', bytes('ok'), 'x');
+    expect(text(await store.get('catalog/songs.parquet'))).toBe('ok');
+  });
+
+  it('leaves no temporary files behind, and never lists one (a crashed write)', async () => {
+    await store.put('plays/dt=2026-11-20/hour=10/a.parquet', bytes('a'), 'x');
+    await store.put('plays/dt=2026-11-20/hour=10/a.parquet', bytes('b'), 'x');
+    const files = await readdir(join(dir.path, 'lake'), { recursive: true });
+    expect(files.filter((name) => name.endsWith('.tmp'))).toEqual([]);
+
+    const leftover = join(dir.path, 'lake/plays/dt=2026-11-20/hour=10/b.parquet.0b7c7f3e.tmp');
+    await mkdir(dirname(leftover), { recursive: true });
+    await writeFile(leftover, 'half a file');
+    expect(await store.list('plays/')).toEqual(['plays/dt=2026-11-20/hour=10/a.parquet']);
+  });
+
+  it('gives its own files as local copies', async () => {
+    await store.put('plays/dt=2026-11-20/hour=10/a.parquet', bytes('a'), 'x');
+    const [path] = await store.localCopies(['plays/dt=2026-11-20/hour=10/a.parquet']);
+    expect(path).toBe(join(dir.path, 'lake/plays/dt=2026-11-20/hour=10/a.parquet'));
+    expect(await readFile(path!, 'utf8')).toBe('a');
+  });
+});

@@ -1,0 +1,112 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
+import { type LakePlayRow, lakePlayColumns } from '../../../src/domain/lake-row.ts';
+import { queryDuckDb, readPlayRows, sqlText, type TempDir, tempDir } from '../support/temp.ts';
+
+/** The lake contract (docs/lake.md), written out by hand: name and DuckDB type, in order. */
+const contract = [
+  ['event_id', 'VARCHAR'],
+  ['user_id', 'VARCHAR'],
+  ['song_id', 'VARCHAR'],
+  ['region', 'VARCHAR'],
+  ['played_at', 'TIMESTAMP WITH TIME ZONE'],
+  ['ms_played', 'INTEGER'],
+  ['device', 'VARCHAR'],
+  ['session_id', 'VARCHAR'],
+  ['source_topic', 'VARCHAR'],
+  ['source_partition', 'INTEGER'],
+  ['source_offset', 'BIGINT'],
+];
+
+const full: LakePlayRow = {
+  event_id: '3f6b2c1e-8a4d-4e2b-9c7a-1d5e8f0a2b3c',
+  user_id: 'user-0042',
+  song_id: 'song-000017',
+  region: 'us',
+  played_at: '2026-11-20T10:12:31.456Z',
+  ms_played: 86_400_000,
+  device: 'ios',
+  session_id: 'sess-7f3a',
+  source_topic: 'song-plays',
+  source_partition: 2,
+  // Beyond 32 bits: must survive as a BIGINT.
+  source_offset: 2 ** 40 + 7,
+};
+const bare: LakePlayRow = {
+  event_id: '9c2d4e6f-1a3b-4c5d-8e7f-0a1b2c3d4e5f',
+  user_id: 'user-0107',
+  song_id: 'song-000003',
+  region: 'gb',
+  played_at: '2026-11-20T00:00:00.000Z',
+  ms_played: 0,
+  source_topic: 'song-plays',
+  source_partition: 0,
+  source_offset: 0,
+};
+
+let dir: TempDir;
+beforeAll(async () => {
+  dir = await tempDir('plays-parquet');
+});
+afterAll(async () => {
+  await dir.remove();
+});
+
+async function encodeToFile(name: string, rows: readonly LakePlayRow[]) {
+  const path = join(dir.path, name);
+  await writeFile(path, await encodePlaysParquet(rows));
+  return path;
+}
+
+describe('encodePlaysParquet', () => {
+  it('writes exactly the columns and types of the lake contract, in order', async () => {
+    const file = await encodeToFile('schema.parquet', [full, bare]);
+    const described = await queryDuckDb(`DESCRIBE SELECT * FROM read_parquet(${sqlText(file)})`);
+    expect(described.map((column) => [column.column_name, column.column_type])).toEqual(contract);
+    // src/domain/lake-row.ts declares the same list (its types also carry NOT NULL, which DESCRIBE does not show).
+    expect(lakePlayColumns.map(([name, type]) => [name, type.replace(' NOT NULL', '')])).toEqual(
+      contract.map(([name, type]) => [name, type === 'TIMESTAMP WITH TIME ZONE' ? 'TIMESTAMPTZ' : type]),
+    );
+  });
+
+  it('stores played_at as a UTC-adjusted microsecond timestamp', async () => {
+    const file = await encodeToFile('timestamp.parquet', [full]);
+    const [column] = await queryDuckDb(
+      `SELECT type, logical_type FROM parquet_schema(${sqlText(file)}) WHERE name = 'played_at'`,
+    );
+    expect(column?.type).toBe('INT64');
+    expect(String(column?.logical_type)).toMatch(/isAdjustedToUTC=1/);
+    expect(String(column?.logical_type)).toMatch(/MICROS=MicroSeconds/);
+  });
+
+  it('round-trips every value: the played_at instant to the millisecond, nulls for absent optional fields', async () => {
+    const file = await encodeToFile('values.parquet', [full, bare]);
+    const rows = await readPlayRows([file]);
+    expect(rows).toEqual([{ ...bare, device: null, session_id: null }, { ...full }]);
+    const [instant] = await queryDuckDb(
+      `SELECT epoch_ms(played_at) AS ms FROM read_parquet(${sqlText(file)}) WHERE event_id = ${sqlText(full.event_id)}`,
+    );
+    expect(Number(instant?.ms)).toBe(Date.UTC(2026, 10, 20, 10, 12, 31, 456));
+  });
+
+  it('encodes an empty batch as a valid file with the same schema and no rows', async () => {
+    const file = await encodeToFile('empty.parquet', []);
+    const [count] = await queryDuckDb(`SELECT count(*) AS n FROM read_parquet(${sqlText(file)})`);
+    expect(Number(count?.n)).toBe(0);
+    const described = await queryDuckDb(`DESCRIBE SELECT * FROM read_parquet(${sqlText(file)})`);
+    expect(described.map((column) => column.column_name)).toEqual(contract.map(([name]) => name));
+  });
+
+  it('keeps text exactly, quotes and non-ASCII included', async () => {
+    const odd = {
+      ...bare,
+      user_id: 'o\'brien "quoted" ünïcødé 🎵',
+      song_id: 'song,with;separators',
+      source_offset: 1,
+    };
+    const rows = await readPlayRows([await encodeToFile('text.parquet', [odd])]);
+    expect(rows[0]).toMatchObject({ user_id: odd.user_id, song_id: odd.song_id });
+  });
+});

@@ -1,0 +1,272 @@
+import { join } from 'node:path';
+import { KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas/kafka';
+import type { MSKEvent } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
+import { partitionFor } from '../../../src/adapters/transport/partitioner.ts';
+import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
+import { logger } from '../../../src/runtime/logger.ts';
+import type { TopicTrigger } from '../../../src/topology.ts';
+import { type TempDir, tempDir } from '../support/temp.ts';
+
+const TOPIC = 'song-plays';
+const DLQ = 'song-plays-dlq';
+const GROUP = 'lake-writer';
+const trigger: TopicTrigger = {
+  kind: 'topic',
+  topic: TOPIC,
+  batchSize: 100,
+  batchWindowSeconds: 0,
+  maxAttempts: 3,
+};
+
+/** A key that the transport puts on `partition` (test setup only). */
+const keyOn = (partition: number) => {
+  for (let index = 0; ; index++) {
+    const key = `user-${index}`;
+    if (partitionFor(key, 3) === partition) return key;
+  }
+};
+const A = 0;
+const B = 2;
+const keyA = keyOn(A);
+const keyB = keyOn(B);
+
+let dir: TempDir;
+let transport: EmbeddedTransport;
+beforeAll(() => {
+  // Dead-lettering logs a warning by design; these tests check the dead-letter topic instead.
+  logger.setLogLevel('ERROR');
+});
+afterAll(() => {
+  logger.setLogLevel('WARN');
+});
+beforeEach(async () => {
+  dir = await tempDir('poller');
+  transport = await EmbeddedTransport.open(join(dir.path, 'transport'));
+});
+afterEach(async () => {
+  await transport.close();
+  await dir.remove();
+});
+
+/** The records of an MSK event as sorted `partition@offset` labels (offsets stay below 10 here). */
+const labels = (event: MSKEvent) =>
+  Object.values(event.records)
+    .flat()
+    .map((record) => `${record.partition}@${record.offset}`)
+    .sort();
+
+type Outcome = { batchItemFailures: { itemIdentifier: { partition: string; offset: number } }[] } | Error;
+
+/** A fake function: records every event it gets, and answers with the scripted outcome for each attempt. */
+function fakeFunction(answer: (event: MSKEvent, attempt: number) => Outcome | Promise<Outcome>) {
+  const events: MSKEvent[] = [];
+  const invoke = async (event: unknown) => {
+    events.push(event as MSKEvent);
+    const outcome = await answer(event as MSKEvent, events.length);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  };
+  return { events, invoke };
+}
+
+/** Delivers one fetched batch through a poller bound to the group's consumer. */
+async function deliverOnce(invoke: (event: unknown) => Promise<unknown>) {
+  const consumer = await transport.consumer(TOPIC, GROUP);
+  const batch = await consumer.fetch(trigger.batchSize, 0);
+  const instance = new EventSourcePoller({
+    functionName: 'lake-writer',
+    trigger,
+    consumer,
+    deadLetters: { publisher: transport, topic: DLQ },
+    invoke,
+    backoffMs: () => 0,
+  });
+  await instance.deliver(batch);
+  return batch;
+}
+
+/** What a new consumer of the group would get now: everything past the committed offsets. */
+async function uncommitted(): Promise<string[]> {
+  const records = await (await transport.consumer(TOPIC, GROUP)).fetch(1000, 0);
+  return records.map((record) => `${record.partition}@${record.offset}`).sort();
+}
+
+const play = (n: number) => ({ event_id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, n });
+async function publish(key: string, values: readonly unknown[]) {
+  for (const value of values) await transport.publish(TOPIC, [{ key, value: JSON.stringify(value) }]);
+}
+
+describe('EventSourcePoller', () => {
+  it('hands the function an MSK event: records grouped as song-plays-<partition>, base64 keys and values', async () => {
+    await publish(keyA, [play(1), play(2)]);
+    await transport.publish(TOPIC, [
+      { key: keyB, value: JSON.stringify(play(3)), headers: { trace: 'abc' } },
+    ]);
+    const fn = fakeFunction(() => ({ batchItemFailures: [] }));
+    await deliverOnce(fn.invoke);
+
+    expect(fn.events).toHaveLength(1);
+    const event = fn.events[0]!;
+    expect(KafkaMskEventSchema.safeParse(event).success).toBe(true);
+    expect(event.eventSource).toBe('aws:kafka');
+    expect(Object.keys(event.records).sort()).toEqual([`song-plays-${A}`, `song-plays-${B}`]);
+    const decode = (value: string) => JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
+    const inA = event.records[`song-plays-${A}`]!;
+    expect(inA.map((record) => [record.topic, record.partition, record.offset])).toEqual([
+      [TOPIC, A, 0],
+      [TOPIC, A, 1],
+    ]);
+    expect(inA.map((record) => decode(record.value))).toEqual([play(1), play(2)]);
+    expect(Buffer.from(inA[0]!.key, 'base64').toString()).toBe(keyA);
+    const [inB] = event.records[`song-plays-${B}`]!;
+    expect(decode(inB!.value)).toEqual(play(3));
+    expect(inB!.headers).toEqual([{ trace: [...Buffer.from('abc')] }]);
+  });
+
+  it('commits every partition once the function succeeds, durably', async () => {
+    await publish(keyA, [play(1), play(2)]);
+    await publish(keyB, [play(3)]);
+    const fn = fakeFunction(() => ({ batchItemFailures: [] }));
+    await deliverOnce(fn.invoke);
+    expect(await uncommitted()).toEqual([]);
+
+    await transport.close();
+    transport = await EmbeddedTransport.open(join(dir.path, 'transport'));
+    await publish(keyA, [play(4)]);
+    expect(await uncommitted()).toEqual([`${A}@2`]);
+  });
+
+  it('on a batch item failure at offset N, commits below N and redelivers exactly from N', async () => {
+    await publish(keyA, [0, 1, 2, 3, 4].map(play));
+    await publish(keyB, [5, 6].map(play));
+    const committedDuringRetry: string[][] = [];
+    const fn = fakeFunction(async (_event, attempt) => {
+      if (attempt === 1)
+        return { batchItemFailures: [{ itemIdentifier: { partition: `song-plays-${A}`, offset: 2 } }] };
+      committedDuringRetry.push(await uncommitted());
+      return { batchItemFailures: [] };
+    });
+    await deliverOnce(fn.invoke);
+
+    expect(fn.events.map(labels)).toEqual([
+      [`${A}@0`, `${A}@1`, `${A}@2`, `${A}@3`, `${A}@4`, `${B}@0`, `${B}@1`],
+      [`${A}@2`, `${A}@3`, `${A}@4`],
+    ]);
+    // While the retry ran, A was committed up to 2 and B completely.
+    expect(committedDuringRetry).toEqual([[`${A}@2`, `${A}@3`, `${A}@4`]]);
+    expect(await uncommitted()).toEqual([]);
+  });
+
+  it('retries the whole batch, uncommitted, when the function throws', async () => {
+    await publish(keyA, [play(1), play(2)]);
+    await publish(keyB, [play(3)]);
+    const seenDuringRetry: string[][] = [];
+    const fn = fakeFunction(async (_event, attempt) => {
+      if (attempt === 1) return new Error('lake unreachable');
+      seenDuringRetry.push(await uncommitted());
+      return { batchItemFailures: [] };
+    });
+    await deliverOnce(fn.invoke);
+
+    const all = [`${A}@0`, `${A}@1`, `${B}@0`];
+    expect(fn.events.map(labels)).toEqual([all, all]);
+    expect(seenDuringRetry).toEqual([all]);
+    expect(await uncommitted()).toEqual([]);
+  });
+
+  it('after maxAttempts sends the failing record to the dead-letter topic with the reason, and the rest flows on', async () => {
+    const poison = { ...play(1), region: 'atlantis' };
+    await publish(keyA, [play(0), poison, play(2)]);
+    await publish(keyB, [play(3), play(4)]);
+    const fn = fakeFunction((event) => {
+      const bad = Object.values(event.records)
+        .flat()
+        .find((record) => Buffer.from(record.value, 'base64').toString().includes('atlantis'));
+      return {
+        batchItemFailures: bad
+          ? [{ itemIdentifier: { partition: `song-plays-${bad.partition}`, offset: bad.offset } }]
+          : [],
+      };
+    });
+    await deliverOnce(fn.invoke);
+
+    expect(fn.events.map(labels)).toEqual([
+      [`${A}@0`, `${A}@1`, `${A}@2`, `${B}@0`, `${B}@1`],
+      [`${A}@1`, `${A}@2`],
+      [`${A}@1`, `${A}@2`],
+      // The poison record is gone; the one after it is processed.
+      [`${A}@2`],
+    ]);
+    expect(await uncommitted()).toEqual([]);
+
+    const dead = await (await transport.consumer(DLQ, 'test')).fetch(10, 0);
+    expect(dead).toHaveLength(1);
+    expect(Buffer.from(dead[0]!.key!).toString()).toBe(keyA);
+    expect(JSON.parse(Buffer.from(dead[0]!.value).toString())).toEqual(poison);
+    expect(dead[0]!.headers).toEqual({
+      'x-failure-reason': 'reported as a batch item failure',
+      'x-failed-function': 'lake-writer',
+      'x-source': `song-plays-${A}@1`,
+      'x-attempts': '3',
+    });
+  });
+
+  it('dead-letters with the thrown error as the reason when the function keeps throwing', async () => {
+    await publish(keyA, ['not json', play(1)]);
+    const fn = fakeFunction((event) =>
+      labels(event).includes(`${A}@0`) ? new Error('Unexpected token n in JSON') : { batchItemFailures: [] },
+    );
+    await deliverOnce(fn.invoke);
+
+    expect(fn.events.map(labels)).toEqual([
+      [`${A}@0`, `${A}@1`],
+      [`${A}@0`, `${A}@1`],
+      [`${A}@0`, `${A}@1`],
+      [`${A}@1`],
+    ]);
+    const dead = await (await transport.consumer(DLQ, 'test')).fetch(10, 0);
+    expect(dead.map((record) => record.headers['x-failure-reason'])).toEqual(['Unexpected token n in JSON']);
+    expect(dead.map((record) => record.headers['x-source'])).toEqual([`song-plays-${A}@0`]);
+    expect(await uncommitted()).toEqual([]);
+  });
+
+  it('gives the reason of the last failed attempt, not of an earlier one', async () => {
+    await publish(keyA, [play(0)]);
+    // Attempt 1 throws (a transient error); attempts 2 and 3 report the record as failed.
+    const fn = fakeFunction((_event, attempt) =>
+      attempt === 1
+        ? new Error('connection reset')
+        : attempt <= 3
+          ? { batchItemFailures: [{ itemIdentifier: { partition: `song-plays-${A}`, offset: 0 } }] }
+          : { batchItemFailures: [] },
+    );
+    await deliverOnce(fn.invoke);
+
+    expect(fn.events).toHaveLength(3);
+    const dead = await (await transport.consumer(DLQ, 'test')).fetch(10, 0);
+    expect(dead.map((record) => record.headers['x-failure-reason'])).toEqual([
+      'reported as a batch item failure',
+    ]);
+  });
+
+  it('runs as a loop that fetches, delivers and stops cleanly', async () => {
+    const fn = fakeFunction(() => ({ batchItemFailures: [] }));
+    const loop = new EventSourcePoller({
+      functionName: 'lake-writer',
+      trigger: { ...trigger, batchWindowSeconds: 0.05 },
+      consumer: await transport.consumer(TOPIC, GROUP),
+      deadLetters: { publisher: transport, topic: DLQ },
+      invoke: fn.invoke,
+      backoffMs: () => 0,
+    });
+    loop.start();
+    await publish(keyA, [play(1)]);
+    // Wait on the condition, not on time: the function has seen the record and its offset is committed.
+    while ((await uncommitted()).length > 0 || fn.events.length === 0)
+      await new Promise((r) => setTimeout(r, 5));
+    await loop.stop();
+    expect(fn.events.map(labels)).toEqual([[`${A}@0`]]);
+  });
+});
