@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defaultRegions } from '../domain/regions.ts';
+import { defaultRegions, GLOBAL_REGION } from '../domain/regions.ts';
 
 /**
  * Every setting of the system, parsed once at the edge (a handler's cold start, the local
@@ -22,7 +22,19 @@ const settingsSchema = z.object({
             .filter(Boolean)
         : [...defaultRegions],
     )
-    .pipe(z.array(z.string().regex(/^[a-z]{2,8}$/, 'region codes are 2–8 lowercase letters')).min(1)),
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[a-z]{2,8}$/, 'region codes are 2–8 lowercase letters')
+            .refine(
+              (code) => code !== GLOBAL_REGION,
+              `"${GLOBAL_REGION}" is the chart of all regions, not a region`,
+            ),
+        )
+        .min(1),
+    ),
   /** Where local mode keeps its embedded transport log, lake folder and database. */
   TOP_SONGS_DATA_DIR: z.string().default('.data'),
   AWS_REGION: z.string().optional(),

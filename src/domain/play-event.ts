@@ -37,7 +37,11 @@ const identifier = (max: number) =>
 
 /** The wire shape, independent of clock and configuration. */
 const playEventShape = z.object({
-  event_id: z.uuid({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a UUID') }),
+  // Lower-cased, so that one event sent in two spellings still counts once.
+  // Lower-cased, so that one event sent in two spellings still counts once.
+  event_id: z
+    .uuid({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a UUID') })
+    .transform((id) => id.toLowerCase()),
   user_id: identifier(128),
   song_id: identifier(64),
   region: z.string().min(1, 'must not be empty'),
@@ -62,30 +66,35 @@ export function validatePlayEvent(input: unknown, context: PlayValidationContext
     error: (issue) =>
       issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined,
   });
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((issue) => ({
+  const errors: FieldError[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
         field: issue.path.length > 0 ? issue.path.join('.') : '(event)',
         message: issue.path.length > 0 ? issue.message : 'must be a JSON object',
-      })),
-    };
-  }
-  const event = parsed.data;
-  const errors: FieldError[] = [];
-  if (!context.regions.includes(event.region)) {
+      }));
+  // The rules that depend on configuration and the clock, on every field that has the right shape,
+  // so that one event's answer lists all of its problems.
+  const reported = new Set(errors.map((error) => error.field));
+  const fields = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  if (
+    !reported.has('region') &&
+    typeof fields.region === 'string' &&
+    !context.regions.includes(fields.region)
+  ) {
     errors.push({
       field: 'region',
-      message: `unknown region "${event.region}"; expected one of ${context.regions.join(', ')}`,
+      message: `unknown region "${fields.region}"; expected one of ${context.regions.join(', ')}`,
     });
   }
-  const playedAt = new Date(event.played_at);
-  const now = context.now.getTime();
-  if (playedAt.getTime() > now + MAX_FUTURE_SKEW_MS) {
-    errors.push({ field: 'played_at', message: 'is more than 5 minutes in the future' });
-  } else if (playedAt.getTime() < now - MAX_AGE_MS) {
-    errors.push({ field: 'played_at', message: 'is older than 30 days' });
+  if (!reported.has('played_at') && typeof fields.played_at === 'string') {
+    const lateness = context.now.getTime() - Date.parse(fields.played_at);
+    if (lateness < -MAX_FUTURE_SKEW_MS) {
+      errors.push({ field: 'played_at', message: 'is more than 5 minutes in the future' });
+    } else if (lateness > MAX_AGE_MS) {
+      errors.push({ field: 'played_at', message: 'is older than 30 days' });
+    }
   }
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { ...event, played_at: playedAt.toISOString() } };
+  if (!parsed.success || errors.length > 0) return { ok: false, errors };
+  const event = parsed.data;
+  return { ok: true, value: { ...event, played_at: new Date(event.played_at).toISOString() } };
 }

@@ -102,7 +102,11 @@ export class EventSourcePoller {
     const response = (await this.options.invoke(mskEvent(records))) as BatchResponse | undefined;
     const failed = new Map<number, number>();
     for (const failure of response?.batchItemFailures ?? []) {
-      const partition = Number(failure.itemIdentifier.partition.split('-').at(-1));
+      const partition = Number(failure.itemIdentifier?.partition?.split('-').at(-1));
+      if (!Number.isInteger(partition) || !Number.isInteger(failure.itemIdentifier?.offset)) {
+        // What Lambda does with an identifier it cannot read: the whole batch failed.
+        throw new Error(`malformed batch item failure ${JSON.stringify(failure)}`);
+      }
       failed.set(
         partition,
         Math.min(failure.itemIdentifier.offset, failed.get(partition) ?? Number.POSITIVE_INFINITY),

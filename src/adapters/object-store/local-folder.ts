@@ -62,7 +62,10 @@ export class LocalFolderStore implements ObjectStore {
     };
     // Walk from the deepest folder the prefix names, then filter on the full prefix.
     const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
-    await walk(join(this.root, folder));
+    const start = resolve(this.root, folder);
+    if (start !== this.root && !start.startsWith(this.root + sep))
+      throw new Error(`Prefix "${prefix}" escapes the lake folder`);
+    await walk(start);
     return keys.filter((key) => key.startsWith(prefix)).sort();
   }
 

@@ -148,8 +148,13 @@ export class OffsetFile {
 }
 
 /** Makes sure one process at a time owns an embedded transport folder; returns the release. */
+const openInThisProcess = new Set<string>();
+
 export function lockFolder(dir: string): () => void {
   const lockFile = join(dir, 'owner.pid');
+  if (openInThisProcess.has(lockFile)) {
+    throw new Error(`The embedded transport in ${dir} is already open in this process; share that instance`);
+  }
   const owner = existsSync(lockFile) ? Number(readFileSync(lockFile, 'utf8')) : 0;
   if (owner !== process.pid && isProcessAlive(owner)) {
     throw new Error(
@@ -159,5 +164,9 @@ export function lockFolder(dir: string): () => void {
   }
   mkdirSync(dir, { recursive: true });
   writeFileSync(lockFile, String(process.pid));
-  return () => rmSync(lockFile, { force: true });
+  openInThisProcess.add(lockFile);
+  return () => {
+    openInThisProcess.delete(lockFile);
+    rmSync(lockFile, { force: true });
+  };
 }

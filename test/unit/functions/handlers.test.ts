@@ -104,6 +104,7 @@ describe('ingest handler', () => {
           errors: [
             { field: 'event_id', message: 'must be a UUID' },
             { field: 'ms_played', message: 'must be ≥ 0' },
+            { field: 'region', message: expect.stringMatching(/^unknown region "atlantis"/) },
           ],
         },
       ],
@@ -202,7 +203,10 @@ describe('lake-writer handler', () => {
         partition: 0,
         offset: 42,
         received_at: '2026-11-20T10:51:13.020Z',
-        errors: [{ field: 'song_id', message: 'is required' }],
+        errors: [
+          { field: 'song_id', message: 'is required' },
+          { field: 'region', message: expect.stringMatching(/^unknown region "atlantis"/) },
+        ],
       }),
     ]);
     const [notJson] = await rejectsOf(mskFiles[4]!);
