@@ -1,5 +1,5 @@
 import type { Song } from '../../domain/song.ts';
-import { copyToParquetBytes, sqlString, withDuckDb } from './duckdb.ts';
+import { sqlString, tableToParquetBytes, withDuckDb } from './duckdb.ts';
 
 /** Encodes the song catalog as Parquet (`catalog/songs.parquet`). */
 export async function encodeCatalogParquet(songs: readonly Song[]): Promise<Uint8Array> {
@@ -10,7 +10,9 @@ export async function encodeCatalogParquet(songs: readonly Song[]): Promise<Uint
     );
     try {
       const appender = await connection.createAppender(table);
-      for (const song of songs) {
+      for (const song of [...songs].sort((a, b) =>
+        a.song_id < b.song_id ? -1 : a.song_id > b.song_id ? 1 : 0,
+      )) {
         appender.appendVarchar(song.song_id);
         appender.appendVarchar(song.title);
         appender.appendVarchar(song.artist);
@@ -18,7 +20,7 @@ export async function encodeCatalogParquet(songs: readonly Song[]): Promise<Uint
         appender.endRow();
       }
       appender.closeSync();
-      return await copyToParquetBytes(connection, `SELECT * FROM ${table} ORDER BY song_id`);
+      return await tableToParquetBytes(connection, table);
     } finally {
       await connection.run(`DROP TABLE IF EXISTS ${table}`);
     }

@@ -35,11 +35,11 @@ export function sqlList(values: readonly string[]): string {
   return `[${values.map(sqlString).join(', ')}]`;
 }
 
-/** Runs `COPY (query) TO file` in Parquet and returns the file's bytes. */
-export async function copyToParquetBytes(connection: DuckDBConnection, query: string): Promise<Uint8Array> {
+/** Writes a table as a Parquet file (ZSTD) and returns the file's bytes. */
+export async function tableToParquetBytes(connection: DuckDBConnection, table: string): Promise<Uint8Array> {
   return withScratchDir(async (dir) => {
     const file = join(dir, 'out.parquet');
-    await connection.run(`COPY (${query}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+    await connection.run(`COPY ${table} TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
     return new Uint8Array(await readFile(file));
   });
 }

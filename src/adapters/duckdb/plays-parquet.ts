@@ -1,6 +1,6 @@
 import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { type LakePlayRow, lakePlayColumns } from '../../domain/lake-row.ts';
-import { copyToParquetBytes, withDuckDb } from './duckdb.ts';
+import { tableToParquetBytes, withDuckDb } from './duckdb.ts';
 
 const columnList = lakePlayColumns.map(([name, type]) => `${name} ${type}`).join(', ');
 
@@ -11,7 +11,11 @@ export async function encodePlaysParquet(rows: readonly LakePlayRow[]): Promise<
     await connection.run(`CREATE TEMP TABLE ${table} (${columnList})`);
     try {
       const appender = await connection.createAppender(table);
-      for (const row of rows) {
+      // Sorted by time, as readers scanning an hour prefer; the table is written as is.
+      const sorted = [...rows].sort(
+        (a, b) => a.played_at.localeCompare(b.played_at) || a.event_id.localeCompare(b.event_id),
+      );
+      for (const row of sorted) {
         appender.appendVarchar(row.event_id);
         appender.appendVarchar(row.user_id);
         appender.appendVarchar(row.song_id);
@@ -26,7 +30,7 @@ export async function encodePlaysParquet(rows: readonly LakePlayRow[]): Promise<
         appender.endRow();
       }
       appender.closeSync();
-      return await copyToParquetBytes(connection, `SELECT * FROM ${table} ORDER BY played_at, event_id`);
+      return await tableToParquetBytes(connection, table);
     } finally {
       await connection.run(`DROP TABLE IF EXISTS ${table}`);
     }
