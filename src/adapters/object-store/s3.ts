@@ -9,6 +9,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../ports/object-store.ts';
 
+const DOWNLOAD_CONCURRENCY = 8;
+
 /** The data lake in an S3 bucket (AWS, or any S3-compatible server), under an optional key prefix. */
 export class S3Store implements ObjectStore {
   private readonly client: S3Client;
@@ -64,15 +66,21 @@ export class S3Store implements ObjectStore {
   }
 
   async localCopies(keys: readonly string[], scratchDir: string): Promise<string[]> {
-    return Promise.all(
-      keys.map(async (key, index) => {
+    const paths: string[] = new Array(keys.length);
+    let next = 0;
+    // A handful of downloads at a time: enough to hide latency, few enough for a Lambda's sockets.
+    const worker = async () => {
+      for (let index = next++; index < keys.length; index = next++) {
+        const key = keys[index]!;
         const body = await this.get(key);
         if (!body) throw new Error(`s3://${this.bucket}/${this.prefix}${key} disappeared while being read`);
         const path = join(scratchDir, `${index}-${key.split('/').pop()}`);
         await writeFile(path, body);
-        return path;
-      }),
-    );
+        paths[index] = path;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, keys.length) }, worker));
+    return paths;
   }
 
   describe(): string {
