@@ -78,7 +78,7 @@ describe('dashboard end to end', () => {
     const column = (testId: string) => page.getByTestId(testId).allTextContents();
     expect(await column('row-plays')).toEqual(songs.map((song) => String(song.plays)));
     const titles = await column('row-title');
-    songs.forEach((song, index) => expect(titles[index]).toContain(song.title ?? song.song_id));
+    for (const [index, song] of songs.entries()) expect(titles[index]).toContain(song.title ?? song.song_id);
     expect((await column('row-artist')).slice(0, 2)).toEqual(songs.slice(0, 2).map((song) => song.artist));
     await expect.poll(() => page.getByTestId('chart-status').textContent()).toMatch(/provisional/i);
   });
