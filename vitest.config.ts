@@ -11,5 +11,8 @@ export default defineConfig({
     passWithNoTests: false,
     // Handlers log every batch at INFO; tests only want warnings and errors.
     env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
+    // CI also keeps a JSON report, from which .ci/run prints a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.vitest/report.json' },
   },
 });
