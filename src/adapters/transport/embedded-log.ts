@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogRecord } from '../../ports/transport.ts';
+import type { LogRecord, OutgoingMessage } from '../../ports/transport.ts';
 import { isProcessAlive } from '../process-liveness.ts';
 
 interface StoredRecord {
@@ -24,7 +24,14 @@ export class PartitionLog {
   /** Offset of `records[0]`. */
   private base = 0;
   private next = 0;
-  private appending: Promise<unknown> = Promise.resolve();
+  /** Length of the file's acknowledged content. */
+  private bytes = 0;
+  private writing = false;
+  private waiting: {
+    messages: readonly OutgoingMessage[];
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
 
   private constructor(topic: string, partition: number, file: string) {
     this.topic = topic;
@@ -52,6 +59,7 @@ export class PartitionLog {
       if (stored.o >= keepFrom) log.records.push(log.decode(stored));
     }
     if (goodLength < Buffer.byteLength(content)) await truncate(log.file, goodLength);
+    log.bytes = goodLength;
     log.base = log.records[0]?.offset ?? log.next;
     return log;
   }
@@ -60,29 +68,53 @@ export class PartitionLog {
     return this.next;
   }
 
-  /** Appends and fsyncs; resolves once the records are on disk. */
-  append(messages: readonly { key: string; value: string; headers?: Readonly<Record<string, string>> }[]) {
-    const result = this.appending.then(async () => {
-      const timestamp = Date.now();
-      const stored: StoredRecord[] = messages.map((message, index) => ({
-        o: this.next + index,
-        t: timestamp,
-        k: Buffer.from(message.key).toString('base64'),
-        v: Buffer.from(message.value).toString('base64'),
-        h: { ...message.headers },
-      }));
-      const handle = await open(this.file, 'a');
-      try {
-        await handle.write(stored.map((record) => `${JSON.stringify(record)}\n`).join(''));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      this.next += stored.length;
-      this.records.push(...stored.map((record) => this.decode(record)));
+  /**
+   * Appends and fsyncs; resolves once the records are on disk. Appends that arrive while a write is
+   * under way are written together by the next one, with one fsync for all (group commit).
+   */
+  append(messages: readonly OutgoingMessage[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ messages, resolve, reject });
+      if (!this.writing) void this.writeWaiting();
     });
-    this.appending = result.catch(() => {});
-    return result;
+  }
+
+  private async writeWaiting(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const group = this.waiting.splice(0);
+      const timestamp = Date.now();
+      let offset = this.next;
+      const stored: StoredRecord[] = group.flatMap(({ messages }) =>
+        messages.map((message) => ({
+          o: offset++,
+          t: timestamp,
+          k: Buffer.from(message.key).toString('base64'),
+          v: Buffer.from(message.value).toString('base64'),
+          h: { ...message.headers },
+        })),
+      );
+      const text = stored.map((record) => `${JSON.stringify(record)}\n`).join('');
+      try {
+        const handle = await open(this.file, 'a');
+        try {
+          await handle.write(text);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      } catch (error) {
+        // Nothing of this group was acknowledged: cut off whatever part of it reached the file.
+        await truncate(this.file, this.bytes).catch(() => {});
+        for (const { reject } of group) reject(error);
+        continue;
+      }
+      this.bytes += Buffer.byteLength(text);
+      this.next = offset;
+      this.records.push(...stored.map((record) => this.decode(record)));
+      for (const { resolve } of group) resolve();
+    }
+    this.writing = false;
   }
 
   read(fromOffset: number, maxRecords: number): LogRecord[] {

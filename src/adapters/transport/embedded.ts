@@ -43,11 +43,7 @@ export class EmbeddedTransport implements Transport {
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     const partitions = this.partitionsOf(topic);
-    const byPartition = new Map<number, OutgoingMessage[]>();
-    for (const message of messages) {
-      const partition = partitionFor(message.key, partitions.length);
-      byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
-    }
+    const byPartition = Map.groupBy(messages, (message) => partitionFor(message.key, partitions.length));
     await Promise.all([...byPartition].map(([partition, batch]) => partitions[partition]!.append(batch)));
     for (const wake of this.waiters) wake();
   }
