@@ -2,6 +2,7 @@
  * Test traffic with known composition: valid plays (some short), duplicate deliveries of earlier
  * valid plays, and invalid events of every kind, from a seeded generator.
  */
+import { seededRandom } from './random.ts';
 import type { ReferencePlay } from './reference-charts.ts';
 
 export interface TrafficPlan {
@@ -20,17 +21,6 @@ export interface GeneratedTraffic {
   readonly valid: boolean[];
   /** The accepted events, duplicates included: what the lake receives. */
   readonly deliveries: ReferencePlay[];
-}
-
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function uuid(next: () => number): string {
@@ -53,7 +43,7 @@ const invalidKinds: ((play: Record<string, unknown>) => Record<string, unknown>)
 ];
 
 export function generateTraffic(plan: TrafficPlan): GeneratedTraffic {
-  const next = random(plan.seed);
+  const next = seededRandom(plan.seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const events: unknown[] = [];
   const valid: boolean[] = [];

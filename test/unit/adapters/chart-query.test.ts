@@ -6,6 +6,8 @@ import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.t
 import type { RegionTally } from '../../../src/domain/charts.ts';
 import { type ChartWindow, windowStartingAt } from '../../../src/domain/charts.ts';
 import type { LakePlayRow } from '../../../src/domain/lake-row.ts';
+import { seededRandom } from '../../support/random.ts';
+import { referenceCharts } from '../../support/reference-charts.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const hour = windowStartingAt('hour', new Date('2026-11-20T10:00:00Z'));
@@ -151,7 +153,7 @@ describe('tallyTopSongs (DuckDB over Parquet)', () => {
   });
 
   it('matches an independent reference on seeded random traffic with many ties and duplicates', async () => {
-    const random = mulberry32(20261120);
+    const random = seededRandom(20261120);
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     const regions = ['us', 'gb', 'de', 'br', 'jp'];
     const songs = Array.from({ length: 14 }, (_, index) => `song-${String(index).padStart(3, '0')}`);
@@ -193,7 +195,7 @@ describe('tallyTopSongs (DuckDB over Parquet)', () => {
 
     for (const window of [hour, day]) {
       const actual = byRegion(await tallyTopSongs(paths, window));
-      const expected = referenceTallies(rows, window);
+      const expected = Object.fromEntries(referenceCharts(rows, window.start, window.end));
       expect(actual).toEqual(expected);
       // The data really has ties inside the charts, so the tie-break is exercised.
       const globalPlays = expected.global!.entries.map((entry) => entry.plays);
@@ -201,47 +203,3 @@ describe('tallyTopSongs (DuckDB over Parquet)', () => {
     }
   });
 });
-
-/** The chart rules, written from docs/contracts.md, independently of the SQL. */
-function referenceTallies(rows: readonly LakePlayRow[], window: ChartWindow) {
-  const seen = new Set<string>();
-  const counts = new Map<string, Map<string, number>>();
-  const bump = (region: string, song: string) => {
-    const songs = counts.get(region) ?? new Map<string, number>();
-    songs.set(song, (songs.get(song) ?? 0) + 1);
-    counts.set(region, songs);
-  };
-  for (const row of rows) {
-    if (seen.has(row.event_id)) continue;
-    seen.add(row.event_id);
-    const at = Date.parse(row.played_at);
-    if (at < window.start.getTime() || at >= window.end.getTime() || row.ms_played < 30_000) continue;
-    bump(row.region, row.song_id);
-    bump('global', row.song_id);
-  }
-  const result: Record<
-    string,
-    { eligible_plays: number; entries: { rank: number; song_id: string; plays: number }[] }
-  > = {};
-  for (const [region, songs] of counts) {
-    const ranked = [...songs].sort(
-      ([a, playsA], [b, playsB]) => playsB - playsA || (a < b ? -1 : a > b ? 1 : 0),
-    );
-    result[region] = {
-      eligible_plays: [...songs.values()].reduce((sum, n) => sum + n, 0),
-      entries: ranked.slice(0, 10).map(([song_id, plays], index) => ({ rank: index + 1, song_id, plays })),
-    };
-  }
-  return result;
-}
-
-function mulberry32(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
