@@ -135,6 +135,18 @@ export const functions: readonly FunctionDeclaration[] = [
   },
 ];
 
+/**
+ * Names in a shared cluster: with a namespace (TOP_SONGS_NAMESPACE), topics and consumer groups are
+ * prefixed, so that several environments or test runs can share one Kafka cluster.
+ */
+export function qualified(name: string, namespace: string): string {
+  return namespace ? `${namespace}.${name}` : name;
+}
+
+export function namespacedTopics(namespace: string): TopicDeclaration[] {
+  return Object.values(topics).map((topic) => ({ ...topic, name: qualified(topic.name, namespace) }));
+}
+
 export function functionNamed(name: FunctionName): FunctionDeclaration {
   const declaration = functions.find((fn) => fn.name === name);
   if (!declaration) throw new Error(`No function named ${name} in the topology`);

@@ -35,6 +35,11 @@ const settingsSchema = z.object({
         )
         .min(1),
     ),
+  /** Prefix of topic and consumer-group names, for sharing one Kafka cluster. */
+  TOP_SONGS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only')
+    .default(''),
   /** Where local mode keeps its embedded transport log, lake folder and database. */
   TOP_SONGS_DATA_DIR: z.string().default('.data'),
   AWS_REGION: z.string().optional(),
@@ -54,6 +59,7 @@ export interface Settings {
   readonly kinesisStream: string | undefined;
   readonly regions: readonly string[];
   readonly dataDir: string;
+  readonly namespace: string;
   readonly aws: {
     readonly region: string | undefined;
     readonly endpoint: string | undefined;
@@ -93,6 +99,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     kinesisStream: raw.KINESIS_STREAM || undefined,
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,
+    namespace: raw.TOP_SONGS_NAMESPACE,
     aws: { region: raw.AWS_REGION, endpoint: raw.AWS_ENDPOINT_URL, s3Endpoint: raw.AWS_ENDPOINT_URL_S3 },
   };
 }

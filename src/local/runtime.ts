@@ -5,7 +5,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from '../adapters/postgr
 import { loadSettings, type Settings } from '../config/settings.ts';
 import type { Song } from '../domain/song.ts';
 import { createDependencies, type Dependencies, installDependencies } from '../runtime/dependencies.ts';
-import { functions, topics } from '../topology.ts';
+import { functions, qualified, topics } from '../topology.ts';
 import { ensureCatalog } from './catalog.ts';
 import { EventSourcePoller } from './event-source-poller.ts';
 import { invokeFunction, projectRoot } from './functions.ts';
@@ -74,8 +74,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const poller = new EventSourcePoller({
         functionName: fn.name,
         trigger: fn.trigger,
-        consumer: await transport.consumer(fn.trigger.topic, fn.name),
-        deadLetters: { publisher: transport, topic: topics.deadLetters.name },
+        consumer: await transport.consumer(
+          qualified(fn.trigger.topic, settings.namespace),
+          qualified(fn.name, settings.namespace),
+        ),
+        deadLetters: { publisher: transport, topic: qualified(topics.deadLetters.name, settings.namespace) },
         invoke: (event) => invokeFunction(fn.name, event),
       });
       poller.start();

@@ -43,8 +43,6 @@ export interface LogConsumer {
   fetch(maxRecords: number, maxWaitMs: number): Promise<LogRecord[]>;
   /** Durably records that every offset below `nextOffset` of this partition is done. */
   commit(partition: number, nextOffset: number): Promise<void>;
-  /** Moves the read position of a partition (to redeliver from a failed record). */
-  seek(partition: number, offset: number): void;
   close(): Promise<void>;
 }
 

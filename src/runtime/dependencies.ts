@@ -6,11 +6,13 @@ import { S3Store } from '../adapters/object-store/s3.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
+import { KafkaTransport } from '../adapters/transport/kafka.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Transport } from '../ports/transport.ts';
+import { namespacedTopics } from '../topology.ts';
 import { logger } from './logger.ts';
 
 /**

@@ -76,9 +76,6 @@ export class EmbeddedTransport implements Transport {
         await offsets.commit(partition, nextOffset);
         partitions[partition]?.trimBelow(this.lowestCommitted(topic, partition));
       },
-      seek: (partition, offset) => {
-        positions[partition] = offset;
-      },
       close: async () => {},
     };
   }

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { Admin, Consumer, type Message, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import {
+  type LogConsumer,
+  type LogRecord,
+  type OutgoingMessage,
+  type Transport,
+  TransportUnavailableError,
+} from '../../ports/transport.ts';
+import type { TopicDeclaration } from '../../topology.ts';
+
+export interface KafkaTransportOptions {
+  readonly brokers: readonly string[];
+  /** Topics to create when missing (the cluster's default replication factor). */
+  readonly topics?: readonly TopicDeclaration[];
+  readonly clientId?: string;
+  /** How long ingest waits for the brokers' acknowledgement before answering 503. */
+  readonly publishTimeoutMs?: number;
+}
+
+/** Records a consumer buffers before it pauses fetching. */
+const BUFFER_LIMIT = 5_000;
+
+/**
+ * Kafka through @platformatic/kafka (pure TypeScript, maintained; see docs/decisions.md).
+ * Publishing is idempotent and waits for every in-sync replica (acks=all); a failure or a timeout
+ * is a TransportUnavailableError, which ingest answers with 503. Consumers commit offsets only
+ * when told to, after the function has processed the records.
+ */
+export class KafkaTransport implements Transport {
+  private readonly options: Required<KafkaTransportOptions>;
+  private producer: Producer<string, string, string, string> | undefined;
+  private readonly consumers = new Set<LogConsumer>();
+
+  private constructor(options: KafkaTransportOptions) {
+    this.options = { clientId: 'top-songs', publishTimeoutMs: 10_000, topics: [], ...options };
+  }
+
+  /** Connects and creates the declared topics that the cluster does not have yet. */
+  static async open(options: KafkaTransportOptions): Promise<KafkaTransport> {
+    const transport = new KafkaTransport(options);
+    await transport.ensureTopics();
+    return transport;
+  }
+
+  private async ensureTopics(): Promise<void> {
+    const admin = new Admin({
+      clientId: `${this.options.clientId}-admin`,
+      bootstrapBrokers: [...this.options.brokers],
+    });
+    try {
+      const existing = new Set(await admin.listTopics());
+      for (const topic of this.options.topics.filter((declared) => !existing.has(declared.name))) {
+        await admin.createTopics({ topics: [topic.name], partitions: topic.partitions, replicas: -1 });
+      }
+    } catch (error) {
+      throw new TransportUnavailableError(
+        `Kafka at ${this.options.brokers.join(',')}: ${describe(error)}`,
+        5,
+        {
+          cause: error,
+        },
+      );
+    } finally {
+      await admin.close();
+    }
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    this.producer ??= new Producer({
+      clientId: `${this.options.clientId}-producer`,
+      bootstrapBrokers: [...this.options.brokers],
+      serializers: stringSerializers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      retries: 3,
+      retryDelay: 250,
+      timeout: this.options.publishTimeoutMs,
+      autocreateTopics: false,
+    });
+    const producer = this.producer;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no acknowledgement within ${this.options.publishTimeoutMs} ms`)),
+        this.options.publishTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([
+        producer.send({
+          messages: messages.map((message) => ({
+            topic,
+            key: message.key,
+            value: message.value,
+            ...(message.headers ? { headers: { ...message.headers } } : {}),
+          })),
+        }),
+        deadline,
+      ]);
+    } catch (error) {
+      throw new TransportUnavailableError(
+        `Kafka at ${this.options.brokers.join(',')}: ${describe(error)}`,
+        5,
+        {
+          cause: error,
+        },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async consumer(topic: string, group: string): Promise<LogConsumer> {
+    const consumer = new Consumer({
+      groupId: group,
+      clientId: `${this.options.clientId}-${group}-${randomUUID().slice(0, 8)}`,
+      bootstrapBrokers: [...this.options.brokers],
+      autocommit: false,
+      maxWaitTime: 500,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
+    const stream = await consumer.consume({
+      topics: [topic],
+      mode: 'committed',
+      fallbackMode: 'earliest',
+      autocommit: false,
+    });
+    const buffered: LogRecord[] = [];
+    const leaderEpochs = new Map<number, number>();
+    let wake: (() => void) | undefined;
+    let failure: unknown;
+    stream.on('data', (message: Message) => {
+      leaderEpochs.set(message.partition, message.leaderEpoch);
+      buffered.push(toLogRecord(message));
+      if (buffered.length >= BUFFER_LIMIT) stream.pause();
+      wake?.();
+    });
+    stream.on('error', (error: unknown) => {
+      failure = error;
+      wake?.();
+    });
+    const logConsumer: LogConsumer = {
+      fetch: async (maxRecords, maxWaitMs) => {
+        if (buffered.length === 0 && failure === undefined) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, maxWaitMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = undefined;
+        }
+        if (failure !== undefined) {
+          const error = failure;
+          failure = undefined;
+          throw new TransportUnavailableError(`Kafka consumer of ${topic}: ${describe(error)}`, 5, {
+            cause: error,
+          });
+        }
+        const batch = buffered.splice(0, maxRecords);
+        if (buffered.length < BUFFER_LIMIT / 2 && stream.isPaused()) stream.resume();
+        return batch;
+      },
+      commit: async (partition, nextOffset) => {
+        await consumer.commit({
+          offsets: [
+            { topic, partition, offset: BigInt(nextOffset), leaderEpoch: leaderEpochs.get(partition) ?? -1 },
+          ],
+        });
+      },
+      close: async () => {
+        this.consumers.delete(logConsumer);
+        await stream.close();
+        await consumer.close(true);
+      },
+    };
+    this.consumers.add(logConsumer);
+    return logConsumer;
+  }
+
+  async close(): Promise<void> {
+    for (const consumer of [...this.consumers]) await consumer.close();
+    await this.producer?.close();
+  }
+
+  describe(): string {
+    return `Kafka at ${this.options.brokers.join(',')}`;
+  }
+}
+
+function toLogRecord(message: Message): LogRecord {
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: Number(message.offset),
+    timestamp: Number(message.timestamp),
+    key: message.key && message.key.length > 0 ? message.key : undefined,
+    value: message.value ?? Buffer.alloc(0),
+    headers: Object.fromEntries(
+      [...message.headers].map(([name, value]) => [name.toString('utf8'), value.toString('utf8')]),
+    ),
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError) return error.errors.map(describe).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}
