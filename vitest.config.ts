@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Native modules (DuckDB) and child processes (PostgreSQL) are happier in forks than in threads.
     pool: 'forks',
     testTimeout: 60_000,
@@ -14,5 +13,21 @@ export default defineConfig({
     // CI also keeps a JSON report, from which .ci/run prints a plain "N passed, N failed" line.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.vitest/report.json' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'local', include: ['test/**/*.test.ts'], exclude: ['test/integration/kafka/**'] },
+      },
+      {
+        // The Kafka tests share one broker and one of them stops it: they run last, one file at a time.
+        extends: true,
+        test: {
+          name: 'kafka',
+          include: ['test/integration/kafka/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

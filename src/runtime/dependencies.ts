@@ -78,12 +78,9 @@ function createLake(settings: Settings): ObjectStore {
 }
 
 async function createTransport(settings: Settings): Promise<Transport> {
-  if (settings.kafkaBrokers) {
-    throw new Error(
-      'KAFKA_BROKERS is set, but this build has no Kafka transport yet; unset it to use the embedded one',
-    );
-  }
-  return EmbeddedTransport.open(join(settings.dataDir, 'transport'));
+  const topics = namespacedTopics(settings.namespace);
+  if (settings.kafkaBrokers) return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics });
+  return EmbeddedTransport.open(join(settings.dataDir, 'transport'), topics);
 }
 
 let current: Dependencies | undefined;

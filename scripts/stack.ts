@@ -1,0 +1,75 @@
+/**
+ * Starts and stops the platform's real services natively, for users without Docker:
+ *
+ *   npm run stack:up [-- <service>…]            install (cached), start, wait until ready, provision
+ *   npm run stack:down [-- <service>…] [--clean] stop; --clean also deletes data and logs
+ *
+ * With no service named, all of them. `up` prints the settings to export on stdout and its progress on
+ * stderr, so `eval "$(npm run -s stack:up)"` sets them in the current shell. See docs/stack.md.
+ */
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StackError, say } from './stack/process.ts';
+import type { StackPaths, StackService } from './stack/service.ts';
+import { stackServices } from './stack/services.ts';
+
+const usage = `usage: node scripts/stack.ts up [service…]
+       node scripts/stack.ts down [service…] [--clean]
+services: ${stackServices.map((service) => `${service.name} (${service.description})`).join(', ')}`;
+
+function paths(): StackPaths {
+  const cacheDir = resolve(process.env.TOP_SONGS_CACHE || join(homedir(), '.cache', 'top-songs'));
+  return {
+    cacheDir,
+    stackDir: resolve(process.env.TOP_SONGS_STACK_DIR || join(cacheDir, 'stack')),
+    projectDir: resolve(dirname(fileURLToPath(import.meta.url)), '..'),
+  };
+}
+
+function selected(names: readonly string[]): StackService[] {
+  if (names.length === 0) return [...stackServices];
+  return names.map((name) => {
+    const service = stackServices.find((candidate) => candidate.name === name);
+    if (!service) throw new StackError(`Unknown service "${name}".\n${usage}`);
+    return service;
+  });
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const flags = rest.filter((arg) => arg.startsWith('-'));
+  const names = rest.filter((arg) => !arg.startsWith('-'));
+  const unknownFlags = flags.filter((flag) => !(command === 'down' && flag === '--clean'));
+  if ((command !== 'up' && command !== 'down') || unknownFlags.length > 0) {
+    if (command === '--help' || command === '-h') {
+      say(usage);
+      return;
+    }
+    throw new StackError(usage);
+  }
+  const services = selected(names);
+  const where = paths();
+
+  if (command === 'up') {
+    const settings: Record<string, string> = {};
+    for (const service of services) Object.assign(settings, await service.up(where));
+    say('\nReady. Settings for `npm start` and the tests:');
+    for (const [name, value] of Object.entries(settings)) console.log(`export ${name}=${value}`);
+    return;
+  }
+  // Stop in reverse start order.
+  for (const service of [...services].reverse())
+    await service.down(where, { clean: flags.includes('--clean') });
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  say(
+    error instanceof StackError
+      ? `stack: ${error.message}`
+      : `stack: ${(error as Error).stack ?? String(error)}`,
+  );
+  process.exitCode = 1;
+}

@@ -1,0 +1,293 @@
+/**
+ * Apache Kafka 4 (KRaft, one node that is broker and controller) from Maven Central, for users without Docker.
+ *
+ * stack/kafka/pom.xml pins the broker's runtime classpath; `mvn dependency:copy-dependencies` copies it once
+ * into $TOP_SONGS_CACHE/kafka-<version>/libs. The run folder ($TOP_SONGS_STACK_DIR/kafka) holds the generated
+ * server.properties, the data (data/), the logs (logs/) and the pid file. The topics are those of
+ * src/topology.ts, created with @platformatic/kafka's Admin client.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Admin } from '@platformatic/kafka';
+import { topics } from '../../src/topology.ts';
+import { portOpen, run, runningPid, StackError, say, spawnDetached, stopProcess, tail } from './process.ts';
+import type { DownOptions, StackPaths, StackService } from './service.ts';
+
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 30_000;
+/** Marks the broker's java process among others (see runningPid). */
+const MAIN_CLASS = 'kafka.Kafka';
+
+interface KafkaLayout {
+  readonly version: string;
+  readonly pom: string;
+  readonly libsDir: string;
+  readonly runDir: string;
+  readonly dataDir: string;
+  readonly logsDir: string;
+  readonly pidFile: string;
+  readonly outFile: string;
+  readonly propertiesFile: string;
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly brokers: string;
+}
+
+function portSetting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new StackError(`${name}=${raw} is not a TCP port`);
+  return port;
+}
+
+function layout(paths: StackPaths): KafkaLayout {
+  const pom = join(paths.projectDir, 'stack/kafka/pom.xml');
+  // The pom is the one place that pins the version.
+  const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pom, 'utf8'))?.[1];
+  if (!version) throw new StackError(`No <kafka.version> in ${pom}`);
+  const runDir = join(paths.stackDir, 'kafka');
+  const port = portSetting('KAFKA_PORT', 9092);
+  const controllerPort = portSetting('KAFKA_CONTROLLER_PORT', 9093);
+  if (port === controllerPort) throw new StackError('KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ');
+  return {
+    version,
+    pom,
+    libsDir: join(paths.cacheDir, `kafka-${version}`, 'libs'),
+    runDir,
+    dataDir: join(runDir, 'data'),
+    logsDir: join(runDir, 'logs'),
+    pidFile: join(runDir, 'kafka.pid'),
+    outFile: join(runDir, 'logs', 'kafka.out'),
+    propertiesFile: join(runDir, 'server.properties'),
+    port,
+    controllerPort,
+    brokers: `127.0.0.1:${port}`,
+  };
+}
+
+function requireJava17(): void {
+  const { status, stderr } = run(
+    'java',
+    ['-version'],
+    'install a Java 17+ runtime (e.g. openjdk-17-jre-headless)',
+  );
+  const major = Number(/version "(?:1\.)?(\d+)/.exec(stderr)?.[1]);
+  if (status !== 0 || !(major >= 17)) {
+    throw new StackError(`Kafka 4 needs Java 17 or newer; \`java -version\` says:\n${stderr.trim()}`);
+  }
+}
+
+/** Copies the pinned classpath into the cache, once per content of pom.xml. */
+function install(kafka: KafkaLayout): void {
+  const pomHash = createHash('sha256').update(readFileSync(kafka.pom)).digest('hex');
+  const stamp = join(kafka.libsDir, '.installed');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === pomHash) return;
+
+  say(`kafka: resolving Kafka ${kafka.version}'s classpath with Maven into ${kafka.libsDir} (once)`);
+  const started = Date.now();
+  const staging = `${kafka.libsDir}.partial`;
+  rmSync(staging, { recursive: true, force: true });
+  const mvn = run(
+    'mvn',
+    ['-q', '-B', '-f', kafka.pom, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`],
+    'install Maven 3 (e.g. the `maven` Debian package); it fetches the broker from Maven Central once',
+  );
+  if (mvn.status !== 0) {
+    throw new StackError(
+      `mvn could not resolve the Kafka classpath:\n${`${mvn.stdout}\n${mvn.stderr}`.trim()}`,
+    );
+  }
+  writeFileSync(join(staging, '.installed'), `${pomHash}\n`);
+  rmSync(kafka.libsDir, { recursive: true, force: true });
+  renameSync(staging, kafka.libsDir);
+  say(`kafka: classpath ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function java(kafka: KafkaLayout, paths: StackPaths, mainClass: string, args: readonly string[]): string[] {
+  return [
+    '-Xmx512m',
+    '-Xms256m',
+    `-Dlog4j2.configurationFile=${join(paths.projectDir, 'stack/kafka/log4j2.xml')}`,
+    `-Dkafka.logs.dir=${kafka.logsDir}`,
+    '-cp',
+    join(kafka.libsDir, '*'),
+    mainClass,
+    ...args,
+  ];
+}
+
+function writeProperties(kafka: KafkaLayout, paths: StackPaths): void {
+  const template = readFileSync(join(paths.projectDir, 'stack/kafka/server.properties.template'), 'utf8');
+  const values: Record<string, string> = {
+    port: String(kafka.port),
+    controllerPort: String(kafka.controllerPort),
+    dataDir: kafka.dataDir,
+  };
+  const text = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined)
+      throw new StackError(`Unknown placeholder {{${name}}} in server.properties.template`);
+    return value;
+  });
+  writeFileSync(kafka.propertiesFile, text);
+}
+
+/** Formats the data folder once (a static quorum: controller.quorum.voters, so no --standalone). */
+function formatStorage(kafka: KafkaLayout, paths: StackPaths): void {
+  if (existsSync(join(kafka.dataDir, 'meta.properties'))) return;
+  // A cluster id is 16 random bytes in URL-safe base64 without padding (what `kafka-storage random-uuid` prints).
+  const clusterId = randomBytes(16).toString('base64url');
+  say(`kafka: formatting ${kafka.dataDir} (cluster id ${clusterId})`);
+  const format = run(
+    'java',
+    java(kafka, paths, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', kafka.propertiesFile]),
+    'install a Java 17+ runtime',
+  );
+  if (format.status !== 0) {
+    throw new StackError(`kafka-storage format failed:\n${`${format.stdout}\n${format.stderr}`.trim()}`);
+  }
+}
+
+function newAdmin(kafka: KafkaLayout): Admin {
+  return new Admin({
+    clientId: 'top-songs-stack',
+    bootstrapBrokers: [kafka.brokers],
+    retries: 0,
+    timeout: 5_000,
+  });
+}
+
+/** Ready means: the broker answers a metadata request and lists itself among the brokers. */
+async function waitUntilReady(kafka: KafkaLayout, child: ReturnType<typeof spawnDetached> | undefined) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new StackError(
+        `kafka: the broker exited (${child.exitCode ?? child.signalCode}) while starting. ` +
+          `Last lines of ${kafka.outFile}:\n${tail(kafka.outFile)}\n\nand of server.log:\n${tail(join(kafka.logsDir, 'server.log'))}`,
+      );
+    }
+    const admin = newAdmin(kafka);
+    try {
+      const metadata = await admin.metadata({ topics: [] });
+      if (metadata.brokers.size > 0) return;
+    } catch (error) {
+      lastError = error;
+    } finally {
+      await admin.close().catch(() => {});
+    }
+    await sleep(250);
+  }
+  throw new StackError(
+    `kafka: not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${String(lastError)}). ` +
+      `Last lines of ${kafka.outFile}:\n${tail(kafka.outFile)}\n\nand of server.log:\n${tail(join(kafka.logsDir, 'server.log'))}`,
+  );
+}
+
+/** Creates the topics of src/topology.ts that are missing; reports those whose partition count differs. */
+async function ensureTopics(kafka: KafkaLayout): Promise<void> {
+  const declared = Object.values(topics);
+  const admin = new Admin({ clientId: 'top-songs-stack', bootstrapBrokers: [kafka.brokers] });
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = declared.filter((topic) => !existing.has(topic.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic: topic.name, partitions: topic.partitions, replicas: 1 })),
+      });
+    }
+    const metadata = await admin.metadata({ topics: declared.map((topic) => topic.name), forceUpdate: true });
+    for (const topic of declared) {
+      const actual = metadata.topics.get(topic.name)?.partitionsCount;
+      const note = missing.includes(topic) ? 'created' : 'exists';
+      if (actual !== topic.partitions) {
+        say(
+          `kafka: WARNING topic ${topic.name} has ${actual} partitions, the topology declares ${topic.partitions} ` +
+            '(`npm run stack:down -- kafka --clean` then `npm run stack:up` recreates it)',
+        );
+      } else {
+        say(`kafka: topic ${topic.name} (${topic.partitions} partitions) ${note}`);
+      }
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+async function up(paths: StackPaths): Promise<Record<string, string>> {
+  const kafka = layout(paths);
+  const settings = { KAFKA_BROKERS: kafka.brokers };
+  const pid = runningPid(kafka.pidFile, MAIN_CLASS);
+  if (pid !== undefined) {
+    say(`kafka: already running (pid ${pid}) on ${kafka.brokers}; checking its topics`);
+    await waitUntilReady(kafka, undefined);
+    await ensureTopics(kafka);
+    return settings;
+  }
+
+  for (const port of [kafka.port, kafka.controllerPort]) {
+    if (await portOpen(port)) {
+      throw new StackError(
+        `kafka: port ${port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${port}\` shows ` +
+          'which); stop it, or choose other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT',
+      );
+    }
+  }
+
+  requireJava17();
+  install(kafka);
+  mkdirSync(kafka.logsDir, { recursive: true });
+  writeProperties(kafka, paths);
+  formatStorage(kafka, paths);
+
+  const started = Date.now();
+  const child = spawnDetached('java', java(kafka, paths, MAIN_CLASS, [kafka.propertiesFile]), {
+    cwd: kafka.runDir,
+    logFile: kafka.outFile,
+    pidFile: kafka.pidFile,
+  });
+  say(
+    `kafka: started Kafka ${kafka.version} (pid ${child.pid}); waiting until it answers on ${kafka.brokers}`,
+  );
+  try {
+    await waitUntilReady(kafka, child);
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) await stopProcess(child.pid, STOP_TIMEOUT_MS);
+    rmSync(kafka.pidFile, { force: true });
+    throw error;
+  }
+  say(`kafka: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await ensureTopics(kafka);
+  return settings;
+}
+
+async function down(paths: StackPaths, options: DownOptions): Promise<void> {
+  const kafka = layout(paths);
+  const pid = runningPid(kafka.pidFile, MAIN_CLASS);
+  if (pid === undefined) {
+    say('kafka: not running');
+  } else {
+    say(`kafka: stopping pid ${pid}`);
+    const how = await stopProcess(pid, STOP_TIMEOUT_MS);
+    rmSync(kafka.pidFile, { force: true });
+    say(how === 'stopped' ? 'kafka: stopped' : `kafka: killed after ${STOP_TIMEOUT_MS / 1000} s`);
+  }
+  if (options.clean) {
+    rmSync(kafka.runDir, { recursive: true, force: true });
+    say(`kafka: removed ${kafka.runDir} (data and logs)`);
+  } else {
+    say(`kafka: data kept in ${kafka.dataDir} (\`--clean\` removes it)`);
+  }
+}
+
+export const kafkaService: StackService = {
+  name: 'kafka',
+  description: 'Apache Kafka 4 broker (KRaft, single node) with the topics of src/topology.ts',
+  up,
+  down,
+};

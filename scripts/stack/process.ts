@@ -1,0 +1,121 @@
+/** Helpers shared by the stack services: commands, ports, detached processes and pid files. */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class StackError extends Error {
+  override name = 'StackError';
+}
+
+/** Progress goes to stderr, so that stdout carries only the `export …` lines (`eval "$(npm run -s stack:up)"`). */
+export function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Runs a command to completion; throws a StackError naming `hint` when the command is not installed. */
+export function run(
+  command: string,
+  args: readonly string[],
+  hint: string,
+): { status: number; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) {
+    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new StackError(`\`${command}\` was not found on PATH: ${hint}`);
+    }
+    throw result.error;
+  }
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export function portOpen(port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The pid in `pidFile` if that process is alive and its command line contains `marker` (so a pid reused by
+ * an unrelated process after a reboot is never signalled); removes a stale pid file.
+ */
+export function runningPid(pidFile: string, marker: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      // No /proc (not Linux): trust the pid file.
+      return pid;
+    }
+    if (cmdline.includes(marker)) return pid;
+  }
+  rmSync(pidFile, { force: true });
+  return undefined;
+}
+
+/** Starts a long-running process in its own session, detached from this one, output to `logFile`. */
+export function spawnDetached(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; logFile: string; pidFile: string },
+): ChildProcess & { pid: number } {
+  const out = openSync(options.logFile, 'a');
+  try {
+    const child = spawn(command, args, { cwd: options.cwd, detached: true, stdio: ['ignore', out, out] });
+    const { pid } = child;
+    if (pid === undefined) throw new StackError(`Could not start ${command}`);
+    child.unref();
+    writeFileSync(options.pidFile, `${pid}\n`);
+    return Object.assign(child, { pid });
+  } finally {
+    closeSync(out);
+  }
+}
+
+/** SIGTERM, then waits for the exit; SIGKILL after `timeoutMs`. */
+export async function stopProcess(pid: number, timeoutMs: number): Promise<'stopped' | 'killed'> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return 'stopped';
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!processAlive(pid)) return 'stopped';
+    await sleep(200);
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return 'stopped';
+  }
+  while (processAlive(pid)) await sleep(100);
+  return 'killed';
+}
+
+/** The last `lines` lines of a text file, or a note that it does not exist. */
+export function tail(file: string, lines = 40): string {
+  if (!existsSync(file)) return `(no ${file})`;
+  const text = readFileSync(file, 'utf8').trimEnd().split('\n');
+  return text.slice(-lines).join('\n');
+}

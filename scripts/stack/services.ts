@@ -1,0 +1,8 @@
+/**
+ * The services `npm run stack:up` can start natively, in start order. A new service (the S3-compatible
+ * server, PostgreSQL, the AWS emulator) is one module implementing StackService, added here.
+ */
+import { kafkaService } from './kafka.ts';
+import type { StackService } from './service.ts';
+
+export const stackServices: readonly StackService[] = [kafkaService];

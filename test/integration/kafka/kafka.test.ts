@@ -1,0 +1,289 @@
+/**
+ * Against a real Kafka broker (`npm run stack:up`; CI starts one). One file, run in order, because
+ * the last test stops and restarts the broker.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { MSKEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
+import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
+import { KafkaTransport } from '../../../src/adapters/transport/kafka.ts';
+import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
+import { invokeFunction } from '../../../src/local/functions.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
+import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
+import { writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
+import { broker, kafkaBrokers, readTopic, testNamespace } from '../../support/kafka.ts';
+import { readLakeRows } from '../../support/lake.ts';
+import { type LocalProcess, startLocalProcess } from '../../support/local-process.ts';
+import { generateTraffic } from '../../support/play-batches.ts';
+import { referenceCharts } from '../../support/reference-charts.ts';
+import { makeTempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
+
+const HOUR = 3_600_000;
+
+const play = (overrides: Record<string, unknown> = {}) => ({
+  event_id: randomUUID(),
+  user_id: `user-${Math.floor(Math.random() * 50)}`,
+  song_id: `song-${String(Math.floor(Math.random() * 8)).padStart(6, '0')}`,
+  region: 'us',
+  played_at: new Date(Date.now() - 5 * 60_000).toISOString(),
+  ms_played: 45_000,
+  ...overrides,
+});
+
+async function postAll(url: string, events: unknown[]): Promise<void> {
+  for (let start = 0; start < events.length; start += 200) {
+    const response = await fetch(`${url}/v1/plays`, {
+      method: 'POST',
+      body: JSON.stringify({ events: events.slice(start, start + 200) }),
+    });
+    expect(response.status).toBe(202);
+  }
+}
+
+describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with npm run stack:up)', () => {
+  const dirs: { remove: () => Promise<void> }[] = [];
+  const newDataDir = async (name: string) => {
+    const dir = await makeTempDir(name);
+    dirs.push(dir);
+    return dir.path;
+  };
+
+  afterAll(async () => {
+    for (const dir of dirs) await dir.remove();
+  });
+
+  describe('the pipeline', () => {
+    let runtime: LocalRuntime;
+    let dataDir: string;
+    const hourStart = new Date(Math.floor(Date.now() / HOUR) * HOUR - HOUR);
+    const traffic = generateTraffic({
+      seed: 11,
+      count: 2000,
+      windowStart: hourStart,
+      windowMs: HOUR,
+      regions: ['us', 'gb', 'de'],
+      songs: 30,
+    });
+
+    beforeAll(async () => {
+      dataDir = await newDataDir('kafka-pipeline');
+      runtime = await startLocalRuntime({
+        env: {
+          TOP_SONGS_DATA_DIR: dataDir,
+          PORT: '0',
+          KAFKA_BROKERS: kafkaBrokers,
+          TOP_SONGS_NAMESPACE: testNamespace('pipeline'),
+          REGIONS: 'us,gb,de',
+        },
+        schedules: false,
+      });
+    });
+
+    afterAll(async () => runtime?.stop());
+
+    it('writes every acknowledged play to the lake exactly once and charts it exactly', async () => {
+      for (let start = 0; start < traffic.events.length; start += 250) {
+        const response = await fetch(`${runtime.url}/v1/plays`, {
+          method: 'POST',
+          body: JSON.stringify({ events: traffic.events.slice(start, start + 250) }),
+        });
+        const body = (await response.json()) as { accepted: number };
+        expect(response.status).toBe(202);
+        expect(body.accepted).toBe(traffic.valid.slice(start, start + 250).filter(Boolean).length);
+      }
+      const rows = await waitFor(
+        'the lake to hold every accepted play',
+        async () => {
+          const found = await readLakeRows(join(dataDir, 'lake'));
+          return found.length >= traffic.deliveries.length ? found : undefined;
+        },
+        60_000,
+      );
+      expect(rows).toHaveLength(traffic.deliveries.length);
+      expect(new Set(rows.map((row) => `${row.source_partition}@${row.source_offset}`)).size).toBe(
+        rows.length,
+      );
+
+      await invokeFunction('chart-hourly', { window_start: hourStart.toISOString() });
+      const expected = referenceCharts(traffic.deliveries, hourStart, new Date(hourStart.getTime() + HOUR));
+      for (const region of ['global', 'us', 'gb', 'de']) {
+        const response = await fetch(
+          `${runtime.url}/v1/charts?region=${region}&period=hour&start=${hourStart.toISOString()}`,
+        );
+        const chart = (await response.json()) as {
+          eligible_plays: number;
+          entries: { song_id: string; plays: number; rank: number }[];
+        };
+        expect(chart.eligible_plays).toBe(expected.get(region)?.eligible_plays);
+        expect(chart.entries.map(({ rank, song_id, plays }) => ({ rank, song_id, plays }))).toEqual(
+          expected.get(region)?.entries,
+        );
+      }
+    });
+  });
+
+  it('a killed consumer, restarted, leaves exactly the acknowledged plays in the lake', async () => {
+    const dataDir = await newDataDir('kafka-kill');
+    const env = {
+      TOP_SONGS_DATA_DIR: dataDir,
+      KAFKA_BROKERS: kafkaBrokers!,
+      TOP_SONGS_NAMESPACE: testNamespace('kill'),
+    };
+    let running: LocalProcess | undefined = await startLocalProcess(env, ['--no-simulator']);
+    try {
+      const events = Array.from({ length: 4000 }, () => play());
+      await postAll(running.url, events);
+      await running.stop('SIGKILL');
+      running = await startLocalProcess(env, ['--no-simulator']);
+      const rows = await waitFor(
+        'the restarted consumer to write every acknowledged play',
+        async () => {
+          const found = await readLakeRows(join(dataDir, 'lake'));
+          return found.length >= events.length ? found : undefined;
+        },
+        90_000,
+        250,
+      );
+      expect(rows).toHaveLength(events.length);
+      expect(new Set(rows.map((row) => row.event_id))).toEqual(
+        new Set(events.map((event) => event.event_id)),
+      );
+    } finally {
+      await running?.stop('SIGTERM');
+    }
+  });
+
+  it('sends a record the function keeps failing on to the dead-letter topic, and the rest flows on', async () => {
+    const namespace = testNamespace('dlq');
+    const topics = namespacedTopics(namespace);
+    const [playsTopic, deadLetterTopic] = [topics[0]!.name, topics[1]!.name];
+    const transport = await KafkaTransport.open({ brokers: kafkaBrokers!.split(','), topics });
+    const lake = new LocalFolderStore(join(await newDataDir('kafka-dlq'), 'lake'));
+    const poison = play({ song_id: 'song-poison' });
+    const events = [play(), play(), poison, play(), play()].map((event) => ({
+      ...event,
+      user_id: 'same-user',
+    }));
+    await transport.publish(
+      playsTopic,
+      events.map((event) => ({ key: event.user_id, value: JSON.stringify(event) })),
+    );
+    const trigger: TopicTrigger = {
+      ...(functionNamed('lake-writer').trigger as TopicTrigger),
+      maxAttempts: 2,
+    };
+    const poller = new EventSourcePoller({
+      functionName: 'lake-writer',
+      trigger,
+      consumer: await transport.consumer(playsTopic, qualified('lake-writer', namespace)),
+      deadLetters: { publisher: transport, topic: deadLetterTopic },
+      backoffMs: () => 10,
+      // The lake writer, with a bug that makes it fail on one record.
+      invoke: async (event) => {
+        const records = Object.values((event as MSKEvent).records)
+          .flat()
+          .map((record) => ({ ...record, value: Buffer.from(record.value, 'base64').toString() }));
+        const bad = records.find((record) => record.value.includes('song-poison'));
+        const good = records.filter((record) => !bad || record.offset < bad.offset);
+        await writePlaysToLake(good, {
+          lake,
+          regions: ['us'],
+          writer: 'lake-writer',
+          encodePlays: encodePlaysParquet,
+        });
+        if (!bad) return {};
+        return {
+          batchItemFailures: [
+            { itemIdentifier: { partition: `${playsTopic}-${bad.partition}`, offset: bad.offset } },
+          ],
+        };
+      },
+    });
+    poller.start();
+    try {
+      const [dead] = await readTopic(deadLetterTopic, 1);
+      expect(dead!.value.toString()).toContain('song-poison');
+      const headers = Object.fromEntries(
+        [...dead!.headers].map(([name, value]) => [name.toString(), value.toString()]),
+      );
+      expect(headers['x-failed-function']).toBe('lake-writer');
+      expect(headers['x-attempts']).toBe('2');
+      expect(headers['x-failure-reason']).toBeTruthy();
+      const rows = await waitFor('the plays around the poison record in the lake', async () => {
+        const found = await readLakeRows(lake.root);
+        return found.length >= 4 ? found : undefined;
+      });
+      expect(rows.map((row) => row.event_id).sort()).toEqual(
+        events
+          .filter((event) => event.song_id !== poison.song_id)
+          .map((event) => event.event_id)
+          .sort(),
+      );
+    } finally {
+      await poller.stop();
+      await transport.close();
+    }
+  });
+
+  it('answers 503 while the broker is down and loses nothing it answered 202 for', async () => {
+    const dataDir = await newDataDir('kafka-outage');
+    const runtime = await startLocalRuntime({
+      env: {
+        TOP_SONGS_DATA_DIR: dataDir,
+        PORT: '0',
+        KAFKA_BROKERS: kafkaBrokers,
+        TOP_SONGS_NAMESPACE: testNamespace('outage'),
+      },
+      schedules: false,
+    });
+    const acknowledged: string[] = [];
+    let refused = 0;
+    try {
+      const send = async () => {
+        const events = Array.from({ length: 50 }, () => play());
+        const response = await fetch(`${runtime.url}/v1/plays`, {
+          method: 'POST',
+          body: JSON.stringify({ events }),
+        });
+        if (response.status === 202) acknowledged.push(...events.map((event) => event.event_id));
+        else {
+          expect(response.status).toBe(503);
+          expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+          refused += 1;
+        }
+        return response.status;
+      };
+      for (let index = 0; index < 5; index++) expect(await send()).toBe(202);
+      broker('down');
+      try {
+        expect(await send()).toBe(503);
+      } finally {
+        broker('up');
+      }
+      await waitFor(
+        'ingest to accept again',
+        async () => ((await send()) === 202 ? true : undefined),
+        60_000,
+        500,
+      );
+      const rows = await waitFor(
+        'every acknowledged play in the lake',
+        async () => {
+          const found = await readLakeRows(join(dataDir, 'lake'));
+          return found.length >= acknowledged.length ? found : undefined;
+        },
+        90_000,
+        250,
+      );
+      expect(refused).toBeGreaterThan(0);
+      expect(new Set(rows.map((row) => row.event_id))).toEqual(new Set(acknowledged));
+      expect(rows).toHaveLength(acknowledged.length);
+    } finally {
+      await runtime.stop();
+    }
+  });
+});

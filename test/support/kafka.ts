@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { Consumer, type Message } from '@platformatic/kafka';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/** The brokers the Kafka tests run against, when `npm run stack:up` (or CI) has started them. */
+export const kafkaBrokers = process.env.KAFKA_BROKERS;
+
+/** A namespace of topics and groups of its own, so that runs never see each other's records. */
+export const testNamespace = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}`;
+
+/** Stops or starts the native broker through the project's own stack script. */
+export function broker(action: 'up' | 'down'): void {
+  execFileSync(process.execPath, [resolve(root, 'scripts/stack.ts'), action, 'kafka'], {
+    cwd: root,
+    stdio: 'pipe',
+    env: process.env,
+  });
+}
+
+/** Every record of a topic, read from the beginning by a throwaway consumer group. */
+export async function readTopic(topic: string, expected: number, timeoutMs = 30_000): Promise<Message[]> {
+  const consumer = new Consumer({
+    groupId: `reader-${randomUUID()}`,
+    clientId: 'test-reader',
+    bootstrapBrokers: (kafkaBrokers ?? '').split(','),
+    autocommit: false,
+    maxWaitTime: 200,
+  });
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+  const messages: Message[] = [];
+  try {
+    await new Promise<void>((done, fail) => {
+      const timer = setTimeout(
+        () => fail(new Error(`read ${messages.length} of ${expected} records from ${topic}`)),
+        timeoutMs,
+      );
+      stream.on('data', (message: Message) => {
+        messages.push(message);
+        if (messages.length >= expected) {
+          clearTimeout(timer);
+          done();
+        }
+      });
+      stream.on('error', fail);
+    });
+    return messages;
+  } finally {
+    await stream.close();
+    await consumer.close(true);
+  }
+}
