@@ -3,7 +3,9 @@
  * the last test stops and restarts the broker.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Producer } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
@@ -226,6 +228,76 @@ describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with n
     } finally {
       await poller.stop();
       await transport.close();
+    }
+  });
+
+  it('delivers the recorded MSK fixture through Kafka and the poller to the lake-writer, as in its unit test', async () => {
+    const fixture = JSON.parse(
+      await readFile(join(import.meta.dirname, '../../fixtures/events/msk-song-plays.json'), 'utf8'),
+    ) as MSKEvent;
+    const namespace = testNamespace('fixture');
+    const dataDir = await newDataDir('kafka-fixture');
+    const records = Object.values(fixture.records).flat();
+    // The fixture's records, produced with their own keys and timestamps (validation judges by them).
+    const topics = namespacedTopics(namespace);
+    await (await KafkaTransport.open({ brokers: kafkaBrokers!.split(','), topics })).close();
+    const producer = new Producer({
+      clientId: 'fixture',
+      bootstrapBrokers: kafkaBrokers!.split(','),
+      idempotent: true,
+    });
+    await producer.send({
+      messages: records.map((record) => ({
+        topic: topics[0]!.name,
+        key: record.key ? Buffer.from(record.key, 'base64') : Buffer.alloc(0),
+        value: Buffer.from(record.value, 'base64'),
+        timestamp: BigInt(record.timestamp),
+      })),
+    });
+    await producer.close();
+    const runtime = await startLocalRuntime({
+      env: {
+        TOP_SONGS_DATA_DIR: dataDir,
+        PORT: '0',
+        KAFKA_BROKERS: kafkaBrokers,
+        TOP_SONGS_NAMESPACE: namespace,
+      },
+      schedules: false,
+    });
+    try {
+      const lake = runtime.dependencies.lake();
+      const written = await waitFor('the fixture in the lake', async () => {
+        const keys = await lake.list('');
+        const rejects = keys.filter((key) => key.startsWith('rejects/'));
+        return rejects.length >= 2 || (rejects.length >= 1 && keys.length >= 4) ? keys : undefined;
+      });
+      const rows = await waitFor('all valid plays', async () => {
+        const found = await readLakeRows(join(dataDir, 'lake'));
+        return found.length >= 4 ? found : undefined;
+      });
+      // The unit test's expectations (test/fixtures/events/README.md): 4 valid plays, 2 rejects.
+      expect(rows.map((row) => row.event_id).sort()).toEqual([
+        'b1a7c0de-2f3e-4d5c-8b6a-7f8e9d0c1b2a',
+        'c2b8d1ef-3a4f-4e6d-9c7b-8a9f0e1d2c3b',
+        'e4d0f3a1-5c6b-4a8f-9e9d-0c1b2a3f4e5d',
+        'f5e1a4b2-6d7c-4b9a-8f0e-1d2c3b4a5f6e',
+      ]);
+      const rejected = (
+        await Promise.all(
+          written
+            .filter((key) => key.startsWith('rejects/'))
+            .map(async (key) =>
+              new TextDecoder()
+                .decode(await lake.get(key))
+                .trim()
+                .split('\n'),
+            ),
+        )
+      ).flat();
+      expect(rejected).toHaveLength(2);
+      expect(written.some((key) => key.includes('/hour=09/'))).toBe(true);
+    } finally {
+      await runtime.stop();
     }
   });
 
