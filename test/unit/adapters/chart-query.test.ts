@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tallyTopSongs } from '../../../src/adapters/duckdb/chart-query.ts';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
 import type { RegionTally } from '../../../src/domain/charts.ts';
-import { type ChartWindow, windowStartingAt } from '../../../src/domain/charts.ts';
+import { windowStartingAt } from '../../../src/domain/charts.ts';
 import type { LakePlayRow } from '../../../src/domain/lake-row.ts';
 import { seededRandom } from '../../support/random.ts';
 import { referenceCharts } from '../../support/reference-charts.ts';
