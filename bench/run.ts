@@ -6,20 +6,28 @@
 import { parseArgs } from 'node:util';
 import { type BenchOptions, machineDescription, removeTempDirsNow } from './harness.ts';
 
+interface BenchmarkModule {
+  run(options: BenchOptions): Promise<void>;
+  /** Why it cannot run here (e.g. a service is not configured); it then skips itself. */
+  unavailable?: () => string | undefined;
+}
+
 const benchmarks = {
   ingest: () => import('./ingest.ts'),
   'lake-writer': () => import('./lake-writer.ts'),
   charts: () => import('./charts.ts'),
   http: () => import('./http.ts'),
-} as const satisfies Record<string, () => Promise<{ run(options: BenchOptions): Promise<void> }>>;
+  kafka: () => import('./kafka.ts'),
+} as const satisfies Record<string, () => Promise<BenchmarkModule>>;
 type BenchmarkName = keyof typeof benchmarks;
 const names = Object.keys(benchmarks) as BenchmarkName[];
 
 const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]]
   --quick        a smaller run (fewer requests, rows and repetitions)
-  --only <name>  run only these benchmarks: ${names.join(', ')}`;
+  --only <name>  run only these benchmarks: ${names.join(', ')}
+                 (kafka runs only when KAFKA_BROKERS is set)`;
 
-function parse(): { options: BenchOptions; selected: BenchmarkName[] } {
+function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested: BenchmarkName[] } {
   let values: { quick: boolean; only?: string[] | undefined; help: boolean };
   try {
     ({ values } = parseArgs({
@@ -46,11 +54,21 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[] } {
   return {
     options: { quick: values.quick },
     selected: requested.length > 0 ? names.filter((name) => requested.includes(name)) : names,
+    requested: names.filter((name) => requested.includes(name)),
   };
 }
 
 async function main(): Promise<void> {
-  const { options, selected } = parse();
+  const { options, selected, requested } = parse();
+  // Named with --only but unable to run here: an error. Otherwise such a benchmark skips itself.
+  for (const name of requested) {
+    const module: BenchmarkModule = await benchmarks[name]();
+    const reason = module.unavailable?.();
+    if (reason) {
+      console.error(reason);
+      process.exit(2);
+    }
+  }
   // The functions the local runtime invokes log every batch at INFO; that would bury the tables.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.once('SIGINT', () => {
