@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+
+/** `npm run invoke -- <function> [--event <file>|-]`, as a user runs it. */
+describe('the invoke command', () => {
+  let dataDir: Awaited<ReturnType<typeof makeTempDir>>;
+
+  beforeAll(async () => {
+    dataDir = await makeTempDir('invoke');
+  });
+
+  afterAll(async () => dataDir?.remove());
+
+  const invoke = (args: string[]) =>
+    run(process.execPath, [resolve(root, 'src/local/invoke.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, TOP_SONGS_DATA_DIR: dataDir.path },
+    });
+
+  it('runs a chart job with a recorded event and prints its result', async () => {
+    const { stdout } = await invoke([
+      'chart-hourly',
+      '--event',
+      'test/fixtures/events/chart-hourly-backfill.json',
+    ]);
+    const result = JSON.parse(stdout) as {
+      computed: { window_start: string; status: string; files: number }[];
+    };
+    expect(result.computed).toEqual([
+      expect.objectContaining({ window_start: '2026-11-20T10:00:00.000Z', status: 'final', files: 0 }),
+    ]);
+  });
+
+  it('finds the chart it computed through charts-api, on the same database', async () => {
+    const { stdout } = await invoke([
+      'charts-api',
+      '--event',
+      'test/fixtures/events/api-gateway-v2-get-regions.json',
+    ]);
+    expect(JSON.parse(stdout)).toMatchObject({ statusCode: 200 });
+    const query = JSON.stringify({
+      version: '2.0',
+      routeKey: 'GET /v1/charts',
+      rawPath: '/v1/charts',
+      rawQueryString: 'region=global&period=hour&start=2026-11-20T10:00:00Z',
+      headers: {},
+      queryStringParameters: { region: 'global', period: 'hour', start: '2026-11-20T10:00:00Z' },
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: 'localhost',
+        domainPrefix: 'localhost',
+        http: {
+          method: 'GET',
+          path: '/v1/charts',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'test',
+        },
+        requestId: 'r1',
+        routeKey: 'GET /v1/charts',
+        stage: '$default',
+        time: '20/Nov/2026:10:00:00 +0000',
+        timeEpoch: 1795168800000,
+      },
+      isBase64Encoded: false,
+    });
+    const child = execFile(
+      process.execPath,
+      [resolve(root, 'src/local/invoke.ts'), 'charts-api', '--event', '-'],
+      {
+        cwd: root,
+        env: { ...process.env, TOP_SONGS_DATA_DIR: dataDir.path },
+      },
+    );
+    child.stdin?.end(query);
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    await new Promise((done) => child.once('exit', done));
+    const response = JSON.parse(output) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ region: 'global', status: 'final', entries: [] });
+  });
+
+  it('names the functions when given an unknown one, and exits 2', async () => {
+    const failure = await invoke(['no-such-function']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure).toMatchObject({ code: 2 });
+    expect((failure as { stderr: string }).stderr).toMatch(/expected one of ingest, lake-writer/);
+  });
+});
