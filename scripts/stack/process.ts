@@ -77,11 +77,16 @@ export function runningPid(pidFile: string, marker: string): number | undefined 
 export function spawnDetached(
   command: string,
   args: readonly string[],
-  options: { cwd: string; logFile: string; pidFile: string },
+  options: { cwd: string; logFile: string; pidFile: string; env?: NodeJS.ProcessEnv },
 ): ChildProcess & { pid: number } {
   const out = openSync(options.logFile, 'a');
   try {
-    const child = spawn(command, args, { cwd: options.cwd, detached: true, stdio: ['ignore', out, out] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
     const { pid } = child;
     if (pid === undefined) throw new StackError(`Could not start ${command}`);
     child.unref();

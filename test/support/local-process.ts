@@ -15,9 +15,12 @@ export async function startLocalProcess(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<LocalProcess> {
+  // The lake is each test's own (its data folder, unless it passes LAKE_URI): a LAKE_URI exported for the
+  // S3 tests (`npm run stack:up -- s3`) must not move every other test's lake into the bucket.
+  const { LAKE_URI: _exportedLake, ...inherited } = process.env;
   const child = spawn(process.execPath, [join(root, 'src/local/main.ts'), ...args], {
     cwd: root,
-    env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    env: { ...inherited, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));

@@ -1,0 +1,230 @@
+/**
+ * An S3-compatible server for the data lake: versitygw (Apache-2.0, Go) with its POSIX backend, for users
+ * without Docker (docker-compose.yml runs MinIO instead; any S3-compatible server works).
+ *
+ * `go install github.com/versity/versitygw/cmd/versitygw@<version>` builds the binary once into
+ * $TOP_SONGS_CACHE/versitygw-<version>/bin (Go's module and build caches stay Go's defaults). The run folder
+ * ($TOP_SONGS_STACK_DIR/s3) holds the buckets (data/, one folder per bucket, one file per object), the object
+ * metadata (meta/, a sidecar folder instead of extended attributes), the log (logs/) and the pid file.
+ * The lake bucket is created with @aws-sdk/client-s3, the same client the platform uses.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { portOpen, runningPid, StackError, say, spawnDetached, stopProcess, tail } from './process.ts';
+import type { DownOptions, StackPaths, StackService } from './service.ts';
+
+/** The one place that pins versitygw's version (a Go module version: a git tag). */
+export const VERSITYGW_VERSION = 'v1.7.0';
+const MODULE = 'github.com/versity/versitygw/cmd/versitygw';
+export const LAKE_BUCKET = 'top-songs-lake';
+/** Local-only root credentials, the same as docker-compose.yml's MinIO. */
+const ACCESS_KEY = 'top-songs';
+const SECRET_KEY = 'top-songs-secret';
+const REGION = 'us-east-1';
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+interface S3Layout {
+  readonly binary: string;
+  readonly binDir: string;
+  readonly runDir: string;
+  readonly dataDir: string;
+  readonly metaDir: string;
+  readonly logsDir: string;
+  readonly pidFile: string;
+  readonly outFile: string;
+  readonly port: number;
+  readonly endpoint: string;
+}
+
+function portSetting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new StackError(`${name}=${raw} is not a TCP port`);
+  return port;
+}
+
+function layout(paths: StackPaths): S3Layout {
+  const binDir = join(paths.cacheDir, `versitygw-${VERSITYGW_VERSION}`, 'bin');
+  const runDir = join(paths.stackDir, 's3');
+  const port = portSetting('S3_PORT', 7070);
+  return {
+    binary: join(binDir, 'versitygw'),
+    binDir,
+    runDir,
+    dataDir: join(runDir, 'data'),
+    metaDir: join(runDir, 'meta'),
+    logsDir: join(runDir, 'logs'),
+    pidFile: join(runDir, 'versitygw.pid'),
+    outFile: join(runDir, 'logs', 'versitygw.out'),
+    port,
+    endpoint: `http://127.0.0.1:${port}`,
+  };
+}
+
+/** Builds the pinned versitygw into the cache, once (the binary's presence is the stamp). */
+function install(s3: S3Layout): void {
+  if (existsSync(s3.binary)) return;
+  say(
+    `s3: building versitygw ${VERSITYGW_VERSION} with \`go install\` into ${s3.binDir} (once; a few minutes on 2 cores)`,
+  );
+  const started = Date.now();
+  const result = spawnSync('go', ['install', `${MODULE}@${VERSITYGW_VERSION}`], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, GOBIN: s3.binDir },
+  });
+  if (result.error) {
+    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new StackError('`go` was not found on PATH: install Go 1.25 or newer; it builds versitygw once');
+    }
+    throw result.error;
+  }
+  if (result.status !== 0 || !existsSync(s3.binary)) {
+    throw new StackError(
+      `go install ${MODULE}@${VERSITYGW_VERSION} failed:\n${`${result.stdout}\n${result.stderr}`.trim()}`,
+    );
+  }
+  say(`s3: versitygw built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function client(s3: S3Layout): S3Client {
+  return new S3Client({
+    endpoint: s3.endpoint,
+    region: REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+    maxAttempts: 1,
+  });
+}
+
+/** Ready means: an authenticated ListBuckets answers. */
+async function waitUntilReady(s3: S3Layout, child: ReturnType<typeof spawnDetached> | undefined) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const s3Client = client(s3);
+  let lastError: unknown;
+  try {
+    while (Date.now() < deadline) {
+      if (child && (child.exitCode !== null || child.signalCode !== null)) {
+        throw new StackError(
+          `s3: versitygw exited (${child.exitCode ?? child.signalCode}) while starting. ` +
+            `Last lines of ${s3.outFile}:\n${tail(s3.outFile)}`,
+        );
+      }
+      try {
+        await s3Client.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(5_000) });
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+      await sleep(250);
+    }
+  } finally {
+    s3Client.destroy();
+  }
+  throw new StackError(
+    `s3: not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${String(lastError)}). ` +
+      `Last lines of ${s3.outFile}:\n${tail(s3.outFile)}`,
+  );
+}
+
+async function ensureBucket(s3: S3Layout): Promise<void> {
+  const s3Client = client(s3);
+  try {
+    const { Buckets = [] } = await s3Client.send(new ListBucketsCommand({}));
+    if (Buckets.some((bucket) => bucket.Name === LAKE_BUCKET)) {
+      say(`s3: bucket ${LAKE_BUCKET} exists`);
+      return;
+    }
+    await s3Client.send(new CreateBucketCommand({ Bucket: LAKE_BUCKET }));
+    say(`s3: bucket ${LAKE_BUCKET} created`);
+  } finally {
+    s3Client.destroy();
+  }
+}
+
+function settings(s3: S3Layout): Record<string, string> {
+  return {
+    LAKE_URI: `s3://${LAKE_BUCKET}/`,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+  };
+}
+
+async function up(paths: StackPaths): Promise<Record<string, string>> {
+  const s3 = layout(paths);
+  const pid = runningPid(s3.pidFile, 'versitygw');
+  if (pid !== undefined) {
+    say(`s3: already running (pid ${pid}) on ${s3.endpoint}; checking it answers`);
+    await waitUntilReady(s3, undefined);
+    await ensureBucket(s3);
+    return settings(s3);
+  }
+  if (await portOpen(s3.port)) {
+    throw new StackError(
+      `s3: port ${s3.port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${s3.port}\` ` +
+        'shows which); stop it, or choose another port with S3_PORT',
+    );
+  }
+
+  install(s3);
+  for (const dir of [s3.dataDir, s3.metaDir, s3.logsDir]) mkdirSync(dir, { recursive: true });
+
+  const started = Date.now();
+  const child = spawnDetached(
+    s3.binary,
+    ['--port', `127.0.0.1:${s3.port}`, '--quiet', 'posix', '--sidecar', s3.metaDir, s3.dataDir],
+    {
+      cwd: s3.runDir,
+      logFile: s3.outFile,
+      pidFile: s3.pidFile,
+      env: { ...process.env, ROOT_ACCESS_KEY: ACCESS_KEY, ROOT_SECRET_KEY: SECRET_KEY },
+    },
+  );
+  say(
+    `s3: started versitygw ${VERSITYGW_VERSION} (pid ${child.pid}); waiting until it answers on ${s3.endpoint}`,
+  );
+  try {
+    await waitUntilReady(s3, child);
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) await stopProcess(child.pid, STOP_TIMEOUT_MS);
+    rmSync(s3.pidFile, { force: true });
+    throw error;
+  }
+  say(`s3: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await ensureBucket(s3);
+  return settings(s3);
+}
+
+async function down(paths: StackPaths, options: DownOptions): Promise<void> {
+  const s3 = layout(paths);
+  const pid = runningPid(s3.pidFile, 'versitygw');
+  if (pid === undefined) {
+    say('s3: not running');
+  } else {
+    say(`s3: stopping pid ${pid}`);
+    const how = await stopProcess(pid, STOP_TIMEOUT_MS);
+    rmSync(s3.pidFile, { force: true });
+    say(how === 'stopped' ? 's3: stopped' : `s3: killed after ${STOP_TIMEOUT_MS / 1000} s`);
+  }
+  if (options.clean) {
+    rmSync(s3.runDir, { recursive: true, force: true });
+    say(`s3: removed ${s3.runDir} (buckets, objects and logs)`);
+  } else {
+    say(`s3: objects kept in ${s3.dataDir} (\`--clean\` removes them)`);
+  }
+}
+
+export const s3Service: StackService = {
+  name: 's3',
+  description: `S3-compatible server (versitygw ${VERSITYGW_VERSION}, POSIX backend) with the lake bucket`,
+  up,
+  down,
+};

@@ -1,0 +1,41 @@
+/** Shared by the tests against a real S3-compatible server (`npm run stack:up -- s3` prints the settings). */
+import { randomUUID } from 'node:crypto';
+import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+
+const lakeUri = process.env.LAKE_URI ?? '';
+
+/** Why the S3 tests are skipped, or undefined when they run. */
+export const s3Skipped =
+  process.env.AWS_ENDPOINT_URL_S3 && lakeUri.startsWith('s3://')
+    ? undefined
+    : 'skipped unless AWS_ENDPOINT_URL_S3 and LAKE_URI=s3://… are set: `npm run stack:up -- s3` prints them';
+
+/** A LAKE_URI of its own under the configured one, so that runs and test files never see each other's keys. */
+export function uniqueLakeUri(label: string): string {
+  const base = lakeUri.endsWith('/') ? lakeUri : `${lakeUri}/`;
+  return `${base}test-${label}-${randomUUID()}/`;
+}
+
+/** Deletes every object under an s3://bucket/prefix/ URI (the ObjectStore port has no delete). */
+export async function deleteLakePrefix(uri: string): Promise<void> {
+  const [bucket = '', ...rest] = uri.slice('s3://'.length).split('/');
+  const prefix = rest.join('/');
+  const client = new S3Client({ forcePathStyle: true });
+  try {
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      if (keys.length > 0) {
+        await client.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  } finally {
+    client.destroy();
+  }
+}
