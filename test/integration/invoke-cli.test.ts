@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../support/temp-dir.ts';
 
 const run = promisify(execFile);
+// The invoked functions use this test's own folder lake, whatever the environment exports.
+const { LAKE_URI: _exportedLake, ...inheritedEnv } = process.env;
 const root = resolve(import.meta.dirname, '../..');
 
 /** `npm run invoke -- <function> [--event <file>|-]`, as a user runs it. */
@@ -20,7 +22,7 @@ describe('the invoke command', () => {
   const invoke = (args: string[]) =>
     run(process.execPath, [resolve(root, 'src/local/invoke.ts'), ...args], {
       cwd: root,
-      env: { ...process.env, TOP_SONGS_DATA_DIR: dataDir.path },
+      env: { ...inheritedEnv, TOP_SONGS_DATA_DIR: dataDir.path },
     });
 
   it('runs a chart job with a recorded event and prints its result', async () => {
@@ -76,7 +78,7 @@ describe('the invoke command', () => {
       [resolve(root, 'src/local/invoke.ts'), 'charts-api', '--event', '-'],
       {
         cwd: root,
-        env: { ...process.env, TOP_SONGS_DATA_DIR: dataDir.path },
+        env: { ...inheritedEnv, TOP_SONGS_DATA_DIR: dataDir.path },
       },
     );
     child.stdin?.end(query);
