@@ -3,7 +3,8 @@
  * server, PostgreSQL, the AWS emulator) is one module implementing StackService, added here.
  */
 import { kafkaService } from './kafka.ts';
+import { kinesisService } from './kinesis.ts';
 import { s3Service } from './s3.ts';
 import type { StackService } from './service.ts';
 
-export const stackServices: readonly StackService[] = [kafkaService, s3Service];
+export const stackServices: readonly StackService[] = [kafkaService, s3Service, kinesisService];

@@ -3,7 +3,9 @@
  *   plays/dt=YYYY-MM-DD/hour=HH/<writer>-<topic>-<partition>-<first offset>.parquet
  * A file is named after the first source offset it holds; see docs/lake.md for why that
  * (rather than first and last offset) makes a retried or resumed write replace, never duplicate.
+ * From a Kinesis stream, "offset" is the record's sequence number (partition = shard index).
  */
+import { createHash } from 'node:crypto';
 import type { Period } from './charts.ts';
 
 export const PLAYS_PREFIX = 'plays/';
@@ -14,10 +16,11 @@ export interface SourcePosition {
   readonly writer: string;
   readonly topic: string;
   readonly partition: number;
-  readonly firstOffset: number;
+  /** Kafka: an offset. Kinesis: a sequence number (a decimal string of up to 56 digits). */
+  readonly firstOffset: number | string;
 }
 
-const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+const pad = (value: number | string, width = 2) => String(value).padStart(width, '0');
 
 export function dateOf(instant: Date): string {
   return instant.toISOString().slice(0, 10);
@@ -48,6 +51,18 @@ export function playsFileKey(hourStart: Date, source: SourcePosition): string {
 /** Rejected records, partitioned by the date they reached the transport, as JSON lines with reasons. */
 export function rejectsFileKey(receivedAt: Date, source: SourcePosition): string {
   return `${REJECTS_PREFIX}dt=${dateOf(receivedAt)}/${sourceName(source)}.jsonl`;
+}
+
+/**
+ * The `source_offset` (a BIGINT column) of a Kinesis record: its sequence number does not fit 64 bits, so
+ * the lake keeps a 53-bit fingerprint of it (the first bits of its SHA-256). The same record always gets
+ * the same value, so a retried batch writes identical rows; two records of one shard collide with
+ * probability about n²/2⁵⁴ (10⁻⁷ for 100 000 records), and nothing depends on it being unique: charts
+ * deduplicate by event_id, and files are named after the full sequence number. It is not ordered.
+ */
+export function sequenceNumberOffset(sequenceNumber: string): number {
+  const digest = createHash('sha256').update(sequenceNumber).digest();
+  return Number(digest.readBigUInt64BE(0) >> 11n);
 }
 
 export function isPlaysFile(key: string): boolean {

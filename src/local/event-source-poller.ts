@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LogConsumer, LogRecord, TransportPublisher } from '../ports/transport.ts';
+import type { EventSourceKind, LogConsumer, LogRecord, TransportPublisher } from '../ports/transport.ts';
 import { logger } from '../runtime/logger.ts';
 import type { FunctionName, TopicTrigger } from '../topology.ts';
-import { mskEvent } from './lambda-events.ts';
+import { kinesisEvent, mskEvent } from './lambda-events.ts';
 
 export interface PollerOptions {
   readonly functionName: FunctionName;
@@ -12,17 +12,24 @@ export interface PollerOptions {
   readonly deadLetters: { readonly publisher: TransportPublisher; readonly topic: string };
   readonly invoke: (event: unknown) => Promise<unknown>;
   readonly backoffMs?: (attempt: number) => number;
+  /** The event shape the function gets: MSK (default) or Kinesis, as the transport's `eventSource` says. */
+  readonly eventSource?: EventSourceKind;
 }
 
 interface BatchResponse {
   batchItemFailures?: { itemIdentifier: { partition: string; offset: number } }[];
 }
 
+/** Kinesis partial batch responses name the failed records by sequence number. */
+interface KinesisBatchResponse {
+  batchItemFailures?: { itemIdentifier: string }[];
+}
+
 const defaultBackoff = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 10_000);
 
 /**
- * What Lambda's Kafka event source mapping does, for the local runtime: fetches batches, hands
- * them to the function as MSK events, commits a partition's offsets only once the function has
+ * What Lambda's Kafka (or Kinesis) event source mapping does, for the local runtime: fetches batches,
+ * hands them to the function as MSK (or Kinesis) events, commits a partition's offsets only once the function has
  * processed its records, and redelivers from the first failed offset with backoff. A record that
  * still fails after `maxAttempts` goes to the dead-letter topic with the reason, and the rest flows on.
  */
@@ -99,6 +106,7 @@ export class EventSourcePoller {
 
   /** Invokes the function once; returns the first failed offset of each failed partition. */
   private async attempt(records: readonly LogRecord[]): Promise<Map<number, number>> {
+    if (this.options.eventSource === 'kinesis') return this.attemptKinesis(records);
     const response = (await this.options.invoke(mskEvent(records))) as BatchResponse | undefined;
     const failed = new Map<number, number>();
     for (const failure of response?.batchItemFailures ?? []) {
@@ -111,6 +119,24 @@ export class EventSourcePoller {
         partition,
         Math.min(failure.itemIdentifier.offset, failed.get(partition) ?? Number.POSITIVE_INFINITY),
       );
+    }
+    return failed;
+  }
+
+  /** The same with a Kinesis event: failures name sequence numbers, mapped back to the records' offsets. */
+  private async attemptKinesis(records: readonly LogRecord[]): Promise<Map<number, number>> {
+    const event = kinesisEvent(records, this.options.functionName);
+    const response = (await this.options.invoke(event)) as KinesisBatchResponse | undefined;
+    const bySequenceNumber = new Map(
+      records.map((record) => [record.sequenceNumber ?? String(record.offset), record]),
+    );
+    const failed = new Map<number, number>();
+    for (const failure of response?.batchItemFailures ?? []) {
+      const record =
+        typeof failure.itemIdentifier === 'string' ? bySequenceNumber.get(failure.itemIdentifier) : undefined;
+      // What Lambda does with an identifier it cannot read, or that is not in the batch: the whole batch failed.
+      if (!record) throw new Error(`malformed batch item failure ${JSON.stringify(failure)}`);
+      failed.set(record.partition, Math.min(record.offset, failed.get(record.partition) ?? Infinity));
     }
     return failed;
   }

@@ -3,7 +3,7 @@
  * locally exactly as they do in the cloud.
  */
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context, MSKEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, KinesisStreamEvent, MSKEvent } from 'aws-lambda';
 import type { LogRecord } from '../ports/transport.ts';
 
 const ACCOUNT = '000000000000';
@@ -76,6 +76,43 @@ export function mskEvent(records: readonly LogRecord[], clusterName = 'top-songs
     eventSourceArn: `arn:aws:kafka:${REGION}:${ACCOUNT}:cluster/${clusterName}/local`,
     bootstrapServers: 'embedded',
     records: grouped,
+  };
+}
+
+/** `2` → `shardId-000000000002`, the shard ids Kinesis gives a stream's first shards. */
+export function shardIdOf(partition: number): string {
+  return `shardId-${String(partition).padStart(12, '0')}`;
+}
+
+/**
+ * A Kinesis event source batch: `Records` with base64 data, identified by sequence number (each record's
+ * `sequenceNumber`, or its offset for a transport that has none). Records have no headers in Kinesis.
+ */
+export function kinesisEvent(
+  records: readonly LogRecord[],
+  functionName = 'lake-writer',
+): KinesisStreamEvent {
+  return {
+    Records: records.map((record) => {
+      const sequenceNumber = record.sequenceNumber ?? String(record.offset);
+      return {
+        kinesis: {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: record.key ? Buffer.from(record.key).toString() : `${record.partition}`,
+          sequenceNumber,
+          data: Buffer.from(record.value).toString('base64'),
+          // Seconds with a fraction, as Lambda sends it.
+          approximateArrivalTimestamp: record.timestamp / 1000,
+        },
+        eventSource: 'aws:kinesis',
+        eventVersion: '1.0',
+        eventID: `${shardIdOf(record.partition)}:${sequenceNumber}`,
+        eventName: 'aws:kinesis:record',
+        invokeIdentityArn: `arn:aws:iam::${ACCOUNT}:role/${functionName}`,
+        awsRegion: REGION,
+        eventSourceARN: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${record.topic}`,
+      };
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Event transport: where ingest hands accepted plays and where consumer functions read them.
- * Implementations: embedded (in-process, durable on disk), Kafka; the same port for each.
+ * Implementations: embedded (in-process, durable on disk), Kafka, Kinesis; the same port for each.
  */
 export interface OutgoingMessage {
   readonly key: string;
@@ -32,6 +32,11 @@ export interface LogRecord {
   readonly key: Uint8Array | undefined;
   readonly value: Uint8Array;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Kinesis only: the record's sequence number (a decimal string too large for a number). `offset` is then
+   * a position local to the consumer (see src/adapters/transport/kinesis.ts) and this is the record's identity.
+   */
+  readonly sequenceNumber?: string;
 }
 
 /**
@@ -46,7 +51,12 @@ export interface LogConsumer {
   close(): Promise<void>;
 }
 
+/** Which Lambda event source a transport stands for: the shape of the events its consumers are handed. */
+export type EventSourceKind = 'kafka' | 'kinesis';
+
 export interface Transport extends TransportPublisher {
+  /** Kafka (MSK-shaped events, offsets) or Kinesis (Kinesis-shaped events, sequence numbers). */
+  readonly eventSource: EventSourceKind;
   consumer(topic: string, group: string): Promise<LogConsumer>;
   close(): Promise<void>;
   describe(): string;

@@ -7,12 +7,13 @@ import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
 import { KafkaTransport } from '../adapters/transport/kafka.ts';
+import { KinesisTransport } from '../adapters/transport/kinesis.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Transport } from '../ports/transport.ts';
-import { namespacedTopics } from '../topology.ts';
+import { topics as declaredTopics, namespacedTopics, qualified } from '../topology.ts';
 import { logger } from './logger.ts';
 
 /**
@@ -80,6 +81,25 @@ function createLake(settings: Settings): ObjectStore {
 async function createTransport(settings: Settings): Promise<Transport> {
   const topics = namespacedTopics(settings.namespace);
   if (settings.kafkaBrokers) return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics });
+  if (settings.kinesisStream) {
+    // KINESIS_STREAM carries the plays topic; the dead-letter topic goes to a stream of its own beside it.
+    const stream = settings.kinesisStream;
+    const streamOf = (topic: string) => {
+      if (topic === qualified(declaredTopics.plays.name, settings.namespace)) return stream;
+      if (topic === qualified(declaredTopics.deadLetters.name, settings.namespace)) return `${stream}-dlq`;
+      return `${stream}-${topic}`;
+    };
+    return KinesisTransport.open({
+      streams: topics.map((topic) => ({
+        topic: topic.name,
+        stream: streamOf(topic.name),
+        shards: topic.partitions,
+      })),
+      // Local mode's consumer checkpoints; Lambda's Kinesis event source mapping keeps its own.
+      checkpointDir: join(settings.dataDir, 'kinesis-checkpoints'),
+      region: settings.aws.region ?? 'us-east-1',
+    });
+  }
   return EmbeddedTransport.open(join(settings.dataDir, 'transport'), topics);
 }
 

@@ -4,11 +4,19 @@ import type { LakePlayRow } from '../domain/lake-row.ts';
 import { type FieldError, validatePlayEvent } from '../domain/play-event.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 
-/** A record as the consumer function receives it (Kafka or embedded; value already decoded). */
+/** A record as the consumer function receives it (Kafka, Kinesis or embedded; value already decoded). */
 export interface ConsumedRecord {
   readonly topic: string;
+  /** Kafka: the partition. Kinesis: the shard's index (`shardId-000000000002` → 2). */
   readonly partition: number;
+  /** Kafka: the offset. Kinesis: `sequenceNumberOffset(sequenceNumber)`, what `source_offset` holds. */
   readonly offset: number;
+  /**
+   * Kinesis only: the record's sequence number. It then orders the shard's records and names the files
+   * (a file is named after the sequence number of its first record, so a retried batch, which Kinesis
+   * restarts from the first failed record, writes the same names again).
+   */
+  readonly sequenceNumber?: string;
   /** When the transport received it (ms since epoch): the clock that validation uses, so replays judge alike. */
   readonly timestamp: number;
   readonly value: string;
@@ -38,6 +46,7 @@ interface Rejection {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
+  readonly sequence_number?: string;
   readonly received_at: string;
   readonly errors: readonly FieldError[];
   readonly value: string;
@@ -58,7 +67,7 @@ export async function writePlaysToLake(
   const byPartition = Map.groupBy(records, (record) => `${record.topic}-${record.partition}`);
   const outcomes = await Promise.all(
     [...byPartition].map(async ([partitionKey, partitionRecords]) => {
-      const sorted = [...partitionRecords].sort((a, b) => a.offset - b.offset);
+      const sorted = [...partitionRecords].sort(bySourceOrder);
       try {
         return await writePartition(sorted, ports);
       } catch (error) {
@@ -81,37 +90,45 @@ export async function writePlaysToLake(
   };
 }
 
+/** Offsets ascending, or sequence numbers (as big integers) for Kinesis records. */
+function bySourceOrder(a: ConsumedRecord, b: ConsumedRecord): number {
+  if (a.sequenceNumber !== undefined && b.sequenceNumber !== undefined) {
+    const [x, y] = [BigInt(a.sequenceNumber), BigInt(b.sequenceNumber)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a.offset - b.offset;
+}
+
 async function writePartition(records: readonly ConsumedRecord[], ports: LakeWriterPorts) {
-  const rows: LakePlayRow[] = [];
+  const valid: { row: LakePlayRow; record: ConsumedRecord }[] = [];
   const rejections: Rejection[] = [];
+  const rejected: ConsumedRecord[] = [];
   for (const record of records) {
     const verdict = decodePlay(record, ports.regions);
-    if ('errors' in verdict) rejections.push(verdict);
-    else rows.push(verdict);
+    if ('errors' in verdict) {
+      rejections.push(verdict);
+      rejected.push(record);
+    } else valid.push({ row: verdict, record });
   }
 
   const files: string[] = [];
-  const byHour = Map.groupBy(rows, (row) =>
+  const byHour = Map.groupBy(valid, ({ row }) =>
     windowContaining('hour', new Date(row.played_at)).start.getTime(),
   );
-  for (const [hourStart, hourRows] of byHour) {
-    const key = playsFileKey(new Date(hourStart), sourceOf(hourRows[0]!, ports.writer));
+  for (const [hourStart, hourPlays] of byHour) {
+    const key = playsFileKey(new Date(hourStart), sourceOf(hourPlays[0]!.record, ports.writer));
+    const hourRows = hourPlays.map(({ row }) => row);
     await ports.lake.put(key, await ports.encodePlays(hourRows), 'application/vnd.apache.parquet');
     files.push(key);
   }
   const firstRejection = rejections[0];
   if (firstRejection) {
-    const key = rejectsFileKey(new Date(firstRejection.received_at), {
-      writer: ports.writer,
-      topic: firstRejection.topic,
-      partition: firstRejection.partition,
-      firstOffset: firstRejection.offset,
-    });
+    const key = rejectsFileKey(new Date(firstRejection.received_at), sourceOf(rejected[0]!, ports.writer));
     const lines = rejections.map((rejection) => `${JSON.stringify(rejection)}\n`).join('');
     await ports.lake.put(key, new TextEncoder().encode(lines), 'application/x-ndjson');
     files.push(key);
   }
-  return { written: rows.length, rejected: rejections.length, files };
+  return { written: valid.length, rejected: rejections.length, files };
 }
 
 function decodePlay(record: ConsumedRecord, regions: readonly string[]): LakePlayRow | Rejection {
@@ -119,6 +136,7 @@ function decodePlay(record: ConsumedRecord, regions: readonly string[]): LakePla
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
+    ...(record.sequenceNumber !== undefined ? { sequence_number: record.sequenceNumber } : {}),
     received_at: new Date(record.timestamp).toISOString(),
     errors,
     value: record.value,
@@ -139,6 +157,11 @@ function decodePlay(record: ConsumedRecord, regions: readonly string[]): LakePla
   };
 }
 
-function sourceOf(row: LakePlayRow, writer: string): SourcePosition {
-  return { writer, topic: row.source_topic, partition: row.source_partition, firstOffset: row.source_offset };
+function sourceOf(record: ConsumedRecord, writer: string): SourcePosition {
+  return {
+    writer,
+    topic: record.topic,
+    partition: record.partition,
+    firstOffset: record.sequenceNumber ?? record.offset,
+  };
 }

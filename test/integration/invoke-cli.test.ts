@@ -6,7 +6,12 @@ import { makeTempDir } from '../support/temp-dir.ts';
 
 const run = promisify(execFile);
 // The invoked functions use this test's own folder lake, whatever the environment exports.
-const { LAKE_URI: _exportedLake, ...inheritedEnv } = process.env;
+const {
+  LAKE_URI: _exportedLake,
+  KAFKA_BROKERS: _brokers,
+  KINESIS_STREAM: _stream,
+  ...inheritedEnv
+} = process.env;
 const root = resolve(import.meta.dirname, '../..');
 
 /** `npm run invoke -- <function> [--event <file>|-]`, as a user runs it. */

@@ -18,7 +18,7 @@ export async function readLakeRows(lakeDir: string): Promise<LakeRow[]> {
   try {
     const reader = await connection.runAndReadAll(
       `SELECT event_id, song_id, region, strftime(played_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS played_at,
-              ms_played, source_topic, source_partition, source_offset::INTEGER AS source_offset
+              ms_played, source_topic, source_partition, source_offset::DOUBLE AS source_offset
        FROM read_parquet('${lakeDir.replaceAll("'", "''")}/plays/**/*.parquet', union_by_name = true)`,
     );
     return reader.getRowObjectsJS() as unknown as LakeRow[];

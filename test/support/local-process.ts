@@ -17,7 +17,14 @@ export async function startLocalProcess(
 ): Promise<LocalProcess> {
   // The lake is each test's own (its data folder, unless it passes LAKE_URI): a LAKE_URI exported for the
   // S3 tests (`npm run stack:up -- s3`) must not move every other test's lake into the bucket.
-  const { LAKE_URI: _exportedLake, ...inherited } = process.env;
+  // Likewise the transport settings (`npm run stack:up` prints them): a test runs on Kafka or Kinesis only
+  // when it says so.
+  const {
+    LAKE_URI: _exportedLake,
+    KINESIS_STREAM: _exportedStream,
+    KAFKA_BROKERS: _exportedBrokers,
+    ...inherited
+  } = process.env;
   const child = spawn(process.execPath, [join(root, 'src/local/main.ts'), ...args], {
     cwd: root,
     env: { ...inherited, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },

@@ -11,6 +11,7 @@ import { partitionFor } from './partitioner.ts';
  * It exists so that one command runs everything on one machine; Kafka is the real one.
  */
 export class EmbeddedTransport implements Transport {
+  readonly eventSource = 'kafka' as const;
   private readonly dir: string;
   private readonly topics = new Map<string, PartitionLog[]>();
   private readonly offsetFiles = new Map<string, OffsetFile>();

@@ -28,6 +28,7 @@ const BUFFER_LIMIT = 5_000;
  * when told to, after the function has processed the records.
  */
 export class KafkaTransport implements Transport {
+  readonly eventSource = 'kafka' as const;
   private readonly options: Required<KafkaTransportOptions>;
   private producer: Producer<string, string, string, string> | undefined;
   private readonly consumers = new Set<LogConsumer>();

@@ -2,7 +2,7 @@
  * The real handlers, driven with the recorded AWS events in test/fixtures/events, against a temp
  * data folder (embedded transport, folder lake) and a real embedded PostgreSQL.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import pg from 'pg';
@@ -15,6 +15,7 @@ import { handler as lakeWriter } from '../../../functions/lake-writer/handler.ts
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../../src/adapters/postgres/embedded.ts';
 import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
+import { sequenceNumberOffset } from '../../../src/domain/lake-layout.ts';
 import { lambdaContext } from '../../../src/local/lambda-events.ts';
 import {
   createDependencies,
@@ -224,6 +225,63 @@ describe('lake-writer handler', () => {
     expect(await lakeFiles()).toEqual([
       `plays/dt=2026-11-20/hour=10/lake-writer-song-plays-1-${padded(118)}.parquet`,
     ]);
+  });
+
+  const kinesisSequence = [
+    '49656832120465783017245096810364723479011220830837669906',
+    '49656832120465783017245096810365932404830835460012376082',
+    '49656832120465783017245096810367141330650450089187082258',
+    '49656832120465783017245096810368350256470064718361788434',
+  ];
+  const kinesisFiles = [
+    `plays/dt=2026-11-20/hour=09/lake-writer-top-songs-plays-1-${kinesisSequence[3]}.parquet`,
+    `plays/dt=2026-11-20/hour=10/lake-writer-top-songs-plays-1-${kinesisSequence[0]}.parquet`,
+    `rejects/dt=2026-11-20/lake-writer-top-songs-plays-1-${kinesisSequence[2]}.jsonl`,
+  ];
+
+  it('writes the recorded Kinesis batch: files named after sequence numbers, shard index as partition', async () => {
+    const result = await invoke(lakeWriter, 'lake-writer', await fixture('kinesis-song-plays.json'));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await lakeFiles()).toEqual(kinesisFiles);
+    const hour10 = await readPlayRows([join(dataDir.path, 'lake', kinesisFiles[1]!)]);
+    // source_offset is a fingerprint of the sequence number, so readPlayRows' order is not the stream's.
+    expect(
+      hour10
+        .map((row) => [row.source_topic, row.source_partition, row.source_offset, row.song_id])
+        .sort((a, b) => String(a[3]).localeCompare(String(b[3]))),
+    ).toEqual([
+      ['top-songs-plays', 1, sequenceNumberOffset(kinesisSequence[1]!), 'song-000003'],
+      ['top-songs-plays', 1, sequenceNumberOffset(kinesisSequence[0]!), 'song-000017'],
+    ]);
+    const hour09 = await readPlayRows([join(dataDir.path, 'lake', kinesisFiles[0]!)]);
+    expect(hour09).toMatchObject([
+      { region: 'de', session_id: 'sess-0318-b', played_at: '2026-11-20T09:59:30.000Z' },
+    ]);
+    const [reject] = (await readFile(join(dataDir.path, 'lake', kinesisFiles[2]!), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(reject).toMatchObject({
+      topic: 'top-songs-plays',
+      partition: 1,
+      sequence_number: kinesisSequence[2],
+      received_at: '2026-11-20T10:53:05.604Z',
+      errors: [{ field: 'region', message: expect.stringMatching(/^unknown region "atlantis"/) }],
+    });
+  });
+
+  it('reports a Kinesis shard it could not write by the sequence number of its first record; the retry writes the same files', async () => {
+    // A file where the 09 hour's folder must go: that hour's write fails, so the shard's batch does.
+    const blocked = join(dataDir.path, 'lake', 'plays/dt=2026-11-20/hour=09');
+    await mkdir(join(blocked, '..'), { recursive: true });
+    await writeFile(blocked, 'in the way');
+    const event = await fixture('kinesis-song-plays.json');
+    expect(await invoke(lakeWriter, 'lake-writer', event)).toEqual({
+      batchItemFailures: [{ itemIdentifier: kinesisSequence[0] }],
+    });
+    await rm(blocked);
+    expect(await invoke(lakeWriter, 'lake-writer', event)).toEqual({ batchItemFailures: [] });
+    expect(await lakeFiles()).toEqual(kinesisFiles);
   });
 
   it('throws a parse error for an envelope that is not a Kafka event, and writes nothing', async () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas/kafka';
-import type { MSKEvent } from 'aws-lambda';
+import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
+import type { KinesisStreamEvent, MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
 import { partitionFor } from '../../../src/adapters/transport/partitioner.ts';
@@ -123,6 +124,46 @@ describe('EventSourcePoller', () => {
     const [inB] = event.records[`song-plays-${B}`]!;
     expect(decode(inB!.value)).toEqual(play(3));
     expect(inB!.headers).toEqual([{ trace: [...Buffer.from('abc')] }]);
+  });
+
+  it('with a Kinesis transport, hands a Kinesis event and reads its sequence-number failures back to offsets', async () => {
+    await publish(keyA, [0, 1, 2].map(play));
+    await publish(keyB, [3].map(play));
+    const consumer = await transport.consumer(TOPIC, GROUP);
+    // What a Kinesis consumer hands out: records with sequence numbers, offsets local to the consumer.
+    const batch = (await consumer.fetch(100, 0)).map((record) => ({
+      ...record,
+      sequenceNumber: `4968062234446500168889280025503127299368221159846418${record.partition}${record.offset}`,
+    }));
+    const events: KinesisStreamEvent[] = [];
+    const poller = new EventSourcePoller({
+      functionName: 'lake-writer',
+      trigger,
+      consumer,
+      deadLetters: { publisher: transport, topic: DLQ },
+      backoffMs: () => 0,
+      eventSource: 'kinesis',
+      invoke: async (event) => {
+        events.push(event as KinesisStreamEvent);
+        if (events.length > 1) return { batchItemFailures: [] };
+        const failed = batch.find((record) => record.partition === A && record.offset === 1)!;
+        return { batchItemFailures: [{ itemIdentifier: failed.sequenceNumber }] };
+      },
+    });
+    await poller.deliver(batch);
+    expect(KinesisDataStreamSchema.safeParse(events[0]).success).toBe(true);
+    const first = events[0]!.Records;
+    expect(first).toHaveLength(4);
+    expect(first[0]!.eventID).toBe(
+      `shardId-00000000000${first[0]!.kinesis.sequenceNumber.at(-2)}:${first[0]!.kinesis.sequenceNumber}`,
+    );
+    expect(JSON.parse(Buffer.from(first[0]!.kinesis.data, 'base64').toString())).toHaveProperty('event_id');
+    // Redelivered from the failed record of partition A on: offsets 1 and 2.
+    expect(events[1]!.Records.map((record) => record.kinesis.sequenceNumber.slice(-2))).toEqual([
+      `${A}1`,
+      `${A}2`,
+    ]);
+    expect(await uncommitted()).toEqual([]);
   });
 
   it('commits every partition once the function succeeds, durably', async () => {

@@ -1,0 +1,224 @@
+/**
+ * Kinesis Data Streams, emulated by kinesis-mock (the npm package `kinesis-local`, a devDependency: plain
+ * JavaScript on Node, no Java, no install script), for users without Docker.
+ *
+ * It runs as `node --require stack/kinesis/loopback.cjs node_modules/kinesis-local/main.js`, detached, in the
+ * run folder $TOP_SONGS_STACK_DIR/kinesis (data/, logs/kinesis.out, kinesis.pid). kinesis-mock listens on
+ * two ports: plain HTTP (KINESIS_PORT, default 4567: what the platform uses) and HTTPS (KINESIS_TLS_PORT,
+ * default 4568, self-signed); the preload makes both listen on 127.0.0.1 only. Its streams persist to
+ * data/kinesis-data.json every second, so they survive a restart. `up` creates the stream
+ * `top-songs-plays` (3 shards, the plays topic's partitions) and `top-songs-plays-dlq` (1).
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { KinesisTransport } from '../../src/adapters/transport/kinesis.ts';
+import { topics } from '../../src/topology.ts';
+import { portOpen, runningPid, StackError, say, spawnDetached, stopProcess, tail } from './process.ts';
+import type { DownOptions, StackPaths, StackService } from './service.ts';
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+/** Marks kinesis-mock's node process among others (see runningPid). */
+const MARKER = 'kinesis-local/main.js';
+export const KINESIS_STREAM = 'top-songs-plays';
+const REGION = 'us-east-1';
+/** kinesis-mock accepts any credentials; these are the s3 service's, so either can be exported last. */
+const ACCESS_KEY = 'top-songs';
+const SECRET_KEY = 'top-songs-secret';
+
+interface KinesisLayout {
+  readonly main: string;
+  readonly preload: string;
+  readonly certificate: string;
+  readonly runDir: string;
+  readonly dataDir: string;
+  readonly outFile: string;
+  readonly pidFile: string;
+  readonly port: number;
+  readonly tlsPort: number;
+  readonly endpoint: string;
+}
+
+function portSetting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new StackError(`${name}=${raw} is not a TCP port`);
+  return port;
+}
+
+function layout(paths: StackPaths): KinesisLayout {
+  const packageDir = join(paths.projectDir, 'node_modules/kinesis-local');
+  const runDir = join(paths.stackDir, 'kinesis');
+  const port = portSetting('KINESIS_PORT', 4567);
+  const tlsPort = portSetting('KINESIS_TLS_PORT', 4568);
+  if (port === tlsPort) throw new StackError('KINESIS_PORT and KINESIS_TLS_PORT must differ');
+  return {
+    main: join(packageDir, 'main.js'),
+    preload: join(paths.projectDir, 'stack/kinesis/loopback.cjs'),
+    certificate: join(packageDir, 'server.json'),
+    runDir,
+    dataDir: join(runDir, 'data'),
+    outFile: join(runDir, 'logs', 'kinesis.out'),
+    pidFile: join(runDir, 'kinesis.pid'),
+    port,
+    tlsPort,
+    endpoint: `http://127.0.0.1:${port}`,
+  };
+}
+
+function client(kinesis: KinesisLayout): KinesisClient {
+  return new KinesisClient({
+    region: REGION,
+    endpoint: kinesis.endpoint,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+    // HTTP/1.1: the SDK's default HTTP/2 fails against kinesis-mock.
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000 }),
+    maxAttempts: 1,
+  });
+}
+
+/** Ready means: ListStreams answers. */
+async function waitUntilReady(kinesis: KinesisLayout, child: ReturnType<typeof spawnDetached> | undefined) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const probe = client(kinesis);
+  let lastError: unknown;
+  try {
+    while (Date.now() < deadline) {
+      if (child && (child.exitCode !== null || child.signalCode !== null)) {
+        throw new StackError(
+          `kinesis: kinesis-mock exited (${child.exitCode ?? child.signalCode}) while starting. ` +
+            `Last lines of ${kinesis.outFile}:\n${tail(kinesis.outFile)}`,
+        );
+      }
+      try {
+        await probe.send(new ListStreamsCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+      await sleep(250);
+    }
+  } finally {
+    probe.destroy();
+  }
+  throw new StackError(
+    `kinesis: not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${String(lastError)}). ` +
+      `Last lines of ${kinesis.outFile}:\n${tail(kinesis.outFile)}`,
+  );
+}
+
+/** Creates the platform's streams when missing (shards = the topics' partitions) and waits until ACTIVE. */
+async function ensureStreams(kinesis: KinesisLayout): Promise<void> {
+  const streams = [
+    { topic: topics.plays.name, stream: KINESIS_STREAM, shards: topics.plays.partitions },
+    {
+      topic: topics.deadLetters.name,
+      stream: `${KINESIS_STREAM}-dlq`,
+      shards: topics.deadLetters.partitions,
+    },
+  ];
+  const transport = await KinesisTransport.open({
+    streams,
+    checkpointDir: kinesis.runDir,
+    client: client(kinesis),
+  });
+  await transport.close();
+  for (const { stream, shards } of streams) say(`kinesis: stream ${stream} (${shards} shards) active`);
+}
+
+async function up(paths: StackPaths): Promise<Record<string, string>> {
+  const kinesis = layout(paths);
+  const settings = {
+    KINESIS_STREAM,
+    AWS_ENDPOINT_URL: kinesis.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+  };
+  const pid = runningPid(kinesis.pidFile, MARKER);
+  if (pid !== undefined) {
+    say(`kinesis: already running (pid ${pid}) on ${kinesis.endpoint}; checking its streams`);
+    await waitUntilReady(kinesis, undefined);
+    await ensureStreams(kinesis);
+    return settings;
+  }
+  if (!existsSync(kinesis.main)) {
+    throw new StackError(
+      `kinesis: ${kinesis.main} is missing; run \`npm ci\` (kinesis-local is a devDependency)`,
+    );
+  }
+  for (const port of [kinesis.port, kinesis.tlsPort]) {
+    if (await portOpen(port)) {
+      throw new StackError(
+        `kinesis: port ${port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${port}\` shows ` +
+          'which); stop it, or choose other ports with KINESIS_PORT / KINESIS_TLS_PORT',
+      );
+    }
+  }
+  mkdirSync(join(kinesis.runDir, 'logs'), { recursive: true });
+  mkdirSync(kinesis.dataDir, { recursive: true });
+
+  const started = Date.now();
+  const child = spawnDetached(process.execPath, ['--require', kinesis.preload, kinesis.main], {
+    cwd: kinesis.runDir,
+    logFile: kinesis.outFile,
+    pidFile: kinesis.pidFile,
+    env: {
+      ...process.env,
+      KINESIS_MOCK_PLAIN_PORT: String(kinesis.port),
+      KINESIS_MOCK_TLS_PORT: String(kinesis.tlsPort),
+      KINESIS_MOCK_CERT_PATH: kinesis.certificate,
+      AWS_REGION: REGION,
+      SHOULD_PERSIST_DATA: 'true',
+      LOAD_DATA_IF_EXISTS: 'true',
+      PERSIST_PATH: kinesis.dataDir,
+      PERSIST_INTERVAL: '1s',
+      // Every test run creates streams of its own (4 shards); the default limit of 50 would run out.
+      SHARD_LIMIT: '10000',
+      LOG_LEVEL: 'WARN',
+    },
+  });
+  say(`kinesis: started kinesis-mock (pid ${child.pid}); waiting until it answers on ${kinesis.endpoint}`);
+  try {
+    await waitUntilReady(kinesis, child);
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) await stopProcess(child.pid, STOP_TIMEOUT_MS);
+    rmSync(kinesis.pidFile, { force: true });
+    throw error;
+  }
+  say(`kinesis: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await ensureStreams(kinesis);
+  return settings;
+}
+
+async function down(paths: StackPaths, options: DownOptions): Promise<void> {
+  const kinesis = layout(paths);
+  const pid = runningPid(kinesis.pidFile, MARKER);
+  if (pid === undefined) {
+    say('kinesis: not running');
+  } else {
+    say(`kinesis: stopping pid ${pid}`);
+    const how = await stopProcess(pid, STOP_TIMEOUT_MS);
+    rmSync(kinesis.pidFile, { force: true });
+    say(how === 'stopped' ? 'kinesis: stopped' : `kinesis: killed after ${STOP_TIMEOUT_MS / 1000} s`);
+  }
+  if (options.clean) {
+    rmSync(kinesis.runDir, { recursive: true, force: true });
+    say(`kinesis: removed ${kinesis.runDir} (data and logs)`);
+  } else {
+    say(`kinesis: data kept in ${kinesis.dataDir} (\`--clean\` removes it)`);
+  }
+}
+
+export const kinesisService: StackService = {
+  name: 'kinesis',
+  description:
+    'Kinesis Data Streams emulated by kinesis-mock (npm kinesis-local), with the stream top-songs-plays',
+  up,
+  down,
+};

@@ -1,0 +1,164 @@
+/**
+ * Against a real Kinesis endpoint: kinesis-mock from `npm run stack:up -- kinesis` (CI can start it the same
+ * way). Each run uses streams of its own (created by the transport, deleted afterwards), so runs never see
+ * each other's records.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invokeFunction } from '../../../src/local/functions.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
+import { readLakeRows } from '../../support/lake.ts';
+import { type LocalProcess, startLocalProcess } from '../../support/local-process.ts';
+import { generateTraffic } from '../../support/play-batches.ts';
+import { referenceCharts } from '../../support/reference-charts.ts';
+import { makeTempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
+
+const HOUR = 3_600_000;
+const endpoint = process.env.AWS_ENDPOINT_URL;
+const configured = Boolean(process.env.KINESIS_STREAM && endpoint);
+/** A stream (and its `-dlq`) of this run's own. */
+const testStream = (name: string) => `${process.env.KINESIS_STREAM}-test-${name}-${randomUUID().slice(0, 8)}`;
+
+describe.skipIf(!configured)(
+  'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL unset: start kinesis-mock with npm run stack:up -- kinesis)',
+  () => {
+    const dirs: { remove: () => Promise<void> }[] = [];
+    const streams: string[] = [];
+    const newDataDir = async (name: string) => {
+      const dir = await makeTempDir(name);
+      dirs.push(dir);
+      return dir.path;
+    };
+    const newStream = (name: string) => {
+      const stream = testStream(name);
+      streams.push(stream, `${stream}-dlq`);
+      return stream;
+    };
+
+    afterAll(async () => {
+      for (const dir of dirs) await dir.remove();
+      const client = new KinesisClient({ requestHandler: new NodeHttpHandler() });
+      for (const stream of streams) {
+        await client.send(new DeleteStreamCommand({ StreamName: stream })).catch(() => {});
+      }
+      client.destroy();
+    });
+
+    describe('the pipeline', () => {
+      let runtime: LocalRuntime;
+      let dataDir: string;
+      const hourStart = new Date(Math.floor(Date.now() / HOUR) * HOUR - HOUR);
+      const traffic = generateTraffic({
+        seed: 11,
+        count: 2000,
+        windowStart: hourStart,
+        windowMs: HOUR,
+        regions: ['us', 'gb', 'de'],
+        songs: 30,
+      });
+
+      beforeAll(async () => {
+        dataDir = await newDataDir('kinesis-pipeline');
+        runtime = await startLocalRuntime({
+          env: {
+            TOP_SONGS_DATA_DIR: dataDir,
+            PORT: '0',
+            KINESIS_STREAM: newStream('pipeline'),
+            AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+            REGIONS: 'us,gb,de',
+          },
+          schedules: false,
+        });
+      });
+
+      afterAll(async () => runtime?.stop());
+
+      it('writes every acknowledged play to the lake exactly once and charts it exactly', async () => {
+        expect((await runtime.dependencies.transport()).eventSource).toBe('kinesis');
+        for (let start = 0; start < traffic.events.length; start += 250) {
+          const response = await fetch(`${runtime.url}/v1/plays`, {
+            method: 'POST',
+            body: JSON.stringify({ events: traffic.events.slice(start, start + 250) }),
+          });
+          const body = (await response.json()) as { accepted: number };
+          expect(response.status).toBe(202);
+          expect(body.accepted).toBe(traffic.valid.slice(start, start + 250).filter(Boolean).length);
+        }
+        const rows = await waitFor(
+          'the lake to hold every accepted play',
+          async () => {
+            const found = await readLakeRows(join(dataDir, 'lake'));
+            return found.length >= traffic.deliveries.length ? found : undefined;
+          },
+          60_000,
+        );
+        expect(rows).toHaveLength(traffic.deliveries.length);
+        expect(new Set(rows.map((row) => `${row.source_partition}@${row.source_offset}`)).size).toBe(
+          rows.length,
+        );
+        expect(new Set(rows.map((row) => row.source_partition))).toEqual(new Set([0, 1, 2]));
+
+        await invokeFunction('chart-hourly', { window_start: hourStart.toISOString() });
+        const expected = referenceCharts(traffic.deliveries, hourStart, new Date(hourStart.getTime() + HOUR));
+        for (const region of ['global', 'us', 'gb', 'de']) {
+          const response = await fetch(
+            `${runtime.url}/v1/charts?region=${region}&period=hour&start=${hourStart.toISOString()}`,
+          );
+          const chart = (await response.json()) as {
+            eligible_plays: number;
+            entries: { song_id: string; plays: number; rank: number }[];
+          };
+          expect(chart.eligible_plays).toBe(expected.get(region)?.eligible_plays);
+          expect(chart.entries.map(({ rank, song_id, plays }) => ({ rank, song_id, plays }))).toEqual(
+            expected.get(region)?.entries,
+          );
+        }
+      });
+    });
+
+    it('a killed consumer, restarted from its checkpoints, leaves exactly the acknowledged plays in the lake', async () => {
+      const dataDir = await newDataDir('kinesis-kill');
+      const env = { TOP_SONGS_DATA_DIR: dataDir, KINESIS_STREAM: newStream('kill') };
+      const play = () => ({
+        event_id: randomUUID(),
+        user_id: `user-${Math.floor(Math.random() * 50)}`,
+        song_id: `song-${String(Math.floor(Math.random() * 8)).padStart(6, '0')}`,
+        region: 'us',
+        played_at: new Date(Date.now() - 5 * 60_000).toISOString(),
+        ms_played: 45_000,
+      });
+      let running: LocalProcess | undefined = await startLocalProcess(env, ['--no-simulator']);
+      try {
+        const events = Array.from({ length: 3000 }, play);
+        for (let start = 0; start < events.length; start += 200) {
+          const response = await fetch(`${running.url}/v1/plays`, {
+            method: 'POST',
+            body: JSON.stringify({ events: events.slice(start, start + 200) }),
+          });
+          expect(response.status).toBe(202);
+        }
+        await running.stop('SIGKILL');
+        running = await startLocalProcess(env, ['--no-simulator']);
+        const rows = await waitFor(
+          'the restarted consumer to write every acknowledged play',
+          async () => {
+            const found = await readLakeRows(join(dataDir, 'lake'));
+            return found.length >= events.length ? found : undefined;
+          },
+          90_000,
+          250,
+        );
+        expect(rows).toHaveLength(events.length);
+        expect(new Set(rows.map((row) => row.event_id))).toEqual(
+          new Set(events.map((event) => event.event_id)),
+        );
+      } finally {
+        await running?.stop('SIGTERM');
+      }
+    });
+  },
+);
