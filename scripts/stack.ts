@@ -4,7 +4,7 @@
  *   npm run stack:up [-- <service>…]            install (cached), start, wait until ready, provision
  *   npm run stack:down [-- <service>…] [--clean] stop; --clean also deletes data and logs
  *
- * With no service named, all of them. `up` prints the settings to export on stdout and its progress on
+ * With no service named, all of them but those started only when named (the AWS emulator). `up` prints the settings to export on stdout and its progress on
  * stderr, so `eval "$(npm run -s stack:up)"` sets them in the current shell. See docs/stack.md.
  */
 import { homedir } from 'node:os';
@@ -28,7 +28,7 @@ function paths(): StackPaths {
 }
 
 function selected(names: readonly string[]): StackService[] {
-  if (names.length === 0) return [...stackServices];
+  if (names.length === 0) return stackServices.filter((service) => !service.onlyWhenNamed);
   return names.map((name) => {
     const service = stackServices.find((candidate) => candidate.name === name);
     if (!service) throw new StackError(`Unknown service "${name}".\n${usage}`);

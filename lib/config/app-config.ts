@@ -18,6 +18,7 @@ import { defaultRegions } from '../../src/domain/regions.ts';
  * | Kafka brokers       | `kafka`             | `TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS`  | none: transport not wired  |
  * | Kafka credentials   | `kafka.secretArn`   | `TOP_SONGS_KAFKA_SECRET_ARN`         | required with brokers      |
  * | Kafka auth method   | `kafka.authenticationMethod` | `TOP_SONGS_KAFKA_AUTHENTICATION_METHOD` | `SASL_SCRAM_512_AUTH` |
+ * | transport           | `transport`         | `TOP_SONGS_TRANSPORT`                | Kafka if configured        |
  *
  * Context wins over the environment. The deploy settings carry a `TOP_SONGS_` prefix on purpose:
  * `REGIONS` and `KAFKA_BROKERS` configure the local runtime, and a shell that runs the local stack
@@ -63,26 +64,36 @@ const kafkaSchema = z.strictObject({
   authenticationMethod: z.enum(AuthenticationMethod).default(AuthenticationMethod.SASL_SCRAM_512_AUTH),
 });
 
-const appConfigSchema = z.strictObject({
-  stage: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'stage is lowercase letters, digits and dashes, starting with a letter')
-    .default('dev'),
-  regions: commaList
-    .pipe(z.array(z.string()).min(1, 'name at least one region code'))
-    .default([...defaultRegions])
-    .transform((regions, ctx) => {
-      // The very rules the functions apply to REGIONS at cold start: what deploys is what they accept.
-      try {
-        return loadSettings({ REGIONS: regions.join(',') }).regions;
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
-  databaseSecretArn: secretArn.optional(),
-  kafka: jsonObject.pipe(kafkaSchema).optional(),
-});
+const appConfigSchema = z
+  .strictObject({
+    stage: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{0,19}$/,
+        'stage is lowercase letters, digits and dashes, starting with a letter',
+      )
+      .default('dev'),
+    regions: commaList
+      .pipe(z.array(z.string()).min(1, 'name at least one region code'))
+      .default([...defaultRegions])
+      .transform((regions, ctx) => {
+        // The very rules the functions apply to REGIONS at cold start: what deploys is what they accept.
+        try {
+          return loadSettings({ REGIONS: regions.join(',') }).regions;
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    databaseSecretArn: secretArn.optional(),
+    kafka: jsonObject.pipe(kafkaSchema).optional(),
+    /** `kinesis`: the stack creates Kinesis data streams and feeds topic-triggered functions from them. */
+    transport: z.enum(['kinesis']).optional(),
+  })
+  .refine((config) => !(config.transport === 'kinesis' && config.kafka), {
+    message: 'transport kinesis and kafka exclude each other: configure one transport',
+    path: ['transport'],
+  });
 
 export type KafkaConfig = z.infer<typeof kafkaSchema>;
 
@@ -93,6 +104,8 @@ export interface AppConfig {
   readonly databaseSecretArn: string | undefined;
   /** Self-managed Kafka; absent: topic-triggered functions are deployed without an event source. */
   readonly kafka: KafkaConfig | undefined;
+  /** `kinesis`: streams created by the stack carry the topics; absent: Kafka (if configured). */
+  readonly transport: 'kinesis' | undefined;
   /** `dev` stages are disposable; any other stage keeps its data when the stack goes. */
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
@@ -118,6 +131,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     regions: context('regions') ?? env.TOP_SONGS_REGIONS,
     databaseSecretArn: context('databaseSecretArn') ?? env.TOP_SONGS_DATABASE_SECRET_ARN,
     kafka: context('kafka') ?? envKafka,
+    transport: context('transport') ?? env.TOP_SONGS_TRANSPORT,
   };
   // Empty strings (an exported-but-blank variable) mean "not set".
   const present = Object.fromEntries(
@@ -137,6 +151,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     regions: config.regions,
     databaseSecretArn: config.databaseSecretArn,
     kafka: config.kafka,
+    transport: config.transport,
     removalPolicy: disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     logRetention: disposable ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS,
   };

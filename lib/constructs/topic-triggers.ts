@@ -1,8 +1,13 @@
 import { Annotations, Duration } from 'aws-cdk-lib';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { KafkaDlq, SelfManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  KafkaDlq,
+  KinesisEventSource,
+  SelfManagedKafkaEventSource,
+} from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { TopicDeclaration } from '../../src/topology.ts';
+import type { KinesisStreams } from './kinesis-streams.ts';
 import type { SelfManagedKafka } from './self-managed-kafka.ts';
 import type { DeployedFunction } from './topology-functions.ts';
 
@@ -14,6 +19,8 @@ export interface TopicTriggersProps {
   readonly deadLetterTopic: TopicDeclaration;
   /** Absent: the consumers are deployed unfed, and synth says so. */
   readonly kafka: SelfManagedKafka | undefined;
+  /** The Kinesis transport's streams: topic-triggered functions get a Kinesis event source instead. */
+  readonly kinesis?: KinesisStreams | undefined;
 }
 
 /**
@@ -35,6 +42,24 @@ export class TopicTriggers extends Construct {
       const { declaration, fn } = deployed;
       const trigger = declaration.trigger;
       if (trigger.kind !== 'topic') continue;
+      if (props.kinesis) {
+        const topic = Object.values(props.topics).find((candidate) => candidate.name === trigger.topic);
+        const stream =
+          topic && props.kinesis.streamOf(topic.name, props.topics.plays!, props.deadLetterTopic);
+        if (!stream)
+          throw new Error(`${declaration.name} consumes ${trigger.topic}, which has no Kinesis stream`);
+        fn.addEventSource(
+          new KinesisEventSource(stream, {
+            startingPosition: StartingPosition.TRIM_HORIZON,
+            batchSize: trigger.batchSize,
+            maxBatchingWindow: Duration.seconds(trigger.batchWindowSeconds),
+            // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
+            retryAttempts: trigger.maxAttempts - 1,
+            reportBatchItemFailures: true,
+          }),
+        );
+        continue;
+      }
       if (!props.kafka) {
         unwired.push(deployed);
         Annotations.of(fn).addWarningV2(

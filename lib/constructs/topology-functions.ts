@@ -8,6 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { FunctionDeclaration, FunctionName, TopicDeclaration } from '../../src/topology.ts';
 import type { FunctionAccess } from '../function-access.ts';
+import type { KinesisStreams } from './kinesis-streams.ts';
 import type { SelfManagedKafka } from './self-managed-kafka.ts';
 
 /** The tag that names a deployed function's topology declaration (tests and operators read it). */
@@ -33,6 +34,8 @@ export interface TopologyFunctionsProps {
   readonly lake: { readonly bucket: IBucket; readonly uri: string };
   readonly databaseSecret: ISecret;
   readonly kafka: SelfManagedKafka | undefined;
+  /** The Kinesis transport's streams, when the stack uses that transport instead of Kafka. */
+  readonly kinesis?: KinesisStreams | undefined;
   readonly regions: readonly string[];
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -83,6 +86,7 @@ export class TopologyFunctions extends Construct {
                 KAFKA_AUTHENTICATION_METHOD: props.kafka.authenticationMethod,
               }
             : {}),
+          ...(access.kafkaProducer && props.kinesis ? { KINESIS_STREAM: props.kinesis.streamName } : {}),
         },
         bundling: {
           forceDockerBundling: false,
@@ -105,6 +109,13 @@ export class TopologyFunctions extends Construct {
       if (access.lake === 'readWrite') props.lake.bucket.grantReadWrite(fn);
       if (access.database) props.databaseSecret.grantRead(fn);
       if (access.kafkaProducer && props.kafka) props.kafka.secret.grantRead(fn);
+      if (access.kafkaProducer && props.kinesis) {
+        // The transport checks that its streams exist (DescribeStreamSummary) before it writes.
+        for (const stream of [props.kinesis.plays, props.kinesis.deadLetters]) {
+          stream.grantWrite(fn);
+          stream.grant(fn, 'kinesis:DescribeStreamSummary');
+        }
+      }
       acknowledgeGrants(fn, access, props.lake.bucket);
       return { declaration, fn };
     });

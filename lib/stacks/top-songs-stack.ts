@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config.ts';
 import { DataLake } from '../constructs/data-lake.ts';
 import { DatabaseSecret } from '../constructs/database-secret.ts';
 import { TopologyHttpApi } from '../constructs/http-api.ts';
+import { KinesisStreams } from '../constructs/kinesis-streams.ts';
 import { TopologySchedules } from '../constructs/schedules.ts';
 import { SelfManagedKafka } from '../constructs/self-managed-kafka.ts';
 import { TopicTriggers } from '../constructs/topic-triggers.ts';
@@ -33,6 +34,15 @@ export class TopSongsStack extends Stack {
       stage: config.stage,
     });
     const kafka = config.kafka ? new SelfManagedKafka(this, 'Kafka', config.kafka) : undefined;
+    const kinesis =
+      config.transport === 'kinesis'
+        ? new KinesisStreams(this, 'Kinesis', {
+            stage: config.stage,
+            plays: topics.plays,
+            deadLetters: topics.deadLetters,
+            removalPolicy: config.removalPolicy,
+          })
+        : undefined;
 
     this.functions = new TopologyFunctions(this, 'Functions', {
       declarations: functions,
@@ -43,6 +53,7 @@ export class TopSongsStack extends Stack {
       lake: this.lake,
       databaseSecret: database.secret,
       kafka,
+      kinesis,
       regions: config.regions,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
@@ -60,6 +71,7 @@ export class TopSongsStack extends Stack {
       topics,
       deadLetterTopic: topics.deadLetters,
       kafka,
+      kinesis,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (/v1/...)' });
@@ -71,6 +83,12 @@ export class TopSongsStack extends Stack {
       value: this.lake.uri,
       description: 'LAKE_URI of the deployed functions',
     });
+    if (kinesis) {
+      new CfnOutput(this, 'KinesisStream', {
+        value: kinesis.streamName,
+        description: 'KINESIS_STREAM: the stream carrying plays (ingest writes it, lake-writer reads it)',
+      });
+    }
     new CfnOutput(this, 'DatabaseSecretArn', {
       value: database.secret.secretArn,
       description: database.created
@@ -78,9 +96,11 @@ export class TopSongsStack extends Stack {
         : 'The configured secret holding DATABASE_URL',
     });
     new CfnOutput(this, 'Transport', {
-      value: kafka
-        ? `self-managed Kafka: ${kafka.bootstrapServers.join(',')}`
-        : `not wired: no Kafka configured; ${triggers.unwired.map(({ declaration }) => declaration.name).join(', ')} deployed without an event source`,
+      value: kinesis
+        ? `Kinesis: ${kinesis.streamName} (dead letters: ${kinesis.streamName}-dlq)`
+        : kafka
+          ? `self-managed Kafka: ${kafka.bootstrapServers.join(',')}`
+          : `not wired: no Kafka configured; ${triggers.unwired.map(({ declaration }) => declaration.name).join(', ')} deployed without an event source`,
       description: 'How the topic-triggered functions are fed',
     });
   }

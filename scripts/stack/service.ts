@@ -18,6 +18,11 @@ export interface StackService {
   readonly name: string;
   readonly description: string;
   /**
+   * Started only when named (`npm run stack:up -- emulator`), never by a bare `stack:up`: its settings
+   * (AWS_ENDPOINT_URL) would replace those of the services the platform runs on.
+   */
+  readonly onlyWhenNamed?: boolean;
+  /**
    * Installs what is missing (cached), starts the service unless it already runs, waits until it is
    * ready and provisions it. Resolves with the settings to export for the platform to use it.
    */

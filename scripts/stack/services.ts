@@ -2,9 +2,15 @@
  * The services `npm run stack:up` can start natively, in start order. A new service (the S3-compatible
  * server, PostgreSQL, the AWS emulator) is one module implementing StackService, added here.
  */
+import { emulatorService } from './emulator.ts';
 import { kafkaService } from './kafka.ts';
 import { kinesisService } from './kinesis.ts';
 import { s3Service } from './s3.ts';
 import type { StackService } from './service.ts';
 
-export const stackServices: readonly StackService[] = [kafkaService, s3Service, kinesisService];
+export const stackServices: readonly StackService[] = [
+  kafkaService,
+  s3Service,
+  kinesisService,
+  emulatorService,
+];

@@ -6,8 +6,6 @@ import { S3Store } from '../adapters/object-store/s3.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
-import { KafkaTransport } from '../adapters/transport/kafka.ts';
-import { KinesisTransport } from '../adapters/transport/kinesis.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
@@ -78,10 +76,18 @@ function createLake(settings: Settings): ObjectStore {
   return new S3Store(client, settings.lake.bucket, settings.lake.prefix);
 }
 
+/**
+ * Transport adapters are imported only when chosen: a function bundle then loads just its own client
+ * (@platformatic/kafka reads a WebAssembly file when imported, which a bundle without Kafka does not ship).
+ */
 async function createTransport(settings: Settings): Promise<Transport> {
   const topics = namespacedTopics(settings.namespace);
-  if (settings.kafkaBrokers) return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics });
+  if (settings.kafkaBrokers) {
+    const { KafkaTransport } = await import('../adapters/transport/kafka.ts');
+    return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics });
+  }
   if (settings.kinesisStream) {
+    const { KinesisTransport } = await import('../adapters/transport/kinesis.ts');
     // KINESIS_STREAM carries the plays topic; the dead-letter topic goes to a stream of its own beside it.
     const stream = settings.kinesisStream;
     const streamOf = (topic: string) => {

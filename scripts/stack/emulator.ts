@@ -1,0 +1,234 @@
+/**
+ * A Docker-free, LocalStack-compatible AWS emulator for deploying the CDK app locally: MiniStack (PyPI
+ * `ministack`, MIT, pure Python). It serves S3, Lambda (Node.js handlers run as local `node` processes),
+ * API Gateway v2, EventBridge, Kinesis, event source mappings, CloudFormation, IAM, STS, SSM, Secrets
+ * Manager and CloudWatch Logs on one port, like LocalStack's 4566. See docs/deploy.md.
+ *
+ * `python3 -m venv` + `pip install ministack==<version>` installs it once into
+ * $TOP_SONGS_CACHE/ministack-<version>/. It runs in the foreground of a detached process,
+ * `<venv>/bin/ministack`, bound to 127.0.0.1 (BIND_HOST) on EMULATOR_PORT (default 4566), in the run folder
+ * $TOP_SONGS_STACK_DIR/emulator (tmp/ for MiniStack's own pid file and code caches, state/, logs/emulator.out,
+ * emulator.pid). Lambda functions run on the `node` first on its PATH: this script's own Node (24), put first.
+ * State is in memory: a restart forgets every stack (MiniStack can persist, PERSIST_STATE=1; not used here).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { portOpen, runningPid, StackError, say, spawnDetached, stopProcess, tail } from './process.ts';
+import type { DownOptions, StackPaths, StackService } from './service.ts';
+
+/** The one place that pins MiniStack's version (PyPI). */
+export const MINISTACK_VERSION = '1.5.33';
+const REGION = 'us-east-1';
+/** MiniStack accepts any credentials (AUTH is off); these are LocalStack's conventional ones. */
+const ACCESS_KEY = 'test';
+const SECRET_KEY = 'test';
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+/** Marks MiniStack's process among others (see runningPid): the venv's entry point. */
+const MARKER = `ministack-${MINISTACK_VERSION}/bin/ministack`;
+
+interface EmulatorLayout {
+  readonly venvDir: string;
+  readonly entryPoint: string;
+  readonly runDir: string;
+  readonly tmpDir: string;
+  readonly stateDir: string;
+  readonly outFile: string;
+  readonly pidFile: string;
+  readonly port: number;
+  readonly endpoint: string;
+}
+
+function portSetting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new StackError(`${name}=${raw} is not a TCP port`);
+  return port;
+}
+
+function layout(paths: StackPaths): EmulatorLayout {
+  const venvDir = join(paths.cacheDir, `ministack-${MINISTACK_VERSION}`);
+  const runDir = join(paths.stackDir, 'emulator');
+  const port = portSetting('EMULATOR_PORT', 4566);
+  return {
+    venvDir,
+    entryPoint: join(venvDir, 'bin', 'ministack'),
+    runDir,
+    tmpDir: join(runDir, 'tmp'),
+    stateDir: join(runDir, 'state'),
+    outFile: join(runDir, 'logs', 'emulator.out'),
+    pidFile: join(runDir, 'emulator.pid'),
+    port,
+    endpoint: `http://127.0.0.1:${port}`,
+  };
+}
+
+function runOrFail(command: string, args: readonly string[], what: string): void {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) {
+    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new StackError(`\`${command}\` was not found on PATH: install Python 3.10 or newer (with venv)`);
+    }
+    throw result.error;
+  }
+  if (result.status !== 0) {
+    throw new StackError(`${what} failed:\n${`${result.stdout}\n${result.stderr}`.trim()}`);
+  }
+}
+
+/** Installs the pinned MiniStack into its own venv, once (the entry point's presence is the stamp). */
+function install(emulator: EmulatorLayout): void {
+  if (existsSync(emulator.entryPoint)) return;
+  say(`emulator: installing ministack ${MINISTACK_VERSION} into ${emulator.venvDir} (once)`);
+  const started = Date.now();
+  rmSync(emulator.venvDir, { recursive: true, force: true });
+  runOrFail('python3', ['-m', 'venv', emulator.venvDir], `python3 -m venv ${emulator.venvDir}`);
+  runOrFail(
+    join(emulator.venvDir, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`],
+    `pip install ministack==${MINISTACK_VERSION}`,
+  );
+  if (!existsSync(emulator.entryPoint)) {
+    throw new StackError(`pip install ministack==${MINISTACK_VERSION} left no ${emulator.entryPoint}`);
+  }
+  say(`emulator: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Ready means: the health endpoint answers with MiniStack's version, and a real API call (STS
+ * GetCallerIdentity, which the CDK CLI makes first) answers too.
+ */
+async function waitUntilReady(emulator: EmulatorLayout, child: ReturnType<typeof spawnDetached> | undefined) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new StackError(
+        `emulator: ministack exited (${child.exitCode ?? child.signalCode}) while starting. ` +
+          `Last lines of ${emulator.outFile}:\n${tail(emulator.outFile)}`,
+      );
+    }
+    try {
+      const health = await fetch(`${emulator.endpoint}/_ministack/health`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      const body = (await health.json()) as { version?: string };
+      if (!health.ok) throw new Error(`health: HTTP ${health.status}`);
+      const sts = await fetch(`${emulator.endpoint}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260101/${REGION}/sts/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body: 'Action=GetCallerIdentity&Version=2011-06-15',
+        signal: AbortSignal.timeout(5_000),
+      });
+      const text = await sts.text();
+      if (!sts.ok || !text.includes('<Account>'))
+        throw new Error(`sts: HTTP ${sts.status} ${text.slice(0, 200)}`);
+      if (body.version && body.version !== MINISTACK_VERSION) {
+        say(
+          `emulator: warning: ${emulator.endpoint} reports ministack ${body.version}, not ${MINISTACK_VERSION}`,
+        );
+      }
+      return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(250);
+  }
+  throw new StackError(
+    `emulator: not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${String(lastError)}). ` +
+      `Last lines of ${emulator.outFile}:\n${tail(emulator.outFile)}`,
+  );
+}
+
+async function up(paths: StackPaths): Promise<Record<string, string>> {
+  const emulator = layout(paths);
+  const settings = {
+    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_ENDPOINT_URL_S3: emulator.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+  };
+  const pid = runningPid(emulator.pidFile, MARKER);
+  if (pid !== undefined) {
+    say(`emulator: already running (pid ${pid}) on ${emulator.endpoint}`);
+    await waitUntilReady(emulator, undefined);
+    return settings;
+  }
+  install(emulator);
+  if (await portOpen(emulator.port)) {
+    throw new StackError(
+      `emulator: port ${emulator.port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${emulator.port}\` shows ` +
+        'which); stop it, or choose another port with EMULATOR_PORT',
+    );
+  }
+  for (const dir of [join(emulator.runDir, 'logs'), emulator.tmpDir, emulator.stateDir])
+    mkdirSync(dir, { recursive: true });
+
+  const started = Date.now();
+  const child = spawnDetached(emulator.entryPoint, [], {
+    cwd: emulator.runDir,
+    logFile: emulator.outFile,
+    pidFile: emulator.pidFile,
+    env: {
+      ...process.env,
+      // Lambda handlers run on the first `node` on PATH: this one (Node 24, the functions' runtime).
+      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+      // Real Lambda's Node runtimes ship the AWS SDK v3; MiniStack's local executor does not, so CDK's own
+      // helper functions (autoDeleteObjects' custom resource requires @aws-sdk/client-s3) would fail to
+      // start and hang the deploy. CommonJS require() falls back to NODE_PATH: the project's SDK.
+      NODE_PATH: join(paths.projectDir, 'node_modules'),
+      BIND_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(emulator.port),
+      MINISTACK_REGION: REGION,
+      LAMBDA_EXECUTOR: 'local',
+      TMPDIR: emulator.tmpDir,
+      STATE_DIR: emulator.stateDir,
+      LOG_LEVEL: process.env.EMULATOR_LOG_LEVEL || 'INFO',
+    },
+  });
+  say(
+    `emulator: started ministack ${MINISTACK_VERSION} (pid ${child.pid}); waiting for ${emulator.endpoint}`,
+  );
+  try {
+    await waitUntilReady(emulator, child);
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) await stopProcess(child.pid, STOP_TIMEOUT_MS);
+    rmSync(emulator.pidFile, { force: true });
+    throw error;
+  }
+  say(`emulator: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return settings;
+}
+
+async function down(paths: StackPaths, options: DownOptions): Promise<void> {
+  const emulator = layout(paths);
+  const pid = runningPid(emulator.pidFile, MARKER);
+  if (pid === undefined) {
+    say('emulator: not running');
+  } else {
+    say(`emulator: stopping pid ${pid}`);
+    const how = await stopProcess(pid, STOP_TIMEOUT_MS);
+    rmSync(emulator.pidFile, { force: true });
+    say(how === 'stopped' ? 'emulator: stopped' : `emulator: killed after ${STOP_TIMEOUT_MS / 1000} s`);
+  }
+  if (options.clean) {
+    rmSync(emulator.runDir, { recursive: true, force: true });
+    say(`emulator: removed ${emulator.runDir} (logs and caches)`);
+  }
+}
+
+export const emulatorService: StackService = {
+  name: 'emulator',
+  onlyWhenNamed: true,
+  description: `LocalStack-compatible AWS emulator (MiniStack ${MINISTACK_VERSION}, PyPI ministack) on 127.0.0.1:4566, for cdklocal deploys`,
+  up,
+  down,
+};
