@@ -18,6 +18,7 @@ const benchmarks = {
   charts: () => import('./charts.ts'),
   http: () => import('./http.ts'),
   kafka: () => import('./kafka.ts'),
+  spark: () => import('./spark.ts'),
 } as const satisfies Record<string, () => Promise<BenchmarkModule>>;
 type BenchmarkName = keyof typeof benchmarks;
 const names = Object.keys(benchmarks) as BenchmarkName[];
@@ -25,7 +26,8 @@ const names = Object.keys(benchmarks) as BenchmarkName[];
 const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]]
   --quick        a smaller run (fewer requests, rows and repetitions)
   --only <name>  run only these benchmarks: ${names.join(', ')}
-                 (kafka runs only when KAFKA_BROKERS is set)`;
+                 (kafka and spark run only when KAFKA_BROKERS is set;
+                 spark also needs its venv: bash spark/setup.sh)`;
 
 function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested: BenchmarkName[] } {
   let values: { quick: boolean; only?: string[] | undefined; help: boolean };
