@@ -152,3 +152,32 @@ export function functionNamed(name: FunctionName): FunctionDeclaration {
   if (!declaration) throw new Error(`No function named ${name} in the topology`);
   return declaration;
 }
+
+/**
+ * A long-running Spark Structured Streaming job: locally `npm run spark:stream` (spark/run.sh), in the cloud
+ * an EMR step (lib/constructs/spark-stream-step.ts, behind the `emr` switch). The defaults here are the CLI's
+ * defaults in `<entry>/__main__.py`; test/unit/infra/spark-step.test.ts asserts that they agree.
+ */
+export interface StreamJobDeclaration {
+  readonly name: string;
+  readonly description: string;
+  /** The Python package of the job, relative to the project root; `python -m <package>` runs it. */
+  readonly entry: string;
+  readonly topic: string;
+  /** Micro-batch interval (`--trigger-seconds`). */
+  readonly triggerSeconds: number;
+  /** Spark of the job: pyspark's pin (spark/requirements.txt), `<spark.version>` of spark/pom.xml. */
+  readonly sparkVersion: string;
+}
+
+export const streamJobs = [
+  {
+    name: 'spark-stream',
+    description:
+      'Writes play events from the topic to the data lake (the lake contract of lake-writer), at scale.',
+    entry: 'spark/top_songs_stream',
+    topic: topics.plays.name,
+    triggerSeconds: 10,
+    sparkVersion: '4.0.2',
+  },
+] as const satisfies readonly StreamJobDeclaration[];

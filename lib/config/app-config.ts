@@ -1,9 +1,12 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AuthenticationMethod } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { loadSettings } from '../../src/config/settings.ts';
 import { defaultRegions } from '../../src/domain/regions.ts';
+import { streamJobs } from '../../src/topology.ts';
 
 /**
  * The CDK app's configuration, read once in bin/app.ts from CDK context (`cdk.json` or `-c key=value`)
@@ -19,6 +22,8 @@ import { defaultRegions } from '../../src/domain/regions.ts';
  * | Kafka credentials   | `kafka.secretArn`   | `TOP_SONGS_KAFKA_SECRET_ARN`         | required with brokers      |
  * | Kafka auth method   | `kafka.authenticationMethod` | `TOP_SONGS_KAFKA_AUTHENTICATION_METHOD` | `SASL_SCRAM_512_AUTH` |
  * | transport           | `transport`         | `TOP_SONGS_TRANSPORT`                | Kafka if configured        |
+ * | Spark job on EMR    | `emr` (`true` or an object, below) | `TOP_SONGS_EMR` (`true`/JSON) | off: no EMR resources |
+ * | Spark connector jars| `emr.jarsDir`       | `TOP_SONGS_SPARK_JARS`               | spark/setup.sh's cache folder |
  *
  * Context wins over the environment. The deploy settings carry a `TOP_SONGS_` prefix on purpose:
  * `REGIONS` and `KAFKA_BROKERS` configure the local runtime, and a shell that runs the local stack
@@ -64,6 +69,33 @@ const kafkaSchema = z.strictObject({
   authenticationMethod: z.enum(AuthenticationMethod).default(AuthenticationMethod.SASL_SCRAM_512_AUTH),
 });
 
+/** `-c emr=true` (defaults below) or `-c emr='{"coreInstanceCount": 2}'`; needs `kafka` (the job reads it). */
+const emrSettingsSchema = z.strictObject({
+  /** EMR on EC2 release of the AWS runtime for Apache Spark 4.0.2 (docs/spark.md). */
+  releaseLabel: z
+    .string()
+    .regex(/^emr-[\w.-]+$/, 'an EMR release label, e.g. emr-spark-8.0.0')
+    .default('emr-spark-8.0.0'),
+  primaryInstanceType: z.string().min(1).default('m5.xlarge'),
+  coreInstanceType: z.string().min(1).default('m5.xlarge'),
+  coreInstanceCount: z.coerce.number().int().min(1).max(20).default(1),
+  /** A subnet that reaches the Kafka brokers; absent: EMR picks the default VPC. */
+  subnetId: z
+    .string()
+    .regex(/^subnet-[0-9a-f]+$/, 'a subnet id')
+    .optional(),
+  /** Folder of the connector jars (spark/setup.sh fills it); default below, from TOP_SONGS_CACHE. */
+  jarsDir: z.string().min(1).optional(),
+});
+
+const emrSwitch = z
+  .union([
+    z.boolean(),
+    z.enum(['true', 'false', '1', '0']).transform((flag) => flag === 'true' || flag === '1'),
+    jsonObject.pipe(emrSettingsSchema),
+  ])
+  .transform((value) => (value === false ? undefined : value === true ? emrSettingsSchema.parse({}) : value));
+
 const appConfigSchema = z
   .strictObject({
     stage: z
@@ -89,13 +121,23 @@ const appConfigSchema = z
     kafka: jsonObject.pipe(kafkaSchema).optional(),
     /** `kinesis`: the stack creates Kinesis data streams and feeds topic-triggered functions from them. */
     transport: z.enum(['kinesis']).optional(),
+    emr: emrSwitch.optional(),
   })
   .refine((config) => !(config.transport === 'kinesis' && config.kafka), {
     message: 'transport kinesis and kafka exclude each other: configure one transport',
     path: ['transport'],
+  })
+  .refine((config) => !(config.emr && !config.kafka), {
+    message: 'emr runs the Spark job, which reads Kafka: configure kafka too',
+    path: ['emr'],
   });
 
 export type KafkaConfig = z.infer<typeof kafkaSchema>;
+
+export type EmrConfig = Omit<z.infer<typeof emrSettingsSchema>, 'jarsDir'> & {
+  /** Always set: the configured folder, else `${TOP_SONGS_CACHE:-~/.cache/top-songs}/spark-<version>/jars`. */
+  readonly jarsDir: string;
+};
 
 export interface AppConfig {
   readonly stage: string;
@@ -106,6 +148,8 @@ export interface AppConfig {
   readonly kafka: KafkaConfig | undefined;
   /** `kinesis`: streams created by the stack carry the topics; absent: Kafka (if configured). */
   readonly transport: 'kinesis' | undefined;
+  /** The Spark streaming job as an EMR step on an always-on cluster; absent: no EMR resources. */
+  readonly emr: EmrConfig | undefined;
   /** `dev` stages are disposable; any other stage keeps its data when the stack goes. */
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
@@ -132,6 +176,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     databaseSecretArn: context('databaseSecretArn') ?? env.TOP_SONGS_DATABASE_SECRET_ARN,
     kafka: context('kafka') ?? envKafka,
     transport: context('transport') ?? env.TOP_SONGS_TRANSPORT,
+    emr: context('emr') ?? env.TOP_SONGS_EMR,
   };
   // Empty strings (an exported-but-blank variable) mean "not set".
   const present = Object.fromEntries(
@@ -152,6 +197,17 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     databaseSecretArn: config.databaseSecretArn,
     kafka: config.kafka,
     transport: config.transport,
+    emr: config.emr && {
+      ...config.emr,
+      jarsDir:
+        config.emr.jarsDir ??
+        env.TOP_SONGS_SPARK_JARS ??
+        join(
+          env.TOP_SONGS_CACHE || join(env.HOME || homedir(), '.cache', 'top-songs'),
+          `spark-${streamJobs[0].sparkVersion}`,
+          'jars',
+        ),
+    },
     removalPolicy: disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     logRetention: disposable ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS,
   };

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { functions, topics } from '../../src/topology.ts';
+import { functions, streamJobs, topics } from '../../src/topology.ts';
 import type { AppConfig } from '../config/app-config.ts';
 import { DataLake } from '../constructs/data-lake.ts';
 import { DatabaseSecret } from '../constructs/database-secret.ts';
@@ -8,6 +8,7 @@ import { TopologyHttpApi } from '../constructs/http-api.ts';
 import { KinesisStreams } from '../constructs/kinesis-streams.ts';
 import { TopologySchedules } from '../constructs/schedules.ts';
 import { SelfManagedKafka } from '../constructs/self-managed-kafka.ts';
+import { SparkStreamStep } from '../constructs/spark-stream-step.ts';
 import { TopicTriggers } from '../constructs/topic-triggers.ts';
 import { TopologyFunctions } from '../constructs/topology-functions.ts';
 import { functionAccess, neverBundled } from '../function-access.ts';
@@ -22,6 +23,8 @@ export class TopSongsStack extends Stack {
   readonly lake: DataLake;
   readonly functions: TopologyFunctions;
   readonly api: TopologyHttpApi;
+  /** The Spark streaming jobs as EMR steps, with the `emr` switch on; else empty. */
+  readonly sparkSteps: readonly SparkStreamStep[];
 
   constructor(scope: Construct, id: string, props: TopSongsStackProps) {
     super(scope, id, props);
@@ -73,6 +76,29 @@ export class TopSongsStack extends Stack {
       kafka,
       kinesis,
     });
+
+    // Config guarantees Kafka with EMR: the job reads the topic from the brokers.
+    const emr = config.emr;
+    this.sparkSteps =
+      emr && kafka
+        ? streamJobs.map(
+            (job) =>
+              new SparkStreamStep(this, `Spark-${job.name}`, {
+                job,
+                projectRoot: props.projectRoot,
+                bucket: this.lake.bucket,
+                bootstrapServers: kafka.bootstrapServers,
+                regions: config.regions,
+                emr,
+              }),
+          )
+        : [];
+    for (const step of this.sparkSteps) {
+      new CfnOutput(this, `EmrCluster-${step.step.name}`, {
+        value: step.cluster.ref,
+        description: `EMR cluster running the ${step.step.name} step (always on: it costs until deleted)`,
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (/v1/...)' });
     new CfnOutput(this, 'LakeBucketName', {

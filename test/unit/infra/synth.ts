@@ -24,13 +24,22 @@ export interface Synthesized {
   readonly config: AppConfig;
 }
 
-/** Synthesizes the stack from CDK context as bin/app.ts would, without bundling the functions. */
-export function synth(context: Record<string, unknown> = {}, env: Record<string, string> = {}): Synthesized {
+/**
+ * The app and stack as bin/app.ts builds them, not yet synthesized: add validation plugins (cdk-nag) here.
+ * Once synthesized (Template.fromStack), `app.synth()` returns the cached assembly and plugins never run.
+ */
+export function unsynthesized(context: Record<string, unknown> = {}, env: Record<string, string> = {}) {
   const app = new App({
     context: { ...cdkJsonContext, ...context, 'aws:cdk:bundling-stacks': [] },
   });
   const config = loadAppConfig((key) => app.node.tryGetContext(key), env);
   const stack = new TopSongsStack(app, `TopSongs-${config.stage}`, { config, projectRoot });
+  return { app, stack, config };
+}
+
+/** Synthesizes the stack from CDK context as bin/app.ts would, without bundling the functions. */
+export function synth(context: Record<string, unknown> = {}, env: Record<string, string> = {}): Synthesized {
+  const { app, stack, config } = unsynthesized(context, env);
   return { app, stack, config, template: Template.fromStack(stack) };
 }
 
