@@ -15,7 +15,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { portOpen, runningPid, StackError, say, spawnDetached, stopProcess, tail } from './process.ts';
+import {
+  portOpen,
+  portSetting,
+  runningPid,
+  StackError,
+  say,
+  spawnDetached,
+  stopProcess,
+  stopService,
+  tail,
+} from './process.ts';
 import type { DownOptions, StackPaths, StackService } from './service.ts';
 
 /** The one place that pins MiniStack's version (PyPI). */
@@ -39,15 +49,6 @@ interface EmulatorLayout {
   readonly pidFile: string;
   readonly port: number;
   readonly endpoint: string;
-}
-
-function portSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new StackError(`${name}=${raw} is not a TCP port`);
-  return port;
 }
 
 function layout(paths: StackPaths): EmulatorLayout {
@@ -210,19 +211,16 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
 
 async function down(paths: StackPaths, options: DownOptions): Promise<void> {
   const emulator = layout(paths);
-  const pid = runningPid(emulator.pidFile, MARKER);
-  if (pid === undefined) {
-    say('emulator: not running');
-  } else {
-    say(`emulator: stopping pid ${pid}`);
-    const how = await stopProcess(pid, STOP_TIMEOUT_MS);
-    rmSync(emulator.pidFile, { force: true });
-    say(how === 'stopped' ? 'emulator: stopped' : `emulator: killed after ${STOP_TIMEOUT_MS / 1000} s`);
-  }
-  if (options.clean) {
-    rmSync(emulator.runDir, { recursive: true, force: true });
-    say(`emulator: removed ${emulator.runDir} (logs and caches)`);
-  }
+  await stopService(
+    {
+      name: 'emulator',
+      pidFile: emulator.pidFile,
+      marker: MARKER,
+      runDir: emulator.runDir,
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+    },
+    options.clean,
+  );
 }
 
 export const emulatorService: StackService = {

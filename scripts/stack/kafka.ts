@@ -12,7 +12,18 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin } from '@platformatic/kafka';
 import { topics } from '../../src/topology.ts';
-import { portOpen, run, runningPid, StackError, say, spawnDetached, stopProcess, tail } from './process.ts';
+import {
+  portOpen,
+  portSetting,
+  run,
+  runningPid,
+  StackError,
+  say,
+  spawnDetached,
+  stopProcess,
+  stopService,
+  tail,
+} from './process.ts';
 import type { DownOptions, StackPaths, StackService } from './service.ts';
 
 const READY_TIMEOUT_MS = 90_000;
@@ -33,15 +44,6 @@ interface KafkaLayout {
   readonly port: number;
   readonly controllerPort: number;
   readonly brokers: string;
-}
-
-function portSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new StackError(`${name}=${raw} is not a TCP port`);
-  return port;
 }
 
 function layout(paths: StackPaths): KafkaLayout {
@@ -268,21 +270,17 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
 
 async function down(paths: StackPaths, options: DownOptions): Promise<void> {
   const kafka = layout(paths);
-  const pid = runningPid(kafka.pidFile, MAIN_CLASS);
-  if (pid === undefined) {
-    say('kafka: not running');
-  } else {
-    say(`kafka: stopping pid ${pid}`);
-    const how = await stopProcess(pid, STOP_TIMEOUT_MS);
-    rmSync(kafka.pidFile, { force: true });
-    say(how === 'stopped' ? 'kafka: stopped' : `kafka: killed after ${STOP_TIMEOUT_MS / 1000} s`);
-  }
-  if (options.clean) {
-    rmSync(kafka.runDir, { recursive: true, force: true });
-    say(`kafka: removed ${kafka.runDir} (data and logs)`);
-  } else {
-    say(`kafka: data kept in ${kafka.dataDir} (\`--clean\` removes it)`);
-  }
+  await stopService(
+    {
+      name: 'kafka',
+      pidFile: kafka.pidFile,
+      marker: MAIN_CLASS,
+      runDir: kafka.runDir,
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+      keeps: { what: 'data', where: kafka.dataDir },
+    },
+    options.clean,
+  );
 }
 
 export const kafkaService: StackService = {

@@ -16,7 +16,17 @@ import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { KinesisTransport } from '../../src/adapters/transport/kinesis.ts';
 import { topics } from '../../src/topology.ts';
-import { portOpen, runningPid, StackError, say, spawnDetached, stopProcess, tail } from './process.ts';
+import {
+  portOpen,
+  portSetting,
+  runningPid,
+  StackError,
+  say,
+  spawnDetached,
+  stopProcess,
+  stopService,
+  tail,
+} from './process.ts';
 import type { DownOptions, StackPaths, StackService } from './service.ts';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -40,15 +50,6 @@ interface KinesisLayout {
   readonly port: number;
   readonly tlsPort: number;
   readonly endpoint: string;
-}
-
-function portSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new StackError(`${name}=${raw} is not a TCP port`);
-  return port;
 }
 
 function layout(paths: StackPaths): KinesisLayout {
@@ -198,21 +199,17 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
 
 async function down(paths: StackPaths, options: DownOptions): Promise<void> {
   const kinesis = layout(paths);
-  const pid = runningPid(kinesis.pidFile, MARKER);
-  if (pid === undefined) {
-    say('kinesis: not running');
-  } else {
-    say(`kinesis: stopping pid ${pid}`);
-    const how = await stopProcess(pid, STOP_TIMEOUT_MS);
-    rmSync(kinesis.pidFile, { force: true });
-    say(how === 'stopped' ? 'kinesis: stopped' : `kinesis: killed after ${STOP_TIMEOUT_MS / 1000} s`);
-  }
-  if (options.clean) {
-    rmSync(kinesis.runDir, { recursive: true, force: true });
-    say(`kinesis: removed ${kinesis.runDir} (data and logs)`);
-  } else {
-    say(`kinesis: data kept in ${kinesis.dataDir} (\`--clean\` removes it)`);
-  }
+  await stopService(
+    {
+      name: 'kinesis',
+      pidFile: kinesis.pidFile,
+      marker: MARKER,
+      runDir: kinesis.runDir,
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+      keeps: { what: 'data', where: kinesis.dataDir },
+    },
+    options.clean,
+  );
 }
 
 export const kinesisService: StackService = {

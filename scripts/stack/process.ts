@@ -124,3 +124,47 @@ export function tail(file: string, lines = 40): string {
   const text = readFileSync(file, 'utf8').trimEnd().split('\n');
   return text.slice(-lines).join('\n');
 }
+
+/** A port from an environment setting, or the default. */
+export function portSetting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new StackError(`${name}=${raw} is not a TCP port`);
+  return port;
+}
+
+export interface RunningService {
+  readonly name: string;
+  readonly pidFile: string;
+  /** A word of the process's command line, so that a reused pid is not taken for the service. */
+  readonly marker: string;
+  readonly runDir: string;
+  readonly stopTimeoutMs: number;
+  /** What `--clean` deletes, and where data stays otherwise (omit when nothing is kept). */
+  readonly keeps?: { readonly what: string; readonly where: string };
+}
+
+/** `stack:down` for one service: stop its process (SIGTERM, then SIGKILL), and with --clean delete its run folder. */
+export async function stopService(service: RunningService, clean: boolean): Promise<void> {
+  const pid = runningPid(service.pidFile, service.marker);
+  if (pid === undefined) {
+    say(`${service.name}: not running`);
+  } else {
+    say(`${service.name}: stopping pid ${pid}`);
+    const how = await stopProcess(pid, service.stopTimeoutMs);
+    rmSync(service.pidFile, { force: true });
+    say(
+      how === 'stopped'
+        ? `${service.name}: stopped`
+        : `${service.name}: killed after ${service.stopTimeoutMs / 1000} s`,
+    );
+  }
+  if (clean) {
+    rmSync(service.runDir, { recursive: true, force: true });
+    say(`${service.name}: removed ${service.runDir}`);
+  } else if (service.keeps) {
+    say(`${service.name}: ${service.keeps.what} kept in ${service.keeps.where} (\`--clean\` removes it)`);
+  }
+}

@@ -13,7 +13,17 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { portOpen, runningPid, StackError, say, spawnDetached, stopProcess, tail } from './process.ts';
+import {
+  portOpen,
+  portSetting,
+  runningPid,
+  StackError,
+  say,
+  spawnDetached,
+  stopProcess,
+  stopService,
+  tail,
+} from './process.ts';
 import type { DownOptions, StackPaths, StackService } from './service.ts';
 
 /** The one place that pins versitygw's version (a Go module version: a git tag). */
@@ -38,15 +48,6 @@ interface S3Layout {
   readonly outFile: string;
   readonly port: number;
   readonly endpoint: string;
-}
-
-function portSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new StackError(`${name}=${raw} is not a TCP port`);
-  return port;
 }
 
 function layout(paths: StackPaths): S3Layout {
@@ -205,21 +206,17 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
 
 async function down(paths: StackPaths, options: DownOptions): Promise<void> {
   const s3 = layout(paths);
-  const pid = runningPid(s3.pidFile, 'versitygw');
-  if (pid === undefined) {
-    say('s3: not running');
-  } else {
-    say(`s3: stopping pid ${pid}`);
-    const how = await stopProcess(pid, STOP_TIMEOUT_MS);
-    rmSync(s3.pidFile, { force: true });
-    say(how === 'stopped' ? 's3: stopped' : `s3: killed after ${STOP_TIMEOUT_MS / 1000} s`);
-  }
-  if (options.clean) {
-    rmSync(s3.runDir, { recursive: true, force: true });
-    say(`s3: removed ${s3.runDir} (buckets, objects and logs)`);
-  } else {
-    say(`s3: objects kept in ${s3.dataDir} (\`--clean\` removes them)`);
-  }
+  await stopService(
+    {
+      name: 's3',
+      pidFile: s3.pidFile,
+      marker: 'versitygw',
+      runDir: s3.runDir,
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+      keeps: { what: 'objects', where: s3.dataDir },
+    },
+    options.clean,
+  );
 }
 
 export const s3Service: StackService = {
