@@ -14,15 +14,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  awaitStartedService,
+  pollUntilReady,
   portOpen,
   portSetting,
   runningPid,
   StackError,
   say,
   spawnDetached,
-  stopProcess,
   stopService,
   tail,
 } from './process.ts';
@@ -104,16 +104,13 @@ function install(emulator: EmulatorLayout): void {
  * GetCallerIdentity, which the CDK CLI makes first) answers too.
  */
 async function waitUntilReady(emulator: EmulatorLayout, child: ReturnType<typeof spawnDetached> | undefined) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) {
-      throw new StackError(
-        `emulator: ministack exited (${child.exitCode ?? child.signalCode}) while starting. ` +
-          `Last lines of ${emulator.outFile}:\n${tail(emulator.outFile)}`,
-      );
-    }
-    try {
+  await pollUntilReady({
+    name: 'emulator',
+    what: 'ministack',
+    child,
+    timeoutMs: READY_TIMEOUT_MS,
+    logs: () => `Last lines of ${emulator.outFile}:\n${tail(emulator.outFile)}`,
+    probe: async () => {
       const health = await fetch(`${emulator.endpoint}/_ministack/health`, {
         signal: AbortSignal.timeout(5_000),
       });
@@ -136,16 +133,8 @@ async function waitUntilReady(emulator: EmulatorLayout, child: ReturnType<typeof
           `emulator: warning: ${emulator.endpoint} reports ministack ${body.version}, not ${MINISTACK_VERSION}`,
         );
       }
-      return;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(250);
-  }
-  throw new StackError(
-    `emulator: not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${String(lastError)}). ` +
-      `Last lines of ${emulator.outFile}:\n${tail(emulator.outFile)}`,
-  );
+    },
+  });
 }
 
 async function up(paths: StackPaths): Promise<Record<string, string>> {
@@ -173,7 +162,6 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   for (const dir of [join(emulator.runDir, 'logs'), emulator.tmpDir, emulator.stateDir])
     mkdirSync(dir, { recursive: true });
 
-  const started = Date.now();
   const child = spawnDetached(emulator.entryPoint, [], {
     cwd: emulator.runDir,
     logFile: emulator.outFile,
@@ -198,14 +186,10 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   say(
     `emulator: started ministack ${MINISTACK_VERSION} (pid ${child.pid}); waiting for ${emulator.endpoint}`,
   );
-  try {
-    await waitUntilReady(emulator, child);
-  } catch (error) {
-    if (child.exitCode === null && child.signalCode === null) await stopProcess(child.pid, STOP_TIMEOUT_MS);
-    rmSync(emulator.pidFile, { force: true });
-    throw error;
-  }
-  say(`emulator: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await awaitStartedService(
+    { name: 'emulator', child, pidFile: emulator.pidFile, stopTimeoutMs: STOP_TIMEOUT_MS },
+    () => waitUntilReady(emulator, child),
+  );
   return settings;
 }
 

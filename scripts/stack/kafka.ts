@@ -9,10 +9,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin } from '@platformatic/kafka';
 import { topics } from '../../src/topology.ts';
 import {
+  awaitStartedService,
+  pollUntilReady,
   portOpen,
   portSetting,
   run,
@@ -20,7 +21,6 @@ import {
   StackError,
   say,
   spawnDetached,
-  stopProcess,
   stopService,
   tail,
 } from './process.ts';
@@ -165,30 +165,23 @@ function newAdmin(kafka: KafkaLayout): Admin {
 
 /** Ready means: the broker answers a metadata request and lists itself among the brokers. */
 async function waitUntilReady(kafka: KafkaLayout, child: ReturnType<typeof spawnDetached> | undefined) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) {
-      throw new StackError(
-        `kafka: the broker exited (${child.exitCode ?? child.signalCode}) while starting. ` +
-          `Last lines of ${kafka.outFile}:\n${tail(kafka.outFile)}\n\nand of server.log:\n${tail(join(kafka.logsDir, 'server.log'))}`,
-      );
-    }
-    const admin = newAdmin(kafka);
-    try {
-      const metadata = await admin.metadata({ topics: [] });
-      if (metadata.brokers.size > 0) return;
-    } catch (error) {
-      lastError = error;
-    } finally {
-      await admin.close().catch(() => {});
-    }
-    await sleep(250);
-  }
-  throw new StackError(
-    `kafka: not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${String(lastError)}). ` +
+  await pollUntilReady({
+    name: 'kafka',
+    what: 'the broker',
+    child,
+    timeoutMs: READY_TIMEOUT_MS,
+    logs: () =>
       `Last lines of ${kafka.outFile}:\n${tail(kafka.outFile)}\n\nand of server.log:\n${tail(join(kafka.logsDir, 'server.log'))}`,
-  );
+    probe: async () => {
+      const admin = newAdmin(kafka);
+      try {
+        const metadata = await admin.metadata({ topics: [] });
+        if (metadata.brokers.size === 0) throw new Error('no broker in the metadata yet');
+      } finally {
+        await admin.close().catch(() => {});
+      }
+    },
+  });
 }
 
 /** Creates the topics of src/topology.ts that are missing; reports those whose partition count differs. */
@@ -247,7 +240,6 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   writeProperties(kafka, paths);
   formatStorage(kafka, paths);
 
-  const started = Date.now();
   const child = spawnDetached('java', java(kafka, paths, MAIN_CLASS, [kafka.propertiesFile]), {
     cwd: kafka.runDir,
     logFile: kafka.outFile,
@@ -256,14 +248,10 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   say(
     `kafka: started Kafka ${kafka.version} (pid ${child.pid}); waiting until it answers on ${kafka.brokers}`,
   );
-  try {
-    await waitUntilReady(kafka, child);
-  } catch (error) {
-    if (child.exitCode === null && child.signalCode === null) await stopProcess(child.pid, STOP_TIMEOUT_MS);
-    rmSync(kafka.pidFile, { force: true });
-    throw error;
-  }
-  say(`kafka: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await awaitStartedService(
+    { name: 'kafka', child, pidFile: kafka.pidFile, stopTimeoutMs: STOP_TIMEOUT_MS },
+    () => waitUntilReady(kafka, child),
+  );
   await ensureTopics(kafka);
   return settings;
 }

@@ -9,21 +9,21 @@
  * data/kinesis-data.json every second, so they survive a restart. `up` creates the stream
  * `top-songs-plays` (3 shards, the plays topic's partitions) and `top-songs-plays-dlq` (1).
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { KinesisTransport } from '../../src/adapters/transport/kinesis.ts';
 import { topics } from '../../src/topology.ts';
 import {
+  awaitStartedService,
+  pollUntilReady,
   portOpen,
   portSetting,
   runningPid,
   StackError,
   say,
   spawnDetached,
-  stopProcess,
   stopService,
   tail,
 } from './process.ts';
@@ -85,32 +85,21 @@ function client(kinesis: KinesisLayout): KinesisClient {
 
 /** Ready means: ListStreams answers. */
 async function waitUntilReady(kinesis: KinesisLayout, child: ReturnType<typeof spawnDetached> | undefined) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
   const probe = client(kinesis);
-  let lastError: unknown;
   try {
-    while (Date.now() < deadline) {
-      if (child && (child.exitCode !== null || child.signalCode !== null)) {
-        throw new StackError(
-          `kinesis: kinesis-mock exited (${child.exitCode ?? child.signalCode}) while starting. ` +
-            `Last lines of ${kinesis.outFile}:\n${tail(kinesis.outFile)}`,
-        );
-      }
-      try {
+    await pollUntilReady({
+      name: 'kinesis',
+      what: 'kinesis-mock',
+      child,
+      timeoutMs: READY_TIMEOUT_MS,
+      logs: () => `Last lines of ${kinesis.outFile}:\n${tail(kinesis.outFile)}`,
+      probe: async () => {
         await probe.send(new ListStreamsCommand({ Limit: 1 }));
-        return;
-      } catch (error) {
-        lastError = error;
-      }
-      await sleep(250);
-    }
+      },
+    });
   } finally {
     probe.destroy();
   }
-  throw new StackError(
-    `kinesis: not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${String(lastError)}). ` +
-      `Last lines of ${kinesis.outFile}:\n${tail(kinesis.outFile)}`,
-  );
 }
 
 /** Creates the platform's streams when missing (shards = the topics' partitions) and waits until ACTIVE. */
@@ -164,7 +153,6 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   mkdirSync(join(kinesis.runDir, 'logs'), { recursive: true });
   mkdirSync(kinesis.dataDir, { recursive: true });
 
-  const started = Date.now();
   const child = spawnDetached(process.execPath, ['--require', kinesis.preload, kinesis.main], {
     cwd: kinesis.runDir,
     logFile: kinesis.outFile,
@@ -185,14 +173,10 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
     },
   });
   say(`kinesis: started kinesis-mock (pid ${child.pid}); waiting until it answers on ${kinesis.endpoint}`);
-  try {
-    await waitUntilReady(kinesis, child);
-  } catch (error) {
-    if (child.exitCode === null && child.signalCode === null) await stopProcess(child.pid, STOP_TIMEOUT_MS);
-    rmSync(kinesis.pidFile, { force: true });
-    throw error;
-  }
-  say(`kinesis: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await awaitStartedService(
+    { name: 'kinesis', child, pidFile: kinesis.pidFile, stopTimeoutMs: STOP_TIMEOUT_MS },
+    () => waitUntilReady(kinesis, child),
+  );
   await ensureStreams(kinesis);
   return settings;
 }

@@ -168,3 +168,64 @@ export async function stopService(service: RunningService, clean: boolean): Prom
     say(`${service.name}: ${service.keeps.what} kept in ${service.keeps.where} (\`--clean\` removes it)`);
   }
 }
+
+export interface ReadinessCheck {
+  /** The service's name, first word of every message. */
+  readonly name: string;
+  /** What was started, for the "exited while starting" message (e.g. "the broker"). */
+  readonly what: string;
+  /** The process just started, or undefined when checking one already running. */
+  readonly child: ChildProcess | undefined;
+  readonly timeoutMs: number;
+  /** Log lines worth showing when it fails. */
+  readonly logs: () => string;
+  /** Resolves when the service answers; throws (the reason is reported) while it does not. */
+  readonly probe: () => Promise<void>;
+}
+
+/** Polls a service until it answers, failing early if its process exits, with the log tail either way. */
+export async function pollUntilReady(check: ReadinessCheck): Promise<void> {
+  const deadline = Date.now() + check.timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const { child } = check;
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new StackError(
+        `${check.name}: ${check.what} exited (${child.exitCode ?? child.signalCode}) while starting. ${check.logs()}`,
+      );
+    }
+    try {
+      await check.probe();
+      return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(250);
+  }
+  throw new StackError(
+    `${check.name}: not ready after ${check.timeoutMs / 1000} s (last error: ${String(lastError)}). ${check.logs()}`,
+  );
+}
+
+/** Waits for a just-started service; if it never answers, stops it and forgets its pid file. */
+export async function awaitStartedService(
+  service: {
+    readonly name: string;
+    readonly child: ChildProcess & { pid: number };
+    readonly pidFile: string;
+    readonly stopTimeoutMs: number;
+  },
+  waitUntilReady: () => Promise<void>,
+): Promise<void> {
+  const started = Date.now();
+  try {
+    await waitUntilReady();
+  } catch (error) {
+    const { child } = service;
+    if (child.exitCode === null && child.signalCode === null)
+      await stopProcess(child.pid, service.stopTimeoutMs);
+    rmSync(service.pidFile, { force: true });
+    throw error;
+  }
+  say(`${service.name}: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

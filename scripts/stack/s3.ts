@@ -9,18 +9,18 @@
  * The lake bucket is created with @aws-sdk/client-s3, the same client the platform uses.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  awaitStartedService,
+  pollUntilReady,
   portOpen,
   portSetting,
   runningPid,
   StackError,
   say,
   spawnDetached,
-  stopProcess,
   stopService,
   tail,
 } from './process.ts';
@@ -106,32 +106,21 @@ function client(s3: S3Layout): S3Client {
 
 /** Ready means: an authenticated ListBuckets answers. */
 async function waitUntilReady(s3: S3Layout, child: ReturnType<typeof spawnDetached> | undefined) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
   const s3Client = client(s3);
-  let lastError: unknown;
   try {
-    while (Date.now() < deadline) {
-      if (child && (child.exitCode !== null || child.signalCode !== null)) {
-        throw new StackError(
-          `s3: versitygw exited (${child.exitCode ?? child.signalCode}) while starting. ` +
-            `Last lines of ${s3.outFile}:\n${tail(s3.outFile)}`,
-        );
-      }
-      try {
+    await pollUntilReady({
+      name: 's3',
+      what: 'versitygw',
+      child,
+      timeoutMs: READY_TIMEOUT_MS,
+      logs: () => `Last lines of ${s3.outFile}:\n${tail(s3.outFile)}`,
+      probe: async () => {
         await s3Client.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(5_000) });
-        return;
-      } catch (error) {
-        lastError = error;
-      }
-      await sleep(250);
-    }
+      },
+    });
   } finally {
     s3Client.destroy();
   }
-  throw new StackError(
-    `s3: not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${String(lastError)}). ` +
-      `Last lines of ${s3.outFile}:\n${tail(s3.outFile)}`,
-  );
 }
 
 async function ensureBucket(s3: S3Layout): Promise<void> {
@@ -178,7 +167,6 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   install(s3);
   for (const dir of [s3.dataDir, s3.metaDir, s3.logsDir]) mkdirSync(dir, { recursive: true });
 
-  const started = Date.now();
   const child = spawnDetached(
     s3.binary,
     ['--port', `127.0.0.1:${s3.port}`, '--quiet', 'posix', '--sidecar', s3.metaDir, s3.dataDir],
@@ -192,14 +180,9 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   say(
     `s3: started versitygw ${VERSITYGW_VERSION} (pid ${child.pid}); waiting until it answers on ${s3.endpoint}`,
   );
-  try {
-    await waitUntilReady(s3, child);
-  } catch (error) {
-    if (child.exitCode === null && child.signalCode === null) await stopProcess(child.pid, STOP_TIMEOUT_MS);
-    rmSync(s3.pidFile, { force: true });
-    throw error;
-  }
-  say(`s3: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await awaitStartedService({ name: 's3', child, pidFile: s3.pidFile, stopTimeoutMs: STOP_TIMEOUT_MS }, () =>
+    waitUntilReady(s3, child),
+  );
   await ensureBucket(s3);
   return settings(s3);
 }
