@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invokeFunction } from '../../../src/local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
+import { expectExactPipeline } from '../../support/exact-pipeline.ts';
 import { readLakeRows } from '../../support/lake.ts';
 import { type LocalProcess, startLocalProcess } from '../../support/local-process.ts';
 import { generateTraffic } from '../../support/play-batches.ts';
-import { referenceCharts } from '../../support/reference-charts.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -79,44 +78,14 @@ describe.skipIf(!configured)(
 
       it('writes every acknowledged play to the lake exactly once and charts it exactly', async () => {
         expect((await runtime.dependencies.transport()).eventSource).toBe('kinesis');
-        for (let start = 0; start < traffic.events.length; start += 250) {
-          const response = await fetch(`${runtime.url}/v1/plays`, {
-            method: 'POST',
-            body: JSON.stringify({ events: traffic.events.slice(start, start + 250) }),
-          });
-          const body = (await response.json()) as { accepted: number };
-          expect(response.status).toBe(202);
-          expect(body.accepted).toBe(traffic.valid.slice(start, start + 250).filter(Boolean).length);
-        }
-        const rows = await waitFor(
-          'the lake to hold every accepted play',
-          async () => {
-            const found = await readLakeRows(join(dataDir, 'lake'));
-            return found.length >= traffic.deliveries.length ? found : undefined;
-          },
-          60_000,
-        );
-        expect(rows).toHaveLength(traffic.deliveries.length);
-        expect(new Set(rows.map((row) => `${row.source_partition}@${row.source_offset}`)).size).toBe(
-          rows.length,
-        );
+        const rows = await expectExactPipeline({
+          url: runtime.url,
+          dataDir,
+          traffic,
+          hourStart,
+          regions: ['us', 'gb', 'de'],
+        });
         expect(new Set(rows.map((row) => row.source_partition))).toEqual(new Set([0, 1, 2]));
-
-        await invokeFunction('chart-hourly', { window_start: hourStart.toISOString() });
-        const expected = referenceCharts(traffic.deliveries, hourStart, new Date(hourStart.getTime() + HOUR));
-        for (const region of ['global', 'us', 'gb', 'de']) {
-          const response = await fetch(
-            `${runtime.url}/v1/charts?region=${region}&period=hour&start=${hourStart.toISOString()}`,
-          );
-          const chart = (await response.json()) as {
-            eligible_plays: number;
-            entries: { song_id: string; plays: number; rank: number }[];
-          };
-          expect(chart.eligible_plays).toBe(expected.get(region)?.eligible_plays);
-          expect(chart.entries.map(({ rank, song_id, plays }) => ({ rank, song_id, plays }))).toEqual(
-            expected.get(region)?.entries,
-          );
-        }
       });
     });
 
