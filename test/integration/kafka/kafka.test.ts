@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Producer } from '@platformatic/kafka';
+import { Admin, Producer } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
@@ -208,7 +208,19 @@ describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with n
     const dataDir = await newDataDir('kafka-fixture');
     const records = Object.values(fixture.records).flat();
     // The fixture's records, produced with their own keys and timestamps (validation judges by them).
+    // Those timestamps age past the broker's default 7-day retention, so the play topic keeps records forever.
     const topics = namespacedTopics(namespace);
+    const admin = new Admin({ clientId: 'fixture-admin', bootstrapBrokers: kafkaBrokers!.split(',') });
+    try {
+      await admin.createTopics({
+        topics: [topics[0]!.name],
+        partitions: topics[0]!.partitions,
+        replicas: -1,
+        configs: [{ name: 'retention.ms', value: '-1' }],
+      });
+    } finally {
+      await admin.close();
+    }
     await (await KafkaTransport.open({ brokers: kafkaBrokers!.split(','), topics })).close();
     const producer = new Producer({
       clientId: 'fixture',
