@@ -24,6 +24,7 @@ import { streamJobs } from '../../src/topology.ts';
  * | transport           | `transport`         | `TOP_SONGS_TRANSPORT`                | Kafka if configured        |
  * | Spark job on EMR    | `emr` (`true` or an object, below) | `TOP_SONGS_EMR` (`true`/JSON) | off: no EMR resources |
  * | Spark connector jars| `emr.jarsDir`       | `TOP_SONGS_SPARK_JARS`               | spark/setup.sh's cache folder |
+ * | Lambda architecture | `architecture`      | `TOP_SONGS_ARCHITECTURE`             | `arm64` (Graviton: cheaper) |
  *
  * Context wins over the environment. The deploy settings carry a `TOP_SONGS_` prefix on purpose:
  * `REGIONS` and `KAFKA_BROKERS` configure the local runtime, and a shell that runs the local stack
@@ -122,6 +123,11 @@ const appConfigSchema = z
     /** `kinesis`: the stack creates Kinesis data streams and feeds topic-triggered functions from them. */
     transport: z.enum(['kinesis']).optional(),
     emr: emrSwitch.optional(),
+    /**
+     * Of the functions and of the native modules installed for them (DuckDB). Emulators run the handlers
+     * on the deploying machine, so deploy:local asks for that machine's architecture.
+     */
+    architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
   })
   .refine((config) => !(config.transport === 'kinesis' && config.kafka), {
     message: 'transport kinesis and kafka exclude each other: configure one transport',
@@ -150,6 +156,7 @@ export interface AppConfig {
   readonly transport: 'kinesis' | undefined;
   /** The Spark streaming job as an EMR step on an always-on cluster; absent: no EMR resources. */
   readonly emr: EmrConfig | undefined;
+  readonly architecture: 'arm64' | 'x86_64';
   /** `dev` stages are disposable; any other stage keeps its data when the stack goes. */
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
@@ -177,6 +184,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     kafka: context('kafka') ?? envKafka,
     transport: context('transport') ?? env.TOP_SONGS_TRANSPORT,
     emr: context('emr') ?? env.TOP_SONGS_EMR,
+    architecture: context('architecture') ?? env.TOP_SONGS_ARCHITECTURE,
   };
   // Empty strings (an exported-but-blank variable) mean "not set".
   const present = Object.fromEntries(
@@ -197,6 +205,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     databaseSecretArn: config.databaseSecretArn,
     kafka: config.kafka,
     transport: config.transport,
+    architecture: config.architecture,
     emr: config.emr && {
       ...config.emr,
       jarsDir:

@@ -1,5 +1,6 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type IStream, Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TopicDeclaration } from '../../src/topology.ts';
 
@@ -15,10 +16,16 @@ export interface KinesisStreamsProps {
  * The Kinesis transport: one provisioned data stream per topic, shards = the topic's partitions. The
  * plays stream's name is the functions' KINESIS_STREAM; the dead-letter stream is that name + `-dlq`,
  * which is where the Kinesis transport (src/adapters/transport/kinesis.ts) looks for it.
+ *
+ * Lambda's Kinesis event source cannot send failed records to a stream: once a batch has spent its
+ * attempts, it sends a description of the batch (shard, sequence numbers) to `failedBatches`, an SQS
+ * queue, and moves on. The records themselves stay in the plays stream for its retention (24 h).
  */
 export class KinesisStreams extends Construct {
   readonly plays: IStream;
   readonly deadLetters: IStream;
+  /** Where the event source mapping records the batches it gave up on. */
+  readonly failedBatches: Queue;
   /** The KINESIS_STREAM of the producing functions. */
   readonly streamName: string;
 
@@ -35,6 +42,16 @@ export class KinesisStreams extends Construct {
       });
     this.plays = stream('Plays', this.streamName, props.plays.partitions);
     this.deadLetters = stream('DeadLetters', `${this.streamName}-dlq`, props.deadLetters.partitions);
+    this.failedBatches = new Queue(this, 'FailedBatches', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.failedBatches).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the Kinesis event source mapping.',
+    });
   }
 
   /** Which stream carries a topic; undefined for a topic without one. */

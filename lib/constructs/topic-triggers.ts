@@ -4,6 +4,7 @@ import {
   KafkaDlq,
   KinesisEventSource,
   SelfManagedKafkaEventSource,
+  SqsDlq,
 } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { TopicDeclaration } from '../../src/topology.ts';
@@ -30,6 +31,8 @@ export interface TopicTriggersProps {
  * The mapping runs in provisioned mode: Lambda offers retry limits, partial batch responses
  * (`ReportBatchItemFailures`) and on-failure destinations for Kafka only there. Pollers scale from one
  * up to the topic's partition count (more could not consume in parallel).
+ *
+ * With the Kinesis transport, the same settings apply to a Kinesis event source per stream.
  */
 export class TopicTriggers extends Construct {
   /** Functions left without an event source because no Kafka is configured. */
@@ -56,6 +59,7 @@ export class TopicTriggers extends Construct {
             // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
             retryAttempts: trigger.maxAttempts - 1,
             reportBatchItemFailures: true,
+            onFailure: new SqsDlq(props.kinesis.failedBatches),
           }),
         );
         continue;

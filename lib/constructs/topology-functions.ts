@@ -11,6 +11,8 @@ import type { FunctionAccess } from '../function-access.ts';
 import type { KinesisStreams } from './kinesis-streams.ts';
 import type { SelfManagedKafka } from './self-managed-kafka.ts';
 
+const kafkaClient = '@platformatic/kafka';
+
 /** The tag that names a deployed function's topology declaration (tests and operators read it). */
 export const FUNCTION_TAG = 'top-songs:function';
 
@@ -37,6 +39,7 @@ export interface TopologyFunctionsProps {
   /** The Kinesis transport's streams, when the stack uses that transport instead of Kafka. */
   readonly kinesis?: KinesisStreams | undefined;
   readonly regions: readonly string[];
+  readonly architecture: 'arm64' | 'x86_64';
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -61,6 +64,11 @@ export class TopologyFunctions extends Construct {
     this.deployed = props.declarations.map((declaration) => {
       const access = props.access[declaration.name];
       const constructId = pascalCase(declaration.name);
+      const nodeModules = [
+        ...access.nodeModules,
+        // The Kafka client reads a .wasm file next to its code at import time, which esbuild cannot bundle.
+        ...(access.kafkaProducer && props.kafka ? [kafkaClient] : []),
+      ];
       const logGroup = new LogGroup(this, `${constructId}Logs`, {
         retention: props.logRetention,
         removalPolicy: props.removalPolicy,
@@ -72,7 +80,7 @@ export class TopologyFunctions extends Construct {
         projectRoot: props.projectRoot,
         depsLockFilePath: resolve(props.projectRoot, 'package-lock.json'),
         runtime: Runtime.NODEJS_24_X,
-        architecture: Architecture.ARM_64,
+        architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
         memorySize: declaration.memoryMb,
         timeout: Duration.seconds(declaration.timeoutSeconds),
         logGroup,
@@ -98,9 +106,13 @@ export class TopologyFunctions extends Construct {
           // Replaces CDK's default (`@aws-sdk/*`): the SDK is bundled at the version package-lock.json pins.
           externalModules: [...props.neverBundled],
           // Only when there are some: an empty list would still run `npm ci` into the asset.
-          ...(access.nodeModules.length > 0 ? { nodeModules: [...access.nodeModules] } : {}),
+          ...(nodeModules.length > 0 ? { nodeModules } : {}),
           // `npm ci` of nodeModules runs on the build machine: ask for the Lambda platform's binaries.
-          environment: { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' },
+          environment: {
+            npm_config_os: 'linux',
+            npm_config_cpu: props.architecture === 'arm64' ? 'arm64' : 'x64',
+            npm_config_libc: 'glibc',
+          },
         },
       });
       Tags.of(fn).add(FUNCTION_TAG, declaration.name);

@@ -58,6 +58,7 @@ export class TopSongsStack extends Stack {
       kafka,
       kinesis,
       regions: config.regions,
+      architecture: config.architecture,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });

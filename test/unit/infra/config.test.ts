@@ -16,6 +16,7 @@ describe('app configuration', () => {
       regions: [...defaultRegions],
       databaseSecretArn: undefined,
       kafka: undefined,
+      architecture: 'arm64',
       removalPolicy: RemovalPolicy.DESTROY,
       logRetention: 7,
     });

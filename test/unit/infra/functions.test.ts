@@ -116,3 +116,17 @@ interface Statement {
   Resource: unknown;
   Effect: string;
 }
+
+describe('function architecture', () => {
+  it('builds every function for x86_64 when asked', () => {
+    const x86 = synth({ architecture: 'x86_64' }).template;
+    const x86Lambdas = resourcesOf(x86, 'AWS::Lambda::Function');
+    const topologyIds = [...topologyFunctionIds(x86).keys()];
+    expect(topologyIds).toHaveLength(functions.length);
+    for (const id of topologyIds) expect(x86Lambdas[id]!.Properties!.Architectures).toEqual(['x86_64']);
+  });
+
+  it('rejects an architecture Lambda does not offer', () => {
+    expect(() => synth({ architecture: 'sparc' })).toThrow(/architecture/);
+  });
+});

@@ -129,3 +129,96 @@ describe('triggers', () => {
     }
   });
 });
+
+describe('triggers with the Kinesis transport', () => {
+  const withKinesis = synth({ transport: 'kinesis' });
+  const { template } = withKinesis;
+  const streams = resourcesOf(template, 'AWS::Kinesis::Stream');
+  const streamIdNamed = (name: string) =>
+    Object.entries(streams).find(([, stream]) => stream.Properties!.Name === name)?.[0];
+
+  it('creates one encrypted stream per topic, with a shard per partition', () => {
+    for (const topic of [topics.plays, topics.deadLetters]) {
+      const name =
+        topic === topics.plays
+          ? `top-songs-dev-${topics.plays.name}`
+          : `top-songs-dev-${topics.plays.name}-dlq`;
+      template.hasResourceProperties('AWS::Kinesis::Stream', {
+        Name: name,
+        ShardCount: topic.partitions,
+        StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+      });
+    }
+  });
+
+  it('feeds topic consumers from their stream with the declared batching, attempts and a failure queue', () => {
+    const queues = Object.keys(resourcesOf(template, 'AWS::SQS::Queue'));
+    for (const declaration of functions) {
+      const trigger = declaration.trigger;
+      if (trigger.kind !== 'topic') continue;
+      const mapping = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).find(
+        (candidate) =>
+          topologyFunctionIds(template).get(referencedId(candidate.Properties!.FunctionName)!) ===
+          declaration.name,
+      );
+      expect(mapping, declaration.name).toBeDefined();
+      expect(mapping!.Properties).toMatchObject({
+        BatchSize: trigger.batchSize,
+        MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
+        MaximumRetryAttempts: trigger.maxAttempts - 1,
+        StartingPosition: 'TRIM_HORIZON',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(referencedId(mapping!.Properties!.EventSourceArn)).toBe(
+        streamIdNamed(`top-songs-dev-${trigger.topic}`),
+      );
+      const destination = (mapping!.Properties!.DestinationConfig as { OnFailure: { Destination: unknown } })
+        .OnFailure.Destination;
+      expect(queues).toContain(referencedId(destination));
+    }
+  });
+
+  it('gives the producing functions the stream name and write grants on its two streams only', () => {
+    const ids = topologyFunctionIds(template);
+    const lambdas = resourcesOf(template, 'AWS::Lambda::Function');
+    const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy'));
+    for (const [id, name] of ids) {
+      const variables = (lambdas[id]!.Properties!.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      const producer = functions.find((fn) => fn.name === name)!.trigger.kind === 'http' && name === 'ingest';
+      expect(variables.KINESIS_STREAM, name).toBe(
+        producer ? `top-songs-dev-${topics.plays.name}` : undefined,
+      );
+      expect(variables.KAFKA_BROKERS, name).toBeUndefined();
+      const role = referencedId(lambdas[id]!.Properties!.Role);
+      const statements = policies
+        .filter((policy) => (policy.Properties!.Roles as unknown[]).some((r) => referencedId(r) === role))
+        .flatMap(
+          (policy) =>
+            (
+              policy.Properties!.PolicyDocument as {
+                Statement: { Action: string | string[]; Resource: unknown }[];
+              }
+            ).Statement,
+        );
+      const writes = statements.filter((statement) =>
+        [statement.Action].flat().includes('kinesis:PutRecords'),
+      );
+      if (!producer) {
+        expect(writes, name).toEqual([]);
+        continue;
+      }
+      expect(writes.flatMap((statement) => [statement.Resource].flat().map(referencedId)).sort()).toEqual(
+        [
+          streamIdNamed(`top-songs-dev-${topics.plays.name}`),
+          streamIdNamed(`top-songs-dev-${topics.plays.name}-dlq`),
+        ].sort(),
+      );
+    }
+  });
+
+  it('outputs the stream, and says which transport feeds the consumers', () => {
+    template.hasOutput('KinesisStream', { Value: `top-songs-dev-${topics.plays.name}` });
+    template.hasOutput('Transport', { Value: Match.stringLikeRegexp('^Kinesis: ') });
+  });
+});
