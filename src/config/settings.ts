@@ -8,6 +8,8 @@ import { defaultRegions, GLOBAL_REGION } from '../domain/regions.ts';
 const settingsSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.string().optional(),
+  /** Deployed functions: the Secrets Manager secret holding the DATABASE_URL (read at cold start). */
+  DATABASE_SECRET_ARN: z.string().optional(),
   LAKE_URI: z.string().min(1).optional(),
   KAFKA_BROKERS: z.string().optional(),
   KINESIS_STREAM: z.string().optional(),
@@ -54,6 +56,8 @@ export type LakeLocation = { kind: 'folder'; path: string } | { kind: 's3'; buck
 export interface Settings {
   readonly port: number;
   readonly databaseUrl: string | undefined;
+  /** Where to read the database URL from when DATABASE_URL is not given. */
+  readonly databaseSecretArn: string | undefined;
   readonly lake: LakeLocation;
   readonly kafkaBrokers: readonly string[] | undefined;
   readonly kinesisStream: string | undefined;
@@ -94,6 +98,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   return {
     port: raw.PORT,
     databaseUrl: raw.DATABASE_URL || undefined,
+    databaseSecretArn: raw.DATABASE_SECRET_ARN || undefined,
     lake: parseLakeUri(raw.LAKE_URI ?? `${raw.TOP_SONGS_DATA_DIR}/lake`),
     kafkaBrokers: raw.KAFKA_BROKERS ? raw.KAFKA_BROKERS.split(',').map((broker) => broker.trim()) : undefined,
     kinesisStream: raw.KINESIS_STREAM || undefined,

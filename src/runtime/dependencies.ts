@@ -45,8 +45,7 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
     },
     chartStore: () => {
       chartStore ??= (async () => {
-        if (!settings.databaseUrl) throw new Error('DATABASE_URL is not set: no database to keep charts in');
-        pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 5 });
+        pool = new pg.Pool({ connectionString: await databaseUrl(settings), max: 5 });
         // An idle connection the server drops (restart, shutdown) must not crash the process.
         pool.on('error', (error) => logger.warn('database connection lost; it will be reopened', { error }));
         const client = await pool.connect();
@@ -64,6 +63,16 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
       await pool?.end();
     },
   };
+}
+
+/** DATABASE_URL, or else the secret that holds it (deployed functions). */
+async function databaseUrl(settings: Settings): Promise<string> {
+  if (settings.databaseUrl) return settings.databaseUrl;
+  if (settings.databaseSecretArn) {
+    const { readDatabaseUrlSecret } = await import('../adapters/secrets/database-url-secret.ts');
+    return readDatabaseUrlSecret(settings.databaseSecretArn);
+  }
+  throw new Error('Neither DATABASE_URL nor DATABASE_SECRET_ARN is set: no database to keep charts in');
 }
 
 function createLake(settings: Settings): ObjectStore {
