@@ -5,6 +5,7 @@
 import { emulatorService } from './emulator.ts';
 import { kafkaService } from './kafka.ts';
 import { kinesisService } from './kinesis.ts';
+import { postgresService } from './postgres.ts';
 import { s3Service } from './s3.ts';
 import type { StackService } from './service.ts';
 
@@ -12,5 +13,6 @@ export const stackServices: readonly StackService[] = [
   kafkaService,
   s3Service,
   kinesisService,
+  postgresService,
   emulatorService,
 ];

