@@ -4,13 +4,30 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
 import type { HttpRequest, HttpResult } from '../../src/domain/http/http.ts';
+
+/**
+ * API Gateway's v2 event, with `requestContext.domainPrefix` optional: no handler reads it, and
+ * LocalStack-compatible emulators (MiniStack 1.5.33) leave it out, which would turn every request into a 500.
+ */
+export const HttpApiEventSchema = APIGatewayProxyEventV2Schema.extend({
+  requestContext: APIGatewayProxyEventV2Schema.shape.requestContext.extend({
+    domainPrefix: z.string().optional(),
+  }),
+});
+
+/** What a client gets for an error nobody expected; the details go to the log, not to the client. */
+const INTERNAL_ERROR = JSON.stringify({ message: 'internal error; it has been logged' });
 
 /** Logger context, API Gateway v2 envelope validation, and a JSON 500 for anything unexpected. */
 export const httpMiddlewares = (logger: Logger) => [
   injectLambdaContext(logger),
-  parser({ schema: APIGatewayProxyEventV2Schema }),
-  httpErrorHandler({ logger: (error: unknown) => logger.error('unhandled error', error as Error) }),
+  parser({ schema: HttpApiEventSchema }),
+  httpErrorHandler({
+    logger: (error: unknown) => logger.error('unhandled error', error as Error),
+    fallbackMessage: INTERNAL_ERROR,
+  }),
 ];
 
 export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {

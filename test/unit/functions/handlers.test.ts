@@ -12,6 +12,7 @@ import { handler as chartHourly } from '../../../functions/chart-hourly/handler.
 import { handler as chartsApi } from '../../../functions/charts-api/handler.ts';
 import { handler as ingest } from '../../../functions/ingest/handler.ts';
 import { handler as lakeWriter } from '../../../functions/lake-writer/handler.ts';
+import { httpFunction } from '../../../functions/shared/http-function.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../../src/adapters/postgres/embedded.ts';
 import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
@@ -375,6 +376,30 @@ describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
     );
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body!)).toEqual({ regions: defaultRegions, global: 'global' });
+  });
+
+  it("serves the regions to an emulator's event, which lacks fields no handler reads", async () => {
+    const response = await invoke<APIGatewayProxyStructuredResultV2>(
+      chartsApi,
+      'charts-api',
+      await fixture('api-gateway-v2-get-regions-ministack.json'),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body!)).toEqual({ regions: defaultRegions, global: 'global' });
+  });
+
+  it('answers an unexpected failure with a JSON 500 that leaks nothing', async () => {
+    const failing = httpFunction(async () => {
+      throw new Error('connection to 10.0.0.7 refused');
+    });
+    const response = await invoke<APIGatewayProxyStructuredResultV2>(
+      failing,
+      'charts-api',
+      await fixture('api-gateway-v2-get-regions.json'),
+    );
+    expect(response.statusCode).toBe(500);
+    expect(response.headers?.['Content-Type']).toBe('application/json');
+    expect(JSON.parse(response.body!)).toEqual({ message: 'internal error; it has been logged' });
   });
 
   it('charts the recorded day with chart-daily', async () => {
