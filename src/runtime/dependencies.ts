@@ -44,7 +44,8 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
       return transport;
     },
     chartStore: () => {
-      chartStore ??= (async () => {
+      if (chartStore) return chartStore;
+      const starting = (async () => {
         pool = new pg.Pool({ connectionString: await databaseUrl(settings), max: 5 });
         // An idle connection the server drops (restart, shutdown) must not crash the process.
         pool.on('error', (error) => logger.warn('database connection lost; it will be reopened', { error }));
@@ -56,7 +57,16 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
         }
         return new PostgresChartStore(pool);
       })();
-      return chartStore;
+      // A failed start (database down, secret not filled in yet) is retried by the next caller, not kept.
+      starting.catch(async () => {
+        if (chartStore !== starting) return;
+        chartStore = undefined;
+        const failed = pool;
+        pool = undefined;
+        await failed?.end().catch(() => {});
+      });
+      chartStore = starting;
+      return starting;
     },
     close: async () => {
       await (await transport)?.close();
