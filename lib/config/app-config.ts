@@ -17,6 +17,7 @@ import { streamJobs } from '../../src/topology.ts';
  * |---------------------|---------------------|--------------------------------------|----------------------------|
  * | stage               | `stage`             | `TOP_SONGS_STAGE`                    | `dev`                      |
  * | region codes        | `regions`           | `TOP_SONGS_REGIONS` (comma-separated)| `defaultRegions`           |
+ * | database            | `database`          | `TOP_SONGS_DATABASE`                 | `secret` (or `rds`)        |
  * | database secret     | `databaseSecretArn` | `TOP_SONGS_DATABASE_SECRET_ARN`      | a new secret to fill in    |
  * | Kafka brokers       | `kafka`             | `TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS`  | none: transport not wired  |
  * | Kafka credentials   | `kafka.secretArn`   | `TOP_SONGS_KAFKA_SECRET_ARN`         | required with brokers      |
@@ -118,6 +119,11 @@ const appConfigSchema = z
           return z.NEVER;
         }
       }),
+    /**
+     * `secret`: the functions read DATABASE_URL from a secret (configured or created to fill in);
+     * `rds`: the stack creates a VPC and an RDS PostgreSQL instance (lib/constructs/rds-database.ts).
+     */
+    database: z.enum(['secret', 'rds']).default('secret'),
     databaseSecretArn: secretArn.optional(),
     kafka: jsonObject.pipe(kafkaSchema).optional(),
     /** `kinesis`: the stack creates Kinesis data streams and feeds topic-triggered functions from them. */
@@ -132,6 +138,11 @@ const appConfigSchema = z
   .refine((config) => !(config.transport === 'kinesis' && config.kafka), {
     message: 'transport kinesis and kafka exclude each other: configure one transport',
     path: ['transport'],
+  })
+  .refine((config) => !(config.database === 'rds' && config.databaseSecretArn), {
+    message:
+      'database rds and databaseSecretArn exclude each other: rds creates its own secret; drop one of them',
+    path: ['database'],
   })
   .refine((config) => !(config.emr && !config.kafka), {
     message: 'emr runs the Spark job, which reads Kafka: configure kafka too',
@@ -148,7 +159,9 @@ export type EmrConfig = Omit<z.infer<typeof emrSettingsSchema>, 'jarsDir'> & {
 export interface AppConfig {
   readonly stage: string;
   readonly regions: readonly string[];
-  /** A secret whose value is the DATABASE_URL; absent: the stack creates one for you to fill in. */
+  /** `secret`: DATABASE_URL from a secret; `rds`: an RDS PostgreSQL instance in a VPC of its own. */
+  readonly database: 'secret' | 'rds';
+  /** With `database: secret`, a secret whose value is the DATABASE_URL; absent: one is created to fill in. */
   readonly databaseSecretArn: string | undefined;
   /** Self-managed Kafka; absent: topic-triggered functions are deployed without an event source. */
   readonly kafka: KafkaConfig | undefined;
@@ -180,6 +193,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
   const raw = {
     stage: context('stage') ?? env.TOP_SONGS_STAGE,
     regions: context('regions') ?? env.TOP_SONGS_REGIONS,
+    database: context('database') ?? env.TOP_SONGS_DATABASE,
     databaseSecretArn: context('databaseSecretArn') ?? env.TOP_SONGS_DATABASE_SECRET_ARN,
     kafka: context('kafka') ?? envKafka,
     transport: context('transport') ?? env.TOP_SONGS_TRANSPORT,
@@ -202,6 +216,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
   return {
     stage: config.stage,
     regions: config.regions,
+    database: config.database,
     databaseSecretArn: config.databaseSecretArn,
     kafka: config.kafka,
     transport: config.transport,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Duration, type RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -40,6 +41,10 @@ export interface TopologyFunctionsProps {
   readonly kinesis?: KinesisStreams | undefined;
   readonly regions: readonly string[];
   readonly architecture: 'arm64' | 'x86_64';
+  /** Where the database-using functions run when the database is in a VPC (RDS); absent: outside any VPC. */
+  readonly vpc?: IVpc | undefined;
+  readonly vpcSubnets?: SubnetSelection | undefined;
+  readonly securityGroups?: readonly ISecurityGroup[] | undefined;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -84,6 +89,14 @@ export class TopologyFunctions extends Construct {
         memorySize: declaration.memoryMb,
         timeout: Duration.seconds(declaration.timeoutSeconds),
         logGroup,
+        // Only database users: a VPC without NAT cuts a function off from everything but its endpoints.
+        ...(access.database && props.vpc
+          ? {
+              vpc: props.vpc,
+              vpcSubnets: props.vpcSubnets,
+              securityGroups: [...(props.securityGroups ?? [])],
+            }
+          : {}),
         environment: {
           ...common,
           ...(access.database ? { DATABASE_SECRET_ARN: props.databaseSecret.secretArn } : {}),
@@ -129,6 +142,13 @@ export class TopologyFunctions extends Construct {
         }
       }
       acknowledgeGrants(fn, access, props.lake.bucket);
+      if (access.database && props.vpc) {
+        Validations.of(fn).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+          reason:
+            'The standard grant CDK attaches to a function in a VPC: create, describe and delete its own network interfaces.',
+        });
+      }
       return { declaration, fn };
     });
   }

@@ -6,6 +6,7 @@ import { DataLake } from '../constructs/data-lake.ts';
 import { DatabaseSecret } from '../constructs/database-secret.ts';
 import { TopologyHttpApi } from '../constructs/http-api.ts';
 import { KinesisStreams } from '../constructs/kinesis-streams.ts';
+import { RdsDatabase } from '../constructs/rds-database.ts';
 import { TopologySchedules } from '../constructs/schedules.ts';
 import { SelfManagedKafka } from '../constructs/self-managed-kafka.ts';
 import { SparkStreamStep } from '../constructs/spark-stream-step.ts';
@@ -18,11 +19,13 @@ export interface TopSongsStackProps extends StackProps {
   readonly projectRoot: string;
 }
 
-/** Composition only: the topology (src/topology.ts) turned into Lambda, triggers, S3 and secrets. */
+/** Composition only: the topology (src/topology.ts) turned into Lambda, triggers, S3, secrets and RDS. */
 export class TopSongsStack extends Stack {
   readonly lake: DataLake;
   readonly functions: TopologyFunctions;
   readonly api: TopologyHttpApi;
+  /** PostgreSQL on RDS, with `database: rds`; else undefined (the functions read a DATABASE_URL secret). */
+  readonly rds: RdsDatabase | undefined;
   /** The Spark streaming jobs as EMR steps, with the `emr` switch on; else empty. */
   readonly sparkSteps: readonly SparkStreamStep[];
 
@@ -31,11 +34,6 @@ export class TopSongsStack extends Stack {
     const { config } = props;
 
     this.lake = new DataLake(this, 'Lake', { removalPolicy: config.removalPolicy });
-    const database = new DatabaseSecret(this, 'Database', {
-      secretArn: config.databaseSecretArn,
-      removalPolicy: config.removalPolicy,
-      stage: config.stage,
-    });
     const kafka = config.kafka ? new SelfManagedKafka(this, 'Kafka', config.kafka) : undefined;
     const kinesis =
       config.transport === 'kinesis'
@@ -47,6 +45,32 @@ export class TopSongsStack extends Stack {
           })
         : undefined;
 
+    // The database users run in RDS's VPC, which has no route to the internet: a producer among them
+    // could reach Kinesis through an endpoint, but not Kafka brokers.
+    const databaseUsers = Object.values(functionAccess).filter((access) => access.database);
+    const vpcProducers = databaseUsers.some((access) => access.kafkaProducer);
+    if (config.database === 'rds' && vpcProducers && kafka) {
+      throw new Error(
+        'database rds: a database-using Kafka producer could not reach the brokers from the VPC',
+      );
+    }
+    this.rds =
+      config.database === 'rds'
+        ? new RdsDatabase(this, 'Rds', {
+            removalPolicy: config.removalPolicy,
+            logRetention: config.logRetention,
+            kinesisEndpoint: vpcProducers && kinesis !== undefined,
+          })
+        : undefined;
+    const database = this.rds
+      ? undefined
+      : new DatabaseSecret(this, 'Database', {
+          secretArn: config.databaseSecretArn,
+          removalPolicy: config.removalPolicy,
+          stage: config.stage,
+        });
+    const databaseSecret = this.rds?.secret ?? database!.secret;
+
     this.functions = new TopologyFunctions(this, 'Functions', {
       declarations: functions,
       topics,
@@ -54,14 +78,20 @@ export class TopSongsStack extends Stack {
       neverBundled,
       projectRoot: props.projectRoot,
       lake: this.lake,
-      databaseSecret: database.secret,
+      databaseSecret,
       kafka,
       kinesis,
       regions: config.regions,
       architecture: config.architecture,
+      vpc: this.rds?.vpc,
+      vpcSubnets: this.rds?.subnets,
+      securityGroups: this.rds && [this.rds.clientSecurityGroup],
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });
+    for (const { declaration, fn } of this.functions.deployed) {
+      if (functionAccess[declaration.name].database) this.rds?.addClient(fn);
+    }
     this.api = new TopologyHttpApi(this, 'Http', {
       functions: this.functions.deployed,
       corsAllowOrigins: ['*'],
@@ -116,11 +146,19 @@ export class TopSongsStack extends Stack {
         description: 'KINESIS_STREAM: the stream carrying plays (ingest writes it, lake-writer reads it)',
       });
     }
+    if (this.rds) {
+      new CfnOutput(this, 'DatabaseEndpoint', {
+        value: this.rds.endpoint,
+        description: 'host:port of the RDS PostgreSQL instance (reachable from inside its VPC only)',
+      });
+    }
     new CfnOutput(this, 'DatabaseSecretArn', {
-      value: database.secret.secretArn,
-      description: database.created
-        ? 'Created with a placeholder: put-secret-value the real DATABASE_URL (postgres://...) into it'
-        : 'The configured secret holding DATABASE_URL',
+      value: databaseSecret.secretArn,
+      description: this.rds
+        ? 'The RDS-generated credentials (JSON: username, password, host, port, dbname), rotated every 30 days'
+        : database?.created
+          ? 'Created with a placeholder: put-secret-value the real DATABASE_URL (postgres://...) into it'
+          : 'The configured secret holding DATABASE_URL',
     });
     new CfnOutput(this, 'Transport', {
       value: kinesis

@@ -14,6 +14,7 @@ describe('app configuration', () => {
     expect(load()).toEqual({
       stage: 'dev',
       regions: [...defaultRegions],
+      database: 'secret',
       databaseSecretArn: undefined,
       kafka: undefined,
       architecture: 'arm64',
