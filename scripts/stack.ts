@@ -4,28 +4,19 @@
  *   npm run stack:up [-- <service>…]            install (cached), start, wait until ready, provision
  *   npm run stack:down [-- <service>…] [--clean] stop; --clean also deletes data and logs
  *
- * With no service named, all of them but those started only when named (the AWS emulator). `up` prints the settings to export on stdout and its progress on
+ * With no service named, all of them but those started only when named (postgres, the AWS emulator). `up`
+ * prints the settings to export on stdout and its progress on
  * stderr, so `eval "$(npm run -s stack:up)"` sets them in the current shell. See docs/stack.md.
  */
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
+import { stackPaths } from './stack/paths.ts';
 import { StackError, say } from './stack/process.ts';
-import type { StackPaths, StackService } from './stack/service.ts';
+import type { StackService } from './stack/service.ts';
 import { stackServices } from './stack/services.ts';
 
 const usage = `usage: node scripts/stack.ts up [service…]
        node scripts/stack.ts down [service…] [--clean]
 services: ${stackServices.map((service) => `${service.name} (${service.description})`).join(', ')}`;
-
-function paths(): StackPaths {
-  const cacheDir = resolve(process.env.TOP_SONGS_CACHE || join(homedir(), '.cache', 'top-songs'));
-  return {
-    cacheDir,
-    stackDir: resolve(process.env.TOP_SONGS_STACK_DIR || join(cacheDir, 'stack')),
-    projectDir: resolve(dirname(fileURLToPath(import.meta.url)), '..'),
-  };
-}
 
 function selected(names: readonly string[]): StackService[] {
   if (names.length === 0) return stackServices.filter((service) => !service.onlyWhenNamed);
@@ -49,7 +40,7 @@ async function main(argv: readonly string[]): Promise<void> {
     throw new StackError(usage);
   }
   const services = selected(names);
-  const where = paths();
+  const where = stackPaths();
 
   if (command === 'up') {
     const settings: Record<string, string> = {};

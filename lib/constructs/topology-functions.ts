@@ -1,12 +1,13 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Duration, type RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { MIGRATIONS_DIR } from '../../src/adapters/postgres/migrate.ts';
 import type { FunctionDeclaration, FunctionName, TopicDeclaration } from '../../src/topology.ts';
 import type { FunctionAccess } from '../function-access.ts';
 import type { KinesisStreams } from './kinesis-streams.ts';
@@ -120,6 +121,8 @@ export class TopologyFunctions extends Construct {
           externalModules: [...props.neverBundled],
           // Only when there are some: an empty list would still run `npm ci` into the asset.
           ...(nodeModules.length > 0 ? { nodeModules } : {}),
+          // The schema migrations are SQL files that the migrator reads beside the bundle (./migrations).
+          ...(access.database ? { commandHooks: copyMigrations } : {}),
           // `npm ci` of nodeModules runs on the build machine: ask for the Lambda platform's binaries.
           environment: {
             npm_config_os: 'linux',
@@ -160,6 +163,15 @@ export class TopologyFunctions extends Construct {
     return found.fn;
   }
 }
+
+/** Bundling hooks (run on the build machine, not in Docker) that put the SQL migrations into the asset. */
+const copyMigrations: ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir, outputDir) => [
+    `cp -R "${join(inputDir, MIGRATIONS_DIR)}" "${join(outputDir, 'migrations')}"`,
+  ],
+};
 
 /** What cdk-nag (AwsSolutions) flags on a function's role, and why it is what we mean. */
 function acknowledgeGrants(fn: NodejsFunction, access: FunctionAccess, bucket: IBucket): void {

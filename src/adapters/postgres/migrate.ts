@@ -2,6 +2,10 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import Postgrator from 'postgrator';
 
+/** The SQL migrations, relative to the project root; deployed bundles carry them as ./migrations. */
+export const MIGRATIONS_DIR = 'src/adapters/postgres/migrations';
+
+// Beside this module in the source tree, beside the bundle (index.mjs) in a deployed function.
 const migrationsPattern = fileURLToPath(new URL('./migrations/*.sql', import.meta.url));
 
 /** Brings the schema to the newest version; safe to run from several processes at once. */
@@ -13,6 +17,10 @@ export async function migrate(client: pg.Client): Promise<void> {
     execQuery: (query) => client.query(query),
   });
   // Postgrator runs each migration in its own transaction; the advisory lock serialises processes.
+  // Postgrator would report success having found nothing: a bundle without its SQL files must fail loudly.
+  if ((await postgrator.getMigrations()).length === 0) {
+    throw new Error(`No schema migrations found at ${migrationsPattern}`);
+  }
   await client.query('SELECT pg_advisory_lock(727274)');
   try {
     await postgrator.migrate();

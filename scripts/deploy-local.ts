@@ -1,0 +1,39 @@
+/**
+ * Deploys the whole CDK app to a LocalStack-compatible emulator and checks that it works:
+ *
+ *   npm run deploy:local [-- --no-smoke] [-- -c key=value …]
+ *
+ * 1. starts what it needs, unless running: the emulator (MiniStack, `stack:up -- emulator`) and PostgreSQL
+ *    for the deployed functions (`stack:up -- postgres`);
+ * 2. `cdklocal bootstrap` and `cdklocal deploy` with the Kinesis transport (the emulators have no MSK) and
+ *    this machine's architecture (the emulator runs the functions here, DuckDB's binary included);
+ * 3. puts the PostgreSQL URL into the stack's database secret, as a user would;
+ * 4. the smoke test (scripts/deploy/smoke.ts): plays in through the deployed API, out as charts.
+ *
+ * Extra arguments go to `cdklocal deploy`. Outputs land in .data/deploy-local/outputs.json. See docs/deploy.md.
+ */
+import { join } from 'node:path';
+import { deployToEmulator } from './deploy/emulator-deploy.ts';
+import { SmokeTestError, smokeTest } from './deploy/smoke.ts';
+import { StackError, say } from './stack/process.ts';
+
+try {
+  const args = process.argv.slice(2);
+  const smoke = !args.includes('--no-smoke');
+  const deployed = await deployToEmulator({
+    extraArgs: args.filter((arg) => arg !== '--no-smoke'),
+    outputsFile: join(import.meta.dirname, '..', '.data', 'deploy-local', 'outputs.json'),
+  });
+  if (smoke) await smokeTest(deployed.stack, { ...deployed, say });
+  say(`\nDeployed ${deployed.stack.stackName} to ${deployed.endpoint}${smoke ? ', smoke test passed' : ''}.`);
+  const apiId = new URL(deployed.stack.apiUrl).hostname.split('.')[0];
+  say(`Call the API through the emulator with its Host header, e.g.:
+  curl -H 'Host: ${apiId}.execute-api.localhost:${new URL(deployed.endpoint).port}' ${deployed.endpoint}/v1/regions`);
+} catch (error) {
+  say(
+    error instanceof StackError || error instanceof SmokeTestError
+      ? `deploy:local: ${error.message}`
+      : `deploy:local: ${(error as Error).stack ?? error}`,
+  );
+  process.exitCode = 1;
+}

@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { emulatorService } from '../stack/emulator.ts';
+import { stackPaths } from '../stack/paths.ts';
+import { postgresService } from '../stack/postgres.ts';
+import { StackError, say } from '../stack/process.ts';
+import type { DeployedStack } from './smoke.ts';
+
+/** The account every LocalStack-compatible emulator answers with. */
+const EMULATOR_ACCOUNT = '000000000000';
+
+export interface EmulatorDeployment {
+  readonly stack: DeployedStack;
+  readonly endpoint: string;
+  readonly region: string;
+  /** The emulator's (any-value) credentials. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Every output of the deployed stack, by name. */
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+export interface EmulatorDeployOptions {
+  /** More `cdklocal deploy` arguments, e.g. `-c stage=smoke`. */
+  readonly extraArgs?: readonly string[];
+  readonly outputsFile: string;
+}
+
+/**
+ * Starts the emulator and PostgreSQL (when not running), bootstraps and deploys the CDK app with the
+ * Kinesis transport and this machine's architecture, and points the stack's database secret at PostgreSQL.
+ */
+export async function deployToEmulator(options: EmulatorDeployOptions): Promise<EmulatorDeployment> {
+  const paths = stackPaths();
+  const aws = await emulatorService.up(paths);
+  const { DATABASE_URL: databaseUrl } = await postgresService.up(paths);
+  const endpoint = aws.AWS_ENDPOINT_URL!;
+  const region = aws.AWS_REGION!;
+  const credentials = { accessKeyId: aws.AWS_ACCESS_KEY_ID!, secretAccessKey: aws.AWS_SECRET_ACCESS_KEY! };
+  const env = { ...process.env, ...aws };
+  const cdklocal = join(paths.projectDir, 'node_modules', '.bin', 'cdklocal');
+  const architecture = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+
+  await run(cdklocal, ['bootstrap', `aws://${EMULATOR_ACCOUNT}/${region}`], env, paths.projectDir);
+  mkdirSync(dirname(options.outputsFile), { recursive: true });
+  await run(
+    cdklocal,
+    [
+      'deploy',
+      '--require-approval',
+      'never',
+      '--outputs-file',
+      options.outputsFile,
+      '-c',
+      'transport=kinesis',
+      '-c',
+      `architecture=${architecture}`,
+      ...(options.extraArgs ?? []),
+    ],
+    env,
+    paths.projectDir,
+  );
+  const [stackName, outputs] = Object.entries(
+    JSON.parse(readFileSync(options.outputsFile, 'utf8')) as Record<string, Record<string, string>>,
+  )[0] ?? [undefined, undefined];
+  if (!stackName || !outputs?.ApiUrl || !outputs.LakeBucketName || !outputs.DatabaseSecretArn) {
+    throw new StackError(`${options.outputsFile} lacks ApiUrl, LakeBucketName or DatabaseSecretArn`);
+  }
+
+  const secrets = new SecretsManagerClient({ region, endpoint, credentials });
+  try {
+    await secrets.send(
+      new PutSecretValueCommand({ SecretId: outputs.DatabaseSecretArn, SecretString: databaseUrl }),
+    );
+  } finally {
+    secrets.destroy();
+  }
+  say(`deploy:local: the database secret now holds the URL of the stack's PostgreSQL`);
+  return {
+    stack: { stackName, apiUrl: outputs.ApiUrl, lakeBucket: outputs.LakeBucketName },
+    endpoint,
+    region,
+    credentials,
+    outputs,
+  };
+}
+
+/** Runs a CLI with its output on stderr (stdout of this process stays clean); fails on a non-zero exit. */
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<void> {
+  say(`$ ${['cdklocal', ...args].join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.pipe(process.stderr);
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new StackError(`cdklocal ${args[0]} exited with ${code ?? signal}`)),
+    );
+  });
+}
