@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import { LocalFolderStore } from '../adapters/object-store/local-folder.ts';
 import { S3Store } from '../adapters/object-store/s3.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
@@ -46,7 +47,7 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
     chartStore: () => {
       if (chartStore) return chartStore;
       const starting = (async () => {
-        pool = new pg.Pool({ connectionString: await databaseUrl(settings), max: 5 });
+        pool = new pg.Pool({ ...(await databaseConfig(settings)), max: 5 });
         // An idle connection the server drops (restart, shutdown) must not crash the process.
         pool.on('error', (error) => logger.warn('database connection lost; it will be reopened', { error }));
         const client = await pool.connect();
@@ -75,14 +76,22 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
   };
 }
 
-/** DATABASE_URL, or else the secret that holds it (deployed functions). */
-async function databaseUrl(settings: Settings): Promise<string> {
-  if (settings.databaseUrl) return settings.databaseUrl;
-  if (settings.databaseSecretArn) {
-    const { readDatabaseUrlSecret } = await import('../adapters/secrets/database-url-secret.ts');
-    return readDatabaseUrlSecret(settings.databaseSecretArn);
+/**
+ * DATABASE_URL, or else the secret that holds it (deployed functions). The secret's password is read again
+ * for every new connection (Powertools caches it for a few seconds), so a rotated password is picked up.
+ */
+export async function databaseConfig(settings: Settings): Promise<pg.PoolConfig> {
+  if (settings.databaseUrl) return { connectionString: settings.databaseUrl };
+  const secretId = settings.databaseSecretArn;
+  if (!secretId) {
+    throw new Error('Neither DATABASE_URL nor DATABASE_SECRET_ARN is set: no database to keep charts in');
   }
-  throw new Error('Neither DATABASE_URL nor DATABASE_SECRET_ARN is set: no database to keep charts in');
+  const { readDatabaseUrlSecret } = await import('../adapters/secrets/database-url-secret.ts');
+  const { password: _read, ...connection } = parseIntoClientConfig(await readDatabaseUrlSecret(secretId));
+  return {
+    ...connection,
+    password: async () => String(parseIntoClientConfig(await readDatabaseUrlSecret(secretId)).password ?? ''),
+  };
 }
 
 function createLake(settings: Settings): ObjectStore {

@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:net';
+import { clearCaches } from '@aws-lambda-powertools/parameters';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/settings.ts';
-import { createDependencies } from '../../../src/runtime/dependencies.ts';
+import { createDependencies, databaseConfig } from '../../../src/runtime/dependencies.ts';
 
 describe('the chart store dependency', () => {
   let server: Server;
@@ -31,5 +34,38 @@ describe('the chart store dependency', () => {
   it('names both settings when neither DATABASE_URL nor DATABASE_SECRET_ARN is set', async () => {
     const deps = createDependencies(loadSettings({}));
     await expect(deps.chartStore()).rejects.toThrow(/Neither DATABASE_URL nor DATABASE_SECRET_ARN is set/);
+  });
+});
+
+describe('the database configuration of a deployed function', () => {
+  const secrets = mockClient(SecretsManagerClient);
+  afterAll(() => secrets.restore());
+
+  it('connects where the secret says, and reads the password again for new connections (rotation)', async () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:top-songs-db-AbCdEf';
+    secrets
+      .on(GetSecretValueCommand, { SecretId: arn })
+      .resolves({ SecretString: 'postgres://app:first@db.internal:5433/top_songs' });
+    const config = await databaseConfig(loadSettings({ DATABASE_SECRET_ARN: arn }));
+    expect(config).toMatchObject({ host: 'db.internal', port: 5433, user: 'app', database: 'top_songs' });
+    expect(typeof config.password).toBe('function');
+    const password = config.password as () => Promise<string>;
+    expect(await password()).toBe('first');
+
+    // The secret rotates; once Powertools' cache expires (cleared here), new connections use the new password.
+    secrets
+      .on(GetSecretValueCommand, { SecretId: arn })
+      .resolves({ SecretString: 'postgres://app:second@db.internal:5433/top_songs' });
+    clearCaches();
+    expect(await password()).toBe('second');
+  });
+
+  it('uses DATABASE_URL as it is when set, without reading any secret', async () => {
+    const before = secrets.commandCalls(GetSecretValueCommand).length;
+    const config = await databaseConfig(
+      loadSettings({ DATABASE_URL: 'postgres://a:b@c:5432/d', DATABASE_SECRET_ARN: 'ignored' }),
+    );
+    expect(config).toEqual({ connectionString: 'postgres://a:b@c:5432/d' });
+    expect(secrets.commandCalls(GetSecretValueCommand).length).toBe(before);
   });
 });
