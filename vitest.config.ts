@@ -16,7 +16,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'local', include: ['test/**/*.test.ts'], exclude: ['test/integration/kafka/**'] },
+        test: {
+          name: 'local',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/integration/kafka/**', 'test/integration/deploy/**'],
+        },
       },
       {
         // The Kafka tests share one broker and one of them stops it: they run last, one file at a time.
@@ -26,6 +30,16 @@ export default defineConfig({
           include: ['test/integration/kafka/**/*.test.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // The emulator deploy (TOP_SONGS_DEPLOY=1) bundles and deploys the whole app: alone, at the end.
+        extends: true,
+        test: {
+          name: 'deploy',
+          include: ['test/integration/deploy/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

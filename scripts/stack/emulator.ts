@@ -39,6 +39,9 @@ const STOP_TIMEOUT_MS = 15_000;
 /** Marks MiniStack's process among others (see runningPid): the venv's entry point. */
 const MARKER = `ministack-${MINISTACK_VERSION}/bin/ministack`;
 
+/** What the emulator keeps of the environment it is started from. */
+const INHERITED = ['HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
+
 interface EmulatorLayout {
   readonly venvDir: string;
   readonly entryPoint: string;
@@ -167,7 +170,11 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
     logFile: emulator.outFile,
     pidFile: emulator.pidFile,
     env: {
-      ...process.env,
+      // MiniStack hands its own environment to every function it runs, under the function's variables: a
+      // KAFKA_BROKERS, LAKE_URI or AWS_ENDPOINT_URL of the shell (the other stack services') would redirect them.
+      ...Object.fromEntries(
+        INHERITED.filter((name) => process.env[name]).map((name) => [name, process.env[name]]),
+      ),
       // Lambda handlers run on the first `node` on PATH: this one (Node 24, the functions' runtime).
       PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
       // Real Lambda's Node runtimes ship the AWS SDK v3; MiniStack's local executor does not, so CDK's own

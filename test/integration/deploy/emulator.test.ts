@@ -1,0 +1,49 @@
+/**
+ * The CDK app deployed for real to a LocalStack-compatible emulator (MiniStack, started natively), then used:
+ * plays posted to the deployed ingest endpoint reach the Kinesis stream, the lake and the charts.
+ * Slow (bundling, a cold emulator): runs when TOP_SONGS_DEPLOY=1, as in CI (`.ci/run`); `npm run deploy:local`
+ * does the same by hand.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deployToEmulator } from '../../../scripts/deploy/emulator-deploy.ts';
+import { smokeTest } from '../../../scripts/deploy/smoke.ts';
+import { makeTempDir } from '../../support/temp-dir.ts';
+
+const enabled = process.env.TOP_SONGS_DEPLOY === '1';
+
+describe.skipIf(!enabled)('the CDK app on an emulator (TOP_SONGS_DEPLOY=1)', () => {
+  it('deploys with the Kinesis transport and serves exact charts of plays posted to the deployed API', async () => {
+    const dir = await makeTempDir('deploy');
+    const deployed = await deployToEmulator({ outputsFile: join(dir.path, 'outputs.json') }).finally(
+      dir.remove,
+    );
+    expect(deployed.outputs.Transport).toMatch(/^Kinesis: /);
+    expect(deployed.outputs.KinesisStream).toBeTruthy();
+
+    const report = await smokeTest(deployed.stack, { ...deployed, say: () => {} });
+    // smoke-plays.ts: 85 valid plays (one under 30 s), one invalid; expectations spelled out by hand here.
+    expect(report.accepted).toBe(85);
+    expect(report.lakeRows).toBe(85);
+    const song = (n: number) =>
+      expect.stringMatching(new RegExp(`^smoke-[0-9a-f]{8}-song-${String(n).padStart(2, '0')}$`));
+    const entries = (plays: number[], songs: number[]) =>
+      plays.map((count, index) => ({ rank: index + 1, song_id: song(songs[index]!), plays: count }));
+    expect(report.charts.us).toEqual({
+      status: 'final',
+      eligible_plays: 78,
+      entries: entries([12, 11, 10, 9, 8, 7, 6, 5, 4, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+    });
+    expect(report.charts.gb).toEqual({
+      status: 'final',
+      eligible_plays: 6,
+      entries: entries([3, 2, 1], [12, 11, 10]),
+    });
+    // Songs 09–12 tie at 4 plays across regions; song_id order keeps 09 and 10.
+    expect(report.charts.global).toEqual({
+      status: 'final',
+      eligible_plays: 84,
+      entries: entries([12, 11, 10, 9, 8, 7, 6, 5, 4, 4], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+    });
+  }, 1_200_000);
+});
