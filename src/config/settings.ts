@@ -2,6 +2,20 @@ import { z } from 'zod';
 import { defaultRegions, GLOBAL_REGION } from '../domain/regions.ts';
 
 /**
+ * The authentication methods of Lambda's Kafka event sources (CDK `AuthenticationMethod`) that the Kafka
+ * transport speaks: SASL/SCRAM with SHA-512 or SHA-256, and BASIC_AUTH, which is SASL/PLAIN. All over TLS.
+ */
+export const kafkaAuthenticationMethods = [
+  'SASL_SCRAM_512_AUTH',
+  'SASL_SCRAM_256_AUTH',
+  'BASIC_AUTH',
+] as const;
+export type KafkaAuthenticationMethod = (typeof kafkaAuthenticationMethods)[number];
+
+/** An exported-but-blank variable means "not set". */
+const blankAsUnset = (value: unknown) => (value === '' ? undefined : value);
+
+/**
  * Every setting of the system, parsed once at the edge (a handler's cold start, the local
  * runtime's main) and passed down. Nothing below this file reads `process.env`.
  */
@@ -12,6 +26,18 @@ const settingsSchema = z.object({
   DATABASE_SECRET_ARN: z.string().optional(),
   LAKE_URI: z.string().min(1).optional(),
   KAFKA_BROKERS: z.string().optional(),
+  /** Deployed ingest: the Secrets Manager secret with the brokers' SASL credentials, `{"username", "password"}`. */
+  KAFKA_SECRET_ARN: z.string().optional(),
+  /** How to authenticate with those credentials; the stack's default is SASL_SCRAM_512_AUTH. */
+  KAFKA_AUTHENTICATION_METHOD: z.preprocess(
+    blankAsUnset,
+    z
+      .enum(kafkaAuthenticationMethods, {
+        error: (issue) =>
+          `"${String(issue.input)}" is not supported; expected one of ${kafkaAuthenticationMethods.join(', ')} (SASL over TLS; BASIC_AUTH is SASL/PLAIN)`,
+      })
+      .optional(),
+  ),
   KINESIS_STREAM: z.string().optional(),
   REGIONS: z
     .string()
@@ -60,6 +86,8 @@ export interface Settings {
   readonly databaseSecretArn: string | undefined;
   readonly lake: LakeLocation;
   readonly kafkaBrokers: readonly string[] | undefined;
+  /** SASL (over TLS) to the Kafka brokers, with the credentials in this secret; absent: no authentication. */
+  readonly kafkaAuth: { readonly secretId: string; readonly method: KafkaAuthenticationMethod } | undefined;
   readonly kinesisStream: string | undefined;
   readonly regions: readonly string[];
   readonly dataDir: string;
@@ -95,12 +123,20 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     throw new SettingsError(`Invalid settings: ${problems.join('; ')}`);
   }
   const raw = parsed.data;
+  if (raw.KAFKA_AUTHENTICATION_METHOD && !raw.KAFKA_SECRET_ARN) {
+    throw new SettingsError(
+      `Invalid settings: KAFKA_AUTHENTICATION_METHOD ${raw.KAFKA_AUTHENTICATION_METHOD} needs KAFKA_SECRET_ARN, the secret with the credentials`,
+    );
+  }
   return {
     port: raw.PORT,
     databaseUrl: raw.DATABASE_URL || undefined,
     databaseSecretArn: raw.DATABASE_SECRET_ARN || undefined,
     lake: parseLakeUri(raw.LAKE_URI ?? `${raw.TOP_SONGS_DATA_DIR}/lake`),
     kafkaBrokers: raw.KAFKA_BROKERS ? raw.KAFKA_BROKERS.split(',').map((broker) => broker.trim()) : undefined,
+    kafkaAuth: raw.KAFKA_SECRET_ARN
+      ? { secretId: raw.KAFKA_SECRET_ARN, method: raw.KAFKA_AUTHENTICATION_METHOD ?? 'SASL_SCRAM_512_AUTH' }
+      : undefined,
     kinesisStream: raw.KINESIS_STREAM || undefined,
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,

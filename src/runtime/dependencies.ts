@@ -111,8 +111,14 @@ function createLake(settings: Settings): ObjectStore {
 async function createTransport(settings: Settings): Promise<Transport> {
   const topics = namespacedTopics(settings.namespace);
   if (settings.kafkaBrokers) {
-    const { KafkaTransport } = await import('../adapters/transport/kafka.ts');
-    return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics });
+    const { KafkaTransport, saslMechanisms } = await import('../adapters/transport/kafka.ts');
+    // Deployed ingest: SASL over TLS with the credentials in KAFKA_SECRET_ARN; local mode: PLAINTEXT.
+    const auth = settings.kafkaAuth;
+    if (!auth) return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics });
+    const { readKafkaCredentialsSecret } = await import('../adapters/secrets/kafka-credentials-secret.ts');
+    const credentials = await readKafkaCredentialsSecret(auth.secretId);
+    const sasl = { mechanism: saslMechanisms[auth.method], ...credentials };
+    return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics, sasl });
   }
   if (settings.kinesisStream) {
     const { KinesisTransport } = await import('../adapters/transport/kinesis.ts');

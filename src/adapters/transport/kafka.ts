@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Admin, Consumer, type Message, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import {
+  Admin,
+  type BaseOptions,
+  Consumer,
+  type Message,
+  ProduceAcks,
+  Producer,
+  stringSerializers,
+} from '@platformatic/kafka';
+import type { KafkaAuthenticationMethod } from '../../config/settings.ts';
 import {
   type LogConsumer,
   type LogRecord,
@@ -9,13 +18,52 @@ import {
 } from '../../ports/transport.ts';
 import type { TopicDeclaration } from '../../topology.ts';
 
+/** The SASL mechanisms the transport speaks (always over TLS). */
+export type KafkaSaslMechanism = 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN';
+
+/** The SASL mechanism of each authentication method of Lambda's Kafka event sources: BASIC_AUTH is SASL/PLAIN. */
+export const saslMechanisms: Readonly<Record<KafkaAuthenticationMethod, KafkaSaslMechanism>> = {
+  SASL_SCRAM_512_AUTH: 'SCRAM-SHA-512',
+  SASL_SCRAM_256_AUTH: 'SCRAM-SHA-256',
+  BASIC_AUTH: 'PLAIN',
+};
+
+export interface KafkaSasl {
+  readonly mechanism: KafkaSaslMechanism;
+  readonly username: string;
+  readonly password: string;
+}
+
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[];
+  /** SASL authentication, over TLS (MSK and self-managed SASL_SSL listeners); absent: PLAINTEXT. */
+  readonly sasl?: KafkaSasl;
   /** Topics to create when missing (the cluster's default replication factor). */
   readonly topics?: readonly TopicDeclaration[];
   readonly clientId?: string;
   /** How long ingest waits for the brokers' acknowledgement before answering 503. */
   readonly publishTimeoutMs?: number;
+}
+
+export type KafkaConnectionOptions = Pick<
+  BaseOptions,
+  'clientId' | 'bootstrapBrokers' | 'sasl' | 'tls' | 'tlsServerName'
+>;
+
+/**
+ * What every client (admin, producer, consumer) needs to reach the brokers: their addresses, and with SASL
+ * also TLS. Lambda speaks SASL to Kafka only over TLS (SASL_SSL), so the brokers the stack's event source
+ * reads from offer no other listener for these credentials. The brokers' certificates are verified against
+ * Node's CAs (plus NODE_EXTRA_CA_CERTS), and each connection names its broker for SNI.
+ */
+export function kafkaConnectionOptions(
+  options: Pick<KafkaTransportOptions, 'brokers' | 'sasl'>,
+  clientId: string,
+): KafkaConnectionOptions {
+  const connection: KafkaConnectionOptions = { clientId, bootstrapBrokers: [...options.brokers] };
+  if (!options.sasl) return connection;
+  const { mechanism, username, password } = options.sasl;
+  return { ...connection, sasl: { mechanism, username, password }, tls: {}, tlsServerName: true };
 }
 
 /** Records a consumer buffers before it pauses fetching. */
@@ -29,7 +77,8 @@ const BUFFER_LIMIT = 5_000;
  */
 export class KafkaTransport implements Transport {
   readonly eventSource = 'kafka' as const;
-  private readonly options: Required<KafkaTransportOptions>;
+  private readonly options: Required<Omit<KafkaTransportOptions, 'sasl'>> &
+    Pick<KafkaTransportOptions, 'sasl'>;
   private producer: Producer<string, string, string, string> | undefined;
   private readonly consumers = new Set<LogConsumer>();
 
@@ -45,10 +94,7 @@ export class KafkaTransport implements Transport {
   }
 
   private async ensureTopics(): Promise<void> {
-    const admin = new Admin({
-      clientId: `${this.options.clientId}-admin`,
-      bootstrapBrokers: [...this.options.brokers],
-    });
+    const admin = new Admin(kafkaConnectionOptions(this.options, `${this.options.clientId}-admin`));
     try {
       const existing = new Set(await admin.listTopics());
       for (const topic of this.options.topics.filter((declared) => !existing.has(declared.name))) {
@@ -69,8 +115,7 @@ export class KafkaTransport implements Transport {
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     this.producer ??= new Producer({
-      clientId: `${this.options.clientId}-producer`,
-      bootstrapBrokers: [...this.options.brokers],
+      ...kafkaConnectionOptions(this.options, `${this.options.clientId}-producer`),
       serializers: stringSerializers,
       idempotent: true,
       acks: ProduceAcks.ALL,
@@ -114,9 +159,11 @@ export class KafkaTransport implements Transport {
 
   async consumer(topic: string, group: string): Promise<LogConsumer> {
     const consumer = new Consumer({
+      ...kafkaConnectionOptions(
+        this.options,
+        `${this.options.clientId}-${group}-${randomUUID().slice(0, 8)}`,
+      ),
       groupId: group,
-      clientId: `${this.options.clientId}-${group}-${randomUUID().slice(0, 8)}`,
-      bootstrapBrokers: [...this.options.brokers],
       autocommit: false,
       maxWaitTime: 500,
       sessionTimeout: 10_000,
@@ -188,7 +235,8 @@ export class KafkaTransport implements Transport {
   }
 
   describe(): string {
-    return `Kafka at ${this.options.brokers.join(',')}`;
+    const sasl = this.options.sasl ? ` (SASL ${this.options.sasl.mechanism} over TLS)` : '';
+    return `Kafka at ${this.options.brokers.join(',')}${sasl}`;
   }
 }
 
@@ -206,7 +254,12 @@ function toLogRecord(message: Message): LogRecord {
   };
 }
 
+/** The messages of an error and what caused it: "Connection … failed. (SASL authentication failed. (…))". */
 function describe(error: unknown): string {
-  if (error instanceof AggregateError) return error.errors.map(describe).join('; ');
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return [...new Set(error.errors.map(describe))].join('; ');
+  }
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause === undefined ? error.message : describe(error.cause);
+  return cause === error.message ? error.message : `${error.message} (${cause})`;
 }

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { loadSettings, SettingsError } from '../../../src/config/settings.ts';
+
+const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_top-songs-AbCdEf';
+
+describe('the Kafka authentication settings', () => {
+  it('leave Kafka unauthenticated when KAFKA_SECRET_ARN is absent (local mode, PLAINTEXT)', () => {
+    expect(loadSettings({ KAFKA_BROKERS: '127.0.0.1:9092' }).kafkaAuth).toBeUndefined();
+    expect(loadSettings({ KAFKA_SECRET_ARN: '', KAFKA_AUTHENTICATION_METHOD: '' }).kafkaAuth).toBeUndefined();
+  });
+
+  it.each(['SASL_SCRAM_512_AUTH', 'SASL_SCRAM_256_AUTH', 'BASIC_AUTH'] as const)(
+    'take %s with the secret that holds the credentials',
+    (method) => {
+      const settings = loadSettings({
+        KAFKA_BROKERS: 'b-1.example:9096,b-2.example:9096',
+        KAFKA_SECRET_ARN: arn,
+        KAFKA_AUTHENTICATION_METHOD: method,
+      });
+      expect(settings.kafkaAuth).toEqual({ secretId: arn, method });
+      expect(settings.kafkaBrokers).toEqual(['b-1.example:9096', 'b-2.example:9096']);
+    },
+  );
+
+  it("default to SASL_SCRAM_512_AUTH, the stack's default, when only the secret is given", () => {
+    expect(loadSettings({ KAFKA_SECRET_ARN: arn }).kafkaAuth).toEqual({
+      secretId: arn,
+      method: 'SASL_SCRAM_512_AUTH',
+    });
+    expect(loadSettings({ KAFKA_SECRET_ARN: arn, KAFKA_AUTHENTICATION_METHOD: '' }).kafkaAuth?.method).toBe(
+      'SASL_SCRAM_512_AUTH',
+    );
+  });
+
+  it.each(['CLIENT_CERTIFICATE_TLS_AUTH', 'sasl_scram_512_auth', 'SCRAM-SHA-512'])(
+    'refuse the method %s, naming the allowed ones',
+    (method) => {
+      const load = () => loadSettings({ KAFKA_SECRET_ARN: arn, KAFKA_AUTHENTICATION_METHOD: method });
+      expect(load).toThrow(SettingsError);
+      expect(load).toThrow(
+        `KAFKA_AUTHENTICATION_METHOD: "${method}" is not supported; expected one of SASL_SCRAM_512_AUTH, SASL_SCRAM_256_AUTH, BASIC_AUTH`,
+      );
+    },
+  );
+
+  it('refuse a method without the secret that holds its credentials', () => {
+    expect(() => loadSettings({ KAFKA_AUTHENTICATION_METHOD: 'BASIC_AUTH' })).toThrow(
+      /KAFKA_AUTHENTICATION_METHOD BASIC_AUTH needs KAFKA_SECRET_ARN/,
+    );
+  });
+});
