@@ -30,9 +30,8 @@ export interface Dependencies {
 
 export function createDependencies(settings: Settings, clock: Clock = systemClock): Dependencies {
   let lake: ObjectStore | undefined;
-  let transport: Promise<Transport> | undefined;
+  let transport: Transport | undefined;
   let pool: pg.Pool | undefined;
-  let chartStore: Promise<ChartStore> | undefined;
   return {
     settings,
     clock,
@@ -40,39 +39,50 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
       lake ??= createLake(settings);
       return lake;
     },
-    transport: () => {
-      transport ??= createTransport(settings);
+    transport: sharedUntilFailure(async () => {
+      transport = await createTransport(settings);
       return transport;
-    },
-    chartStore: () => {
-      if (chartStore) return chartStore;
-      const starting = (async () => {
-        pool = new pg.Pool({ ...(await databaseConfig(settings)), max: 5 });
-        // An idle connection the server drops (restart, shutdown) must not crash the process.
-        pool.on('error', (error) => logger.warn('database connection lost; it will be reopened', { error }));
-        const client = await pool.connect();
+    }),
+    chartStore: sharedUntilFailure(async () => {
+      const opening = new pg.Pool({ ...(await databaseConfig(settings)), max: 5 });
+      // An idle connection the server drops (restart, shutdown) must not crash the process.
+      opening.on('error', (error) => logger.warn('database connection lost; it will be reopened', { error }));
+      try {
+        const client = await opening.connect();
         try {
           await migrate(client);
         } finally {
           client.release();
         }
-        return new PostgresChartStore(pool);
-      })();
-      // A failed start (database down, secret not filled in yet) is retried by the next caller, not kept.
-      starting.catch(async () => {
-        if (chartStore !== starting) return;
-        chartStore = undefined;
-        const failed = pool;
-        pool = undefined;
-        await failed?.end().catch(() => {});
-      });
-      chartStore = starting;
-      return starting;
-    },
+      } catch (error) {
+        await opening.end().catch(() => {});
+        throw error;
+      }
+      pool = opening;
+      return new PostgresChartStore(pool);
+    }),
     close: async () => {
-      await (await transport)?.close();
+      await transport?.close();
       await pool?.end();
     },
+  };
+}
+
+/**
+ * Starts something on first use and shares it with every later caller. A failed start (database down, a
+ * secret not filled in yet, brokers unreachable) is not kept: the next caller tries again, so a warm
+ * function recovers without a cold start.
+ */
+function sharedUntilFailure<T>(start: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => {
+    if (started) return started;
+    const attempt = start();
+    started = attempt;
+    attempt.catch(() => {
+      if (started === attempt) started = undefined;
+    });
+    return attempt;
   };
 }
 
