@@ -26,6 +26,7 @@ import { streamJobs } from '../../src/topology.ts';
  * | Spark job on EMR    | `emr` (`true` or an object, below) | `TOP_SONGS_EMR` (`true`/JSON) | off: no EMR resources |
  * | Spark connector jars| `emr.jarsDir`       | `TOP_SONGS_SPARK_JARS`               | spark/setup.sh's cache folder |
  * | Lambda architecture | `architecture`      | `TOP_SONGS_ARCHITECTURE`             | `arm64` (Graviton: cheaper) |
+ * | dashboard site      | `site`              | `TOP_SONGS_SITE`                     | `cloudfront` (or `bucket`, `none`) |
  *
  * Context wins over the environment. The deploy settings carry a `TOP_SONGS_` prefix on purpose:
  * `REGIONS` and `KAFKA_BROKERS` configure the local runtime, and a shell that runs the local stack
@@ -134,6 +135,11 @@ const appConfigSchema = z
      * on the deploying machine, so deploy:local asks for that machine's architecture.
      */
     architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
+    /**
+     * The static dashboard: `cloudfront` (private bucket behind CloudFront), `bucket` (S3 website hosting,
+     * public read: for emulators without CloudFront) or `none` (lib/constructs/dashboard-site.ts).
+     */
+    site: z.enum(['cloudfront', 'bucket', 'none']).default('cloudfront'),
   })
   .refine((config) => !(config.transport === 'kinesis' && config.kafka), {
     message: 'transport kinesis and kafka exclude each other: configure one transport',
@@ -170,6 +176,8 @@ export interface AppConfig {
   /** The Spark streaming job as an EMR step on an always-on cluster; absent: no EMR resources. */
   readonly emr: EmrConfig | undefined;
   readonly architecture: 'arm64' | 'x86_64';
+  /** How the dashboard is served: CloudFront, an S3 website (emulators), or not deployed. */
+  readonly site: 'cloudfront' | 'bucket' | 'none';
   /** `dev` stages are disposable; any other stage keeps its data when the stack goes. */
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
@@ -199,6 +207,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     transport: context('transport') ?? env.TOP_SONGS_TRANSPORT,
     emr: context('emr') ?? env.TOP_SONGS_EMR,
     architecture: context('architecture') ?? env.TOP_SONGS_ARCHITECTURE,
+    site: context('site') ?? env.TOP_SONGS_SITE,
   };
   // Empty strings (an exported-but-blank variable) mean "not set".
   const present = Object.fromEntries(
@@ -221,6 +230,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     kafka: config.kafka,
     transport: config.transport,
     architecture: config.architecture,
+    site: config.site,
     emr: config.emr && {
       ...config.emr,
       jarsDir:

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { functions, streamJobs, topics } from '../../src/topology.ts';
 import type { AppConfig } from '../config/app-config.ts';
+import { DashboardSite } from '../constructs/dashboard-site.ts';
 import { DataLake } from '../constructs/data-lake.ts';
 import { DatabaseSecret } from '../constructs/database-secret.ts';
 import { TopologyHttpApi } from '../constructs/http-api.ts';
@@ -100,6 +102,16 @@ export class TopSongsStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
     new TopologySchedules(this, 'Schedules', { functions: this.functions.deployed });
+    const site =
+      config.site === 'none'
+        ? undefined
+        : new DashboardSite(this, 'Dashboard', {
+            mode: config.site,
+            frontendDir: join(props.projectRoot, 'frontend'),
+            apiUrl: this.api.url,
+            removalPolicy: config.removalPolicy,
+            logRetention: config.logRetention,
+          });
     const triggers = new TopicTriggers(this, 'Topics', {
       functions: this.functions.deployed,
       topics,
@@ -132,6 +144,12 @@ export class TopSongsStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (/v1/...)' });
+    if (site) {
+      new CfnOutput(this, 'DashboardUrl', {
+        value: site.url,
+        description: `The dashboard (site=${config.site})`,
+      });
+    }
     new CfnOutput(this, 'LakeBucketName', {
       value: this.lake.bucket.bucketName,
       description: 'The data lake bucket',

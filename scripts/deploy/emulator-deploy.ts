@@ -56,6 +56,10 @@ export async function deployToEmulator(options: EmulatorDeployOptions): Promise<
       'transport=kinesis',
       '-c',
       `architecture=${architecture}`,
+      // No dashboard site: CDK's BucketDeployment handler runs /opt/awscli/aws from its Lambda layer, and
+      // MiniStack's local executor unpacks layers elsewhere (docs/deploy.md, "The dashboard site").
+      '-c',
+      'site=none',
       ...(options.extraArgs ?? []),
     ],
     env,

@@ -1,4 +1,4 @@
-import { env } from '../config/env';
+import { getConfig } from '../config/config';
 import { ChartView } from '../features/charts';
 import { AppProvider } from './provider';
 
@@ -20,7 +20,7 @@ export function App() {
         <ChartView />
       </main>
       <footer className="app-footer">
-        Times are in UTC unless marked otherwise · refreshes every {env.refreshSeconds} s
+        Times are in UTC unless marked otherwise · refreshes every {getConfig().refreshSeconds} s
       </footer>
     </AppProvider>
   );

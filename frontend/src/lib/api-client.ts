@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env } from '../config/env';
+import { getConfig } from '../config/config';
 
 export type ApiErrorKind = 'http' | 'network' | 'invalid-response';
 
@@ -28,7 +28,7 @@ export function buildUrl(path: string, query: QueryParams = {}): string {
     if (value !== undefined) params.set(key, String(value));
   }
   const search = params.toString();
-  return `${env.apiUrl}${path}${search ? `?${search}` : ''}`;
+  return `${getConfig().apiUrl}${path}${search ? `?${search}` : ''}`;
 }
 
 async function readJson(response: Response, signal: AbortSignal | undefined): Promise<unknown> {

@@ -18,6 +18,7 @@ describe('app configuration', () => {
       databaseSecretArn: undefined,
       kafka: undefined,
       architecture: 'arm64',
+      site: 'cloudfront',
       removalPolicy: RemovalPolicy.DESTROY,
       logRetention: 7,
     });

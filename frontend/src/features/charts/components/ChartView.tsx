@@ -2,7 +2,7 @@ import { Alert } from '../../../components/Alert';
 import { Card } from '../../../components/Card';
 import { EmptyState } from '../../../components/EmptyState';
 import { Spinner } from '../../../components/Spinner';
-import { env } from '../../../config/env';
+import { getConfig } from '../../../config/config';
 import { useChart } from '../hooks/use-chart';
 import { useChartSelection } from '../hooks/use-chart-selection';
 import { useRegions } from '../hooks/use-regions';
@@ -18,6 +18,7 @@ export function ChartView() {
   const { region, period, setRegion, setPeriod } = useChartSelection();
   const regions = useRegions();
   const chart = useChart({ region, period });
+  const { refreshSeconds } = getConfig();
   const periodName = period === 'hour' ? 'hourly' : 'daily';
 
   return (
@@ -28,7 +29,7 @@ export function ChartView() {
         <UpdatedIndicator
           updatedAt={chart.updatedAt}
           loading={chart.loading}
-          refreshSeconds={env.refreshSeconds}
+          refreshSeconds={refreshSeconds}
           onRefresh={chart.refresh}
         />
       </section>
@@ -42,7 +43,7 @@ export function ChartView() {
         <ChartErrorBanner
           error={chart.error}
           showingLastChart={Boolean(chart.data)}
-          refreshSeconds={env.refreshSeconds}
+          refreshSeconds={refreshSeconds}
         />
       )}
 
