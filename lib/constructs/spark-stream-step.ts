@@ -7,9 +7,9 @@ import { CfnInstanceProfile, ManagedPolicy, Role, ServicePrincipal } from 'aws-c
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { zipSync } from 'fflate';
 import type { StreamJobDeclaration } from '../../src/topology.ts';
 import type { EmrConfig } from '../config/app-config.ts';
-import { storedZip } from '../stored-zip.ts';
 
 export interface SparkStreamStepProps {
   /** The job, as declared in src/topology.ts (`streamJobs`). */
@@ -170,8 +170,9 @@ function stageCode(packageDir: string, packageName: string): string {
   const files = readdirSync(packageDir)
     .filter((name) => name.endsWith('.py'))
     .sort();
-  const zip = storedZip(
-    files.map((name) => ({ name: `${packageName}/${name}`, data: readFileSync(join(packageDir, name)) })),
+  const zip = zipPythonPackage(
+    packageName,
+    files.map((name) => ({ name, data: readFileSync(join(packageDir, name)) })),
   );
   const staged = mkdtempSync(join(tmpdir(), 'top-songs-spark-'));
   mkdirSync(staged, { recursive: true });
@@ -181,6 +182,20 @@ function stageCode(packageDir: string, packageName: string): string {
     `"""spark-submit's primary resource: the package comes with --py-files ${packageName}.zip."""\nimport sys\n\nfrom ${packageName}.__main__ import main\n\nsys.exit(main())\n`,
   );
   return staged;
+}
+
+/** Zip timestamps are local DOS times from 1980 on; one fixed value keeps the bytes, hence the asset hash, stable. */
+const FIXED_ZIP_TIME = new Date(1980, 0, 1);
+
+/** `<package>/<file>` entries that Python's zipimport (spark-submit `--py-files`) loads; the same files give the same bytes. */
+export function zipPythonPackage(
+  packageName: string,
+  files: readonly { readonly name: string; readonly data: Uint8Array }[],
+): Uint8Array {
+  return zipSync(
+    Object.fromEntries(files.map((file) => [`${packageName}/${file.name}`, new Uint8Array(file.data)])),
+    { mtime: FIXED_ZIP_TIME, level: 6 },
+  );
 }
 
 /** What cdk-nag (AwsSolutions) flags here, and why it is what we mean. */
