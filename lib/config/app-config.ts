@@ -22,6 +22,7 @@ import { streamJobs } from '../../src/topology.ts';
  * | Kafka brokers       | `kafka`             | `TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS`  | none: transport not wired  |
  * | Kafka credentials   | `kafka.secretArn`   | `TOP_SONGS_KAFKA_SECRET_ARN`         | required with brokers      |
  * | Kafka auth method   | `kafka.authenticationMethod` | `TOP_SONGS_KAFKA_AUTHENTICATION_METHOD` | `SASL_SCRAM_512_AUTH` |
+ * | Amazon MSK cluster  | `kafka.mskClusterArn` | `TOP_SONGS_KAFKA_MSK_CLUSTER_ARN`     | none: self-managed Kafka   |
  * | transport           | `transport`         | `TOP_SONGS_TRANSPORT`                | Kafka if configured        |
  * | Spark job on EMR    | `emr` (`true` or an object, below) | `TOP_SONGS_EMR` (`true`/JSON) | off: no EMR resources |
  * | Spark connector jars| `emr.jarsDir`       | `TOP_SONGS_SPARK_JARS`               | spark/setup.sh's cache folder |
@@ -59,18 +60,39 @@ const secretArn = z
     'must be a Secrets Manager secret ARN',
   );
 
-const kafkaSchema = z.strictObject({
-  /** `host:port` of the brokers Lambda's event source mapping and the ingest producer bootstrap from. */
-  bootstrapServers: commaList.pipe(
-    z.array(z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'bootstrap servers are host:port')).min(1),
-  ),
-  /**
-   * The broker credentials. Lambda's self-managed Kafka event source needs a secret unless the brokers
-   * are reached through a VPC (not supported by this app yet), so it is required here.
-   */
-  secretArn,
-  authenticationMethod: z.enum(AuthenticationMethod).default(AuthenticationMethod.SASL_SCRAM_512_AUTH),
-});
+const kafkaSchema = z
+  .strictObject({
+    /** `host:port` of the brokers Lambda's event source mapping and the ingest producer bootstrap from. */
+    bootstrapServers: commaList.pipe(
+      z.array(z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'bootstrap servers are host:port')).min(1),
+    ),
+    /**
+     * The broker credentials. Lambda's self-managed Kafka event source needs a secret unless the brokers
+     * are reached through a VPC (not supported by this app yet), so it is required here.
+     */
+    secretArn,
+    /** The methods ingest's producer speaks too (src/adapters/transport/kafka.ts). */
+    authenticationMethod: z
+      .enum([
+        AuthenticationMethod.SASL_SCRAM_512_AUTH,
+        AuthenticationMethod.SASL_SCRAM_256_AUTH,
+        AuthenticationMethod.BASIC_AUTH,
+      ])
+      .default(AuthenticationMethod.SASL_SCRAM_512_AUTH),
+    /** An Amazon MSK cluster: consumers get MSK event sources (which authenticate with SCRAM-512 secrets). */
+    mskClusterArn: z
+      .string()
+      .regex(/^arn:[a-z-]+:kafka:[a-z0-9-]+:\d{12}:cluster\/.+$/, 'must be an MSK cluster ARN')
+      .optional(),
+  })
+  .refine(
+    (kafka) =>
+      !kafka.mskClusterArn || kafka.authenticationMethod === AuthenticationMethod.SASL_SCRAM_512_AUTH,
+    {
+      message: 'MSK event sources authenticate with SASL_SCRAM_512_AUTH secrets only',
+      path: ['authenticationMethod'],
+    },
+  );
 
 /** `-c emr=true` (defaults below) or `-c emr='{"coreInstanceCount": 2}'`; needs `kafka` (the job reads it). */
 const emrSettingsSchema = z.strictObject({
@@ -196,6 +218,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
         bootstrapServers: env.TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS,
         secretArn: env.TOP_SONGS_KAFKA_SECRET_ARN,
         authenticationMethod: env.TOP_SONGS_KAFKA_AUTHENTICATION_METHOD,
+        mskClusterArn: env.TOP_SONGS_KAFKA_MSK_CLUSTER_ARN,
       }
     : undefined;
   const raw = {

@@ -1,15 +1,16 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import {
   KafkaDlq,
   KinesisEventSource,
+  ManagedKafkaEventSource,
   SelfManagedKafkaEventSource,
   SqsDlq,
 } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { TopicDeclaration } from '../../src/topology.ts';
+import type { KafkaCluster } from './kafka-cluster.ts';
 import type { KinesisStreams } from './kinesis-streams.ts';
-import type { SelfManagedKafka } from './self-managed-kafka.ts';
 import type { DeployedFunction } from './topology-functions.ts';
 
 export interface TopicTriggersProps {
@@ -19,13 +20,13 @@ export interface TopicTriggersProps {
   /** Where a batch's records go once `maxAttempts` is spent. */
   readonly deadLetterTopic: TopicDeclaration;
   /** Absent: the consumers are deployed unfed, and synth says so. */
-  readonly kafka: SelfManagedKafka | undefined;
+  readonly kafka: KafkaCluster | undefined;
   /** The Kinesis transport's streams: topic-triggered functions get a Kinesis event source instead. */
   readonly kinesis?: KinesisStreams | undefined;
 }
 
 /**
- * Feeds topic-triggered functions from self-managed Kafka through Lambda's event source mapping, with
+ * Feeds topic-triggered functions from Kafka (Amazon MSK or self-managed) through Lambda's event source mapping, with
  * the batch size, batching window and attempts their trigger declares.
  *
  * The mapping runs in provisioned mode: Lambda offers retry limits, partial batch responses
@@ -75,21 +76,33 @@ export class TopicTriggers extends Construct {
       const topic = Object.values(props.topics).find((candidate) => candidate.name === trigger.topic);
       if (!topic)
         throw new Error(`${declaration.name} consumes ${trigger.topic}, which the topology does not declare`);
+      const settings = {
+        secret: props.kafka.secret,
+        topic: trigger.topic,
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: trigger.batchSize,
+        maxBatchingWindow: Duration.seconds(trigger.batchWindowSeconds),
+        // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
+        retryAttempts: trigger.maxAttempts - 1,
+        reportBatchItemFailures: true,
+        onFailure: new KafkaDlq(props.deadLetterTopic.name),
+        provisionedPollerConfig: { minimumPollers: 1, maximumPollers: topic.partitions },
+      };
+      if (props.kafka.mskClusterArn) {
+        Validations.of(fn).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
+          reason:
+            "CDK attaches AWS's policy for MSK event sources: Lambda's pollers describe the cluster and open network interfaces in its VPC.",
+        });
+      }
       fn.addEventSource(
-        new SelfManagedKafkaEventSource({
-          bootstrapServers: [...props.kafka.bootstrapServers],
-          secret: props.kafka.secret,
-          authenticationMethod: props.kafka.authenticationMethod,
-          topic: trigger.topic,
-          startingPosition: StartingPosition.TRIM_HORIZON,
-          batchSize: trigger.batchSize,
-          maxBatchingWindow: Duration.seconds(trigger.batchWindowSeconds),
-          // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
-          retryAttempts: trigger.maxAttempts - 1,
-          reportBatchItemFailures: true,
-          onFailure: new KafkaDlq(props.deadLetterTopic.name),
-          provisionedPollerConfig: { minimumPollers: 1, maximumPollers: topic.partitions },
-        }),
+        props.kafka.mskClusterArn
+          ? new ManagedKafkaEventSource({ ...settings, clusterArn: props.kafka.mskClusterArn })
+          : new SelfManagedKafkaEventSource({
+              ...settings,
+              bootstrapServers: [...props.kafka.bootstrapServers],
+              authenticationMethod: props.kafka.authenticationMethod,
+            }),
       );
     }
     this.unwired = unwired;

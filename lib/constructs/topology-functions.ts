@@ -10,8 +10,8 @@ import { Construct } from 'constructs';
 import { MIGRATIONS_DIR } from '../../src/adapters/postgres/migrate.ts';
 import type { FunctionDeclaration, FunctionName, TopicDeclaration } from '../../src/topology.ts';
 import type { FunctionAccess } from '../function-access.ts';
+import type { KafkaCluster } from './kafka-cluster.ts';
 import type { KinesisStreams } from './kinesis-streams.ts';
-import type { SelfManagedKafka } from './self-managed-kafka.ts';
 
 const kafkaClient = '@platformatic/kafka';
 
@@ -37,7 +37,7 @@ export interface TopologyFunctionsProps {
   readonly projectRoot: string;
   readonly lake: { readonly bucket: IBucket; readonly uri: string };
   readonly databaseSecret: ISecret;
-  readonly kafka: SelfManagedKafka | undefined;
+  readonly kafka: KafkaCluster | undefined;
   /** The Kinesis transport's streams, when the stack uses that transport instead of Kafka. */
   readonly kinesis?: KinesisStreams | undefined;
   readonly regions: readonly string[];

@@ -7,10 +7,10 @@ import { DashboardSite } from '../constructs/dashboard-site.ts';
 import { DataLake } from '../constructs/data-lake.ts';
 import { DatabaseSecret } from '../constructs/database-secret.ts';
 import { TopologyHttpApi } from '../constructs/http-api.ts';
+import { KafkaCluster } from '../constructs/kafka-cluster.ts';
 import { KinesisStreams } from '../constructs/kinesis-streams.ts';
 import { RdsDatabase } from '../constructs/rds-database.ts';
 import { TopologySchedules } from '../constructs/schedules.ts';
-import { SelfManagedKafka } from '../constructs/self-managed-kafka.ts';
 import { SparkStreamStep } from '../constructs/spark-stream-step.ts';
 import { TopicTriggers } from '../constructs/topic-triggers.ts';
 import { TopologyFunctions } from '../constructs/topology-functions.ts';
@@ -36,7 +36,7 @@ export class TopSongsStack extends Stack {
     const { config } = props;
 
     this.lake = new DataLake(this, 'Lake', { removalPolicy: config.removalPolicy });
-    const kafka = config.kafka ? new SelfManagedKafka(this, 'Kafka', config.kafka) : undefined;
+    const kafka = config.kafka ? new KafkaCluster(this, 'Kafka', config.kafka) : undefined;
     const kinesis =
       config.transport === 'kinesis'
         ? new KinesisStreams(this, 'Kinesis', {
@@ -182,7 +182,7 @@ export class TopSongsStack extends Stack {
       value: kinesis
         ? `Kinesis: ${kinesis.streamName} (dead letters: ${kinesis.streamName}-dlq)`
         : kafka
-          ? `self-managed Kafka: ${kafka.bootstrapServers.join(',')}`
+          ? kafka.describe()
           : `not wired: no Kafka configured; ${triggers.unwired.map(({ declaration }) => declaration.name).join(', ')} deployed without an event source`,
       description: 'How the topic-triggered functions are fed',
     });

@@ -103,6 +103,16 @@ describe('security', () => {
       'prod, with Kafka and a configured database secret',
       { stage: 'prod', kafka: kafkaContext, databaseSecretArn: kafkaContext.secretArn },
     ],
+    [
+      'dev, with Amazon MSK',
+      {
+        kafka: {
+          ...kafkaContext,
+          mskClusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/top-songs/1a2b3c4d-2',
+        },
+      },
+    ],
+    ['dev, with Kinesis', { transport: 'kinesis' }],
   ])(
     'passes the AWS Solutions checks (%s): every finding is fixed or acknowledged with a reason',
     (_, context) => {

@@ -222,3 +222,56 @@ describe('triggers with the Kinesis transport', () => {
     template.hasOutput('Transport', { Value: Match.stringLikeRegexp('^Kinesis: ') });
   });
 });
+
+describe('triggers with Amazon MSK', () => {
+  const mskClusterArn =
+    'arn:aws:kafka:eu-west-1:123456789012:cluster/top-songs/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2';
+  const { template } = synth({ kafka: { ...kafkaContext, mskClusterArn } });
+
+  it('feeds topic consumers from the cluster through MSK event sources with the declared settings', () => {
+    for (const declaration of functions) {
+      const trigger = declaration.trigger;
+      if (trigger.kind !== 'topic') continue;
+      const topic = Object.values(topics).find((candidate) => candidate.name === trigger.topic)!;
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: mskClusterArn,
+        Topics: [trigger.topic],
+        BatchSize: trigger.batchSize,
+        MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
+        MaximumRetryAttempts: trigger.maxAttempts - 1,
+        StartingPosition: 'TRIM_HORIZON',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: `kafka://${topics.deadLetters.name}` } },
+        ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: topic.partitions },
+        SourceAccessConfigurations: [{ Type: 'SASL_SCRAM_512_AUTH', URI: kafkaContext.secretArn }],
+        SelfManagedEventSource: Match.absent(),
+      });
+    }
+  });
+
+  it('lets the consumers describe the cluster, and names MSK as the transport', () => {
+    const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy'));
+    const statements = policies.flatMap(
+      (policy) =>
+        (
+          policy.Properties!.PolicyDocument as {
+            Statement: { Action: string | string[]; Resource: unknown }[];
+          }
+        ).Statement,
+    );
+    expect(
+      statements.some(
+        (statement) =>
+          [statement.Action].flat().includes('kafka:DescribeCluster') &&
+          [statement.Resource].flat().includes(mskClusterArn),
+      ),
+    ).toBe(true);
+    template.hasOutput('Transport', { Value: `Amazon MSK: ${mskClusterArn}` });
+  });
+
+  it('refuses MSK with an authentication method its event sources do not take', () => {
+    expect(() =>
+      synth({ kafka: { ...kafkaContext, mskClusterArn, authenticationMethod: 'BASIC_AUTH' } }),
+    ).toThrow(/SASL_SCRAM_512_AUTH/);
+  });
+});
