@@ -25,6 +25,12 @@ export interface TopicTrigger {
   readonly batchWindowSeconds: number;
   /** Attempts of one batch before its records go to the dead-letter topic. */
   readonly maxAttempts: number;
+  /**
+   * When the function throws (rather than naming the failed records), split the batch in two and retry
+   * each half, down to the one record at fault, so that only it reaches the dead-letter topic (Lambda's
+   * BisectBatchOnFunctionError; splitting does not use up attempts).
+   */
+  readonly splitBatchOnError: boolean;
 }
 
 export interface HttpTrigger {
@@ -90,6 +96,7 @@ export const functions: readonly FunctionDeclaration[] = [
       batchSize: 500,
       batchWindowSeconds: 1,
       maxAttempts: 5,
+      splitBatchOnError: true,
     },
     timeoutSeconds: 60,
     memoryMb: 1024,

@@ -60,6 +60,7 @@ export class TopicTriggers extends Construct {
             // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
             retryAttempts: trigger.maxAttempts - 1,
             reportBatchItemFailures: true,
+            bisectBatchOnError: trigger.splitBatchOnError,
             onFailure: new SqsDlq(props.kinesis.failedBatches),
           }),
         );
@@ -85,6 +86,7 @@ export class TopicTriggers extends Construct {
         // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
         retryAttempts: trigger.maxAttempts - 1,
         reportBatchItemFailures: true,
+        bisectBatchOnError: trigger.splitBatchOnError,
         onFailure: new KafkaDlq(props.deadLetterTopic.name),
         provisionedPollerConfig: { minimumPollers: 1, maximumPollers: topic.partitions },
       };

@@ -30,7 +30,8 @@ const defaultBackoff = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 1
 /**
  * What Lambda's Kafka (or Kinesis) event source mapping does, for the local runtime: fetches batches,
  * hands them to the function as MSK (or Kinesis) events, commits a partition's offsets only once the function has
- * processed its records, and redelivers from the first failed offset with backoff. A record that
+ * processed its records, and redelivers from the first failed offset with backoff. A batch the function
+ * throws on is split in halves (with `splitBatchOnError`) until the record at fault is alone. A record that
  * still fails after `maxAttempts` goes to the dead-letter topic with the reason, and the rest flows on.
  */
 export class EventSourcePoller {
@@ -89,6 +90,13 @@ export class EventSourcePoller {
       }
       if (retry.length === 0) return;
       if (this.stopped) return; // Uncommitted: redelivered from the committed offsets after a restart.
+      if (lastError && trigger.splitBatchOnError && retry.length > 1) {
+        // Halves keep each partition's records in order, so commits stay monotonic.
+        const half = Math.ceil(retry.length / 2);
+        await this.deliver(retry.slice(0, half));
+        await this.deliver(retry.slice(half));
+        return;
+      }
       if (attempt >= trigger.maxAttempts) {
         pending = await this.deadLetterFirstFailures(
           retry,

@@ -119,6 +119,7 @@ describe('triggers', () => {
         BatchSize: trigger.batchSize,
         MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
         MaximumRetryAttempts: trigger.maxAttempts - 1,
+        BisectBatchOnFunctionError: trigger.splitBatchOnError,
         StartingPosition: 'TRIM_HORIZON',
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         DestinationConfig: { OnFailure: { Destination: `kafka://${topics.deadLetters.name}` } },
@@ -166,6 +167,7 @@ describe('triggers with the Kinesis transport', () => {
         BatchSize: trigger.batchSize,
         MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
         MaximumRetryAttempts: trigger.maxAttempts - 1,
+        BisectBatchOnFunctionError: trigger.splitBatchOnError,
         StartingPosition: 'TRIM_HORIZON',
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
@@ -239,6 +241,7 @@ describe('triggers with Amazon MSK', () => {
         BatchSize: trigger.batchSize,
         MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
         MaximumRetryAttempts: trigger.maxAttempts - 1,
+        BisectBatchOnFunctionError: trigger.splitBatchOnError,
         StartingPosition: 'TRIM_HORIZON',
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         DestinationConfig: { OnFailure: { Destination: `kafka://${topics.deadLetters.name}` } },

@@ -19,6 +19,7 @@ const trigger: TopicTrigger = {
   batchSize: 100,
   batchWindowSeconds: 0,
   maxAttempts: 3,
+  splitBatchOnError: false,
 };
 
 /** A key that the transport puts on `partition` (test setup only). */
@@ -271,6 +272,43 @@ describe('EventSourcePoller', () => {
     expect(dead.map((record) => record.headers['x-failure-reason'])).toEqual(['Unexpected token n in JSON']);
     expect(dead.map((record) => record.headers['x-source'])).toEqual([`song-plays-${A}@0`]);
     expect(await uncommitted()).toEqual([]);
+  });
+
+  it('with splitBatchOnError, halves a batch it throws on until the record at fault is alone; only that one is dead-lettered', async () => {
+    const poison = { ...play(1), region: 'atlantis' };
+    await publish(keyA, [play(0), poison, play(2)]);
+    await publish(keyB, [play(3), play(4), play(5)]);
+    const processed: string[] = [];
+    const fn = fakeFunction((event) => {
+      const records = Object.values(event.records).flat();
+      if (records.some((record) => Buffer.from(record.value, 'base64').toString().includes('atlantis')))
+        return new Error('cannot write region atlantis');
+      processed.push(...labels(event));
+      return { batchItemFailures: [] };
+    });
+    const consumer = await transport.consumer(TOPIC, GROUP);
+    const batch = await consumer.fetch(trigger.batchSize, 0);
+    await new EventSourcePoller({
+      functionName: 'lake-writer',
+      trigger: { ...trigger, splitBatchOnError: true },
+      consumer,
+      deadLetters: { publisher: transport, topic: DLQ },
+      invoke: fn.invoke,
+      backoffMs: () => 0,
+    }).deliver(batch);
+
+    // Every healthy record was processed exactly once; the poison one never was, and it alone is dead.
+    expect(processed.sort()).toEqual([`${A}@0`, `${A}@2`, `${B}@0`, `${B}@1`, `${B}@2`]);
+    expect(await uncommitted()).toEqual([]);
+    const dead = await (await transport.consumer(DLQ, 'test')).fetch(10, 0);
+    expect(dead.map((record) => record.headers['x-source'])).toEqual([`song-plays-${A}@1`]);
+    expect(dead.map((record) => record.headers['x-failure-reason'])).toEqual([
+      'cannot write region atlantis',
+    ]);
+    expect(dead.map((record) => record.headers['x-attempts'])).toEqual([String(trigger.maxAttempts)]);
+    // Splitting used no attempts: the lone poison record was tried maxAttempts times.
+    const poisonTries = fn.events.filter((event) => labels(event).join() === `${A}@1`);
+    expect(poisonTries).toHaveLength(trigger.maxAttempts);
   });
 
   it('gives the reason of the last failed attempt, not of an earlier one', async () => {
