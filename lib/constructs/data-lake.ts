@@ -36,7 +36,7 @@ export class DataLake extends Construct {
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
-        'Server access logs need a second bucket; deferred to the issue that adds the static site and its logging bucket. Writers are Lambda roles with scoped grants.',
+        'Not enabled by this stack: server access logs need a log bucket of their own, and an account that audits data access uses CloudTrail S3 data events across buckets instead. Writers are Lambda roles with scoped grants.',
     });
   }
 }
