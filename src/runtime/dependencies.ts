@@ -7,6 +7,7 @@ import { S3Store } from '../adapters/object-store/s3.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
+import type { KafkaSasl, KafkaSaslMechanism } from '../adapters/transport/kafka.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
@@ -104,6 +105,24 @@ export async function databaseConfig(settings: Settings): Promise<pg.PoolConfig>
   };
 }
 
+/**
+ * SASL settings whose credentials come from a Kafka secret: read now, so that a missing or malformed secret
+ * fails the start, then again for each new connection (Powertools caches it for a few seconds), so that a
+ * rotated password is picked up without a cold start.
+ */
+export async function kafkaSaslFromSecret(
+  secretId: string,
+  mechanism: KafkaSaslMechanism,
+): Promise<KafkaSasl> {
+  const { readKafkaCredentialsSecret } = await import('../adapters/secrets/kafka-credentials-secret.ts');
+  await readKafkaCredentialsSecret(secretId);
+  return {
+    mechanism,
+    username: async () => (await readKafkaCredentialsSecret(secretId)).username,
+    password: async () => (await readKafkaCredentialsSecret(secretId)).password,
+  };
+}
+
 function createLake(settings: Settings): ObjectStore {
   if (settings.lake.kind === 'folder') return new LocalFolderStore(settings.lake.path);
   const client = new S3Client({
@@ -125,9 +144,7 @@ async function createTransport(settings: Settings): Promise<Transport> {
     // Deployed ingest: SASL over TLS with the credentials in KAFKA_SECRET_ARN; local mode: PLAINTEXT.
     const auth = settings.kafkaAuth;
     if (!auth) return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics });
-    const { readKafkaCredentialsSecret } = await import('../adapters/secrets/kafka-credentials-secret.ts');
-    const credentials = await readKafkaCredentialsSecret(auth.secretId);
-    const sasl = { mechanism: saslMechanisms[auth.method], ...credentials };
+    const sasl = await kafkaSaslFromSecret(auth.secretId, saslMechanisms[auth.method]);
     return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics, sasl });
   }
   if (settings.kinesisStream) {

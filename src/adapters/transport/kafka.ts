@@ -28,10 +28,13 @@ export const saslMechanisms: Readonly<Record<KafkaAuthenticationMethod, KafkaSas
   BASIC_AUTH: 'PLAIN',
 };
 
+/** A credential, or a function that reads it when a connection authenticates (so a rotated secret is picked up). */
+export type KafkaCredential = string | (() => Promise<string>);
+
 export interface KafkaSasl {
   readonly mechanism: KafkaSaslMechanism;
-  readonly username: string;
-  readonly password: string;
+  readonly username: KafkaCredential;
+  readonly password: KafkaCredential;
 }
 
 export interface KafkaTransportOptions {

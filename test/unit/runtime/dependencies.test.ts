@@ -4,7 +4,11 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/settings.ts';
-import { createDependencies, databaseConfig } from '../../../src/runtime/dependencies.ts';
+import {
+  createDependencies,
+  databaseConfig,
+  kafkaSaslFromSecret,
+} from '../../../src/runtime/dependencies.ts';
 
 describe('the chart store dependency', () => {
   let server: Server;
@@ -58,6 +62,28 @@ describe('the database configuration of a deployed function', () => {
       .resolves({ SecretString: 'postgres://app:second@db.internal:5433/top_songs' });
     clearCaches();
     expect(await password()).toBe('second');
+  });
+
+  it('gives Kafka SASL credentials that are read again for new connections (rotation), failing early on a bad secret', async () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_top-songs-AbCdEf';
+    secrets
+      .on(GetSecretValueCommand, { SecretId: arn })
+      .resolves({ SecretString: JSON.stringify({ username: 'ingest', password: 'first' }) });
+    clearCaches();
+    const sasl = await kafkaSaslFromSecret(arn, 'SCRAM-SHA-512');
+    expect(sasl.mechanism).toBe('SCRAM-SHA-512');
+    const read = (credential: string | (() => Promise<string>)) =>
+      typeof credential === 'string' ? credential : credential();
+    expect([await read(sasl.username), await read(sasl.password)]).toEqual(['ingest', 'first']);
+
+    secrets
+      .on(GetSecretValueCommand, { SecretId: arn })
+      .resolves({ SecretString: JSON.stringify({ username: 'ingest', password: 'second' }) });
+    clearCaches();
+    expect(await read(sasl.password)).toBe('second');
+
+    secrets.on(GetSecretValueCommand, { SecretId: `${arn}-empty` }).resolves({ SecretString: '{}' });
+    await expect(kafkaSaslFromSecret(`${arn}-empty`, 'PLAIN')).rejects.toThrow(new RegExp(`${arn}-empty`));
   });
 
   it('uses DATABASE_URL as it is when set, without reading any secret', async () => {
