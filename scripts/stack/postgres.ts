@@ -13,7 +13,10 @@ import pg from 'pg';
 import {
   awaitStartedService,
   pollUntilReady,
+  portOpen,
+  portSetting,
   runningPid,
+  StackError,
   say,
   spawnDetached,
   stopService,
@@ -37,6 +40,8 @@ function layout(paths: StackPaths) {
     outFile: join(runDir, 'logs', 'postgres.out'),
     pidFile: join(runDir, 'postgres.pid'),
     script: join(paths.projectDir, MARKER),
+    // Not 5432: that is docker-compose's PostgreSQL, or a system one.
+    port: portSetting('POSTGRES_PORT', 5433),
   };
 }
 
@@ -76,12 +81,22 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   mkdirSync(join(postgres.runDir, 'logs'), { recursive: true });
   mkdirSync(postgres.dataDir, { recursive: true });
   // A URL left by an earlier run names an old port: the server writes a fresh one.
+  if (await portOpen(postgres.port)) {
+    throw new StackError(
+      `postgres: port ${postgres.port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${postgres.port}\` shows ` +
+        'which); stop it, or choose another port with POSTGRES_PORT',
+    );
+  }
   rmSync(postgres.urlFile, { force: true });
-  const child = spawnDetached(process.execPath, [postgres.script, postgres.dataDir, postgres.urlFile], {
-    cwd: postgres.runDir,
-    logFile: postgres.outFile,
-    pidFile: postgres.pidFile,
-  });
+  const child = spawnDetached(
+    process.execPath,
+    [postgres.script, postgres.dataDir, postgres.urlFile, String(postgres.port)],
+    {
+      cwd: postgres.runDir,
+      logFile: postgres.outFile,
+      pidFile: postgres.pidFile,
+    },
+  );
   say(`postgres: started the server (pid ${child.pid}); waiting until it accepts connections`);
   let url = '';
   await awaitStartedService(

