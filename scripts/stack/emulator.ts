@@ -11,18 +11,18 @@
  * emulator.pid). Lambda functions run on the `node` first on its PATH: this script's own Node (24), put first.
  * State is in memory: a restart forgets every stack (MiniStack can persist, PERSIST_STATE=1; not used here).
  */
-import { spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import {
-  awaitStartedService,
   pollUntilReady,
-  portOpen,
   portSetting,
+  requireFreePorts,
   runningPid,
+  runOrFail,
   StackError,
   say,
-  spawnDetached,
+  startDetachedService,
   stopService,
   tail,
 } from './process.ts';
@@ -71,30 +71,19 @@ function layout(paths: StackPaths): EmulatorLayout {
   };
 }
 
-function runOrFail(command: string, args: readonly string[], what: string): void {
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) {
-    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new StackError(`\`${command}\` was not found on PATH: install Python 3.10 or newer (with venv)`);
-    }
-    throw result.error;
-  }
-  if (result.status !== 0) {
-    throw new StackError(`${what} failed:\n${`${result.stdout}\n${result.stderr}`.trim()}`);
-  }
-}
-
 /** Installs the pinned MiniStack into its own venv, once (the entry point's presence is the stamp). */
 function install(emulator: EmulatorLayout): void {
   if (existsSync(emulator.entryPoint)) return;
   say(`emulator: installing ministack ${MINISTACK_VERSION} into ${emulator.venvDir} (once)`);
   const started = Date.now();
   rmSync(emulator.venvDir, { recursive: true, force: true });
-  runOrFail('python3', ['-m', 'venv', emulator.venvDir], `python3 -m venv ${emulator.venvDir}`);
+  const python = 'install Python 3.10 or newer (with venv)';
+  runOrFail('python3', ['-m', 'venv', emulator.venvDir], `python3 -m venv ${emulator.venvDir}`, python);
   runOrFail(
     join(emulator.venvDir, 'bin', 'pip'),
     ['install', '--quiet', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`],
     `pip install ministack==${MINISTACK_VERSION}`,
+    python,
   );
   if (!existsSync(emulator.entryPoint)) {
     throw new StackError(`pip install ministack==${MINISTACK_VERSION} left no ${emulator.entryPoint}`);
@@ -106,7 +95,7 @@ function install(emulator: EmulatorLayout): void {
  * Ready means: the health endpoint answers with MiniStack's version, and a real API call (STS
  * GetCallerIdentity, which the CDK CLI makes first) answers too.
  */
-async function waitUntilReady(emulator: EmulatorLayout, child: ReturnType<typeof spawnDetached> | undefined) {
+async function waitUntilReady(emulator: EmulatorLayout, child: ChildProcess | undefined) {
   await pollUntilReady({
     name: 'emulator',
     what: 'ministack',
@@ -156,46 +145,43 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
     return settings;
   }
   install(emulator);
-  if (await portOpen(emulator.port)) {
-    throw new StackError(
-      `emulator: port ${emulator.port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${emulator.port}\` shows ` +
-        'which); stop it, or choose another port with EMULATOR_PORT',
-    );
-  }
+  await requireFreePorts('emulator', [{ port: emulator.port, setting: 'EMULATOR_PORT' }]);
   for (const dir of [join(emulator.runDir, 'logs'), emulator.tmpDir, emulator.stateDir])
     mkdirSync(dir, { recursive: true });
 
-  const child = spawnDetached(emulator.entryPoint, [], {
-    cwd: emulator.runDir,
-    logFile: emulator.outFile,
-    pidFile: emulator.pidFile,
-    env: {
-      // MiniStack hands its own environment to every function it runs, under the function's variables: a
-      // KAFKA_BROKERS, LAKE_URI or AWS_ENDPOINT_URL of the shell (the other stack services') would redirect them.
-      ...Object.fromEntries(
-        INHERITED.filter((name) => process.env[name]).map((name) => [name, process.env[name]]),
-      ),
-      // Lambda handlers run on the first `node` on PATH: this one (Node 24, the functions' runtime).
-      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
-      // Real Lambda's Node runtimes ship the AWS SDK v3; MiniStack's local executor does not, so CDK's own
-      // helper functions (autoDeleteObjects' custom resource requires @aws-sdk/client-s3) would fail to
-      // start and hang the deploy. CommonJS require() falls back to NODE_PATH: the project's SDK.
-      NODE_PATH: join(paths.projectDir, 'node_modules'),
-      BIND_HOST: '127.0.0.1',
-      GATEWAY_PORT: String(emulator.port),
-      MINISTACK_REGION: REGION,
-      LAMBDA_EXECUTOR: 'local',
-      TMPDIR: emulator.tmpDir,
-      STATE_DIR: emulator.stateDir,
-      LOG_LEVEL: process.env.EMULATOR_LOG_LEVEL || 'INFO',
+  await startDetachedService(
+    {
+      name: 'emulator',
+      what: `ministack ${MINISTACK_VERSION}`,
+      readyWhen: `it answers on ${emulator.endpoint}`,
+      command: emulator.entryPoint,
+      args: [],
+      cwd: emulator.runDir,
+      logFile: emulator.outFile,
+      pidFile: emulator.pidFile,
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+      env: {
+        // MiniStack hands its own environment to every function it runs, under the function's variables: a
+        // KAFKA_BROKERS, LAKE_URI or AWS_ENDPOINT_URL of the shell (the other stack services') would redirect them.
+        ...Object.fromEntries(
+          INHERITED.filter((name) => process.env[name]).map((name) => [name, process.env[name]]),
+        ),
+        // Lambda handlers run on the first `node` on PATH: this one (Node 24, the functions' runtime).
+        PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+        // Real Lambda's Node runtimes ship the AWS SDK v3; MiniStack's local executor does not, so CDK's own
+        // helper functions (autoDeleteObjects' custom resource requires @aws-sdk/client-s3) would fail to
+        // start and hang the deploy. CommonJS require() falls back to NODE_PATH: the project's SDK.
+        NODE_PATH: join(paths.projectDir, 'node_modules'),
+        BIND_HOST: '127.0.0.1',
+        GATEWAY_PORT: String(emulator.port),
+        MINISTACK_REGION: REGION,
+        LAMBDA_EXECUTOR: 'local',
+        TMPDIR: emulator.tmpDir,
+        STATE_DIR: emulator.stateDir,
+        LOG_LEVEL: process.env.EMULATOR_LOG_LEVEL || 'INFO',
+      },
     },
-  });
-  say(
-    `emulator: started ministack ${MINISTACK_VERSION} (pid ${child.pid}); waiting for ${emulator.endpoint}`,
-  );
-  await awaitStartedService(
-    { name: 'emulator', child, pidFile: emulator.pidFile, stopTimeoutMs: STOP_TIMEOUT_MS },
-    () => waitUntilReady(emulator, child),
+    (child) => waitUntilReady(emulator, child),
   );
   return settings;
 }

@@ -6,21 +6,22 @@
  * server.properties, the data (data/), the logs (logs/) and the pid file. The topics are those of
  * src/topology.ts, created with @platformatic/kafka's Admin client.
  */
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { topics } from '../../src/topology.ts';
 import {
-  awaitStartedService,
   pollUntilReady,
-  portOpen,
   portSetting,
+  requireFreePorts,
   run,
   runningPid,
+  runOrFail,
   StackError,
   say,
-  spawnDetached,
+  startDetachedService,
   stopService,
   tail,
 } from './process.ts';
@@ -144,14 +145,12 @@ function formatStorage(kafka: KafkaLayout, paths: StackPaths): void {
   // A cluster id is 16 random bytes in URL-safe base64 without padding (what `kafka-storage random-uuid` prints).
   const clusterId = randomBytes(16).toString('base64url');
   say(`kafka: formatting ${kafka.dataDir} (cluster id ${clusterId})`);
-  const format = run(
+  runOrFail(
     'java',
     java(kafka, paths, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', kafka.propertiesFile]),
+    'kafka-storage format',
     'install a Java 17+ runtime',
   );
-  if (format.status !== 0) {
-    throw new StackError(`kafka-storage format failed:\n${`${format.stdout}\n${format.stderr}`.trim()}`);
-  }
 }
 
 function newAdmin(kafka: KafkaLayout): Admin {
@@ -164,7 +163,7 @@ function newAdmin(kafka: KafkaLayout): Admin {
 }
 
 /** Ready means: the broker answers a metadata request and lists itself among the brokers. */
-async function waitUntilReady(kafka: KafkaLayout, child: ReturnType<typeof spawnDetached> | undefined) {
+async function waitUntilReady(kafka: KafkaLayout, child: ChildProcess | undefined) {
   await pollUntilReady({
     name: 'kafka',
     what: 'the broker',
@@ -225,14 +224,10 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
     return settings;
   }
 
-  for (const port of [kafka.port, kafka.controllerPort]) {
-    if (await portOpen(port)) {
-      throw new StackError(
-        `kafka: port ${port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${port}\` shows ` +
-          'which); stop it, or choose other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT',
-      );
-    }
-  }
+  await requireFreePorts('kafka', [
+    { port: kafka.port, setting: 'KAFKA_PORT' },
+    { port: kafka.controllerPort, setting: 'KAFKA_CONTROLLER_PORT' },
+  ]);
 
   requireJava17();
   install(kafka);
@@ -240,17 +235,19 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   writeProperties(kafka, paths);
   formatStorage(kafka, paths);
 
-  const child = spawnDetached('java', java(kafka, paths, MAIN_CLASS, [kafka.propertiesFile]), {
-    cwd: kafka.runDir,
-    logFile: kafka.outFile,
-    pidFile: kafka.pidFile,
-  });
-  say(
-    `kafka: started Kafka ${kafka.version} (pid ${child.pid}); waiting until it answers on ${kafka.brokers}`,
-  );
-  await awaitStartedService(
-    { name: 'kafka', child, pidFile: kafka.pidFile, stopTimeoutMs: STOP_TIMEOUT_MS },
-    () => waitUntilReady(kafka, child),
+  await startDetachedService(
+    {
+      name: 'kafka',
+      what: `Kafka ${kafka.version}`,
+      readyWhen: `it answers on ${kafka.brokers}`,
+      command: 'java',
+      args: java(kafka, paths, MAIN_CLASS, [kafka.propertiesFile]),
+      cwd: kafka.runDir,
+      logFile: kafka.outFile,
+      pidFile: kafka.pidFile,
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+    },
+    (child) => waitUntilReady(kafka, child),
   );
   await ensureTopics(kafka);
   return settings;

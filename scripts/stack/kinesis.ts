@@ -9,6 +9,7 @@
  * data/kinesis-data.json every second, so they survive a restart. `up` creates the stream
  * `top-songs-plays` (3 shards, the plays topic's partitions) and `top-songs-plays-dlq` (1).
  */
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
@@ -16,14 +17,13 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { KinesisTransport } from '../../src/adapters/transport/kinesis.ts';
 import { topics } from '../../src/topology.ts';
 import {
-  awaitStartedService,
   pollUntilReady,
-  portOpen,
   portSetting,
+  requireFreePorts,
   runningPid,
   StackError,
   say,
-  spawnDetached,
+  startDetachedService,
   stopService,
   tail,
 } from './process.ts';
@@ -84,7 +84,7 @@ function client(kinesis: KinesisLayout): KinesisClient {
 }
 
 /** Ready means: ListStreams answers. */
-async function waitUntilReady(kinesis: KinesisLayout, child: ReturnType<typeof spawnDetached> | undefined) {
+async function waitUntilReady(kinesis: KinesisLayout, child: ChildProcess | undefined) {
   const probe = client(kinesis);
   try {
     await pollUntilReady({
@@ -142,40 +142,40 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
       `kinesis: ${kinesis.main} is missing; run \`npm ci\` (kinesis-local is a devDependency)`,
     );
   }
-  for (const port of [kinesis.port, kinesis.tlsPort]) {
-    if (await portOpen(port)) {
-      throw new StackError(
-        `kinesis: port ${port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${port}\` shows ` +
-          'which); stop it, or choose other ports with KINESIS_PORT / KINESIS_TLS_PORT',
-      );
-    }
-  }
+  await requireFreePorts('kinesis', [
+    { port: kinesis.port, setting: 'KINESIS_PORT' },
+    { port: kinesis.tlsPort, setting: 'KINESIS_TLS_PORT' },
+  ]);
   mkdirSync(join(kinesis.runDir, 'logs'), { recursive: true });
   mkdirSync(kinesis.dataDir, { recursive: true });
 
-  const child = spawnDetached(process.execPath, ['--require', kinesis.preload, kinesis.main], {
-    cwd: kinesis.runDir,
-    logFile: kinesis.outFile,
-    pidFile: kinesis.pidFile,
-    env: {
-      ...process.env,
-      KINESIS_MOCK_PLAIN_PORT: String(kinesis.port),
-      KINESIS_MOCK_TLS_PORT: String(kinesis.tlsPort),
-      KINESIS_MOCK_CERT_PATH: kinesis.certificate,
-      AWS_REGION: REGION,
-      SHOULD_PERSIST_DATA: 'true',
-      LOAD_DATA_IF_EXISTS: 'true',
-      PERSIST_PATH: kinesis.dataDir,
-      PERSIST_INTERVAL: '1s',
-      // Every test run creates streams of its own (4 shards); the default limit of 50 would run out.
-      SHARD_LIMIT: '10000',
-      LOG_LEVEL: 'WARN',
+  await startDetachedService(
+    {
+      name: 'kinesis',
+      what: 'kinesis-mock',
+      readyWhen: `it answers on ${kinesis.endpoint}`,
+      command: process.execPath,
+      args: ['--require', kinesis.preload, kinesis.main],
+      cwd: kinesis.runDir,
+      logFile: kinesis.outFile,
+      pidFile: kinesis.pidFile,
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+      env: {
+        ...process.env,
+        KINESIS_MOCK_PLAIN_PORT: String(kinesis.port),
+        KINESIS_MOCK_TLS_PORT: String(kinesis.tlsPort),
+        KINESIS_MOCK_CERT_PATH: kinesis.certificate,
+        AWS_REGION: REGION,
+        SHOULD_PERSIST_DATA: 'true',
+        LOAD_DATA_IF_EXISTS: 'true',
+        PERSIST_PATH: kinesis.dataDir,
+        PERSIST_INTERVAL: '1s',
+        // Every test run creates streams of its own (4 shards); the default limit of 50 would run out.
+        SHARD_LIMIT: '10000',
+        LOG_LEVEL: 'WARN',
+      },
     },
-  });
-  say(`kinesis: started kinesis-mock (pid ${child.pid}); waiting until it answers on ${kinesis.endpoint}`);
-  await awaitStartedService(
-    { name: 'kinesis', child, pidFile: kinesis.pidFile, stopTimeoutMs: STOP_TIMEOUT_MS },
-    () => waitUntilReady(kinesis, child),
+    (child) => waitUntilReady(kinesis, child),
   );
   await ensureStreams(kinesis);
   return settings;

@@ -7,18 +7,17 @@
  * must be able to reach the folder, and a home folder (~/.cache) is usually closed to other users.
  * Started only when named: an exported DATABASE_URL would make `npm start` use it instead of its own.
  */
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import {
-  awaitStartedService,
   pollUntilReady,
-  portOpen,
   portSetting,
+  requireFreePorts,
   runningPid,
-  StackError,
   say,
-  spawnDetached,
+  startDetachedService,
   stopService,
   tail,
 } from './process.ts';
@@ -48,7 +47,7 @@ function layout(paths: StackPaths) {
 type PostgresLayout = ReturnType<typeof layout>;
 
 /** Ready means: the server wrote its URL and answers a query on it. Resolves with that URL. */
-async function waitUntilReady(postgres: PostgresLayout, child: ReturnType<typeof spawnDetached> | undefined) {
+async function waitUntilReady(postgres: PostgresLayout, child: ChildProcess | undefined) {
   let url = '';
   await pollUntilReady({
     name: 'postgres',
@@ -81,27 +80,22 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   mkdirSync(join(postgres.runDir, 'logs'), { recursive: true });
   mkdirSync(postgres.dataDir, { recursive: true });
   // A URL left by an earlier run names an old port: the server writes a fresh one.
-  if (await portOpen(postgres.port)) {
-    throw new StackError(
-      `postgres: port ${postgres.port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${postgres.port}\` shows ` +
-        'which); stop it, or choose another port with POSTGRES_PORT',
-    );
-  }
+  await requireFreePorts('postgres', [{ port: postgres.port, setting: 'POSTGRES_PORT' }]);
   rmSync(postgres.urlFile, { force: true });
-  const child = spawnDetached(
-    process.execPath,
-    [postgres.script, postgres.dataDir, postgres.urlFile, String(postgres.port)],
+  let url = '';
+  await startDetachedService(
     {
+      name: 'postgres',
+      what: 'the server',
+      readyWhen: 'it accepts connections',
+      command: process.execPath,
+      args: [postgres.script, postgres.dataDir, postgres.urlFile, String(postgres.port)],
       cwd: postgres.runDir,
       logFile: postgres.outFile,
       pidFile: postgres.pidFile,
+      stopTimeoutMs: STOP_TIMEOUT_MS,
     },
-  );
-  say(`postgres: started the server (pid ${child.pid}); waiting until it accepts connections`);
-  let url = '';
-  await awaitStartedService(
-    { name: 'postgres', child, pidFile: postgres.pidFile, stopTimeoutMs: STOP_TIMEOUT_MS },
-    async () => {
+    async (child) => {
       url = await waitUntilReady(postgres, child);
     },
   );

@@ -29,6 +29,14 @@ export function run(
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** `run`, failing with the command's output when it exits non-zero; `what` names the step in that message. */
+export function runOrFail(command: string, args: readonly string[], what: string, hint: string): void {
+  const result = run(command, args, hint);
+  if (result.status !== 0) {
+    throw new StackError(`${what} failed:\n${`${result.stdout}\n${result.stderr}`.trim()}`);
+  }
+}
+
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 export function portOpen(port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -41,6 +49,21 @@ export function portOpen(port: number, timeoutMs = 1000): Promise<boolean> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
+}
+
+/** Fails with a clear message when a port a service listens on is taken by another process. */
+export async function requireFreePorts(
+  name: string,
+  ports: readonly { readonly port: number; readonly setting: string }[],
+): Promise<void> {
+  for (const { port, setting } of ports) {
+    if (await portOpen(port)) {
+      throw new StackError(
+        `${name}: port ${port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${port}\` shows ` +
+          `which); stop it, or choose another port with ${setting}`,
+      );
+    }
+  }
 }
 
 export function processAlive(pid: number): boolean {
@@ -207,21 +230,36 @@ export async function pollUntilReady(check: ReadinessCheck): Promise<void> {
   );
 }
 
-/** Waits for a just-started service; if it never answers, stops it and forgets its pid file. */
-export async function awaitStartedService(
-  service: {
-    readonly name: string;
-    readonly child: ChildProcess & { pid: number };
-    readonly pidFile: string;
-    readonly stopTimeoutMs: number;
-  },
-  waitUntilReady: () => Promise<void>,
+export interface DetachedService {
+  /** The service's name, first word of every message. */
+  readonly name: string;
+  /** What is started, for the progress line (e.g. "Kafka 4.1.1"). */
+  readonly what: string;
+  /** What readiness means, for the progress line (e.g. "it answers on 127.0.0.1:9092"). */
+  readonly readyWhen: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly logFile: string;
+  readonly pidFile: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly stopTimeoutMs: number;
+}
+
+/**
+ * Starts a service's process detached and waits until `waitUntilReady` resolves; if it never does, stops
+ * the process and forgets its pid file, so that the next `stack:up` starts afresh.
+ */
+export async function startDetachedService(
+  service: DetachedService,
+  waitUntilReady: (child: ChildProcess) => Promise<void>,
 ): Promise<void> {
+  const child = spawnDetached(service.command, service.args, service);
+  say(`${service.name}: started ${service.what} (pid ${child.pid}); waiting until ${service.readyWhen}`);
   const started = Date.now();
   try {
-    await waitUntilReady();
+    await waitUntilReady(child);
   } catch (error) {
-    const { child } = service;
     if (child.exitCode === null && child.signalCode === null)
       await stopProcess(child.pid, service.stopTimeoutMs);
     rmSync(service.pidFile, { force: true });

@@ -8,19 +8,19 @@
  * metadata (meta/, a sidecar folder instead of extended attributes), the log (logs/) and the pid file.
  * The lake bucket is created with @aws-sdk/client-s3, the same client the platform uses.
  */
+import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  awaitStartedService,
   pollUntilReady,
-  portOpen,
   portSetting,
+  requireFreePorts,
   runningPid,
   StackError,
   say,
-  spawnDetached,
+  startDetachedService,
   stopService,
   tail,
 } from './process.ts';
@@ -105,7 +105,7 @@ function client(s3: S3Layout): S3Client {
 }
 
 /** Ready means: an authenticated ListBuckets answers. */
-async function waitUntilReady(s3: S3Layout, child: ReturnType<typeof spawnDetached> | undefined) {
+async function waitUntilReady(s3: S3Layout, child: ChildProcess | undefined) {
   const s3Client = client(s3);
   try {
     await pollUntilReady({
@@ -157,31 +157,25 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
     await ensureBucket(s3);
     return settings(s3);
   }
-  if (await portOpen(s3.port)) {
-    throw new StackError(
-      `s3: port ${s3.port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${s3.port}\` ` +
-        'shows which); stop it, or choose another port with S3_PORT',
-    );
-  }
+  await requireFreePorts('s3', [{ port: s3.port, setting: 'S3_PORT' }]);
 
   install(s3);
   for (const dir of [s3.dataDir, s3.metaDir, s3.logsDir]) mkdirSync(dir, { recursive: true });
 
-  const child = spawnDetached(
-    s3.binary,
-    ['--port', `127.0.0.1:${s3.port}`, '--quiet', 'posix', '--sidecar', s3.metaDir, s3.dataDir],
+  await startDetachedService(
     {
+      name: 's3',
+      what: `versitygw ${VERSITYGW_VERSION}`,
+      readyWhen: `it answers on ${s3.endpoint}`,
+      command: s3.binary,
+      args: ['--port', `127.0.0.1:${s3.port}`, '--quiet', 'posix', '--sidecar', s3.metaDir, s3.dataDir],
       cwd: s3.runDir,
       logFile: s3.outFile,
       pidFile: s3.pidFile,
       env: { ...process.env, ROOT_ACCESS_KEY: ACCESS_KEY, ROOT_SECRET_KEY: SECRET_KEY },
+      stopTimeoutMs: STOP_TIMEOUT_MS,
     },
-  );
-  say(
-    `s3: started versitygw ${VERSITYGW_VERSION} (pid ${child.pid}); waiting until it answers on ${s3.endpoint}`,
-  );
-  await awaitStartedService({ name: 's3', child, pidFile: s3.pidFile, stopTimeoutMs: STOP_TIMEOUT_MS }, () =>
-    waitUntilReady(s3, child),
+    (child) => waitUntilReady(s3, child),
   );
   await ensureBucket(s3);
   return settings(s3);
