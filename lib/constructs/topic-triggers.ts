@@ -46,23 +46,25 @@ export class TopicTriggers extends Construct {
       const { declaration, fn } = deployed;
       const trigger = declaration.trigger;
       if (trigger.kind !== 'topic') continue;
+      const topic = Object.values(props.topics).find((candidate) => candidate.name === trigger.topic);
+      if (!topic)
+        throw new Error(`${declaration.name} consumes ${trigger.topic}, which the topology does not declare`);
+      // What the trigger declares, the same for every kind of event source.
+      const delivery = {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: trigger.batchSize,
+        maxBatchingWindow: Duration.seconds(trigger.batchWindowSeconds),
+        // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
+        retryAttempts: trigger.maxAttempts - 1,
+        reportBatchItemFailures: true,
+        bisectBatchOnError: trigger.splitBatchOnError,
+      };
       if (props.kinesis) {
-        const topic = Object.values(props.topics).find((candidate) => candidate.name === trigger.topic);
-        const stream =
-          topic && props.kinesis.streamOf(topic.name, props.topics.plays!, props.deadLetterTopic);
+        const stream = props.kinesis.streamOf(topic.name, props.topics.plays!, props.deadLetterTopic);
         if (!stream)
           throw new Error(`${declaration.name} consumes ${trigger.topic}, which has no Kinesis stream`);
         fn.addEventSource(
-          new KinesisEventSource(stream, {
-            startingPosition: StartingPosition.TRIM_HORIZON,
-            batchSize: trigger.batchSize,
-            maxBatchingWindow: Duration.seconds(trigger.batchWindowSeconds),
-            // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
-            retryAttempts: trigger.maxAttempts - 1,
-            reportBatchItemFailures: true,
-            bisectBatchOnError: trigger.splitBatchOnError,
-            onFailure: new SqsDlq(props.kinesis.failedBatches),
-          }),
+          new KinesisEventSource(stream, { ...delivery, onFailure: new SqsDlq(props.kinesis.failedBatches) }),
         );
         continue;
       }
@@ -74,19 +76,10 @@ export class TopicTriggers extends Construct {
         );
         continue;
       }
-      const topic = Object.values(props.topics).find((candidate) => candidate.name === trigger.topic);
-      if (!topic)
-        throw new Error(`${declaration.name} consumes ${trigger.topic}, which the topology does not declare`);
       const settings = {
+        ...delivery,
         secret: props.kafka.secret,
         topic: trigger.topic,
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: trigger.batchSize,
-        maxBatchingWindow: Duration.seconds(trigger.batchWindowSeconds),
-        // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
-        retryAttempts: trigger.maxAttempts - 1,
-        reportBatchItemFailures: true,
-        bisectBatchOnError: trigger.splitBatchOnError,
         onFailure: new KafkaDlq(props.deadLetterTopic.name),
         provisionedPollerConfig: { minimumPollers: 1, maximumPollers: topic.partitions },
       };

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ObjectStore } from '../../ports/object-store.ts';
+import { replaceFileDurably } from '../durable-file.ts';
 
 /**
  * The data lake as a folder. Writes go to a temporary file, are flushed to disk and renamed into
@@ -24,15 +24,7 @@ export class LocalFolderStore implements ObjectStore {
   async put(key: string, body: Uint8Array, _contentType?: string): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${randomUUID()}.tmp`;
-    const file = await open(temporary, 'w');
-    try {
-      await file.writeFile(body);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, path);
+    await replaceFileDurably(path, body);
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, truncate } from 'node:fs/promises';
+import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogRecord, OutgoingMessage } from '../../ports/transport.ts';
+import { replaceFileDurably } from '../durable-file.ts';
 import { isProcessAlive } from '../process-liveness.ts';
 
 interface StoredRecord {
@@ -163,17 +164,7 @@ export class OffsetFile {
   commit(partition: number, nextOffset: number): Promise<void> {
     this.offsets = { ...this.offsets, [partition]: nextOffset };
     const snapshot = JSON.stringify(this.offsets);
-    const result = this.writing.then(async () => {
-      const temporary = `${this.file}.tmp`;
-      const handle = await open(temporary, 'w');
-      try {
-        await handle.writeFile(snapshot);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temporary, this.file);
-    });
+    const result = this.writing.then(() => replaceFileDurably(this.file, snapshot));
     this.writing = result.catch(() => {});
     return result;
   }

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -24,6 +24,7 @@ import {
   type Transport,
   TransportUnavailableError,
 } from '../../ports/transport.ts';
+import { replaceFileDurably } from '../durable-file.ts';
 
 /** One topic of the topology, carried by one Kinesis data stream. */
 export interface StreamBinding {
@@ -396,15 +397,7 @@ class CheckpointFile {
     const snapshot = `${JSON.stringify(this.state, null, 2)}\n`;
     const result = this.writing.then(async () => {
       await mkdir(this.dir, { recursive: true });
-      const temporary = `${this.file}.tmp`;
-      const handle = await open(temporary, 'w');
-      try {
-        await handle.writeFile(snapshot);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temporary, this.file);
+      await replaceFileDurably(this.file, snapshot);
     });
     this.writing = result.catch(() => {});
     return result;
