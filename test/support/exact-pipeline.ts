@@ -7,11 +7,25 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { invokeFunction } from '../../src/local/functions.ts';
 import { type LakeRow, readLakeRows } from './lake.ts';
-import type { GeneratedTraffic } from './play-batches.ts';
+import { type GeneratedTraffic, generateTraffic } from './play-batches.ts';
 import { referenceCharts } from './reference-charts.ts';
 import { waitFor } from './wait-for.ts';
 
 const HOUR = 3_600_000;
+
+/** The traffic every transport's pipeline test sends: 2,000 seeded plays in the last closed hour. */
+export function lastHourTraffic(): { hourStart: Date; traffic: GeneratedTraffic } {
+  const hourStart = new Date(Math.floor(Date.now() / HOUR) * HOUR - HOUR);
+  const traffic = generateTraffic({
+    seed: 11,
+    count: 2000,
+    windowStart: hourStart,
+    windowMs: HOUR,
+    regions: ['us', 'gb', 'de'],
+    songs: 30,
+  });
+  return { hourStart, traffic };
+}
 
 export async function expectExactPipeline(options: {
   readonly url: string;

@@ -15,15 +15,13 @@ import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
 import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
 import { writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
-import { expectExactPipeline } from '../../support/exact-pipeline.ts';
+import { expectExactPipeline, lastHourTraffic } from '../../support/exact-pipeline.ts';
 import { broker, kafkaBrokers, readTopic, testNamespace } from '../../support/kafka.ts';
 import { readLakeRows } from '../../support/lake.ts';
 import { type LocalProcess, startLocalProcess } from '../../support/local-process.ts';
-import { generateTraffic } from '../../support/play-batches.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
-const HOUR = 3_600_000;
 
 const play = (overrides: Record<string, unknown> = {}) => ({
   event_id: randomUUID(),
@@ -60,15 +58,7 @@ describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with n
   describe('the pipeline', () => {
     let runtime: LocalRuntime;
     let dataDir: string;
-    const hourStart = new Date(Math.floor(Date.now() / HOUR) * HOUR - HOUR);
-    const traffic = generateTraffic({
-      seed: 11,
-      count: 2000,
-      windowStart: hourStart,
-      windowMs: HOUR,
-      regions: ['us', 'gb', 'de'],
-      songs: 30,
-    });
+    const { hourStart, traffic } = lastHourTraffic();
 
     beforeAll(async () => {
       dataDir = await newDataDir('kafka-pipeline');

@@ -9,14 +9,12 @@ import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
-import { expectExactPipeline } from '../../support/exact-pipeline.ts';
+import { expectExactPipeline, lastHourTraffic } from '../../support/exact-pipeline.ts';
 import { readLakeRows } from '../../support/lake.ts';
 import { type LocalProcess, startLocalProcess } from '../../support/local-process.ts';
-import { generateTraffic } from '../../support/play-batches.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
-const HOUR = 3_600_000;
 const endpoint = process.env.AWS_ENDPOINT_URL;
 const configured = Boolean(process.env.KINESIS_STREAM && endpoint);
 /** A stream (and its `-dlq`) of this run's own. */
@@ -50,15 +48,7 @@ describe.skipIf(!configured)(
     describe('the pipeline', () => {
       let runtime: LocalRuntime;
       let dataDir: string;
-      const hourStart = new Date(Math.floor(Date.now() / HOUR) * HOUR - HOUR);
-      const traffic = generateTraffic({
-        seed: 11,
-        count: 2000,
-        windowStart: hourStart,
-        windowMs: HOUR,
-        regions: ['us', 'gb', 'de'],
-        songs: 30,
-      });
+      const { hourStart, traffic } = lastHourTraffic();
 
       beforeAll(async () => {
         dataDir = await newDataDir('kinesis-pipeline');
