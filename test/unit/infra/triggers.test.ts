@@ -1,10 +1,22 @@
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { type FunctionDeclaration, functions, topics } from '../../../src/topology.ts';
+import { type FunctionDeclaration, functions, type TopicTrigger, topics } from '../../../src/topology.ts';
 import { kafkaContext, referencedId, resourcesOf, synth, topologyFunctionIds } from './synth.ts';
 
 /** EventBridge's spelling of a fixed rate. */
 const rate = (minutes: number) => (minutes === 1 ? 'rate(1 minute)' : `rate(${minutes} minutes)`);
+
+/** The event source mapping settings a topic trigger declares, the same for Kafka, MSK and Kinesis. */
+function declaredDelivery(trigger: TopicTrigger) {
+  return {
+    BatchSize: trigger.batchSize,
+    MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
+    MaximumRetryAttempts: trigger.maxAttempts - 1,
+    BisectBatchOnFunctionError: trigger.splitBatchOnError,
+    StartingPosition: 'TRIM_HORIZON',
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+  };
+}
 
 /** "function ← trigger" for every trigger the topology declares. */
 function declaredPairs(declarations: readonly FunctionDeclaration[]): string[] {
@@ -116,12 +128,7 @@ describe('triggers', () => {
       const topic = Object.values(topics).find((candidate) => candidate.name === trigger.topic)!;
       withKafka.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         Topics: [trigger.topic],
-        BatchSize: trigger.batchSize,
-        MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
-        MaximumRetryAttempts: trigger.maxAttempts - 1,
-        BisectBatchOnFunctionError: trigger.splitBatchOnError,
-        StartingPosition: 'TRIM_HORIZON',
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ...declaredDelivery(trigger),
         DestinationConfig: { OnFailure: { Destination: `kafka://${topics.deadLetters.name}` } },
         ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: topic.partitions },
         SelfManagedEventSource: { Endpoints: { KafkaBootstrapServers: kafkaContext.bootstrapServers } },
@@ -164,12 +171,7 @@ describe('triggers with the Kinesis transport', () => {
       );
       expect(mapping, declaration.name).toBeDefined();
       expect(mapping!.Properties).toMatchObject({
-        BatchSize: trigger.batchSize,
-        MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
-        MaximumRetryAttempts: trigger.maxAttempts - 1,
-        BisectBatchOnFunctionError: trigger.splitBatchOnError,
-        StartingPosition: 'TRIM_HORIZON',
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ...declaredDelivery(trigger),
       });
       expect(referencedId(mapping!.Properties!.EventSourceArn)).toBe(
         streamIdNamed(`top-songs-dev-${trigger.topic}`),
@@ -238,12 +240,7 @@ describe('triggers with Amazon MSK', () => {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: mskClusterArn,
         Topics: [trigger.topic],
-        BatchSize: trigger.batchSize,
-        MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
-        MaximumRetryAttempts: trigger.maxAttempts - 1,
-        BisectBatchOnFunctionError: trigger.splitBatchOnError,
-        StartingPosition: 'TRIM_HORIZON',
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ...declaredDelivery(trigger),
         DestinationConfig: { OnFailure: { Destination: `kafka://${topics.deadLetters.name}` } },
         ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: topic.partitions },
         SourceAccessConfigurations: [{ Type: 'SASL_SCRAM_512_AUTH', URI: kafkaContext.secretArn }],
