@@ -4,12 +4,11 @@
  * against DuckDB's own COPY of the same rows from tables already in memory.
  */
 import { join } from 'node:path';
-import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { sqlString, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
-import { encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
+import { createPlaysTable, encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
 import { windowContaining } from '../src/domain/charts.ts';
-import { type LakePlayRow, lakePlayColumns } from '../src/domain/lake-row.ts';
+import type { LakePlayRow } from '../src/domain/lake-row.ts';
 import type { PlayEvent } from '../src/domain/play-event.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
 import { type ConsumedRecord, writePlaysToLake } from '../src/use-cases/write-plays-to-lake.ts';
@@ -62,29 +61,7 @@ function makeBatches(count: number): Batch[] {
 }
 
 async function loadTable(table: string, rows: readonly LakePlayRow[]): Promise<void> {
-  await withDuckDb(async (connection) => {
-    await connection.run(
-      `CREATE TABLE ${table} (${lakePlayColumns.map(([name, type]) => `${name} ${type}`).join(', ')})`,
-    );
-    const appender = await connection.createAppender(table);
-    for (const row of rows) {
-      appender.appendVarchar(row.event_id);
-      appender.appendVarchar(row.user_id);
-      appender.appendVarchar(row.song_id);
-      appender.appendVarchar(row.region);
-      appender.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt(Date.parse(row.played_at)) * 1000n));
-      appender.appendInteger(row.ms_played);
-      if (row.device === undefined) appender.appendNull();
-      else appender.appendVarchar(row.device);
-      if (row.session_id === undefined) appender.appendNull();
-      else appender.appendVarchar(row.session_id);
-      appender.appendVarchar(row.source_topic);
-      appender.appendInteger(row.source_partition);
-      appender.appendBigInt(BigInt(row.source_offset));
-      appender.endRow();
-    }
-    appender.closeSync();
-  });
+  await withDuckDb((connection) => createPlaysTable(connection, table, rows, { temporary: false }));
 }
 
 const dropTables = (tables: readonly string[]) =>
