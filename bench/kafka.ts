@@ -4,11 +4,12 @@
  * sending the very same messages to the same broker. Runs only when KAFKA_BROKERS is set.
  */
 import { randomUUID } from 'node:crypto';
-import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { Admin, type Producer } from '@platformatic/kafka';
 import { KafkaTransport } from '../src/adapters/transport/kafka.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
 import { namespacedTopics, qualified, topics } from '../src/topology.ts';
 import { type IngestPorts, ingestPlays } from '../src/use-cases/ingest-plays.ts';
+import { stringProducer } from '../test/support/kafka.ts';
 import {
   type BenchOptions,
   formatRate,
@@ -98,14 +99,7 @@ export async function run(options: BenchOptions): Promise<void> {
     // instance; the warm-up round pays for connecting, metadata and the idempotent producer id.
     const transport = await KafkaTransport.open({ brokers, topics: declared, clientId: 'top-songs-bench' });
     clients.transport = transport;
-    const raw = new Producer({
-      clientId: 'top-songs-bench-raw-producer',
-      bootstrapBrokers: brokers,
-      serializers: stringSerializers,
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-      autocreateTopics: false,
-    });
+    const raw = stringProducer(brokers, 'top-songs-bench-raw-producer');
     clients.producer = raw;
     const ports: IngestPorts = {
       transport,

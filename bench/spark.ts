@@ -13,12 +13,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { Admin } from '@platformatic/kafka';
 import { sqlList, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
 import { type ConsumedRecord, writePlaysToLake } from '../src/use-cases/write-plays-to-lake.ts';
+import { createReplayTopic, stringProducer } from '../test/support/kafka.ts';
 import {
   type BenchOptions,
   formatNumber,
@@ -67,25 +68,8 @@ function makeRecords(count: number, topic: string): ConsumedRecord[] {
 }
 
 async function produce(topic: string, records: readonly ConsumedRecord[]): Promise<void> {
-  const admin = new Admin({ clientId: 'bench-spark-admin', bootstrapBrokers: brokers() });
-  try {
-    await admin.createTopics({
-      topics: [topic],
-      partitions: PLAYS_PARTITIONS,
-      replicas: -1,
-      configs: [{ name: 'retention.ms', value: '-1' }],
-    });
-  } finally {
-    await admin.close();
-  }
-  const producer = new Producer({
-    clientId: 'bench-spark-producer',
-    bootstrapBrokers: brokers(),
-    serializers: stringSerializers,
-    idempotent: true,
-    acks: ProduceAcks.ALL,
-    autocreateTopics: false,
-  });
+  await createReplayTopic(brokers(), topic, PLAYS_PARTITIONS);
+  const producer = stringProducer(brokers(), 'bench-spark-producer');
   try {
     for (let partition = 0; partition < PLAYS_PARTITIONS; partition++) {
       const mine = records.filter((record) => record.partition === partition);

@@ -10,9 +10,9 @@
  * ({ topic, partition, offset, timestamp, value }[], what writePlaysToLake takes). Needs KAFKA_BROKERS.
  */
 import { writeFileSync } from 'node:fs';
-import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { defaultRegions } from '../../src/domain/regions.ts';
 import type { ConsumedRecord } from '../../src/use-cases/write-plays-to-lake.ts';
+import { createReplayTopic, stringProducer } from '../../test/support/kafka.ts';
 import { generateTraffic } from '../../test/support/play-batches.ts';
 
 export const TRAFFIC_WINDOW_START = new Date('2026-11-20T10:00:00.000Z');
@@ -46,26 +46,8 @@ const records: ConsumedRecord[] = traffic.events.map((event, index) => {
   return { topic, partition, offset, timestamp: RECORD_TIMESTAMP, value: JSON.stringify(event) };
 });
 
-const admin = new Admin({ clientId: 'spark-traffic-admin', bootstrapBrokers: brokers });
-try {
-  await admin.createTopics({
-    topics: [topic],
-    partitions: PARTITIONS,
-    replicas: -1,
-    configs: [{ name: 'retention.ms', value: '-1' }],
-  });
-} finally {
-  await admin.close();
-}
-
-const producer = new Producer({
-  clientId: 'spark-traffic-producer',
-  bootstrapBrokers: brokers,
-  serializers: stringSerializers,
-  idempotent: true,
-  acks: ProduceAcks.ALL,
-  autocreateTopics: false,
-});
+await createReplayTopic(brokers, topic, PARTITIONS);
+const producer = stringProducer(brokers, 'spark-traffic-producer');
 try {
   for (let partition = 0; partition < PARTITIONS; partition++) {
     const mine = records.filter((record) => record.partition === partition);

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { createReplayTopic, stringProducer } from '../../test/support/kafka.ts';
 
 interface Vectors {
   topic_partitions: number;
@@ -27,28 +27,8 @@ const vectors = JSON.parse(
 ) as Vectors;
 const messages = vectors.messages.slice(Number(from), to === undefined ? undefined : Number(to));
 
-const admin = new Admin({ clientId: 'spark-vectors-admin', bootstrapBrokers: brokers });
-try {
-  if (!(await admin.listTopics()).includes(topic)) {
-    await admin.createTopics({
-      topics: [topic],
-      partitions: vectors.topic_partitions,
-      replicas: -1,
-      configs: [{ name: 'retention.ms', value: '-1' }],
-    });
-  }
-} finally {
-  await admin.close();
-}
-
-const producer = new Producer({
-  clientId: 'spark-vectors-producer',
-  bootstrapBrokers: brokers,
-  serializers: stringSerializers,
-  idempotent: true,
-  acks: ProduceAcks.ALL,
-  autocreateTopics: false,
-});
+await createReplayTopic(brokers, topic, vectors.topic_partitions);
+const producer = stringProducer(brokers, 'spark-vectors-producer');
 try {
   for (const message of messages) {
     await producer.send({

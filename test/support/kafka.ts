@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { Consumer, type Message } from '@platformatic/kafka';
+import { Admin, Consumer, type Message, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -51,4 +51,40 @@ export async function readTopic(topic: string, expected: number, timeoutMs = 30_
     await stream.close();
     await consumer.close(true);
   }
+}
+
+/**
+ * Creates `topic` unless it exists, keeping its records however old their timestamps: replayed records
+ * (fixtures, golden vectors, bench traffic) carry recorded timestamps, which the broker's default 7-day
+ * retention would delete minutes after they were produced.
+ */
+export async function createReplayTopic(
+  brokers: readonly string[],
+  topic: string,
+  partitions: number,
+): Promise<void> {
+  const admin = new Admin({ clientId: 'replay-admin', bootstrapBrokers: [...brokers] });
+  try {
+    if ((await admin.listTopics()).includes(topic)) return;
+    await admin.createTopics({
+      topics: [topic],
+      partitions,
+      replicas: -1,
+      configs: [{ name: 'retention.ms', value: '-1' }],
+    });
+  } finally {
+    await admin.close();
+  }
+}
+
+/** A producer of string records configured as the platform's: idempotent, acks=all, no topic auto-creation. */
+export function stringProducer(brokers: readonly string[], clientId: string) {
+  return new Producer({
+    clientId,
+    bootstrapBrokers: [...brokers],
+    serializers: stringSerializers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    autocreateTopics: false,
+  });
 }

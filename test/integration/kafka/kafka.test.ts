@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Admin, Producer } from '@platformatic/kafka';
+import { Producer } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
@@ -16,12 +16,11 @@ import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime
 import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
 import { writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
 import { expectExactPipeline, lastHourTraffic } from '../../support/exact-pipeline.ts';
-import { broker, kafkaBrokers, readTopic, testNamespace } from '../../support/kafka.ts';
+import { broker, createReplayTopic, kafkaBrokers, readTopic, testNamespace } from '../../support/kafka.ts';
 import { readLakeRows } from '../../support/lake.ts';
 import { type LocalProcess, startLocalProcess } from '../../support/local-process.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
-
 
 const play = (overrides: Record<string, unknown> = {}) => ({
   event_id: randomUUID(),
@@ -198,19 +197,8 @@ describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with n
     const dataDir = await newDataDir('kafka-fixture');
     const records = Object.values(fixture.records).flat();
     // The fixture's records, produced with their own keys and timestamps (validation judges by them).
-    // Those timestamps age past the broker's default 7-day retention, so the play topic keeps records forever.
     const topics = namespacedTopics(namespace);
-    const admin = new Admin({ clientId: 'fixture-admin', bootstrapBrokers: kafkaBrokers!.split(',') });
-    try {
-      await admin.createTopics({
-        topics: [topics[0]!.name],
-        partitions: topics[0]!.partitions,
-        replicas: -1,
-        configs: [{ name: 'retention.ms', value: '-1' }],
-      });
-    } finally {
-      await admin.close();
-    }
+    await createReplayTopic(kafkaBrokers!.split(','), topics[0]!.name, topics[0]!.partitions);
     await (await KafkaTransport.open({ brokers: kafkaBrokers!.split(','), topics })).close();
     const producer = new Producer({
       clientId: 'fixture',
