@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { invokeFunction } from '../../src/local/functions.ts';
 import { type LakeRow, readLakeRows } from './lake.ts';
+import { type LocalProcess, startLocalProcess } from './local-process.ts';
 import { type GeneratedTraffic, generateTraffic } from './play-batches.ts';
 import { referenceCharts } from './reference-charts.ts';
 import { waitFor } from './wait-for.ts';
@@ -71,4 +72,41 @@ export async function expectExactPipeline(options: {
     );
   }
   return rows;
+}
+
+/**
+ * Posts the plays to `npm start` (run with `env`), kills it with SIGKILL as soon as they are acknowledged,
+ * starts it again, and expects the lake to end with every acknowledged play exactly once.
+ */
+export async function expectExactlyOnceAcrossKill(options: {
+  readonly env: Record<string, string>;
+  readonly dataDir: string;
+  readonly events: readonly { readonly event_id: string }[];
+}): Promise<void> {
+  const { env, dataDir, events } = options;
+  let running: LocalProcess | undefined = await startLocalProcess(env, ['--no-simulator']);
+  try {
+    for (let start = 0; start < events.length; start += 200) {
+      const response = await fetch(`${running.url}/v1/plays`, {
+        method: 'POST',
+        body: JSON.stringify({ events: events.slice(start, start + 200) }),
+      });
+      expect(response.status).toBe(202);
+    }
+    await running.stop('SIGKILL');
+    running = await startLocalProcess(env, ['--no-simulator']);
+    const rows = await waitFor(
+      'the restarted consumer to write every acknowledged play',
+      async () => {
+        const found = await readLakeRows(join(dataDir, 'lake'));
+        return found.length >= events.length ? found : undefined;
+      },
+      90_000,
+      250,
+    );
+    expect(rows).toHaveLength(events.length);
+    expect(new Set(rows.map((row) => row.event_id))).toEqual(new Set(events.map((event) => event.event_id)));
+  } finally {
+    await running?.stop('SIGTERM');
+  }
 }

@@ -2,6 +2,7 @@
  * Test traffic with known composition: valid plays (some short), duplicate deliveries of earlier
  * valid plays, and invalid events of every kind, from a seeded generator.
  */
+import { randomUUID } from 'node:crypto';
 import { seededRandom } from './random.ts';
 import type { ReferencePlay } from './reference-charts.ts';
 
@@ -79,3 +80,14 @@ export function generateTraffic(plan: TrafficPlan): GeneratedTraffic {
   }
   return { events, valid, deliveries };
 }
+
+/** A valid, counted play from 5 minutes ago by one of 50 users, of one of 8 songs, in `us`. */
+export const recentPlay = (overrides: Record<string, unknown> = {}) => ({
+  event_id: randomUUID(),
+  user_id: `user-${Math.floor(Math.random() * 50)}`,
+  song_id: `song-${String(Math.floor(Math.random() * 8)).padStart(6, '0')}`,
+  region: 'us',
+  played_at: new Date(Date.now() - 5 * 60_000).toISOString(),
+  ms_played: 45_000,
+  ...overrides,
+});

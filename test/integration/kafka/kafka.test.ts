@@ -1,8 +1,3 @@
-/**
- * Against a real Kafka broker (`npm run stack:up`; CI starts one). One file, run in order, because
- * the last test stops and restarts the broker.
- */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Producer } from '@platformatic/kafka';
@@ -15,32 +10,16 @@ import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
 import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
 import { writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
-import { expectExactPipeline, lastHourTraffic } from '../../support/exact-pipeline.ts';
+import {
+  expectExactlyOnceAcrossKill,
+  expectExactPipeline,
+  lastHourTraffic,
+} from '../../support/exact-pipeline.ts';
 import { broker, createReplayTopic, kafkaBrokers, readTopic, testNamespace } from '../../support/kafka.ts';
 import { readLakeRows } from '../../support/lake.ts';
-import { type LocalProcess, startLocalProcess } from '../../support/local-process.ts';
+import { recentPlay } from '../../support/play-batches.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
-
-const play = (overrides: Record<string, unknown> = {}) => ({
-  event_id: randomUUID(),
-  user_id: `user-${Math.floor(Math.random() * 50)}`,
-  song_id: `song-${String(Math.floor(Math.random() * 8)).padStart(6, '0')}`,
-  region: 'us',
-  played_at: new Date(Date.now() - 5 * 60_000).toISOString(),
-  ms_played: 45_000,
-  ...overrides,
-});
-
-async function postAll(url: string, events: unknown[]): Promise<void> {
-  for (let start = 0; start < events.length; start += 200) {
-    const response = await fetch(`${url}/v1/plays`, {
-      method: 'POST',
-      body: JSON.stringify({ events: events.slice(start, start + 200) }),
-    });
-    expect(response.status).toBe(202);
-  }
-}
 
 describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with npm run stack:up)', () => {
   const dirs: { remove: () => Promise<void> }[] = [];
@@ -93,28 +72,11 @@ describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with n
       KAFKA_BROKERS: kafkaBrokers!,
       TOP_SONGS_NAMESPACE: testNamespace('kill'),
     };
-    let running: LocalProcess | undefined = await startLocalProcess(env, ['--no-simulator']);
-    try {
-      const events = Array.from({ length: 4000 }, () => play());
-      await postAll(running.url, events);
-      await running.stop('SIGKILL');
-      running = await startLocalProcess(env, ['--no-simulator']);
-      const rows = await waitFor(
-        'the restarted consumer to write every acknowledged play',
-        async () => {
-          const found = await readLakeRows(join(dataDir, 'lake'));
-          return found.length >= events.length ? found : undefined;
-        },
-        90_000,
-        250,
-      );
-      expect(rows).toHaveLength(events.length);
-      expect(new Set(rows.map((row) => row.event_id))).toEqual(
-        new Set(events.map((event) => event.event_id)),
-      );
-    } finally {
-      await running?.stop('SIGTERM');
-    }
+    await expectExactlyOnceAcrossKill({
+      env,
+      dataDir,
+      events: Array.from({ length: 4000 }, () => recentPlay()),
+    });
   });
 
   it('sends a record the function keeps failing on to the dead-letter topic, and the rest flows on', async () => {
@@ -123,8 +85,8 @@ describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with n
     const [playsTopic, deadLetterTopic] = [topics[0]!.name, topics[1]!.name];
     const transport = await KafkaTransport.open({ brokers: kafkaBrokers!.split(','), topics });
     const lake = new LocalFolderStore(join(await newDataDir('kafka-dlq'), 'lake'));
-    const poison = play({ song_id: 'song-poison' });
-    const events = [play(), play(), poison, play(), play()].map((event) => ({
+    const poison = recentPlay({ song_id: 'song-poison' });
+    const events = [recentPlay(), recentPlay(), poison, recentPlay(), recentPlay()].map((event) => ({
       ...event,
       user_id: 'same-user',
     }));
@@ -275,7 +237,7 @@ describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with n
     let refused = 0;
     try {
       const send = async () => {
-        const events = Array.from({ length: 50 }, () => play());
+        const events = Array.from({ length: 50 }, () => recentPlay());
         const response = await fetch(`${runtime.url}/v1/plays`, {
           method: 'POST',
           body: JSON.stringify({ events }),

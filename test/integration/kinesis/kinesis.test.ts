@@ -4,16 +4,17 @@
  * each other's records.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
-import { expectExactPipeline, lastHourTraffic } from '../../support/exact-pipeline.ts';
-import { readLakeRows } from '../../support/lake.ts';
-import { type LocalProcess, startLocalProcess } from '../../support/local-process.ts';
+import {
+  expectExactlyOnceAcrossKill,
+  expectExactPipeline,
+  lastHourTraffic,
+} from '../../support/exact-pipeline.ts';
+import { recentPlay } from '../../support/play-batches.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
-import { waitFor } from '../../support/wait-for.ts';
 
 const endpoint = process.env.AWS_ENDPOINT_URL;
 const configured = Boolean(process.env.KINESIS_STREAM && endpoint);
@@ -82,42 +83,11 @@ describe.skipIf(!configured)(
     it('a killed consumer, restarted from its checkpoints, leaves exactly the acknowledged plays in the lake', async () => {
       const dataDir = await newDataDir('kinesis-kill');
       const env = { TOP_SONGS_DATA_DIR: dataDir, KINESIS_STREAM: newStream('kill') };
-      const play = () => ({
-        event_id: randomUUID(),
-        user_id: `user-${Math.floor(Math.random() * 50)}`,
-        song_id: `song-${String(Math.floor(Math.random() * 8)).padStart(6, '0')}`,
-        region: 'us',
-        played_at: new Date(Date.now() - 5 * 60_000).toISOString(),
-        ms_played: 45_000,
+      await expectExactlyOnceAcrossKill({
+        env,
+        dataDir,
+        events: Array.from({ length: 3000 }, () => recentPlay()),
       });
-      let running: LocalProcess | undefined = await startLocalProcess(env, ['--no-simulator']);
-      try {
-        const events = Array.from({ length: 3000 }, play);
-        for (let start = 0; start < events.length; start += 200) {
-          const response = await fetch(`${running.url}/v1/plays`, {
-            method: 'POST',
-            body: JSON.stringify({ events: events.slice(start, start + 200) }),
-          });
-          expect(response.status).toBe(202);
-        }
-        await running.stop('SIGKILL');
-        running = await startLocalProcess(env, ['--no-simulator']);
-        const rows = await waitFor(
-          'the restarted consumer to write every acknowledged play',
-          async () => {
-            const found = await readLakeRows(join(dataDir, 'lake'));
-            return found.length >= events.length ? found : undefined;
-          },
-          90_000,
-          250,
-        );
-        expect(rows).toHaveLength(events.length);
-        expect(new Set(rows.map((row) => row.event_id))).toEqual(
-          new Set(events.map((event) => event.event_id)),
-        );
-      } finally {
-        await running?.stop('SIGTERM');
-      }
     });
   },
 );
