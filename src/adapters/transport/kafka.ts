@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Admin,
-  type BaseOptions,
-  Consumer,
-  type Message,
-  ProduceAcks,
-  Producer,
-  stringSerializers,
-} from '@platformatic/kafka';
+import { Admin, type BaseOptions, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import type { KafkaAuthenticationMethod } from '../../config/settings.ts';
 import {
   type LogConsumer,
-  type LogRecord,
   type OutgoingMessage,
   type Transport,
   TransportUnavailableError,
 } from '../../ports/transport.ts';
 import type { TopicDeclaration } from '../../topology.ts';
+import { openKafkaConsumer } from './kafka-consumer.ts';
 
 /** The SASL mechanisms the transport speaks (always over TLS). */
 export type KafkaSaslMechanism = 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN';
@@ -68,9 +60,6 @@ export function kafkaConnectionOptions(
   const { mechanism, username, password } = options.sasl;
   return { ...connection, sasl: { mechanism, username, password }, tls: {}, tlsServerName: true };
 }
-
-/** Records a consumer buffers before it pauses fetching. */
-const BUFFER_LIMIT = 5_000;
 
 /**
  * Kafka through @platformatic/kafka (pure TypeScript, maintained; see docs/decisions.md).
@@ -161,75 +150,17 @@ export class KafkaTransport implements Transport {
   }
 
   async consumer(topic: string, group: string): Promise<LogConsumer> {
-    const consumer = new Consumer({
-      ...kafkaConnectionOptions(
+    const consumer: LogConsumer = await openKafkaConsumer({
+      connection: kafkaConnectionOptions(
         this.options,
         `${this.options.clientId}-${group}-${randomUUID().slice(0, 8)}`,
       ),
-      groupId: group,
-      autocommit: false,
-      maxWaitTime: 500,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
+      topic,
+      group,
+      onClose: () => this.consumers.delete(consumer),
     });
-    const stream = await consumer.consume({
-      topics: [topic],
-      mode: 'committed',
-      fallbackMode: 'earliest',
-      autocommit: false,
-    });
-    const buffered: LogRecord[] = [];
-    const leaderEpochs = new Map<number, number>();
-    let wake: (() => void) | undefined;
-    let failure: unknown;
-    stream.on('data', (message: Message) => {
-      leaderEpochs.set(message.partition, message.leaderEpoch);
-      buffered.push(toLogRecord(message));
-      if (buffered.length >= BUFFER_LIMIT) stream.pause();
-      wake?.();
-    });
-    stream.on('error', (error: unknown) => {
-      failure = error;
-      wake?.();
-    });
-    const logConsumer: LogConsumer = {
-      fetch: async (maxRecords, maxWaitMs) => {
-        if (buffered.length === 0 && failure === undefined) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, maxWaitMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wake = undefined;
-        }
-        if (failure !== undefined) {
-          const error = failure;
-          failure = undefined;
-          throw new TransportUnavailableError(`Kafka consumer of ${topic}: ${describe(error)}`, 5, {
-            cause: error,
-          });
-        }
-        const batch = buffered.splice(0, maxRecords);
-        if (buffered.length < BUFFER_LIMIT / 2 && stream.isPaused()) stream.resume();
-        return batch;
-      },
-      commit: async (partition, nextOffset) => {
-        await consumer.commit({
-          offsets: [
-            { topic, partition, offset: BigInt(nextOffset), leaderEpoch: leaderEpochs.get(partition) ?? -1 },
-          ],
-        });
-      },
-      close: async () => {
-        this.consumers.delete(logConsumer);
-        await stream.close();
-        await consumer.close(true);
-      },
-    };
-    this.consumers.add(logConsumer);
-    return logConsumer;
+    this.consumers.add(consumer);
+    return consumer;
   }
 
   async close(): Promise<void> {
@@ -243,22 +174,8 @@ export class KafkaTransport implements Transport {
   }
 }
 
-function toLogRecord(message: Message): LogRecord {
-  return {
-    topic: message.topic,
-    partition: message.partition,
-    offset: Number(message.offset),
-    timestamp: Number(message.timestamp),
-    key: message.key && message.key.length > 0 ? message.key : undefined,
-    value: message.value ?? Buffer.alloc(0),
-    headers: Object.fromEntries(
-      [...message.headers].map(([name, value]) => [name.toString('utf8'), value.toString('utf8')]),
-    ),
-  };
-}
-
 /** The messages of an error and what caused it: "Connection … failed. (SASL authentication failed. (…))". */
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) {
     return [...new Set(error.errors.map(describe))].join('; ');
   }
