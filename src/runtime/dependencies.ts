@@ -47,7 +47,13 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
     chartStore: sharedUntilFailure(async () => {
       const opening = new pg.Pool({ ...(await databaseConfig(settings)), max: 5 });
       // An idle connection the server drops (restart, shutdown) must not crash the process.
-      opening.on('error', (error) => logger.warn('database connection lost; it will be reopened', { error }));
+      // pg attaches the whole client to the error: log what says why, not the connection's internals.
+      opening.on('error', (error: Error & { code?: string }) =>
+        logger.warn('database connection lost; it will be reopened', {
+          reason: error.message,
+          code: error.code,
+        }),
+      );
       try {
         const client = await opening.connect();
         try {

@@ -21,9 +21,12 @@ export class PostgresChartStore implements ChartStore {
   }
 
   async replaceWindow(window: ChartWindow, charts: readonly Chart[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, 'BEGIN', async (client) => {
+      // Runs of the same window (a schedule beside a backfill, overlapping Lambda runs) take turns: without
+      // this, the second one's inserts would hit the first one's uncommitted rows and fail on the key.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `charts:${window.period}:${window.start.toISOString()}`,
+      ]);
       await client.query('DELETE FROM charts WHERE period = $1 AND window_start = $2', [
         window.period,
         window.start,
@@ -57,13 +60,7 @@ export class PostgresChartStore implements ChartStore {
           ],
         );
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async windowState(window: ChartWindow) {
@@ -77,26 +74,29 @@ export class PostgresChartStore implements ChartStore {
   }
 
   async findChart(region: string, period: Period, windowStart?: Date): Promise<ServedChart | undefined> {
-    const { rows } = await this.pool.query<ChartRow>(
-      windowStart
-        ? 'SELECT * FROM charts WHERE region = $1 AND period = $2 AND window_start = $3'
-        : 'SELECT * FROM charts WHERE region = $1 AND period = $2 ORDER BY window_start DESC LIMIT 1',
-      windowStart ? [region, period, windowStart] : [region, period],
-    );
-    const chart = rows[0];
-    if (!chart) return undefined;
-    const entries = await this.pool.query<ServedChartEntry & { plays: string }>(
-      `SELECT e.rank, e.song_id, s.title, s.artist, s.genre, e.plays
-       FROM chart_entries e LEFT JOIN songs s USING (song_id)
-       WHERE e.region = $1 AND e.period = $2 AND e.window_start = $3
-       ORDER BY e.rank`,
-      [chart.region, chart.period, chart.window_start],
-    );
-    return {
-      ...chart,
-      eligible_plays: Number(chart.eligible_plays),
-      entries: entries.rows.map((entry) => ({ ...entry, plays: Number(entry.plays) })),
-    };
+    // One snapshot for the chart and its entries, so a replacement committing in between cannot mix them.
+    return inTransaction(this.pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+      const { rows } = await client.query<ChartRow>(
+        windowStart
+          ? 'SELECT * FROM charts WHERE region = $1 AND period = $2 AND window_start = $3'
+          : 'SELECT * FROM charts WHERE region = $1 AND period = $2 ORDER BY window_start DESC LIMIT 1',
+        windowStart ? [region, period, windowStart] : [region, period],
+      );
+      const chart = rows[0];
+      if (!chart) return undefined;
+      const entries = await client.query<ServedChartEntry & { plays: string }>(
+        `SELECT e.rank, e.song_id, s.title, s.artist, s.genre, e.plays
+         FROM chart_entries e LEFT JOIN songs s USING (song_id)
+         WHERE e.region = $1 AND e.period = $2 AND e.window_start = $3
+         ORDER BY e.rank`,
+        [chart.region, chart.period, chart.window_start],
+      );
+      return {
+        ...chart,
+        eligible_plays: Number(chart.eligible_plays),
+        entries: entries.rows.map((entry) => ({ ...entry, plays: Number(entry.plays) })),
+      };
+    });
   }
 
   async upsertSongs(songs: readonly Song[]): Promise<number> {
@@ -115,5 +115,29 @@ export class PostgresChartStore implements ChartStore {
       ],
     );
     return result.rowCount ?? 0;
+  }
+}
+
+/** Runs `work` in a transaction on one pooled connection: committed if it returns, rolled back if it throws. */
+async function inTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query(begin);
+    const result = await work(client);
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is broken: drop it from the pool instead of reusing it.
+    const rollback = await client.query('ROLLBACK').then(
+      () => undefined,
+      (rollbackError: Error) => rollbackError,
+    );
+    client.release(rollback);
+    throw error;
   }
 }
