@@ -6,6 +6,7 @@ import { emulatorService } from '../stack/emulator.ts';
 import { stackPaths } from '../stack/paths.ts';
 import { postgresService } from '../stack/postgres.ts';
 import { StackError, say } from '../stack/process.ts';
+import type { StackPaths } from '../stack/service.ts';
 import type { DeployedStack } from './smoke.ts';
 
 /** The account every LocalStack-compatible emulator answers with. */
@@ -28,12 +29,29 @@ export interface EmulatorDeployOptions {
 }
 
 /**
- * Starts the emulator and PostgreSQL (when not running), bootstraps and deploys the CDK app with the
+ * The emulator to deploy to: the one at AWS_ENDPOINT_URL when that is set (LocalStack, or any compatible
+ * emulator already running; its S3 at the same endpoint), otherwise the stack's MiniStack, started if needed.
+ */
+async function emulatorSettings(paths: StackPaths): Promise<Record<string, string>> {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (!endpoint) return emulatorService.up(paths);
+  say(`deploy:local: deploying to the emulator at AWS_ENDPOINT_URL=${endpoint}`);
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_REGION: process.env.AWS_REGION || 'us-east-1',
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID || 'test',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY || 'test',
+  };
+}
+
+/**
+ * Starts the emulator (unless AWS_ENDPOINT_URL names one) and PostgreSQL (when not running), bootstraps and deploys the CDK app with the
  * Kinesis transport and this machine's architecture, and points the stack's database secret at PostgreSQL.
  */
 export async function deployToEmulator(options: EmulatorDeployOptions): Promise<EmulatorDeployment> {
   const paths = stackPaths();
-  const aws = await emulatorService.up(paths);
+  const aws = await emulatorSettings(paths);
   const { DATABASE_URL: databaseUrl } = await postgresService.up(paths);
   const endpoint = aws.AWS_ENDPOINT_URL!;
   const region = aws.AWS_REGION!;

@@ -125,7 +125,8 @@ async function up(paths: StackPaths): Promise<Record<string, string>> {
   const kinesis = layout(paths);
   const settings = {
     KINESIS_STREAM,
-    AWS_ENDPOINT_URL: kinesis.endpoint,
+    // Kinesis only: the SDK's per-service setting leaves every other AWS client (S3, Secrets Manager) alone.
+    AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint,
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: ACCESS_KEY,
     AWS_SECRET_ACCESS_KEY: SECRET_KEY,

@@ -73,6 +73,8 @@ const settingsSchema = z.object({
   AWS_REGION: z.string().optional(),
   AWS_ENDPOINT_URL: z.string().optional(),
   AWS_ENDPOINT_URL_S3: z.string().optional(),
+  /** Path-style S3 addressing (`endpoint/bucket/key`); unset: on exactly when an S3 endpoint is set. */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;
@@ -96,6 +98,8 @@ export interface Settings {
     readonly region: string | undefined;
     readonly endpoint: string | undefined;
     readonly s3Endpoint: string | undefined;
+    /** S3-compatible servers usually want path-style addressing; AWS itself prefers virtual-hosted style. */
+    readonly s3ForcePathStyle: boolean;
   };
 }
 
@@ -141,6 +145,13 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,
     namespace: raw.TOP_SONGS_NAMESPACE,
-    aws: { region: raw.AWS_REGION, endpoint: raw.AWS_ENDPOINT_URL, s3Endpoint: raw.AWS_ENDPOINT_URL_S3 },
+    aws: {
+      region: raw.AWS_REGION,
+      endpoint: raw.AWS_ENDPOINT_URL,
+      s3Endpoint: raw.AWS_ENDPOINT_URL_S3,
+      s3ForcePathStyle: raw.S3_FORCE_PATH_STYLE
+        ? raw.S3_FORCE_PATH_STYLE === 'true'
+        : Boolean(raw.AWS_ENDPOINT_URL_S3 ?? raw.AWS_ENDPOINT_URL),
+    },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * Where things live in the data lake. Plays are partitioned by event time (UTC):
  *   plays/dt=YYYY-MM-DD/hour=HH/<writer>-<topic>-<partition>-<first offset>.parquet
- * A file is named after the first source offset it holds; see docs/lake.md for why that
- * (rather than first and last offset) makes a retried or resumed write replace, never duplicate.
+ * A file is named after the first source offset it holds: docs/contracts.md ("Why a file is named after its
+ * first offset only") says why that (rather than first and last offset) makes a retried or resumed write
+ * replace, never duplicate.
  * From a Kinesis stream, "offset" is the record's sequence number (partition = shard index).
  */
 import { createHash } from 'node:crypto';

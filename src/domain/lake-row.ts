@@ -2,7 +2,7 @@ import type { PlayEvent } from './play-event.ts';
 
 /**
  * One row of `plays/`: the play plus where it came from. The lake-writer function and the Spark
- * job write exactly these columns with these Parquet types (docs/lake.md, test/vectors/).
+ * job write exactly these columns with these Parquet types (docs/contracts.md, "Data lake layout"; test/vectors/).
  */
 export interface LakePlayRow extends PlayEvent {
   readonly source_topic: string;

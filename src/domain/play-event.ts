@@ -38,7 +38,6 @@ const identifier = (max: number) =>
 /** The wire shape, independent of clock and configuration. */
 const playEventShape = z.object({
   // Lower-cased, so that one event sent in two spellings still counts once.
-  // Lower-cased, so that one event sent in two spellings still counts once.
   event_id: z
     .uuid({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a UUID') })
     .transform((id) => id.toLowerCase()),

@@ -133,8 +133,8 @@ function createLake(settings: Settings): ObjectStore {
   if (settings.lake.kind === 'folder') return new LocalFolderStore(settings.lake.path);
   const client = new S3Client({
     region: settings.aws.region ?? 'us-east-1',
-    // The SDK reads AWS_ENDPOINT_URL(_S3) itself; S3-compatible servers want path-style addressing.
-    forcePathStyle: Boolean(settings.aws.s3Endpoint ?? settings.aws.endpoint),
+    // The SDK reads AWS_ENDPOINT_URL(_S3) itself.
+    forcePathStyle: settings.aws.s3ForcePathStyle,
   });
   return new S3Store(client, settings.lake.bucket, settings.lake.prefix);
 }

@@ -9,7 +9,7 @@ export interface ChartsApiPorts {
   readonly regions: readonly string[];
 }
 
-/** GET /v1/regions and GET /v1/charts (docs/api.md). */
+/** GET /v1/regions and GET /v1/charts (docs/contracts.md, "HTTP API"). */
 export async function serveCharts(request: HttpRequest, ports: ChartsApiPorts): Promise<HttpResult> {
   if (request.method !== 'GET') return errorResult(405, `${request.method} is not allowed; use GET`);
   if (request.path === '/v1/regions')

@@ -58,7 +58,7 @@ interface Rejection {
  *
  * Each topic-partition succeeds or fails as a whole: when one of its files cannot be written, the
  * partition is reported as failed from its first offset, so the retry writes the very same files
- * again (names derive from the first offset they hold; see docs/lake.md) and nothing is duplicated.
+ * again (names derive from the first offset they hold; see docs/contracts.md, "Data lake layout") and nothing is duplicated.
  */
 export async function writePlaysToLake(
   records: readonly ConsumedRecord[],

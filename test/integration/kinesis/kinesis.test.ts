@@ -16,13 +16,13 @@ import {
 import { recentPlay } from '../../support/play-batches.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 
-const endpoint = process.env.AWS_ENDPOINT_URL;
+const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL;
 const configured = Boolean(process.env.KINESIS_STREAM && endpoint);
 /** A stream (and its `-dlq`) of this run's own. */
 const testStream = (name: string) => `${process.env.KINESIS_STREAM}-test-${name}-${randomUUID().slice(0, 8)}`;
 
 describe.skipIf(!configured)(
-  'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL unset: start kinesis-mock with npm run stack:up -- kinesis)',
+  'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: start kinesis-mock with npm run stack:up -- kinesis)',
   () => {
     const dirs: { remove: () => Promise<void> }[] = [];
     const streams: string[] = [];

@@ -5,7 +5,7 @@ import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.t
 import { type LakePlayRow, lakePlayColumns } from '../../../src/domain/lake-row.ts';
 import { queryDuckDb, readPlayRows, sqlText, type TempDir, tempDir } from '../support/temp.ts';
 
-/** The lake contract (docs/lake.md), written out by hand: name and DuckDB type, in order. */
+/** The lake contract (docs/contracts.md, "Data lake layout"), written out by hand: name and DuckDB type, in order. */
 const contract = [
   ['event_id', 'VARCHAR'],
   ['user_id', 'VARCHAR'],

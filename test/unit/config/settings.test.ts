@@ -49,3 +49,20 @@ describe('the Kafka authentication settings', () => {
     );
   });
 });
+
+describe('the S3 addressing setting', () => {
+  it('turns path-style on exactly when an S3 endpoint is set, unless S3_FORCE_PATH_STYLE says otherwise', () => {
+    const pathStyle = (env: Record<string, string>) => loadSettings(env).aws.s3ForcePathStyle;
+    expect(pathStyle({})).toBe(false);
+    expect(pathStyle({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:7070' })).toBe(true);
+    expect(pathStyle({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' })).toBe(true);
+    expect(pathStyle({ AWS_ENDPOINT_URL_S3: 'https://s3.example.test', S3_FORCE_PATH_STYLE: 'false' })).toBe(
+      false,
+    );
+    expect(pathStyle({ S3_FORCE_PATH_STYLE: 'true' })).toBe(true);
+  });
+
+  it('refuses anything but true or false, naming the setting', () => {
+    expect(() => loadSettings({ S3_FORCE_PATH_STYLE: 'yes' })).toThrow(/S3_FORCE_PATH_STYLE/);
+  });
+});
