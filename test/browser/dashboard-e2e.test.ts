@@ -43,7 +43,8 @@ describe('dashboard end to end', () => {
     await dataDir?.remove();
   });
 
-  it('shows the chart computed from the plays that were sent', async () => {
+  // Up to a minute of it may be spent waiting for the next hour.
+  it('shows the chart computed from the plays that were sent', { timeout: 150_000 }, async () => {
     await writeCatalog(
       runtime.dependencies.lake(),
       songs.flatMap(({ song_id, title, artist, genre }) =>
