@@ -21,9 +21,16 @@ export function buildDashboardIfMissing(): void {
 }
 
 /** Debian's Chromium, headless, with everything that would reach out to the network turned off. */
-export function launchChromium(): Promise<Browser> {
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `The browser tests need Chromium, and there is none at ${executablePath}: install it ` +
+        '(Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to its executable.',
+    );
+  }
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
     args: [
       '--headless',
       '--no-sandbox',
