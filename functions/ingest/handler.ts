@@ -6,7 +6,9 @@ import { httpFunction } from '../shared/http-function.ts';
 export const handler = httpFunction(async (request) => {
   const deps = dependencies();
   return ingestPlays(request, {
-    transport: await deps.transport(),
+    // Opened on the way to publishing, so that brokers out of reach at a cold start are a 503 with
+    // Retry-After, as they are later, rather than a 500.
+    transport: { publish: async (topic, messages) => (await deps.transport()).publish(topic, messages) },
     topic: qualified(topics.plays.name, deps.settings.namespace),
     regions: deps.settings.regions,
     clock: deps.clock,

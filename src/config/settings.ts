@@ -38,6 +38,8 @@ const settingsSchema = z.object({
       })
       .optional(),
   ),
+  /** How long ingest waits for the Kafka brokers before answering 503; must fit ingest's function timeout. */
+  KAFKA_PUBLISH_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().optional()),
   KINESIS_STREAM: z.string().optional(),
   REGIONS: z
     .string()
@@ -90,6 +92,8 @@ export interface Settings {
   readonly kafkaBrokers: readonly string[] | undefined;
   /** SASL (over TLS) to the Kafka brokers, with the credentials in this secret; absent: no authentication. */
   readonly kafkaAuth: { readonly secretId: string; readonly method: KafkaAuthenticationMethod } | undefined;
+  /** KAFKA_PUBLISH_TIMEOUT_MS; unset: derived from ingest's function timeout (publishTimeoutWithin). */
+  readonly kafkaPublishTimeoutMs: number | undefined;
   readonly kinesisStream: string | undefined;
   readonly regions: readonly string[];
   readonly dataDir: string;
@@ -120,6 +124,30 @@ export function parseLakeUri(uri: string): LakeLocation {
   return { kind: 'folder', path: uri };
 }
 
+/** What a function needs, besides opening the transport and publishing, to answer. */
+const ANSWER_MARGIN_MS = 2_000;
+
+/**
+ * How long ingest may wait for the brokers, so that it answers 503 with Retry-After before its function
+ * times out: opening the transport (a cold start) and publishing may each take this long, and 2 s are left
+ * to answer. The setting, when given, must fit; unset, the most that fits (4 s for a 10 s function).
+ */
+export function publishTimeoutWithin(functionTimeoutSeconds: number, configuredMs?: number): number {
+  const most = Math.floor((functionTimeoutSeconds * 1000 - ANSWER_MARGIN_MS) / 2);
+  if (most <= 0) {
+    throw new SettingsError(`a function timeout of ${functionTimeoutSeconds} s leaves no time to publish`);
+  }
+  if (configuredMs === undefined) return most;
+  if (configuredMs > most) {
+    throw new SettingsError(
+      `Invalid settings: KAFKA_PUBLISH_TIMEOUT_MS ${configuredMs} does not fit ingest's timeout of ` +
+        `${functionTimeoutSeconds} s (opening the transport and publishing may each take that long, and ` +
+        `answering needs ${ANSWER_MARGIN_MS} ms); at most ${most}`,
+    );
+  }
+  return configuredMs;
+}
+
 export function loadSettings(env: Record<string, string | undefined>): Settings {
   const parsed = settingsSchema.safeParse(env);
   if (!parsed.success) {
@@ -141,6 +169,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     kafkaAuth: raw.KAFKA_SECRET_ARN
       ? { secretId: raw.KAFKA_SECRET_ARN, method: raw.KAFKA_AUTHENTICATION_METHOD ?? 'SASL_SCRAM_512_AUTH' }
       : undefined,
+    kafkaPublishTimeoutMs: raw.KAFKA_PUBLISH_TIMEOUT_MS,
     kinesisStream: raw.KINESIS_STREAM || undefined,
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,

@@ -8,12 +8,12 @@ import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
 import type { KafkaSasl, KafkaSaslMechanism } from '../adapters/transport/kafka.ts';
-import { loadSettings, type Settings } from '../config/settings.ts';
+import { loadSettings, publishTimeoutWithin, type Settings } from '../config/settings.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Transport } from '../ports/transport.ts';
-import { topics as declaredTopics, namespacedTopics, qualified } from '../topology.ts';
+import { topics as declaredTopics, functionNamed, namespacedTopics, qualified } from '../topology.ts';
 import { logger } from './logger.ts';
 
 /**
@@ -30,6 +30,11 @@ export interface Dependencies {
 }
 
 export function createDependencies(settings: Settings, clock: Clock = systemClock): Dependencies {
+  // Checked now, so that a publish timeout that does not fit ingest's function timeout fails the start.
+  const publishTimeoutMs = publishTimeoutWithin(
+    functionNamed('ingest').timeoutSeconds,
+    settings.kafkaPublishTimeoutMs,
+  );
   let lake: ObjectStore | undefined;
   let transport: Transport | undefined;
   let pool: pg.Pool | undefined;
@@ -41,7 +46,7 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
       return lake;
     },
     transport: sharedUntilFailure(async () => {
-      transport = await createTransport(settings);
+      transport = await createTransport(settings, publishTimeoutMs);
       return transport;
     }),
     chartStore: sharedUntilFailure(async () => {
@@ -143,15 +148,16 @@ function createLake(settings: Settings): ObjectStore {
  * Transport adapters are imported only when chosen: a function bundle then loads just its own client
  * (@platformatic/kafka reads a WebAssembly file when imported, which a bundle without Kafka does not ship).
  */
-async function createTransport(settings: Settings): Promise<Transport> {
+async function createTransport(settings: Settings, publishTimeoutMs: number): Promise<Transport> {
   const topics = namespacedTopics(settings.namespace);
   if (settings.kafkaBrokers) {
     const { KafkaTransport, saslMechanisms } = await import('../adapters/transport/kafka.ts');
     // Deployed ingest: SASL over TLS with the credentials in KAFKA_SECRET_ARN; local mode: PLAINTEXT.
     const auth = settings.kafkaAuth;
-    if (!auth) return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics });
+    const options = { brokers: settings.kafkaBrokers, topics, publishTimeoutMs };
+    if (!auth) return KafkaTransport.open(options);
     const sasl = await kafkaSaslFromSecret(auth.secretId, saslMechanisms[auth.method]);
-    return KafkaTransport.open({ brokers: settings.kafkaBrokers, topics, sasl });
+    return KafkaTransport.open({ ...options, sasl });
   }
   if (settings.kinesisStream) {
     const { KinesisTransport } = await import('../adapters/transport/kinesis.ts');

@@ -58,7 +58,11 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
     const retryAfter = error instanceof TransportUnavailableError ? error.retryAfterSeconds : 5;
     return jsonResult(
       503,
-      { message: `the transport did not take the events (${(error as Error).message}); retry the request` },
+      // Never half-taken: either none of the events were taken, or (a commit cut off) perhaps all; the
+      // message says which. A retry is safe either way: charts count each event_id once.
+      {
+        message: `the transport did not confirm the events (${(error as Error).message}); retry the request`,
+      },
       { 'retry-after': String(retryAfter) },
     );
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Admin, type BaseOptions, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { Admin, type BaseOptions } from '@platformatic/kafka';
 import type { KafkaAuthenticationMethod } from '../../config/settings.ts';
 import {
   type LogConsumer,
@@ -9,6 +9,7 @@ import {
 } from '../../ports/transport.ts';
 import type { TopicDeclaration } from '../../topology.ts';
 import { openKafkaConsumer } from './kafka-consumer.ts';
+import { TransactionalPublisher } from './kafka-publisher.ts';
 
 /** The SASL mechanisms the transport speaks (always over TLS). */
 export type KafkaSaslMechanism = 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN';
@@ -36,7 +37,10 @@ export interface KafkaTransportOptions {
   /** Topics to create when missing (the cluster's default replication factor). */
   readonly topics?: readonly TopicDeclaration[];
   readonly clientId?: string;
-  /** How long ingest waits for the brokers' acknowledgement before answering 503. */
+  /**
+   * How long ingest waits for the brokers' acknowledgement before answering 503, and how long opening the
+   * transport may take; the composition root derives it from ingest's function timeout.
+   */
   readonly publishTimeoutMs?: number;
 }
 
@@ -63,19 +67,19 @@ export function kafkaConnectionOptions(
 
 /**
  * Kafka through @platformatic/kafka (pure TypeScript, maintained; see docs/decisions.md).
- * Publishing is idempotent and waits for every in-sync replica (acks=all); a failure or a timeout
- * is a TransportUnavailableError, which ingest answers with 503. Consumers commit offsets only
- * when told to, after the function has processed the records.
+ * Each publish is one Kafka transaction (kafka-publisher.ts): idempotent, acks=all, all of it or nothing
+ * visible to read-committed consumers; a failure or a timeout is a TransportUnavailableError, which ingest
+ * answers with 503. Consumers commit offsets only when told to, after the function has processed the records.
  */
 export class KafkaTransport implements Transport {
   readonly eventSource = 'kafka' as const;
   private readonly options: Required<Omit<KafkaTransportOptions, 'sasl'>> &
     Pick<KafkaTransportOptions, 'sasl'>;
-  private producer: Producer<string, string, string, string> | undefined;
+  private publisher: TransactionalPublisher | undefined;
   private readonly consumers = new Set<LogConsumer>();
 
   private constructor(options: KafkaTransportOptions) {
-    this.options = { clientId: 'top-songs', publishTimeoutMs: 10_000, topics: [], ...options };
+    this.options = { clientId: 'top-songs', publishTimeoutMs: 4_000, topics: [], ...options };
   }
 
   /** Connects and creates the declared topics that the cluster does not have yet. */
@@ -87,56 +91,24 @@ export class KafkaTransport implements Transport {
 
   private async ensureTopics(): Promise<void> {
     const admin = new Admin(kafkaConnectionOptions(this.options, `${this.options.clientId}-admin`));
-    try {
+    const creating = (async () => {
       const existing = new Set(await admin.listTopics());
       for (const topic of this.options.topics.filter((declared) => !existing.has(declared.name))) {
         await admin.createTopics({ topics: [topic.name], partitions: topic.partitions, replicas: -1 });
       }
-    } catch (error) {
-      throw new TransportUnavailableError(
-        `Kafka at ${this.options.brokers.join(',')}: ${describe(error)}`,
-        5,
-        {
-          cause: error,
-        },
-      );
-    } finally {
-      await admin.close();
-    }
-  }
-
-  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    this.producer ??= new Producer({
-      ...kafkaConnectionOptions(this.options, `${this.options.clientId}-producer`),
-      serializers: stringSerializers,
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-      retries: 3,
-      retryDelay: 250,
-      timeout: this.options.publishTimeoutMs,
-      autocreateTopics: false,
-    });
-    const producer = this.producer;
+    })();
+    // Bounded like a publish, so that a cold ingest facing a hung broker still answers 503 in time;
+    // closing the admin then cancels what is left of its work.
+    const timeoutMs = this.options.publishTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no acknowledgement within ${this.options.publishTimeoutMs} ms`)),
-        this.options.publishTimeoutMs,
-      );
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await Promise.race([
-        producer.send({
-          messages: messages.map((message) => ({
-            topic,
-            key: message.key,
-            value: message.value,
-            ...(message.headers ? { headers: { ...message.headers } } : {}),
-          })),
-        }),
-        deadline,
-      ]);
+      await Promise.race([creating, deadline]);
     } catch (error) {
+      creating.catch(() => {});
+      admin.close().catch(() => {});
       throw new TransportUnavailableError(
         `Kafka at ${this.options.brokers.join(',')}: ${describe(error)}`,
         5,
@@ -146,6 +118,34 @@ export class KafkaTransport implements Transport {
       );
     } finally {
       clearTimeout(timer);
+    }
+    await admin.close();
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    this.publisher ??= new TransactionalPublisher({
+      connection: kafkaConnectionOptions(this.options, `${this.options.clientId}-producer`),
+      // Unique per process: Lambda runs instances side by side, and a shared id would fence them.
+      transactionalIdPrefix: `${this.options.clientId}-producer-${randomUUID().slice(0, 8)}`,
+      timeoutMs: this.options.publishTimeoutMs,
+    });
+    try {
+      await this.publisher.publish(
+        messages.map((message) => ({
+          topic,
+          key: message.key,
+          value: message.value,
+          ...(message.headers ? { headers: { ...message.headers } } : {}),
+        })),
+      );
+    } catch (error) {
+      throw new TransportUnavailableError(
+        `Kafka at ${this.options.brokers.join(',')}: ${describe(error)}`,
+        5,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -165,7 +165,7 @@ export class KafkaTransport implements Transport {
 
   async close(): Promise<void> {
     for (const consumer of [...this.consumers]) await consumer.close();
-    await this.producer?.close();
+    await this.publisher?.close();
   }
 
   describe(): string {

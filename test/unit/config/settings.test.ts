@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadSettings, SettingsError } from '../../../src/config/settings.ts';
+import { loadSettings, publishTimeoutWithin, SettingsError } from '../../../src/config/settings.ts';
+import { createDependencies } from '../../../src/runtime/dependencies.ts';
+import { functionNamed } from '../../../src/topology.ts';
 
 const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_top-songs-AbCdEf';
 
@@ -64,5 +66,38 @@ describe('the S3 addressing setting', () => {
 
   it('refuses anything but true or false, naming the setting', () => {
     expect(() => loadSettings({ S3_FORCE_PATH_STYLE: 'yes' })).toThrow(/S3_FORCE_PATH_STYLE/);
+  });
+});
+
+describe('the Kafka publish timeout', () => {
+  it('is unset unless KAFKA_PUBLISH_TIMEOUT_MS is given, and refuses a value that is not a positive integer', () => {
+    expect(loadSettings({}).kafkaPublishTimeoutMs).toBeUndefined();
+    expect(loadSettings({ KAFKA_PUBLISH_TIMEOUT_MS: '' }).kafkaPublishTimeoutMs).toBeUndefined();
+    expect(loadSettings({ KAFKA_PUBLISH_TIMEOUT_MS: '2500' }).kafkaPublishTimeoutMs).toBe(2500);
+    for (const bad of ['0', '-1', '1.5', 'soon']) {
+      expect(() => loadSettings({ KAFKA_PUBLISH_TIMEOUT_MS: bad })).toThrow(/KAFKA_PUBLISH_TIMEOUT_MS/);
+    }
+  });
+
+  it('leaves ingest time to answer 503 before its function times out: open and publish each fit, with 2 s to spare', () => {
+    // Unset: the most that fits, (10 s − 2 s) / 2.
+    expect(publishTimeoutWithin(10)).toBe(4000);
+    expect(publishTimeoutWithin(30)).toBe(14_000);
+    expect(publishTimeoutWithin(10, 1500)).toBe(1500);
+    expect(publishTimeoutWithin(10, 4000)).toBe(4000);
+    expect(() => publishTimeoutWithin(10, 4001)).toThrow(SettingsError);
+    // The old setting: as long as the function itself, so a hung broker meant a Lambda timeout, not a 503.
+    expect(() => publishTimeoutWithin(10, 10_000)).toThrow(
+      /KAFKA_PUBLISH_TIMEOUT_MS 10000 does not fit ingest's timeout of 10 s.*at most 4000/,
+    );
+    expect(() => publishTimeoutWithin(2)).toThrow(/no time to publish/);
+  });
+
+  it("is checked against the topology's ingest timeout at the composition root, which refuses one that does not fit", () => {
+    const ingestTimeoutMs = functionNamed('ingest').timeoutSeconds * 1000;
+    expect(() => createDependencies(loadSettings({ KAFKA_PUBLISH_TIMEOUT_MS: '1500' }))).not.toThrow();
+    expect(() =>
+      createDependencies(loadSettings({ KAFKA_PUBLISH_TIMEOUT_MS: String(ingestTimeoutMs) })),
+    ).toThrow(SettingsError);
   });
 });
