@@ -1,7 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Admin, Consumer, type Message, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { stackPaths } from '../../scripts/stack/paths.ts';
+import { runningPid } from '../../scripts/stack/process.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -11,11 +14,21 @@ export const kafkaBrokers = process.env.KAFKA_BROKERS;
 /** A namespace of topics and groups of its own, so that runs never see each other's records. */
 export const testNamespace = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}`;
 
-/** Stops or starts the native broker through the project's own stack script. */
-export function broker(action: 'up' | 'down'): void {
-  execFileSync(process.execPath, [resolve(root, 'scripts/stack.ts'), action, 'kafka'], {
+/**
+ * Stops or starts the native broker through the project's own stack script; or pauses and resumes its process
+ * (SIGSTOP, SIGCONT): a hung broker, whose connections stay open and whose answers never come. Asynchronous,
+ * so that whatever else runs in the process (a local runtime taking requests) goes on meanwhile.
+ */
+export async function broker(action: 'up' | 'down' | 'pause' | 'resume'): Promise<void> {
+  if (action === 'pause' || action === 'resume') {
+    const pidFile = join(stackPaths().stackDir, 'kafka', 'kafka.pid');
+    const pid = runningPid(pidFile, 'kafka.Kafka');
+    if (pid === undefined) throw new Error(`no broker running with the pid in ${pidFile}`);
+    process.kill(pid, action === 'pause' ? 'SIGSTOP' : 'SIGCONT');
+    return;
+  }
+  await promisify(execFile)(process.execPath, [resolve(root, 'scripts/stack.ts'), action, 'kafka'], {
     cwd: root,
-    stdio: 'pipe',
     env: process.env,
   });
 }

@@ -45,13 +45,19 @@ export class PublishFailure extends Error {
 interface Request {
   readonly records: readonly StringRecord[];
   readonly bytes: number;
+  /** When its answer is due (epoch ms), time spent waiting for a producer included. */
+  readonly deadline: number;
+  /** Fires if it is still waiting for a producer at its deadline. */
+  timer?: NodeJS.Timeout;
   resolve(): void;
   reject(error: PublishFailure): void;
 }
 
-/** A transactional producer and its transactional.id, which outlives the producer when it is replaced. */
+/** One producer at a time, replaced after a failure, each under a transactional.id of its own. */
 interface Lane {
-  readonly transactionalId: string;
+  readonly index: number;
+  /** How many producers the lane has had: the suffix of the next one's transactional.id. */
+  generation: number;
   producer: Producer<string, string, string, string> | undefined;
   running: Promise<void> | undefined;
 }
@@ -60,7 +66,7 @@ export interface TransactionalPublisherOptions {
   readonly connection: KafkaConnectionOptions;
   /** Unique to this process: concurrent instances (Lambda) must never fence each other. */
   readonly transactionalIdPrefix: string;
-  /** How long a request waits for its transaction's commit; also the broker's transaction timeout. */
+  /** How long a request waits for its commit, queueing included; also the broker's transaction timeout. */
   readonly timeoutMs: number;
 }
 
@@ -70,21 +76,24 @@ export interface TransactionalPublisherOptions {
  * producers are busy share the next transaction (one commit for many small requests).
  *
  * A transaction that fails, or has not committed by its deadline, is never committed afterwards: its
- * producer is closed, and its replacement, under the same transactional.id, fences it and has the broker
- * abort whatever it left open (the broker's transaction timeout would abort it too). Only a commit that was
- * already on its way when the failure came may still have gone through; PublishFailure says so.
+ * producer is closed without a commit, and the broker aborts what it left open once the transaction timeout
+ * (the publish timeout) has passed; read-committed consumers wait for that on the partitions it touched. Only
+ * a commit that was already on its way when the failure came may still have gone through; PublishFailure says
+ * so. The replacement producer takes a new transactional.id: @platformatic/kafka 2.12 initialises a producer
+ * as producer id 0, which the broker refuses (PRODUCER_FENCED) for a transactional.id it already knows.
  */
 export class TransactionalPublisher {
   private readonly queue: Request[] = [];
-  /** Idle lanes first, the one idle longest at the front. */
+  /** The lane idle longest comes first. */
   private readonly lanes: Lane[];
-  private closed = false;
   private readonly options: TransactionalPublisherOptions;
+  private closed = false;
 
   constructor(options: TransactionalPublisherOptions) {
     this.options = options;
     this.lanes = Array.from({ length: PRODUCERS }, (_, index) => ({
-      transactionalId: `${options.transactionalIdPrefix}-${index}`,
+      index,
+      generation: 0,
       producer: undefined,
       running: undefined,
     }));
@@ -92,34 +101,49 @@ export class TransactionalPublisher {
 
   publish(records: readonly StringRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new PublishFailure('the publisher is closed', false));
+    const { timeoutMs } = this.options;
     const bytes = records.reduce(
       (sum, record) => sum + Buffer.byteLength(record.key ?? '') + Buffer.byteLength(record.value ?? ''),
       0,
     );
     return new Promise((resolve, reject) => {
-      this.queue.push({ records, bytes, resolve, reject });
+      const request: Request = { records, bytes, deadline: Date.now() + timeoutMs, resolve, reject };
+      request.timer = setTimeout(() => this.expire(request), timeoutMs);
+      this.queue.push(request);
       this.dispatch();
     });
   }
 
-  /** Waits for the transactions under way, then closes the producers. */
+  /** Waits for the transactions under way (each ends by its deadline), then closes the producers. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const request of this.queue.splice(0)) {
+    for (const request of this.takeBatch(Number.POSITIVE_INFINITY)) {
       request.reject(new PublishFailure('the publisher is closed', false));
     }
     await Promise.all(this.lanes.map((lane) => lane.running));
     await Promise.all(this.lanes.map((lane) => lane.producer?.close(true)));
   }
 
+  /** Both producers busy (a hung broker) until the request's deadline: never sent, so nothing was taken. */
+  private expire(request: Request): void {
+    const index = this.queue.indexOf(request);
+    if (index < 0) return;
+    this.queue.splice(index, 1);
+    clearTimeout(request.timer);
+    request.reject(
+      new PublishFailure(`no producer free within ${this.options.timeoutMs} ms; nothing was taken`, false),
+    );
+  }
+
   private dispatch(): void {
+    // Due ones whose timers have not fired yet must not start a transaction that could only be abandoned.
+    for (const request of this.queue.filter((queued) => queued.deadline <= Date.now())) this.expire(request);
     while (this.queue.length > 0) {
       const lane = this.lanes.find((candidate) => candidate.running === undefined);
       if (!lane) return;
-      const batch = this.takeBatch();
+      const batch = this.takeBatch(MAX_TRANSACTION_BYTES);
       lane.running = this.run(lane, batch).finally(() => {
         lane.running = undefined;
-        // Back of the line, so that the other lane, idle for longer, takes the next transaction.
         this.lanes.splice(this.lanes.indexOf(lane), 1);
         this.lanes.push(lane);
         this.dispatch();
@@ -127,21 +151,22 @@ export class TransactionalPublisher {
     }
   }
 
-  private takeBatch(): Request[] {
-    let bytes = this.queue[0]!.bytes;
-    let count = 1;
-    while (count < this.queue.length && bytes + this.queue[count]!.bytes <= MAX_TRANSACTION_BYTES) {
+  /** The queued requests from the front, up to `maxBytes` (at least one), no longer waiting on their timers. */
+  private takeBatch(maxBytes: number): Request[] {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.queue.length && (count === 0 || bytes + this.queue[count]!.bytes <= maxBytes)) {
       bytes += this.queue[count]!.bytes;
       count += 1;
     }
-    return this.queue.splice(0, count);
+    const batch = this.queue.splice(0, count);
+    for (const request of batch) clearTimeout(request.timer);
+    return batch;
   }
 
   private async run(lane: Lane, batch: readonly Request[]): Promise<void> {
-    const failure = await this.transact(
-      lane,
-      batch.flatMap((request) => request.records),
-    );
+    const records = batch.flatMap((request) => request.records);
+    const failure = await this.transact(lane, records, Math.min(...batch.map((request) => request.deadline)));
     if (!failure) {
       for (const request of batch) request.resolve();
       return;
@@ -152,9 +177,15 @@ export class TransactionalPublisher {
     lane.producer = undefined;
   }
 
-  /** Begin, send, commit within the deadline; the failure, if any. */
-  private transact(lane: Lane, records: StringRecord[]): Promise<PublishFailure | undefined> {
-    lane.producer ??= this.newProducer(lane.transactionalId);
+  /** Begin, send and commit by the deadline (that of the batch's first request); the failure, if any. */
+  private transact(
+    lane: Lane,
+    records: StringRecord[],
+    deadline: number,
+  ): Promise<PublishFailure | undefined> {
+    lane.producer ??= this.newProducer(
+      `${this.options.transactionalIdPrefix}-${lane.index}-${lane.generation++}`,
+    );
     const producer = lane.producer;
     let stage: 'begin' | 'send' | 'commit' = 'begin';
     let abandoned = false;
@@ -167,19 +198,24 @@ export class TransactionalPublisher {
       stage = 'commit';
       await transaction.commit();
     })();
-    const { timeoutMs } = this.options;
+    const failed = (reason: string, cause?: unknown) =>
+      stage === 'commit'
+        ? new PublishFailure(
+            `${reason} while committing: the events may have been taken, all of them`,
+            true,
+            {
+              cause,
+            },
+          )
+        : new PublishFailure(`${reason}; nothing was taken`, false, { cause });
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        abandoned = true;
-        resolve(
-          stage === 'commit'
-            ? new PublishFailure(
-                `no confirmation of the commit within ${timeoutMs} ms: the events may have been taken, all of them`,
-                true,
-              )
-            : new PublishFailure(`no acknowledgement within ${timeoutMs} ms; nothing was taken`, false),
-        );
-      }, timeoutMs);
+      const timer = setTimeout(
+        () => {
+          abandoned = true;
+          resolve(failed(`no acknowledgement within ${this.options.timeoutMs} ms`));
+        },
+        Math.max(deadline - Date.now(), 1),
+      );
       work.then(
         () => {
           clearTimeout(timer);
@@ -187,13 +223,7 @@ export class TransactionalPublisher {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          resolve(
-            stage === 'commit'
-              ? new PublishFailure('the commit failed: the events may have been taken, all of them', true, {
-                  cause: error,
-                })
-              : new PublishFailure('the transaction failed; nothing was taken', false, { cause: error }),
-          );
+          resolve(failed('the transaction failed', error));
         },
       );
     });
