@@ -1,19 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventSourceKind, LogConsumer, LogRecord, TransportPublisher } from '../ports/transport.ts';
+import type { EventSourceKind, LogConsumer, LogRecord, RecordForwarder } from '../ports/transport.ts';
 import { logger } from '../runtime/logger.ts';
 import type { FunctionName, TopicTrigger } from '../topology.ts';
-import { kinesisEvent, mskEvent } from './lambda-events.ts';
+import { kinesisEvent, mskEvent, selfManagedKafkaEvent } from './lambda-events.ts';
 
 export interface PollerOptions {
   readonly functionName: FunctionName;
   readonly trigger: TopicTrigger;
   readonly consumer: LogConsumer;
-  /** Where records go after `trigger.maxAttempts` failed attempts, with the reason in headers. */
-  readonly deadLetters: { readonly publisher: TransportPublisher; readonly topic: string };
+  /** Where records go after `trigger.maxAttempts` failed attempts, as they were, with the reason in headers. */
+  readonly deadLetters: { readonly publisher: RecordForwarder; readonly topic: string };
   readonly invoke: (event: unknown) => Promise<unknown>;
   readonly backoffMs?: (attempt: number) => number;
-  /** The event shape the function gets: MSK (default) or Kinesis, as the transport's `eventSource` says. */
+  /** The event shape the function gets: Kafka (default) or Kinesis, as the transport's `eventSource` says. */
   readonly eventSource?: EventSourceKind;
+  /** A real Kafka cluster's brokers: Kafka events are then self-managed Kafka ones, naming them; else MSK. */
+  readonly bootstrapServers?: string;
+  /** How long an idle fetch waits for a first record before it asks again (default 1 s). */
+  readonly idleWaitMs?: number;
+  /** The pause after a failed fetch or delivery, before fetching again from the committed offsets (1 s). */
+  readonly failurePauseMs?: number;
 }
 
 interface BatchResponse {
@@ -28,11 +34,14 @@ interface KinesisBatchResponse {
 const defaultBackoff = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 10_000);
 
 /**
- * What Lambda's Kafka (or Kinesis) event source mapping does, for the local runtime: fetches batches,
- * hands them to the function as MSK (or Kinesis) events, commits a partition's offsets only once the function has
- * processed its records, and redelivers from the first failed offset with backoff. A batch the function
- * throws on is split in halves (with `splitBatchOnError`) until the record at fault is alone. A record that
- * still fails after `maxAttempts` goes to the dead-letter topic with the reason, and the rest flows on.
+ * What Lambda's Kafka (or Kinesis) event source mapping does, for the local runtime: gathers a batch until
+ * it holds `batchSize` records or `batchWindowSeconds` have passed since its first record, hands it to the
+ * function as an MSK, self-managed Kafka (or Kinesis) event, commits a partition's offsets only once the
+ * function has processed its records, and redelivers from the first failed offset with backoff. A batch the
+ * function throws on is split in halves (with `splitBatchOnError`) until the record at fault is alone. A
+ * record that still fails after `maxAttempts` goes to the dead-letter topic with the reason, and the rest
+ * flows on. When a commit or a dead-letter send fails, the consumer rewinds to the committed offsets, so the
+ * records not done yet are fetched and delivered again, never skipped.
  */
 export class EventSourcePoller {
   private readonly options: PollerOptions;
@@ -53,16 +62,35 @@ export class EventSourcePoller {
   }
 
   private async loop(): Promise<void> {
-    const { trigger, consumer } = this.options;
+    const { consumer, functionName } = this.options;
     while (!this.stopped) {
       try {
-        const records = await consumer.fetch(trigger.batchSize, trigger.batchWindowSeconds * 1000);
+        const records = await this.nextBatch();
         if (records.length > 0) await this.deliver(records);
       } catch (error) {
-        logger.error('event source poller failed; retrying', { function: this.options.functionName, error });
-        await sleep(1000);
+        logger.error('event source poller failed; going on from the committed offsets', {
+          function: functionName,
+          error,
+        });
+        await consumer.rewind().catch((rewindError: unknown) => {
+          logger.error('could not rewind the consumer', { function: functionName, error: rewindError });
+        });
+        await sleep(this.options.failurePauseMs ?? 1000);
       }
     }
+  }
+
+  /** Waits for a first record, then gathers until the batch is full or its window has passed. */
+  async nextBatch(): Promise<LogRecord[]> {
+    const { trigger, consumer } = this.options;
+    const batch = await consumer.fetch(trigger.batchSize, this.options.idleWaitMs ?? 1000);
+    const deadline = Date.now() + trigger.batchWindowSeconds * 1000;
+    while (batch.length > 0 && batch.length < trigger.batchSize && !this.stopped) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      batch.push(...(await consumer.fetch(trigger.batchSize - batch.length, left)));
+    }
+    return batch;
   }
 
   /** Delivers one batch until every record is processed or dead-lettered. */
@@ -75,7 +103,7 @@ export class EventSourcePoller {
     while (pending.length > 0) {
       lastError = ''; // The reason a record is dead-lettered is that of its last attempt.
       const failedFrom = await this.attempt(pending).catch((error: unknown) => {
-        lastError = (error as Error).message;
+        lastError = error instanceof Error ? error.message : String(error);
         return firstOffsets(pending);
       });
       const retry: LogRecord[] = [];
@@ -98,11 +126,10 @@ export class EventSourcePoller {
         return;
       }
       if (attempt >= trigger.maxAttempts) {
-        pending = await this.deadLetterFirstFailures(
-          retry,
-          lastError || 'reported as a batch item failure',
-          attempt,
-        );
+        const reason =
+          lastError ||
+          `${this.options.functionName} reported it as a batch item failure in attempt ${attempt} of ${trigger.maxAttempts}`;
+        pending = await this.deadLetterFirstFailures(retry, reason, attempt);
         attempt = 1;
         continue;
       }
@@ -114,8 +141,10 @@ export class EventSourcePoller {
 
   /** Invokes the function once; returns the first failed offset of each failed partition. */
   private async attempt(records: readonly LogRecord[]): Promise<Map<number, number>> {
-    if (this.options.eventSource === 'kinesis') return this.attemptKinesis(records);
-    const response = (await this.options.invoke(mskEvent(records))) as BatchResponse | undefined;
+    const { eventSource, bootstrapServers } = this.options;
+    if (eventSource === 'kinesis') return this.attemptKinesis(records);
+    const event = bootstrapServers ? selfManagedKafkaEvent(records, bootstrapServers) : mskEvent(records);
+    const response = (await this.options.invoke(event)) as BatchResponse | undefined;
     const failed = new Map<number, number>();
     for (const failure of response?.batchItemFailures ?? []) {
       const partition = Number(failure.itemIdentifier?.partition?.split('-').at(-1));
@@ -149,7 +178,10 @@ export class EventSourcePoller {
     return failed;
   }
 
-  /** Sends the first failing record of each partition to the dead-letter topic and commits past it. */
+  /**
+   * Sends the first failing record of each partition to the dead-letter topic, key, value and headers as they
+   * were, with the reason added in headers, and commits past it.
+   */
   private async deadLetterFirstFailures(
     retry: readonly LogRecord[],
     reason: string,
@@ -160,11 +192,12 @@ export class EventSourcePoller {
     for (const [partition, records] of Map.groupBy(retry, (record) => record.partition)) {
       const [poison, ...others] = records;
       if (!poison) continue;
-      await deadLetters.publisher.publish(deadLetters.topic, [
+      await deadLetters.publisher.forward(deadLetters.topic, [
         {
-          key: poison.key ? Buffer.from(poison.key).toString() : `${poison.topic}-${partition}`,
-          value: Buffer.from(poison.value).toString(),
+          key: poison.key,
+          value: poison.value,
           headers: {
+            ...poison.headers,
             'x-failure-reason': reason,
             'x-failed-function': functionName,
             'x-source': `${poison.topic}-${partition}@${poison.offset}`,

@@ -3,7 +3,13 @@
  * locally exactly as they do in the cloud.
  */
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context, KinesisStreamEvent, MSKEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  Context,
+  KinesisStreamEvent,
+  MSKEvent,
+  SelfManagedKafkaEvent,
+} from 'aws-lambda';
 import type { LogRecord } from '../ports/transport.ts';
 
 const ACCOUNT = '000000000000';
@@ -56,6 +62,26 @@ export function apiGatewayEvent(request: IncomingHttpRequest): APIGatewayProxyEv
 
 /** An MSK event source batch: records grouped by `topic-partition`, keys and values base64. */
 export function mskEvent(records: readonly LogRecord[], clusterName = 'top-songs-local'): MSKEvent {
+  return {
+    eventSource: 'aws:kafka',
+    eventSourceArn: `arn:aws:kafka:${REGION}:${ACCOUNT}:cluster/${clusterName}/local`,
+    bootstrapServers: 'embedded',
+    records: kafkaRecords(records),
+  };
+}
+
+/**
+ * A self-managed Apache Kafka event source batch, what Lambda hands a function reading a Kafka cluster that
+ * is not MSK: the MSK shape with `eventSource` "SelfManagedKafka", no ARN, and the cluster's bootstrap servers.
+ */
+export function selfManagedKafkaEvent(
+  records: readonly LogRecord[],
+  bootstrapServers: string,
+): SelfManagedKafkaEvent {
+  return { eventSource: 'SelfManagedKafka', bootstrapServers, records: kafkaRecords(records) };
+}
+
+function kafkaRecords(records: readonly LogRecord[]): MSKEvent['records'] {
   const grouped: MSKEvent['records'] = {};
   for (const record of records) {
     const group = `${record.topic}-${record.partition}`;
@@ -71,12 +97,7 @@ export function mskEvent(records: readonly LogRecord[], clusterName = 'top-songs
       headers: Object.entries(record.headers).map(([name, value]) => ({ [name]: [...Buffer.from(value)] })),
     } as MSKEvent['records'][string][number]);
   }
-  return {
-    eventSource: 'aws:kafka',
-    eventSourceArn: `arn:aws:kafka:${REGION}:${ACCOUNT}:cluster/${clusterName}/local`,
-    bootstrapServers: 'embedded',
-    records: grouped,
-  };
+  return grouped;
 }
 
 /** `2` → `shardId-000000000002`, the shard ids Kinesis gives a stream's first shards. */

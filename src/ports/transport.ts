@@ -13,6 +13,18 @@ export interface TransportPublisher {
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
 }
 
+/** A consumed record sent on (to the dead-letter topic): key and value byte for byte, headers as given. */
+export interface ForwardedMessage {
+  readonly key: Uint8Array | undefined;
+  readonly value: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface RecordForwarder {
+  /** Like `publish`: resolves only once the transport holds every message durably. */
+  forward(topic: string, messages: readonly ForwardedMessage[]): Promise<void>;
+}
+
 /** Thrown when the transport cannot take messages right now; ingest maps it to 503. */
 export class TransportUnavailableError extends Error {
   override name = 'TransportUnavailableError';
@@ -48,15 +60,25 @@ export interface LogConsumer {
   fetch(maxRecords: number, maxWaitMs: number): Promise<LogRecord[]>;
   /** Durably records that every offset below `nextOffset` of this partition is done. */
   commit(partition: number, nextOffset: number): Promise<void>;
+  /**
+   * Forgets every record fetched and not committed: the next fetch starts again at the committed offsets.
+   * After a failed delivery, so that records fetched but not processed are fetched again, never skipped.
+   */
+  rewind(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Which Lambda event source a transport stands for: the shape of the events its consumers are handed. */
 export type EventSourceKind = 'kafka' | 'kinesis';
 
-export interface Transport extends TransportPublisher {
+export interface Transport extends TransportPublisher, RecordForwarder {
   /** Kafka (MSK-shaped events, offsets) or Kinesis (Kinesis-shaped events, sequence numbers). */
   readonly eventSource: EventSourceKind;
+  /**
+   * A real Kafka cluster's bootstrap servers: its consumers get Lambda's self-managed Kafka events, which name
+   * them. Absent (the embedded transport): MSK-shaped events.
+   */
+  readonly bootstrapServers?: string;
   consumer(topic: string, group: string): Promise<LogConsumer>;
   close(): Promise<void>;
   describe(): string;

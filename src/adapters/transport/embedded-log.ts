@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogRecord, OutgoingMessage } from '../../ports/transport.ts';
+import type { ForwardedMessage, LogRecord, OutgoingMessage } from '../../ports/transport.ts';
 import { replaceFileDurably } from '../durable-file.ts';
 import { isProcessAlive } from '../process-liveness.ts';
 
@@ -12,6 +12,9 @@ interface StoredRecord {
   v: string;
   h: Record<string, string>;
 }
+
+/** What a partition stores: a published message, or a consumed record forwarded byte for byte. */
+export type StoredMessage = OutgoingMessage | ForwardedMessage;
 
 /**
  * One partition of the embedded transport: an append-only file of JSON lines, fsynced before an
@@ -29,7 +32,7 @@ export class PartitionLog {
   private bytes = 0;
   private writing = false;
   private waiting: {
-    messages: readonly OutgoingMessage[];
+    messages: readonly StoredMessage[];
     resolve: () => void;
     reject: (error: unknown) => void;
   }[] = [];
@@ -73,7 +76,7 @@ export class PartitionLog {
    * Appends and fsyncs; resolves once the records are on disk. Appends that arrive while a write is
    * under way are written together by the next one, with one fsync for all (group commit).
    */
-  append(messages: readonly OutgoingMessage[]): Promise<void> {
+  append(messages: readonly StoredMessage[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ messages, resolve, reject });
       if (!this.writing) void this.writeWaiting();
@@ -90,7 +93,7 @@ export class PartitionLog {
         messages.map((message) => ({
           o: offset++,
           t: timestamp,
-          k: Buffer.from(message.key).toString('base64'),
+          k: message.key === undefined ? null : Buffer.from(message.key).toString('base64'),
           v: Buffer.from(message.value).toString('base64'),
           h: { ...message.headers },
         })),

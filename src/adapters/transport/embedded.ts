@@ -1,8 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogConsumer, LogRecord, OutgoingMessage, Transport } from '../../ports/transport.ts';
+import type {
+  ForwardedMessage,
+  LogConsumer,
+  LogRecord,
+  OutgoingMessage,
+  Transport,
+} from '../../ports/transport.ts';
 import { topics as declaredTopics, type TopicDeclaration } from '../../topology.ts';
-import { lockFolder, OffsetFile, PartitionLog } from './embedded-log.ts';
+import { lockFolder, OffsetFile, PartitionLog, type StoredMessage } from './embedded-log.ts';
 import { partitionFor } from './partitioner.ts';
 
 /**
@@ -43,8 +49,20 @@ export class EmbeddedTransport implements Transport {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    await this.append(topic, messages, (message) => message.key);
+  }
+
+  async forward(topic: string, messages: readonly ForwardedMessage[]): Promise<void> {
+    await this.append(topic, messages, (message) => Buffer.from(message.key ?? []).toString());
+  }
+
+  private async append<M extends StoredMessage>(
+    topic: string,
+    messages: readonly M[],
+    keyOf: (message: M) => string,
+  ): Promise<void> {
     const partitions = this.partitionsOf(topic);
-    const byPartition = Map.groupBy(messages, (message) => partitionFor(message.key, partitions.length));
+    const byPartition = Map.groupBy(messages, (message) => partitionFor(keyOf(message), partitions.length));
     await Promise.all([...byPartition].map(([partition, batch]) => partitions[partition]!.append(batch)));
     for (const wake of this.waiters) wake();
   }
@@ -76,6 +94,9 @@ export class EmbeddedTransport implements Transport {
       commit: async (partition, nextOffset) => {
         await offsets.commit(partition, nextOffset);
         partitions[partition]?.trimBelow(this.lowestCommitted(topic, partition));
+      },
+      rewind: async () => {
+        for (const log of partitions) positions[log.partition] = offsets.committed(log.partition);
       },
       close: async () => {},
     };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Admin, type BaseOptions } from '@platformatic/kafka';
 import type { KafkaAuthenticationMethod } from '../../config/settings.ts';
 import {
+  type ForwardedMessage,
   type LogConsumer,
   type OutgoingMessage,
   type Transport,
@@ -9,6 +10,7 @@ import {
 } from '../../ports/transport.ts';
 import type { TopicDeclaration } from '../../topology.ts';
 import { openKafkaConsumer } from './kafka-consumer.ts';
+import { KafkaForwarder } from './kafka-forwarder.ts';
 import { TransactionalPublisher } from './kafka-publisher.ts';
 
 /** The SASL mechanisms the transport speaks (always over TLS). */
@@ -77,6 +79,7 @@ export class KafkaTransport implements Transport {
     Pick<KafkaTransportOptions, 'sasl'>;
   private publisher: TransactionalPublisher | undefined;
   private readonly consumers = new Set<LogConsumer>();
+  private forwarder: KafkaForwarder | undefined;
 
   private constructor(options: KafkaTransportOptions) {
     this.options = { clientId: 'top-songs', publishTimeoutMs: 4_000, topics: [], ...options };
@@ -149,6 +152,19 @@ export class KafkaTransport implements Transport {
     }
   }
 
+  /** The brokers, as Lambda's self-managed Kafka events name them. */
+  get bootstrapServers(): string {
+    return this.options.brokers.join(',');
+  }
+
+  async forward(topic: string, messages: readonly ForwardedMessage[]): Promise<void> {
+    this.forwarder ??= new KafkaForwarder(
+      kafkaConnectionOptions(this.options, `${this.options.clientId}-forwarder`),
+      this.options.publishTimeoutMs,
+    );
+    await this.forwarder.forward(topic, messages);
+  }
+
   async consumer(topic: string, group: string): Promise<LogConsumer> {
     const consumer: LogConsumer = await openKafkaConsumer({
       connection: kafkaConnectionOptions(
@@ -165,6 +181,7 @@ export class KafkaTransport implements Transport {
 
   async close(): Promise<void> {
     for (const consumer of [...this.consumers]) await consumer.close();
+    await this.forwarder?.close();
     await this.publisher?.close();
   }
 

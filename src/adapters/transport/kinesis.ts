@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
+  type ForwardedMessage,
   type LogConsumer,
   type LogRecord,
   type OutgoingMessage,
@@ -136,9 +137,17 @@ export class KinesisTransport implements Transport {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    await this.put(topic, messages.map(toEntry));
+  }
+
+  async forward(topic: string, messages: readonly ForwardedMessage[]): Promise<void> {
+    await this.put(topic, messages.map(forwardedEntry));
+  }
+
+  private async put(topic: string, entries: readonly PutRecordsRequestEntry[]): Promise<void> {
     const stream = this.streamOf(topic);
-    for (let start = 0; start < messages.length; start += PUT_RECORDS_LIMIT) {
-      await this.putChunk(stream, messages.slice(start, start + PUT_RECORDS_LIMIT).map(toEntry));
+    for (let start = 0; start < entries.length; start += PUT_RECORDS_LIMIT) {
+      await this.putChunk(stream, entries.slice(start, start + PUT_RECORDS_LIMIT));
     }
   }
 
@@ -280,6 +289,17 @@ export class KinesisTransport implements Transport {
         shard.uncommitted = shard.uncommitted.filter((entry) => entry.offset >= nextOffset);
         await checkpoints.save(stream, shard.shardId, last.sequenceNumber);
       },
+      rewind: async () => {
+        // Each shard reads again after its checkpoint (new local offsets for the records read again).
+        const saved = (await checkpoints.load())[stream] ?? {};
+        for (const shard of shards) {
+          if (shard.uncommitted.length === 0) continue;
+          shard.iterator = undefined;
+          shard.ended = false;
+          shard.lastRead = saved[shard.shardId];
+          shard.uncommitted = [];
+        }
+      },
       close: async () => {
         this.consumers.delete(logConsumer);
       },
@@ -351,6 +371,28 @@ function toEntry(message: OutgoingMessage): PutRecordsRequestEntry {
       ? JSON.stringify({ headers: message.headers, value: message.value })
       : message.value;
   return { PartitionKey: message.key || '-', Data: Buffer.from(data) };
+}
+
+/**
+ * A consumed record sent on: its key as partition key, and since the reasons travel as headers, the envelope
+ * `{"headers", "value"}`, or `{"headers", "value_base64"}` for a value that is not UTF-8 text.
+ */
+function forwardedEntry(message: ForwardedMessage): PutRecordsRequestEntry {
+  const key = message.key && message.key.length > 0 ? Buffer.from(message.key).toString() : '-';
+  const text = utf8(message.value);
+  const envelope =
+    text === undefined
+      ? { headers: message.headers, value_base64: Buffer.from(message.value).toString('base64') }
+      : { headers: message.headers, value: text };
+  return { PartitionKey: key, Data: Buffer.from(JSON.stringify(envelope)) };
+}
+
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 function toLogRecord(topic: string, partition: number, offset: number, record: KinesisRecord): LogRecord {

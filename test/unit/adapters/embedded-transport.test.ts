@@ -127,6 +127,30 @@ describe('EmbeddedTransport', () => {
     expect(second.endOffsets(TOPIC)[partition]).toBe(6);
   });
 
+  it('rewinds a consumer to its committed offsets: records fetched and not committed come again', async () => {
+    const transport = await open();
+    const partition = await publishFor(transport, 'user-1', ['a', 'b', 'c', 'd']);
+    const consumer = await transport.consumer(TOPIC, 'lake-writer');
+    expect(summary(await consumer.fetch(10, 0)).map((record) => record.offset)).toEqual([0, 1, 2, 3]);
+    await consumer.commit(partition, 2);
+    expect(await consumer.fetch(10, 0)).toEqual([]);
+    await consumer.rewind();
+    expect(summary(await consumer.fetch(10, 0))).toEqual([
+      { partition, offset: 2, value: 'c' },
+      { partition, offset: 3, value: 'd' },
+    ]);
+  });
+
+  it('forwards records byte for byte, without a key too', async () => {
+    const transport = await open();
+    const value = Buffer.from([0xff, 0xfe, 0x00, 0x80]);
+    await transport.forward('song-plays-dlq', [{ key: undefined, value, headers: { 'x-attempts': '5' } }]);
+    const [record] = await (await transport.consumer('song-plays-dlq', 'check')).fetch(10, 0);
+    expect(record!.key).toBeUndefined();
+    expect(Buffer.from(record!.value)).toEqual(value);
+    expect(record!.headers).toEqual({ 'x-attempts': '5' });
+  });
+
   it('drops a torn last line on open, and later appends continue at the right offset', async () => {
     const first = await open();
     const partition = await publishFor(first, 'user-1', ['a', 'b', 'c']);

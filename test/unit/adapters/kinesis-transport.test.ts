@@ -120,6 +120,21 @@ describe('KinesisTransport.publish', () => {
     expect(kinesis.commandCalls(PutRecordsCommand)[0]!.args[0].input.StreamName).toBe('plays-dlq');
   });
 
+  it('forwards a consumed record as the envelope, its value as text, or as base64 when it is not UTF-8', async () => {
+    kinesis.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => answer(input.Records!.length));
+    const headers = { 'x-failure-reason': 'boom' };
+    await (await open()).forward('song-plays-dlq', [
+      { key: Buffer.from('user-1'), value: Buffer.from('{"n":1}'), headers },
+      { key: undefined, value: Buffer.from([0xff, 0x00]), headers },
+    ]);
+    const entries = kinesis.commandCalls(PutRecordsCommand)[0]!.args[0].input.Records!;
+    expect(entries.map((entry) => entry.PartitionKey)).toEqual(['user-1', '-']);
+    expect(entries.map((entry) => JSON.parse(Buffer.from(entry.Data!).toString()))).toEqual([
+      { headers, value: '{"n":1}' },
+      { headers, value_base64: Buffer.from([0xff, 0x00]).toString('base64') },
+    ]);
+  });
+
   it('refuses a topic it has no stream for', async () => {
     await expect((await open()).publish('elsewhere', messages(1))).rejects.toThrow(
       /Unknown topic "elsewhere"/,
@@ -172,5 +187,42 @@ describe('KinesisTransport.consumer', () => {
       ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
       StartingSequenceNumber: sequence(2),
     });
+  });
+
+  it('rewinds to its checkpoints: records read and not committed are read again', async () => {
+    kinesis.on(ListShardsCommand).resolves({ Shards: [{ ShardId: 'shardId-000000000001' }] as never });
+    kinesis
+      .on(GetShardIteratorCommand, { ShardIteratorType: 'TRIM_HORIZON' })
+      .resolves({ ShardIterator: 'it-0' });
+    kinesis
+      .on(GetShardIteratorCommand, { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' })
+      .resolves({ ShardIterator: 'it-after-1' });
+    kinesis
+      .on(GetRecordsCommand, { ShardIterator: 'it-0' })
+      .resolves({ Records: [record(1), record(2), record(3)], NextShardIterator: 'it-1' });
+    kinesis
+      .on(GetRecordsCommand, { ShardIterator: 'it-after-1' })
+      .resolves({ Records: [record(2), record(3)], NextShardIterator: 'it-1' });
+    kinesis
+      .on(GetRecordsCommand, { ShardIterator: 'it-1' })
+      .resolves({ Records: [], NextShardIterator: 'it-1' });
+
+    const consumer = await (await open()).consumer('song-plays', 'lake-writer');
+    await consumer.fetch(100, 0);
+    await consumer.commit(1, 1); // the first record is done
+    await consumer.rewind();
+    const again = await consumer.fetch(100, 0);
+    expect(kinesis.commandCalls(GetShardIteratorCommand).at(-1)!.args[0].input).toMatchObject({
+      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+      StartingSequenceNumber: sequence(1),
+    });
+    // Read again under new local offsets; committing them checkpoints their sequence numbers.
+    expect(again.map((r) => [r.offset, r.sequenceNumber])).toEqual([
+      [3, sequence(2)],
+      [4, sequence(3)],
+    ]);
+    await consumer.commit(1, 5);
+    const saved = JSON.parse(await readFile(join(dir.path, 'checkpoints', 'lake-writer.json'), 'utf8'));
+    expect(saved).toEqual({ plays: { 'shardId-000000000001': sequence(3) } });
   });
 });

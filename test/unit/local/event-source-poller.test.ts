@@ -1,5 +1,8 @@
 import { join } from 'node:path';
-import { KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas/kafka';
+import {
+  KafkaMskEventSchema,
+  KafkaSelfManagedEventSchema,
+} from '@aws-lambda-powertools/parser/schemas/kafka';
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
 import type { KinesisStreamEvent, MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -218,9 +221,34 @@ describe('EventSourcePoller', () => {
     expect(await uncommitted()).toEqual([]);
   });
 
+  it('with bootstrap servers (a real Kafka cluster), hands the function a self-managed Kafka event naming them', async () => {
+    await publish(keyA, [play(1)]);
+    const consumer = await transport.consumer(TOPIC, GROUP);
+    const events: unknown[] = [];
+    await new EventSourcePoller({
+      functionName: 'lake-writer',
+      trigger,
+      consumer,
+      deadLetters: { publisher: transport, topic: DLQ },
+      invoke: async (event) => events.push(event),
+      bootstrapServers: '10.0.0.1:9092,10.0.0.2:9092',
+    }).deliver(await consumer.fetch(10, 0));
+
+    const event = events[0] as Record<string, unknown>;
+    expect(event.eventSource).toBe('SelfManagedKafka');
+    expect(event.bootstrapServers).toBe('10.0.0.1:9092,10.0.0.2:9092');
+    expect(event).not.toHaveProperty('eventSourceArn');
+    const parsed = KafkaSelfManagedEventSchema.parse(event);
+    expect(parsed.records[`song-plays-${A}`]!.map((record) => JSON.parse(record.value))).toEqual([play(1)]);
+  });
+
   it('after maxAttempts sends the failing record to the dead-letter topic with the reason, and the rest flows on', async () => {
     const poison = { ...play(1), region: 'atlantis' };
-    await publish(keyA, [play(0), poison, play(2)]);
+    await publish(keyA, [play(0)]);
+    await transport.publish(TOPIC, [
+      { key: keyA, value: JSON.stringify(poison), headers: { traceparent: '00-abc-def-01' } },
+    ]);
+    await publish(keyA, [play(2)]);
     await publish(keyB, [play(3), play(4)]);
     const fn = fakeFunction((event) => {
       const bad = Object.values(event.records)
@@ -248,7 +276,8 @@ describe('EventSourcePoller', () => {
     expect(Buffer.from(dead[0]!.key!).toString()).toBe(keyA);
     expect(JSON.parse(Buffer.from(dead[0]!.value).toString())).toEqual(poison);
     expect(dead[0]!.headers).toEqual({
-      'x-failure-reason': 'reported as a batch item failure',
+      traceparent: '00-abc-def-01',
+      'x-failure-reason': 'lake-writer reported it as a batch item failure in attempt 3 of 3',
       'x-failed-function': 'lake-writer',
       'x-source': `song-plays-${A}@1`,
       'x-attempts': '3',
@@ -326,8 +355,27 @@ describe('EventSourcePoller', () => {
     expect(fn.events).toHaveLength(3);
     const dead = await (await transport.consumer(DLQ, 'test')).fetch(10, 0);
     expect(dead.map((record) => record.headers['x-failure-reason'])).toEqual([
-      'reported as a batch item failure',
+      'lake-writer reported it as a batch item failure in attempt 3 of 3',
     ]);
+  });
+
+  it('dead-letters key and value byte for byte, however they decode', async () => {
+    // Not UTF-8 text: decoding and encoding again would replace these bytes.
+    const key = Buffer.from([0x75, 0xff, 0x00]);
+    const value = Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0x7b]);
+    await transport.forward(TOPIC, [{ key, value, headers: {} }]);
+    const fn = fakeFunction((event) => {
+      const [record] = Object.values(event.records).flat();
+      return {
+        batchItemFailures: [{ itemIdentifier: { partition: `song-plays-${record!.partition}`, offset: 0 } }],
+      };
+    });
+    await deliverOnce(fn.invoke);
+
+    const [dead] = await (await transport.consumer(DLQ, 'test')).fetch(10, 0);
+    expect(Buffer.from(dead!.key!)).toEqual(key);
+    expect(Buffer.from(dead!.value)).toEqual(value);
+    expect(fn.events).toHaveLength(trigger.maxAttempts);
   });
 
   it('runs as a loop that fetches, delivers and stops cleanly', async () => {
