@@ -32,14 +32,9 @@ const retryDelay = (
   error: unknown,
 ) => (findErrorBy(error as Error, 'apiId', 'CONCURRENT_TRANSACTIONS') ? 5 * attempt : 250);
 
-/** Why a publish failed, and whether its records may have been taken all the same (all of them, never part). */
+/** Why a publish failed; its message says whether the records may have been taken all the same (all, never part). */
 export class PublishFailure extends Error {
   override name = 'PublishFailure';
-  readonly mayHaveBeenTaken: boolean;
-  constructor(message: string, mayHaveBeenTaken: boolean, options?: ErrorOptions) {
-    super(message, options);
-    this.mayHaveBeenTaken = mayHaveBeenTaken;
-  }
 }
 
 interface Request {
@@ -47,8 +42,6 @@ interface Request {
   readonly bytes: number;
   /** When its answer is due (epoch ms), time spent waiting for a producer included. */
   readonly deadline: number;
-  /** Fires if it is still waiting for a producer at its deadline. */
-  timer?: NodeJS.Timeout;
   resolve(): void;
   reject(error: PublishFailure): void;
 }
@@ -100,16 +93,14 @@ export class TransactionalPublisher {
   }
 
   publish(records: readonly StringRecord[]): Promise<void> {
-    if (this.closed) return Promise.reject(new PublishFailure('the publisher is closed', false));
+    if (this.closed) return Promise.reject(new PublishFailure('the publisher is closed; nothing was taken'));
     const { timeoutMs } = this.options;
     const bytes = records.reduce(
       (sum, record) => sum + Buffer.byteLength(record.key ?? '') + Buffer.byteLength(record.value ?? ''),
       0,
     );
     return new Promise((resolve, reject) => {
-      const request: Request = { records, bytes, deadline: Date.now() + timeoutMs, resolve, reject };
-      request.timer = setTimeout(() => this.expire(request), timeoutMs);
-      this.queue.push(request);
+      this.queue.push({ records, bytes, deadline: Date.now() + timeoutMs, resolve, reject });
       this.dispatch();
     });
   }
@@ -117,27 +108,24 @@ export class TransactionalPublisher {
   /** Waits for the transactions under way (each ends by its deadline), then closes the producers. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const request of this.takeBatch(Number.POSITIVE_INFINITY)) {
-      request.reject(new PublishFailure('the publisher is closed', false));
+    for (const request of this.queue.splice(0)) {
+      request.reject(new PublishFailure('the publisher is closed; nothing was taken'));
     }
     await Promise.all(this.lanes.map((lane) => lane.running));
     await Promise.all(this.lanes.map((lane) => lane.producer?.close(true)));
   }
 
-  /** Both producers busy (a hung broker) until the request's deadline: never sent, so nothing was taken. */
-  private expire(request: Request): void {
-    const index = this.queue.indexOf(request);
-    if (index < 0) return;
-    this.queue.splice(index, 1);
-    clearTimeout(request.timer);
-    request.reject(
-      new PublishFailure(`no producer free within ${this.options.timeoutMs} ms; nothing was taken`, false),
-    );
-  }
-
+  /**
+   * Starts a transaction on each idle lane with what is queued. A queued request never waits past its
+   * deadline: a lane frees up by the deadline of its own batch, which came earlier. One that is due all the
+   * same (the same millisecond) is refused unsent rather than start a transaction that could only be abandoned.
+   */
   private dispatch(): void {
-    // Due ones whose timers have not fired yet must not start a transaction that could only be abandoned.
-    for (const request of this.queue.filter((queued) => queued.deadline <= Date.now())) this.expire(request);
+    const now = Date.now();
+    for (const request of this.queue.filter((queued) => queued.deadline <= now)) {
+      this.queue.splice(this.queue.indexOf(request), 1);
+      request.reject(new PublishFailure(`no answer within ${this.options.timeoutMs} ms; nothing was taken`));
+    }
     while (this.queue.length > 0) {
       const lane = this.lanes.find((candidate) => candidate.running === undefined);
       if (!lane) return;
@@ -151,7 +139,7 @@ export class TransactionalPublisher {
     }
   }
 
-  /** The queued requests from the front, up to `maxBytes` (at least one), no longer waiting on their timers. */
+  /** The queued requests from the front, up to `maxBytes` (at least one). */
   private takeBatch(maxBytes: number): Request[] {
     let count = 0;
     let bytes = 0;
@@ -159,9 +147,7 @@ export class TransactionalPublisher {
       bytes += this.queue[count]!.bytes;
       count += 1;
     }
-    const batch = this.queue.splice(0, count);
-    for (const request of batch) clearTimeout(request.timer);
-    return batch;
+    return this.queue.splice(0, count);
   }
 
   private async run(lane: Lane, batch: readonly Request[]): Promise<void> {
@@ -193,21 +179,19 @@ export class TransactionalPublisher {
       const transaction = await producer.beginTransaction();
       stage = 'send';
       await transaction.send({ messages: records });
-      // Past the deadline the requests have had their answer: this transaction must never commit.
+      // Past the deadline the requests have had their answer: this transaction must never commit (closing
+      // its producer sees to that too).
       if (abandoned) throw new Error('abandoned at the deadline');
       stage = 'commit';
       await transaction.commit();
     })();
     const failed = (reason: string, cause?: unknown) =>
-      stage === 'commit'
-        ? new PublishFailure(
-            `${reason} while committing: the events may have been taken, all of them`,
-            true,
-            {
-              cause,
-            },
-          )
-        : new PublishFailure(`${reason}; nothing was taken`, false, { cause });
+      new PublishFailure(
+        stage === 'commit'
+          ? `${reason} while committing: the events may have been taken, all of them`
+          : `${reason}; nothing was taken`,
+        { cause },
+      );
     return new Promise((resolve) => {
       const timer = setTimeout(
         () => {
