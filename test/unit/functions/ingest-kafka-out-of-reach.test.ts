@@ -1,0 +1,90 @@
+/**
+ * The ingest handler at a cold start whose Kafka brokers are out of reach: refusing connections, or taking
+ * them and never answering (a hung broker). Either way a 503 with Retry-After, within the publish timeout,
+ * so before the function's own timeout: never a 500, never a Lambda timeout.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import { handler as ingest } from '../../../functions/ingest/handler.ts';
+import { loadSettings } from '../../../src/config/settings.ts';
+import { lambdaContext } from '../../../src/local/lambda-events.ts';
+import { createDependencies, installDependencies } from '../../../src/runtime/dependencies.ts';
+import { functionNamed } from '../../../src/topology.ts';
+import { type TempDir, tempDir } from '../support/temp.ts';
+
+const PUBLISH_TIMEOUT_MS = 1_500;
+/** What the budget leaves a function besides waiting for the brokers (a cold start loads the Kafka client). */
+const ANSWER_MARGIN_MS = 2_000;
+
+/** A port that takes connections and never answers, and the sockets it holds. */
+async function silentBroker(): Promise<{ port: number; server: Server; sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return { port: (server.address() as { port: number }).port, server, sockets };
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const { port, server } = await silentBroker();
+  await new Promise((closed) => server.close(closed));
+  return port;
+}
+
+let dataDir: TempDir | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  installDependencies(undefined);
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+  await dataDir?.remove();
+});
+
+async function postPlays(brokers: string) {
+  dataDir = await tempDir('ingest-kafka');
+  const deps = createDependencies(
+    loadSettings({
+      TOP_SONGS_DATA_DIR: dataDir.path,
+      KAFKA_BROKERS: brokers,
+      KAFKA_PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS),
+    }),
+    () => new Date('2026-11-20T10:50:00Z'),
+  );
+  installDependencies(deps);
+  cleanups.push(() => deps.close());
+  const event = JSON.parse(
+    await readFile(join(import.meta.dirname, '../../fixtures/events/api-gateway-v2-post-plays.json'), 'utf8'),
+  );
+  const started = Date.now();
+  const response = (await (ingest as (event: unknown, context: unknown) => Promise<unknown>)(
+    event,
+    lambdaContext('ingest', functionNamed('ingest').timeoutSeconds),
+  )) as APIGatewayProxyStructuredResultV2;
+  return { response, elapsedMs: Date.now() - started };
+}
+
+describe('ingest with its Kafka brokers out of reach at a cold start', () => {
+  it('answers 503 with Retry-After when they refuse connections', async () => {
+    const { response, elapsedMs } = await postPlays(`127.0.0.1:${await closedPort()}`);
+    expect(response.statusCode).toBe(503);
+    expect(Number(response.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.parse(response.body!).message).toMatch(/retry the request/);
+    expect(elapsedMs).toBeLessThan(PUBLISH_TIMEOUT_MS + ANSWER_MARGIN_MS);
+  });
+
+  it('answers 503 with Retry-After within the publish timeout when they never answer', async () => {
+    const broker = await silentBroker();
+    cleanups.push(async () => {
+      for (const socket of broker.sockets) socket.destroy();
+      await new Promise((closed) => broker.server.close(closed));
+    });
+    const { response, elapsedMs } = await postPlays(`127.0.0.1:${broker.port}`);
+    expect(response.statusCode).toBe(503);
+    expect(Number(response.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(broker.sockets.length).toBeGreaterThan(0);
+    expect(elapsedMs).toBeGreaterThanOrEqual(PUBLISH_TIMEOUT_MS - 50);
+    expect(elapsedMs).toBeLessThan(PUBLISH_TIMEOUT_MS + ANSWER_MARGIN_MS);
+  });
+});
