@@ -28,6 +28,7 @@ export default defineConfig({
         test: {
           name: 'kafka',
           include: ['test/integration/kafka/**/*.test.ts'],
+          setupFiles: ['test/support/kafka-cleanup.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 1 },
         },

@@ -3,6 +3,7 @@
  * wait until the lake holds every accepted delivery once, chart the hour, and compare every chart
  * with the independent reference.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { invokeFunction } from '../../src/local/functions.ts';
@@ -13,6 +14,41 @@ import { referenceCharts } from './reference-charts.ts';
 import { waitFor } from './wait-for.ts';
 
 const HOUR = 3_600_000;
+
+/** The offsets the lake-writer's consumer group has committed on the plays topic, by partition. */
+export type CommittedOffsets = () => Promise<ReadonlyMap<number, number>>;
+
+/**
+ * The lake's rows once it holds at least `expected` of them and, with `committed`, once the consumer has
+ * committed past the last row of every partition: nothing is delivered after that (only transaction markers
+ * may follow in the topic), so a late duplicate would be in the rows read then.
+ */
+async function settledLakeRows(
+  lakeDir: string,
+  expected: number,
+  committed: CommittedOffsets | undefined,
+  timeoutMs: number,
+): Promise<LakeRow[]> {
+  await waitFor(
+    committed ? 'every row in the lake and its offset committed' : 'every row in the lake',
+    async () => {
+      const rows = await readLakeRows(lakeDir);
+      if (rows.length < expected) return undefined;
+      if (!committed) return true;
+      const offsets = await committed();
+      const last = new Map<number, number>();
+      for (const row of rows) {
+        last.set(row.source_partition, Math.max(row.source_offset, last.get(row.source_partition) ?? -1));
+      }
+      return [...last].every(([partition, offset]) => (offsets.get(partition) ?? 0) > offset)
+        ? true
+        : undefined;
+    },
+    timeoutMs,
+    250,
+  );
+  return readLakeRows(lakeDir);
+}
 
 /** The traffic every transport's pipeline test sends: 2,000 seeded plays in the last closed hour. */
 export function lastHourTraffic(): { hourStart: Date; traffic: GeneratedTraffic } {
@@ -34,6 +70,8 @@ export async function expectExactPipeline(options: {
   readonly traffic: GeneratedTraffic;
   readonly hourStart: Date;
   readonly regions: readonly string[];
+  /** How to read the consumer's committed offsets (Kafka, embedded): the lake is checked once they settle. */
+  readonly committed?: CommittedOffsets;
 }): Promise<LakeRow[]> {
   const { url, dataDir, traffic, hourStart } = options;
   for (let start = 0; start < traffic.events.length; start += 250) {
@@ -45,12 +83,10 @@ export async function expectExactPipeline(options: {
     expect(response.status).toBe(202);
     expect(body.accepted).toBe(traffic.valid.slice(start, start + 250).filter(Boolean).length);
   }
-  const rows = await waitFor(
-    'the lake to hold every accepted play',
-    async () => {
-      const found = await readLakeRows(join(dataDir, 'lake'));
-      return found.length >= traffic.deliveries.length ? found : undefined;
-    },
+  const rows = await settledLakeRows(
+    join(dataDir, 'lake'),
+    traffic.deliveries.length,
+    options.committed,
     60_000,
   );
   expect(rows).toHaveLength(traffic.deliveries.length);
@@ -75,38 +111,55 @@ export async function expectExactPipeline(options: {
 }
 
 /**
- * Posts the plays to `npm start` (run with `env`), kills it with SIGKILL as soon as they are acknowledged,
- * starts it again, and expects the lake to end with every acknowledged play exactly once.
+ * Posts the plays to `npm start` (run with `env`) and kills it with SIGKILL mid-stream: as soon as the lake
+ * holds its first file, between two requests, so every play posted so far was acknowledged and the lake
+ * holds some of them but not all (asserted). Starts it again, posts the rest, and expects the lake to end
+ * with every acknowledged play exactly once, checked after the consumer's offsets settled.
  */
 export async function expectExactlyOnceAcrossKill(options: {
   readonly env: Record<string, string>;
   readonly dataDir: string;
   readonly events: readonly { readonly event_id: string }[];
+  readonly committed?: CommittedOffsets;
 }): Promise<void> {
   const { env, dataDir, events } = options;
+  const lakeDir = join(dataDir, 'lake');
+  let posted = 0;
+  const post = async (url: string, count: number) => {
+    const response = await fetch(`${url}/v1/plays`, {
+      method: 'POST',
+      body: JSON.stringify({ events: events.slice(posted, posted + count) }),
+    });
+    expect(response.status).toBe(202);
+    posted = Math.min(posted + count, events.length);
+  };
   let running: LocalProcess | undefined = await startLocalProcess(env, ['--no-simulator']);
   try {
-    for (let start = 0; start < events.length; start += 200) {
-      const response = await fetch(`${running.url}/v1/plays`, {
-        method: 'POST',
-        body: JSON.stringify({ events: events.slice(start, start + 200) }),
-      });
-      expect(response.status).toBe(202);
+    const deadline = Date.now() + 60_000;
+    while (!(await hasPlaysFile(lakeDir))) {
+      if (Date.now() > deadline) throw new Error('the lake writer wrote no file within 60 s');
+      if (posted < events.length) await post(running.url, 200);
+      else await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await running.stop('SIGKILL');
+    const beforeRestart = await readLakeRows(lakeDir);
+    // The kill came mid-stream: some acknowledged plays were written, not all.
+    expect(beforeRestart.length).toBeGreaterThan(0);
+    expect(beforeRestart.length).toBeLessThan(posted);
+
     running = await startLocalProcess(env, ['--no-simulator']);
-    const rows = await waitFor(
-      'the restarted consumer to write every acknowledged play',
-      async () => {
-        const found = await readLakeRows(join(dataDir, 'lake'));
-        return found.length >= events.length ? found : undefined;
-      },
-      90_000,
-      250,
-    );
+    while (posted < events.length) await post(running.url, 200);
+    const rows = await settledLakeRows(lakeDir, events.length, options.committed, 90_000);
     expect(rows).toHaveLength(events.length);
     expect(new Set(rows.map((row) => row.event_id))).toEqual(new Set(events.map((event) => event.event_id)));
+    expect(new Set(rows.map((row) => `${row.source_partition}@${row.source_offset}`)).size).toBe(rows.length);
   } finally {
     await running?.stop('SIGTERM');
   }
+}
+
+/** Whether the lake folder holds a play file yet (a cheap check, to catch the writer in its first batches). */
+async function hasPlaysFile(lakeDir: string): Promise<boolean> {
+  const names = await readdir(join(lakeDir, 'plays'), { recursive: true }).catch(() => [] as string[]);
+  return names.some((name) => name.endsWith('.parquet'));
 }

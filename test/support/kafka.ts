@@ -11,8 +11,54 @@ const root = resolve(import.meta.dirname, '../..');
 /** The brokers the Kafka tests run against, when `npm run stack:up` (or CI) has started them. */
 export const kafkaBrokers = process.env.KAFKA_BROKERS;
 
+/** The namespaces this test file made: `deleteTestTopics` removes their topics and groups. */
+const namespaces = new Set<string>();
+
 /** A namespace of topics and groups of its own, so that runs never see each other's records. */
-export const testNamespace = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}`;
+export const testNamespace = (name: string) => {
+  const namespace = `test-${name}-${randomUUID().slice(0, 8)}`;
+  namespaces.add(namespace);
+  return namespace;
+};
+
+const testAdmin = () =>
+  new Admin({ clientId: 'test-admin', bootstrapBrokers: (kafkaBrokers ?? '').split(',') });
+
+/**
+ * Deletes the topics and consumer groups of every namespace this test file made (test/support/kafka-cleanup.ts
+ * runs it after each Kafka test file), and fails if a topic is left: test topics must not pile up in the
+ * broker's data folder, run after run.
+ */
+export async function deleteTestTopics(): Promise<void> {
+  if (!kafkaBrokers || namespaces.size === 0) return;
+  const ours = (name: string) => [...namespaces].some((namespace) => name.startsWith(`${namespace}.`));
+  const admin = testAdmin();
+  try {
+    const topics = (await admin.listTopics()).filter(ours);
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+    const groups = [...(await admin.listGroups()).keys()].filter(ours);
+    if (groups.length > 0) await admin.deleteGroups({ groups });
+    const left = (await admin.listTopics()).filter(ours);
+    if (left.length > 0) throw new Error(`test topics left behind: ${left.join(', ')}`);
+    namespaces.clear();
+  } finally {
+    await admin.close();
+  }
+}
+
+/** The offsets a consumer group has committed on `topic`, by partition. */
+export async function committedOffsets(group: string, topic: string): Promise<Map<number, number>> {
+  const admin = testAdmin();
+  try {
+    const [offsets] = await admin.listConsumerGroupOffsets({ groups: [group] });
+    const partitions = offsets?.topics.find((candidate) => candidate.name === topic)?.partitions ?? [];
+    return new Map(
+      partitions.map((partition) => [partition.partitionIndex, Number(partition.committedOffset)]),
+    );
+  } finally {
+    await admin.close();
+  }
+}
 
 /**
  * Stops or starts the native broker through the project's own stack script; or pauses and resumes its process

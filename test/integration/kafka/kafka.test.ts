@@ -1,25 +1,40 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Producer } from '@platformatic/kafka';
+import { type Message, Producer } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
 import { KafkaTransport } from '../../../src/adapters/transport/kafka.ts';
+import { loadSettings } from '../../../src/config/settings.ts';
 import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
+import { invokeFunction } from '../../../src/local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
+import type { ObjectStore } from '../../../src/ports/object-store.ts';
+import { createDependencies, installDependencies } from '../../../src/runtime/dependencies.ts';
 import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
-import { writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
 import {
   expectExactlyOnceAcrossKill,
   expectExactPipeline,
   lastHourTraffic,
 } from '../../support/exact-pipeline.ts';
-import { createReplayTopic, kafkaBrokers, readTopic, testNamespace } from '../../support/kafka.ts';
+import {
+  committedOffsets,
+  createReplayTopic,
+  kafkaBrokers,
+  readTopic,
+  testNamespace,
+} from '../../support/kafka.ts';
 import { readLakeRows } from '../../support/lake.ts';
 import { recentPlay } from '../../support/play-batches.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
+
+const headersOf = (message: Message) =>
+  Object.fromEntries([...message.headers].map(([name, value]) => [name.toString(), value.toString()]));
+
+/** The committed offsets of a namespace's lake-writer on its plays topic. */
+const lakeWriterOffsets = (namespace: string) => () =>
+  committedOffsets(qualified('lake-writer', namespace), qualified('song-plays', namespace));
 
 describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with npm run stack:up)', () => {
   const dirs: { remove: () => Promise<void> }[] = [];
@@ -36,6 +51,7 @@ describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with n
   describe('the pipeline', () => {
     let runtime: LocalRuntime;
     let dataDir: string;
+    const namespace = testNamespace('pipeline');
     const { hourStart, traffic } = lastHourTraffic();
 
     beforeAll(async () => {
@@ -45,7 +61,7 @@ describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with n
           TOP_SONGS_DATA_DIR: dataDir,
           PORT: '0',
           KAFKA_BROKERS: kafkaBrokers,
-          TOP_SONGS_NAMESPACE: testNamespace('pipeline'),
+          TOP_SONGS_NAMESPACE: namespace,
           REGIONS: 'us,gb,de',
         },
         schedules: false,
@@ -61,94 +77,153 @@ describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: start it with n
         traffic,
         hourStart,
         regions: ['us', 'gb', 'de'],
+        committed: lakeWriterOffsets(namespace),
       });
     });
   });
 
   it('a killed consumer, restarted, leaves exactly the acknowledged plays in the lake', async () => {
     const dataDir = await newDataDir('kafka-kill');
-    const env = {
-      TOP_SONGS_DATA_DIR: dataDir,
-      KAFKA_BROKERS: kafkaBrokers!,
-      TOP_SONGS_NAMESPACE: testNamespace('kill'),
-    };
+    const namespace = testNamespace('kill');
+    const env = { TOP_SONGS_DATA_DIR: dataDir, KAFKA_BROKERS: kafkaBrokers!, TOP_SONGS_NAMESPACE: namespace };
     await expectExactlyOnceAcrossKill({
       env,
       dataDir,
       events: Array.from({ length: 4000 }, () => recentPlay()),
+      committed: lakeWriterOffsets(namespace),
     });
   });
 
-  it('sends a record the function keeps failing on to the dead-letter topic, and the rest flows on', async () => {
-    const namespace = testNamespace('dlq');
-    const topics = namespacedTopics(namespace);
-    const [playsTopic, deadLetterTopic] = [topics[0]!.name, topics[1]!.name];
-    const transport = await KafkaTransport.open({ brokers: kafkaBrokers!.split(','), topics });
-    const lake = new LocalFolderStore(join(await newDataDir('kafka-dlq'), 'lake'));
-    const poison = recentPlay({ song_id: 'song-poison' });
-    const events = [recentPlay(), recentPlay(), poison, recentPlay(), recentPlay()].map((event) => ({
-      ...event,
-      user_id: 'same-user',
-    }));
-    await transport.publish(
-      playsTopic,
-      events.map((event) => ({ key: event.user_id, value: JSON.stringify(event) })),
-    );
-    const trigger: TopicTrigger = {
-      ...(functionNamed('lake-writer').trigger as TopicTrigger),
-      maxAttempts: 2,
-    };
-    const poller = new EventSourcePoller({
-      functionName: 'lake-writer',
-      trigger,
-      consumer: await transport.consumer(playsTopic, qualified('lake-writer', namespace)),
-      deadLetters: { publisher: transport, topic: deadLetterTopic },
-      backoffMs: () => 10,
-      // The lake writer, with a bug that makes it fail on one record.
-      invoke: async (event) => {
-        const records = Object.values((event as MSKEvent).records)
-          .flat()
-          .map((record) => ({ ...record, value: Buffer.from(record.value, 'base64').toString() }));
-        const bad = records.find((record) => record.value.includes('song-poison'));
-        const good = records.filter((record) => !bad || record.offset < bad.offset);
-        await writePlaysToLake(good, {
-          lake,
-          regions: ['us'],
-          writer: 'lake-writer',
-          encodePlays: encodePlaysParquet,
-        });
-        if (!bad) return {};
-        return {
-          batchItemFailures: [
-            { itemIdentifier: { partition: `${playsTopic}-${bad.partition}`, offset: bad.offset } },
-          ],
-        };
-      },
-    });
-    poller.start();
-    try {
-      const [dead] = await readTopic(deadLetterTopic, 1);
-      expect(dead!.value.toString()).toContain('song-poison');
-      const headers = Object.fromEntries(
-        [...dead!.headers].map(([name, value]) => [name.toString(), value.toString()]),
-      );
-      expect(headers['x-failed-function']).toBe('lake-writer');
-      expect(headers['x-attempts']).toBe('2');
-      expect(headers['x-failure-reason']).toBeTruthy();
-      const rows = await waitFor('the plays around the poison record in the lake', async () => {
-        const found = await readLakeRows(lake.root);
-        return found.length >= 4 ? found : undefined;
+  describe('dead letters, with the real lake-writer', () => {
+    const HOUR = 3_600_000;
+    const healthy = () => recentPlay({ user_id: 'same-user' });
+    let transport: KafkaTransport;
+    let namespace: string;
+    let lake: LocalFolderStore;
+    const lakeWriter = functionNamed('lake-writer').trigger as TopicTrigger;
+
+    beforeEach(async () => {
+      namespace = testNamespace('dlq');
+      transport = await KafkaTransport.open({
+        brokers: kafkaBrokers!.split(','),
+        topics: namespacedTopics(namespace),
       });
-      expect(rows.map((row) => row.event_id).sort()).toEqual(
-        events
-          .filter((event) => event.song_id !== poison.song_id)
-          .map((event) => event.event_id)
-          .sort(),
-      );
-    } finally {
-      await poller.stop();
+      lake = new LocalFolderStore(join(await newDataDir('kafka-dlq'), 'lake'));
+    });
+    afterEach(async () => {
+      installDependencies(undefined);
       await transport.close();
+    });
+
+    /** The lake-writer on `store`, fed by a poller of the namespace's plays (lake-writer's trigger, 2 attempts). */
+    async function runLakeWriter(
+      store: ObjectStore,
+      invoke = (event: unknown) => invokeFunction('lake-writer', event),
+    ) {
+      const settings = loadSettings({ TOP_SONGS_DATA_DIR: lake.root, REGIONS: 'us' });
+      installDependencies({ ...createDependencies(settings), lake: () => store });
+      const poller = new EventSourcePoller({
+        functionName: 'lake-writer',
+        trigger: { ...lakeWriter, maxAttempts: 2 },
+        consumer: await transport.consumer(
+          qualified('song-plays', namespace),
+          qualified('lake-writer', namespace),
+        ),
+        deadLetters: { publisher: transport, topic: qualified('song-plays-dlq', namespace) },
+        backoffMs: () => 10,
+        invoke,
+        bootstrapServers: transport.bootstrapServers,
+      });
+      poller.start();
+      return poller;
     }
+
+    /** Publishes the plays, each request one transaction as ingest does; returns the records as read back. */
+    async function publish(...requests: Record<string, unknown>[][]) {
+      for (const plays of requests) {
+        await transport.publish(
+          qualified('song-plays', namespace),
+          plays.map((play) => ({ key: String(play.user_id), value: JSON.stringify(play) })),
+        );
+      }
+      return readTopic(qualified('song-plays', namespace), requests.flat().length);
+    }
+
+    async function expectLakeRows(expected: readonly { event_id: unknown }[]) {
+      const rows = await waitFor('the healthy plays in the lake', async () => {
+        const found = await readLakeRows(lake.root);
+        return found.length >= expected.length ? found : undefined;
+      });
+      expect(rows.map((row) => row.event_id).sort()).toEqual(expected.map((play) => play.event_id).sort());
+    }
+
+    it('a record whose file the lake refuses goes to the dead-letter topic as it was, with the reason', async () => {
+      // The poison play is three hours old: its hour's file is the one the (broken) lake refuses.
+      const poison = recentPlay({
+        user_id: 'same-user',
+        played_at: new Date(Date.now() - 3 * HOUR).toISOString(),
+      });
+      const at = new Date(String(poison.played_at)).toISOString();
+      const refusedHour = `dt=${at.slice(0, 10)}/hour=${at.slice(11, 13)}/`;
+      const refusing: ObjectStore = {
+        put: async (key, body, type) => {
+          if (key.includes(refusedHour)) throw new Error(`no space left for ${key}`);
+          await lake.put(key, body, type);
+        },
+        get: (key) => lake.get(key),
+        list: (prefix) => lake.list(prefix),
+        localCopies: (keys) => lake.localCopies(keys),
+        describe: () => lake.describe(),
+      };
+      const others = [healthy(), healthy(), recentPlay(), recentPlay()];
+      // The poison record first in its partition: the lake-writer fails a partition from its batch's first record.
+      const produced = await publish([poison], others);
+      const poller = await runLakeWriter(refusing);
+      try {
+        const [dead] = await readTopic(qualified('song-plays-dlq', namespace), 1);
+        const source = produced.find((message) =>
+          message.value.toString().includes(String(poison.event_id)),
+        )!;
+        expect(dead!.key).toEqual(source.key);
+        expect(dead!.value).toEqual(source.value);
+        expect(headersOf(dead!)).toEqual({
+          'x-failure-reason': 'lake-writer reported it as a batch item failure in attempt 2 of 2',
+          'x-failed-function': 'lake-writer',
+          'x-source': `${source.topic}-${source.partition}@${source.offset}`,
+          'x-attempts': '2',
+        });
+        await expectLakeRows(others);
+      } finally {
+        await poller.stop();
+      }
+    });
+
+    it('a record the function throws on is split off its batch and dead-lettered with the error; its neighbours are written', async () => {
+      const crash = recentPlay({ user_id: 'same-user', song_id: 'song-crash' });
+      const plays = [healthy(), healthy(), crash, healthy(), healthy()];
+      const produced = await publish(plays);
+      const poller = await runLakeWriter(lake, async (event) => {
+        const values = Object.values((event as MSKEvent).records).flat();
+        if (values.some((record) => Buffer.from(record.value, 'base64').toString().includes('song-crash'))) {
+          throw new Error('lake-writer ran out of memory on song-crash');
+        }
+        return invokeFunction('lake-writer', event);
+      });
+      try {
+        const [dead] = await readTopic(qualified('song-plays-dlq', namespace), 1);
+        const source = produced.find((message) => message.value.toString().includes('song-crash'))!;
+        expect(dead!.value).toEqual(source.value);
+        expect(headersOf(dead!)).toEqual({
+          'x-failure-reason': 'lake-writer ran out of memory on song-crash',
+          'x-failed-function': 'lake-writer',
+          'x-source': `${source.topic}-${source.partition}@${source.offset}`,
+          'x-attempts': '2',
+        });
+        await expectLakeRows(plays.filter((play) => play !== crash));
+      } finally {
+        await poller.stop();
+      }
+    });
   });
 
   it('delivers the recorded MSK fixture through Kafka and the poller to the lake-writer, as in its unit test', async () => {
