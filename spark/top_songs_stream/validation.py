@@ -7,7 +7,8 @@ The rules, their order and their messages are the TypeScript ones (zod's):
 - the value must be JSON ("(record)"), and a JSON object ("(event)");
 - event_id: an RFC 9562 UUID (zod's regex), stored lower-cased;
 - user_id 1–128, song_id 1–64, device 1–64, session_id 1–128 characters after a JavaScript trim(),
-  counted in UTF-16 code units like JavaScript's String.length; the trimmed value is stored;
+  counted in code points as zod 4.6 counts them (not JavaScript's UTF-16 String.length); the trimmed value
+  is stored;
 - region: a non-empty string among the configured regions;
 - played_at: zod's RFC 3339 regex with `Z` or ±hh:mm, then parsed like Date.parse (milliseconds) and stored
   in UTC; at most 5 minutes ahead of, and at most 30 days behind, the Kafka record timestamp;
@@ -69,6 +70,7 @@ def _js_type(kind: Column) -> Column:
     )
 
 
+# The play event's fields in the TypeScript schema's order, which is also the order of the errors.
 FIELDS = ["event_id", "user_id", "song_id", "region", "played_at", "ms_played", "device", "session_id"]
 
 
@@ -106,10 +108,6 @@ class _Field:
         return F.concat(F.lit("Invalid input: expected string, received "), _js_type(self.kind))
 
 
-def _utf16_length(text: Column) -> Column:
-    return F.length(F.encode(text, "UTF-16LE")) / 2
-
-
 def _js_trim(text: Column) -> Column:
     return F.regexp_replace(text, f"^{_JS_SPACE}+|{_JS_SPACE}+$", "")
 
@@ -120,9 +118,10 @@ def _identifier(field: _Field, name: str, max_chars: int, optional: bool):
     errors = [] if optional else [F.when(~field.present, _error(name, REQUIRED))]
     errors += [
         F.when(field.present & ~field.is_string, _error(name, field.wrong_type())),
-        F.when(field.is_string & (_utf16_length(trimmed) < 1), _error(name, "must not be empty")),
+        # Spark's length() counts code points, as zod's min/max checks do.
+        F.when(field.is_string & (F.length(trimmed) < 1), _error(name, "must not be empty")),
         F.when(
-            field.is_string & (_utf16_length(trimmed) > max_chars),
+            field.is_string & (F.length(trimmed) > max_chars),
             _error(name, f"must be at most {max_chars} characters"),
         ),
     ]
@@ -159,15 +158,18 @@ def classify(df: DataFrame, regions: list[str]) -> DataFrame:
     ]
 
     ms = f["ms_played"]
+    # JSON.parse reads a literal beyond the double range (1e400) as ±Infinity, which zod's number() refuses
+    # like a wrong type; the VARIANT holds it as an infinite DOUBLE.
+    number = ms.is_number & (F.abs(ms.double) < F.lit(float("inf")))
     fractional = (ms.double % 1.0) != 0  # not floor(): it returns a BIGINT, which 1e20 overflows
     unsafe = F.abs(ms.double) > MAX_SAFE_INTEGER
     ms_errors = [
-        F.when(~ms.present, _error("ms_played", REQUIRED)).when(~ms.is_number, _error("ms_played", "must be a number")),
+        F.when(~ms.present, _error("ms_played", REQUIRED)).when(~number, _error("ms_played", "must be a number")),
         # zod's int check stops at a fraction; an integer beyond 2^53 fails it and goes on to min/max.
-        F.when(ms.is_number & (fractional | unsafe), _error("ms_played", "must be an integer")),
-        F.when(ms.is_number & ~fractional & (ms.double < 0), _error("ms_played", "must be ≥ 0")),
+        F.when(number & (fractional | unsafe), _error("ms_played", "must be an integer")),
+        F.when(number & ~fractional & (ms.double < 0), _error("ms_played", "must be ≥ 0")),
         F.when(
-            ms.is_number & ~fractional & (ms.double > MAX_MS_PLAYED),
+            number & ~fractional & (ms.double > MAX_MS_PLAYED),
             _error("ms_played", f"must be ≤ {MAX_MS_PLAYED} (24 hours)"),
         ),
     ]
@@ -227,7 +229,7 @@ def classify(df: DataFrame, regions: list[str]) -> DataFrame:
         .withColumn("played_at", F.timestamp_millis(played_ms))
         .withColumn(
             "ms_played",
-            F.when(ms.is_number & ~fractional & (ms.double >= 0) & (ms.double <= MAX_MS_PLAYED), ms.double.cast("int")),
+            F.when(number & ~fractional & (ms.double >= 0) & (ms.double <= MAX_MS_PLAYED), ms.double.cast("int")),
         )
         .withColumn("device", device)
         .withColumn("session_id", session_id)

@@ -121,10 +121,16 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
     await ports.lake.put(key, await ports.encodePlays(hourRows), 'application/vnd.apache.parquet');
     files.push(key);
   }
-  const firstRejection = rejections[0];
-  if (firstRejection) {
-    const key = rejectsFileKey(new Date(firstRejection.received_at), sourceOf(rejected[0]!, ports.writer));
-    const lines = rejections.map((rejection) => `${JSON.stringify(rejection)}\n`).join('');
+  // One file per UTC date each record reached the transport (rejects/dt=…), like plays per hour: a batch
+  // that spans midnight files each reject under its own date, named after that date's first record.
+  const byDate = Map.groupBy(
+    rejections.map((rejection, index) => ({ rejection, record: rejected[index]! })),
+    ({ rejection }) => rejection.received_at.slice(0, 10),
+  );
+  for (const dayRejects of byDate.values()) {
+    const first = dayRejects[0]!;
+    const key = rejectsFileKey(new Date(first.rejection.received_at), sourceOf(first.record, ports.writer));
+    const lines = dayRejects.map(({ rejection }) => `${JSON.stringify(rejection)}\n`).join('');
     await ports.lake.put(key, new TextEncoder().encode(lines), 'application/x-ndjson');
     files.push(key);
   }

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
+import { defaultRegions } from '../../../src/domain/regions.ts';
 import { type ConsumedRecord, writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
 import { queryDuckDb, sqlText, type TempDir, tempDir } from '../support/temp.ts';
 
@@ -30,13 +31,24 @@ interface Vectors {
     received_at: string;
     errors: { field: string; message: string | null }[];
   }[];
+  play_files: (VectorFile & { hour: string })[];
+  reject_files: VectorFile[];
   dedup: { spark_drops: { partition: number; offset: number; event_id: string }[] };
+}
+/** A lake file the vectors expect: its folder, source partition, the first offset that names it, its rows. */
+interface VectorFile {
+  dt: string;
+  partition: number;
+  first_offset: number;
+  offsets: number[];
 }
 
 const vectors = JSON.parse(
   await readFile(resolve(import.meta.dirname, '../../vectors/plays.json'), 'utf8'),
 ) as Vectors;
 const topic = 'song-plays';
+const fileName = (file: VectorFile, extension: string) =>
+  `lake-writer-${topic}-${file.partition}-${String(file.first_offset).padStart(12, '0')}.${extension}`;
 
 let dir: TempDir;
 beforeEach(async () => {
@@ -80,6 +92,12 @@ describe('golden vectors through the lake-writer', () => {
     );
   });
 
+  it('assume the default regions, and hold a valid play of each', () => {
+    // spark/tests/test_validation.py checks the Python default list against the same vectors.
+    expect(vectors.regions).toEqual([...defaultRegions]);
+    expect(new Set(vectors.expected_rows.map((row) => row.region))).toEqual(new Set(defaultRegions));
+  });
+
   it('writes exactly the expected rows, with the contract types', async () => {
     const lakeDir = await writeVectors();
     const glob = sqlText(`${lakeDir}/plays/**/*.parquet`);
@@ -96,19 +114,22 @@ describe('golden vectors through the lake-writer', () => {
     const types = await queryDuckDb(
       `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${glob}, hive_partitioning = false))`,
     );
-    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toEqual({
-      event_id: 'VARCHAR',
-      user_id: 'VARCHAR',
-      song_id: 'VARCHAR',
-      region: 'VARCHAR',
-      played_at: 'TIMESTAMP WITH TIME ZONE',
-      ms_played: 'INTEGER',
-      device: 'VARCHAR',
-      session_id: 'VARCHAR',
-      source_topic: 'VARCHAR',
-      source_partition: 'INTEGER',
-      source_offset: 'BIGINT',
-    });
+    // An object comparison ignores key order; Entries keep the column order the contract states.
+    expect(types.map((t) => [t.column_name, t.column_type])).toEqual(
+      Object.entries({
+        event_id: 'VARCHAR',
+        user_id: 'VARCHAR',
+        song_id: 'VARCHAR',
+        region: 'VARCHAR',
+        played_at: 'TIMESTAMP WITH TIME ZONE',
+        ms_played: 'INTEGER',
+        device: 'VARCHAR',
+        session_id: 'VARCHAR',
+        source_topic: 'VARCHAR',
+        source_partition: 'INTEGER',
+        source_offset: 'BIGINT',
+      }),
+    );
     // The Parquet schema itself: every column OPTIONAL, played_at INT64 TIMESTAMP(MICROS, UTC).
     const schema = await queryDuckDb(
       `SELECT DISTINCT name, type, repetition_type, logical_type::VARCHAR AS logical
@@ -121,19 +142,50 @@ describe('golden vectors through the lake-writer', () => {
     );
   });
 
-  it('files each row under plays/dt=…/hour=… of its played_at in UTC', async () => {
+  it('files each row under plays/dt=…/hour=… of its played_at in UTC, in the expected files', async () => {
     const lakeDir = await writeVectors();
-    const files = (await readdir(join(lakeDir, 'plays'), { recursive: true })).filter((f) =>
-      f.endsWith('.parquet'),
-    );
     const rows = await queryDuckDb(
       `SELECT source_partition, source_offset, filename AS file,
               strftime(played_at AT TIME ZONE 'UTC', 'dt=%Y-%m-%d/hour=%H') AS folder
-       FROM read_parquet(${sqlText(`${lakeDir}/plays/**/*.parquet`)}, filename = true)`,
+       FROM read_parquet(${sqlText(`${lakeDir}/plays/**/*.parquet`)}, filename = true)
+       ORDER BY source_partition, source_offset`,
     );
     expect(rows.length).toBe(vectors.expected_rows.length);
     for (const row of rows) expect(String(row.file)).toContain(`/plays/${row.folder}/lake-writer-${topic}-`);
-    expect(files.length).toBeGreaterThan(1);
+    const offsetsByFile = Object.groupBy(rows, (row) => String(row.file).slice(lakeDir.length + 1));
+    expect(
+      Object.entries(offsetsByFile).map(([file, fileRows]) => [
+        file,
+        fileRows?.map((row) => Number(row.source_offset)),
+      ]),
+    ).toEqual(
+      expect.arrayContaining(
+        vectors.play_files.map((file) => [
+          `plays/dt=${file.dt}/hour=${file.hour}/${fileName(file, 'parquet')}`,
+          file.offsets,
+        ]),
+      ),
+    );
+    expect(Object.keys(offsetsByFile).length).toBe(vectors.play_files.length);
+  });
+
+  it('files each reject under rejects/dt=… of the date it reached the transport, in the expected files', async () => {
+    const lakeDir = await writeVectors();
+    const rejectsDir = join(lakeDir, 'rejects');
+    const files = (await readdir(rejectsDir, { recursive: true })).filter((f) => f.endsWith('.jsonl')).sort();
+    const offsets = await Promise.all(
+      files.map(async (file) =>
+        (await readFile(join(rejectsDir, file), 'utf8'))
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { offset: number }).offset),
+      ),
+    );
+    expect(files.map((file, index) => [file, offsets[index]])).toEqual(
+      vectors.reject_files
+        .map((file) => [`dt=${file.dt}/${fileName(file, 'jsonl')}`, file.offsets])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
   });
 
   it('records exactly the expected rejects', async () => {
