@@ -1,6 +1,7 @@
 /**
  * What the TypeScript side sees of a lake folder, for the Spark job's tests: the files the chart job would
- * list (plays/**\/*.parquet), their rows and types through DuckDB, and the Parquet schema.
+ * list (plays/**\/*.parquet), their rows and types through DuckDB, which file holds which offsets, and the
+ * Parquet schema.
  *
  *   node spark/tests/lake_probe.ts <lake folder>     → JSON on stdout
  */
@@ -26,6 +27,11 @@ const rows = await query(
           ms_played, device, session_id, source_topic, source_partition, source_offset::INTEGER AS source_offset
    FROM read_parquet(${glob}, hive_partitioning = false) ORDER BY source_partition, source_offset`,
 );
+const plays = `${join(lake, 'plays')}/`;
+const fileRows = await query(
+  `SELECT substr(filename, ${plays.length + 1}) AS file, source_offset::INTEGER AS source_offset
+   FROM read_parquet(${glob}, hive_partitioning = false, filename = true) ORDER BY file, source_offset`,
+);
 const types = await query(
   `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${glob}, hive_partitioning = false))`,
 );
@@ -36,4 +42,4 @@ const schema = await query(
 const codecs = await query(`SELECT DISTINCT compression FROM parquet_metadata(${glob})`);
 connection.closeSync();
 instance.closeSync();
-console.log(JSON.stringify({ files, rows, types, schema, codecs }, null, 2));
+console.log(JSON.stringify({ files, rows, file_rows: fileRows, types, schema, codecs }, null, 2));

@@ -2,31 +2,19 @@
 
 About 2,000 generated plays (test/support/play-batches.ts: valid plays, short ones, duplicate deliveries,
 invalid events of every kind) are produced to a fresh topic (spark/tests/produce_traffic.ts, which also writes
-the records with their partitions and offsets). The Spark job runs `--once` over the topic into lake A; the same
-records go through the lake-writer use case in batches of 500 into lake B (spark/tests/lake_writer_probe.ts).
+the records with their partitions and offsets). The Spark job runs `--once` over the topic into lake A (on the
+S3 server when it is configured, else a folder); the same records go through the lake-writer use case in
+batches of 500 into lake B, a folder (spark/tests/lake_writer_probe.ts).
 The chart query (tallyTopSongs, spark/tests/charts_probe.ts) then computes the hour and day charts, for every
 region and global, from both lakes: they must be equal, and not trivially so."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import uuid
 
-import pytest
+from conftest import NEEDS_KAFKA, fresh_topic, lake_view, node, read_rejects, run_job
 
-from conftest import ROOT, lake_view, node, read_rejects
-
-BROKERS = os.environ.get("KAFKA_BROKERS")
-REQUIRED = os.environ.get("TOP_SONGS_REQUIRE_KAFKA") == "1"
-pytestmark = [
-    pytest.mark.kafka,
-    pytest.mark.skipif(
-        not BROKERS and not REQUIRED,
-        reason="KAFKA_BROKERS is not set: start the broker with `npm run stack:up -- kafka`",
-    ),
-]
+pytestmark = NEEDS_KAFKA
 
 COUNT = 2_000
 SEED = 2_024
@@ -34,31 +22,19 @@ SEED = 2_024
 INSTANTS = ["2026-11-20T10:30:00.000Z", "2026-11-20T11:30:00.000Z"]
 
 
-@pytest.fixture(autouse=True)
-def _broker_configured():
-    if not BROKERS:
-        pytest.fail("TOP_SONGS_REQUIRE_KAFKA=1 but KAFKA_BROKERS is not set")
-
-
 def charts(lake) -> dict:
     return json.loads(node("spark/tests/charts_probe.ts", str(lake), *INSTANTS))
 
 
-def test_charts_from_a_spark_lake_equal_charts_from_a_lake_writer_lake(tmp_path):
-    topic = f"test-spark-{uuid.uuid4().hex[:8]}.song-plays"
+def test_charts_from_a_spark_lake_equal_charts_from_a_lake_writer_lake(brokers, lake, tmp_path):
+    topic = fresh_topic()
     records_file = tmp_path / "records.json"
     node("spark/tests/produce_traffic.ts", topic, str(COUNT), str(SEED), str(records_file))
     records = json.loads(records_file.read_text(encoding="utf-8"))
     assert len(records) == COUNT
 
-    spark_lake = tmp_path / "lake-a"
-    env = {**os.environ, "KAFKA_BROKERS": BROKERS, "LAKE_URI": str(spark_lake), "SPARK_DRIVER_MEMORY": "1g"}
-    env.pop("REGIONS", None)
-    result = subprocess.run(
-        ["bash", "spark/run.sh", "--once", "--topic", topic], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-4000:]
+    run_job(lake.uri, "--once", "--topic", topic)
+    spark_lake = lake.local()
 
     writer_lake = tmp_path / "lake-b"
     summary = json.loads(node("spark/tests/lake_writer_probe.ts", str(records_file), str(writer_lake), env={"REGIONS": ""}))

@@ -6,16 +6,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import comparable_errors, expected_rejects, expected_rows, lake_view, read_rejects, vector_frame
+from conftest import (
+    assert_contract_schema,
+    comparable_errors,
+    expected_files,
+    expected_rejects,
+    expected_rows,
+    files_with_offsets,
+    lake_view,
+    read_rejects,
+    vector_frame,
+)
 from top_songs_stream.job import LakeBatchWriter, plays_and_rejects
 
 TOPIC = "song-plays"
-
-CONTRACT_TYPES = {
-    "event_id": "VARCHAR", "user_id": "VARCHAR", "song_id": "VARCHAR", "region": "VARCHAR",
-    "played_at": "TIMESTAMP WITH TIME ZONE", "ms_played": "INTEGER", "device": "VARCHAR",
-    "session_id": "VARCHAR", "source_topic": "VARCHAR", "source_partition": "INTEGER", "source_offset": "BIGINT",
-}
 
 
 def write_batch(spark, vectors, lake: Path, batch_id: int = 0) -> None:
@@ -30,32 +34,12 @@ def test_a_batch_lands_as_the_lake_contract_says(spark, vectors, tmp_path):
 
     # Every row once (a static batch is not deduplicated: every valid delivery, as the lake-writer).
     assert view["rows"] == expected_rows(vectors, TOPIC, "lake-writer")
-    assert {t["column_name"]: t["column_type"] for t in view["types"]} == CONTRACT_TYPES
-    assert [t["column_name"] for t in view["types"]] == list(CONTRACT_TYPES)
-    assert {c["repetition_type"] for c in view["schema"]} == {"OPTIONAL"}
-    played_at = next(c for c in view["schema"] if c["name"] == "played_at")
-    assert played_at["type"] == "INT64"
-    assert "isAdjustedToUTC=1" in played_at["logical_type"] and "MICROS=MicroSeconds()" in played_at["logical_type"]
-    assert [c["compression"] for c in view["codecs"]] == ["ZSTD"]
+    assert_contract_schema(view)
 
-    # One file per UTC hour and source partition, named after its first offset, like the lake-writer's.
-    assert view["files"] == sorted(
-        [
-            "dt=2026-10-29/hour=08/spark-song-plays-1-000000000004.parquet",
-            "dt=2026-11-01/hour=09/spark-song-plays-0-000000000005.parquet",
-            "dt=2026-11-01/hour=10/spark-song-plays-1-000000000000.parquet",
-            "dt=2026-11-01/hour=11/spark-song-plays-0-000000000000.parquet",
-            "dt=2026-11-01/hour=11/spark-song-plays-1-000000000006.parquet",
-            "dt=2026-11-01/hour=11/spark-song-plays-2-000000000004.parquet",
-            "dt=2026-11-01/hour=12/spark-song-plays-2-000000000007.parquet",
-        ]
-    )
-    files, lines = read_rejects(str(lake))
-    assert files == [
-        "dt=2026-11-01/spark-song-plays-0-000000000002.jsonl",
-        "dt=2026-11-01/spark-song-plays-1-000000000001.jsonl",
-        "dt=2026-11-01/spark-song-plays-2-000000000000.jsonl",
-    ]
+    # One file per UTC hour and source partition (plays), per received date and source partition (rejects),
+    # named after its first offset: the files the lake-writer writes of the same batch.
+    assert files_with_offsets(str(lake), view) == expected_files(vectors, TOPIC, "spark", dedup=False)
+    _, lines = read_rejects(str(lake))
     assert [{**line, "errors": comparable_errors(line["errors"])} for line in lines] == expected_rejects(vectors, TOPIC)
 
     # Nothing else is left where the chart job lists: no staging, no _SUCCESS, no checksums.

@@ -15,7 +15,7 @@ import os
 import re
 import sys
 
-from .job import JobSettings, build_session, lake_root, s3a_settings, say, start
+from .job import JobSettings, LateRowAlarm, build_session, lake_root, s3a_settings, say, start
 from .validation import DEFAULT_REGIONS
 
 
@@ -33,10 +33,10 @@ def parse_args(argv: list[str], env: dict[str, str]) -> JobSettings:
     parser.add_argument("--topic", default=f"{namespace}.song-plays" if namespace else "song-plays")
     parser.add_argument("--trigger-seconds", type=int, default=10, help="micro-batch interval (default 10)")
     parser.add_argument("--once", action="store_true", help="process what is available now, then stop")
-    parser.add_argument("--checkpoint", help="default <lake>/_checkpoints/spark-stream")
+    parser.add_argument("--checkpoint", help="a folder or s3://bucket/prefix; default <lake>/_checkpoints/spark-stream")
     parser.add_argument("--lake", default=env.get("LAKE_URI") or f"{env.get('TOP_SONGS_DATA_DIR', '.data')}/lake")
     parser.add_argument("--watermark", default="1 hour",
-                        help="how long (Kafka timestamp) an event_id is remembered for dedup; 'none' disables")
+                        help="how long (processing time) an event_id is remembered for dedup; 'none' disables")
     parser.add_argument("--state-partitions", type=int, default=4,
                         help="dedup state partitions; fixed by the checkpoint's first run")
     parser.add_argument("--max-offsets-per-trigger", type=int)
@@ -47,13 +47,15 @@ def parse_args(argv: list[str], env: dict[str, str]) -> JobSettings:
     if not brokers:
         raise SystemExit("KAFKA_BROKERS is not set (e.g. 127.0.0.1:9092; `npm run stack:up` prints it)")
     root = lake_root(args.lake)
+    # The checkpoint is a URI like the lake: s3:// must become s3a:// (Hadoop has no s3:// file system here).
+    checkpoint = lake_root(args.checkpoint) if args.checkpoint else f"{root}/_checkpoints/spark-stream"
     jars_dir = env.get("TOP_SONGS_SPARK_JARS")
     return JobSettings(
         brokers=brokers,
         topic=args.topic,
         lake_uri=args.lake,
         regions=regions_from(env.get("REGIONS")),
-        checkpoint=args.checkpoint or f"{root}/_checkpoints/spark-stream",
+        checkpoint=checkpoint,
         trigger_seconds=args.trigger_seconds,
         once=args.once,
         watermark=None if args.watermark in ("none", "0", "") else args.watermark,
@@ -61,13 +63,14 @@ def parse_args(argv: list[str], env: dict[str, str]) -> JobSettings:
         max_offsets_per_trigger=args.max_offsets_per_trigger,
         driver_memory=args.driver_memory,
         jars=sorted(glob.glob(os.path.join(jars_dir, "*.jar"))) if jars_dir else [],
-        s3=s3a_settings(env) if root.startswith("s3a://") else {},
+        s3=s3a_settings(env) if any(uri.startswith("s3a://") for uri in (root, checkpoint)) else {},
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = parse_args(sys.argv[1:] if argv is None else argv, dict(os.environ))
     spark = build_session(settings)
+    spark.streams.addListener(LateRowAlarm())
     try:
         query = start(spark, settings)
         query.awaitTermination()

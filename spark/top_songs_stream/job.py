@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.streaming import StreamingQueryListener
 
 from .schema import PLAY_COLUMNS, PLAYS_SCHEMA
 from .validation import classify
@@ -136,7 +137,8 @@ def kafka_rows(spark: SparkSession, settings: JobSettings) -> DataFrame:
 
 
 def plays_and_rejects(rows: DataFrame, regions: list[str], watermark: str | None) -> DataFrame:
-    """Validated rows, duplicates of a valid event_id within the watermark dropped (rejects all kept)."""
+    """Validated rows, a valid event_id seen again within `watermark` of processing time dropped (rejects all
+    kept: each has a key of its own)."""
     classified = classify(rows, regions).withColumn(
         "_dedup_key",
         F.when(F.col("valid"), F.col("event_id")).otherwise(
@@ -145,9 +147,17 @@ def plays_and_rejects(rows: DataFrame, regions: list[str], watermark: str | None
     )
     if not watermark:
         return classified
-    # The watermark is on the Kafka record timestamp (when the transport took the play), not played_at:
-    # a play may legitimately be up to 30 days late, and rows behind an event-time watermark are dropped.
-    return classified.withWatermark("timestamp", watermark).dropDuplicatesWithinWatermark(["_dedup_key"])
+    # Spark drops every row behind the watermark. On played_at or the Kafka timestamp that loses real records
+    # (late plays, replayed topics, a backlog read unevenly across partitions), so the watermark is on
+    # processing time instead: in a streaming query current_timestamp() is the micro-batch's start, one value
+    # for all its rows (and the same on a re-run of the batch), while the watermark trails the previous
+    # batch's start by `watermark`. No row is ever behind it; an event_id stays in the state for `watermark`
+    # after the batch that first saw it (docs/decisions.md).
+    return (
+        classified.withColumn("_seen", F.current_timestamp())
+        .withWatermark("_seen", watermark)
+        .dropDuplicatesWithinWatermark(["_dedup_key"])
+    )
 
 
 def _nullable(column: str, never: object) -> F.Column:
@@ -283,6 +293,25 @@ class LakeBatchWriter:
         if fs.exists(crc):  # the local file system's checksum, renamed along; readers need none
             fs.delete(crc, False)
         return 1
+
+
+class LateRowAlarm(StreamingQueryListener):
+    """Says so when the dedup dropped rows behind its watermark: the processing-time watermark rules that out
+    unless the machine's clock goes back by more than the window between two batches."""
+
+    def onQueryStarted(self, event) -> None:
+        pass
+
+    def onQueryProgress(self, event) -> None:
+        dropped = sum(op.numRowsDroppedByWatermark for op in event.progress.stateOperators)
+        if dropped:
+            say(f"ERROR: batch {event.progress.batchId} dropped {dropped} rows behind the dedup watermark")
+
+    def onQueryIdle(self, event) -> None:
+        pass
+
+    def onQueryTerminated(self, event) -> None:
+        pass
 
 
 def start(spark: SparkSession, settings: JobSettings):

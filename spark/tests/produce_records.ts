@@ -1,0 +1,50 @@
+/**
+ * Produces records to a Kafka topic for the Spark job's integration tests (spark/tests):
+ *
+ *   node spark/tests/produce_records.ts <topic> <partitions> <records.json>
+ *
+ * <records.json> is `{partition, timestamp, key, value}[]` (golden-vector messages, or records a test built).
+ * Creates the topic when missing with no time-based retention (createReplayTopic): the records carry fixed
+ * timestamps, often far in the past. Each partition's records are sent in their order, so on a fresh topic
+ * they get offsets 0, 1, 2, … per partition. Needs KAFKA_BROKERS.
+ */
+import { readFileSync } from 'node:fs';
+import { createReplayTopic, stringProducer } from '../../test/support/kafka.ts';
+
+interface ProducedRecord {
+  partition: number;
+  timestamp: number;
+  key?: string | null;
+  value: string;
+}
+
+const [topic, partitions, file] = process.argv.slice(2);
+const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+if (!topic || !partitions || !file || brokers.length === 0) {
+  console.error(
+    'usage: KAFKA_BROKERS=… node spark/tests/produce_records.ts <topic> <partitions> <records.json>',
+  );
+  process.exit(2);
+}
+const records = JSON.parse(readFileSync(file, 'utf8')) as ProducedRecord[];
+
+await createReplayTopic(brokers, topic, Number(partitions));
+const producer = stringProducer(brokers, 'spark-records-producer');
+try {
+  for (const [partition, mine] of Map.groupBy(records, (record) => record.partition)) {
+    for (let start = 0; start < mine.length; start += 500) {
+      await producer.send({
+        messages: mine.slice(start, start + 500).map((record) => ({
+          topic,
+          partition,
+          timestamp: BigInt(record.timestamp),
+          ...(record.key == null ? {} : { key: record.key }),
+          value: record.value,
+        })),
+      });
+    }
+  }
+} finally {
+  await producer.close();
+}
+console.error(`produced ${records.length} records to ${topic}`);
