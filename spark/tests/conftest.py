@@ -82,8 +82,21 @@ def each_lake(request, spark, tmp_path):
     yield from make_lake(request.param, spark, tmp_path)
 
 
+CREATED_TOPICS: list[str] = []
+
+
 def fresh_topic() -> str:
-    return f"test-spark-{uuid.uuid4().hex[:8]}.song-plays"
+    topic = f"test-spark-{uuid.uuid4().hex[:8]}.song-plays"
+    CREATED_TOPICS.append(topic)
+    return topic
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _delete_created_topics():
+    """The run's topics go at its end (they keep their records forever otherwise: createReplayTopic)."""
+    yield
+    if BROKERS and CREATED_TOPICS:
+        node("spark/tests/delete_topics.ts", *CREATED_TOPICS)
 
 
 def produce(topic: str, partitions: int, records: list[dict]) -> None:
@@ -120,7 +133,6 @@ def play_value(number: int, played_at: datetime, region: str = "us") -> str:
 def node(*args: str, env: dict | None = None) -> str:
     """Runs a Node 24 script of the project (DuckDB and Kafka clients live in node_modules)."""
     import shutil
-    import subprocess
 
     binary = shutil.which("node", path=f"{ROOT}/node_modules/.bin:{os.environ.get('PATH', '')}")
     if binary is None:
