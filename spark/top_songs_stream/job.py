@@ -121,6 +121,9 @@ def kafka_rows(spark: SparkSession, settings: JobSettings) -> DataFrame:
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", settings.brokers)
         .option("subscribe", settings.topic)
+        # Ingest publishes each request in a Kafka transaction: read only committed ones, never an aborted
+        # request's events (Kafka's default, read_uncommitted, would write them to the lake).
+        .option("kafka.isolation.level", "read_committed")
         .option("startingOffsets", "earliest")
         .option("failOnDataLoss", "false")
     )
