@@ -19,7 +19,7 @@ import { encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
 import { type ConsumedRecord, writePlaysToLake } from '../src/use-cases/write-plays-to-lake.ts';
-import { createReplayTopic, stringProducer } from '../test/support/kafka.ts';
+import { replayRecords } from '../test/support/kafka.ts';
 import {
   type BenchOptions,
   formatNumber,
@@ -68,26 +68,11 @@ function makeRecords(count: number, topic: string): ConsumedRecord[] {
 }
 
 async function produce(topic: string, records: readonly ConsumedRecord[]): Promise<void> {
-  await createReplayTopic(brokers(), topic, PLAYS_PARTITIONS);
-  const producer = stringProducer(brokers(), 'bench-spark-producer');
-  try {
-    for (let partition = 0; partition < PLAYS_PARTITIONS; partition++) {
-      const mine = records.filter((record) => record.partition === partition);
-      for (let start = 0; start < mine.length; start += 1000) {
-        await producer.send({
-          messages: mine.slice(start, start + 1000).map((record) => ({
-            topic,
-            partition,
-            key: (JSON.parse(record.value) as { user_id: string }).user_id,
-            timestamp: BigInt(record.timestamp),
-            value: record.value,
-          })),
-        });
-      }
-    }
-  } finally {
-    await producer.close();
-  }
+  const keyed = records.map((record) => ({
+    ...record,
+    key: (JSON.parse(record.value) as { user_id: string }).user_id,
+  }));
+  await replayRecords(brokers(), topic, PLAYS_PARTITIONS, keyed);
 }
 
 async function deleteTopic(topic: string): Promise<void> {

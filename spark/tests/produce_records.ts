@@ -9,14 +9,7 @@
  * they get offsets 0, 1, 2, … per partition. Needs KAFKA_BROKERS.
  */
 import { readFileSync } from 'node:fs';
-import { createReplayTopic, stringProducer } from '../../test/support/kafka.ts';
-
-interface ProducedRecord {
-  partition: number;
-  timestamp: number;
-  key?: string | null;
-  value: string;
-}
+import { type ReplayRecord, replayRecords } from '../../test/support/kafka.ts';
 
 const [topic, partitions, file] = process.argv.slice(2);
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
@@ -26,25 +19,7 @@ if (!topic || !partitions || !file || brokers.length === 0) {
   );
   process.exit(2);
 }
-const records = JSON.parse(readFileSync(file, 'utf8')) as ProducedRecord[];
+const records = JSON.parse(readFileSync(file, 'utf8')) as ReplayRecord[];
 
-await createReplayTopic(brokers, topic, Number(partitions));
-const producer = stringProducer(brokers, 'spark-records-producer');
-try {
-  for (const [partition, mine] of Map.groupBy(records, (record) => record.partition)) {
-    for (let start = 0; start < mine.length; start += 500) {
-      await producer.send({
-        messages: mine.slice(start, start + 500).map((record) => ({
-          topic,
-          partition,
-          timestamp: BigInt(record.timestamp),
-          ...(record.key == null ? {} : { key: record.key }),
-          value: record.value,
-        })),
-      });
-    }
-  }
-} finally {
-  await producer.close();
-}
+await replayRecords(brokers, topic, Number(partitions), records);
 console.error(`produced ${records.length} records to ${topic}`);

@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { defaultRegions } from '../../src/domain/regions.ts';
 import type { ConsumedRecord } from '../../src/use-cases/write-plays-to-lake.ts';
-import { createReplayTopic, stringProducer } from '../../test/support/kafka.ts';
+import { replayRecords } from '../../test/support/kafka.ts';
 import { generateTraffic } from '../../test/support/play-batches.ts';
 
 export const TRAFFIC_WINDOW_START = new Date('2026-11-20T10:00:00.000Z');
@@ -46,25 +46,7 @@ const records: ConsumedRecord[] = traffic.events.map((event, index) => {
   return { topic, partition, offset, timestamp: RECORD_TIMESTAMP, value: JSON.stringify(event) };
 });
 
-await createReplayTopic(brokers, topic, PARTITIONS);
-const producer = stringProducer(brokers, 'spark-traffic-producer');
-try {
-  for (let partition = 0; partition < PARTITIONS; partition++) {
-    const mine = records.filter((record) => record.partition === partition);
-    for (let start = 0; start < mine.length; start += 500) {
-      await producer.send({
-        messages: mine.slice(start, start + 500).map((record) => ({
-          topic,
-          partition,
-          timestamp: BigInt(record.timestamp),
-          value: record.value,
-        })),
-      });
-    }
-  }
-} finally {
-  await producer.close();
-}
+await replayRecords(brokers, topic, PARTITIONS, records);
 writeFileSync(out, JSON.stringify(records));
 const valid = traffic.valid.filter(Boolean).length;
 console.error(

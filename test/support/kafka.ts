@@ -147,3 +147,42 @@ export function stringProducer(brokers: readonly string[], clientId: string) {
     autocreateTopics: false,
   });
 }
+
+/** A record to replay at a given partition, with its recorded timestamp (epoch ms). */
+export interface ReplayRecord {
+  readonly partition: number;
+  readonly timestamp: number;
+  readonly key?: string | null;
+  readonly value: string;
+}
+
+/**
+ * Replays records to `topic` (created when missing, keeping old timestamps: createReplayTopic), each
+ * partition's in their order, so that on a fresh topic they get offsets 0, 1, 2, … per partition.
+ */
+export async function replayRecords(
+  brokers: readonly string[],
+  topic: string,
+  partitions: number,
+  records: readonly ReplayRecord[],
+): Promise<void> {
+  await createReplayTopic(brokers, topic, partitions);
+  const producer = stringProducer(brokers, `replay-producer-${randomUUID().slice(0, 8)}`);
+  try {
+    for (const [partition, mine] of Map.groupBy(records, (record) => record.partition)) {
+      for (let start = 0; start < mine.length; start += 500) {
+        await producer.send({
+          messages: mine.slice(start, start + 500).map((record) => ({
+            topic,
+            partition,
+            timestamp: BigInt(record.timestamp),
+            ...(record.key == null ? {} : { key: record.key }),
+            value: record.value,
+          })),
+        });
+      }
+    }
+  } finally {
+    await producer.close();
+  }
+}
