@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import pg from 'pg';
+import type pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { LocalFolderStore } from '../adapters/object-store/local-folder.ts';
 import { S3Store } from '../adapters/object-store/s3.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
+import { resilientPool } from '../adapters/postgres/pool.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
 import type { KafkaSasl, KafkaSaslMechanism } from '../adapters/transport/kafka.ts';
 import { loadSettings, publishTimeoutWithin, type Settings } from '../config/settings.ts';
@@ -50,10 +51,8 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
       return transport;
     }),
     chartStore: sharedUntilFailure(async () => {
-      const opening = new pg.Pool({ ...(await databaseConfig(settings)), max: 5 });
-      // An idle connection the server drops (restart, shutdown) must not crash the process.
       // pg attaches the whole client to the error: log what says why, not the connection's internals.
-      opening.on('error', (error: Error & { code?: string }) =>
+      const opening = resilientPool({ ...(await databaseConfig(settings)), max: 5 }, (error) =>
         logger.warn('database connection lost; it will be reopened', {
           reason: error.message,
           code: error.code,

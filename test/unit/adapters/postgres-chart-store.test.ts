@@ -2,11 +2,12 @@
  * The PostgreSQL chart store against a real (embedded) PostgreSQL: replacing a window is all or nothing,
  * and runs of the same window at the same time take turns instead of failing on the table's keys.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresChartStore } from '../../../src/adapters/postgres/chart-store.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../../src/adapters/postgres/embedded.ts';
 import { migrate } from '../../../src/adapters/postgres/migrate.ts';
+import { resilientPool } from '../../../src/adapters/postgres/pool.ts';
 import { type Chart, windowStartingAt } from '../../../src/domain/charts.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
@@ -34,7 +35,7 @@ let store: PostgresChartStore;
 beforeAll(async () => {
   databaseDir = await tempDir('chart-store-pg');
   database = await startEmbeddedPostgres(databaseDir.path);
-  pool = new pg.Pool({ connectionString: database.url, max: 8 });
+  pool = resilientPool({ connectionString: database.url, max: 8 }, () => {});
   const client = await pool.connect();
   try {
     await migrate(client);
