@@ -5,11 +5,10 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresChartStore } from '../../../src/adapters/postgres/chart-store.ts';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../../src/adapters/postgres/embedded.ts';
 import { migrate } from '../../../src/adapters/postgres/migrate.ts';
 import { resilientPool } from '../../../src/adapters/postgres/pool.ts';
 import { type Chart, windowStartingAt } from '../../../src/domain/charts.ts';
-import { type TempDir, tempDir } from '../support/temp.ts';
+import { postgresForThisFile } from '../support/postgres.ts';
 
 const window = windowStartingAt('hour', new Date('2026-11-20T10:00:00Z'));
 
@@ -27,15 +26,12 @@ function chartOf(region: string, plays: number): Chart {
   };
 }
 
-let databaseDir: TempDir;
-let database: EmbeddedDatabase;
+const databaseUrl = postgresForThisFile('chart-store');
 let pool: pg.Pool;
 let store: PostgresChartStore;
 
 beforeAll(async () => {
-  databaseDir = await tempDir('chart-store-pg');
-  database = await startEmbeddedPostgres(databaseDir.path);
-  pool = resilientPool({ connectionString: database.url, max: 8 }, () => {});
+  pool = resilientPool({ connectionString: databaseUrl(), max: 8 }, () => {});
   const client = await pool.connect();
   try {
     await migrate(client);
@@ -47,8 +43,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pool?.end();
-  await database?.stop();
-  await databaseDir?.remove();
 });
 
 describe('PostgresChartStore.replaceWindow', () => {

@@ -3,28 +3,16 @@
  * (pg_terminate_backend sends the same goodbye as a shutdown or restart).
  */
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../../src/adapters/postgres/embedded.ts';
+import { expect, it } from 'vitest';
 import { resilientPool } from '../../../src/adapters/postgres/pool.ts';
 import { waitFor } from '../../support/wait-for.ts';
-import { type TempDir, tempDir } from '../support/temp.ts';
+import { postgresForThisFile } from '../support/postgres.ts';
 
-let databaseDir: TempDir;
-let database: EmbeddedDatabase;
-
-beforeAll(async () => {
-  databaseDir = await tempDir('pool-pg');
-  database = await startEmbeddedPostgres(databaseDir.path);
-});
-
-afterAll(async () => {
-  await database?.stop();
-  await databaseDir?.remove();
-});
+const databaseUrl = postgresForThisFile('pool');
 
 /** Ends the server side of the connection whose backend is `pid`, from a connection of its own. */
 async function terminate(pid: number): Promise<void> {
-  const admin = new pg.Client({ connectionString: database.url });
+  const admin = new pg.Client({ connectionString: databaseUrl() });
   await admin.connect();
   try {
     await admin.query('SELECT pg_terminate_backend($1)', [pid]);
@@ -38,7 +26,7 @@ const backendPid = async (client: Pick<pg.ClientBase, 'query'>) =>
 
 it('reports an idle connection the server ended, and answers the next query on a new one', async () => {
   const lost: string[] = [];
-  const pool = resilientPool({ connectionString: database.url, max: 1 }, (error) =>
+  const pool = resilientPool({ connectionString: databaseUrl(), max: 1 }, (error) =>
     lost.push(error.code ?? '?'),
   );
   try {
@@ -55,7 +43,7 @@ it('reports an idle connection the server ended, and answers the next query on a
 });
 
 it('lets a connection in use be ended without an uncaught exception: its next query fails instead', async () => {
-  const pool = resilientPool({ connectionString: database.url, max: 1 }, () => {});
+  const pool = resilientPool({ connectionString: databaseUrl(), max: 1 }, () => {});
   try {
     const client = await pool.connect();
     const pid = await backendPid(client);

@@ -6,14 +6,13 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler as chartDaily } from '../../../functions/chart-daily/handler.ts';
 import { handler as chartHourly } from '../../../functions/chart-hourly/handler.ts';
 import { handler as chartsApi } from '../../../functions/charts-api/handler.ts';
 import { handler as ingest } from '../../../functions/ingest/handler.ts';
 import { handler as lakeWriter } from '../../../functions/lake-writer/handler.ts';
 import { httpFunction } from '../../../functions/shared/http-function.ts';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../../src/adapters/postgres/embedded.ts';
 import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
 import { sequenceNumberOffset } from '../../../src/domain/lake-layout.ts';
@@ -23,6 +22,7 @@ import {
   type Dependencies,
   installDependencies,
 } from '../../../src/runtime/dependencies.ts';
+import { postgresForThisFile } from '../support/postgres.ts';
 import { readPlayRows, type TempDir, tempDir } from '../support/temp.ts';
 
 type Invocable = (event: never, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
@@ -42,16 +42,7 @@ const mskFiles = [
   `rejects/dt=2026-11-20/lake-writer-song-plays-2-${padded(8)}.jsonl`,
 ];
 
-let database: EmbeddedDatabase;
-let databaseDir: TempDir;
-beforeAll(async () => {
-  databaseDir = await tempDir('handlers-pg');
-  database = await startEmbeddedPostgres(databaseDir.path);
-});
-afterAll(async () => {
-  await database?.stop();
-  await databaseDir?.remove();
-});
+const databaseUrl = postgresForThisFile('handlers');
 
 let dataDir: TempDir;
 let deps: Dependencies;
@@ -62,7 +53,7 @@ beforeEach(async () => {
   const settings = loadSettings({
     TOP_SONGS_DATA_DIR: dataDir.path,
     LAKE_URI: join(dataDir.path, 'lake'),
-    DATABASE_URL: database.url,
+    DATABASE_URL: databaseUrl(),
   });
   deps = createDependencies(settings, () => now);
   installDependencies(deps);
@@ -80,7 +71,7 @@ const lakeFiles = async () =>
     .sort();
 
 async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: database.url });
+  const client = new pg.Client({ connectionString: databaseUrl() });
   await client.connect();
   try {
     return (await client.query<T>(sql, values)).rows;
