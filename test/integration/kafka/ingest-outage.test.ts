@@ -107,7 +107,7 @@ async function expectNothingLostNothingHalfTaken(outcomes: readonly Outcome[], l
 }
 
 describe.skipIf(!kafkaBrokers)(
-  'ingest while the broker fails (KAFKA_BROKERS unset: start it with npm run stack:up)',
+  'ingest while the broker fails (KAFKA_BROKERS unset: start it with npm run stack:up -- kafka)',
   () => {
     const dirs: { remove: () => Promise<void> }[] = [];
     const runtimes: LocalRuntime[] = [];
