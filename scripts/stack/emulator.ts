@@ -24,7 +24,6 @@ import {
   say,
   startDetachedService,
   stopService,
-  tail,
 } from './process.ts';
 import type { DownOptions, StackPaths, StackService } from './service.ts';
 
@@ -101,7 +100,7 @@ async function waitUntilReady(emulator: EmulatorLayout, child: ChildProcess | un
     what: 'ministack',
     child,
     timeoutMs: READY_TIMEOUT_MS,
-    logs: () => `Last lines of ${emulator.outFile}:\n${tail(emulator.outFile)}`,
+    logFiles: [emulator.outFile],
     probe: async () => {
       const health = await fetch(`${emulator.endpoint}/_ministack/health`, {
         signal: AbortSignal.timeout(5_000),

@@ -23,7 +23,6 @@ import {
   say,
   startDetachedService,
   stopService,
-  tail,
 } from './process.ts';
 import type { DownOptions, StackPaths, StackService } from './service.ts';
 
@@ -169,8 +168,7 @@ async function waitUntilReady(kafka: KafkaLayout, child: ChildProcess | undefine
     what: 'the broker',
     child,
     timeoutMs: READY_TIMEOUT_MS,
-    logs: () =>
-      `Last lines of ${kafka.outFile}:\n${tail(kafka.outFile)}\n\nand of server.log:\n${tail(join(kafka.logsDir, 'server.log'))}`,
+    logFiles: [kafka.outFile, join(kafka.logsDir, 'server.log')],
     probe: async () => {
       const admin = newAdmin(kafka);
       try {

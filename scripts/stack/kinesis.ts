@@ -25,7 +25,6 @@ import {
   say,
   startDetachedService,
   stopService,
-  tail,
 } from './process.ts';
 import type { DownOptions, StackPaths, StackService } from './service.ts';
 
@@ -92,7 +91,7 @@ async function waitUntilReady(kinesis: KinesisLayout, child: ChildProcess | unde
       what: 'kinesis-mock',
       child,
       timeoutMs: READY_TIMEOUT_MS,
-      logs: () => `Last lines of ${kinesis.outFile}:\n${tail(kinesis.outFile)}`,
+      logFiles: [kinesis.outFile],
       probe: async () => {
         await probe.send(new ListStreamsCommand({ Limit: 1 }));
       },

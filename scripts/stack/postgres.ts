@@ -19,7 +19,6 @@ import {
   say,
   startDetachedService,
   stopService,
-  tail,
 } from './process.ts';
 import type { DownOptions, StackPaths, StackService } from './service.ts';
 
@@ -54,7 +53,7 @@ async function waitUntilReady(postgres: PostgresLayout, child: ChildProcess | un
     what: 'the server',
     child,
     timeoutMs: READY_TIMEOUT_MS,
-    logs: () => `Last lines of ${postgres.outFile}:\n${tail(postgres.outFile)}`,
+    logFiles: [postgres.outFile],
     probe: async () => {
       if (!existsSync(postgres.urlFile)) throw new Error('no url file yet');
       url = readFileSync(postgres.urlFile, 'utf8').trim();

@@ -200,21 +200,22 @@ export interface ReadinessCheck {
   /** The process just started, or undefined when checking one already running. */
   readonly child: ChildProcess | undefined;
   readonly timeoutMs: number;
-  /** Log lines worth showing when it fails. */
-  readonly logs: () => string;
+  /** The logs whose last lines are worth showing when it fails. */
+  readonly logFiles: readonly string[];
   /** Resolves when the service answers; throws (the reason is reported) while it does not. */
   readonly probe: () => Promise<void>;
 }
 
 /** Polls a service until it answers, failing early if its process exits, with the log tail either way. */
 export async function pollUntilReady(check: ReadinessCheck): Promise<void> {
+  const logs = () => check.logFiles.map((file) => `Last lines of ${file}:\n${tail(file)}`).join('\n\n');
   const deadline = Date.now() + check.timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     const { child } = check;
     if (child && (child.exitCode !== null || child.signalCode !== null)) {
       throw new StackError(
-        `${check.name}: ${check.what} exited (${child.exitCode ?? child.signalCode}) while starting. ${check.logs()}`,
+        `${check.name}: ${check.what} exited (${child.exitCode ?? child.signalCode}) while starting. ${logs()}`,
       );
     }
     try {
@@ -226,7 +227,7 @@ export async function pollUntilReady(check: ReadinessCheck): Promise<void> {
     await sleep(250);
   }
   throw new StackError(
-    `${check.name}: not ready after ${check.timeoutMs / 1000} s (last error: ${String(lastError)}). ${check.logs()}`,
+    `${check.name}: not ready after ${check.timeoutMs / 1000} s (last error: ${String(lastError)}). ${logs()}`,
   );
 }
 

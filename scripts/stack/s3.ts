@@ -22,7 +22,6 @@ import {
   say,
   startDetachedService,
   stopService,
-  tail,
 } from './process.ts';
 import type { DownOptions, StackPaths, StackService } from './service.ts';
 
@@ -113,7 +112,7 @@ async function waitUntilReady(s3: S3Layout, child: ChildProcess | undefined) {
       what: 'versitygw',
       child,
       timeoutMs: READY_TIMEOUT_MS,
-      logs: () => `Last lines of ${s3.outFile}:\n${tail(s3.outFile)}`,
+      logFiles: [s3.outFile],
       probe: async () => {
         await s3Client.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(5_000) });
       },
