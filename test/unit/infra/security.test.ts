@@ -2,7 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { kafkaContext, resourcesOf, synth, unsynthesized } from './synth.ts';
+import { kafkaContext, privateBucketProperties, resourcesOf, synth, unsynthesized } from './synth.ts';
 
 const { template } = synth({ kafka: kafkaContext });
 
@@ -32,17 +32,7 @@ function identityStatements(template: Template): Statement[] {
 
 describe('security', () => {
   it('keeps the lake bucket private, encrypted and TLS-only, under a generated name', () => {
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-      },
-    });
+    template.hasResourceProperties('AWS::S3::Bucket', privateBucketProperties);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { AppConfigError } from '../../../lib/config/app-config.ts';
 import { DashboardSite } from '../../../lib/constructs/dashboard-site.ts';
 import { projectRoot } from '../../../lib/project-root.ts';
-import { referencedId, resourcesOf, synth, unsynthesized } from './synth.ts';
+import { privateBucketProperties, referencedId, resourcesOf, synth, unsynthesized } from './synth.ts';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 
@@ -67,17 +67,7 @@ describe('the dashboard site (site=cloudfront, the default)', () => {
 
   it('keeps its files in a private, encrypted, TLS-only bucket that only the distribution reads', () => {
     const bucket = resourcesOf(template, 'AWS::S3::Bucket')[bucketId]!;
-    expect(bucket.Properties).toMatchObject({
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-      },
-    });
+    expect(bucket.Properties).toMatchObject(privateBucketProperties);
     expect(bucket.Properties!.WebsiteConfiguration).toBeUndefined();
     const [, policy] = only(resourcesOf(template, 'AWS::S3::BucketPolicy'), 'DashboardBucket');
     const statements = (policy.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] })

@@ -67,3 +67,16 @@ export function referencedId(value: unknown): string | undefined {
   if ('Fn::GetAtt' in value && Array.isArray(value['Fn::GetAtt'])) return String(value['Fn::GetAtt'][0]);
   return undefined;
 }
+
+/** What every bucket of the stack must have: no public access, encryption at rest (S3-managed keys). */
+export const privateBucketProperties = {
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  },
+  BucketEncryption: {
+    ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+  },
+};
