@@ -1,5 +1,5 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
+import { readSecretString } from './secret-string.ts';
 
 /**
  * The SASL credentials of the Kafka brokers, as MSK and Lambda's self-managed Kafka event source keep them:
@@ -45,16 +45,5 @@ export function kafkaCredentialsFromSecret(value: string, secretId: string): Kaf
  * it connects. Powertools caches the value for its default 5 s, and the SDK honours AWS_ENDPOINT_URL.
  */
 export async function readKafkaCredentialsSecret(secretId: string): Promise<KafkaCredentials> {
-  let value: unknown;
-  try {
-    value = await getSecret(secretId);
-  } catch (error) {
-    throw new KafkaSecretError(`Could not read the Kafka secret ${secretId}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (typeof value !== 'string') {
-    throw new KafkaSecretError(`The Kafka secret ${secretId} has no string value`);
-  }
-  return kafkaCredentialsFromSecret(value, secretId);
+  return kafkaCredentialsFromSecret(await readSecretString(secretId, 'Kafka', KafkaSecretError), secretId);
 }
