@@ -101,14 +101,11 @@ function bySourceOrder(a: ConsumedRecord, b: ConsumedRecord): number {
 
 async function writePartition(records: readonly ConsumedRecord[], ports: LakeWriterPorts) {
   const valid: { row: LakePlayRow; record: ConsumedRecord }[] = [];
-  const rejections: Rejection[] = [];
-  const rejected: ConsumedRecord[] = [];
+  const rejected: { rejection: Rejection; record: ConsumedRecord }[] = [];
   for (const record of records) {
     const verdict = decodePlay(record, ports.regions);
-    if ('errors' in verdict) {
-      rejections.push(verdict);
-      rejected.push(record);
-    } else valid.push({ row: verdict, record });
+    if ('errors' in verdict) rejected.push({ rejection: verdict, record });
+    else valid.push({ row: verdict, record });
   }
 
   const files: string[] = [];
@@ -123,10 +120,7 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
   }
   // One file per UTC date each record reached the transport (rejects/dt=…), like plays per hour: a batch
   // that spans midnight files each reject under its own date, named after that date's first record.
-  const byDate = Map.groupBy(
-    rejections.map((rejection, index) => ({ rejection, record: rejected[index]! })),
-    ({ rejection }) => rejection.received_at.slice(0, 10),
-  );
+  const byDate = Map.groupBy(rejected, ({ rejection }) => rejection.received_at.slice(0, 10));
   for (const dayRejects of byDate.values()) {
     const first = dayRejects[0]!;
     const key = rejectsFileKey(new Date(first.rejection.received_at), sourceOf(first.record, ports.writer));
@@ -134,7 +128,7 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
     await ports.lake.put(key, new TextEncoder().encode(lines), 'application/x-ndjson');
     files.push(key);
   }
-  return { written: valid.length, rejected: rejections.length, files };
+  return { written: valid.length, rejected: rejected.length, files };
 }
 
 function decodePlay(record: ConsumedRecord, regions: readonly string[]): LakePlayRow | Rejection {
