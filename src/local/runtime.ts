@@ -81,7 +81,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         deadLetters: { publisher: transport, topic: qualified(topics.deadLetters.name, settings.namespace) },
         invoke: (event) => invokeFunction(fn.name, event),
         eventSource: transport.eventSource,
-        ...(transport.bootstrapServers ? { bootstrapServers: transport.bootstrapServers } : {}),
+        bootstrapServers: transport.bootstrapServers,
       });
       poller.start();
       stops.push(() => poller.stop());

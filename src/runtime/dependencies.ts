@@ -8,7 +8,11 @@ import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { resilientPool } from '../adapters/postgres/pool.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
-import type { KafkaSasl, KafkaSaslMechanism } from '../adapters/transport/kafka.ts';
+import {
+  type KafkaSasl,
+  type KafkaSaslMechanism,
+  saslMechanisms,
+} from '../adapters/transport/kafka-connection.ts';
 import { loadSettings, publishTimeoutWithin, type Settings } from '../config/settings.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
@@ -31,11 +35,11 @@ export interface Dependencies {
 }
 
 export function createDependencies(settings: Settings, clock: Clock = systemClock): Dependencies {
-  // Checked now, so that a publish timeout that does not fit ingest's function timeout fails the start.
-  const publishTimeoutMs = publishTimeoutWithin(
-    functionNamed('ingest').timeoutSeconds,
-    settings.kafkaPublishTimeoutMs,
-  );
+  // Checked now (with Kafka, the only transport it applies to), so that a publish timeout that does not
+  // fit ingest's function timeout fails the start.
+  const publishTimeoutMs = settings.kafkaBrokers
+    ? publishTimeoutWithin(functionNamed('ingest').timeoutSeconds, settings.kafkaPublishTimeoutMs)
+    : undefined;
   let lake: ObjectStore | undefined;
   let transport: Transport | undefined;
   let pool: pg.Pool | undefined;
@@ -147,10 +151,10 @@ function createLake(settings: Settings): ObjectStore {
  * Transport adapters are imported only when chosen: a function bundle then loads just its own client
  * (@platformatic/kafka reads a WebAssembly file when imported, which a bundle without Kafka does not ship).
  */
-async function createTransport(settings: Settings, publishTimeoutMs: number): Promise<Transport> {
+async function createTransport(settings: Settings, publishTimeoutMs: number | undefined): Promise<Transport> {
   const topics = namespacedTopics(settings.namespace);
   if (settings.kafkaBrokers) {
-    const { KafkaTransport, saslMechanisms } = await import('../adapters/transport/kafka.ts');
+    const { KafkaTransport } = await import('../adapters/transport/kafka.ts');
     // Deployed ingest: SASL over TLS with the credentials in KAFKA_SECRET_ARN; local mode: PLAINTEXT.
     const auth = settings.kafkaAuth;
     const options = { brokers: settings.kafkaBrokers, topics, publishTimeoutMs };

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, FetchIsolationLevels, type Message, type MessagesStream } from '@platformatic/kafka';
 import { type LogConsumer, type LogRecord, TransportUnavailableError } from '../../ports/transport.ts';
-import { describe, type KafkaConnectionOptions } from './kafka.ts';
+import { describeKafkaError, type KafkaConnectionOptions } from './kafka-connection.ts';
 
 /** Records a consumer buffers before it pauses fetching. */
 const BUFFER_LIMIT = 5_000;
@@ -189,9 +189,13 @@ class KafkaLogConsumer implements LogConsumer {
   }
 
   private unavailable(error: unknown): TransportUnavailableError {
-    return new TransportUnavailableError(`Kafka consumer of ${this.options.topic}: ${describe(error)}`, 5, {
-      cause: error,
-    });
+    return new TransportUnavailableError(
+      `Kafka consumer of ${this.options.topic}: ${describeKafkaError(error)}`,
+      5,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { ProduceAcks, Producer } from '@platformatic/kafka';
 import { type ForwardedMessage, TransportUnavailableError } from '../../ports/transport.ts';
-import { describe, type KafkaConnectionOptions } from './kafka.ts';
+import { describeKafkaError, type KafkaConnectionOptions } from './kafka-connection.ts';
 
 /**
  * Sends consumed records on (to the dead-letter topic) byte for byte: keys, values and header values as raw
@@ -48,7 +48,7 @@ export class KafkaForwarder {
         deadline,
       ]);
     } catch (error) {
-      throw new TransportUnavailableError(`Kafka dead letters to ${topic}: ${describe(error)}`, 5, {
+      throw new TransportUnavailableError(`Kafka dead letters to ${topic}: ${describeKafkaError(error)}`, 5, {
         cause: error,
       });
     } finally {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Admin, type BaseOptions } from '@platformatic/kafka';
-import type { KafkaAuthenticationMethod } from '../../config/settings.ts';
+import { Admin } from '@platformatic/kafka';
 import {
   type ForwardedMessage,
   type LogConsumer,
@@ -9,28 +8,10 @@ import {
   TransportUnavailableError,
 } from '../../ports/transport.ts';
 import type { TopicDeclaration } from '../../topology.ts';
+import { describeKafkaError, type KafkaSasl, kafkaConnectionOptions } from './kafka-connection.ts';
 import { openKafkaConsumer } from './kafka-consumer.ts';
 import { KafkaForwarder } from './kafka-forwarder.ts';
 import { TransactionalPublisher } from './kafka-publisher.ts';
-
-/** The SASL mechanisms the transport speaks (always over TLS). */
-export type KafkaSaslMechanism = 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN';
-
-/** The SASL mechanism of each authentication method of Lambda's Kafka event sources: BASIC_AUTH is SASL/PLAIN. */
-export const saslMechanisms: Readonly<Record<KafkaAuthenticationMethod, KafkaSaslMechanism>> = {
-  SASL_SCRAM_512_AUTH: 'SCRAM-SHA-512',
-  SASL_SCRAM_256_AUTH: 'SCRAM-SHA-256',
-  BASIC_AUTH: 'PLAIN',
-};
-
-/** A credential, or a function that reads it when a connection authenticates (so a rotated secret is picked up). */
-export type KafkaCredential = string | (() => Promise<string>);
-
-export interface KafkaSasl {
-  readonly mechanism: KafkaSaslMechanism;
-  readonly username: KafkaCredential;
-  readonly password: KafkaCredential;
-}
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[];
@@ -44,27 +25,6 @@ export interface KafkaTransportOptions {
    * transport may take; the composition root derives it from ingest's function timeout.
    */
   readonly publishTimeoutMs?: number;
-}
-
-export type KafkaConnectionOptions = Pick<
-  BaseOptions,
-  'clientId' | 'bootstrapBrokers' | 'sasl' | 'tls' | 'tlsServerName'
->;
-
-/**
- * What every client (admin, producer, consumer) needs to reach the brokers: their addresses, and with SASL
- * also TLS. Lambda speaks SASL to Kafka only over TLS (SASL_SSL), so the brokers the stack's event source
- * reads from offer no other listener for these credentials. The brokers' certificates are verified against
- * Node's CAs (plus NODE_EXTRA_CA_CERTS), and each connection names its broker for SNI.
- */
-export function kafkaConnectionOptions(
-  options: Pick<KafkaTransportOptions, 'brokers' | 'sasl'>,
-  clientId: string,
-): KafkaConnectionOptions {
-  const connection: KafkaConnectionOptions = { clientId, bootstrapBrokers: [...options.brokers] };
-  if (!options.sasl) return connection;
-  const { mechanism, username, password } = options.sasl;
-  return { ...connection, sasl: { mechanism, username, password }, tls: {}, tlsServerName: true };
 }
 
 /**
@@ -113,7 +73,7 @@ export class KafkaTransport implements Transport {
       creating.catch(() => {});
       admin.close().catch(() => {});
       throw new TransportUnavailableError(
-        `Kafka at ${this.options.brokers.join(',')}: ${describe(error)}`,
+        `Kafka at ${this.bootstrapServers}: ${describeKafkaError(error)}`,
         5,
         {
           cause: error,
@@ -143,7 +103,7 @@ export class KafkaTransport implements Transport {
       );
     } catch (error) {
       throw new TransportUnavailableError(
-        `Kafka at ${this.options.brokers.join(',')}: ${describe(error)}`,
+        `Kafka at ${this.bootstrapServers}: ${describeKafkaError(error)}`,
         5,
         {
           cause: error,
@@ -187,16 +147,6 @@ export class KafkaTransport implements Transport {
 
   describe(): string {
     const sasl = this.options.sasl ? ` (SASL ${this.options.sasl.mechanism} over TLS)` : '';
-    return `Kafka at ${this.options.brokers.join(',')}${sasl}`;
+    return `Kafka at ${this.bootstrapServers}${sasl}`;
   }
-}
-
-/** The messages of an error and what caused it: "Connection … failed. (SASL authentication failed. (…))". */
-export function describe(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    return [...new Set(error.errors.map(describe))].join('; ');
-  }
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause === undefined ? error.message : describe(error.cause);
-  return cause === error.message ? error.message : `${error.message} (${cause})`;
 }
