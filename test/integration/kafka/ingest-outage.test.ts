@@ -174,10 +174,6 @@ describe.skipIf(!kafkaBrokers)(
       } finally {
         await traffic.stop();
       }
-      const whileHung = traffic.outcomes.filter(
-        (outcome) => outcome.status === 503 && outcome.sentAt >= pausedAt,
-      );
-      expect(whileHung.length).toBeGreaterThanOrEqual(8);
       // Whatever was sent, nothing waited much longer than the publish timeout for its answer.
       expect(Math.max(...traffic.outcomes.map((outcome) => outcome.elapsedMs))).toBeLessThan(
         PUBLISH_TIMEOUT_MS + ANSWER_SLACK_MS,

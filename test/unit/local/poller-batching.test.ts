@@ -10,6 +10,7 @@ import { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
 import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import type { LogConsumer, LogRecord } from '../../../src/ports/transport.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const trigger: TopicTrigger = {
@@ -126,7 +127,7 @@ describe('EventSourcePoller batching window', () => {
       poller.start();
       try {
         for (const n of [0, 1, 2, 3]) await transport.publish('song-plays', [{ key: 'user', value: `${n}` }]);
-        while (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        await waitFor('a first batch', async () => (events.length > 0 ? true : undefined), 10_000, 5);
       } finally {
         await poller.stop();
       }
