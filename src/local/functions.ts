@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { withDeadline } from '../adapters/deadline.ts';
 import { type FunctionDeclaration, type FunctionName, functionNamed } from '../topology.ts';
 import { lambdaContext } from './lambda-events.ts';
 
@@ -31,16 +32,9 @@ export async function invokeFunction(name: FunctionName, event: unknown): Promis
     loaded.set(name, handler);
   }
   const context = lambdaContext(name, declaration.timeoutSeconds);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new FunctionTimeoutError(`${name} timed out after ${declaration.timeoutSeconds} s`)),
-      declaration.timeoutSeconds * 1000,
-    );
-  });
-  try {
-    return await Promise.race([(await handler)(event, context), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withDeadline(
+    (await handler)(event, context),
+    declaration.timeoutSeconds * 1000,
+    () => new FunctionTimeoutError(`${name} timed out after ${declaration.timeoutSeconds} s`),
+  );
 }

@@ -1,5 +1,6 @@
 import { ProduceAcks, Producer } from '@platformatic/kafka';
 import { type ForwardedMessage, TransportUnavailableError } from '../../ports/transport.ts';
+import { withDeadline } from '../deadline.ts';
 import { describeKafkaError, type KafkaConnectionOptions } from './kafka-connection.ts';
 
 /**
@@ -26,15 +27,8 @@ export class KafkaForwarder {
   }
 
   async forward(topic: string, messages: readonly ForwardedMessage[]): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no acknowledgement within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
     try {
-      await Promise.race([
+      await withDeadline(
         this.producer.send({
           messages: messages.map((message) => ({
             topic,
@@ -45,14 +39,13 @@ export class KafkaForwarder {
             ),
           })),
         }),
-        deadline,
-      ]);
+        this.timeoutMs,
+        () => new Error(`no acknowledgement within ${this.timeoutMs} ms`),
+      );
     } catch (error) {
       throw new TransportUnavailableError(`Kafka dead letters to ${topic}: ${describeKafkaError(error)}`, 5, {
         cause: error,
       });
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -8,6 +8,7 @@ import {
   TransportUnavailableError,
 } from '../../ports/transport.ts';
 import type { TopicDeclaration } from '../../topology.ts';
+import { withDeadline } from '../deadline.ts';
 import { describeKafkaError, type KafkaSasl, kafkaConnectionOptions } from './kafka-connection.ts';
 import { openKafkaConsumer } from './kafka-consumer.ts';
 import { KafkaForwarder } from './kafka-forwarder.ts';
@@ -63,12 +64,8 @@ export class KafkaTransport implements Transport {
     // Bounded like a publish, so that a cold ingest facing a hung broker still answers 503 in time;
     // closing the admin then cancels what is left of its work.
     const timeoutMs = this.options.publishTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      await Promise.race([creating, deadline]);
+      await withDeadline(creating, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
     } catch (error) {
       creating.catch(() => {});
       admin.close().catch(() => {});
@@ -79,8 +76,6 @@ export class KafkaTransport implements Transport {
           cause: error,
         },
       );
-    } finally {
-      clearTimeout(timer);
     }
     await admin.close();
   }
