@@ -142,15 +142,13 @@ class KafkaLogConsumer implements LogConsumer {
   }
 
   async rewind(): Promise<void> {
-    if (this.member) this.retire(this.member);
-    this.buffered = [];
+    this.dropMember();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.options.onClose?.();
-    if (this.member) this.retire(this.member);
-    this.buffered = [];
+    this.dropMember();
     this.wake?.();
     await Promise.all(this.retiring);
   }
@@ -160,9 +158,14 @@ class KafkaLogConsumer implements LogConsumer {
     if (this.member !== member) return;
     this.failure = error;
     this.rebuildAt = Date.now() + rebuildDelayMs(this.failedRebuilds + 1);
-    this.retire(member);
-    this.buffered = [];
+    this.dropMember();
     this.wake?.();
+  }
+
+  /** Retires the current member and forgets what it buffered: the next fetch resumes from the committed offsets. */
+  private dropMember(): void {
+    if (this.member) this.retire(this.member);
+    this.buffered = [];
   }
 
   /** Stops a member (leaving the group if the brokers answer), without waiting for it. */
