@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { emulatorService } from '../stack/emulator.ts';
+import { emulatorService, emulatorSettings } from '../stack/emulator.ts';
 import { stackPaths } from '../stack/paths.ts';
 import { postgresService } from '../stack/postgres.ts';
 import { StackError, say } from '../stack/process.ts';
@@ -32,16 +32,16 @@ export interface EmulatorDeployOptions {
  * The emulator to deploy to: the one at AWS_ENDPOINT_URL when that is set (LocalStack, or any compatible
  * emulator already running; its S3 at the same endpoint), otherwise the stack's MiniStack, started if needed.
  */
-async function emulatorSettings(paths: StackPaths): Promise<Record<string, string>> {
+async function targetEmulator(paths: StackPaths): Promise<Record<string, string>> {
   const endpoint = process.env.AWS_ENDPOINT_URL;
   if (!endpoint) return emulatorService.up(paths);
   say(`deploy:local: deploying to the emulator at AWS_ENDPOINT_URL=${endpoint}`);
+  const { AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = process.env;
+  // The user's region and credentials where given, the emulator defaults otherwise.
   return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ENDPOINT_URL_S3: endpoint,
-    AWS_REGION: process.env.AWS_REGION || 'us-east-1',
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID || 'test',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY || 'test',
+    ...emulatorSettings(endpoint),
+    ...(AWS_REGION ? { AWS_REGION } : {}),
+    ...(AWS_ACCESS_KEY_ID && AWS_SECRET_ACCESS_KEY ? { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } : {}),
   };
 }
 
@@ -51,7 +51,7 @@ async function emulatorSettings(paths: StackPaths): Promise<Record<string, strin
  */
 export async function deployToEmulator(options: EmulatorDeployOptions): Promise<EmulatorDeployment> {
   const paths = stackPaths();
-  const aws = await emulatorSettings(paths);
+  const aws = await targetEmulator(paths);
   const { DATABASE_URL: databaseUrl } = await postgresService.up(paths);
   const endpoint = aws.AWS_ENDPOINT_URL!;
   const region = aws.AWS_REGION!;

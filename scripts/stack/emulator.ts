@@ -128,15 +128,20 @@ async function waitUntilReady(emulator: EmulatorLayout, child: ChildProcess | un
   });
 }
 
-async function up(paths: StackPaths): Promise<Record<string, string>> {
-  const emulator = layout(paths);
-  const settings = {
-    AWS_ENDPOINT_URL: emulator.endpoint,
-    AWS_ENDPOINT_URL_S3: emulator.endpoint,
+/** The settings that point the AWS SDK and CLIs at an emulator (its S3 at the same endpoint). */
+export function emulatorSettings(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ENDPOINT_URL_S3: endpoint,
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: ACCESS_KEY,
     AWS_SECRET_ACCESS_KEY: SECRET_KEY,
   };
+}
+
+async function up(paths: StackPaths): Promise<Record<string, string>> {
+  const emulator = layout(paths);
+  const settings = emulatorSettings(emulator.endpoint);
   const pid = runningPid(emulator.pidFile, MARKER);
   if (pid !== undefined) {
     say(`emulator: already running (pid ${pid}) on ${emulator.endpoint}`);
