@@ -11,7 +11,10 @@ export function resilientPool(
   onConnectionLost: (error: Error & { code?: string }) => void,
 ): pg.Pool {
   const pool = new pg.Pool(config);
-  pool.on('error', onConnectionLost);
+  // While the pool is being closed (a shutdown), a dropped connection is expected, not worth reporting.
+  pool.on('error', (error) => {
+    if (!pool.ending) onConnectionLost(error);
+  });
   pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
