@@ -19,15 +19,19 @@ import { streamJobs } from '../../src/topology.ts';
  * | region codes        | `regions`           | `TOP_SONGS_REGIONS` (comma-separated)| `defaultRegions`           |
  * | database            | `database`          | `TOP_SONGS_DATABASE`                 | `secret` (or `rds`)        |
  * | database secret     | `databaseSecretArn` | `TOP_SONGS_DATABASE_SECRET_ARN`      | a new secret to fill in    |
- * | Kafka brokers       | `kafka`             | `TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS`  | none: transport not wired  |
+ * | Kafka brokers       | `kafka`             | `TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS`  | none (Kinesis carries topics) |
  * | Kafka credentials   | `kafka.secretArn`   | `TOP_SONGS_KAFKA_SECRET_ARN`         | required with brokers      |
  * | Kafka auth method   | `kafka.authenticationMethod` | `TOP_SONGS_KAFKA_AUTHENTICATION_METHOD` | `SASL_SCRAM_512_AUTH` |
  * | Amazon MSK cluster  | `kafka.mskClusterArn` | `TOP_SONGS_KAFKA_MSK_CLUSTER_ARN`     | none: self-managed Kafka   |
- * | transport           | `transport`         | `TOP_SONGS_TRANSPORT`                | Kafka if configured        |
+ * | transport           | `transport`         | `TOP_SONGS_TRANSPORT`                | `kafka` if Kafka is configured, else `kinesis` |
  * | Spark job on EMR    | `emr` (`true` or an object, below) | `TOP_SONGS_EMR` (`true`/JSON) | off: no EMR resources |
  * | Spark connector jars| `emr.jarsDir`       | `TOP_SONGS_SPARK_JARS`               | spark/setup.sh's cache folder |
  * | Lambda architecture | `architecture`      | `TOP_SONGS_ARCHITECTURE`             | `arm64` (Graviton: cheaper) |
  * | dashboard site      | `site`              | `TOP_SONGS_SITE`                     | `cloudfront` (or `bucket`, `none`) |
+ *
+ * There is no embedded transport in the cloud: a deployed function's temporary disk is no place for
+ * acknowledged plays, so a plain `cdk deploy` gets Kinesis (and the functions refuse the embedded transport
+ * when they run in Lambda: src/runtime/dependencies.ts).
  *
  * Context wins over the environment. The deploy settings carry a `TOP_SONGS_` prefix on purpose:
  * `REGIONS` and `KAFKA_BROKERS` configure the local runtime, and a shell that runs the local stack
@@ -149,8 +153,11 @@ const appConfigSchema = z
     database: z.enum(['secret', 'rds']).default('secret'),
     databaseSecretArn: secretArn.optional(),
     kafka: jsonObject.pipe(kafkaSchema).optional(),
-    /** `kinesis`: the stack creates Kinesis data streams and feeds topic-triggered functions from them. */
-    transport: z.enum(['kinesis']).optional(),
+    /**
+     * `kinesis`: the stack creates Kinesis data streams and feeds topic-triggered functions from them;
+     * `kafka`: the configured brokers carry the topics. Unset: `kafka` when configured, else `kinesis`.
+     */
+    transport: z.enum(['kinesis', 'kafka']).optional(),
     emr: emrSwitch.optional(),
     /**
      * Of the functions and of the native modules installed for them (DuckDB). Emulators run the handlers
@@ -165,6 +172,11 @@ const appConfigSchema = z
   })
   .refine((config) => !(config.transport === 'kinesis' && config.kafka), {
     message: 'transport kinesis and kafka exclude each other: configure one transport',
+    path: ['transport'],
+  })
+  .refine((config) => !(config.transport === 'kafka' && !config.kafka), {
+    message:
+      'transport kafka needs the brokers: set the kafka context (or TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS), or drop transport for Kinesis',
     path: ['transport'],
   })
   .refine((config) => !(config.database === 'rds' && config.databaseSecretArn), {
@@ -191,10 +203,10 @@ export interface AppConfig {
   readonly database: 'secret' | 'rds';
   /** With `database: secret`, a secret whose value is the DATABASE_URL; absent: one is created to fill in. */
   readonly databaseSecretArn: string | undefined;
-  /** Self-managed Kafka; absent: topic-triggered functions are deployed without an event source. */
+  /** Amazon MSK or self-managed Kafka: set exactly when `transport` is `kafka`. */
   readonly kafka: KafkaConfig | undefined;
-  /** `kinesis`: streams created by the stack carry the topics; absent: Kafka (if configured). */
-  readonly transport: 'kinesis' | undefined;
+  /** What carries the topics: `kinesis` streams created by the stack (the default), or the configured Kafka. */
+  readonly transport: 'kinesis' | 'kafka';
   /** The Spark streaming job as an EMR step on an always-on cluster; absent: no EMR resources. */
   readonly emr: EmrConfig | undefined;
   readonly architecture: 'arm64' | 'x86_64';
@@ -251,7 +263,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     database: config.database,
     databaseSecretArn: config.databaseSecretArn,
     kafka: config.kafka,
-    transport: config.transport,
+    transport: config.transport ?? (config.kafka ? 'kafka' : 'kinesis'),
     architecture: config.architecture,
     site: config.site,
     emr: config.emr && {

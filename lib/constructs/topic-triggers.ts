@@ -1,4 +1,4 @@
-import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import {
   KafkaDlq,
@@ -19,7 +19,7 @@ export interface TopicTriggersProps {
   readonly topics: Readonly<Record<string, TopicDeclaration>>;
   /** Where a batch's records go once `maxAttempts` is spent. */
   readonly deadLetterTopic: TopicDeclaration;
-  /** Absent: the consumers are deployed unfed, and synth says so. */
+  /** The Kafka transport: Amazon MSK or self-managed brokers. One of `kafka` and `kinesis` is required. */
   readonly kafka: KafkaCluster | undefined;
   /** The Kinesis transport's streams: topic-triggered functions get a Kinesis event source instead. */
   readonly kinesis?: KinesisStreams | undefined;
@@ -34,16 +34,13 @@ export interface TopicTriggersProps {
  * up to the topic's partition count (more could not consume in parallel).
  *
  * With the Kinesis transport, the same settings apply to a Kinesis event source per stream.
+ *
+ * A consumer is never deployed unfed: without a transport there is nothing to read what ingest accepted.
  */
 export class TopicTriggers extends Construct {
-  /** Functions left without an event source because no Kafka is configured. */
-  readonly unwired: readonly DeployedFunction[];
-
   constructor(scope: Construct, id: string, props: TopicTriggersProps) {
     super(scope, id);
-    const unwired: DeployedFunction[] = [];
-    for (const deployed of props.functions) {
-      const { declaration, fn } = deployed;
+    for (const { declaration, fn } of props.functions) {
       const trigger = declaration.trigger;
       if (trigger.kind !== 'topic') continue;
       const topic = Object.values(props.topics).find((candidate) => candidate.name === trigger.topic);
@@ -69,12 +66,9 @@ export class TopicTriggers extends Construct {
         continue;
       }
       if (!props.kafka) {
-        unwired.push(deployed);
-        Annotations.of(fn).addWarningV2(
-          'top-songs:transport-not-wired',
-          `${declaration.name} consumes topic ${trigger.topic}, but no Kafka is configured: it is deployed without an event source. Set the kafka context (or TOP_SONGS_KAFKA_BOOTSTRAP_SERVERS) to wire it.`,
+        throw new Error(
+          `${declaration.name} consumes topic ${trigger.topic}, but neither Kafka nor Kinesis streams were given to feed it`,
         );
-        continue;
       }
       const settings = {
         ...delivery,
@@ -100,6 +94,5 @@ export class TopicTriggers extends Construct {
             }),
       );
     }
-    this.unwired = unwired;
   }
 }

@@ -17,6 +17,7 @@ describe('app configuration', () => {
       database: 'secret',
       databaseSecretArn: undefined,
       kafka: undefined,
+      transport: 'kinesis',
       architecture: 'arm64',
       site: 'cloudfront',
       removalPolicy: RemovalPolicy.DESTROY,
@@ -47,6 +48,14 @@ describe('app configuration', () => {
     });
   });
 
+  it('carries the topics on Kinesis unless Kafka is configured, never on nothing', () => {
+    expect(load().transport).toBe('kinesis');
+    expect(load({ transport: 'kinesis' }).transport).toBe('kinesis');
+    expect(load({ kafka: kafkaContext }).transport).toBe('kafka');
+    expect(load({ kafka: kafkaContext, transport: 'kafka' }).transport).toBe('kafka');
+    expect(load({}, { TOP_SONGS_TRANSPORT: 'kinesis' }).transport).toBe('kinesis');
+  });
+
   it('accepts kafka as a JSON string, as `-c kafka=...` passes it', () => {
     expect(load({ kafka: JSON.stringify(kafkaContext) }).kafka).toEqual({
       ...kafkaContext,
@@ -63,6 +72,9 @@ describe('app configuration', () => {
     [{ kafka: { bootstrapServers: ['k1'], secretArn: kafkaContext.secretArn } }, /host:port/],
     [{ kafka: '{not json' }, /kafka/],
     [{ kafka: { ...kafkaContext, brokers: ['k1:9096'] } }, /kafka/],
+    [{ transport: 'kafka' }, /transport kafka needs the brokers/],
+    [{ transport: 'embedded' }, /transport/],
+    [{ transport: 'kinesis', kafka: kafkaContext }, /exclude each other/],
   ])('rejects %j with a clear message', (context, message) => {
     expect(() => load(context)).toThrow(AppConfigError);
     expect(() => load(context)).toThrow(message);

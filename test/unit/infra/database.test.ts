@@ -194,7 +194,7 @@ describe('database rds', () => {
   it.each([
     ['dev', {}],
     ['prod', { stage: 'prod' }],
-    ['dev, Kinesis transport', { transport: 'kinesis' }],
+    ['dev, Kafka transport', { kafka: kafkaContext }],
   ])('passes the AWS Solutions checks (%s)', (_, context) => {
     const { app } = unsynthesized({ database: 'rds', ...context });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

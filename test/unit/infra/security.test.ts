@@ -55,8 +55,8 @@ describe('security', () => {
       'Amazon MSK',
       { kafka: { ...kafkaContext, mskClusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/c/1' } },
     ],
-    ['Kinesis', { transport: 'kinesis' }],
-    ['RDS', { database: 'rds', transport: 'kinesis' }],
+    ['Kinesis, the default transport', {}],
+    ['RDS', { database: 'rds' }],
     ['the site as a bucket', { site: 'bucket' }],
   ])('grants no identity policy statement on Action "*" or Resource "*" (%s)', (_, context) => {
     const statements = identityStatements(synth(context).template);
@@ -97,7 +97,7 @@ describe('security', () => {
   });
 
   it.each([
-    ['dev, without Kafka', {}],
+    ['dev, with Kinesis, the default transport', {}],
     [
       'prod, with Kafka and a configured database secret',
       { stage: 'prod', kafka: kafkaContext, databaseSecretArn: kafkaContext.secretArn },
@@ -111,7 +111,6 @@ describe('security', () => {
         },
       },
     ],
-    ['dev, with Kinesis', { transport: 'kinesis' }],
   ])(
     'passes the AWS Solutions checks (%s): every finding is fixed or acknowledged with a reason',
     (_, context) => {
