@@ -77,6 +77,8 @@ const settingsSchema = z.object({
   AWS_ENDPOINT_URL_S3: z.string().optional(),
   /** Path-style S3 addressing (`endpoint/bucket/key`); unset: on exactly when an S3 endpoint is set. */
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  /** Set by AWS Lambda in every execution environment (and by emulators that run functions as Lambda). */
+  AWS_LAMBDA_FUNCTION_NAME: z.preprocess(blankAsUnset, z.string().optional()),
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;
@@ -98,6 +100,11 @@ export interface Settings {
   readonly regions: readonly string[];
   readonly dataDir: string;
   readonly namespace: string;
+  /**
+   * The function's name when this process runs in AWS Lambda, where the local-only adapters have no
+   * place: its disk is temporary and private to one execution environment. Absent: local runtime, CLI.
+   */
+  readonly lambdaFunctionName: string | undefined;
   readonly aws: {
     readonly region: string | undefined;
     readonly endpoint: string | undefined;
@@ -174,6 +181,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,
     namespace: raw.TOP_SONGS_NAMESPACE,
+    lambdaFunctionName: raw.AWS_LAMBDA_FUNCTION_NAME,
     aws: {
       region: raw.AWS_REGION,
       endpoint: raw.AWS_ENDPOINT_URL,

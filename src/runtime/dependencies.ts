@@ -17,7 +17,7 @@ import { loadSettings, publishTimeoutWithin, type Settings } from '../config/set
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import type { Transport } from '../ports/transport.ts';
+import { type Transport, TransportUnavailableError } from '../ports/transport.ts';
 import { topics as declaredTopics, functionNamed, namespacedTopics, qualified } from '../topology.ts';
 import { logger } from './logger.ts';
 
@@ -50,10 +50,12 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
       lake ??= createLake(settings);
       return lake;
     },
-    transport: sharedUntilFailure(async () => {
-      transport = await createTransport(settings, publishTimeoutMs);
-      return transport;
-    }),
+    transport: embeddedInLambda(settings)
+      ? refuseEmbeddedTransport(settings.lambdaFunctionName)
+      : sharedUntilFailure(async () => {
+          transport = await createTransport(settings, publishTimeoutMs);
+          return transport;
+        }),
     chartStore: sharedUntilFailure(async () => {
       // pg attaches the whole client to the error: log what says why, not the connection's internals.
       const opening = resilientPool({ ...(await databaseConfig(settings)), max: 5 }, (error) =>
@@ -80,6 +82,40 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
       await transport?.close();
       await pool?.end();
     },
+  };
+}
+
+/** No Kafka, no Kinesis, yet in AWS Lambda: the embedded transport would be chosen, on a temporary disk. */
+const embeddedInLambda = (settings: Settings): settings is Settings & { lambdaFunctionName: string } =>
+  settings.lambdaFunctionName !== undefined && !settings.kafkaBrokers && !settings.kinesisStream;
+
+/** How long a client is told to wait: a deployment without a transport needs an operator, not a retry. */
+const UNCONFIGURED_RETRY_AFTER_SECONDS = 300;
+
+/**
+ * The transport of a Lambda function deployed without one. The embedded transport would append accepted
+ * plays to this execution environment's temporary disk, where no consumer ever reads them and from where
+ * they vanish with the environment: so it is refused. Ingest turns the refusal into a 503 with Retry-After
+ * (nothing was taken); any other function that asks fails with it. Logged once, at the first request after
+ * the cold start, with what to do.
+ */
+function refuseEmbeddedTransport(functionName: string): () => Promise<Transport> {
+  let logged = false;
+  return async () => {
+    if (!logged) {
+      logged = true;
+      logger.error(
+        `${functionName} runs in AWS Lambda with no transport configured (neither KAFKA_BROKERS nor ` +
+          'KINESIS_STREAM is set): the embedded transport would keep acknowledged plays on the temporary disk ' +
+          'of this execution environment, where nothing reads them, so it is refused and requests are ' +
+          'answered 503. Deploy with the CDK app, which gives ingest Kinesis by default (or Kafka with -c kafka=…).',
+        { function: functionName },
+      );
+    }
+    throw new TransportUnavailableError(
+      'no transport is configured for this deployment, so none of the events were taken',
+      UNCONFIGURED_RETRY_AFTER_SECONDS,
+    );
   };
 }
 
