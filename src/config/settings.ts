@@ -41,6 +41,11 @@ const settingsSchema = z.object({
   /** How long ingest waits for the Kafka brokers before answering 503; must fit ingest's function timeout. */
   KAFKA_PUBLISH_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().optional()),
   KINESIS_STREAM: z.string().optional(),
+  /**
+   * How long one database operation (waiting for a connection included) may take before it fails as
+   * "unavailable" (503 from the charts API); unset: the most that fits the charts API's function timeout.
+   */
+  DATABASE_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().optional()),
   REGIONS: z
     .string()
     .optional()
@@ -97,6 +102,8 @@ export interface Settings {
   /** KAFKA_PUBLISH_TIMEOUT_MS; unset: derived from ingest's function timeout (publishTimeoutWithin). */
   readonly kafkaPublishTimeoutMs: number | undefined;
   readonly kinesisStream: string | undefined;
+  /** DATABASE_TIMEOUT_MS; unset: derived from the charts API's function timeout (databaseTimeoutWithin). */
+  readonly databaseTimeoutMs: number | undefined;
   readonly regions: readonly string[];
   readonly dataDir: string;
   readonly namespace: string;
@@ -131,29 +138,64 @@ export function parseLakeUri(uri: string): LakeLocation {
   return { kind: 'folder', path: uri };
 }
 
-/** What a function needs, besides opening the transport and publishing, to answer. */
+/** What a function needs, besides opening a service and using it, to answer. */
 const ANSWER_MARGIN_MS = 2_000;
 
 /**
- * How long ingest may wait for the brokers, so that it answers 503 with Retry-After before its function
- * times out: opening the transport (a cold start) and publishing may each take this long, and 2 s are left
- * to answer. The setting, when given, must fit; unset, the most that fits (4 s for a 10 s function).
+ * How long a function may wait on a service so that it answers 503 with Retry-After before it times out:
+ * opening the service (a cold start) and using it may each take this long, and 2 s are left to answer.
+ * The setting, when given, must fit; unset, the most that fits (4 s for a 10 s function).
  */
-export function publishTimeoutWithin(functionTimeoutSeconds: number, configuredMs?: number): number {
+function serviceTimeoutWithin(
+  wait: { setting: string; fn: string; what: string; activity: string },
+  functionTimeoutSeconds: number,
+  configuredMs?: number,
+): number {
   const most = Math.floor((functionTimeoutSeconds * 1000 - ANSWER_MARGIN_MS) / 2);
   if (most <= 0) {
-    throw new SettingsError(`a function timeout of ${functionTimeoutSeconds} s leaves no time to publish`);
+    throw new SettingsError(
+      `a function timeout of ${functionTimeoutSeconds} s leaves no time to ${wait.activity}`,
+    );
   }
   if (configuredMs === undefined) return most;
   if (configuredMs > most) {
     throw new SettingsError(
-      `Invalid settings: KAFKA_PUBLISH_TIMEOUT_MS ${configuredMs} does not fit ingest's timeout of ` +
-        `${functionTimeoutSeconds} s (opening the transport and publishing may each take that long, and ` +
+      `Invalid settings: ${wait.setting} ${configuredMs} does not fit ${wait.fn}'s timeout of ` +
+        `${functionTimeoutSeconds} s (${wait.what} may each take that long, and ` +
         `answering needs ${ANSWER_MARGIN_MS} ms); at most ${most}`,
     );
   }
   return configuredMs;
 }
+
+/** KAFKA_PUBLISH_TIMEOUT_MS within ingest's function timeout (serviceTimeoutWithin). */
+export const publishTimeoutWithin = (functionTimeoutSeconds: number, configuredMs?: number): number =>
+  serviceTimeoutWithin(
+    {
+      setting: 'KAFKA_PUBLISH_TIMEOUT_MS',
+      fn: 'ingest',
+      what: 'opening the transport and publishing',
+      activity: 'publish',
+    },
+    functionTimeoutSeconds,
+    configuredMs,
+  );
+
+/**
+ * DATABASE_TIMEOUT_MS within the charts API's function timeout: at a cold start, opening the database
+ * (connecting, migrating) and reading the chart may each take this long (serviceTimeoutWithin).
+ */
+export const databaseTimeoutWithin = (functionTimeoutSeconds: number, configuredMs?: number): number =>
+  serviceTimeoutWithin(
+    {
+      setting: 'DATABASE_TIMEOUT_MS',
+      fn: 'charts-api',
+      what: 'opening the database and reading a chart',
+      activity: 'read the database',
+    },
+    functionTimeoutSeconds,
+    configuredMs,
+  );
 
 export function loadSettings(env: Record<string, string | undefined>): Settings {
   const parsed = settingsSchema.safeParse(env);
@@ -178,6 +220,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       : undefined,
     kafkaPublishTimeoutMs: raw.KAFKA_PUBLISH_TIMEOUT_MS,
     kinesisStream: raw.KINESIS_STREAM || undefined,
+    databaseTimeoutMs: raw.DATABASE_TIMEOUT_MS,
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,
     namespace: raw.TOP_SONGS_NAMESPACE,

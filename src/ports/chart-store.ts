@@ -1,5 +1,6 @@
 import type { Chart, ChartWindow, Period } from '../domain/charts.ts';
 import type { Song } from '../domain/song.ts';
+import { UnavailableError } from './unavailable.ts';
 
 /** A chart as served: entries carry the song's master data when the catalog knows the song. */
 export interface ServedChartEntry {
@@ -25,4 +26,13 @@ export interface ChartStore {
   findChart(region: string, period: Period, windowStart?: Date): Promise<ServedChart | undefined>;
   /** Inserts new songs and updates changed ones; returns how many rows changed. */
   upsertSongs(songs: readonly Song[]): Promise<number>;
+}
+
+/**
+ * Thrown when the store cannot be reached right now (the server down or restarting, connections refused or
+ * cut, no answer in time): the API maps it to 503 with Retry-After, a job fails with it and the next run
+ * does the work. Any other error is a bug or a misconfiguration, and stays one.
+ */
+export class StoreUnavailableError extends UnavailableError {
+  override name = 'StoreUnavailableError';
 }

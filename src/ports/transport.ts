@@ -1,3 +1,5 @@
+import { UnavailableError } from './unavailable.ts';
+
 /**
  * Event transport: where ingest hands accepted plays and where consumer functions read them.
  * Implementations: embedded (in-process, durable on disk), Kafka, Kinesis; the same port for each.
@@ -26,13 +28,8 @@ export interface RecordForwarder {
 }
 
 /** Thrown when the transport cannot take messages right now; ingest maps it to 503. */
-export class TransportUnavailableError extends Error {
+export class TransportUnavailableError extends UnavailableError {
   override name = 'TransportUnavailableError';
-  readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds = 5, options?: ErrorOptions) {
-    super(message, options);
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
 }
 
 /** One record as a consumer sees it; `value` and `key` as raw bytes, as Kafka holds them. */

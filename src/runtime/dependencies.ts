@@ -6,14 +6,19 @@ import { LocalFolderStore } from '../adapters/object-store/local-folder.ts';
 import { S3Store } from '../adapters/object-store/s3.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
-import { resilientPool } from '../adapters/postgres/pool.ts';
+import { onConnection, resilientPool } from '../adapters/postgres/pool.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
 import {
   type KafkaSasl,
   type KafkaSaslMechanism,
   saslMechanisms,
 } from '../adapters/transport/kafka-connection.ts';
-import { loadSettings, publishTimeoutWithin, type Settings } from '../config/settings.ts';
+import {
+  databaseTimeoutWithin,
+  loadSettings,
+  publishTimeoutWithin,
+  type Settings,
+} from '../config/settings.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -40,6 +45,11 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
   const publishTimeoutMs = settings.kafkaBrokers
     ? publishTimeoutWithin(functionNamed('ingest').timeoutSeconds, settings.kafkaPublishTimeoutMs)
     : undefined;
+  // Likewise: every database wait is bounded so that the charts API answers 503 before it times out.
+  const databaseTimeoutMs = databaseTimeoutWithin(
+    functionNamed('charts-api').timeoutSeconds,
+    settings.databaseTimeoutMs,
+  );
   let lake: ObjectStore | undefined;
   let transport: Transport | undefined;
   let pool: pg.Pool | undefined;
@@ -57,31 +67,50 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
           return transport;
         }),
     chartStore: sharedUntilFailure(async () => {
+      const config: pg.PoolConfig = {
+        ...(await databaseConfig(settings)),
+        max: 5,
+        // Connecting, and each statement on the server, are bounded too, so that nothing lingers after
+        // an operation gave up (onConnection bounds the whole operation).
+        connectionTimeoutMillis: databaseTimeoutMs,
+        statement_timeout: databaseTimeoutMs,
+      };
       // pg attaches the whole client to the error: log what says why, not the connection's internals.
-      const opening = resilientPool({ ...(await databaseConfig(settings)), max: 5 }, (error) =>
+      const opening = resilientPool(config, (error) =>
         logger.warn('database connection lost; it will be reopened', {
           reason: error.message,
           code: error.code,
         }),
       );
       try {
-        const client = await opening.connect();
-        try {
-          await migrate(client);
-        } finally {
-          client.release();
-        }
+        // An unreachable database fails the opening as it fails any operation: StoreUnavailableError.
+        // Migrations get the same bound: the schema's are a few small DDL statements.
+        await onConnection(opening, databaseTimeoutMs, migrate);
       } catch (error) {
         await opening.end().catch(() => {});
         throw error;
       }
       pool = opening;
-      return new PostgresChartStore(pool);
+      return new PostgresChartStore(pool, databaseTimeoutMs);
     }),
     close: async () => {
       await transport?.close();
       await pool?.end();
     },
+  };
+}
+
+/**
+ * The chart store, opened on its first use rather than before: a database out of reach at a cold start
+ * then fails that use (the charts API answers 503) instead of the whole invocation (a 500), and requests
+ * that need no database (GET /v1/regions) never wait for it.
+ */
+export function chartStoreOnUse(deps: Pick<Dependencies, 'chartStore'>): ChartStore {
+  return {
+    replaceWindow: async (window, charts) => (await deps.chartStore()).replaceWindow(window, charts),
+    windowState: async (window) => (await deps.chartStore()).windowState(window),
+    findChart: async (region, period, start) => (await deps.chartStore()).findChart(region, period, start),
+    upsertSongs: async (songs) => (await deps.chartStore()).upsertSongs(songs),
   };
 }
 

@@ -11,7 +11,7 @@ import {
 } from '../domain/charts.ts';
 import { isPlaysFile, windowPrefix } from '../domain/lake-layout.ts';
 import { GLOBAL_REGION } from '../domain/regions.ts';
-import type { ChartStore } from '../ports/chart-store.ts';
+import { type ChartStore, StoreUnavailableError } from '../ports/chart-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 
@@ -90,7 +90,18 @@ async function computeWindow(window: ChartWindow, ports: ChartJobPorts): Promise
     eligible_plays: byRegion.get(region)?.eligible_plays ?? 0,
     entries: byRegion.get(region)?.entries ?? [],
   }));
-  await ports.charts.replaceWindow(window, charts);
+  try {
+    await ports.charts.replaceWindow(window, charts);
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    // Replacing is one transaction: the window keeps the charts it had, whole, until a run gets through.
+    throw new StoreUnavailableError(
+      `the ${window.period} charts of ${window.start.toISOString()} were not stored (${error.message}); ` +
+        'the window keeps its previous charts, and the next run computes it again',
+      error.retryAfterSeconds,
+      { cause: error },
+    );
+  }
   return {
     period: window.period,
     window_start: window.start.toISOString(),

@@ -1,4 +1,10 @@
-import { errorResult, type HttpRequest, type HttpResult, jsonResult } from '../domain/http/http.ts';
+import {
+  errorResult,
+  type HttpRequest,
+  type HttpResult,
+  jsonResult,
+  unavailableResult,
+} from '../domain/http/http.ts';
 import { type FieldError, type PlayEvent, validatePlayEvent } from '../domain/play-event.ts';
 import type { Clock } from '../ports/clock.ts';
 import { type TransportPublisher, TransportUnavailableError } from '../ports/transport.ts';
@@ -56,14 +62,11 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
     );
   } catch (error) {
     const retryAfter = error instanceof TransportUnavailableError ? error.retryAfterSeconds : 5;
-    return jsonResult(
-      503,
-      // Never half-taken: either none of the events were taken, or (a commit cut off) perhaps all; the
-      // message says which. A retry is safe either way: charts count each event_id once.
-      {
-        message: `the transport did not confirm the events (${(error as Error).message}); retry the request`,
-      },
-      { 'retry-after': String(retryAfter) },
+    // Never half-taken: either none of the events were taken, or (a commit cut off) perhaps all; the
+    // message says which. A retry is safe either way: charts count each event_id once.
+    return unavailableResult(
+      `the transport did not confirm the events (${(error as Error).message}); retry the request`,
+      retryAfter,
     );
   }
   return jsonResult(202, { accepted: accepted.length, rejected });

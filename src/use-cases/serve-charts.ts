@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { isWindowStart, periods } from '../domain/charts.ts';
-import { errorResult, type HttpRequest, type HttpResult, jsonResult } from '../domain/http/http.ts';
+import {
+  errorResult,
+  type HttpRequest,
+  type HttpResult,
+  jsonResult,
+  unavailableResult,
+} from '../domain/http/http.ts';
 import { GLOBAL_REGION } from '../domain/regions.ts';
-import type { ChartStore } from '../ports/chart-store.ts';
+import { type ChartStore, type ServedChart, StoreUnavailableError } from '../ports/chart-store.ts';
 
 export interface ChartsApiPorts {
   readonly charts: ChartStore;
@@ -51,7 +57,17 @@ async function findChart(request: HttpRequest, ports: ChartsApiPorts): Promise<H
     return errorResult(400, errors.map((error) => `${error.field} ${error.message}`).join('; '), { errors });
   }
   const { region, period, start } = query.data;
-  const chart = await ports.charts.findChart(region, period, start);
+  let chart: ServedChart | undefined;
+  try {
+    chart = await ports.charts.findChart(region, period, start);
+  } catch (error) {
+    // A chart is served whole from one snapshot, or not at all: never a 500 while the database is away.
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    return unavailableResult(
+      `charts cannot be read right now (${error.message}); retry the request`,
+      error.retryAfterSeconds,
+    );
+  }
   if (!chart) {
     const which = start ? `starting ${start.toISOString()}` : 'yet';
     return errorResult(404, `no ${period} chart for region ${region} ${which}`);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Chart, ChartWindow, Period } from '../../domain/charts.ts';
 import type { Song } from '../../domain/song.ts';
 import type { ChartStore, ServedChart, ServedChartEntry } from '../../ports/chart-store.ts';
+import { onConnection } from './pool.ts';
 
 interface ChartRow {
   region: string;
@@ -13,15 +14,21 @@ interface ChartRow {
   eligible_plays: string;
 }
 
+/**
+ * Charts in PostgreSQL. Every operation runs on one connection within `timeoutMs` and fails with a
+ * StoreUnavailableError when the database is out of reach (src/adapters/postgres/pool.ts).
+ */
 export class PostgresChartStore implements ChartStore {
   private readonly pool: pg.Pool;
+  private readonly timeoutMs: number;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, timeoutMs: number) {
     this.pool = pool;
+    this.timeoutMs = timeoutMs;
   }
 
   async replaceWindow(window: ChartWindow, charts: readonly Chart[]): Promise<void> {
-    await inTransaction(this.pool, 'BEGIN', async (client) => {
+    await this.inTransaction('BEGIN', async (client) => {
       // Runs of the same window (a schedule beside a backfill, overlapping Lambda runs) take turns: without
       // this, the second one's inserts would hit the first one's uncommitted rows and fail on the key.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
@@ -64,7 +71,7 @@ export class PostgresChartStore implements ChartStore {
   }
 
   async windowState(window: ChartWindow) {
-    const { rows } = await this.pool.query<{ status: Chart['status']; generated_at: Date }>(
+    const { rows } = await this.query<{ status: Chart['status']; generated_at: Date }>(
       `SELECT status, min(generated_at) AS generated_at FROM charts
        WHERE period = $1 AND window_start = $2 GROUP BY status ORDER BY status LIMIT 1`,
       [window.period, window.start],
@@ -75,7 +82,7 @@ export class PostgresChartStore implements ChartStore {
 
   async findChart(region: string, period: Period, windowStart?: Date): Promise<ServedChart | undefined> {
     // One snapshot for the chart and its entries, so a replacement committing in between cannot mix them.
-    return inTransaction(this.pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
       const { rows } = await client.query<ChartRow>(
         windowStart
           ? 'SELECT * FROM charts WHERE region = $1 AND period = $2 AND window_start = $3'
@@ -101,7 +108,7 @@ export class PostgresChartStore implements ChartStore {
 
   async upsertSongs(songs: readonly Song[]): Promise<number> {
     if (songs.length === 0) return 0;
-    const result = await this.pool.query(
+    const result = await this.query(
       `INSERT INTO songs (song_id, title, artist, genre)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
        ON CONFLICT (song_id) DO UPDATE
@@ -116,28 +123,21 @@ export class PostgresChartStore implements ChartStore {
     );
     return result.rowCount ?? 0;
   }
-}
 
-/** Runs `work` in a transaction on one pooled connection: committed if it returns, rolled back if it throws. */
-async function inTransaction<T>(
-  pool: pg.Pool,
-  begin: string,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query(begin);
-    const result = await work(client);
-    await client.query('COMMIT');
-    client.release();
-    return result;
-  } catch (error) {
-    // A connection that cannot even roll back is broken: drop it from the pool instead of reusing it.
-    const rollback = await client.query('ROLLBACK').then(
-      () => undefined,
-      (rollbackError: Error) => rollbackError,
-    );
-    client.release(rollback);
-    throw error;
+  private query<R extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    return onConnection(this.pool, this.timeoutMs, (client) => client.query<R>(sql, values));
+  }
+
+  /**
+   * Runs `work` in a transaction: committed if it returns; if it throws, the connection is closed (by
+   * onConnection) and the server rolls the transaction back.
+   */
+  private inTransaction<T>(begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return onConnection(this.pool, this.timeoutMs, async (client) => {
+      await client.query(begin);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    });
   }
 }

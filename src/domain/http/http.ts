@@ -23,3 +23,7 @@ export const errorResult = (
   message: string,
   details?: Record<string, unknown>,
 ): HttpResult => jsonResult(statusCode, { message, ...details });
+
+/** 503: the request may succeed later; `Retry-After` says when to try again. */
+export const unavailableResult = (message: string, retryAfterSeconds: number): HttpResult =>
+  jsonResult(503, { message }, { 'retry-after': String(retryAfterSeconds) });

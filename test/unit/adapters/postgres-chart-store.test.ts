@@ -38,7 +38,7 @@ beforeAll(async () => {
   } finally {
     client.release();
   }
-  store = new PostgresChartStore(pool);
+  store = new PostgresChartStore(pool, 5_000);
 });
 
 afterAll(async () => {
