@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadSettings, publishTimeoutWithin, SettingsError } from '../../../src/config/settings.ts';
+import {
+  databaseTimeoutWithin,
+  loadSettings,
+  publishTimeoutWithin,
+  SettingsError,
+} from '../../../src/config/settings.ts';
 import { createDependencies } from '../../../src/runtime/dependencies.ts';
 import { functionNamed } from '../../../src/topology.ts';
 
@@ -106,5 +111,29 @@ describe('the Kafka publish timeout', () => {
     expect(() =>
       createDependencies(loadSettings({ KAFKA_PUBLISH_TIMEOUT_MS: String(ingestTimeoutMs) })),
     ).not.toThrow();
+  });
+});
+
+describe('the database timeout', () => {
+  it('is unset unless DATABASE_TIMEOUT_MS is given, and refuses a value that is not a positive integer', () => {
+    expect(loadSettings({}).databaseTimeoutMs).toBeUndefined();
+    expect(loadSettings({ DATABASE_TIMEOUT_MS: '' }).databaseTimeoutMs).toBeUndefined();
+    expect(loadSettings({ DATABASE_TIMEOUT_MS: '2500' }).databaseTimeoutMs).toBe(2500);
+    for (const bad of ['0', '-1', '1.5', 'soon']) {
+      expect(() => loadSettings({ DATABASE_TIMEOUT_MS: bad })).toThrow(/DATABASE_TIMEOUT_MS/);
+    }
+  });
+
+  it('leaves the charts API time to answer 503 before its function times out, checked at the composition root', () => {
+    // Unset: the most that fits the charts API's 10 s, (10 s − 2 s) / 2: opening and reading each fit.
+    expect(databaseTimeoutWithin(10)).toBe(4000);
+    expect(databaseTimeoutWithin(10, 1500)).toBe(1500);
+    expect(() => databaseTimeoutWithin(10, 4001)).toThrow(
+      /DATABASE_TIMEOUT_MS 4001 does not fit charts-api's timeout of 10 s.*at most 4000/,
+    );
+    const chartsApiTimeoutMs = functionNamed('charts-api').timeoutSeconds * 1000;
+    expect(() =>
+      createDependencies(loadSettings({ DATABASE_TIMEOUT_MS: String(chartsApiTimeoutMs) })),
+    ).toThrow(SettingsError);
   });
 });

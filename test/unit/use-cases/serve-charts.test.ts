@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Period } from '../../../src/domain/charts.ts';
 import type { HttpRequest } from '../../../src/domain/http/http.ts';
-import type { ChartStore, ServedChart } from '../../../src/ports/chart-store.ts';
+import { type ChartStore, type ServedChart, StoreUnavailableError } from '../../../src/ports/chart-store.ts';
 import { serveCharts } from '../../../src/use-cases/serve-charts.ts';
 
 const regions = ['us', 'gb', 'de'];
@@ -153,6 +153,39 @@ describe('serveCharts: GET /v1/charts', () => {
       statusCode: 404,
       body: { message: 'no day chart for region us starting 2026-11-20T00:00:00.000Z' },
     });
+  });
+});
+
+describe('serveCharts with the database out of reach', () => {
+  const failing = (error: Error): ChartStore => ({
+    ...fakeStore([]).store,
+    findChart: async () => {
+      throw error;
+    },
+  });
+  const chartsQuery = get('/v1/charts', { region: 'us', period: 'hour' });
+
+  it('answers 503 with Retry-After and the reason, never a chart or a 500', async () => {
+    const result = await serveCharts(chartsQuery, {
+      charts: failing(new StoreUnavailableError('PostgreSQL is unreachable (ECONNREFUSED)', 7)),
+      regions,
+    });
+    expect(result.statusCode).toBe(503);
+    expect(result.headers).toEqual({ 'retry-after': '7' });
+    expect(bodyOf(result).message).toMatch(/PostgreSQL is unreachable \(ECONNREFUSED\).*retry the request/);
+  });
+
+  it('lets any other failure through (a bug is a 500, not a 503 to retry)', async () => {
+    const bug = new TypeError('not a chart');
+    await expect(serveCharts(chartsQuery, { charts: failing(bug), regions })).rejects.toBe(bug);
+  });
+
+  it('still lists the regions, which need no database', async () => {
+    const result = await serveCharts(get('/v1/regions'), {
+      charts: failing(new StoreUnavailableError('down')),
+      regions,
+    });
+    expect(result.statusCode).toBe(200);
   });
 });
 
