@@ -1,4 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import { invokeFunction } from '../../src/local/functions.ts';
+import { mskEvent } from '../../src/local/lambda-events.ts';
+import type { LogRecord } from '../../src/ports/transport.ts';
+import { topics } from '../../src/topology.ts';
 
 export interface LakeRow {
   event_id: string;
@@ -28,5 +32,31 @@ export async function readLakeRows(lakeDir: string): Promise<LakeRow[]> {
   } finally {
     connection.closeSync();
     instance.closeSync();
+  }
+}
+
+/**
+ * Writes plays straight into the lake of the running local runtime, as the lake-writer function does when
+ * its event source hands it these records (one MSK batch on `partition`, offsets from `firstOffset`):
+ * for tests about what comes after the lake, without ingest and the transport in the way.
+ */
+export async function writePlaysThroughLakeWriter(
+  plays: readonly object[],
+  options: { readonly partition: number; readonly firstOffset: number },
+): Promise<void> {
+  const records: LogRecord[] = plays.map((play, index) => ({
+    topic: topics.plays.name,
+    partition: options.partition,
+    offset: options.firstOffset + index,
+    timestamp: Date.now(),
+    key: undefined,
+    value: Buffer.from(JSON.stringify(play)),
+    headers: {},
+  }));
+  const result = (await invokeFunction('lake-writer', mskEvent(records))) as {
+    batchItemFailures: readonly unknown[];
+  };
+  if (result.batchItemFailures.length > 0) {
+    throw new Error(`the lake-writer failed records: ${JSON.stringify(result.batchItemFailures)}`);
   }
 }
