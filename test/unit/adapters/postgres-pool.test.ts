@@ -2,12 +2,13 @@
  * The pool against a real (embedded) PostgreSQL whose server ends connections under it
  * (pg_terminate_backend sends the same goodbye as a shutdown or restart).
  */
-import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { onConnection, resilientPool } from '../../../src/adapters/postgres/pool.ts';
 import { StoreUnavailableError } from '../../../src/ports/chart-store.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { closedPort, type TcpServer, tcpServer } from '../support/net.ts';
 import { postgresForThisFile } from '../support/postgres.ts';
 
 const databaseUrl = postgresForThisFile('pool');
@@ -72,20 +73,11 @@ describe('onConnection: the database out of reach is a StoreUnavailableError, an
     return pool;
   }
 
-  /** A TCP server on a free port, with the sockets it accepted, closed after the test. */
-  async function tcpServer(onSocket: (socket: Socket) => void): Promise<{ port: number; sockets: Socket[] }> {
-    const sockets: Socket[] = [];
-    const server = createServer((socket) => {
-      sockets.push(socket);
-      socket.on('error', () => {});
-      onSocket(socket);
-    });
-    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-    cleanups.push(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((closed) => server.close(closed));
-    });
-    return { port: (server.address() as AddressInfo).port, sockets };
+  /** A TCP server of the test's own, closed after it. */
+  async function serverForTest(onSocket?: (socket: Socket) => void): Promise<TcpServer> {
+    const server = await tcpServer(onSocket);
+    cleanups.push(() => server.close());
+    return server;
   }
 
   const urlWithPort = (port: number) => {
@@ -94,25 +86,27 @@ describe('onConnection: the database out of reach is a StoreUnavailableError, an
     return url.toString();
   };
 
-  async function failureOf(pool: pg.Pool, timeoutMs: number, sql = 'SELECT 1'): Promise<unknown> {
-    return onConnection(pool, timeoutMs, (client) => client.query(sql)).then(
+  /** What the operation (a query, or any work) failed with. */
+  async function failureOf(
+    pool: pg.Pool,
+    timeoutMs: number,
+    work: string | ((client: pg.PoolClient) => Promise<unknown>) = 'SELECT 1',
+  ): Promise<unknown> {
+    const run = typeof work === 'string' ? (client: pg.PoolClient) => client.query(work) : work;
+    return onConnection(pool, timeoutMs, run).then(
       () => expect.unreachable('the operation succeeded'),
       (error: unknown) => error,
     );
   }
 
   it('a refused connection', async () => {
-    const closed = createServer();
-    await new Promise<void>((listening) => closed.listen(0, '127.0.0.1', listening));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((done) => closed.close(done));
-    const error = await failureOf(poolFor({ connectionString: urlWithPort(port) }), 5_000);
+    const error = await failureOf(poolFor({ connectionString: urlWithPort(await closedPort()) }), 5_000);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toBe('PostgreSQL is unreachable (ECONNREFUSED)');
   });
 
   it('a server that takes the connection and never answers: given up on within the timeout', async () => {
-    const silent = await tcpServer(() => {});
+    const silent = await serverForTest();
     // pg's own connect timeout is longer: the operation's deadline is what ends the wait.
     const pool = poolFor({ connectionString: urlWithPort(silent.port), connectionTimeoutMillis: 1_000 });
     const started = Date.now();
@@ -126,41 +120,35 @@ describe('onConnection: the database out of reach is a StoreUnavailableError, an
   it('a connection cut under a query, which pg reports with no code', async () => {
     const upstreamPort = Number(new URL(databaseUrl()).port);
     const upstreams: Socket[] = [];
-    const proxy = await tcpServer((socket) => {
+    const proxy = await serverForTest((socket) => {
       const upstream = connect(upstreamPort, '127.0.0.1');
       upstream.on('error', () => {});
       upstreams.push(upstream);
       socket.pipe(upstream).pipe(socket);
     });
     const pool = poolFor({ connectionString: urlWithPort(proxy.port) });
-    const error = await onConnection(pool, 5_000, async (client) => {
+    const error = await failureOf(pool, 5_000, async (client) => {
       await client.query('SELECT 1');
       const query = client.query('SELECT pg_sleep(5)');
       // The network drops the connection: the client sees its socket end, and nothing from the server.
       for (const upstream of upstreams) upstream.destroy();
       for (const socket of proxy.sockets) socket.end();
       return query;
-    }).then(
-      () => expect.unreachable('the query succeeded'),
-      (failure: unknown) => failure,
-    );
+    });
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toBe('PostgreSQL is unreachable (connection lost)');
     expect(((error as Error).cause as Error).message).toBe('Connection terminated unexpectedly');
   });
 
   it('the server ending the connection (a shutdown or restart: 57P01)', async () => {
-    const error = await onConnection(poolFor({ connectionString: databaseUrl() }), 5_000, async (client) => {
+    const error = await failureOf(poolFor({ connectionString: databaseUrl() }), 5_000, async (client) => {
       const pid = await backendPid(client);
       const query = client.query('SELECT pg_sleep(5)');
       // It fails while `terminate` runs: handled here, so it is not an unhandled rejection meanwhile.
       query.catch(() => {});
       await terminate(pid);
       return query;
-    }).then(
-      () => expect.unreachable('the query succeeded'),
-      (failure: unknown) => failure,
-    );
+    });
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toBe('PostgreSQL is unreachable (57P01)');
   });

@@ -4,7 +4,6 @@
  * timeout) and still lists the regions; a chart job fails with a StoreUnavailableError saying why.
  */
 import { readFile } from 'node:fs/promises';
-import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { lambdaContext } from '../../../src/local/lambda-events.ts';
 import { StoreUnavailableError } from '../../../src/ports/chart-store.ts';
 import { createDependencies, installDependencies } from '../../../src/runtime/dependencies.ts';
 import { functionNamed } from '../../../src/topology.ts';
+import { closedPort, tcpServer } from '../support/net.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const DATABASE_TIMEOUT_MS = 500;
@@ -26,26 +26,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await dataDir?.remove();
 });
-
-/** A "database" that takes connections and never answers, and the sockets it holds. */
-async function silentServer(): Promise<{ port: number; server: Server; sockets: Socket[] }> {
-  const sockets: Socket[] = [];
-  const server = createServer((socket) => sockets.push(socket));
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  cleanups.push(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((closed) => server.close(closed));
-  });
-  return { port: (server.address() as AddressInfo).port, server, sockets };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((closed) => server.close(closed));
-  return port;
-}
 
 async function withDatabaseAt(port: number): Promise<void> {
   dataDir = await tempDir('database-out-of-reach');
@@ -93,7 +73,9 @@ describe('the charts API with PostgreSQL out of reach at a cold start', () => {
   });
 
   it('answers 503 within the database timeout when the server never answers, long before its own timeout', async () => {
-    const silent = await silentServer();
+    // A "database" that takes connections and never answers.
+    const silent = await tcpServer();
+    cleanups.push(() => silent.close());
     await withDatabaseAt(silent.port);
     const { response, elapsedMs } = await get('api-gateway-v2-get-charts.json');
     expectUnavailable(response, /PostgreSQL did not answer within 500 ms/);

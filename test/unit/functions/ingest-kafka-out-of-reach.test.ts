@@ -4,7 +4,6 @@
  * so before the function's own timeout: never a 500, never a Lambda timeout.
  */
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,26 +12,12 @@ import { loadSettings } from '../../../src/config/settings.ts';
 import { lambdaContext } from '../../../src/local/lambda-events.ts';
 import { createDependencies, installDependencies } from '../../../src/runtime/dependencies.ts';
 import { functionNamed } from '../../../src/topology.ts';
+import { closedPort, tcpServer } from '../support/net.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const PUBLISH_TIMEOUT_MS = 1_500;
 /** What the budget leaves a function besides waiting for the brokers (a cold start loads the Kafka client). */
 const ANSWER_MARGIN_MS = 2_000;
-
-/** A port that takes connections and never answers, and the sockets it holds. */
-async function silentBroker(): Promise<{ port: number; server: Server; sockets: Socket[] }> {
-  const sockets: Socket[] = [];
-  const server = createServer((socket) => sockets.push(socket));
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return { port: (server.address() as { port: number }).port, server, sockets };
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const { port, server } = await silentBroker();
-  await new Promise((closed) => server.close(closed));
-  return port;
-}
 
 let dataDir: TempDir | undefined;
 const cleanups: (() => Promise<void>)[] = [];
@@ -75,11 +60,9 @@ describe('ingest with its Kafka brokers out of reach at a cold start', () => {
   });
 
   it('answers 503 with Retry-After within the publish timeout when they never answer', async () => {
-    const broker = await silentBroker();
-    cleanups.push(async () => {
-      for (const socket of broker.sockets) socket.destroy();
-      await new Promise((closed) => broker.server.close(closed));
-    });
+    // A port that takes connections and never answers.
+    const broker = await tcpServer();
+    cleanups.push(() => broker.close());
     const { response, elapsedMs } = await postPlays(`127.0.0.1:${broker.port}`);
     expect(response.statusCode).toBe(503);
     expect(Number(response.headers?.['retry-after'])).toBeGreaterThan(0);
