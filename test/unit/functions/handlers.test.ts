@@ -17,6 +17,7 @@ import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded
 import { loadSettings } from '../../../src/config/settings.ts';
 import { sequenceNumberOffset } from '../../../src/domain/lake-layout.ts';
 import { lambdaContext } from '../../../src/local/lambda-events.ts';
+import { StoreUnavailableError } from '../../../src/ports/chart-store.ts';
 import {
   createDependencies,
   type Dependencies,
@@ -391,6 +392,22 @@ describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
     expect(response.statusCode).toBe(500);
     expect(response.headers?.['Content-Type']).toBe('application/json');
     expect(JSON.parse(response.body!)).toEqual({ message: 'internal error; it has been logged' });
+  });
+
+  it("answers a port's unavailability that the use case left unanswered with a 503 and Retry-After", async () => {
+    const unavailable = httpFunction(async () => {
+      throw new StoreUnavailableError('PostgreSQL is unreachable (ECONNREFUSED)', 9);
+    });
+    const response = await invoke<APIGatewayProxyStructuredResultV2>(
+      unavailable,
+      'charts-api',
+      await fixture('api-gateway-v2-get-regions.json'),
+    );
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'content-type': 'application/json', 'retry-after': '9' });
+    expect(JSON.parse(response.body!)).toEqual({
+      message: 'PostgreSQL is unreachable (ECONNREFUSED); retry the request',
+    });
   });
 
   it('charts the recorded day with chart-daily', async () => {
