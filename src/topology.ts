@@ -8,6 +8,7 @@ export type HttpMethod = 'GET' | 'POST';
 
 export interface HttpRoute {
   readonly method: HttpMethod;
+  /** A `{name}` segment matches any one segment, handed over as a path parameter (API Gateway's syntax). */
   readonly path: string;
 }
 
@@ -128,12 +129,14 @@ export const functions: readonly FunctionDeclaration[] = [
   },
   {
     name: 'charts-api',
-    description: 'Serves charts and regions over HTTP.',
+    description: 'Serves charts, their history, songs and regions over HTTP.',
     entry: 'functions/charts-api/handler.ts',
     trigger: {
       kind: 'http',
       routes: [
         { method: 'GET', path: '/v1/charts' },
+        { method: 'GET', path: '/v1/charts/windows' },
+        { method: 'GET', path: '/v1/songs/{song_id}' },
         { method: 'GET', path: '/v1/regions' },
       ],
     },

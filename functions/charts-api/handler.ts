@@ -4,5 +4,9 @@ import { httpFunction } from '../shared/http-function.ts';
 
 export const handler = httpFunction(async (request) => {
   const deps = dependencies();
-  return serveCharts(request, { charts: chartStoreOnUse(deps), regions: deps.settings.regions });
+  return serveCharts(request, {
+    charts: chartStoreOnUse(deps),
+    regions: deps.settings.regions,
+    clock: deps.clock,
+  });
 });

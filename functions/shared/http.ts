@@ -39,11 +39,16 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
     method: event.requestContext.http.method,
     path: event.rawPath,
     query: event.queryStringParameters ?? {},
+    // API Gateway hands header names in lower case; an emulator might not.
+    headers: Object.fromEntries(
+      Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+    ),
     body,
   };
 }
 
 export function toHttpResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  if (result.body === undefined) return { statusCode: result.statusCode, headers: { ...result.headers } };
   return {
     statusCode: result.statusCode,
     headers: { 'content-type': 'application/json', ...result.headers },

@@ -26,6 +26,24 @@ export interface ChartEntry {
   readonly plays: number;
 }
 
+/** How an entry moved against the previous window of its region and period (docs/contracts.md). */
+export const movements = ['up', 'down', 'same', 'new', 're-entry'] as const;
+export type Movement = (typeof movements)[number];
+
+/**
+ * Where an entry stands in the history of its region and period: what the chart jobs derive and store beside
+ * each entry, and keep right when an earlier window is restated.
+ */
+export interface EntrySemantics {
+  /** Its rank in the window just before, or null when it was not in that top 10 (or that window has no chart). */
+  readonly previous_rank: number | null;
+  readonly movement: Movement;
+  /** Its best rank so far, this window included. */
+  readonly peak_rank: number;
+  /** How many windows it has been in the top 10, this one included. */
+  readonly periods_on_chart: number;
+}
+
 export interface Chart {
   readonly region: string;
   readonly period: Period;
@@ -65,6 +83,12 @@ export function windowStartingAt(period: Period, start: Date): ChartWindow {
 
 export function previousWindow(window: ChartWindow): ChartWindow {
   return windowContaining(window.period, new Date(window.start.getTime() - 1));
+}
+
+/** The `count` windows of `period` up to and including the one that contains `now`, as one span. */
+export function recentWindows(period: Period, count: number, now: Date): { start: Date; end: Date } {
+  const latest = windowContaining(period, now);
+  return { start: new Date(latest.start.getTime() - (count - 1) * periodLength(period)), end: latest.end };
 }
 
 export function statusAt(window: ChartWindow, now: Date): ChartStatus {

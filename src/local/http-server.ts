@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { matchRoutePath } from '../domain/http/route-path.ts';
 import { logger } from '../runtime/logger.ts';
 import type { FunctionName, HttpRoute } from '../topology.ts';
 import { apiGatewayEvent } from './lambda-events.ts';
@@ -49,7 +50,10 @@ async function handle(
   const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
   const method = request.method ?? 'GET';
   const onPath = functions.flatMap((fn) =>
-    fn.routes.filter((route) => route.path === url.pathname).map((route) => ({ fn, route })),
+    fn.routes.flatMap((route) => {
+      const parameters = matchRoutePath(route.path, url.pathname);
+      return parameters ? [{ fn, route: { ...route, parameters } }] : [];
+    }),
   );
   if (onPath.length > 0) {
     const match = onPath.find(({ route }) => route.method === method);
@@ -68,6 +72,7 @@ async function handle(
     const event = apiGatewayEvent({
       method,
       url,
+      route: match.route,
       headers: Object.fromEntries(
         Object.entries(request.headers).map(([name, value]) => [
           name,

@@ -18,6 +18,8 @@ const REGION = 'local';
 export interface IncomingHttpRequest {
   readonly method: string;
   readonly url: URL;
+  /** The matched route's path (`/v1/songs/{song_id}`) and its path parameters; the URL's path when absent. */
+  readonly route?: { readonly path: string; readonly parameters: Readonly<Record<string, string>> };
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string | undefined;
   readonly sourceIp: string;
@@ -29,7 +31,8 @@ export function apiGatewayEvent(request: IncomingHttpRequest): APIGatewayProxyEv
   // API Gateway joins repeated query parameters with commas.
   for (const [name, value] of request.url.searchParams)
     query[name] = name in query ? `${query[name]},${value}` : value;
-  const routeKey = `${request.method} ${request.url.pathname}`;
+  const routeKey = `${request.method} ${request.route?.path ?? request.url.pathname}`;
+  const pathParameters = request.route?.parameters ?? {};
   return {
     version: '2.0',
     routeKey,
@@ -37,6 +40,7 @@ export function apiGatewayEvent(request: IncomingHttpRequest): APIGatewayProxyEv
     rawQueryString: request.url.search.replace(/^\?/, ''),
     headers: { ...request.headers },
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(Object.keys(pathParameters).length > 0 ? { pathParameters: { ...pathParameters } } : {}),
     requestContext: {
       accountId: ACCOUNT,
       apiId: 'local',

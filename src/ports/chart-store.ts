@@ -1,14 +1,18 @@
-import type { Chart, ChartWindow, Period } from '../domain/charts.ts';
+import type { Chart, ChartStatus, ChartWindow, EntrySemantics, Period } from '../domain/charts.ts';
 import type { Song } from '../domain/song.ts';
 import { UnavailableError } from './unavailable.ts';
 
-/** A chart as served: entries carry the song's master data when the catalog knows the song. */
-export interface ServedChartEntry {
-  readonly rank: number;
+/** The catalog's data of a song, null where the catalog does not know it (yet). */
+export interface SongDetails {
   readonly song_id: string;
   readonly title: string | null;
   readonly artist: string | null;
   readonly genre: string | null;
+}
+
+/** A chart as served: entries carry the song's master data when the catalog knows the song, and its semantics. */
+export interface ServedChartEntry extends SongDetails, EntrySemantics {
+  readonly rank: number;
   readonly plays: number;
 }
 
@@ -16,14 +20,53 @@ export interface ServedChart extends Omit<Chart, 'entries'> {
   readonly entries: readonly ServedChartEntry[];
 }
 
+/** A window that has a chart, without its entries: what a history picker lists. */
+export type ChartSummary = Omit<Chart, 'entries' | 'region' | 'period'>;
+
+/** One window in which a song was in a region's top 10. */
+export interface SongChartEntry {
+  readonly region: string;
+  readonly window_start: Date;
+  readonly window_end: Date;
+  readonly status: ChartStatus;
+  readonly rank: number;
+  readonly plays: number;
+}
+
+export interface SongHistory {
+  readonly song: SongDetails;
+  /** Ordered by region, then window. */
+  readonly entries: readonly SongChartEntry[];
+}
+
+export interface SongHistoryQuery {
+  readonly songId: string;
+  readonly period: Period;
+  /** Windows starting at or after this instant. */
+  readonly since: Date;
+  /** One region; all of them (global included) when absent. */
+  readonly region?: string | undefined;
+}
+
 /** Where charts and the catalog copy that enriches them are kept (PostgreSQL). */
 export interface ChartStore {
-  /** Replaces every chart of the window with these, in one transaction. */
+  /**
+   * Replaces every chart of the window with these, in one transaction, with the entries' semantics derived from
+   * the period's history, and those of later windows that depend on this one derived anew.
+   */
   replaceWindow(window: ChartWindow, charts: readonly Chart[]): Promise<void>;
   /** When the window's charts were last computed and whether they were final then. */
   windowState(window: ChartWindow): Promise<{ status: Chart['status']; generatedAt: Date } | undefined>;
   /** The chart of that window, or the latest one when `windowStart` is omitted. */
   findChart(region: string, period: Period, windowStart?: Date): Promise<ServedChart | undefined>;
+  /** The windows of a region and period that have a chart, newest first, starting before `before` if given. */
+  listWindows(
+    region: string,
+    period: Period,
+    page: { readonly before?: Date | undefined; readonly limit: number },
+  ): Promise<ChartSummary[]>;
+  /** A song's catalog data and chart entries, or undefined when neither the catalog nor any chart has it. */
+  findSongHistory(query: SongHistoryQuery): Promise<SongHistory | undefined>;
   /** Inserts new songs and updates changed ones; returns how many rows changed. */
   upsertSongs(songs: readonly Song[]): Promise<number>;
 }

@@ -110,6 +110,8 @@ export function chartStoreOnUse(deps: Pick<Dependencies, 'chartStore'>): ChartSt
     replaceWindow: async (window, charts) => (await deps.chartStore()).replaceWindow(window, charts),
     windowState: async (window) => (await deps.chartStore()).windowState(window),
     findChart: async (region, period, start) => (await deps.chartStore()).findChart(region, period, start),
+    listWindows: async (region, period, page) => (await deps.chartStore()).listWindows(region, period, page),
+    findSongHistory: async (query) => (await deps.chartStore()).findSongHistory(query),
     upsertSongs: async (songs) => (await deps.chartStore()).upsertSongs(songs),
   };
 }

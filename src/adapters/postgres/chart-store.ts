@@ -1,39 +1,33 @@
 import type pg from 'pg';
 import type { Chart, ChartWindow, Period } from '../../domain/charts.ts';
 import type { Song } from '../../domain/song.ts';
-import type { ChartStore, ServedChart, ServedChartEntry } from '../../ports/chart-store.ts';
-import { onConnection } from './pool.ts';
-
-interface ChartRow {
-  region: string;
-  period: Period;
-  window_start: Date;
-  window_end: Date;
-  status: Chart['status'];
-  generated_at: Date;
-  eligible_plays: string;
-}
+import type { ChartStore, ServedChart, SongHistory, SongHistoryQuery } from '../../ports/chart-store.ts';
+import { findChart, findSongHistory, listWindows } from './chart-reads.ts';
+import { type BoundedDatabase, boundedDatabase } from './transaction.ts';
 
 /**
  * Charts in PostgreSQL. Every operation runs on one connection within `timeoutMs` and fails with a
  * StoreUnavailableError when the database is out of reach (src/adapters/postgres/pool.ts).
  */
 export class PostgresChartStore implements ChartStore {
-  private readonly pool: pg.Pool;
-  private readonly timeoutMs: number;
+  private readonly db: BoundedDatabase;
 
   constructor(pool: pg.Pool, timeoutMs: number) {
-    this.pool = pool;
-    this.timeoutMs = timeoutMs;
+    this.db = boundedDatabase(pool, timeoutMs);
   }
 
   async replaceWindow(window: ChartWindow, charts: readonly Chart[]): Promise<void> {
-    await this.inTransaction('BEGIN', async (client) => {
-      // Runs of the same window (a schedule beside a backfill, overlapping Lambda runs) take turns: without
-      // this, the second one's inserts would hit the first one's uncommitted rows and fail on the key.
+    await this.db.inTransaction('BEGIN', async (client) => {
+      // Runs of the same period take turns (a schedule beside a backfill, overlapping Lambda runs): the second
+      // one's inserts would otherwise hit the first one's uncommitted rows and fail on the key, and the semantics
+      // of a window derive from the windows before it, which a concurrent run of another window may be changing.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `charts:${window.period}:${window.start.toISOString()}`,
+        `charts:${window.period}`,
       ]);
+      const replaced = await client.query<{ region: string; song_id: string }>(
+        'DELETE FROM chart_entries WHERE period = $1 AND window_start = $2 RETURNING region, song_id',
+        [window.period, window.start],
+      );
       await client.query('DELETE FROM charts WHERE period = $1 AND window_start = $2', [
         window.period,
         window.start,
@@ -67,11 +61,24 @@ export class PostgresChartStore implements ChartStore {
           ],
         );
       }
+      // The songs whose entries this window gained or lost: only their later entries can change.
+      const songs = [
+        ...replaced.rows,
+        ...charts.flatMap((chart) =>
+          chart.entries.map((entry) => ({ region: chart.region, song_id: entry.song_id })),
+        ),
+      ];
+      await client.query('SELECT refresh_chart_semantics($1, $2, $3::text[], $4::text[])', [
+        window.period,
+        window.start,
+        songs.map((song) => song.region),
+        songs.map((song) => song.song_id),
+      ]);
     });
   }
 
   async windowState(window: ChartWindow) {
-    const { rows } = await this.query<{ status: Chart['status']; generated_at: Date }>(
+    const { rows } = await this.db.query<{ status: Chart['status']; generated_at: Date }>(
       `SELECT status, min(generated_at) AS generated_at FROM charts
        WHERE period = $1 AND window_start = $2 GROUP BY status ORDER BY status LIMIT 1`,
       [window.period, window.start],
@@ -80,35 +87,21 @@ export class PostgresChartStore implements ChartStore {
     return row ? { status: row.status, generatedAt: row.generated_at } : undefined;
   }
 
-  async findChart(region: string, period: Period, windowStart?: Date): Promise<ServedChart | undefined> {
-    // One snapshot for the chart and its entries, so a replacement committing in between cannot mix them.
-    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
-      const { rows } = await client.query<ChartRow>(
-        windowStart
-          ? 'SELECT * FROM charts WHERE region = $1 AND period = $2 AND window_start = $3'
-          : 'SELECT * FROM charts WHERE region = $1 AND period = $2 ORDER BY window_start DESC LIMIT 1',
-        windowStart ? [region, period, windowStart] : [region, period],
-      );
-      const chart = rows[0];
-      if (!chart) return undefined;
-      const entries = await client.query<ServedChartEntry & { plays: string }>(
-        `SELECT e.rank, e.song_id, s.title, s.artist, s.genre, e.plays
-         FROM chart_entries e LEFT JOIN songs s USING (song_id)
-         WHERE e.region = $1 AND e.period = $2 AND e.window_start = $3
-         ORDER BY e.rank`,
-        [chart.region, chart.period, chart.window_start],
-      );
-      return {
-        ...chart,
-        eligible_plays: Number(chart.eligible_plays),
-        entries: entries.rows.map((entry) => ({ ...entry, plays: Number(entry.plays) })),
-      };
-    });
+  findChart(region: string, period: Period, windowStart?: Date): Promise<ServedChart | undefined> {
+    return findChart(this.db, region, period, windowStart);
+  }
+
+  listWindows(region: string, period: Period, page: { before?: Date | undefined; limit: number }) {
+    return listWindows(this.db, region, period, page);
+  }
+
+  findSongHistory(query: SongHistoryQuery): Promise<SongHistory | undefined> {
+    return findSongHistory(this.db, query);
   }
 
   async upsertSongs(songs: readonly Song[]): Promise<number> {
     if (songs.length === 0) return 0;
-    const result = await this.query(
+    const result = await this.db.query(
       `INSERT INTO songs (song_id, title, artist, genre)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
        ON CONFLICT (song_id) DO UPDATE
@@ -122,22 +115,5 @@ export class PostgresChartStore implements ChartStore {
       ],
     );
     return result.rowCount ?? 0;
-  }
-
-  private query<R extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<pg.QueryResult<R>> {
-    return onConnection(this.pool, this.timeoutMs, (client) => client.query<R>(sql, values));
-  }
-
-  /**
-   * Runs `work` in a transaction: committed if it returns; if it throws, the connection is closed (by
-   * onConnection) and the server rolls the transaction back.
-   */
-  private inTransaction<T>(begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return onConnection(this.pool, this.timeoutMs, async (client) => {
-      await client.query(begin);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    });
   }
 }

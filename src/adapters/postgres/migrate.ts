@@ -8,8 +8,11 @@ export const MIGRATIONS_DIR = 'src/adapters/postgres/migrations';
 // Beside this module in the source tree, beside the bundle (index.mjs) in a deployed function.
 const migrationsPattern = fileURLToPath(new URL('./migrations/*.sql', import.meta.url));
 
-/** Brings the schema to the newest version; safe to run from several processes at once. */
-export async function migrate(client: pg.Client): Promise<void> {
+/**
+ * Brings the schema to the newest version (or to `target`, for tests of a migration); safe to run from several
+ * processes at once.
+ */
+export async function migrate(client: pg.Client, target?: string): Promise<void> {
   const postgrator = new Postgrator({
     migrationPattern: migrationsPattern,
     driver: 'pg',
@@ -23,7 +26,7 @@ export async function migrate(client: pg.Client): Promise<void> {
   }
   await client.query('SELECT pg_advisory_lock(727274)');
   try {
-    await postgrator.migrate();
+    await postgrator.migrate(target);
   } finally {
     await client.query('SELECT pg_advisory_unlock(727274)');
   }

@@ -3,11 +3,14 @@ export interface HttpRequest {
   readonly method: string;
   readonly path: string;
   readonly query: Readonly<Record<string, string | undefined>>;
+  /** Header names in lower case, as API Gateway v2 hands them over. */
+  readonly headers?: Readonly<Record<string, string | undefined>>;
   readonly body: string | undefined;
 }
 
 export interface HttpResult {
   readonly statusCode: number;
+  /** Sent as JSON; undefined sends no body (a 304). */
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
 }

@@ -3,12 +3,10 @@
  * and runs of the same window at the same time take turns instead of failing on the table's keys.
  */
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresChartStore } from '../../../src/adapters/postgres/chart-store.ts';
-import { migrate } from '../../../src/adapters/postgres/migrate.ts';
-import { resilientPool } from '../../../src/adapters/postgres/pool.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PostgresChartStore } from '../../../src/adapters/postgres/chart-store.ts';
 import { type Chart, windowStartingAt } from '../../../src/domain/charts.ts';
-import { postgresForThisFile } from '../support/postgres.ts';
+import { chartStoreForThisFile } from '../support/postgres.ts';
 
 const window = windowStartingAt('hour', new Date('2026-11-20T10:00:00Z'));
 
@@ -26,23 +24,12 @@ function chartOf(region: string, plays: number): Chart {
   };
 }
 
-const databaseUrl = postgresForThisFile('chart-store');
+const database = chartStoreForThisFile('chart-store');
 let pool: pg.Pool;
 let store: PostgresChartStore;
-
-beforeAll(async () => {
-  pool = resilientPool({ connectionString: databaseUrl(), max: 8 }, () => {});
-  const client = await pool.connect();
-  try {
-    await migrate(client);
-  } finally {
-    client.release();
-  }
-  store = new PostgresChartStore(pool, 5_000);
-});
-
-afterAll(async () => {
-  await pool?.end();
+beforeAll(() => {
+  pool = database.pool();
+  store = database.store();
 });
 
 describe('PostgresChartStore.replaceWindow', () => {

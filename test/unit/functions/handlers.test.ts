@@ -351,7 +351,33 @@ describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
       status: 'final',
       generated_at: '2026-11-20T11:05:00.000Z',
       eligible_plays: 2,
-      entries: [{ rank: 1, song_id: 'song-000017', title: null, artist: null, genre: null, plays: 2 }],
+      entries: [
+        {
+          rank: 1,
+          song_id: 'song-000017',
+          title: null,
+          artist: null,
+          genre: null,
+          plays: 2,
+          previous_rank: null,
+          movement: 'new',
+          peak_rank: 1,
+          periods_on_chart: 1,
+        },
+      ],
+    });
+    // The handler sets the caching headers, so API Gateway sends them as they are; the latest chart is short-lived.
+    expect(after.headers).toMatchObject({
+      etag: expect.stringMatching(/^"[\w-]+"$/),
+      'cache-control': 'public, max-age=5',
+    });
+    const conditional = {
+      ...getCharts,
+      headers: { ...(getCharts.headers as object), 'If-None-Match': after.headers!.etag },
+    };
+    expect(await invoke(chartsApi, 'charts-api', conditional)).toEqual({
+      statusCode: 304,
+      headers: { etag: after.headers!.etag, 'cache-control': 'public, max-age=5' },
     });
 
     // A backfill is a re-run: the same window again gives the same chart, not a doubled one.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ChartStore, StoreUnavailableError } from '../../../src/ports/chart-store.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
 import { computeCharts } from '../../../src/use-cases/compute-charts.ts';
+import { fakeChartStore } from '../support/fake-chart-store.ts';
 
 const emptyLake: ObjectStore = {
   put: async () => {},
@@ -12,12 +13,10 @@ const emptyLake: ObjectStore = {
 };
 
 const storeFailingWith = (error: Error): ChartStore => ({
+  ...fakeChartStore([]).store,
   replaceWindow: async () => {
     throw error;
   },
-  windowState: async () => undefined,
-  findChart: async () => undefined,
-  upsertSongs: async () => 0,
 });
 
 const chartHour = (charts: ChartStore) =>

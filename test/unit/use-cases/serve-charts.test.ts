@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Period } from '../../../src/domain/charts.ts';
 import type { HttpRequest } from '../../../src/domain/http/http.ts';
 import { type ChartStore, type ServedChart, StoreUnavailableError } from '../../../src/ports/chart-store.ts';
-import { serveCharts } from '../../../src/use-cases/serve-charts.ts';
+import { functionNamed } from '../../../src/topology.ts';
+import { ChartResponse, ErrorResponse } from '../../../src/use-cases/charts-api/schemas.ts';
+import { chartsApiEndpoints, serveCharts } from '../../../src/use-cases/serve-charts.ts';
+import { fakeChartStore, get } from '../support/fake-chart-store.ts';
 
 const regions = ['us', 'gb', 'de'];
 
@@ -15,8 +17,30 @@ const usHour: ServedChart = {
   generated_at: new Date('2026-11-20T11:03:00.250Z'),
   eligible_plays: 3,
   entries: [
-    { rank: 1, song_id: 'song-000017', title: 'Night Drive', artist: 'The Examples', genre: 'pop', plays: 2 },
-    { rank: 2, song_id: 'song-000003', title: null, artist: null, genre: null, plays: 1 },
+    {
+      rank: 1,
+      song_id: 'song-000017',
+      title: 'Night Drive',
+      artist: 'The Examples',
+      genre: 'pop',
+      plays: 2,
+      previous_rank: 3,
+      movement: 'up',
+      peak_rank: 1,
+      periods_on_chart: 4,
+    },
+    {
+      rank: 2,
+      song_id: 'song-000003',
+      title: null,
+      artist: null,
+      genre: null,
+      plays: 1,
+      previous_rank: null,
+      movement: 'new',
+      peak_rank: 2,
+      periods_on_chart: 1,
+    },
   ],
 };
 const usHourEarlier: ServedChart = {
@@ -24,42 +48,21 @@ const usHourEarlier: ServedChart = {
   window_start: new Date('2026-11-20T09:00:00Z'),
   window_end: new Date('2026-11-20T10:00:00Z'),
 };
+const usHourOpen: ServedChart = {
+  ...usHour,
+  window_start: new Date('2026-11-20T11:00:00Z'),
+  window_end: new Date('2026-11-20T12:00:00Z'),
+  status: 'provisional',
+};
 
-/** An in-memory chart store: the latest chart is the one with the latest window start. */
-function fakeStore(charts: readonly ServedChart[]) {
-  const queries: { region: string; period: Period; windowStart: Date | undefined }[] = [];
-  const store: ChartStore = {
-    replaceWindow: async () => {
-      throw new Error('not used');
-    },
-    windowState: async () => undefined,
-    upsertSongs: async () => 0,
-    findChart: async (region, period, windowStart) => {
-      queries.push({ region, period, windowStart });
-      const matching = charts
-        .filter((chart) => chart.region === region && chart.period === period)
-        .filter((chart) => !windowStart || chart.window_start.getTime() === windowStart.getTime())
-        .sort((a, b) => b.window_start.getTime() - a.window_start.getTime());
-      return matching[0];
-    },
-  };
-  return { store, queries };
-}
-
-const get = (path: string, query: Record<string, string> = {}): HttpRequest => ({
-  method: 'GET',
-  path,
-  query,
-  body: undefined,
-});
 const serve = (request: HttpRequest, charts: readonly ServedChart[] = [usHour, usHourEarlier]) => {
-  const fake = fakeStore(charts);
-  return serveCharts(request, { charts: fake.store, regions });
+  const fake = fakeChartStore(charts);
+  return serveCharts(request, { charts: fake.store, regions, clock: () => new Date('2026-11-20T11:30:00Z') });
 };
 const bodyOf = (result: { body: unknown }) => result.body as Record<string, unknown>;
 
 describe('serveCharts: GET /v1/charts', () => {
-  it('serves the latest chart with ISO strings for every instant', async () => {
+  it('serves the latest chart, entries with their semantics, with ISO strings for every instant', async () => {
     const result = await serve(get('/v1/charts', { region: 'us', period: 'hour' }));
     expect(result.statusCode).toBe(200);
     expect(result.body).toEqual({
@@ -78,35 +81,49 @@ describe('serveCharts: GET /v1/charts', () => {
           artist: 'The Examples',
           genre: 'pop',
           plays: 2,
+          previous_rank: 3,
+          movement: 'up',
+          peak_rank: 1,
+          periods_on_chart: 4,
         },
-        { rank: 2, song_id: 'song-000003', title: null, artist: null, genre: null, plays: 1 },
+        {
+          rank: 2,
+          song_id: 'song-000003',
+          title: null,
+          artist: null,
+          genre: null,
+          plays: 1,
+          previous_rank: null,
+          movement: 'new',
+          peak_rank: 2,
+          periods_on_chart: 1,
+        },
       ],
     });
-    // What reaches a client is JSON: the body must survive serialisation unchanged.
+    // What reaches a client is JSON, and what the response schema declares.
     expect(JSON.parse(JSON.stringify(result.body))).toEqual(result.body);
+    expect(ChartResponse.parse(result.body)).toEqual(result.body);
   });
 
   it('serves the chart of an explicit window, given in any offset', async () => {
-    const fake = fakeStore([usHour, usHourEarlier]);
+    const fake = fakeChartStore([usHour, usHourEarlier]);
     const result = await serveCharts(
       get('/v1/charts', { region: 'us', period: 'hour', start: '2026-11-20T10:00:00+01:00' }),
-      { charts: fake.store, regions },
+      { charts: fake.store, regions, clock: () => new Date() },
     );
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result).window_start).toBe('2026-11-20T09:00:00.000Z');
-    expect(fake.queries).toEqual([
-      { region: 'us', period: 'hour', windowStart: new Date('2026-11-20T09:00:00Z') },
+    expect(fake.reads).toEqual([
+      { findChart: { region: 'us', period: 'hour', windowStart: new Date('2026-11-20T09:00:00Z') } },
     ]);
   });
 
   it('accepts global as a region', async () => {
-    const fake = fakeStore([{ ...usHour, region: 'global' }]);
-    const result = await serveCharts(get('/v1/charts', { region: 'global', period: 'hour' }), {
-      charts: fake.store,
-      regions,
-    });
+    const result = await serve(get('/v1/charts', { region: 'global', period: 'hour' }), [
+      { ...usHour, region: 'global' },
+    ]);
     expect(result.statusCode).toBe(200);
-    expect(fake.queries[0]).toEqual({ region: 'global', period: 'hour', windowStart: undefined });
+    expect(bodyOf(result).region).toBe('global');
   });
 
   it.each([
@@ -132,14 +149,16 @@ describe('serveCharts: GET /v1/charts', () => {
     // One bad field is one error: the window check does not run on a period it could not parse.
     [{ region: 'us', period: 'week', start: '2026-11-20T10:00:00Z' }, 'period', 'must be hour or day'],
   ])('answers 400 to %j, naming %s', async (query, field, message) => {
-    const fake = fakeStore([usHour]);
+    const fake = fakeChartStore([usHour]);
     const result = await serveCharts(get('/v1/charts', query as Record<string, string>), {
       charts: fake.store,
       regions,
+      clock: () => new Date(),
     });
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result)).toEqual({ message: `${field} ${message}`, errors: [{ field, message }] });
-    expect(fake.queries).toEqual([]);
+    expect(ErrorResponse.parse(result.body)).toEqual(result.body);
+    expect(fake.reads).toEqual([]);
   });
 
   it('answers 404 when there is no such chart, saying which', async () => {
@@ -156,40 +175,122 @@ describe('serveCharts: GET /v1/charts', () => {
   });
 });
 
-describe('serveCharts with the database out of reach', () => {
-  const failing = (error: Error): ChartStore => ({
-    ...fakeStore([]).store,
-    findChart: async () => {
-      throw error;
-    },
-  });
-  const chartsQuery = get('/v1/charts', { region: 'us', period: 'hour' });
+describe('serveCharts: caching of charts', () => {
+  const chartAt = (start: string) => get('/v1/charts', { region: 'us', period: 'hour', start });
+  const charts = [usHourEarlier, usHour, usHourOpen];
 
-  it('answers 503 with Retry-After and the reason, never a chart or a 500', async () => {
-    const result = await serveCharts(chartsQuery, {
-      charts: failing(new StoreUnavailableError('PostgreSQL is unreachable (ECONNREFUSED)', 7)),
-      regions,
-    });
-    expect(result.statusCode).toBe(503);
-    expect(result.headers).toEqual({ 'retry-after': '7' });
-    expect(bodyOf(result).message).toMatch(/PostgreSQL is unreachable \(ECONNREFUSED\).*retry the request/);
+  it('lets a final chart asked by its window be cached for an hour, with a strong ETag', async () => {
+    const result = await serve(chartAt('2026-11-20T10:00:00Z'), charts);
+    expect(result.headers?.['cache-control']).toBe('public, max-age=3600');
+    expect(result.headers?.etag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
   });
+
+  it('keeps a provisional chart, and the latest chart whatever its status, for seconds only', async () => {
+    const provisional = await serve(chartAt('2026-11-20T11:00:00Z'), charts);
+    expect(provisional.headers?.['cache-control']).toBe('public, max-age=5');
+    // The latest chart is final here, but the next window's chart will take its place.
+    const latestFinal = await serve(get('/v1/charts', { region: 'us', period: 'hour' }), [
+      usHourEarlier,
+      usHour,
+    ]);
+    expect(bodyOf(latestFinal).status).toBe('final');
+    expect(latestFinal.headers?.['cache-control']).toBe('public, max-age=5');
+  });
+
+  it('gives every representation its own ETag: another window, other semantics, another title', async () => {
+    const etagOf = async (chart: ServedChart) =>
+      (await serve(chartAt('2026-11-20T10:00:00Z'), [chart])).headers?.etag;
+    const original = await etagOf(usHour);
+    expect(await etagOf(usHour)).toBe(original);
+    const [first, second] = usHour.entries;
+    const restated = {
+      ...usHour,
+      entries: [{ ...first!, movement: 're-entry' as const, previous_rank: null }, second!],
+    };
+    expect(await etagOf(restated)).not.toBe(original);
+    const retitled = { ...usHour, entries: [{ ...first!, title: 'Night Drive (Remastered)' }, second!] };
+    expect(await etagOf(retitled)).not.toBe(original);
+    expect((await serve(chartAt('2026-11-20T09:00:00Z'), [usHourEarlier])).headers?.etag).not.toBe(original);
+  });
+
+  it('answers If-None-Match naming the current ETag with a 304 without body, carrying the same headers', async () => {
+    const first = await serve(chartAt('2026-11-20T10:00:00Z'), charts);
+    const etag = first.headers!.etag!;
+    for (const header of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const again = await serve(
+        { ...chartAt('2026-11-20T10:00:00Z'), headers: { 'if-none-match': header } },
+        charts,
+      );
+      expect(again, header).toEqual({ statusCode: 304, body: undefined, headers: first.headers });
+    }
+    const stale = await serve(
+      { ...chartAt('2026-11-20T10:00:00Z'), headers: { 'if-none-match': '"other"' } },
+      charts,
+    );
+    expect(stale.statusCode).toBe(200);
+    expect(stale.body).toEqual(first.body);
+  });
+});
+
+describe('serveCharts with the database out of reach', () => {
+  const failing = (error: Error): ChartStore => {
+    const fail = async () => {
+      throw error;
+    };
+    return {
+      ...fakeChartStore([]).store,
+      findChart: fail,
+      listWindows: fail,
+      findSongHistory: fail,
+    };
+  };
+  const reads = [
+    get('/v1/charts', { region: 'us', period: 'hour' }),
+    get('/v1/charts/windows', { region: 'us', period: 'hour' }),
+    get('/v1/songs/song-1', { period: 'day' }),
+  ];
+  const serveWith = (charts: ChartStore, request: HttpRequest) =>
+    serveCharts(request, { charts, regions, clock: () => new Date() });
+
+  it.each(reads.map((request) => [request.path, request]))(
+    '%s answers 503 with Retry-After and the reason, never a 500',
+    async (_, request) => {
+      const unavailable = new StoreUnavailableError('PostgreSQL is unreachable (ECONNREFUSED)', 7);
+      const result = await serveWith(failing(unavailable), request);
+      expect(result).toEqual({
+        statusCode: 503,
+        body: {
+          message:
+            'charts cannot be read right now (PostgreSQL is unreachable (ECONNREFUSED)); retry the request',
+        },
+        headers: { 'retry-after': '7' },
+      });
+    },
+  );
 
   it('lets any other failure through (a bug is a 500, not a 503 to retry)', async () => {
     const bug = new TypeError('not a chart');
-    await expect(serveCharts(chartsQuery, { charts: failing(bug), regions })).rejects.toBe(bug);
+    await expect(serveWith(failing(bug), reads[0]!)).rejects.toBe(bug);
   });
 
   it('still lists the regions, which need no database', async () => {
-    const result = await serveCharts(get('/v1/regions'), {
-      charts: failing(new StoreUnavailableError('down')),
-      regions,
-    });
+    const result = await serveWith(failing(new StoreUnavailableError('down')), get('/v1/regions'));
     expect(result.statusCode).toBe(200);
   });
 });
 
-describe('serveCharts: other routes', () => {
+describe('serveCharts: routes', () => {
+  it('serves exactly the routes the topology gives the charts-api function', () => {
+    const trigger = functionNamed('charts-api').trigger;
+    expect(trigger.kind).toBe('http');
+    const declared = trigger.kind === 'http' ? trigger.routes : [];
+    expect(declared.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
+      Object.keys(chartsApiEndpoints)
+        .map((path) => `GET ${path}`)
+        .sort(),
+    );
+  });
+
   it('lists the regions and the global code', async () => {
     expect(await serve(get('/v1/regions'))).toEqual({
       statusCode: 200,
@@ -202,9 +303,15 @@ describe('serveCharts: other routes', () => {
       statusCode: 405,
       body: { message: 'POST is not allowed; use GET' },
     });
-    expect(await serve(get('/v1/chart'))).toEqual({
-      statusCode: 404,
-      body: { message: 'no route /v1/chart' },
+    expect(await serve({ ...get('/v1/songs/song-1'), method: 'DELETE' })).toEqual({
+      statusCode: 405,
+      body: { message: 'DELETE is not allowed; use GET' },
     });
+    for (const path of ['/v1/chart', '/v1/songs', '/v1/songs/', '/v1/songs/a/b', '/v1/charts/windows/x']) {
+      expect(await serve(get(path)), path).toEqual({
+        statusCode: 404,
+        body: { message: `no route ${path}` },
+      });
+    }
   });
 });

@@ -1,0 +1,119 @@
+/** The queries behind the charts API: each reads from one snapshot. */
+import type { Chart, Movement, Period } from '../../domain/charts.ts';
+import type {
+  ChartSummary,
+  ServedChart,
+  ServedChartEntry,
+  SongChartEntry,
+  SongDetails,
+  SongHistory,
+  SongHistoryQuery,
+} from '../../ports/chart-store.ts';
+import { type BoundedDatabase, READ_SNAPSHOT } from './transaction.ts';
+
+interface ChartRow {
+  region: string;
+  period: Period;
+  window_start: Date;
+  window_end: Date;
+  status: Chart['status'];
+  generated_at: Date;
+  eligible_plays: string;
+}
+
+type EntryRow = Omit<ServedChartEntry, 'plays' | 'movement'> & { plays: string; movement: Movement | null };
+
+export function findChart(
+  db: BoundedDatabase,
+  region: string,
+  period: Period,
+  windowStart?: Date,
+): Promise<ServedChart | undefined> {
+  return db.inTransaction(READ_SNAPSHOT, async (client) => {
+    const { rows } = await client.query<ChartRow>(
+      windowStart
+        ? 'SELECT * FROM charts WHERE region = $1 AND period = $2 AND window_start = $3'
+        : 'SELECT * FROM charts WHERE region = $1 AND period = $2 ORDER BY window_start DESC LIMIT 1',
+      windowStart ? [region, period, windowStart] : [region, period],
+    );
+    const chart = rows[0];
+    if (!chart) return undefined;
+    const entries = await client.query<EntryRow>(
+      `SELECT e.rank, e.song_id, s.title, s.artist, s.genre, e.plays,
+              e.previous_rank, e.movement, e.peak_rank, e.periods_on_chart
+       FROM chart_entries e LEFT JOIN songs s USING (song_id)
+       WHERE e.region = $1 AND e.period = $2 AND e.window_start = $3
+       ORDER BY e.rank`,
+      [chart.region, chart.period, chart.window_start],
+    );
+    return {
+      ...summaryOf(chart),
+      region: chart.region,
+      period: chart.period,
+      entries: entries.rows.map(entryOf),
+    };
+  });
+}
+
+function entryOf(row: EntryRow): ServedChartEntry {
+  const { movement } = row;
+  // The writer derives them in the transaction that inserts the entry (refresh_chart_semantics).
+  if (movement === null) throw new Error(`chart entry ${row.song_id} at rank ${row.rank} has no semantics`);
+  return { ...row, movement, plays: Number(row.plays) };
+}
+
+function summaryOf(row: ChartRow): ChartSummary {
+  return {
+    window_start: row.window_start,
+    window_end: row.window_end,
+    status: row.status,
+    generated_at: row.generated_at,
+    eligible_plays: Number(row.eligible_plays),
+  };
+}
+
+export async function listWindows(
+  db: BoundedDatabase,
+  region: string,
+  period: Period,
+  page: { readonly before?: Date | undefined; readonly limit: number },
+): Promise<ChartSummary[]> {
+  const { rows } = await db.query<ChartRow>(
+    `SELECT * FROM charts
+     WHERE region = $1 AND period = $2 AND ($3::timestamptz IS NULL OR window_start < $3)
+     ORDER BY window_start DESC LIMIT $4`,
+    [region, period, page.before ?? null, page.limit],
+  );
+  return rows.map(summaryOf);
+}
+
+export function findSongHistory(
+  db: BoundedDatabase,
+  query: SongHistoryQuery,
+): Promise<SongHistory | undefined> {
+  return db.inTransaction(READ_SNAPSHOT, async (client) => {
+    const songs = await client.query<SongDetails>(
+      'SELECT song_id, title, artist, genre FROM songs WHERE song_id = $1',
+      [query.songId],
+    );
+    const entries = await client.query<SongChartEntry & { plays: string }>(
+      `SELECT e.region, e.window_start, c.window_end, c.status, e.rank, e.plays
+       FROM chart_entries e JOIN charts c USING (region, period, window_start)
+       WHERE e.song_id = $1 AND e.period = $2 AND e.window_start >= $3 AND ($4::text IS NULL OR e.region = $4)
+       ORDER BY e.region, e.window_start`,
+      [query.songId, query.period, query.since, query.region ?? null],
+    );
+    const song = songs.rows[0];
+    if (!song && entries.rows.length === 0) {
+      // Known to the charts all the same if it was ever in one, in any period, region or time.
+      const charted = await client.query('SELECT 1 FROM chart_entries WHERE song_id = $1 LIMIT 1', [
+        query.songId,
+      ]);
+      if (charted.rows.length === 0) return undefined;
+    }
+    return {
+      song: song ?? { song_id: query.songId, title: null, artist: null, genre: null },
+      entries: entries.rows.map((entry) => ({ ...entry, plays: Number(entry.plays) })),
+    };
+  });
+}

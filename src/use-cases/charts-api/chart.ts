@@ -1,0 +1,72 @@
+/** GET /v1/charts: one chart with its entries and their semantics. */
+import { z } from 'zod';
+import { isWindowStart, periods } from '../../domain/charts.ts';
+import { cacheableJson } from '../../domain/http/conditional.ts';
+import { errorResult, type HttpRequest, type HttpResult } from '../../domain/http/http.ts';
+import type { ServedChart } from '../../ports/chart-store.ts';
+import type { ChartsApiPorts } from '../serve-charts.ts';
+import {
+  cachePolicy,
+  instantParameter,
+  parseParameters,
+  periodParameter,
+  regionParameter,
+} from './parameters.ts';
+import type { ChartBody } from './schemas.ts';
+
+export async function serveChart(request: HttpRequest, ports: ChartsApiPorts): Promise<HttpResult> {
+  const query = parseParameters(
+    z
+      .object({
+        region: regionParameter(ports.regions),
+        period: periodParameter,
+        start: instantParameter.optional(),
+      })
+      .superRefine((value, context) => {
+        // Zod runs this refinement even when a field failed; then `start` or `period` is still the raw input.
+        const { start, period } = value;
+        if (start instanceof Date && periods.includes(period) && !isWindowStart(period, start)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['start'],
+            message: `must be the start of a UTC ${period}`,
+          });
+        }
+      }),
+    request.query,
+  );
+  if (!query.ok) return query.result;
+  const { region, period, start } = query.value;
+  const chart = await ports.charts.findChart(region, period, start);
+  if (!chart) {
+    const which = start ? `starting ${start.toISOString()}` : 'yet';
+    return errorResult(404, `no ${period} chart for region ${region} ${which}`);
+  }
+  // The latest chart of a series is replaced by the next window's soon, whatever its status.
+  const settled = start !== undefined && chart.status === 'final';
+  return cacheableJson(request, chartBody(chart), settled ? cachePolicy.final : cachePolicy.live);
+}
+
+function chartBody(chart: ServedChart): ChartBody {
+  return {
+    region: chart.region,
+    period: chart.period,
+    window_start: chart.window_start.toISOString(),
+    window_end: chart.window_end.toISOString(),
+    status: chart.status,
+    generated_at: chart.generated_at.toISOString(),
+    eligible_plays: chart.eligible_plays,
+    entries: chart.entries.map((entry) => ({
+      rank: entry.rank,
+      song_id: entry.song_id,
+      title: entry.title,
+      artist: entry.artist,
+      genre: entry.genre,
+      plays: entry.plays,
+      previous_rank: entry.previous_rank,
+      movement: entry.movement,
+      peak_rank: entry.peak_rank,
+      periods_on_chart: entry.periods_on_chart,
+    })),
+  };
+}

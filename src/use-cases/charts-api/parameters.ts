@@ -1,0 +1,50 @@
+/** The charts API's parameters, their rules and their 400s, shared by its endpoints. */
+import { z } from 'zod';
+import { periods } from '../../domain/charts.ts';
+import { errorResult, type HttpResult } from '../../domain/http/http.ts';
+import { GLOBAL_REGION } from '../../domain/regions.ts';
+
+/** How long a client or cache may reuse an answer (docs/contracts.md, "Caching"). */
+export const cachePolicy = {
+  /** A final chart changes only when it is restated; a restatement reaches caches within the hour. */
+  final: 'public, max-age=3600',
+  /** Anything that moves with the pipeline: the latest chart, a provisional one, lists and histories. */
+  live: 'public, max-age=5',
+} as const;
+
+export const regionParameter = (regions: readonly string[]) => {
+  const known = [GLOBAL_REGION, ...regions];
+  return z
+    .string({ error: 'is required' })
+    .refine((region) => known.includes(region), { error: `must be one of ${known.join(', ')}` });
+};
+
+export const periodParameter = z.enum(periods, { error: 'must be hour or day' });
+
+export const instantParameter = z.iso
+  .datetime({ offset: true, error: 'must be an RFC 3339 timestamp, e.g. 2026-11-27T13:00:00Z' })
+  .transform((instant) => new Date(instant));
+
+export const integerParameter = (min: number, max: number) => {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,6}$/, { error })
+    .transform(Number)
+    .pipe(z.number().min(min, { error }).max(max, { error }));
+};
+
+/** The parsed parameters, or a 400 naming each bad one: `{"message", "errors": [{"field", "message"}]}`. */
+export function parseParameters<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+): { readonly ok: true; readonly value: T } | { readonly ok: false; readonly result: HttpResult } {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const errors = parsed.error.issues.map((issue) => ({
+    field: issue.path.join('.'),
+    message: issue.message,
+  }));
+  const message = errors.map((error) => `${error.field} ${error.message}`).join('; ');
+  return { ok: false, result: errorResult(400, message, { errors }) };
+}

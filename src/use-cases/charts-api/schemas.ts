@@ -1,0 +1,111 @@
+/**
+ * The charts API's responses, declared once (docs/contracts.md, "HTTP API"): the endpoints build their bodies as
+ * these types, the tests check real responses against them, and an OpenAPI document can be generated from them.
+ */
+import { z } from 'zod';
+import { movements, periods } from '../../domain/charts.ts';
+
+const Instant = z.iso.datetime().describe('an instant in UTC, RFC 3339 with milliseconds');
+const Rank = z.int().min(1).max(100);
+const Status = z
+  .enum(['provisional', 'final'])
+  .describe('provisional while the window is open, final once it has closed');
+const Period = z.enum(periods);
+
+export const ErrorResponse = z.object({
+  message: z.string().describe('what was wrong, naming each bad parameter'),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+
+export const RegionsResponse = z.strictObject({
+  regions: z.array(z.string()),
+  global: z.literal('global'),
+});
+
+export const ChartEntryResponse = z.strictObject({
+  rank: Rank,
+  song_id: z.string(),
+  title: z.string().nullable().describe('null while the catalog does not know the song'),
+  artist: z.string().nullable(),
+  genre: z.string().nullable(),
+  plays: z.int().positive(),
+  previous_rank: Rank.nullable().describe(
+    'its rank in the window just before in this region and period; null if it was not in that top 10',
+  ),
+  movement: z
+    .enum(movements)
+    .describe(
+      'against the previous window; new: never in this top 10 before; re-entry: in it before, not just before',
+    ),
+  peak_rank: Rank.describe('its best rank in this region and period so far, this window included'),
+  periods_on_chart: z
+    .int()
+    .positive()
+    .describe('windows of this region and period in the top 10, this one included'),
+});
+
+/** What every chart window is, without its entries. */
+const WindowSummary = z.strictObject({
+  window_start: Instant,
+  window_end: Instant,
+  status: Status,
+  generated_at: Instant,
+  eligible_plays: z.int().nonnegative(),
+});
+
+export const ChartResponse = z.strictObject({
+  region: z.string(),
+  period: Period,
+  ...WindowSummary.shape,
+  entries: z.array(ChartEntryResponse),
+});
+
+export const ChartWindowsResponse = z.strictObject({
+  region: z.string(),
+  period: Period,
+  windows: z.array(WindowSummary).describe('newest first'),
+  next_before: Instant.nullable().describe(
+    'pass as `before` for the next (older) page; null on the last page',
+  ),
+});
+
+export const SongChartPoint = WindowSummary.pick({
+  window_start: true,
+  window_end: true,
+  status: true,
+}).extend({
+  rank: Rank,
+  plays: z.int().positive(),
+});
+
+export const SongHistoryResponse = z.strictObject({
+  song_id: z.string(),
+  title: z.string().nullable(),
+  artist: z.string().nullable(),
+  genre: z.string().nullable(),
+  period: Period,
+  from: Instant.describe('start of the earliest window covered'),
+  to: Instant.describe('end of the latest (current) window covered'),
+  regions: z
+    .array(
+      z.strictObject({
+        region: z.string(),
+        entries: z.array(SongChartPoint).describe('the windows it was in the top 10, oldest first'),
+      }),
+    )
+    .describe(
+      'global first, then the configured regions; each present even when the song never charted there',
+    ),
+});
+
+/** Every route of the charts API with its responses by status. */
+export const chartsApiResponses = {
+  'GET /v1/regions': { 200: RegionsResponse },
+  'GET /v1/charts': { 200: ChartResponse, 400: ErrorResponse, 404: ErrorResponse },
+  'GET /v1/charts/windows': { 200: ChartWindowsResponse, 400: ErrorResponse },
+  'GET /v1/songs/{song_id}': { 200: SongHistoryResponse, 400: ErrorResponse, 404: ErrorResponse },
+} as const;
+
+export type ChartBody = z.infer<typeof ChartResponse>;
+export type ChartWindowsBody = z.infer<typeof ChartWindowsResponse>;
+export type SongHistoryBody = z.infer<typeof SongHistoryResponse>;
