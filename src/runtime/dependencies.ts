@@ -18,6 +18,7 @@ import {
   loadSettings,
   publishTimeoutWithin,
   type Settings,
+  SettingsError,
 } from '../config/settings.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
@@ -57,6 +58,9 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
     settings,
     clock,
     lake: () => {
+      if (settings.lambdaFunctionName !== undefined && settings.lake.kind === 'folder') {
+        throw folderLakeInLambda(settings.lambdaFunctionName, settings.lake.path);
+      }
       lake ??= createLake(settings);
       return lake;
     },
@@ -114,6 +118,18 @@ export function chartStoreOnUse(deps: Pick<Dependencies, 'chartStore'>): ChartSt
     findSongHistory: async (query) => (await deps.chartStore()).findSongHistory(query),
     upsertSongs: async (songs) => (await deps.chartStore()).upsertSongs(songs),
   };
+}
+
+/**
+ * A folder lake in AWS Lambda would be the execution environment's temporary disk: the lake-writer would
+ * acknowledge batches nobody can read, and a chart job would replace real charts with empty ones. Refused
+ * on every use, so the function fails instead of losing or erasing data.
+ */
+function folderLakeInLambda(functionName: string, path: string): SettingsError {
+  return new SettingsError(
+    `${functionName} runs in AWS Lambda with the lake in the folder "${path}" (LAKE_URI unset or not s3://): ` +
+      'that is the temporary disk of one execution environment; set LAKE_URI=s3://bucket/prefix',
+  );
 }
 
 /** No Kafka, no Kinesis, yet in AWS Lambda: the embedded transport would be chosen, on a temporary disk. */

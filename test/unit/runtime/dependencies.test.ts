@@ -95,3 +95,25 @@ describe('the database configuration of a deployed function', () => {
     expect(secrets.commandCalls(GetSecretValueCommand).length).toBe(before);
   });
 });
+
+describe('the lake dependency in AWS Lambda', () => {
+  const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'top-songs-lake-writer' };
+
+  it('refuses a folder lake, which would be the temporary disk of one execution environment', () => {
+    const deps = createDependencies(loadSettings(lambda));
+    expect(() => deps.lake()).toThrow(
+      /runs in AWS Lambda with the lake in the folder ".data\/lake".*LAKE_URI=s3:/,
+    );
+    expect(() => createDependencies(loadSettings({ ...lambda, LAKE_URI: '/tmp/lake' })).lake()).toThrow(
+      /folder "\/tmp\/lake"/,
+    );
+  });
+
+  it('opens an S3 lake, and a folder lake outside Lambda', () => {
+    const s3 = createDependencies(
+      loadSettings({ ...lambda, LAKE_URI: 's3://lake/plays', AWS_REGION: 'us-east-1' }),
+    );
+    expect(s3.lake().describe()).toContain('s3://lake/');
+    expect(createDependencies(loadSettings({})).lake().describe()).toContain('.data/lake');
+  });
+});
