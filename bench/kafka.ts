@@ -40,7 +40,10 @@ function brokersFromEnvironment(): string[] {
 }
 
 async function ingestOnce(body: string, ports: IngestPorts): Promise<void> {
-  const result = await ingestPlays({ method: 'POST', path: '/v1/plays', query: {}, body }, ports);
+  const result = await ingestPlays(
+    { method: 'POST', path: '/v1/plays', query: {}, headers: { 'content-type': 'application/json' }, body },
+    ports,
+  );
   if (result.statusCode !== 202 || (result.body as { rejected: unknown[] }).rejected.length > 0) {
     throw new Error(`ingest answered ${result.statusCode}: ${JSON.stringify(result.body).slice(0, 300)}`);
   }

@@ -8,7 +8,7 @@ The rules, their order and their messages are the TypeScript ones (zod's):
 - event_id: an RFC 9562 UUID (zod's regex), stored lower-cased;
 - user_id 1–128, song_id 1–64, device 1–64, session_id 1–128 characters after a JavaScript trim(),
   counted in code points as zod 4.6 counts them (not JavaScript's UTF-16 String.length); the trimmed value
-  is stored;
+  is stored; the trimmed value must hold no control character (Unicode category Cc: C0, DEL, C1);
 - region: a non-empty string among the configured regions;
 - played_at: zod's RFC 3339 regex with `Z` or ±hh:mm, then parsed like Date.parse (milliseconds) and stored
   in UTC; at most 5 minutes ahead of, and at most 30 days behind, the Kafka record timestamp;
@@ -47,6 +47,10 @@ DATETIME_PATTERN = "^" + DATETIME_PATTERN + "$"
 
 # What JavaScript's String.prototype.trim() removes (WhiteSpace and LineTerminator of ECMA-262).
 _JS_SPACE = r"[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
+
+# Unicode's control characters, \p{Cc} in Java's regex as in JavaScript's: U+0000–U+001F and U+007F–U+009F.
+_CONTROL = r"\p{Cc}"
+CONTROL_MESSAGE = "must not contain control characters (U+0000–U+001F, U+007F–U+009F)"
 
 UUID_MESSAGE = "must be a UUID"
 DATETIME_MESSAGE = "must be an RFC 3339 timestamp with an offset, e.g. 2026-11-27T13:05:00Z"
@@ -113,7 +117,8 @@ def _js_trim(text: Column) -> Column:
 
 
 def _identifier(field: _Field, name: str, max_chars: int, optional: bool):
-    """zod: z.string().trim().min(1, 'must not be empty').max(n, 'must be at most n characters')."""
+    """zod: z.string().trim().min(1, 'must not be empty').max(n, 'must be at most n characters'), then no
+    control character in the trimmed value (a refine: reported after the length, as zod lists them)."""
     trimmed = _js_trim(field.string)
     errors = [] if optional else [F.when(~field.present, _error(name, REQUIRED))]
     errors += [
@@ -124,6 +129,7 @@ def _identifier(field: _Field, name: str, max_chars: int, optional: bool):
             field.is_string & (F.length(trimmed) > max_chars),
             _error(name, f"must be at most {max_chars} characters"),
         ),
+        F.when(field.is_string & trimmed.rlike(_CONTROL), _error(name, CONTROL_MESSAGE)),
     ]
     return errors, trimmed
 

@@ -32,8 +32,21 @@ export interface PlayValidationContext {
   readonly now: Date;
 }
 
+/**
+ * Unicode's control characters (general category Cc: the C0 controls, DEL and the C1 controls, ESC and NUL
+ * among them): they would be stored and shown as sent.
+ */
+const CONTROL_CHARACTER = /\p{Cc}/u;
+const CONTROL_CHARACTER_MESSAGE = 'must not contain control characters (U+0000–U+001F, U+007F–U+009F)';
+
+/** Checked after trimming, so that whitespace controls around a value (a trailing tab) are only trimmed. */
 const identifier = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !CONTROL_CHARACTER.test(value), CONTROL_CHARACTER_MESSAGE);
 
 /** The wire shape, independent of clock and configuration. */
 const playEventShape = z.object({

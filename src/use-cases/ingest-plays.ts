@@ -1,3 +1,4 @@
+import { safeParse as parseContentType } from 'fast-content-type-parse';
 import {
   errorResult,
   type HttpRequest,
@@ -27,7 +28,8 @@ export interface RejectedEvent {
 /**
  * POST /v1/plays: one event or `{"events": [...]}`. Valid events are handed to the transport, keyed
  * by user so that one listener's plays stay in order; invalid ones are reported by index and never
- * block the rest. 202 only once the transport holds the accepted events.
+ * block the rest. 202 only once the transport holds the accepted events; 415 for a body that is not
+ * declared JSON.
  */
 export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Promise<HttpResult> {
   const body = request.body ?? '';
@@ -35,6 +37,8 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
   if (size > MAX_BODY_BYTES) {
     return errorResult(413, `body is ${size} bytes; the limit is ${MAX_BODY_BYTES} bytes`);
   }
+  const mediaTypeProblem = unsupportedMediaType(request.headers?.['content-type']);
+  if (mediaTypeProblem) return errorResult(415, mediaTypeProblem);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -70,6 +74,24 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
     );
   }
   return jsonResult(202, { accepted: accepted.length, rejected });
+}
+
+/**
+ * Why the body's Content-Type is not JSON, or undefined when it is. Only `application/json` (a `charset`
+ * parameter, if any, UTF-8, as the body is read): a form or `text/plain` is what any web page may send
+ * cross-site without a CORS preflight, so accepting them would let any page post plays.
+ */
+function unsupportedMediaType(header: string | undefined): string | undefined {
+  const expected = 'send Content-Type: application/json';
+  if (!header) return `the request has no Content-Type; ${expected}`;
+  const { type, parameters } = parseContentType(header);
+  const shown = JSON.stringify(header.length > 100 ? `${header.slice(0, 100)}…` : header);
+  if (type !== 'application/json') return `Content-Type ${shown} is not supported; ${expected}`;
+  const charset = parameters.charset?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8') {
+    return `Content-Type ${shown}: the body must be UTF-8; ${expected} (charset=utf-8 or none)`;
+  }
+  return undefined;
 }
 
 /** The list of candidate events, or the reason the body has none. */

@@ -11,6 +11,7 @@ import { invokeFunction } from '../../src/local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
 import { buildDashboardIfMissing, launchChromium } from '../support/browser.ts';
 import { readLakeRows } from '../support/lake.ts';
+import { postPlays } from '../support/post-plays.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -71,10 +72,7 @@ describe('dashboard end to end', () => {
         ms_played: 31_000,
       })),
     );
-    const response = await fetch(`${runtime.url}/v1/plays`, {
-      method: 'POST',
-      body: JSON.stringify({ events }),
-    });
+    const response = await postPlays(runtime.url, { events });
     expect(response.status).toBe(202);
     await waitFor('the plays to reach the lake', async () =>
       (await readLakeRows(join(dataDir.path, 'lake'))).length === events.length ? true : undefined,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
+import { postPlays } from '../support/post-plays.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
 /** Every class of bad input, through the real HTTP server: a specific error, and the process stays up. */
@@ -29,11 +30,7 @@ describe('bad input over HTTP', () => {
   });
 
   const post = async (body: string | object) => {
-    const response = await fetch(`${runtime.url}/v1/plays`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
+    const response = await postPlays(runtime.url, body);
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 

@@ -5,6 +5,7 @@ import { invokeFunction } from '../../src/local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
 import { readLakeRows } from '../support/lake.ts';
 import { generateTraffic } from '../support/play-batches.ts';
+import { postPlays } from '../support/post-plays.ts';
 import { type ReferenceChart, referenceCharts } from '../support/reference-charts.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -50,11 +51,7 @@ describe('the whole pipeline in local mode', () => {
     for (let start = 0; start < traffic.events.length; start += 250) {
       const batch = traffic.events.slice(start, start + 250);
       const expectedValid = traffic.valid.slice(start, start + 250);
-      const response = await fetch(`${runtime.url}/v1/plays`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events: batch }),
-      });
+      const response = await postPlays(runtime.url, { events: batch });
       const body = (await response.json()) as { accepted: number; rejected: { index: number }[] };
       expect(response.status).toBe(202);
       expect(body.accepted).toBe(expectedValid.filter(Boolean).length);

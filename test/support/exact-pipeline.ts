@@ -10,6 +10,7 @@ import { invokeFunction } from '../../src/local/functions.ts';
 import { type LakeRow, readLakeRows } from './lake.ts';
 import { type LocalProcess, startLocalProcess } from './local-process.ts';
 import { type GeneratedTraffic, generateTraffic } from './play-batches.ts';
+import { postPlays } from './post-plays.ts';
 import { referenceCharts } from './reference-charts.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -75,10 +76,7 @@ export async function expectExactPipeline(options: {
 }): Promise<LakeRow[]> {
   const { url, dataDir, traffic, hourStart } = options;
   for (let start = 0; start < traffic.events.length; start += 250) {
-    const response = await fetch(`${url}/v1/plays`, {
-      method: 'POST',
-      body: JSON.stringify({ events: traffic.events.slice(start, start + 250) }),
-    });
+    const response = await postPlays(url, { events: traffic.events.slice(start, start + 250) });
     const body = (await response.json()) as { accepted: number };
     expect(response.status).toBe(202);
     expect(body.accepted).toBe(traffic.valid.slice(start, start + 250).filter(Boolean).length);
@@ -126,10 +124,7 @@ export async function expectExactlyOnceAcrossKill(options: {
   const lakeDir = join(dataDir, 'lake');
   let posted = 0;
   const post = async (url: string, count: number) => {
-    const response = await fetch(`${url}/v1/plays`, {
-      method: 'POST',
-      body: JSON.stringify({ events: events.slice(posted, posted + count) }),
-    });
+    const response = await postPlays(url, { events: events.slice(posted, posted + count) });
     expect(response.status).toBe(202);
     posted = Math.min(posted + count, events.length);
   };

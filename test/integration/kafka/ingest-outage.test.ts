@@ -11,6 +11,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime
 import { broker, kafkaBrokers, testNamespace } from '../../support/kafka.ts';
 import { readLakeRows } from '../../support/lake.ts';
 import { recentPlay } from '../../support/play-batches.ts';
+import { postPlays } from '../../support/post-plays.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -39,7 +40,7 @@ function startTraffic(url: string, senders: number) {
       const eventIds = events.map((event) => event.event_id);
       const outcome = { eventIds, sentAt, status: 0, retryAfter: null as string | null, message: '' };
       try {
-        const response = await fetch(`${url}/v1/plays`, { method: 'POST', body: JSON.stringify({ events }) });
+        const response = await postPlays(url, { events });
         outcome.status = response.status;
         outcome.retryAfter = response.headers.get('retry-after');
         outcome.message = ((await response.json()) as { message?: string }).message ?? '';

@@ -11,6 +11,7 @@ import { invokeFunction } from '../../../src/local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
 import { type LakeRow, readLakeRows } from '../../support/lake.ts';
 import { generateTraffic } from '../../support/play-batches.ts';
+import { postPlays } from '../../support/post-plays.ts';
 import { type ReferenceChart, referenceCharts } from '../../support/reference-charts.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -74,11 +75,7 @@ describe.skipIf(s3Skipped)(`the pipeline with its lake in S3 (${s3Skipped ?? 'ru
   it('writes every accepted play to S3 and charts the hour exactly', async () => {
     let accepted = 0;
     for (let start = 0; start < traffic.events.length; start += 100) {
-      const response = await fetch(`${runtime.url}/v1/plays`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events: traffic.events.slice(start, start + 100) }),
-      });
+      const response = await postPlays(runtime.url, { events: traffic.events.slice(start, start + 100) });
       expect(response.status).toBe(202);
       accepted += ((await response.json()) as { accepted: number }).accepted;
     }

@@ -179,6 +179,25 @@ describe('validatePlayEvent', () => {
     expect(errorsOf({ ...valid, session_id: 7 }).map((error) => error.field)).toEqual(['session_id']);
   });
 
+  it.each([
+    ['ESC (a terminal escape)', 'user_id', 'user-\u001b[31mred'],
+    ['NUL', 'song_id', 'song\u0000-1'],
+    ['a tab inside', 'device', 'ios\tphone'],
+    ['DEL', 'session_id', 'sess-\u007f'],
+    ['a C1 control (NEL)', 'device', '\u0085ios'],
+    ['a C1 control (CSI)', 'user_id', 'user-\u009b1m'],
+  ])('rejects %s in %s, naming the field', (_, field, value) => {
+    expect(errorsOf({ ...valid, [field]: value })).toEqual([
+      { field, message: 'must not contain control characters (U+0000–U+001F, U+007F–U+009F)' },
+    ]);
+  });
+
+  it('trims whitespace controls around an identifier rather than rejecting them, and keeps other Unicode', () => {
+    expect(validValue({ ...valid, user_id: '\tuser-7\r\n' }).user_id).toBe('user-7');
+    // U+00A0 (no-break space, trimmed) and U+200E (a format character, not a control) are not controls.
+    expect(validValue({ ...valid, song_id: 'song\u200e-é-😀\u00a0' }).song_id).toBe('song\u200e-é-😀');
+  });
+
   it('reports a wrong region and a bad timestamp together', () => {
     const errors = errorsOf({ ...valid, region: 'zz', played_at: '2027-01-01T00:00:00Z' });
     expect(errors.map((error) => error.field).sort()).toEqual(['played_at', 'region']);

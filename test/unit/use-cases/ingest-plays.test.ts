@@ -18,10 +18,12 @@ function fakeTransport(fail?: Error) {
   };
 }
 
-const post = (body: string | undefined): HttpRequest => ({
+/** A POST of `body`, declared `contentType` (null: no Content-Type header). */
+const post = (body: string | undefined, contentType: string | null = 'application/json'): HttpRequest => ({
   method: 'POST',
   path: '/v1/plays',
   query: {},
+  headers: contentType === null ? {} : { 'content-type': contentType },
   body,
 });
 const postJson = (value: unknown) => post(JSON.stringify(value));
@@ -86,6 +88,31 @@ describe('ingestPlays', () => {
     const wide = await ingest(postJson(play(1, { device: '€'.repeat(400_000) })), transport);
     expect(wide.statusCode).toBe(413);
     expect(transport.published).toHaveLength(1);
+  });
+
+  it.each([
+    ['application/json; charset=utf-8'],
+    ['Application/JSON;Charset="UTF-8"'],
+    ['application/json ; charset=UTF-8'],
+  ])('takes the JSON media type %s', async (contentType) => {
+    expect((await ingest(post(JSON.stringify(play(1)), contentType))).statusCode).toBe(202);
+  });
+
+  it.each([
+    ['text/plain', 'text/plain;charset=UTF-8', /Content-Type "text\/plain;charset=UTF-8" is not supported/],
+    ['a form', 'application/x-www-form-urlencoded', /is not supported; send Content-Type: application\/json/],
+    ['multipart', 'multipart/form-data; boundary=x', /is not supported/],
+    ['a JSON-like type', 'application/json-patch+json', /is not supported/],
+    ['a malformed header', 'application/json; charset', /is not supported/],
+    ['two types', 'application/json, text/plain', /is not supported/],
+    ['another charset', 'application/json; charset=iso-8859-1', /must be UTF-8/],
+    ['no Content-Type', null, /has no Content-Type/],
+  ])('answers 415 to %s and publishes nothing', async (_, contentType, message) => {
+    const transport = fakeTransport();
+    const result = await ingest(post(JSON.stringify(play(1)), contentType), transport);
+    expect(result.statusCode).toBe(415);
+    expect(bodyOf(result).message).toMatch(message);
+    expect(transport.published).toEqual([]);
   });
 
   it('answers 400 to a body that is not JSON, or empty', async () => {
