@@ -15,12 +15,45 @@ export type KafkaAuthenticationMethod = (typeof kafkaAuthenticationMethods)[numb
 /** An exported-but-blank variable means "not set". */
 const blankAsUnset = (value: unknown) => (value === '' ? undefined : value);
 
+/** A comma-separated list; unset or blank: empty. */
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
 /**
  * Every setting of the system, parsed once at the edge (a handler's cold start, the local
  * runtime's main) and passed down. Nothing below this file reads `process.env`.
  */
 const settingsSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** The interface the local runtime listens on: loopback unless widened (0.0.0.0 for all interfaces). */
+  HOST: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .regex(/^\S+$/, 'an interface address or host name, e.g. 127.0.0.1 or 0.0.0.0')
+      .default('127.0.0.1'),
+  ),
+  /** How long the local server waits for a request's headers, then for the whole request, before a 408. */
+  HTTP_HEADERS_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().default(10_000)),
+  HTTP_REQUEST_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().default(30_000)),
+  /** Origins whose web pages may post plays (CORS); none by default, `*` for any. */
+  INGEST_CORS_ORIGINS: commaList.pipe(
+    z.array(
+      z
+        .string()
+        .regex(
+          /^(\*|https?:\/\/[^/\s,]+)$/,
+          'an origin is scheme://host[:port] without a path, e.g. https://example.com, or *',
+        ),
+    ),
+  ),
   DATABASE_URL: z.string().optional(),
   /** Deployed functions: the Secrets Manager secret holding the DATABASE_URL (read at cold start). */
   DATABASE_SECRET_ARN: z.string().optional(),
@@ -92,6 +125,8 @@ export type LakeLocation = { kind: 'folder'; path: string } | { kind: 's3'; buck
 
 export interface Settings {
   readonly port: number;
+  /** The local runtime's HTTP server (the deployed API is API Gateway's). */
+  readonly http: LocalHttpSettings;
   readonly databaseUrl: string | undefined;
   /** Where to read the database URL from when DATABASE_URL is not given. */
   readonly databaseSecretArn: string | undefined;
@@ -119,6 +154,14 @@ export interface Settings {
     /** S3-compatible servers usually want path-style addressing; AWS itself prefers virtual-hosted style. */
     readonly s3ForcePathStyle: boolean;
   };
+}
+
+export interface LocalHttpSettings {
+  readonly host: string;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Origins whose pages may post plays; empty: none. */
+  readonly ingestCorsOrigins: readonly string[];
 }
 
 export class SettingsError extends Error {
@@ -209,8 +252,19 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       `Invalid settings: KAFKA_AUTHENTICATION_METHOD ${raw.KAFKA_AUTHENTICATION_METHOD} needs KAFKA_SECRET_ARN, the secret with the credentials`,
     );
   }
+  if (raw.HTTP_HEADERS_TIMEOUT_MS > raw.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new SettingsError(
+      `Invalid settings: HTTP_HEADERS_TIMEOUT_MS ${raw.HTTP_HEADERS_TIMEOUT_MS} exceeds HTTP_REQUEST_TIMEOUT_MS ${raw.HTTP_REQUEST_TIMEOUT_MS}; the headers are part of the request`,
+    );
+  }
   return {
     port: raw.PORT,
+    http: {
+      host: raw.HOST,
+      headersTimeoutMs: raw.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: raw.HTTP_REQUEST_TIMEOUT_MS,
+      ingestCorsOrigins: raw.INGEST_CORS_ORIGINS,
+    },
     databaseUrl: raw.DATABASE_URL || undefined,
     databaseSecretArn: raw.DATABASE_SECRET_ARN || undefined,
     lake: parseLakeUri(raw.LAKE_URI ?? `${raw.TOP_SONGS_DATA_DIR}/lake`),

@@ -1,11 +1,22 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import type { Socket } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { LocalHttpSettings } from '../config/settings.ts';
 import { matchRoutePath } from '../domain/http/route-path.ts';
 import { logger } from '../runtime/logger.ts';
 import type { FunctionName, HttpRoute } from '../topology.ts';
+import { answerOptions, corsHeaders } from './http/cors.ts';
+import {
+  announcedTooLarge,
+  answerClientError,
+  RequestAborted,
+  readBody,
+  refuseTooLarge,
+  serverLimits,
+} from './http/request-limits.ts';
+import { requestUrl } from './http/request-target.ts';
+import { isWritable, sendJson } from './http/respond.ts';
+import { serveStatic } from './http/static-files.ts';
 import { apiGatewayEvent } from './lambda-events.ts';
 
 export interface RoutedFunction {
@@ -14,40 +25,61 @@ export interface RoutedFunction {
   readonly invoke: (event: unknown) => Promise<unknown>;
 }
 
-/** API Gateway's own payload limit; the functions enforce their smaller ones. */
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+/** A route whose path matched the request's, with the values of its `{name}` segments. */
+interface RouteMatch {
+  readonly fn: RoutedFunction;
+  readonly route: HttpRoute & { readonly parameters: Readonly<Record<string, string>> };
+}
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-};
+export interface HttpServerOptions extends Omit<LocalHttpSettings, 'host'> {
+  /** The built dashboard, served for every path that is not a route. */
+  readonly staticDir: string;
+}
 
 /**
  * The local API Gateway: routes the topology's HTTP routes to their functions as API Gateway v2
- * events, and serves the built dashboard for everything else.
+ * events, and serves the built dashboard for everything else. Whatever a client sends, it answers
+ * with JSON errors, never a 500 of its own, and holds no request longer or larger than its limits.
  */
-export function createHttpServer(functions: readonly RoutedFunction[], staticDir: string): Server {
-  return createServer((request, response) => {
-    handle(request, response, functions, staticDir).catch((error: unknown) => {
-      logger.error('request failed', { url: request.url, error });
-      if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
-      else response.destroy();
+export function createHttpServer(functions: readonly RoutedFunction[], options: HttpServerOptions): Server {
+  // The response being prepared on each connection, so that a parse error or timeout there knows whether
+  // it may still answer.
+  const inFlight = new WeakMap<Socket, ServerResponse>();
+  const serve = (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    inFlight.set(socket, response);
+    response.once('close', () => {
+      if (inFlight.get(socket) === response) inFlight.delete(socket);
     });
+    handle(request, response, functions, options).catch((error: unknown) => {
+      if (error instanceof RequestAborted || !isWritable(response)) return;
+      logger.error('request failed', { url: request.url, error });
+      sendJson(response, 500, { message: 'Internal Server Error' });
+    });
+  };
+  const server = createServer(serverLimits(options), serve);
+  // `Expect: 100-continue`: refuse an announced oversized body before the client sends it.
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    const announced = announcedTooLarge(request);
+    if (announced !== undefined) return refuseTooLarge(response, announced);
+    response.writeContinue();
+    serve(request, response);
   });
+  server.on('clientError', (error: Error, socket: Socket) =>
+    answerClientError(error, socket, inFlight.get(socket)),
+  );
+  return server;
 }
 
 async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   functions: readonly RoutedFunction[],
-  staticDir: string,
+  options: HttpServerOptions,
 ): Promise<void> {
-  const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+  const url = requestUrl(request.url ?? '/');
+  if (!url)
+    return sendJson(response, 400, { message: 'the request target must be a path, e.g. /v1/regions' });
   const method = request.method ?? 'GET';
   const onPath = functions.flatMap((fn) =>
     fn.routes.flatMap((route) => {
@@ -55,82 +87,62 @@ async function handle(
       return parameters ? [{ fn, route: { ...route, parameters } }] : [];
     }),
   );
-  if (onPath.length > 0) {
-    const match = onPath.find(({ route }) => route.method === method);
-    if (!match) {
-      const allowed = onPath.map(({ route }) => route.method).join(', ');
-      return sendJson(
-        response,
-        405,
-        { message: `${method} is not allowed on ${url.pathname}; use ${allowed}` },
-        { allow: allowed },
-      );
-    }
-    const body = await readBody(request);
-    if (body === undefined)
-      return sendJson(response, 413, { message: `body exceeds ${MAX_REQUEST_BYTES} bytes` });
-    const event = apiGatewayEvent({
-      method,
-      url,
-      route: match.route,
-      headers: Object.fromEntries(
-        Object.entries(request.headers).map(([name, value]) => [
-          name,
-          Array.isArray(value) ? value.join(',') : (value ?? ''),
-        ]),
-      ),
-      body: body.length > 0 || method === 'POST' ? body : undefined,
-      sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-    });
-    const result = (await match.fn.invoke(event)) as APIGatewayProxyStructuredResultV2;
-    response.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>) });
-    response.end(result.body ?? '');
-    return;
-  }
+  if (onPath.length > 0) return handleRoute(request, response, url, onPath, options);
   if (url.pathname.startsWith('/v1/'))
     return sendJson(response, 404, { message: `no route ${method} ${url.pathname}` });
   if (method !== 'GET' && method !== 'HEAD')
     return sendJson(response, 405, { message: `${method} is not allowed` });
-  await serveStatic(url.pathname, response, staticDir);
+  await serveStatic(url.pathname, response, options.staticDir);
 }
 
-/** The body as text, or undefined when it is larger than API Gateway would take. */
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function serveStatic(pathname: string, response: ServerResponse, staticDir: string): Promise<void> {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-  let file = join(staticDir, relative);
-  if (!file.startsWith(staticDir + sep) && file !== staticDir)
-    return sendJson(response, 404, { message: 'not found' });
-  const info = await stat(file).catch(() => undefined);
-  // A single-page app: unknown paths get index.html.
-  if (!info?.isFile()) file = join(staticDir, 'index.html');
-  const index = await stat(file).catch(() => undefined);
-  if (!index?.isFile()) {
-    return sendJson(response, 404, { message: 'the dashboard is not built; run npm run build -w frontend' });
-  }
-  response.writeHead(200, {
-    'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
-    'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
-  });
-  createReadStream(file).pipe(response);
-}
-
-function sendJson(
+async function handleRoute(
+  request: IncomingMessage,
   response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
+  url: URL,
+  onPath: readonly RouteMatch[],
+  options: HttpServerOptions,
+): Promise<void> {
+  const method = request.method ?? 'GET';
+  const methods = onPath.map(({ route }) => route.method);
+  if (method === 'OPTIONS') {
+    const answer = answerOptions(request, url.pathname, methods, options.ingestCorsOrigins);
+    if (answer.body) return sendJson(response, answer.status, answer.body, answer.headers);
+    response.writeHead(answer.status, answer.headers).end();
+    return;
+  }
+  const match = onPath.find(({ route }) => route.method === method);
+  if (!match) {
+    const allowed = methods.join(', ');
+    return sendJson(
+      response,
+      405,
+      { message: `${method} is not allowed on ${url.pathname}; use ${allowed}` },
+      { allow: allowed },
+    );
+  }
+  const announced = announcedTooLarge(request);
+  if (announced !== undefined) return refuseTooLarge(response, announced);
+  const body = await readBody(request);
+  if (body === 'too-large') return refuseTooLarge(response, undefined);
+  const text = body.toString('utf8');
+  const event = apiGatewayEvent({
+    method,
+    url,
+    route: match.route,
+    headers: Object.fromEntries(
+      Object.entries(request.headers).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? value.join(',') : (value ?? ''),
+      ]),
+    ),
+    body: text.length > 0 || method === 'POST' ? text : undefined,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+  });
+  const result = (await match.fn.invoke(event)) as APIGatewayProxyStructuredResultV2;
+  if (!isWritable(response)) return;
+  response.writeHead(result.statusCode ?? 200, {
+    ...(result.headers as Record<string, string>),
+    ...corsHeaders(request.headers.origin, match.route.method, options.ingestCorsOrigins),
+  });
+  response.end(result.body ?? '');
 }

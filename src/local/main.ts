@@ -15,8 +15,9 @@ const usage = `Usage: npm start -- [options]
   --seed <n>            simulator and catalog seed (default 1)
   -h, --help            this text
 
-Settings (environment): PORT (3000), DATABASE_URL, LAKE_URI, KAFKA_BROKERS, REGIONS, TOP_SONGS_DATA_DIR (.data),
-POWERTOOLS_LOG_LEVEL (WARN here; INFO shows every function's log lines)`;
+Settings (environment): PORT (3000), HOST (127.0.0.1; 0.0.0.0 listens on every interface), DATABASE_URL,
+LAKE_URI, KAFKA_BROKERS, REGIONS, TOP_SONGS_DATA_DIR (.data), INGEST_CORS_ORIGINS (none),
+POWERTOOLS_LOG_LEVEL (WARN here; INFO shows every function's log lines); docs/operations.md lists them all`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -48,9 +49,17 @@ const transport = (await runtime.dependencies.transport()).describe();
 const database = process.env.DATABASE_URL
   ? 'DATABASE_URL'
   : `embedded PostgreSQL in ${settings.dataDir}/postgres`;
+const { host } = settings.http;
+const listening =
+  host === '127.0.0.1' || host === '::1' || host === 'localhost'
+    ? 'this machine only (HOST=0.0.0.0 opens it to the network)'
+    : host === '0.0.0.0' || host === '::'
+      ? 'every network interface (HOST)'
+      : `${host} (HOST)`;
 console.log(`
-Top Songs is running: http://localhost:${settings.port}
-  dashboard  http://localhost:${settings.port}/
+Top Songs is running: ${runtime.url}
+  dashboard  ${runtime.url}/
+  listening  on ${listening}
   API        POST /v1/plays · GET /v1/charts?region=global&period=hour · GET /v1/regions
   transport  ${transport}
   lake       ${lake}

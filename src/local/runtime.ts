@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../adapters/postgres/embedded.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
@@ -64,9 +64,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             ]
           : [],
       ),
-      resolve(options.staticDir ?? join(projectRoot, 'frontend', 'dist')),
+      {
+        staticDir: resolve(options.staticDir ?? join(projectRoot, 'frontend', 'dist')),
+        headersTimeoutMs: settings.http.headersTimeoutMs,
+        requestTimeoutMs: settings.http.requestTimeoutMs,
+        ingestCorsOrigins: settings.http.ingestCorsOrigins,
+      },
     );
-    await listen(server, settings.port);
+    await listen(server, settings.port, settings.http.host);
     stops.push(() => close(server));
 
     for (const fn of functions) {
@@ -106,7 +111,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     const { port } = server.address() as AddressInfo;
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: reachableUrl(settings.http.host, port),
       settings: { ...settings, port },
       dependencies,
       stop: async () => {
@@ -120,11 +125,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   }
 }
 
-function listen(server: Server, port: number): Promise<void> {
+function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolveListen, reject) => {
     server.once('error', reject);
-    server.listen(port, () => resolveListen());
+    server.listen(port, host, () => resolveListen());
   });
+}
+
+/** A URL this machine reaches the server at: loopback when it listens on every interface. */
+function reachableUrl(host: string, port: number): string {
+  const address = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${isIPv6(address) ? `[${address}]` : address}:${port}`;
 }
 
 function close(server: Server): Promise<void> {

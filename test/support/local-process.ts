@@ -35,7 +35,7 @@ export async function startLocalProcess(
   const url = await new Promise<string>((resolveUrl, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Top Songs is running: (http:\/\/localhost:\d+)/.exec(output);
+      const match = /Top Songs is running: (http:\/\/\S+:\d+)/.exec(output);
       if (match) resolveUrl(match[1]!);
     };
     child.stdout?.on('data', onData);
