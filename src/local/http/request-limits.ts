@@ -17,6 +17,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 export function serverLimits(settings: Omit<LocalHttpSettings, 'host' | 'ingestCorsOrigins'>): ServerOptions {
   return {
     maxHeaderSize: MAX_HEADER_BYTES,
+    // Routing never reads Host (request-target.ts); Node's own check would answer its absence with a bare 400.
+    requireHostHeader: false,
     headersTimeout: settings.headersTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
     // Node checks both timeouts on this interval (30 s by default, which would stretch a 10 s timeout to 40 s).
