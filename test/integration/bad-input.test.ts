@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
 import { postPlays } from '../support/post-plays.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
+
+/** An IPv4 address of this machine other than loopback, to check the server is not reachable there. */
+const externalAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((address) => address?.family === 'IPv4' && !address.internal)?.address;
 
 /** Every class of bad input, through the real HTTP server: a specific error, and the process stays up. */
 describe('bad input over HTTP', () => {
@@ -119,6 +126,47 @@ describe('bad input over HTTP', () => {
     expect(((await misaligned.json()) as { message: string }).message).toMatch(
       /start must be the start of a UTC hour/,
     );
+  });
+
+  it('refuses a body that is not declared JSON with 415, so that no page can post plays cross-site without a preflight', async () => {
+    for (const contentType of ['text/plain;charset=UTF-8', 'application/x-www-form-urlencoded']) {
+      const response = await fetch(`${runtime.url}/v1/plays`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, origin: 'https://evil.example' },
+        body: JSON.stringify(validPlay()),
+      });
+      expect(response.status).toBe(415);
+      expect(((await response.json()) as { message: string }).message).toMatch(/application\/json/);
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+
+  it('lets pages read charts cross-origin, and none post plays unless INGEST_CORS_ORIGINS names them', async () => {
+    const preflight = (path: string, method: string) =>
+      fetch(`${runtime.url}${path}`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': method },
+      });
+    const charts = await preflight('/v1/charts', 'GET');
+    expect(charts.status).toBe(204);
+    expect(charts.headers.get('access-control-allow-origin')).toBe('*');
+    const plays = await preflight('/v1/plays', 'POST');
+    expect(plays.status).toBe(403);
+    expect(plays.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it.skipIf(!externalAddress)('listens on loopback only by default (HOST)', async () => {
+    const { port } = new URL(runtime.url);
+    expect(new URL(runtime.url).hostname).toBe('127.0.0.1');
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect({ host: externalAddress, port: Number(port) });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    });
+    expect(refused).toBe('ECONNREFUSED');
   });
 
   it('is still serving after all of that', async () => {

@@ -137,3 +137,49 @@ describe('the database timeout', () => {
     ).toThrow(SettingsError);
   });
 });
+
+describe('the local HTTP server settings', () => {
+  it('listen on loopback only, with bounded waits and no cross-origin ingest, unless told otherwise', () => {
+    expect(loadSettings({}).http).toEqual({
+      host: '127.0.0.1',
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      ingestCorsOrigins: [],
+    });
+    expect(loadSettings({ HOST: '', INGEST_CORS_ORIGINS: '' }).http.host).toBe('127.0.0.1');
+  });
+
+  it('take HOST, the timeouts and the ingest origins from the environment', () => {
+    const { http } = loadSettings({
+      HOST: '0.0.0.0',
+      HTTP_HEADERS_TIMEOUT_MS: '2000',
+      HTTP_REQUEST_TIMEOUT_MS: '5000',
+      INGEST_CORS_ORIGINS: 'https://app.example, http://localhost:5173',
+    });
+    expect(http).toEqual({
+      host: '0.0.0.0',
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 5000,
+      ingestCorsOrigins: ['https://app.example', 'http://localhost:5173'],
+    });
+    expect(loadSettings({ INGEST_CORS_ORIGINS: '*' }).http.ingestCorsOrigins).toEqual(['*']);
+  });
+
+  it.each([
+    [
+      { INGEST_CORS_ORIGINS: 'https://app.example/path' },
+      /INGEST_CORS_ORIGINS.*scheme:\/\/host\[:port\] without a path/,
+    ],
+    [{ INGEST_CORS_ORIGINS: 'app.example' }, /INGEST_CORS_ORIGINS/],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '0' }, /HTTP_REQUEST_TIMEOUT_MS/],
+    [{ HTTP_HEADERS_TIMEOUT_MS: 'soon' }, /HTTP_HEADERS_TIMEOUT_MS/],
+    [
+      { HTTP_HEADERS_TIMEOUT_MS: '40000' },
+      /HTTP_HEADERS_TIMEOUT_MS 40000 exceeds HTTP_REQUEST_TIMEOUT_MS 30000/,
+    ],
+    [{ HOST: 'two words' }, /HOST/],
+  ])('refuse %o, naming the setting', (env, message) => {
+    expect(() => loadSettings(env)).toThrow(SettingsError);
+    expect(() => loadSettings(env)).toThrow(message);
+  });
+});
