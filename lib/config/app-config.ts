@@ -28,6 +28,7 @@ import { streamJobs } from '../../src/topology.ts';
  * | Spark connector jars| `emr.jarsDir`       | `TOP_SONGS_SPARK_JARS`               | spark/setup.sh's cache folder |
  * | Lambda architecture | `architecture`      | `TOP_SONGS_ARCHITECTURE`             | `arm64` (Graviton: cheaper) |
  * | dashboard site      | `site`              | `TOP_SONGS_SITE`                     | `cloudfront` (or `bucket`, `none`) |
+ * | ingest CORS origins | `ingestCorsOrigins` | `TOP_SONGS_INGEST_CORS_ORIGINS`      | none: no page may post plays |
  *
  * There is no embedded transport in the cloud: a deployed function's temporary disk is no place for
  * acknowledged plays, so a plain `cdk deploy` gets Kinesis (and the functions refuse the embedded transport
@@ -169,6 +170,16 @@ const appConfigSchema = z
      * public read: for emulators without CloudFront) or `none` (lib/constructs/dashboard-site.ts).
      */
     site: z.enum(['cloudfront', 'bucket', 'none']).default('cloudfront'),
+    /** Origins whose web pages may post plays (CORS), as INGEST_CORS_ORIGINS is for the local runtime. */
+    ingestCorsOrigins: commaList.default([]).transform((origins, ctx) => {
+      // The very rules of the local runtime's setting.
+      try {
+        return loadSettings({ INGEST_CORS_ORIGINS: origins.join(',') }).http.ingestCorsOrigins;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   })
   .refine((config) => !(config.transport === 'kinesis' && config.kafka), {
     message: 'transport kinesis and kafka exclude each other: configure one transport',
@@ -212,6 +223,8 @@ export interface AppConfig {
   readonly architecture: 'arm64' | 'x86_64';
   /** How the dashboard is served: CloudFront, an S3 website (emulators), or not deployed. */
   readonly site: 'cloudfront' | 'bucket' | 'none';
+  /** Origins whose pages may post plays; empty: none (pages may only read). */
+  readonly ingestCorsOrigins: readonly string[];
   /** `dev` stages are disposable; any other stage keeps its data when the stack goes. */
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
@@ -243,6 +256,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     emr: context('emr') ?? env.TOP_SONGS_EMR,
     architecture: context('architecture') ?? env.TOP_SONGS_ARCHITECTURE,
     site: context('site') ?? env.TOP_SONGS_SITE,
+    ingestCorsOrigins: context('ingestCorsOrigins') ?? env.TOP_SONGS_INGEST_CORS_ORIGINS,
   };
   // Empty strings (an exported-but-blank variable) mean "not set".
   const present = Object.fromEntries(
@@ -266,6 +280,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     transport: config.transport ?? (config.kafka ? 'kafka' : 'kinesis'),
     architecture: config.architecture,
     site: config.site,
+    ingestCorsOrigins: config.ingestCorsOrigins,
     emr: config.emr && {
       ...config.emr,
       jarsDir:

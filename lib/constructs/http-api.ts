@@ -1,6 +1,7 @@
-import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   CorsHttpMethod,
+  type CorsPreflightOptions,
   HttpApi,
   HttpMethod,
   type HttpStage,
@@ -9,13 +10,15 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS, corsOriginsFor } from '../../src/domain/http/cors.ts';
+import type { HttpRoute } from '../../src/topology.ts';
 import { type DeployedFunction, pascalCase } from './topology-functions.ts';
 
 export interface TopologyHttpApiProps {
   /** Every deployed function; those with an `http` trigger get their routes. */
   readonly functions: readonly DeployedFunction[];
-  /** Origins the dashboard may call the GET routes from. */
-  readonly corsAllowOrigins: readonly string[];
+  /** Origins whose pages may post plays (`ingestCorsOrigins`); empty: pages may only read. */
+  readonly ingestCorsOrigins: readonly string[];
   /** Default-stage throttling: the routes are public. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: RetentionDays;
@@ -37,11 +40,12 @@ export class TopologyHttpApi extends Construct {
     this.api = new HttpApi(this, 'Api', {
       description: 'Top Songs: plays in, charts out.',
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: [...props.corsAllowOrigins],
-        allowMethods: [CorsHttpMethod.GET],
-        allowHeaders: ['content-type'],
-      },
+      corsPreflight: apiCors(
+        props.functions.flatMap(({ declaration }) =>
+          declaration.trigger.kind === 'http' ? declaration.trigger.routes : [],
+        ),
+        props.ingestCorsOrigins,
+      ),
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
@@ -74,4 +78,32 @@ export class TopologyHttpApi extends Construct {
       }
     }
   }
+}
+
+/**
+ * The CORS policy of src/domain/http/cors.ts as API Gateway can hold it: one setting for the whole API, not
+ * one per route. So the methods some page may use, and only the origins that may use every one of them: by
+ * default any origin, GET only (no page may post plays: their preflight finds no POST); with ingest origins
+ * configured, only those origins, for reading and posting alike (pages elsewhere can no longer read the
+ * charts, rather than every page being able to post plays).
+ */
+export function apiCors(
+  routes: readonly HttpRoute[],
+  ingestOrigins: readonly string[],
+): CorsPreflightOptions {
+  let origins: readonly string[] = ['*'];
+  const methods: CorsHttpMethod[] = [];
+  for (const method of new Set(routes.map((route) => route.method))) {
+    const allowed = corsOriginsFor(method, ingestOrigins);
+    if (allowed.length === 0) continue;
+    methods.push(CorsHttpMethod[method]);
+    if (allowed.includes('*')) continue;
+    origins = origins.includes('*') ? allowed : origins.filter((origin) => allowed.includes(origin));
+  }
+  return {
+    allowOrigins: [...origins],
+    allowMethods: methods,
+    allowHeaders: [...CORS_ALLOWED_HEADERS],
+    maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+  };
 }

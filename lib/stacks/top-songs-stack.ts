@@ -100,7 +100,7 @@ export class TopSongsStack extends Stack {
     }
     this.api = new TopologyHttpApi(this, 'Http', {
       functions: this.functions.deployed,
-      corsAllowOrigins: ['*'],
+      ingestCorsOrigins: config.ingestCorsOrigins,
       throttle: { rateLimit: 100, burstLimit: 200 },
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,

@@ -20,6 +20,7 @@ describe('app configuration', () => {
       transport: 'kinesis',
       architecture: 'arm64',
       site: 'cloudfront',
+      ingestCorsOrigins: [],
       removalPolicy: RemovalPolicy.DESTROY,
       logRetention: 7,
     });
@@ -56,6 +57,17 @@ describe('app configuration', () => {
     expect(load({}, { TOP_SONGS_TRANSPORT: 'kinesis' }).transport).toBe('kinesis');
   });
 
+  it('takes the origins whose pages may post plays from context or TOP_SONGS_INGEST_CORS_ORIGINS', () => {
+    expect(load({ ingestCorsOrigins: ['https://app.example'] }).ingestCorsOrigins).toEqual([
+      'https://app.example',
+    ]);
+    expect(
+      load({}, { TOP_SONGS_INGEST_CORS_ORIGINS: 'https://a.example, https://b.example' }).ingestCorsOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
+    // The local runtime's setting does not deploy.
+    expect(load({}, { INGEST_CORS_ORIGINS: 'https://a.example' }).ingestCorsOrigins).toEqual([]);
+  });
+
   it('accepts kafka as a JSON string, as `-c kafka=...` passes it', () => {
     expect(load({ kafka: JSON.stringify(kafkaContext) }).kafka).toEqual({
       ...kafkaContext,
@@ -75,6 +87,7 @@ describe('app configuration', () => {
     [{ transport: 'kafka' }, /transport kafka needs the brokers/],
     [{ transport: 'embedded' }, /transport/],
     [{ transport: 'kinesis', kafka: kafkaContext }, /exclude each other/],
+    [{ ingestCorsOrigins: 'https://app.example/page' }, /ingestCorsOrigins: .*without a path/],
   ])('rejects %j with a clear message', (context, message) => {
     expect(() => load(context)).toThrow(AppConfigError);
     expect(() => load(context)).toThrow(message);

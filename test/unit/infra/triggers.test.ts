@@ -92,11 +92,28 @@ describe('triggers', () => {
     withKafka.template.hasOutput('ApiUrl', Match.anyValue());
   });
 
-  it('allows cross-origin GETs for the dashboard', () => {
+  it('lets any page read charts and regions, and no page post plays, by default', () => {
     withKafka.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: { AllowMethods: ['GET'], AllowOrigins: ['*'] },
+      CorsConfiguration: {
+        AllowMethods: ['GET'],
+        AllowOrigins: ['*'],
+        AllowHeaders: ['content-type'],
+        MaxAge: 600,
+      },
     });
+  });
+
+  it('lets only the configured origins post plays from a page, and narrows reading to them (one CORS setting per API)', () => {
+    const origins = ['https://app.example', 'https://admin.example'];
+    synth({ kafka: kafkaContext, ingestCorsOrigins: origins }).template.hasResourceProperties(
+      'AWS::ApiGatewayV2::Api',
+      { CorsConfiguration: { AllowMethods: ['POST', 'GET'], AllowOrigins: origins } },
+    );
+    synth({ kafka: kafkaContext, ingestCorsOrigins: '*' }).template.hasResourceProperties(
+      'AWS::ApiGatewayV2::Api',
+      { CorsConfiguration: { AllowMethods: ['POST', 'GET'], AllowOrigins: ['*'] } },
+    );
   });
 
   it('schedules each job at its declared rate with a bounded retry', () => {
