@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LocalHttpSettings } from '../config/settings.ts';
 import { matchRoutePath } from '../domain/http/route-path.ts';
@@ -9,6 +10,7 @@ import { answerOptions, corsHeaders } from './http/cors.ts';
 import {
   announcedTooLarge,
   answerClientError,
+  answerOnSocket,
   RequestAborted,
   readBody,
   refuseTooLarge,
@@ -67,6 +69,10 @@ export function createHttpServer(functions: readonly RoutedFunction[], options: 
   });
   server.on('clientError', (error: Error, socket: Socket) =>
     answerClientError(error, socket, inFlight.get(socket)),
+  );
+  // Without a listener, Node would drop a CONNECT's connection without a word.
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) =>
+    answerOnSocket(socket, 405, 'CONNECT is not allowed: this server is not a proxy'),
   );
   return server;
 }

@@ -24,7 +24,7 @@ export type CommittedOffsets = () => Promise<ReadonlyMap<number, number>>;
  * committed past the last row of every partition: nothing is delivered after that (only transaction markers
  * may follow in the topic), so a late duplicate would be in the rows read then.
  */
-async function settledLakeRows(
+export async function settledLakeRows(
   lakeDir: string,
   expected: number,
   committed: CommittedOffsets | undefined,

@@ -117,6 +117,11 @@ export function answerClientError(
   const status = known?.status ?? 400;
   const message = known?.message(code) ?? `malformed HTTP request (${code})`;
   logger.debug('refused a request Node could not parse', { code, status });
+  answerOnSocket(socket, status, message);
+}
+
+/** A JSON error written straight on the connection, which then closes: for requests Node hands over raw. */
+export function answerOnSocket(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ message });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
