@@ -130,6 +130,14 @@ describe('the local HTTP server', () => {
     expectJsonError(await send('GET /v1/regions HTTP/9.9', [['host', 'x']]), 400, /malformed/);
   });
 
+  it('answers CONNECT with a JSON 405 rather than dropping the connection', async () => {
+    expectJsonError(
+      await send('CONNECT example.com:443 HTTP/1.1', [['host', 'example.com:443']]),
+      405,
+      /not a proxy/,
+    );
+  });
+
   it('answers a 64 KiB header with a JSON 431', async () => {
     const response = await send('GET /v1/regions HTTP/1.1', [
       ['host', 'x'],
