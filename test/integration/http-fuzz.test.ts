@@ -111,7 +111,7 @@ describe('the HTTP surface under generated hostile requests', () => {
             ),
           );
           requests += batch.length;
-          batch.forEach((request, index) => check(request, responses[index]!));
+          for (const [index, request] of batch.entries()) check(request, responses[index]!);
         }),
         { seed: SEED, numRuns: RUNS },
       );
