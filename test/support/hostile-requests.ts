@@ -344,7 +344,20 @@ const target = fc.oneof(
   { weight: 3, arbitrary: oddPath },
 );
 
-const oddFraming = fc.constantFrom<Framing>('none', 'short-length', 'announce-huge', 'duplicate-length');
+/** Bodies delimited as they should be, but for 1 in `odds` framed oddly (and a tenth of those stalling). */
+const framing = (odds: number) =>
+  fc.oneof(
+    { weight: odds * 10, arbitrary: fc.constantFrom<Framing>('length', 'chunked') },
+    {
+      weight: 10,
+      arbitrary: fc.constantFrom<Framing>('none', 'short-length', 'announce-huge', 'duplicate-length'),
+    },
+    { weight: 1, arbitrary: fc.constant<Framing>('stall') },
+  );
+
+/** No hostile header, but for 1 request in `odds + 1`. */
+const rarelyHostileHeaders = (odds: number) =>
+  fc.oneof({ weight: odds, arbitrary: fc.constant<Headers>([]) }, { weight: 1, arbitrary: hostileHeaders });
 
 const anyRequest: fc.Arbitrary<RequestSpec> = fc.record({
   method: fc.oneof(
@@ -360,16 +373,9 @@ const anyRequest: fc.Arbitrary<RequestSpec> = fc.record({
   hosts,
   contentType,
   headers: fc.array(benignHeader, { maxLength: 5 }),
-  hostileHeaders: fc.oneof(
-    { weight: 8, arbitrary: fc.constant([]) },
-    { weight: 1, arbitrary: hostileHeaders },
-  ),
+  hostileHeaders: rarelyHostileHeaders(8),
   body,
-  framing: fc.oneof(
-    { weight: 100, arbitrary: fc.constantFrom('length' as const, 'chunked' as const) },
-    { weight: 10, arbitrary: oddFraming },
-    { weight: 1, arbitrary: fc.constant('stall' as const) },
-  ),
+  framing: framing(10),
 });
 
 /** A POST /v1/plays that is mostly well-formed, odd in a way or two: most reach the use case. */
@@ -385,16 +391,9 @@ const ingestRequest: fc.Arbitrary<RequestSpec> = fc
       { weight: 1, arbitrary: contentType },
     ),
     headers: fc.array(benignHeader, { maxLength: 3 }),
-    hostileHeaders: fc.oneof(
-      { weight: 20, arbitrary: fc.constant([]) },
-      { weight: 1, arbitrary: hostileHeaders },
-    ),
+    hostileHeaders: rarelyHostileHeaders(20),
     body,
-    framing: fc.oneof(
-      { weight: 300, arbitrary: fc.constantFrom('length' as const, 'chunked' as const) },
-      { weight: 10, arbitrary: oddFraming },
-      { weight: 1, arbitrary: fc.constant('stall' as const) },
-    ),
+    framing: framing(30),
   })
   .map((fields): RequestSpec => ({ method: 'POST', version: 'HTTP/1.1', ...fields }));
 
