@@ -271,6 +271,7 @@ const benignHeader = fc.oneof(
   fc.tuple(fc.constant('user-agent'), fc.constantFrom('\u00ff\u00fe odd latin1', 'curl/8', '')),
   fc.tuple(fc.constant('cookie'), fc.constantFrom('a=1; b=2', '=;;', '')),
   fc.tuple(fc.constant('accept'), fc.constantFrom('*/*', 'application/json', 'text/html;q=0.1')),
+  fc.tuple(fc.constant('if-none-match'), fc.constantFrom('*', '"x"', 'W/"1", "2"', '')),
   fc.tuple(fc.constant('expect'), fc.constant('100-continue')),
   fc.tuple(fc.constant('connection'), fc.constantFrom('keep-alive', 'close')),
   fc.tuple(fc.constant('x-forwarded-for'), fc.constantFrom('1.2.3.4', 'garbage, ::1', '')),
@@ -297,7 +298,17 @@ const hostileHeaders: fc.Arbitrary<Headers> = fc.oneof(
   ),
 );
 
-const routePath = fc.constantFrom('/v1/plays', '/v1/charts', '/v1/regions');
+const routePath = fc.constantFrom(
+  '/v1/plays',
+  '/v1/charts',
+  '/v1/regions',
+  '/v1/charts/windows',
+  '/v1/charts/windows?region=us&period=hour&limit=x',
+  '/v1/songs/song-000001',
+  '/v1/songs/%zz',
+  '/v1/songs/%00',
+  '/v1/songs/a%2Fb',
+);
 const oddPath = fc.oneof(
   fc.constantFrom(
     '/',
