@@ -54,6 +54,8 @@ const settingsSchema = z.object({
         ),
     ),
   ),
+  /** Local runtime: how long a stop (SIGTERM, Ctrl-C) may take to finish what was taken before it exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().default(15_000)),
   DATABASE_URL: z.string().optional(),
   /** Deployed functions: the Secrets Manager secret holding the DATABASE_URL (read at cold start). */
   DATABASE_SECRET_ARN: z.string().optional(),
@@ -127,6 +129,7 @@ export interface Settings {
   readonly port: number;
   /** The local runtime's HTTP server (the deployed API is API Gateway's). */
   readonly http: LocalHttpSettings;
+  readonly shutdownTimeoutMs: number;
   readonly databaseUrl: string | undefined;
   /** Where to read the database URL from when DATABASE_URL is not given. */
   readonly databaseSecretArn: string | undefined;
@@ -265,6 +268,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       requestTimeoutMs: raw.HTTP_REQUEST_TIMEOUT_MS,
       ingestCorsOrigins: raw.INGEST_CORS_ORIGINS,
     },
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     databaseUrl: raw.DATABASE_URL || undefined,
     databaseSecretArn: raw.DATABASE_SECRET_ARN || undefined,
     lake: parseLakeUri(raw.LAKE_URI ?? `${raw.TOP_SONGS_DATA_DIR}/lake`),

@@ -19,6 +19,7 @@ import {
 import { requestUrl } from './http/request-target.ts';
 import { isWritable, sendJson } from './http/respond.ts';
 import { serveStatic } from './http/static-files.ts';
+import type { RequestDrain } from './http-drain.ts';
 import { apiGatewayEvent } from './lambda-events.ts';
 
 export interface RoutedFunction {
@@ -36,18 +37,21 @@ interface RouteMatch {
 export interface HttpServerOptions extends Omit<LocalHttpSettings, 'host'> {
   /** The built dashboard, served for every path that is not a route. */
   readonly staticDir: string;
+  /** Lets the server stop taking requests without cutting those it took (a stop of the local runtime). */
+  readonly drain?: RequestDrain;
 }
 
 /**
  * The local API Gateway: routes the topology's HTTP routes to their functions as API Gateway v2
  * events, and serves the built dashboard for everything else. Whatever a client sends, it answers
  * with JSON errors, never a 500 of its own, and holds no request longer or larger than its limits.
+ * With `drain`, it can stop taking requests (see RequestDrain).
  */
 export function createHttpServer(functions: readonly RoutedFunction[], options: HttpServerOptions): Server {
   // The response being prepared on each connection, so that a parse error or timeout there knows whether
   // it may still answer.
   const inFlight = new WeakMap<Socket, ServerResponse>();
-  const serve = (request: IncomingMessage, response: ServerResponse) => {
+  const serveRequest = (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
     inFlight.set(socket, response);
     response.once('close', () => {
@@ -59,6 +63,7 @@ export function createHttpServer(functions: readonly RoutedFunction[], options: 
       sendJson(response, 500, { message: 'Internal Server Error' });
     });
   };
+  const serve = options.drain ? options.drain.wrap(serveRequest) : serveRequest;
   const server = createServer(serverLimits(options), serve);
   // `Expect: 100-continue`: refuse an announced oversized body before the client sends it.
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {

@@ -6,11 +6,12 @@ import './quiet-logs.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startEmbeddedPostgres } from '../adapters/postgres/embedded.ts';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../adapters/postgres/embedded.ts';
 import { loadSettings } from '../config/settings.ts';
-import { createDependencies, installDependencies } from '../runtime/dependencies.ts';
+import { createDependencies, type Dependencies, installDependencies } from '../runtime/dependencies.ts';
 import { type FunctionName, functionNames } from '../topology.ts';
 import { invokeFunction } from './functions.ts';
+import { firstLine, startupFailure } from './startup-failure.ts';
 
 const usage = `Usage: npm run invoke -- <function> [--event <file>|-]
 
@@ -44,24 +45,43 @@ if (values.event) {
   }
 }
 
-let settings = loadSettings(process.env);
-const database = settings.databaseUrl
-  ? undefined
-  : await startEmbeddedPostgres(join(settings.dataDir, 'postgres'));
-if (database) settings = { ...settings, databaseUrl: database.url };
-const dependencies = createDependencies(settings);
+const { database, dependencies } = await open().catch((error: unknown) => {
+  console.error(startupFailure(error));
+  process.exit(1);
+});
 installDependencies(dependencies);
 let exitCode = 0;
 try {
   console.log(JSON.stringify(await invokeFunction(name as FunctionName, event), null, 2));
 } catch (error) {
-  console.error(`${name} failed: ${(error as Error).stack ?? error}`);
+  // One line; the stack is for whoever debugs the function.
+  const debug = process.env.POWERTOOLS_LOG_LEVEL === 'DEBUG';
+  console.error(
+    debug
+      ? `${name} failed: ${(error as Error).stack ?? error}`
+      : `${name} failed: ${firstLine(error)} (POWERTOOLS_LOG_LEVEL=DEBUG shows where)`,
+  );
   exitCode = 1;
 } finally {
   await dependencies.close();
   await database?.stop();
 }
 process.exit(exitCode);
+
+/** The settings' dependencies, with the embedded PostgreSQL when DATABASE_URL is not set (shared with npm start). */
+async function open(): Promise<{ database: EmbeddedDatabase | undefined; dependencies: Dependencies }> {
+  let settings = loadSettings(process.env);
+  const database = settings.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(join(settings.dataDir, 'postgres'));
+  if (database) settings = { ...settings, databaseUrl: database.url };
+  try {
+    return { database, dependencies: createDependencies(settings) };
+  } catch (error) {
+    await database?.stop();
+    throw error;
+  }
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

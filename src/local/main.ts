@@ -4,9 +4,13 @@
  * plays unless started with --no-simulator.
  */
 import './quiet-logs.ts';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateCatalog, runSimulation } from '../../simulator/index.ts';
+import { takeOverStopSignals } from '../adapters/postgres/embedded-package.ts';
+import { loadSettings } from '../config/settings.ts';
 import { startLocalRuntime } from './runtime.ts';
+import { startupFailure } from './startup-failure.ts';
 
 const usage = `Usage: npm start -- [options]
 
@@ -16,7 +20,7 @@ const usage = `Usage: npm start -- [options]
   -h, --help            this text
 
 Settings (environment): PORT (3000), HOST (127.0.0.1; 0.0.0.0 listens on every interface), DATABASE_URL,
-LAKE_URI, KAFKA_BROKERS, REGIONS, TOP_SONGS_DATA_DIR (.data), INGEST_CORS_ORIGINS (none),
+LAKE_URI, KAFKA_BROKERS, REGIONS, TOP_SONGS_DATA_DIR (.data), INGEST_CORS_ORIGINS (none), SHUTDOWN_TIMEOUT_MS (15000),
 POWERTOOLS_LOG_LEVEL (WARN here; INFO shows every function's log lines); docs/operations.md lists them all`;
 
 const { values: flags } = parseArgs({
@@ -38,17 +42,38 @@ if (!Number.isInteger(seed) || !(rate > 0)) {
   process.exit(2);
 }
 
-const runtime = await startLocalRuntime({
+const settings = (() => {
+  try {
+    return loadSettings(process.env);
+  } catch (error) {
+    console.error(startupFailure(error));
+    process.exit(1);
+  }
+})();
+
+// This process stops the embedded PostgreSQL itself, once what it took is finished (see shutdown below).
+takeOverStopSignals();
+let stopping = false;
+const simulation = new AbortController();
+let simulator: Promise<unknown> = Promise.resolve();
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+const started = startLocalRuntime({
   env: process.env,
+  settings,
   defaultCatalog: () => generateCatalog({ seed }),
+}).catch((error: unknown) => {
+  console.error(startupFailure(error));
+  process.exit(1);
 });
-const { settings } = runtime;
+const runtime = await started;
 
 const lake = runtime.dependencies.lake().describe();
 const transport = (await runtime.dependencies.transport()).describe();
-const database = process.env.DATABASE_URL
-  ? 'DATABASE_URL'
-  : `embedded PostgreSQL in ${settings.dataDir}/postgres`;
+const database = runtime.database
+  ? `embedded PostgreSQL in ${settings.dataDir}/postgres${filesElsewhere(runtime.database.files)}`
+  : 'DATABASE_URL';
 const { host } = settings.http;
 const listening =
   host === '127.0.0.1' || host === '::1' || host === 'localhost'
@@ -68,22 +93,39 @@ ${flags['no-simulator'] ? '  simulator  off' : `  simulator  ${rate} plays/s (se
 Charts appear within a minute. Ctrl-C stops.
 `);
 
-const simulation = new AbortController();
-const simulator = flags['no-simulator']
-  ? Promise.resolve()
-  : runSimulation({ url: runtime.url, rate, seed, signal: simulation.signal, quiet: true }).catch(
-      (error: unknown) => console.error('simulator stopped:', (error as Error).message),
-    );
+if (!flags['no-simulator'] && !stopping) {
+  simulator = runSimulation({ url: runtime.url, rate, seed, signal: simulation.signal, quiet: true }).catch(
+    (error: unknown) => console.error('simulator stopped:', (error as Error).message),
+  );
+}
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
+/**
+ * Finishes what was taken (requests in flight, the pollers' batches in flight, running jobs) while refusing
+ * new requests with 503, then closes everything; gives up after SHUTDOWN_TIMEOUT_MS. A second signal exits at once.
+ */
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    console.error(
+      `${signal} again: exiting at once; records not yet committed are delivered again on the next start`,
+    );
+    process.exit(1);
+  }
   stopping = true;
-  console.log(`\n${signal}: stopping…`);
+  const seconds = settings.shutdownTimeoutMs / 1000;
+  console.log(`\n${signal}: stopping: finishing what is in flight (at most ${seconds} s)…`);
+  setTimeout(() => {
+    console.error(
+      `Not stopped within ${seconds} s (SHUTDOWN_TIMEOUT_MS): exiting anyway; a request left unanswered may ` +
+        'or may not have been taken (sending it again is safe), and records not yet committed are delivered again on the next start',
+    );
+    process.exit(1);
+  }, settings.shutdownTimeoutMs);
   simulation.abort();
   await simulator;
-  await runtime.stop();
+  await (await started).stop();
   process.exit(0);
-};
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function filesElsewhere(files: string): string {
+  return files.startsWith(resolve(settings.dataDir)) ? '' : ` (its files in ${files}, linked from there)`;
+}

@@ -9,12 +9,17 @@ import { functions, qualified, topics } from '../topology.ts';
 import { ensureCatalog } from './catalog.ts';
 import { EventSourcePoller } from './event-source-poller.ts';
 import { invokeFunction, projectRoot } from './functions.ts';
+import { RequestDrain } from './http-drain.ts';
 import { createHttpServer } from './http-server.ts';
 import { Scheduler } from './scheduler.ts';
+import { databaseStartAdvice, lakeStartAdvice, listenAdvice, transportStartAdvice } from './start-advice.ts';
+import { starting } from './startup-failure.ts';
 
 export interface LocalRuntimeOptions {
   /** The environment to read settings from (process.env for `npm start`). */
   readonly env: Record<string, string | undefined>;
+  /** The settings, when the caller has already read them from `env`. */
+  readonly settings?: Settings;
   /** Fire schedule-triggered functions (default true); tests invoke jobs themselves. */
   readonly schedules?: boolean;
   readonly staticDir?: string;
@@ -26,33 +31,50 @@ export interface LocalRuntime {
   readonly url: string;
   readonly settings: Settings;
   readonly dependencies: Dependencies;
+  /** The embedded PostgreSQL server, when DATABASE_URL is not set. */
+  readonly database: EmbeddedDatabase | undefined;
+  /**
+   * Stops without cutting short what was taken: new requests get 503 with Retry-After while the requests
+   * in flight are answered, the pollers finish and commit their batch in flight and the running jobs end;
+   * then the transport, the database and last the HTTP server close.
+   */
   stop(): Promise<void>;
 }
 
 /**
  * The whole system in one process, read from the topology: an HTTP server for HTTP-triggered
  * functions, an event-source poller per topic-triggered function, a scheduler for the jobs.
+ * A service that cannot start fails it with a StartupError, one sentence saying what to do.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
-  let settings = loadSettings(options.env);
-  let database: EmbeddedDatabase | undefined;
-  if (!settings.databaseUrl) {
-    database = await startEmbeddedPostgres(join(settings.dataDir, 'postgres'));
-    settings = { ...settings, databaseUrl: database.url };
-  }
-  const dependencies = createDependencies(settings);
-  installDependencies(dependencies);
-  const stops: (() => Promise<void>)[] = [async () => database?.stop()];
+  let settings = options.settings ?? loadSettings(options.env);
+  const embedded = !settings.databaseUrl;
+  const database = embedded ? await startEmbeddedPostgres(join(settings.dataDir, 'postgres')) : undefined;
+  if (database) settings = { ...settings, databaseUrl: database.url };
+  // Stopped together first (what is in flight), then closed one by one, last opened first.
+  const quiesce: (() => Promise<void>)[] = [];
+  const release: (() => Promise<void>)[] = [async () => database?.stop()];
+  const drain = new RequestDrain();
+  let server: Server | undefined;
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop();
+    await Promise.allSettled(quiesce.map((stop) => stop()));
+    for (const stop of release.reverse()) await stop();
+    if (server) await drain.close(server);
   };
   try {
-    await dependencies.chartStore();
-    stops.push(() => dependencies.close());
-    const transport = await dependencies.transport();
-    if (options.defaultCatalog) await ensureCatalog(dependencies.lake(), options.defaultCatalog);
+    const dependencies = createDependencies(settings);
+    installDependencies(dependencies);
+    release.push(() => dependencies.close());
+    await starting(...databaseStartAdvice(settings, embedded), () => dependencies.chartStore());
+    const transport = await starting(...transportStartAdvice(settings), () => dependencies.transport());
+    if (options.defaultCatalog) {
+      const generate = options.defaultCatalog;
+      await starting(...lakeStartAdvice(dependencies.lake()), () =>
+        ensureCatalog(dependencies.lake(), generate),
+      );
+    }
 
-    const server = createHttpServer(
+    server = createHttpServer(
       functions.flatMap((fn) =>
         fn.trigger.kind === 'http'
           ? [
@@ -69,32 +91,40 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         headersTimeoutMs: settings.http.headersTimeoutMs,
         requestTimeoutMs: settings.http.requestTimeoutMs,
         ingestCorsOrigins: settings.http.ingestCorsOrigins,
+        drain,
       },
     );
-    await listen(server, settings.port, settings.http.host);
-    stops.push(() => close(server));
+    const listening = server;
+    await starting(...listenAdvice(settings.port), () =>
+      listen(listening, settings.port, settings.http.host),
+    );
+    quiesce.push(() => drain.drain());
 
     for (const fn of functions) {
       if (fn.trigger.kind !== 'topic') continue;
-      const poller = new EventSourcePoller({
-        functionName: fn.name,
-        trigger: fn.trigger,
-        consumer: await transport.consumer(
-          qualified(fn.trigger.topic, settings.namespace),
+      const trigger = fn.trigger;
+      const consumer = await starting(...transportStartAdvice(settings), () =>
+        transport.consumer(
+          qualified(trigger.topic, settings.namespace),
           qualified(fn.name, settings.namespace),
         ),
+      );
+      const poller = new EventSourcePoller({
+        functionName: fn.name,
+        trigger,
+        consumer,
         deadLetters: { publisher: transport, topic: qualified(topics.deadLetters.name, settings.namespace) },
         invoke: (event) => invokeFunction(fn.name, event),
         eventSource: transport.eventSource,
         bootstrapServers: transport.bootstrapServers,
       });
       poller.start();
-      stops.push(() => poller.stop());
+      quiesce.push(() => poller.stop());
     }
 
     if (options.schedules ?? true) {
       const scheduler = new Scheduler();
-      stops.push(() => scheduler.stop());
+      quiesce.push(() => scheduler.stop());
       void scheduler.start(
         functions.flatMap((fn) =>
           fn.trigger.kind === 'schedule'
@@ -114,6 +144,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       url: reachableUrl(settings.http.host, port),
       settings: { ...settings, port },
       dependencies,
+      database,
       stop: async () => {
         await stopAll();
         installDependencies(undefined);
@@ -128,7 +159,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolveListen, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolveListen());
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
   });
 }
 
@@ -136,9 +170,4 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 function reachableUrl(host: string, port: number): string {
   const address = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${isIPv6(address) ? `[${address}]` : address}:${port}`;
-}
-
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolveClose) => server.close(() => resolveClose()));
 }

@@ -154,7 +154,7 @@ export async function expectExactlyOnceAcrossKill(options: {
 }
 
 /** Whether the lake folder holds a play file yet (a cheap check, to catch the writer in its first batches). */
-async function hasPlaysFile(lakeDir: string): Promise<boolean> {
+export async function hasPlaysFile(lakeDir: string): Promise<boolean> {
   const names = await readdir(join(lakeDir, 'plays'), { recursive: true }).catch(() => [] as string[]);
   return names.some((name) => name.endsWith('.parquet'));
 }

