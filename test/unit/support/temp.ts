@@ -9,8 +9,9 @@ export interface TempDir {
 }
 
 /**
- * A fresh folder under the system temp dir. World-readable because, when tests run as root, the
- * embedded PostgreSQL server runs as its own user and must reach its data folder.
+ * A fresh folder under the system temp dir. Open to others because, when the tests run as root, the
+ * embedded PostgreSQL server runs as the postgres account: in a folder that account cannot reach, its files
+ * would go to /var/lib/top-songs/postgres instead (docs/operations.md, "Running as root"), and outlive the test.
  */
 export async function tempDir(prefix: string): Promise<TempDir> {
   const path = await mkdtemp(join(tmpdir(), `top-songs-unit-${prefix}-`));
