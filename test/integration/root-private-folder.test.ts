@@ -37,7 +37,7 @@ async function privateCopy(dir: string): Promise<string> {
  * folder that account cannot enter (/root, a mode-700 folder) must still work, with nothing done by hand.
  */
 describe('npm start as root from a folder only root may enter', () => {
-  it('serves, shares its database with npm run invoke, and stops on SIGTERM', async (context) => {
+  it('serves, shares its database with npm run invoke, stops on SIGTERM, and starts afresh without .data', async (context) => {
     if (process.getuid?.() !== 0) {
       context.skip(
         'needs root (CI runs as root): as any other user PostgreSQL runs as that user, who can enter the folder',
@@ -75,13 +75,17 @@ describe('npm start as root from a folder only root may enter', () => {
         ],
         { cwd: app, env: { ...inherited, ...env } },
       );
-      const chart = await fetch(
-        `${running.url}/v1/charts?region=global&period=hour&start=2026-11-20T10:00:00Z`,
-      );
-      expect(chart.status).toBe(200);
+      const chartPath = '/v1/charts?region=global&period=hour&start=2026-11-20T10:00:00Z';
+      expect((await fetch(`${running.url}${chartPath}`)).status).toBe(200);
 
       await running.stop('SIGTERM');
       expect(running.child.exitCode).toBe(0);
+
+      // Deleting the data folder still starts afresh: the files it linked to are replaced by an empty database.
+      await rm(dataDir, { recursive: true });
+      running = await startLocalProcess(env, ['--no-simulator'], { projectDir: app });
+      expect((await fetch(`${running.url}${chartPath}`)).status).toBe(404);
+      await running.stop('SIGTERM');
     } finally {
       await running?.stop('SIGKILL');
       // The database files live outside `dir`, in a folder of their own (see clusterFolder).
