@@ -1,11 +1,14 @@
 import './config/zod';
+// The page's base styles first: components' own stylesheets, imported by them, come after and build on them.
+import './styles/base.css';
+import './styles/controls.css';
+import './styles/table.css';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { Alert } from './components/Alert';
 import { setConfig } from './config/config';
 import { env } from './config/env';
 import { loadRuntimeConfig } from './config/runtime-config';
-import './styles.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('Missing #root element in index.html');

@@ -1,16 +1,19 @@
 import { apiGet, isApiError } from '../../../lib/api-client';
-import { type Chart, ChartSchema, type Period } from './schemas';
+import type { Period } from '../../../utils/windows';
+import { type Chart, ChartSchema } from './schemas';
 
 export interface ChartQuery {
   region: string;
   period: Period;
+  /** The window's start (RFC 3339); without it, the latest computed window. */
+  start?: string;
 }
 
-/** The latest chart for `query`, or `null` when none has been computed yet (HTTP 404). */
+/** The chart for `query`, or `null` when that chart has not been computed (HTTP 404). */
 export async function getChart(query: ChartQuery, signal?: AbortSignal): Promise<Chart | null> {
   try {
     return await apiGet('/v1/charts', ChartSchema, {
-      query: { region: query.region, period: query.period },
+      query: { region: query.region, period: query.period, start: query.start },
       signal,
     });
   } catch (error) {

@@ -1,43 +1,65 @@
+/**
+ * The charts API's responses as the dashboard reads them: the same shapes as the server's
+ * (src/use-cases/charts-api/schemas.ts, docs/contracts.md), checked field by field by
+ * test/unit/frontend/api-schemas.test.ts. Unlike the server's, they let unknown fields through, so a newer API
+ * that adds a field does not break a deployed dashboard.
+ *
+ * Imports carry their `.ts` extension: that test imports this file under Node.
+ */
 import { z } from 'zod';
+import { periods } from '../../../utils/windows.ts';
 
-export const periods = ['hour', 'day'] as const;
+const Instant = z.iso.datetime();
+const Rank = z.int().min(1).max(100);
+
 export const PeriodSchema = z.enum(periods);
-export type Period = z.infer<typeof PeriodSchema>;
-
-export const GLOBAL_REGION = 'global';
-
-export const RegionsResponseSchema = z.object({
-  regions: z.array(z.string().min(1)),
-});
-export type RegionsResponse = z.infer<typeof RegionsResponseSchema>;
-
-/** Catalog fields may be null (or absent) while a song is not in the catalog yet. */
-const optionalText = z
-  .string()
-  .nullish()
-  .transform((value) => value ?? null);
-
-export const ChartEntrySchema = z.object({
-  rank: z.number().int().min(1),
-  song_id: z.string().min(1),
-  title: optionalText,
-  artist: optionalText,
-  genre: optionalText,
-  plays: z.number().int().min(0),
-});
-export type ChartEntry = z.infer<typeof ChartEntrySchema>;
 
 export const ChartStatusSchema = z.enum(['provisional', 'final']);
 export type ChartStatus = z.infer<typeof ChartStatusSchema>;
 
-export const ChartSchema = z.object({
-  region: z.string().min(1),
-  period: PeriodSchema,
-  window_start: z.iso.datetime({ offset: true }),
-  window_end: z.iso.datetime({ offset: true }),
+export const movements = ['up', 'down', 'same', 'new', 're-entry'] as const;
+export type Movement = (typeof movements)[number];
+
+export const RegionsResponseSchema = z.object({
+  regions: z.array(z.string()),
+  global: z.literal('global'),
+});
+
+export const ChartEntrySchema = z.object({
+  rank: Rank,
+  song_id: z.string(),
+  title: z.string().nullable(),
+  artist: z.string().nullable(),
+  genre: z.string().nullable(),
+  plays: z.int().positive(),
+  previous_rank: Rank.nullable(),
+  movement: z.enum(movements),
+  peak_rank: Rank,
+  periods_on_chart: z.int().positive(),
+});
+export type ChartEntry = z.infer<typeof ChartEntrySchema>;
+
+const WindowSummarySchema = z.object({
+  window_start: Instant,
+  window_end: Instant,
   status: ChartStatusSchema,
-  generated_at: z.iso.datetime({ offset: true }),
-  eligible_plays: z.number().int().min(0),
+  generated_at: Instant,
+  eligible_plays: z.int().nonnegative(),
+});
+export type WindowSummary = z.infer<typeof WindowSummarySchema>;
+
+export const ChartSchema = z.object({
+  region: z.string(),
+  period: PeriodSchema,
+  ...WindowSummarySchema.shape,
   entries: z.array(ChartEntrySchema),
 });
 export type Chart = z.infer<typeof ChartSchema>;
+
+export const ChartWindowsSchema = z.object({
+  region: z.string(),
+  period: PeriodSchema,
+  windows: z.array(WindowSummarySchema),
+  next_before: Instant.nullable(),
+});
+export type ChartWindows = z.infer<typeof ChartWindowsSchema>;

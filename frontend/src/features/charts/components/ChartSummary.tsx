@@ -1,5 +1,12 @@
+import {
+  formatCount,
+  formatRelative,
+  formatUtcDate,
+  formatUtcTime,
+  formatWindow,
+} from '../../../utils/format';
 import type { Chart } from '../api/schemas';
-import { formatCount, formatRelative, formatUtcDate, formatUtcTime, formatWindow } from '../utils/format';
+import './ChartSummary.css';
 import { StatusBadge } from './StatusBadge';
 
 interface ChartSummaryProps {

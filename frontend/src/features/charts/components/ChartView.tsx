@@ -3,23 +3,54 @@ import { Card } from '../../../components/Card';
 import { EmptyState } from '../../../components/EmptyState';
 import { Spinner } from '../../../components/Spinner';
 import { getConfig } from '../../../config/config';
+import { formatWindow } from '../../../utils/format';
+import { regionLabel } from '../../../utils/regions';
+import { windowLength } from '../../../utils/windows';
+import type { Chart } from '../api/schemas';
 import { useChart } from '../hooks/use-chart';
 import { useChartSelection } from '../hooks/use-chart-selection';
+import { useChartWindows } from '../hooks/use-chart-windows';
 import { useRegions } from '../hooks/use-regions';
-import { regionLabel } from '../utils/regions';
-import { ChartContent } from './ChartContent';
+import { justClosedWindow } from '../utils/boundary';
 import { ChartErrorBanner } from './ChartErrorBanner';
+import { ChartPanel } from './ChartPanel';
+import './ChartView.css';
+import { HistoryPicker } from './HistoryPicker';
 import { PeriodToggle } from './PeriodToggle';
+import { RegionComparison } from './RegionComparison';
 import { RegionSelect } from './RegionSelect';
+import type { SongLinks } from './SongLink';
 import { UpdatedIndicator } from './UpdatedIndicator';
 
-/** The whole charts screen: controls, status banners, and the latest chart for the selection. */
-export function ChartView() {
-  const { region, period, setRegion, setPeriod } = useChartSelection();
+const windowName = (chart: Pick<Chart, 'period' | 'window_start'>) => {
+  const start = new Date(chart.window_start);
+  return formatWindow(chart.period, start, new Date(start.getTime() + windowLength(chart.period)));
+};
+
+/**
+ * The charts screen: the selection (region, period, window), its history, the chart, and every region's podium.
+ * Without a window in the URL it shows the latest chart; while that live chart is young (the start of a window),
+ * the chart that just became final comes first, above it.
+ */
+export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
+  const { region, period, start, invalidStart, setRegion, setPeriod, showWindow } = useChartSelection();
   const regions = useRegions();
-  const chart = useChart({ region, period });
+  const windows = useChartWindows(region, period);
+  const chart = useChart({ region, period, start });
   const { refreshSeconds } = getConfig();
+  const live = start === undefined;
+  const closed = live && chart.data ? justClosedWindow(chart.data, chart.updatedAt ?? new Date()) : null;
+  const justFinal = useChart(closed ? { region, period, start: closed } : null);
+  const finalChart = justFinal.data?.status === 'final' ? justFinal.data : undefined;
+  const shown = start ?? chart.data?.window_start;
+  const compared = start ?? finalChart?.window_start ?? chart.data?.window_start ?? null;
   const periodName = period === 'hour' ? 'hourly' : 'daily';
+  const name = regionLabel(region);
+
+  const announced = chart.data
+    ? `${name}, ${periodName} chart of ${windowName(chart.data)}, ${chart.data.status}` +
+      (finalChart ? `, below the final chart of ${windowName(finalChart)}` : '')
+    : '';
 
   return (
     <div className="chart-view">
@@ -33,10 +64,24 @@ export function ChartView() {
           onRefresh={chart.refresh}
         />
       </section>
+      <HistoryPicker period={period} shown={shown} live={live} windows={windows.data} onSelect={showWindow} />
+      <p className="visually-hidden" aria-live="polite" data-testid="chart-announcement">
+        {announced}
+      </p>
 
+      {invalidStart && (
+        <Alert tone="info" title="That link’s window is not a date." testId="start-error">
+          “{invalidStart}” is not a date and time; showing the latest chart.
+        </Alert>
+      )}
       {regions.error && (
         <Alert tone="info" title="Couldn’t load the region list." testId="regions-error">
           {regions.error.message} Only Global and the selected region are offered for now.
+        </Alert>
+      )}
+      {windows.error && (
+        <Alert tone="info" title="Couldn’t load the chart history." testId="windows-error">
+          {windows.error.message} Previous and next still work.
         </Alert>
       )}
       {chart.error && (
@@ -47,24 +92,60 @@ export function ChartView() {
         />
       )}
 
-      <h2 className="chart-view__heading">
-        {regionLabel(region)} · top 10 {periodName}
-      </h2>
+      {finalChart && (
+        <>
+          <p className="chart-view__boundary" data-testid="boundary-note">
+            A new {period} has just begun: its live chart is still filling up, so the {period} that just
+            closed comes first.
+          </p>
+          <ChartPanel
+            chart={finalChart}
+            regionName={name}
+            now={justFinal.updatedAt}
+            kind="just-final"
+            songLinks={songLinks}
+          />
+        </>
+      )}
 
-      {chart.data === undefined && !chart.error && <Spinner label="Loading the latest chart…" />}
+      {chart.data === undefined && !chart.error && <Spinner label="Loading the chart…" />}
       {chart.data === null && (
         <Card>
-          <EmptyState
-            title="No chart yet — plays are being collected; charts appear within a minute"
-            testId="chart-empty"
-          >
-            The first {periodName} chart for {regionLabel(region)} shows up here automatically.
-          </EmptyState>
+          {live ? (
+            <EmptyState
+              title="No chart yet — plays are being collected; charts appear within a minute"
+              testId="chart-empty"
+            >
+              The first {periodName} chart for {name} shows up here automatically.
+            </EmptyState>
+          ) : (
+            <EmptyState
+              title={`No chart for ${windowName({ period, window_start: start ?? '' })}`}
+              testId="chart-empty"
+            >
+              Nothing was charted for {name} in this {period}: no plays, or the window was never computed.
+            </EmptyState>
+          )}
         </Card>
       )}
       {chart.data && (
-        <ChartContent chart={chart.data} regionName={regionLabel(region)} now={chart.updatedAt} />
+        <ChartPanel
+          chart={chart.data}
+          regionName={name}
+          now={chart.updatedAt}
+          kind={live && chart.data.status === 'provisional' ? 'live' : 'selected'}
+          songLinks={songLinks}
+        />
       )}
+
+      <RegionComparison
+        regions={regions.data ?? []}
+        period={period}
+        start={compared}
+        selectedRegion={region}
+        onSelectRegion={setRegion}
+        songLinks={songLinks}
+      />
     </div>
   );
 }

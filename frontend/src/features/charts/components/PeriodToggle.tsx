@@ -1,4 +1,4 @@
-import { type Period, periods } from '../api/schemas';
+import { type Period, periods } from '../../../utils/windows';
 
 const LABELS: Record<Period, string> = { hour: 'Hour', day: 'Day' };
 

@@ -1,6 +1,5 @@
 import { useId } from 'react';
-import { GLOBAL_REGION } from '../api/schemas';
-import { regionLabel } from '../utils/regions';
+import { GLOBAL_REGION, regionLabel } from '../../../utils/regions';
 
 interface RegionSelectProps {
   value: string;

@@ -1,3 +1,4 @@
+import './StatusBadge.css';
 import type { ChartStatus } from '../api/schemas';
 
 const TEXT: Record<ChartStatus, string> = { provisional: 'Live · provisional', final: 'Final' };

@@ -1,4 +1,4 @@
-import { formatLocalTime } from '../utils/format';
+import { formatLocalTime } from '../../../utils/format';
 
 interface UpdatedIndicatorProps {
   updatedAt: Date | undefined;

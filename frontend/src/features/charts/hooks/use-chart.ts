@@ -1,13 +1,23 @@
 import { useCallback } from 'react';
 import { getConfig } from '../../../config/config';
+import { usePolling } from '../../../hooks/use-polling';
 import { type ChartQuery, getChart } from '../api/get-chart';
-import { usePolling } from './use-polling';
 
-/** The latest chart for the selection, refreshed every `refreshSeconds` (config.json or VITE_). */
-export function useChart({ region, period }: ChartQuery) {
+/**
+ * The chart for `query` (the latest without a `start`), refreshed every `refreshSeconds`; `null` fetches
+ * nothing. A final chart's answer is cacheable for an hour, so its refreshes cost no request.
+ */
+export function useChart(query: ChartQuery | null) {
+  const region = query?.region;
+  const period = query?.period;
+  const start = query?.start;
   const fetcher = useCallback(
-    (signal: AbortSignal) => getChart({ region, period }, signal),
-    [region, period],
+    (signal: AbortSignal) => {
+      if (!region || !period) throw new Error('useChart fetched without a query');
+      return getChart({ region, period, start }, signal);
+    },
+    [region, period, start],
   );
-  return usePolling(`${region}|${period}`, fetcher, getConfig().refreshSeconds * 1000);
+  const key = query ? `${region}|${period}|${start ?? 'latest'}` : null;
+  return usePolling(key, fetcher, getConfig().refreshSeconds * 1000);
 }

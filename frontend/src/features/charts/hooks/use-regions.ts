@@ -1,5 +1,5 @@
+import { usePolling } from '../../../hooks/use-polling';
 import { getRegions } from '../api/get-regions';
-import { usePolling } from './use-polling';
 
 const REGIONS_REFRESH_MS = 10 * 60 * 1000;
 

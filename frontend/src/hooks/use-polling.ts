@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../../../lib/api-client';
+import { ApiError } from '../lib/api-client';
 
 export interface PollingState<T> {
   /** The last successful result for the current key; undefined until the first one arrives. */
@@ -16,23 +16,24 @@ interface KeyedState<T> extends PollingState<T> {
   key: string;
 }
 
-const initial = <T>(key: string): KeyedState<T> => ({
-  key,
+const initial = <T>(key: string | null): KeyedState<T> => ({
+  key: key ?? '',
   data: undefined,
   error: undefined,
   updatedAt: undefined,
-  loading: true,
+  loading: key !== null,
 });
 
 const asApiError = (error: unknown) =>
   error instanceof ApiError ? error : new ApiError('network', 0, 'Something went wrong loading data.');
 
 /**
- * Calls `fetcher` now, whenever `key` changes, and `intervalMs` after each completed call.
- * A failed call keeps the last good data (for the same key) and reports the error alongside it.
+ * Calls `fetcher` now, whenever `key` changes, and `intervalMs` after each completed call; a `null` key
+ * fetches nothing (the data is not needed now). A failed call keeps the last good data (for the same key) and
+ * reports the error alongside it.
  */
 export function usePolling<T>(
-  key: string,
+  key: string | null,
   fetcher: (signal: AbortSignal) => Promise<T>,
   intervalMs: number,
 ): PollingState<T> & { refresh: () => void } {
@@ -45,6 +46,10 @@ export function usePolling<T>(
   });
 
   useEffect(() => {
+    if (key === null) {
+      refreshRef.current = () => {};
+      return;
+    }
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let sequence = 0;

@@ -1,4 +1,5 @@
-import { GLOBAL_REGION } from '../api/schemas';
+/** The chart over all regions together: the API's `global` pseudo-region. */
+export const GLOBAL_REGION = 'global';
 
 /** Names for the default regions, used when the browser cannot name a region itself. */
 const KNOWN: Readonly<Record<string, string>> = {

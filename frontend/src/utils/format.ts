@@ -1,4 +1,4 @@
-import type { ChartEntry, Period } from '../api/schemas';
+import type { Period } from './windows';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -20,6 +20,14 @@ export function formatWindow(period: Period, start: Date, end: Date): string {
   if (period === 'day') return `${formatUtcDate(start)} (UTC)`;
   return `${formatUtcDate(start)}, ${formatUtcTime(start)}–${formatUtcTime(end)} UTC`;
 }
+
+/** "13:00" for an hour, "27 Nov" for a day: an axis or a picker label. */
+export function formatWindowShort(period: Period, start: Date): string {
+  return period === 'hour' ? formatUtcTime(start) : `${start.getUTCDate()} ${MONTHS[start.getUTCMonth()]}`;
+}
+
+/** "2026-11-27", the UTC calendar date, as a date input reads and writes it. */
+export const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 
 /** "13:21:04" in the viewer's local time. */
 export function formatLocalTime(date: Date): string {
@@ -43,11 +51,18 @@ const numbers = new Intl.NumberFormat('en-GB');
 
 export const formatCount = (value: number) => numbers.format(value);
 
+/** A song as the API names it: `title` and `artist` are null while the catalog does not know it. */
+export interface SongNames {
+  readonly song_id: string;
+  readonly title: string | null;
+  readonly artist: string | null;
+}
+
 /** What to call a song: its title, or its id while the catalog does not know it. */
-export const songTitle = (entry: ChartEntry) => entry.title ?? entry.song_id;
+export const songTitle = (song: SongNames) => song.title ?? song.song_id;
 
 /** "Title — Artist", falling back to the song id when the title is unknown. */
-export function songLabel(entry: ChartEntry): string {
-  if (entry.title === null) return entry.song_id;
-  return entry.artist === null ? entry.title : `${entry.title} — ${entry.artist}`;
+export function songLabel(song: SongNames): string {
+  if (song.title === null) return song.song_id;
+  return song.artist === null ? song.title : `${song.title} — ${song.artist}`;
 }
