@@ -36,10 +36,13 @@ export function formatLocalTime(date: Date): string {
 
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
-/** "just now", "3 minutes ago", "2 hours ago"… relative to `now`. */
+/**
+ * "just now", "3 minutes ago", "2 hours ago"… relative to `now`. A moment after `now` is "just now" too: the
+ * viewer's clock may run a little behind the server's.
+ */
 export function formatRelative(date: Date, now: Date): string {
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
-  if (Math.abs(seconds) < 45) return 'just now';
+  if (seconds > -45) return 'just now';
   const minutes = Math.round(seconds / 60);
   if (Math.abs(minutes) < 60) return relative.format(minutes, 'minute');
   const hours = Math.round(minutes / 60);

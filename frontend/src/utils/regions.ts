@@ -40,3 +40,6 @@ export function regionLabel(code: string): string {
   const name = regionName(code);
   return name ? `${code} — ${name}` : code;
 }
+
+/** "Global", "United States", or the bare code when it is not a known ISO code: for headings and cards. */
+export const regionTitle = (code: string): string => regionName(code) ?? code;

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { type ReactNode, useId } from 'react';
 import { Card } from '../../../components/Card';
 import { EmptyState } from '../../../components/EmptyState';
 import { formatWindow } from '../../../utils/format';
@@ -23,11 +23,13 @@ interface ChartPanelProps {
   regionName: string;
   now: Date | undefined;
   kind: PanelKind;
+  /** A line under the heading saying why this chart is here. */
+  note?: ReactNode;
   songLinks?: SongLinks;
 }
 
 /** One chart: its heading, window and status, the rankings table and the top-10 bars. */
-export function ChartPanel({ chart, regionName, now, kind, songLinks }: ChartPanelProps) {
+export function ChartPanel({ chart, regionName, now, kind, note, songLinks }: ChartPanelProps) {
   const headingId = useId();
   const windowLabel = formatWindow(chart.period, new Date(chart.window_start), new Date(chart.window_end));
   const title = `Top ${chart.entries.length} songs, ${regionName}, ${windowLabel}`;
@@ -45,6 +47,11 @@ export function ChartPanel({ chart, regionName, now, kind, songLinks }: ChartPan
         {kicker && <span className="chart-panel__kicker">{kicker}</span>}
         {regionName} · {chart.period === 'hour' ? 'hourly' : 'daily'} top 10
       </h2>
+      {note && (
+        <p className="chart-panel__note" data-testid="chart-panel-note">
+          {note}
+        </p>
+      )}
       <ChartSummary chart={chart} now={now ?? new Date()} />
       {chart.entries.length === 0 ? (
         <Card>

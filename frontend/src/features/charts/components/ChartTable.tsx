@@ -28,7 +28,7 @@ export function ChartTable({ entries, period, caption, songLinks }: ChartTablePr
   return (
     <div className="table-wrap">
       <table className="table chart-table">
-        <caption className="table__caption">{caption}</caption>
+        <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
             <th scope="col" className="table__rank">

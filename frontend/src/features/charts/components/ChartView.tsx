@@ -4,7 +4,7 @@ import { EmptyState } from '../../../components/EmptyState';
 import { Spinner } from '../../../components/Spinner';
 import { getConfig } from '../../../config/config';
 import { formatWindow } from '../../../utils/format';
-import { regionLabel } from '../../../utils/regions';
+import { regionTitle } from '../../../utils/regions';
 import { windowLength } from '../../../utils/windows';
 import type { Chart } from '../api/schemas';
 import { useChart } from '../hooks/use-chart';
@@ -45,7 +45,7 @@ export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
   const shown = start ?? chart.data?.window_start;
   const compared = start ?? finalChart?.window_start ?? chart.data?.window_start ?? null;
   const periodName = period === 'hour' ? 'hourly' : 'daily';
-  const name = regionLabel(region);
+  const name = regionTitle(region);
 
   const announced = chart.data
     ? `${name}, ${periodName} chart of ${windowName(chart.data)}, ${chart.data.status}` +
@@ -55,16 +55,24 @@ export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
   return (
     <div className="chart-view">
       <section className="toolbar" aria-label="Chart selection">
-        <RegionSelect value={region} regions={regions.data ?? []} onChange={setRegion} />
-        <PeriodToggle value={period} onChange={setPeriod} />
-        <UpdatedIndicator
-          updatedAt={chart.updatedAt}
-          loading={chart.loading}
-          refreshSeconds={refreshSeconds}
-          onRefresh={chart.refresh}
+        <div className="toolbar__row">
+          <RegionSelect value={region} regions={regions.data ?? []} onChange={setRegion} />
+          <PeriodToggle value={period} onChange={setPeriod} />
+          <UpdatedIndicator
+            updatedAt={chart.updatedAt}
+            loading={chart.loading}
+            refreshSeconds={refreshSeconds}
+            onRefresh={chart.refresh}
+          />
+        </div>
+        <HistoryPicker
+          period={period}
+          shown={shown}
+          live={live}
+          windows={windows.data}
+          onSelect={showWindow}
         />
       </section>
-      <HistoryPicker period={period} shown={shown} live={live} windows={windows.data} onSelect={showWindow} />
       <p className="visually-hidden" aria-live="polite" data-testid="chart-announcement">
         {announced}
       </p>
@@ -92,20 +100,15 @@ export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
         />
       )}
 
-      {finalChart && (
-        <>
-          <p className="chart-view__boundary" data-testid="boundary-note">
-            A new {period} has just begun: its live chart is still filling up, so the {period} that just
-            closed comes first.
-          </p>
-          <ChartPanel
-            chart={finalChart}
-            regionName={name}
-            now={justFinal.updatedAt}
-            kind="just-final"
-            songLinks={songLinks}
-          />
-        </>
+      {finalChart && chart.data && (
+        <ChartPanel
+          chart={finalChart}
+          regionName={name}
+          now={justFinal.updatedAt}
+          kind="just-final"
+          note={`The ${period} that just closed. The live chart of ${windowName(chart.data)}, still filling up, follows below.`}
+          songLinks={songLinks}
+        />
       )}
 
       {chart.data === undefined && !chart.error && <Spinner label="Loading the chart…" />}

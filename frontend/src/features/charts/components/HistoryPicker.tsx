@@ -59,7 +59,7 @@ export function HistoryPicker({ period, shown, live, windows, onSelect }: Histor
   };
 
   return (
-    <section className="history card" aria-label="Chart history" data-testid="history-picker">
+    <nav className="history" aria-label="Chart history" data-testid="history-picker">
       <div className="history__controls">
         <button
           type="button"
@@ -134,6 +134,6 @@ export function HistoryPicker({ period, shown, live, windows, onSelect }: Histor
         )}
       </div>
       {list.length > 0 && <WindowStrip period={period} windows={list} shown={shown} onSelect={onSelect} />}
-    </section>
+    </nav>
   );
 }

@@ -19,8 +19,15 @@ export function movementText({ rank, previous_rank, movement }: Movement, period
   }
 }
 
-/** ▲ 3, ▼ 2, =, NEW or RE-ENTRY: how an entry moved against the window before, as public charts mark it. */
-export function MovementBadge({ entry, periodName }: { entry: Movement; periodName: string }) {
+interface MovementBadgeProps {
+  entry: Movement;
+  periodName: string;
+  /** Always the short form (RE for RE-ENTRY), for narrow places; otherwise the stylesheet picks by width. */
+  compact?: boolean;
+}
+
+/** ▲ 3, ▼ 2, =, NEW or RE-ENTRY (RE where narrow): how an entry moved against the window before. */
+export function MovementBadge({ entry, periodName, compact = false }: MovementBadgeProps) {
   const places = Math.abs((entry.previous_rank ?? entry.rank) - entry.rank);
   const visible = {
     up: `▲ ${places}`,
@@ -29,15 +36,21 @@ export function MovementBadge({ entry, periodName }: { entry: Movement; periodNa
     new: 'NEW',
     're-entry': 'RE-ENTRY',
   }[entry.movement];
+  const short = entry.movement === 're-entry' ? 'RE' : visible;
   const text = movementText(entry, periodName);
   return (
     <span
-      className={`movement movement--${entry.movement}`}
+      className={`movement movement--${entry.movement}${compact ? ' movement--compact' : ''}`}
       title={text}
       data-testid="row-movement"
       data-movement={entry.movement}
     >
-      <span aria-hidden="true">{visible}</span>
+      <span className="movement__long" aria-hidden="true">
+        {visible}
+      </span>
+      <span className="movement__short" aria-hidden="true">
+        {short}
+      </span>
       <span className="visually-hidden">{text}</span>
     </span>
   );

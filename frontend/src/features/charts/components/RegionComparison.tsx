@@ -2,7 +2,7 @@ import { Alert } from '../../../components/Alert';
 import { Card } from '../../../components/Card';
 import { Spinner } from '../../../components/Spinner';
 import { formatCount, formatWindow } from '../../../utils/format';
-import { regionLabel } from '../../../utils/regions';
+import { regionLabel, regionTitle } from '../../../utils/regions';
 import type { Period } from '../../../utils/windows';
 import { windowLength } from '../../../utils/windows';
 import { type RegionChart, useRegionComparison } from '../hooks/use-region-comparison';
@@ -72,7 +72,7 @@ function RegionCard({
           aria-pressed={selected}
           aria-label={`Show the ${regionLabel(region)} chart`}
         >
-          {regionLabel(region)}
+          {regionTitle(region)}
         </button>
         {chart && <span className="regions__plays">{formatCount(chart.eligible_plays)} plays</span>}
       </div>
@@ -95,7 +95,7 @@ function RegionCard({
                 </SongLink>
                 <span className="regions__artist">{entry.artist ?? 'Unknown artist'}</span>
               </span>
-              <MovementBadge entry={entry} periodName={period} />
+              <MovementBadge entry={entry} periodName={period} compact />
             </li>
           ))}
         </ol>

@@ -9,6 +9,7 @@ import {
 import { useMemo } from 'react';
 import { Bar } from 'react-chartjs-2';
 import { formatCount, songLabel } from '../../../utils/format';
+import { prefersReducedMotion } from '../../../utils/motion';
 import type { ChartEntry } from '../api/schemas';
 import type { SongLinks } from './SongLink';
 
@@ -16,7 +17,7 @@ ChartJS.register(CategoryScale, LinearScale, BarElement, Tooltip);
 
 /** Long labels would squeeze the bars; narrow charts get shorter labels. */
 const truncate = (text: string, chartWidth: number) => {
-  const max = chartWidth < 480 ? 20 : 34;
+  const max = chartWidth < 400 ? 20 : chartWidth < 560 ? 26 : 34;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 };
 
@@ -25,7 +26,7 @@ function barOptions(entries: readonly ChartEntry[], songLinks: SongLinks | undef
     indexAxis: 'y',
     responsive: true,
     maintainAspectRatio: false,
-    animation: { duration: 300 },
+    animation: prefersReducedMotion() ? false : { duration: 300 },
     // A bar opens its song's trend, as the song's name in the table does.
     onClick: (_event, elements) => {
       const entry = entries[elements[0]?.index ?? -1];

@@ -14,6 +14,7 @@ import {
 } from 'chart.js';
 import { Chart } from 'react-chartjs-2';
 import { formatCount, formatWindow, formatWindowShort } from '../../../utils/format';
+import { prefersReducedMotion } from '../../../utils/motion';
 import { type Period, windowLength, windowStarts } from '../../../utils/windows';
 import type { SongChartPoint } from '../api/schemas';
 
@@ -38,6 +39,17 @@ interface SongTrendChartProps {
 }
 
 const ACCENT = '#4f46e5';
+
+/**
+ * An x-axis label at round times only: hours every 6 (12 when narrow) with the date at midnight, days on the 1st,
+ * 8th, 15th, 22nd and 29th; so labels never crowd, whatever the width.
+ */
+function tick(period: Period, start: Date, chartWidth: number): string | null {
+  if (period === 'day') return start.getUTCDate() % 7 === 1 ? formatWindowShort('day', start) : null;
+  const hour = start.getUTCHours();
+  if (hour % (chartWidth < 500 ? 12 : 6) !== 0) return null;
+  return formatWindowShort(hour === 0 ? 'day' : 'hour', start);
+}
 const PLAYS = '#c7d2fe';
 
 /** Every window of the span on the x axis; a window without an entry is a gap: the song was not in the top 10. */
@@ -74,7 +86,7 @@ export function SongTrendChart({ period, from, to, entries, description }: SongT
   const options: ChartOptions<'bar' | 'line'> = {
     responsive: true,
     maintainAspectRatio: false,
-    animation: { duration: 250 },
+    animation: prefersReducedMotion() ? false : { duration: 250 },
     interaction: { mode: 'index', intersect: false },
     plugins: {
       legend: { position: 'bottom', labels: { boxWidth: 12, color: '#374151' } },
@@ -94,13 +106,11 @@ export function SongTrendChart({ period, from, to, entries, description }: SongT
         grid: { display: false },
         ticks: {
           color: '#4b5563',
-          autoSkip: true,
+          autoSkip: false,
           maxRotation: 0,
           callback(value) {
             const start = new Date(this.getLabelForValue(Number(value)));
-            // Hours name their day at midnight, so two days of hours read unambiguously.
-            const midnight = period === 'hour' && start.getUTCHours() === 0;
-            return formatWindowShort(midnight ? 'day' : period, start);
+            return tick(period, start, this.chart.width);
           },
         },
       },

@@ -3,7 +3,7 @@ import { Alert } from '../../../components/Alert';
 import { EmptyState } from '../../../components/EmptyState';
 import { Spinner } from '../../../components/Spinner';
 import { formatCount, formatWindow } from '../../../utils/format';
-import { regionLabel } from '../../../utils/regions';
+import { regionLabel, regionTitle } from '../../../utils/regions';
 import { type Period, windowLength, windowStarts } from '../../../utils/windows';
 import type { SongChartPoint, SongHistory } from '../api/schemas';
 import { useSongHistory } from '../hooks/use-song-history';
@@ -27,7 +27,7 @@ const windowName = (period: Period, start: string) => {
 
 /** What the line shows, in words: for the canvas's label and the summary under it. */
 function describe(history: SongHistory, region: string, entries: readonly SongChartPoint[]): string {
-  const where = regionLabel(region);
+  const where = regionTitle(region);
   const total = windowStarts(history.period, history.from, history.to).length;
   const unit = history.period === 'hour' ? 'hours' : 'days';
   if (entries.length === 0) return `Not in the ${where} top 10 in ${SPAN[history.period]}.`;
@@ -52,6 +52,8 @@ export function SongTrendDialog({ songId, period, region, onClose }: SongTrendDi
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
+    // The title first, not the close button: a screen reader starts with what the dialog is about.
+    element?.querySelector<HTMLElement>('.trend__title')?.focus();
     let closedByPage = false;
     const onDialogClose = () => {
       if (!closedByPage) onClose();
@@ -83,7 +85,7 @@ export function SongTrendDialog({ songId, period, region, onClose }: SongTrendDi
         <header className="trend__header">
           <div>
             <p className="trend__kicker">Song trend · {period === 'hour' ? 'hourly' : 'daily'} charts</p>
-            <h2 id={titleId} className="trend__title" data-testid="trend-title">
+            <h2 id={titleId} className="trend__title" tabIndex={-1} data-testid="trend-title">
               {title}
             </h2>
             {data && (

@@ -1,0 +1,69 @@
+/**
+ * `npm run screenshots`: pictures of the dashboard's main views, taken from the real product, for the README.
+ *
+ * Starts the local runtime (embedded transport, lake folder and PostgreSQL in a temporary folder), gives it a
+ * day and a bit of plays with a story (scripts/screenshots/history.ts) through the lake-writer function, runs
+ * the real chart jobs for every hour and day, then opens the dashboard in Chromium at desktop and phone sizes and
+ * writes the PNGs to docs/screenshots/. Needs the built dashboard (the npm script builds it) and Chromium.
+ */
+import '../src/local/quiet-logs.ts';
+import { join } from 'node:path';
+import { generateCatalog } from '../simulator/index.ts';
+import { invokeFunction, projectRoot } from '../src/local/functions.ts';
+import { startLocalRuntime } from '../src/local/runtime.ts';
+import { writePlaysThroughLakeWriter } from '../test/support/lake.ts';
+import { makeTempDir } from '../test/support/temp-dir.ts';
+import { storyHistory } from './screenshots/history.ts';
+import { takeScreenshots } from './screenshots/views.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const SEED = 7;
+/** The open hour has this many minutes of plays: the pictures show the view right after an hour boundary. */
+const OPEN_MINUTES = 5;
+
+const outDir = join(projectRoot, 'docs', 'screenshots');
+const dataDir = await makeTempDir('screenshots');
+const catalog = generateCatalog({ seed: SEED });
+const runtime = await startLocalRuntime({
+  env: { TOP_SONGS_DATA_DIR: dataDir.path, PORT: '0' },
+  schedules: false,
+  defaultCatalog: () => catalog,
+});
+try {
+  await invokeFunction('catalog-sync', {});
+  const openHour = new Date(Math.floor(Date.now() / HOUR) * HOUR);
+  const history = storyHistory({
+    seed: SEED,
+    catalog,
+    openHour,
+    openMinutes: OPEN_MINUTES,
+    closedHours: 30,
+    busyHourPlays: 3000,
+  });
+  let offset = 0;
+  for (const hour of history.hours) {
+    await writePlaysThroughLakeWriter(hour.plays, { partition: 0, firstOffset: offset });
+    offset += hour.plays.length;
+  }
+  console.log(`${offset} plays over ${history.hours.length} hours written to the lake; charting…`);
+  const days = new Set<number>();
+  for (const { start } of history.hours) {
+    await invokeFunction('chart-hourly', { period: 'hour', window_start: start.toISOString() });
+    days.add(Math.floor(start.getTime() / DAY) * DAY);
+  }
+  for (const day of days) {
+    await invokeFunction('chart-daily', { period: 'day', window_start: new Date(day).toISOString() });
+  }
+  const written = await takeScreenshots({
+    url: runtime.url,
+    outDir,
+    openHour,
+    openMinutes: OPEN_MINUTES,
+    riser: history.risers[0]!,
+  });
+  for (const file of written) console.log(`wrote ${file}`);
+} finally {
+  await runtime.stop();
+  await dataDir.remove();
+}
