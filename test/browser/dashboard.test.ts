@@ -20,7 +20,24 @@ interface Entry {
   artist: string | null;
   genre: string | null;
   plays: number;
+  previous_rank: number | null;
+  movement: 'up' | 'down' | 'same' | 'new' | 're-entry';
+  peak_rank: number;
+  periods_on_chart: number;
 }
+
+/** An entry's chart semantics, as the API sends them beside each entry. */
+const moved = (
+  previous_rank: number | null,
+  movement: Entry['movement'],
+  peak_rank: number,
+  periods: number,
+) => ({
+  previous_rank,
+  movement,
+  peak_rank,
+  periods_on_chart: periods,
+});
 
 const chart = (
   region: string,
@@ -54,8 +71,17 @@ const globalHour = chart(
       artist: 'The Lanterns',
       genre: 'pop',
       plays: 1530,
+      ...moved(3, 'up', 1, 5),
     },
-    { rank: 2, song_id: 'song-00007', title: null, artist: null, genre: null, plays: 990 },
+    {
+      rank: 2,
+      song_id: 'song-00007',
+      title: null,
+      artist: null,
+      genre: null,
+      plays: 990,
+      ...moved(null, 'new', 2, 1),
+    },
     {
       rank: 3,
       song_id: 'song-00100',
@@ -63,6 +89,7 @@ const globalHour = chart(
       artist: 'Blue Harbour',
       genre: 'indie',
       plays: 412,
+      ...moved(null, 're-entry', 2, 4),
     },
   ],
 );
@@ -74,7 +101,15 @@ const globalDay = chart(
   'final',
   98765,
   [
-    { rank: 1, song_id: 'song-00500', title: 'Long Day', artist: 'Sundial', genre: 'rock', plays: 20100 },
+    {
+      rank: 1,
+      song_id: 'song-00500',
+      title: 'Long Day',
+      artist: 'Sundial',
+      genre: 'rock',
+      plays: 20100,
+      ...moved(1, 'same', 1, 9),
+    },
     {
       rank: 2,
       song_id: 'song-00042',
@@ -82,6 +117,7 @@ const globalDay = chart(
       artist: 'The Lanterns',
       genre: 'pop',
       plays: 18000,
+      ...moved(1, 'down', 1, 3),
     },
   ],
 );
@@ -100,13 +136,30 @@ const usHour = chart(
       artist: 'Highway Kids',
       genre: 'country',
       plays: 40,
+      ...moved(null, 'new', 1, 1),
     },
   ],
 );
 
 const usDay = chart('us', 'day', ['2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z'], 'final', 5000, [
-  { rank: 1, song_id: 'song-00301', title: 'Liberty', artist: 'Bell Tower', genre: null, plays: 700 },
-  { rank: 2, song_id: 'song-00302', title: 'Prairie', artist: null, genre: 'folk', plays: 650 },
+  {
+    rank: 1,
+    song_id: 'song-00301',
+    title: 'Liberty',
+    artist: 'Bell Tower',
+    genre: null,
+    plays: 700,
+    ...moved(2, 'up', 1, 2),
+  },
+  {
+    rank: 2,
+    song_id: 'song-00302',
+    title: 'Prairie',
+    artist: null,
+    genre: 'folk',
+    plays: 650,
+    ...moved(1, 'down', 1, 2),
+  },
 ]);
 
 const gbHour = chart(
@@ -115,7 +168,17 @@ const gbHour = chart(
   ['2026-11-27T13:00:00.000Z', '2026-11-27T14:00:00.000Z'],
   'provisional',
   12,
-  [{ rank: 1, song_id: 'song-00900', title: 'Drizzle', artist: 'Grey Skies', genre: 'indie', plays: 9 }],
+  [
+    {
+      rank: 1,
+      song_id: 'song-00900',
+      title: 'Drizzle',
+      artist: 'Grey Skies',
+      genre: 'indie',
+      plays: 9,
+      ...moved(null, 'new', 1, 1),
+    },
+  ],
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -123,11 +186,20 @@ const gbHour = chart(
 
 type Reply = { status: number; body: unknown } | 'network-error';
 
+/** The chart a reply serves, if it serves one. */
+const servedChart = (reply: Reply | undefined) =>
+  reply && reply !== 'network-error' && reply.status === 200
+    ? (reply.body as ReturnType<typeof chart>)
+    : undefined;
+
 const api = {
   regions: ['us', 'gb', 'de'],
-  /** Replies by `${region}|${period}`; a missing key is a 404 "not computed yet". */
+  /**
+   * The latest chart by `${region}|${period}`; a missing key is a 404 "not computed yet". Asked with a `start`,
+   * the same chart when that is its window, else a 404.
+   */
   charts: new Map<string, Reply>(),
-  chartRequests: [] as { region: string | null; period: string | null }[],
+  chartRequests: [] as { region: string | null; period: string | null; start: string | null }[],
   reset() {
     this.charts = new Map<string, Reply>([
       ['global|hour', { status: 200, body: globalHour }],
@@ -137,8 +209,14 @@ const api = {
     ]);
     this.chartRequests = [];
   },
+  /** Requests for the latest chart (without `start`), as the dashboard's polling sends them. */
+  latestRequests() {
+    return this.chartRequests
+      .filter((r) => r.start === null)
+      .map(({ region, period }) => ({ region, period }));
+  },
   requestsFor(region: string, period: string) {
-    return this.chartRequests.filter((r) => r.region === region && r.period === period).length;
+    return this.latestRequests().filter((r) => r.region === region && r.period === period).length;
   },
 };
 
@@ -147,7 +225,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-function chartReply(url: URL): Reply {
+function badParameters(url: URL): { status: number; body: unknown } | undefined {
   const region = url.searchParams.get('region') ?? '';
   const period = url.searchParams.get('period') ?? '';
   if (!['global', ...api.regions].includes(region)) {
@@ -159,12 +237,47 @@ function chartReply(url: URL): Reply {
   if (period !== 'hour' && period !== 'day') {
     return { status: 400, body: { message: `period must be hour or day, got ${period}` } };
   }
-  return (
-    api.charts.get(`${region}|${period}`) ?? {
-      status: 404,
-      body: { message: `no ${period} chart for region ${region} yet` },
-    }
+  return undefined;
+}
+
+function chartReply(url: URL): Reply {
+  const bad = badParameters(url);
+  if (bad) return bad;
+  const region = url.searchParams.get('region');
+  const period = url.searchParams.get('period');
+  const start = url.searchParams.get('start');
+  const reply = api.charts.get(`${region}|${period}`);
+  if (start !== null && reply !== 'network-error' && servedChart(reply)?.window_start !== start) {
+    return { status: 404, body: { message: `no ${period} chart for region ${region} starting ${start}` } };
+  }
+  return reply ?? { status: 404, body: { message: `no ${period} chart for region ${region} yet` } };
+}
+
+/** The windows list: the one chart of a region and period, if it has one. */
+function windowsReply(url: URL): { status: number; body: unknown } {
+  const bad = badParameters(url);
+  if (bad) return bad;
+  const served = servedChart(
+    api.charts.get(`${url.searchParams.get('region')}|${url.searchParams.get('period')}`),
   );
+  const windows = served
+    ? [served].map(({ window_start, window_end, status, generated_at, eligible_plays }) => ({
+        window_start,
+        window_end,
+        status,
+        generated_at,
+        eligible_plays,
+      }))
+    : [];
+  return {
+    status: 200,
+    body: {
+      region: url.searchParams.get('region'),
+      period: url.searchParams.get('period'),
+      windows,
+      next_before: null,
+    },
+  };
 }
 
 const contentTypes: Record<string, string> = {
@@ -189,11 +302,16 @@ async function serveStatic(pathname: string, res: ServerResponse) {
 
 async function handle(req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/v1/regions') return json(res, 200, { regions: api.regions });
+  if (url.pathname === '/v1/regions') return json(res, 200, { regions: api.regions, global: 'global' });
+  if (url.pathname === '/v1/charts/windows') {
+    const reply = windowsReply(url);
+    return json(res, reply.status, reply.body);
+  }
   if (url.pathname === '/v1/charts') {
     api.chartRequests.push({
       region: url.searchParams.get('region'),
       period: url.searchParams.get('period'),
+      start: url.searchParams.get('start'),
     });
     const reply = chartReply(url);
     if (reply === 'network-error') {
@@ -269,6 +387,16 @@ describe('dashboard (built frontend in Chromium, fake API)', { timeout: 60_000 }
     expect(await column('row-rank')).toEqual(['1', '2', '3']);
     expect(await column('row-artist')).toEqual(['The Lanterns', 'Unknown', 'Blue Harbour']);
     expect(await column('row-plays')).toEqual(['1,530', '990', '412']);
+    // Chart semantics, as public charts show them: movement, last position, peak, hours on chart.
+    // Each movement: what is shown, then what a screen reader says (a visually hidden line).
+    expect(await column('row-movement')).toEqual([
+      '▲ 2\nUp 2: #3 the hour before',
+      'NEW\nNew: first hour in this top 10',
+      'RE-ENTRY\nRe-entry: back in this top 10, absent the hour before',
+    ]);
+    expect(await column('row-previous')).toEqual(['3', '–', '–']);
+    expect(await column('row-peak')).toEqual(['1', '2', '2']);
+    expect(await column('row-periods')).toEqual(['5', '1', '4']);
     // Unknown title: the song id stands in, styled as muted.
     expect(await rows().nth(1).getByTestId('row-title').getAttribute('class')).toContain('muted');
     expect(await rows().nth(0).getByTestId('row-title').getAttribute('class')).toBeNull();
@@ -292,7 +420,7 @@ describe('dashboard (built frontend in Chromium, fake API)', { timeout: 60_000 }
     expect(await page.getByTestId('period-hour').getAttribute('aria-pressed')).toBe('true');
     expect(await page.getByTestId('period-day').getAttribute('aria-pressed')).toBe('false');
 
-    expect(api.chartRequests).toEqual([{ region: 'global', period: 'hour' }]);
+    expect(api.latestRequests()).toEqual([{ region: 'global', period: 'hour' }]);
     expect(await page.getByTestId('chart-error').count()).toBe(0);
   });
 
@@ -342,7 +470,7 @@ describe('dashboard (built frontend in Chromium, fake API)', { timeout: 60_000 }
 
     await expect.poll(() => column('row-title'), WAIT).toEqual(['Liberty', 'Prairie']);
     expect(await column('row-artist')).toEqual(['Bell Tower', 'Unknown']);
-    expect(api.chartRequests).toEqual([{ region: 'us', period: 'day' }]);
+    expect(api.latestRequests()).toEqual([{ region: 'us', period: 'day' }]);
     await expect.poll(() => page.getByTestId('region-select').inputValue(), WAIT).toBe('us');
     expect(await page.getByTestId('period-day').getAttribute('aria-pressed')).toBe('true');
     expect(await text(page.getByTestId('chart-window'))).toBe('26 Nov 2026 (UTC)');
@@ -396,7 +524,7 @@ describe('dashboard (built frontend in Chromium, fake API)', { timeout: 60_000 }
     expect(await text(page.getByTestId('chart-error'))).toContain(
       'unknown region zz; expected global or one of us, gb, de',
     );
-    expect(api.chartRequests).toEqual([{ region: 'zz', period: 'hour' }]);
+    expect(api.latestRequests()).toEqual([{ region: 'zz', period: 'hour' }]);
     expect(await page.getByTestId('chart-empty').count()).toBe(0);
     expect(await rows().count()).toBe(0);
     // The unknown code from the link stays selected (shown as the bare code) so the view is honest.
