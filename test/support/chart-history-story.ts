@@ -31,7 +31,7 @@ const counts: Record<number, Record<string, Record<string, number>>> = {
   [-3]: { gb: { 'song-a': 5, 'song-b': 6, 'song-d': 2 } },
   [-2]: { gb: { 'song-b': 6, 'song-a': 4, 'song-c': 3, 'song-d': 1 } },
   [-1]: { gb: { 'song-e': 8, 'song-c': 7, 'song-b': 6, 'song-a': 1 }, us: { 'song-a': 3, 'song-f': 2 } },
-  [0]: { gb: { 'song-c': 2, 'song-e': 1 } },
+  0: { gb: { 'song-c': 2, 'song-e': 1 } },
 };
 
 export interface ExpectedEntry {
