@@ -1,4 +1,5 @@
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
+import { Field } from '../../../components/Field';
 import { formatWindow, isoDate } from '../../../utils/format';
 import { type Period, shiftWindow, windowLength } from '../../../utils/windows';
 import type { ChartWindows } from '../api/schemas';
@@ -29,8 +30,6 @@ const windowLabel = (period: Period, start: string) => {
  * and a strip of the recent windows. Every step is a link-able URL, so the browser's back button steps back.
  */
 export function HistoryPicker({ period, shown, live, windows, onSelect }: HistoryPickerProps) {
-  const dateId = useId();
-  const hourId = useId();
   const [date, setDate] = useState('');
   const [hour, setHour] = useState(0);
   useEffect(() => {
@@ -50,7 +49,6 @@ export function HistoryPicker({ period, shown, live, windows, onSelect }: Histor
       : undefined;
   const next =
     shown && !live && (latest === undefined || shown < latest) ? shiftWindow(period, shown, 1) : undefined;
-  const unit = period === 'hour' ? 'hour' : 'day';
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -61,67 +59,47 @@ export function HistoryPicker({ period, shown, live, windows, onSelect }: Histor
   return (
     <nav className="history" aria-label="Chart history" data-testid="history-picker">
       <div className="history__controls">
-        <button
-          type="button"
-          className="button button--ghost"
-          disabled={!previous}
-          onClick={() => previous && onSelect(previous)}
-          aria-label={previous ? `Previous ${unit}: ${windowLabel(period, previous)}` : `Previous ${unit}`}
-          data-testid="history-previous"
-        >
-          <span aria-hidden="true">‹</span> Previous
-        </button>
+        <StepButton direction="previous" period={period} target={previous} onSelect={onSelect} />
         <form className="history__form" onSubmit={submit} data-testid="history-form">
-          <div className="field">
-            <label className="field__label" htmlFor={dateId}>
-              Date (UTC)
-            </label>
-            <input
-              id={dateId}
-              className="input"
-              type="date"
-              value={date}
-              min={noOlder && oldest ? isoDate(new Date(oldest)) : undefined}
-              max={latest ? isoDate(new Date(latest)) : undefined}
-              onChange={(event) => setDate(event.target.value)}
-              required
-              data-testid="history-date"
-            />
-          </div>
+          <Field label="Date (UTC)">
+            {(id) => (
+              <input
+                id={id}
+                className="input"
+                type="date"
+                value={date}
+                min={noOlder && oldest ? isoDate(new Date(oldest)) : undefined}
+                max={latest ? isoDate(new Date(latest)) : undefined}
+                onChange={(event) => setDate(event.target.value)}
+                required
+                data-testid="history-date"
+              />
+            )}
+          </Field>
           {period === 'hour' && (
-            <div className="field">
-              <label className="field__label" htmlFor={hourId}>
-                Hour (UTC)
-              </label>
-              <select
-                id={hourId}
-                className="select select--narrow"
-                value={hour}
-                onChange={(event) => setHour(Number(event.target.value))}
-                data-testid="history-hour"
-              >
-                {HOURS.map((value) => (
-                  <option key={value} value={value}>
-                    {pad(value)}:00
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Field label="Hour (UTC)">
+              {(id) => (
+                <select
+                  id={id}
+                  className="select select--narrow"
+                  value={hour}
+                  onChange={(event) => setHour(Number(event.target.value))}
+                  data-testid="history-hour"
+                >
+                  {HOURS.map((value) => (
+                    <option key={value} value={value}>
+                      {pad(value)}:00
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
           )}
           <button type="submit" className="button button--ghost" data-testid="history-go">
             Show
           </button>
         </form>
-        <button
-          type="button"
-          className="button button--ghost"
-          disabled={!next}
-          onClick={() => next && onSelect(next)}
-          aria-label={next ? `Next ${unit}: ${windowLabel(period, next)}` : `Next ${unit}`}
-          data-testid="history-next"
-        >
-          Next <span aria-hidden="true">›</span>
-        </button>
+        <StepButton direction="next" period={period} target={next} onSelect={onSelect} />
         {!live && (
           <button
             type="button"
@@ -135,5 +113,32 @@ export function HistoryPicker({ period, shown, live, windows, onSelect }: Histor
       </div>
       {list.length > 0 && <WindowStrip period={period} windows={list} shown={shown} onSelect={onSelect} />}
     </nav>
+  );
+}
+
+interface StepButtonProps {
+  direction: 'previous' | 'next';
+  period: Period;
+  /** The window a click shows; undefined: there is none that way. */
+  target: string | undefined;
+  onSelect: (start: string) => void;
+}
+
+/** One window back or forward; its accessible name says which window it opens. */
+function StepButton({ direction, period, target, onSelect }: StepButtonProps) {
+  const name = `${direction === 'previous' ? 'Previous' : 'Next'} ${period}`;
+  return (
+    <button
+      type="button"
+      className="button button--ghost"
+      disabled={!target}
+      onClick={() => target && onSelect(target)}
+      aria-label={target ? `${name}: ${windowLabel(period, target)}` : name}
+      data-testid={`history-${direction}`}
+    >
+      {direction === 'previous' && <span aria-hidden="true">‹</span>}
+      {direction === 'previous' ? 'Previous' : 'Next'}
+      {direction === 'next' && <span aria-hidden="true">›</span>}
+    </button>
   );
 }

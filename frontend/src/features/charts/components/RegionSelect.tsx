@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { Field } from '../../../components/Field';
 import { GLOBAL_REGION, regionLabel } from '../../../utils/regions';
 
 interface RegionSelectProps {
@@ -9,28 +9,26 @@ interface RegionSelectProps {
 
 /** Global first, then the API's regions; keeps an unknown selected value (e.g. from a link) visible. */
 export function RegionSelect({ value, regions, onChange }: RegionSelectProps) {
-  const id = useId();
   const options = [GLOBAL_REGION, ...regions.filter((region) => region !== GLOBAL_REGION)];
   if (!options.includes(value)) options.push(value);
 
   return (
-    <div className="field">
-      <label className="field__label" htmlFor={id}>
-        Region
-      </label>
-      <select
-        id={id}
-        className="select"
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        data-testid="region-select"
-      >
-        {options.map((region) => (
-          <option key={region} value={region}>
-            {regionLabel(region)}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Field label="Region">
+      {(id) => (
+        <select
+          id={id}
+          className="select"
+          value={value}
+          onChange={(event) => onChange(event.target.value)}
+          data-testid="region-select"
+        >
+          {options.map((region) => (
+            <option key={region} value={region}>
+              {regionLabel(region)}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }
