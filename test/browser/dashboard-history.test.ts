@@ -235,6 +235,8 @@ describe('dashboard history against the real runtime', { timeout: 90_000 }, () =
     await trend.waitFor({ state: 'detached' });
     expect(new URL(page.url()).searchParams.get('song')).toBeNull();
     expect(start()).toBe(story.hour(-1));
+    // Focus is back where the keyboard left it: on the song's link.
+    expect(await link.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
 
     await link.click();
     await trend.waitFor();

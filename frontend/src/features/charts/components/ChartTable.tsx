@@ -71,9 +71,11 @@ export function ChartTable({ entries, period, caption, songLinks }: ChartTablePr
                     <span data-testid="row-title">{entry.title}</span>
                   )}
                 </SongLink>
-                {entry.genre && <span className="tag">{entry.genre}</span>}
-                <span className="chart-table__artist" data-testid="row-artist">
-                  {entry.artist ?? <span className="muted">Unknown</span>}
+                <span className="chart-table__byline">
+                  <span data-testid="row-artist">
+                    {entry.artist ?? <span className="muted">Unknown</span>}
+                  </span>
+                  {entry.genre && <span className="tag">{entry.genre}</span>}
                 </span>
                 <span className="chart-table__narrow muted">
                   Last {rankOrDash(entry.previous_rank)} · Peak {entry.peak_rank} · {entry.periods_on_chart}{' '}
