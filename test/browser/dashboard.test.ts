@@ -210,4 +210,27 @@ describe('dashboard (built frontend in Chromium, fake API)', { timeout: 60_000 }
     expect(await page.getByTestId('region-select').inputValue()).toBe('zz');
     expect(await text(page.getByTestId('region-select').locator('option:checked'))).toBe('zz');
   });
+
+  it('each new view says when its data cannot be loaded, and the chart stays', async () => {
+    api.failing = (url) =>
+      url.pathname === '/v1/charts/windows' ||
+      url.pathname.startsWith('/v1/songs/') ||
+      (url.pathname === '/v1/charts' && url.searchParams.get('region') === 'de');
+    await page.goto(`${baseUrl}/?song=song-00042`);
+
+    await page.getByTestId('trend-error').waitFor();
+    expect(await text(page.getByTestId('trend-error'))).toContain('the chart store is unavailable');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('song-trend').waitFor({ state: 'detached' });
+
+    await page.getByTestId('windows-error').waitFor();
+    expect(await text(page.getByTestId('windows-error'))).toContain('the chart store is unavailable');
+    const region = (code: string) => page.locator(`[data-testid="region-card"][data-region="${code}"]`);
+    await expect
+      .poll(() => text(region('de')), WAIT)
+      .toContain('Couldn’t load: the chart store is unavailable');
+    expect(await text(region('gb'))).toContain('No chart for this window.');
+    expect(await region('us').getByTestId('region-title').allInnerTexts()).toEqual(['Route 66']);
+    expect(await column('row-title')).toEqual(['Midnight Drive', 'song-00007', 'Ocean Eyes']);
+  });
 });

@@ -199,7 +199,10 @@ export const api = {
    */
   charts: new Map<string, Reply>(),
   chartRequests: [] as { region: string | null; period: string | null; start: string | null }[],
+  /** Requests that fail with a 500, as a database outage would make them. */
+  failing: (_url: URL) => false,
   reset() {
+    this.failing = () => false;
     this.charts = new Map<string, Reply>([
       ['global|hour', { status: 200, body: globalHour }],
       ['global|day', { status: 200, body: globalDay }],
@@ -301,7 +304,11 @@ async function serveStatic(pathname: string, res: ServerResponse) {
 
 async function handle(req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname.startsWith('/v1/') && api.failing(url)) {
+    return json(res, 500, { message: 'the chart store is unavailable' });
+  }
   if (url.pathname === '/v1/regions') return json(res, 200, { regions: api.regions, global: 'global' });
+  if (url.pathname.startsWith('/v1/songs/')) return json(res, 404, { message: 'no such song' });
   if (url.pathname === '/v1/charts/windows') {
     const reply = windowsReply(url);
     return json(res, reply.status, reply.body);
