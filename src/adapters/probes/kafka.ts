@@ -55,41 +55,51 @@ async function inspect(admin: Admin, options: KafkaProbeOptions): Promise<ProbeO
     return `${topic.name} ×${found.partitionsCount}${differs}`;
   });
   const brokers = `${metadata.brokers.size} broker${metadata.brokers.size === 1 ? '' : 's'}`;
-  const lag = existing.has(options.lagTopic) ? await groupLag(admin, options) : undefined;
+  const partitions = metadata.topics.get(options.lagTopic)?.partitionsCount;
+  const lag = partitions === undefined ? undefined : await groupLag(admin, options, partitions);
   return ok([brokers, topics.join(', '), lag].filter(Boolean).join('; '));
 }
 
 /**
- * The group's lag per partition: what a read-committed consumer can read (the last stable offset) minus what
- * the group committed. With transactional ingest, a caught-up group lags by 1 per partition that holds records:
- * the last offset is a transaction marker that no consumer commits past.
+ * The group's lag per partition: what a read-committed consumer can read (the last stable offset) minus where
+ * the group resumes (its committed offset; without one, the earliest offset, where the lake-writer starts). With
+ * transactional ingest a caught-up group lags by 1 on a partition that holds records: the last offset is a
+ * transaction marker that no consumer commits past.
  */
-async function groupLag(admin: Admin, options: KafkaProbeOptions): Promise<string> {
-  const [committed] = await admin.listConsumerGroupOffsets({ groups: [options.group] });
-  const partitions = committed?.topics.find((topic) => topic.name === options.lagTopic)?.partitions ?? [];
-  if (partitions.length === 0) return `${options.group}: no offsets committed yet`;
-  const [ends] = await admin.listOffsets({
-    topics: [
-      {
-        name: options.lagTopic,
-        partitions: partitions.map((partition) => ({
-          partitionIndex: partition.partitionIndex,
-          timestamp: ListOffsetTimestamps.LATEST,
-        })),
-      },
-    ],
-    isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-  });
-  const endOf = new Map(ends?.partitions.map((partition) => [partition.partitionIndex, partition.offset]));
-  const lags = partitions
-    .toSorted((a, b) => a.partitionIndex - b.partitionIndex)
-    .map((partition) => {
-      const end = endOf.get(partition.partitionIndex) ?? 0n;
-      // -1: nothing committed on this partition yet; everything in it is lag.
-      const done = partition.committedOffset < 0n ? 0n : partition.committedOffset;
-      return { partition: partition.partitionIndex, lag: end > done ? end - done : 0n };
+async function groupLag(admin: Admin, options: KafkaProbeOptions, partitions: number): Promise<string> {
+  const [group] = await admin.listConsumerGroupOffsets({ groups: [options.group] });
+  const committed = new Map(
+    group?.topics
+      .find((topic) => topic.name === options.lagTopic)
+      ?.partitions.map((partition) => [partition.partitionIndex, partition.committedOffset]),
+  );
+  const indexes = Array.from({ length: partitions }, (_, index) => index);
+  const offsets = async (timestamp: bigint) => {
+    const [topic] = await admin.listOffsets({
+      topics: [
+        {
+          name: options.lagTopic,
+          partitions: indexes.map((partitionIndex) => ({ partitionIndex, timestamp })),
+        },
+      ],
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
     });
-  return lagText(options.group, lags);
+    return new Map(topic?.partitions.map((partition) => [partition.partitionIndex, partition.offset]));
+  };
+  const [ends, starts] = await Promise.all([
+    offsets(ListOffsetTimestamps.LATEST),
+    offsets(ListOffsetTimestamps.EARLIEST),
+  ]);
+  const lags = indexes.map((partition) => {
+    const end = ends.get(partition) ?? 0n;
+    const start = starts.get(partition) ?? 0n;
+    // -1 (or none): nothing committed on this partition; the consumer starts at the earliest offset.
+    const resume = committed.get(partition) ?? -1n;
+    const from = resume > start ? resume : start;
+    return { partition, lag: end > from ? end - from : 0n };
+  });
+  const none = committed.size === 0 ? ', nothing committed yet' : '';
+  return `${lagText(options.group, lags)}${none}`;
 }
 
 function refused(error: unknown): ProbeOutcome {
