@@ -33,7 +33,7 @@ export function embeddedTransportProbe(options: EmbeddedTransportProbeOptions): 
         const probe = join(parent, `.top-songs-doctor-${randomUUID()}.tmp`);
         const written = await writable(probe);
         return written === undefined
-          ? ok(`not created yet (npm start creates it; ${parent} is writable)`)
+          ? ok('not created yet (npm start creates it; the folder above it is writable)')
           : fail(`${parent} is not writable (${written})`, hint);
       }
       const written = await writable(join(options.dir, `.doctor-${randomUUID()}.tmp`));
