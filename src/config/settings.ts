@@ -115,13 +115,25 @@ const settingsSchema = z.object({
   AWS_REGION: z.string().optional(),
   AWS_ENDPOINT_URL: z.string().optional(),
   AWS_ENDPOINT_URL_S3: z.string().optional(),
+  AWS_ENDPOINT_URL_KINESIS: z.string().optional(),
   /** Path-style S3 addressing (`endpoint/bucket/key`); unset: on exactly when an S3 endpoint is set. */
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
   /** Set by AWS Lambda in every execution environment (and by emulators that run functions as Lambda). */
   AWS_LAMBDA_FUNCTION_NAME: z.preprocess(blankAsUnset, z.string().optional()),
+  /** An OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio); unset with a key: OpenAI's own. */
+  OPENAI_BASE_URL: z.preprocess(
+    blankAsUnset,
+    z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. https://api.openai.com/v1' }).optional(),
+  ),
+  OPENAI_API_KEY: z.preprocess(blankAsUnset, z.string().optional()),
+  /** `npm run doctor`: how long each connection check may take (--timeout overrides it). */
+  DOCTOR_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().default(10_000)),
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;
+
+/** Where the official OpenAI client goes when no base URL is given. */
+export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 export type LakeLocation = { kind: 'folder'; path: string } | { kind: 's3'; bucket: string; prefix: string };
 
@@ -150,10 +162,15 @@ export interface Settings {
    * place: its disk is temporary and private to one execution environment. Absent: local runtime, CLI.
    */
   readonly lambdaFunctionName: string | undefined;
+  /** The OpenAI-compatible endpoint, when OPENAI_BASE_URL or OPENAI_API_KEY is set. */
+  readonly openAi: { readonly baseUrl: string; readonly apiKey: string | undefined } | undefined;
+  readonly doctorTimeoutMs: number;
   readonly aws: {
     readonly region: string | undefined;
     readonly endpoint: string | undefined;
     readonly s3Endpoint: string | undefined;
+    /** Where Kinesis is (the SDK reads it itself; named here for messages). */
+    readonly kinesisEndpoint: string | undefined;
     /** S3-compatible servers usually want path-style addressing; AWS itself prefers virtual-hosted style. */
     readonly s3ForcePathStyle: boolean;
   };
@@ -283,10 +300,16 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     dataDir: raw.TOP_SONGS_DATA_DIR,
     namespace: raw.TOP_SONGS_NAMESPACE,
     lambdaFunctionName: raw.AWS_LAMBDA_FUNCTION_NAME,
+    openAi:
+      raw.OPENAI_BASE_URL || raw.OPENAI_API_KEY
+        ? { baseUrl: raw.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL, apiKey: raw.OPENAI_API_KEY }
+        : undefined,
+    doctorTimeoutMs: raw.DOCTOR_TIMEOUT_MS,
     aws: {
       region: raw.AWS_REGION,
       endpoint: raw.AWS_ENDPOINT_URL,
       s3Endpoint: raw.AWS_ENDPOINT_URL_S3,
+      kinesisEndpoint: raw.AWS_ENDPOINT_URL_KINESIS ?? raw.AWS_ENDPOINT_URL,
       s3ForcePathStyle: raw.S3_FORCE_PATH_STYLE
         ? raw.S3_FORCE_PATH_STYLE === 'true'
         : Boolean(raw.AWS_ENDPOINT_URL_S3 ?? raw.AWS_ENDPOINT_URL),

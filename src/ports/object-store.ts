@@ -4,6 +4,8 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
   /** The object's bytes, or `undefined` when there is no such key. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /** Removes the object; a key that is not there is no error. */
+  delete(key: string): Promise<void>;
   /** Every key under the prefix, sorted. */
   list(prefix: string): Promise<string[]>;
   /**

@@ -220,7 +220,7 @@ export async function kafkaSaslFromSecret(
   };
 }
 
-function createLake(settings: Settings): ObjectStore {
+export function createLake(settings: Settings): ObjectStore {
   if (settings.lake.kind === 'folder') return new LocalFolderStore(settings.lake.path);
   const client = new S3Client({
     region: settings.aws.region ?? 'us-east-1',
@@ -247,25 +247,34 @@ async function createTransport(settings: Settings, publishTimeoutMs: number | un
   }
   if (settings.kinesisStream) {
     const { KinesisTransport } = await import('../adapters/transport/kinesis.ts');
-    // KINESIS_STREAM carries the plays topic; the dead-letter topic goes to a stream of its own beside it.
-    const stream = settings.kinesisStream;
-    const streamOf = (topic: string) => {
-      if (topic === qualified(declaredTopics.plays.name, settings.namespace)) return stream;
-      if (topic === qualified(declaredTopics.deadLetters.name, settings.namespace)) return `${stream}-dlq`;
-      return `${stream}-${topic}`;
-    };
     return KinesisTransport.open({
-      streams: topics.map((topic) => ({
-        topic: topic.name,
-        stream: streamOf(topic.name),
-        shards: topic.partitions,
-      })),
+      streams: kinesisStreams(settings.kinesisStream, settings.namespace),
       // Local mode's consumer checkpoints; Lambda's Kinesis event source mapping keeps its own.
       checkpointDir: join(settings.dataDir, 'kinesis-checkpoints'),
       region: settings.aws.region ?? 'us-east-1',
     });
   }
   return EmbeddedTransport.open(join(settings.dataDir, 'transport'), topics);
+}
+
+/**
+ * The Kinesis stream of each topic: KINESIS_STREAM carries the plays topic; the dead-letter topic goes to a
+ * stream of its own beside it.
+ */
+export function kinesisStreams(
+  stream: string,
+  namespace: string,
+): { topic: string; stream: string; shards: number }[] {
+  const streamOf = (topic: string) => {
+    if (topic === qualified(declaredTopics.plays.name, namespace)) return stream;
+    if (topic === qualified(declaredTopics.deadLetters.name, namespace)) return `${stream}-dlq`;
+    return `${stream}-${topic}`;
+  };
+  return namespacedTopics(namespace).map((topic) => ({
+    topic: topic.name,
+    stream: streamOf(topic.name),
+    shards: topic.partitions,
+  }));
 }
 
 let current: Dependencies | undefined;

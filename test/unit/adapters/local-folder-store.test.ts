@@ -27,6 +27,15 @@ describe('LocalFolderStore', () => {
     expect(await store.get('nowhere/at/all')).toBeUndefined();
   });
 
+  it('deletes an object; deleting a missing key is no error; a key outside the folder is refused', async () => {
+    await store.put('doctor-probe.txt', bytes('probe'), 'text/plain');
+    await store.delete('doctor-probe.txt');
+    expect(existsSync(join(dir.path, 'lake/doctor-probe.txt'))).toBe(false);
+    expect(await store.list('')).toEqual([]);
+    await expect(store.delete('doctor-probe.txt')).resolves.toBeUndefined();
+    await expect(store.delete('../outside.txt')).rejects.toThrow(/escapes the lake folder/);
+  });
+
   it('replaces an object on a second put', async () => {
     await store.put('rejects/dt=2026-11-20/r.jsonl', bytes('first, longer version'), 'application/x-ndjson');
     await store.put('rejects/dt=2026-11-20/r.jsonl', bytes('second'), 'application/x-ndjson');

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
@@ -44,6 +45,14 @@ describe('S3Store', () => {
       Body: bytes,
       ContentType: 'application/vnd.apache.parquet',
     });
+  });
+
+  it('deletes the prefixed key in its bucket', async () => {
+    s3.on(DeleteObjectCommand).resolves({});
+    await store().delete('doctor-probe.txt');
+    expect(s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input)).toEqual([
+      { Bucket: 'top-songs-lake', Key: 'dev/doctor-probe.txt' },
+    ]);
   });
 
   it('uses keys as they are when there is no prefix', async () => {

@@ -183,3 +183,34 @@ describe('the local HTTP server settings', () => {
     expect(() => loadSettings(env)).toThrow(message);
   });
 });
+
+describe('the connectivity check settings', () => {
+  it('leave the OpenAI endpoint unset unless OPENAI_BASE_URL or OPENAI_API_KEY is given (blank is unset)', () => {
+    expect(loadSettings({}).openAi).toBeUndefined();
+    expect(loadSettings({ OPENAI_BASE_URL: '', OPENAI_API_KEY: '' }).openAi).toBeUndefined();
+  });
+
+  it("take a key alone to mean OpenAI's own endpoint, and a base URL alone to mean a server without a key", () => {
+    expect(loadSettings({ OPENAI_API_KEY: 'sk-test' }).openAi).toEqual({
+      baseUrl: 'https://api.openai.com/v1',
+      apiKey: 'sk-test',
+    });
+    expect(loadSettings({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }).openAi).toEqual({
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      apiKey: undefined,
+    });
+  });
+
+  it('give each check 10 s unless DOCTOR_TIMEOUT_MS says otherwise', () => {
+    expect(loadSettings({}).doctorTimeoutMs).toBe(10_000);
+    expect(loadSettings({ DOCTOR_TIMEOUT_MS: '2500' }).doctorTimeoutMs).toBe(2500);
+  });
+
+  it.each([
+    [{ OPENAI_BASE_URL: 'localhost:11434' }, /OPENAI_BASE_URL: an http\(s\) URL/],
+    [{ OPENAI_BASE_URL: 'ftp://models.example/v1' }, /OPENAI_BASE_URL/],
+    [{ DOCTOR_TIMEOUT_MS: '0' }, /DOCTOR_TIMEOUT_MS/],
+  ])('refuse %o, naming the setting', (env, message) => {
+    expect(() => loadSettings(env)).toThrow(message);
+  });
+});

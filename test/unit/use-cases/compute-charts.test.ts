@@ -7,6 +7,7 @@ import { fakeChartStore } from '../support/fake-chart-store.ts';
 const emptyLake: ObjectStore = {
   put: async () => {},
   get: async () => undefined,
+  delete: async () => {},
   list: async () => [],
   localCopies: async () => [],
   describe: () => 'an empty lake',

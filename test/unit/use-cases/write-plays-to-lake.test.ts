@@ -153,6 +153,7 @@ describe('writePlaysToLake', () => {
       },
       list: (prefix) => lake.list(prefix),
       get: (lakeKey) => lake.get(lakeKey),
+      delete: (lakeKey) => lake.delete(lakeKey),
       localCopies: (keys) => lake.localCopies(keys),
       describe: () => lake.describe(),
     };

@@ -1,0 +1,73 @@
+/**
+ * `npm run doctor [-- --json] [--timeout <ms>]`: checks every service the settings point at (the same settings as
+ * `npm start`) and prints a table, or a JSON document; exits 1 when a check failed.
+ */
+import './quiet-logs.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { loadSettings } from '../config/settings.ts';
+import { connectionProbes } from '../runtime/connection-probes.ts';
+import { checkConnections } from '../use-cases/check-connections.ts';
+import { formatTable, reportDocument } from '../use-cases/connection-report.ts';
+
+const usage = `Usage: npm run doctor -- [--json] [--timeout <ms>]
+
+Checks what the settings point at, as npm start would use it: PostgreSQL (DATABASE_URL, or the embedded
+server), the transport (KAFKA_BROKERS, KINESIS_STREAM, or the embedded log), the lake (LAKE_URI), the AWS
+endpoint (AWS_ENDPOINT_URL) and the OpenAI-compatible server (OPENAI_BASE_URL, OPENAI_API_KEY).
+
+  --json           a JSON document instead of the table
+  --timeout <ms>   how long each check may take (default: DOCTOR_TIMEOUT_MS, 10000)
+
+Exit status: 0 when nothing failed (skipped checks are not failures), 1 when a check failed, 2 on bad usage.`;
+
+/** How long a check cut off by the timeout may still take to stop what it started (an embedded PostgreSQL). */
+const CLEANUP_GRACE_MS = 30_000;
+
+const { values: flags } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        json: { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
+})();
+if (flags.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const timeoutFlag = flags.timeout === undefined ? undefined : Number(flags.timeout);
+if (timeoutFlag !== undefined && !(Number.isInteger(timeoutFlag) && timeoutFlag > 0)) {
+  console.error(
+    `--timeout must be a whole number of milliseconds above 0, not "${flags.timeout}"\n\n${usage}`,
+  );
+  process.exit(2);
+}
+
+let settings: ReturnType<typeof loadSettings>;
+try {
+  settings = loadSettings(process.env);
+} catch (error) {
+  // Nothing can be checked with settings npm start would refuse: that is the failure to report.
+  const message = (error as Error).message;
+  if (flags.json) console.log(JSON.stringify({ ok: false, error: message, checks: [] }, null, 2));
+  else console.error(message);
+  process.exit(1);
+}
+const timeoutMs = timeoutFlag ?? settings.doctorTimeoutMs;
+
+const report = await checkConnections(connectionProbes(settings, timeoutMs), { timeoutMs });
+process.stdout.write(
+  flags.json
+    ? `${JSON.stringify(reportDocument(report.results, timeoutMs), null, 2)}\n`
+    : formatTable(report.results),
+);
+// A check that ran out of time may have started something (the embedded PostgreSQL): let it stop it.
+await Promise.race([report.settled, sleep(CLEANUP_GRACE_MS, undefined, { ref: false })]);
+process.exit(report.ok ? 0 : 1);

@@ -1,0 +1,58 @@
+/** `npm run doctor` against a real Kinesis endpoint (KINESIS_STREAM, AWS_ENDPOINT_URL_KINESIS): the streams are ACTIVE. */
+import { randomUUID } from 'node:crypto';
+import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KinesisTransport } from '../../../src/adapters/transport/kinesis.ts';
+import { kinesisStreams } from '../../../src/runtime/dependencies.ts';
+import { parseTable, rowOf, runDoctor } from '../../support/doctor.ts';
+import { makeTempDir } from '../../support/temp-dir.ts';
+
+const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL;
+const configured = Boolean(process.env.KINESIS_STREAM && endpoint);
+
+describe.skipIf(!configured)(
+  'npm run doctor with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: npm run stack:up -- kinesis)',
+  () => {
+    const stream = `${process.env.KINESIS_STREAM}-test-doctor-${randomUUID().slice(0, 8)}`;
+    let temp: Awaited<ReturnType<typeof makeTempDir>>;
+
+    beforeAll(async () => {
+      temp = await makeTempDir('doctor-kinesis');
+    });
+    afterAll(async () => {
+      const client = new KinesisClient({ requestHandler: new NodeHttpHandler() });
+      for (const name of [stream, `${stream}-dlq`]) {
+        await client.send(new DeleteStreamCommand({ StreamName: name })).catch(() => {});
+      }
+      client.destroy();
+      await temp?.remove();
+    });
+
+    it('reports the streams missing before the transport opens, then ACTIVE with their shards', async () => {
+      const env = { TOP_SONGS_DATA_DIR: temp.path, KINESIS_STREAM: stream };
+      const before = await runDoctor(env);
+      expect(before.code, before.stdout + before.stderr).toBe(0);
+      expect(rowOf(parseTable(before.stdout), 'kinesis')).toMatchObject({
+        status: 'ok',
+        details: `${stream} missing (created when the transport opens), ${stream}-dlq missing (created when the transport opens)`,
+      });
+
+      // The streams as npm start creates them.
+      const transport = await KinesisTransport.open({
+        streams: kinesisStreams(stream, ''),
+        checkpointDir: temp.path,
+        region: process.env.AWS_REGION ?? 'us-east-1',
+      });
+      await transport.close();
+
+      const after = await runDoctor(env);
+      expect(after.code, after.stdout + after.stderr).toBe(0);
+      expect(rowOf(parseTable(after.stdout), 'kinesis')).toMatchObject({
+        target: `${stream}, ${stream}-dlq at ${endpoint}`,
+        status: 'ok',
+        details: `${stream} ACTIVE ×3, ${stream}-dlq ACTIVE ×1`,
+      });
+    });
+  },
+);
