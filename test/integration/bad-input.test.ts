@@ -37,7 +37,7 @@ describe('bad input over HTTP', () => {
   });
 
   const post = async (body: string | object) => {
-    const response = await postPlays(runtime.url, body);
+    const response = await postPlays(runtime, body);
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 

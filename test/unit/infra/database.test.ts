@@ -191,6 +191,18 @@ describe('database rds', () => {
     prod.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 
+  it('puts ingest and the authorizer (API keys, rate counters) in the VPC: Kinesis through an endpoint, Kafka refused', () => {
+    expect(databaseUsers).toEqual(expect.arrayContaining(['api-key-authorizer', 'ingest']));
+    const kinesis = synth({ database: 'rds', transport: 'kinesis' }).template;
+    const services = Object.values(resourcesOf(kinesis, 'AWS::EC2::VPCEndpoint')).map(
+      (endpoint) => JSON.stringify(endpoint.Properties!.ServiceName).match(/\.([a-z0-9-]+)"\]\]\}$/)?.[1],
+    );
+    expect(services.sort()).toEqual(['kinesis-streams', 's3', 'secretsmanager']);
+    expect(() => synth({ database: 'rds', kafka: kafkaContext })).toThrow(
+      /database rds with kafka: ingest uses the database .* use transport=kinesis/,
+    );
+  });
+
   it.each([
     ['dev', {}],
     ['prod', { stage: 'prod' }],

@@ -1,10 +1,11 @@
 import { Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { kafkaContext, privateBucketProperties, resourcesOf, synth, unsynthesized } from './synth.ts';
 
-const { template } = synth({ kafka: kafkaContext });
+const { template, stack } = synth({ kafka: kafkaContext });
 
 interface Statement {
   Effect: string;
@@ -65,6 +66,23 @@ describe('security', () => {
       (statement) => [statement.Action].flat().includes('*') || [statement.Resource].flat().includes('*'),
     );
     expect(wildcard).toEqual([]);
+  });
+
+  it('acknowledges routes without an authorizer (cdk-nag APIG4) only for the public GETs, never for ingest', () => {
+    const acknowledged = stack.node
+      .findAll()
+      .filter((construct) => construct instanceof HttpRoute)
+      .map((route) => {
+        const rules = route.node.metadata
+          .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((entry) => Object.keys(entry.data as object));
+        return `${(route as HttpRoute).path} ${rules.join(',')}`.trim();
+      });
+    expect(acknowledged.sort()).toEqual([
+      '/v1/charts Annotation::AwsSolutions-APIG4',
+      '/v1/plays',
+      '/v1/regions Annotation::AwsSolutions-APIG4',
+    ]);
   });
 
   it('hard-codes no physical names', () => {
