@@ -58,7 +58,7 @@ export class TopSongsStack extends Stack {
     const vpcProducers = databaseUsers.some((access) => access.kafkaProducer);
     if (config.database === 'rds' && vpcProducers && kafka) {
       throw new Error(
-        'database rds with kafka: ingest uses the database (API key rate limits), so it runs in the VPC of RDS, which has no route to Kafka brokers; use transport=kinesis with database=rds, or database=secret with kafka',
+        'database rds with kafka: ingest uses the database (API key rate limits), so it runs in the VPC of RDS, which has no route to Kafka brokers; keep the default Kinesis transport with database=rds, or use database=secret with kafka',
       );
     }
     this.rds =
