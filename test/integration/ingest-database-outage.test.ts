@@ -13,7 +13,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts
 import { topics } from '../../src/topology.ts';
 import { createApiKey } from '../../src/use-cases/manage-api-keys.ts';
 import { recentPlay } from '../support/play-batches.ts';
-import { postPlays } from '../support/plays-api.ts';
+import { postPlays } from '../support/post-plays.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 

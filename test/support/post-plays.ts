@@ -19,16 +19,23 @@ export function playsHeaders(apiKey: string | null): Record<string, string> {
 
 /**
  * `POST <url>/v1/plays` with `body` (a value to send as JSON, or the exact text to send), with the API's key
- * unless `apiKey` names another (or `null`, none).
+ * unless `apiKey` names another (or `null`, none); `headers` add to or replace the usual ones.
  */
 export function postPlays(
   api: PlaysApi,
   body: unknown,
-  options: { readonly apiKey?: string | null; readonly signal?: AbortSignal } = {},
+  options: {
+    readonly apiKey?: string | null;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly signal?: AbortSignal;
+  } = {},
 ): Promise<Response> {
   return fetch(`${api.url}/v1/plays`, {
     method: 'POST',
-    headers: playsHeaders(options.apiKey === undefined ? api.apiKey : options.apiKey),
+    headers: {
+      ...playsHeaders(options.apiKey === undefined ? api.apiKey : options.apiKey),
+      ...options.headers,
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...(options.signal ? { signal: options.signal } : {}),
   });
