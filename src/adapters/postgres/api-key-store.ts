@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ActiveApiKey, RateLimit, RateWindowSeconds } from '../../domain/api-keys.ts';
 import { ApiKeyNameTakenError, type ApiKeyRecord, type ApiKeyStore } from '../../ports/api-key-store.ts';
-import { onConnection } from './pool.ts';
+import { type BoundedQuery, boundedQuery } from './pool.ts';
 
 interface KeyRow {
   id: string;
@@ -22,20 +22,14 @@ const columns = 'k.id, k.name, k.prefix, k.rate_limit, k.rate_window_seconds, k.
  * StoreUnavailableError when the database is out of reach (src/adapters/postgres/pool.ts).
  */
 export class PostgresApiKeyStore implements ApiKeyStore {
-  private readonly pool: pg.Pool;
-  private readonly timeoutMs: number;
+  private readonly query: BoundedQuery;
 
   constructor(pool: pg.Pool, timeoutMs: number) {
-    this.pool = pool;
-    this.timeoutMs = timeoutMs;
-  }
-
-  private query(sql: string, values: unknown[] = []): Promise<pg.QueryResult<KeyRow>> {
-    return onConnection(this.pool, this.timeoutMs, (client) => client.query<KeyRow>(sql, values));
+    this.query = boundedQuery(pool, timeoutMs);
   }
 
   async findActive(hash: Buffer): Promise<ActiveApiKey | undefined> {
-    const { rows } = await this.query(
+    const { rows } = await this.query<KeyRow>(
       `SELECT ${columns} FROM api_keys k WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
       [hash],
     );
@@ -45,7 +39,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
 
   async create(key: { name: string; prefix: string; hash: Buffer; rateLimit: RateLimit }) {
     try {
-      const { rows } = await this.query(
+      const { rows } = await this.query<KeyRow>(
         `INSERT INTO api_keys AS k (name, prefix, key_hash, rate_limit, rate_window_seconds)
          VALUES ($1, $2, $3, $4, $5) RETURNING ${columns}, NULL::timestamptz AS last_used_at`,
         [key.name, key.prefix, key.hash, key.rateLimit.requests, key.rateLimit.windowSeconds],
@@ -60,7 +54,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const { rows } = await this.query(
+    const { rows } = await this.query<KeyRow>(
       `SELECT ${columns}, u.last_used_at FROM api_keys k LEFT JOIN api_key_usage u ON u.key_id = k.id
        ORDER BY k.id`,
     );
@@ -70,7 +64,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   async revoke(key: { id: string } | { name: string }): Promise<ApiKeyRecord | undefined> {
     const [condition, value] =
       'id' in key ? ['k.id = $1::bigint', key.id] : ['k.name = $1 AND k.revoked_at IS NULL', key.name];
-    const { rows } = await this.query(
+    const { rows } = await this.query<KeyRow>(
       `WITH revoked AS (
          UPDATE api_keys k SET revoked_at = coalesce(k.revoked_at, now()) WHERE ${condition} RETURNING ${columns}
        )
