@@ -22,7 +22,7 @@ import {
   type TableRow,
   timed,
 } from './harness.ts';
-import { ingestWorkload } from './ingest.ts';
+import { benchRequest, ingestWorkload, uncountedLimiter } from './ingest.ts';
 import { BENCH_NOW } from './plays.ts';
 
 /** Why the benchmark cannot run here, or undefined when it can. */
@@ -40,10 +40,7 @@ function brokersFromEnvironment(): string[] {
 }
 
 async function ingestOnce(body: string, ports: IngestPorts): Promise<void> {
-  const result = await ingestPlays(
-    { method: 'POST', path: '/v1/plays', query: {}, headers: { 'content-type': 'application/json' }, body },
-    ports,
-  );
+  const result = await ingestPlays(benchRequest(body), ports);
   if (result.statusCode !== 202 || (result.body as { rejected: unknown[] }).rejected.length > 0) {
     throw new Error(`ingest answered ${result.statusCode}: ${JSON.stringify(result.body).slice(0, 300)}`);
   }
@@ -110,6 +107,7 @@ export async function run(options: BenchOptions): Promise<void> {
       topic,
       regions: defaultRegions,
       clock: () => new Date(BENCH_NOW),
+      rateLimiter: uncountedLimiter,
     };
 
     /**

@@ -23,7 +23,9 @@ export interface FunctionAccess {
 const duckdb = '@duckdb/node-api';
 
 export const functionAccess = {
-  ingest: { lake: 'none', database: false, kafkaProducer: true, nodeModules: [] },
+  // Reads the API keys; ingest counts each request against its key's rate limit in the same database.
+  'api-key-authorizer': { lake: 'none', database: true, kafkaProducer: false, nodeModules: [] },
+  ingest: { lake: 'none', database: true, kafkaProducer: true, nodeModules: [] },
   'lake-writer': { lake: 'readWrite', database: false, kafkaProducer: false, nodeModules: [duckdb] },
   'catalog-sync': { lake: 'read', database: true, kafkaProducer: false, nodeModules: [duckdb] },
   'chart-hourly': { lake: 'read', database: true, kafkaProducer: false, nodeModules: [duckdb] },

@@ -7,7 +7,8 @@
  *    for the deployed functions (`stack:up -- postgres`);
  * 2. `cdklocal bootstrap` and `cdklocal deploy` with the Kinesis transport (the emulators have no MSK) and
  *    this machine's architecture (the emulator runs the functions here, DuckDB's binary included);
- * 3. puts the PostgreSQL URL into the stack's database secret, as a user would;
+ * 3. puts the PostgreSQL URL into the stack's database secret, as a user would, and creates an API key for
+ *    POST /v1/plays in that database (kept in .data/deploy-local/api-key while it stays in use);
  * 4. the smoke test (scripts/deploy/smoke.ts): plays in through the deployed API, out as charts.
  *
  * Extra arguments go to `cdklocal deploy`. Outputs land in .data/deploy-local/outputs.json. See docs/deploy.md.
@@ -27,8 +28,11 @@ try {
   if (smoke) await smokeTest(deployed.stack, { ...deployed, say });
   say(`\nDeployed ${deployed.stack.stackName} to ${deployed.endpoint}${smoke ? ', smoke test passed' : ''}.`);
   const apiId = new URL(deployed.stack.apiUrl).hostname.split('.')[0];
-  say(`Call the API through the emulator with its Host header, e.g.:
-  curl -H 'Host: ${apiId}.execute-api.localhost:${new URL(deployed.endpoint).port}' ${deployed.endpoint}/v1/regions`);
+  const host = `${apiId}.execute-api.localhost:${new URL(deployed.endpoint).port}`;
+  say(`Call the API through the emulator with its Host header (POST /v1/plays with the API key), e.g.:
+  curl -H 'Host: ${host}' ${deployed.endpoint}/v1/regions
+  curl -H 'Host: ${host}' -H "Authorization: Bearer $(cat ${deployed.apiKeyFile})" \\
+    -H 'content-type: application/json' -d '{"events": [...]}' ${deployed.endpoint}/v1/plays`);
 } catch (error) {
   say(
     error instanceof StackError || error instanceof SmokeTestError

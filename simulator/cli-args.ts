@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DUPLICATE_RATE, DEFAULT_INVALID_RATE } from './faults.ts';
 import { DEFAULT_SHORT_RATE } from './model.ts';
@@ -9,10 +10,23 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type CliCommand = { help: true } | { help: false; quiet: boolean; options: SimulationOptions };
+export type CliCommand =
+  | { help: true }
+  | {
+      help: false;
+      quiet: boolean;
+      options: SimulationOptions;
+      /** Where the key comes from when neither --api-key nor TOP_SONGS_API_KEY gives it (options.apiKey unset). */
+      devApiKeyFile: string;
+    };
 
 export function defaultUrl(env: Record<string, string | undefined>): string {
   return `http://localhost:${env.PORT || 3000}`;
+}
+
+/** Local mode's development key: `<TOP_SONGS_DATA_DIR>/dev-api-key` (src/local/dev-api-key.ts writes it). */
+export function defaultApiKeyFile(env: Record<string, string | undefined>): string {
+  return join(env.TOP_SONGS_DATA_DIR || '.data', 'dev-api-key');
 }
 
 export function usage(env: Record<string, string | undefined>): string {
@@ -22,6 +36,8 @@ Sends simulated song plays to the Top Songs ingest API (POST /v1/plays).
 
 Flags:
   --url URL               API base URL (default: ${defaultUrl(env)}, from $PORT)
+  --api-key KEY           API key for POST /v1/plays (default: $TOP_SONGS_API_KEY, else the development
+                          key that npm start keeps in ${defaultApiKeyFile(env)})
   --rate N                live events per second (default: 50)
   --duration D            how long to run live, e.g. 90s, 10m, 1h, 1h30m (default: until Ctrl-C)
   --count N               send exactly N events (backfill included), then stop
@@ -46,6 +62,7 @@ Exit codes: 0 success, 1 target unreachable or most batches failed, 2 bad flags.
 
 const flags = {
   url: { type: 'string' },
+  'api-key': { type: 'string' },
   rate: { type: 'string' },
   duration: { type: 'string' },
   count: { type: 'string' },
@@ -79,8 +96,11 @@ export function parseCliArgs(args: readonly string[], env: Record<string, string
   if ((rates.duplicateRate ?? DEFAULT_DUPLICATE_RATE) + (rates.invalidRate ?? DEFAULT_INVALID_RATE) > 1) {
     throw new UsageError('--duplicates and --invalid together must not exceed 1');
   }
+  const apiKey = values['api-key'] ?? (env.TOP_SONGS_API_KEY || undefined);
+  if (apiKey !== undefined && apiKey.trim() === '') throw new UsageError('--api-key must not be empty');
   const options: SimulationOptions = {
     url,
+    apiKey,
     rate: optional(values.rate, (v) => parsePositive('--rate', v)),
     durationMs: optional(values.duration, (v) => parseDuration('--duration', v)),
     count: optional(values.count, (v) => parseInteger('--count', v, 1)),
@@ -98,7 +118,7 @@ export function parseCliArgs(args: readonly string[], env: Record<string, string
     // The CLI reports problems itself.
     quiet: true,
   };
-  return { help: false, quiet: values.quiet, options };
+  return { help: false, quiet: values.quiet, options, devApiKeyFile: defaultApiKeyFile(env) };
 }
 
 function parseFlags(args: readonly string[]) {

@@ -2,6 +2,7 @@
  * `npm run simulate -- [flags]`: sends simulated plays to a running Top Songs API.
  * Progress is one updating status line on a terminal, plain lines every few seconds otherwise.
  */
+import { readApiKeyFile } from '../src/local/dev-api-key.ts';
 import { parseCliArgs, UsageError, usage } from './cli-args.ts';
 import { runSimulation, type SimulationProgress, type SimulationResult } from './run.ts';
 
@@ -20,7 +21,15 @@ async function main(): Promise<number> {
     process.stdout.write(usage(process.env));
     return 0;
   }
-  const { options, quiet } = command;
+  const { quiet } = command;
+  const apiKey = command.options.apiKey ?? (await readApiKeyFile(command.devApiKeyFile));
+  if (!apiKey) {
+    process.stderr.write(
+      `simulate: no API key: pass --api-key, set TOP_SONGS_API_KEY, or start the local runtime once (npm start) to create ${command.devApiKeyFile}\n`,
+    );
+    return 2;
+  }
+  const options = { ...command.options, apiKey };
   const out = process.stdout;
   const tty = out.isTTY === true;
   const status = createStatusLine(out);
@@ -65,7 +74,11 @@ async function main(): Promise<number> {
   });
   status.clear();
   out.write(`${summaryLine(result)}\n`);
-  if (result.unreachable) {
+  if (result.stoppedBy === 'refused') {
+    process.stderr.write(
+      `error: ${options.url} refused the API key (${result.stats.lastError}); pass a key in use with --api-key or TOP_SONGS_API_KEY (npm run keys -- list)\n`,
+    );
+  } else if (result.unreachable) {
     process.stderr.write(`error: could not reach ${options.url}: ${result.stats.lastError ?? 'no answer'}\n`);
   } else if (!result.ok) {
     process.stderr.write(`error: most batches failed; last error: ${result.stats.lastError ?? 'unknown'}\n`);

@@ -7,6 +7,8 @@ import { createSender, describeError, type Sender, type SenderStats } from './se
 export interface SimulationOptions {
   /** Base URL of the API, e.g. http://localhost:3000. */
   url: string;
+  /** The API key for POST /v1/plays (`Authorization: Bearer`). */
+  apiKey?: string;
   /** Live events per second. */
   rate?: number;
   seed?: number;
@@ -59,7 +61,8 @@ export interface SimulationProgress {
 }
 
 export interface SimulationResult extends SimulationProgress {
-  stoppedBy: 'count' | 'duration' | 'signal' | 'unreachable';
+  /** `refused`: the API refused the key (401, 403); nothing would get through. */
+  stoppedBy: 'count' | 'duration' | 'signal' | 'unreachable' | 'refused';
   /** No batch was ever answered although some were sent. */
   unreachable: boolean;
   /** Neither unreachable nor a majority of batches failed. */
@@ -99,6 +102,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const stopSending = new AbortController();
   const sender = createSender({
     url: options.url,
+    apiKey: options.apiKey,
     batchSize: options.batchSize,
     concurrency: options.concurrency,
     signal: stopSending.signal,
@@ -147,6 +151,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     if (stoppedBy) return true;
     if (options.signal?.aborted) stoppedBy = 'signal';
     else if (options.count !== undefined && generated >= options.count) stoppedBy = 'count';
+    else if (sender.stats().refusedBatches > 0) stoppedBy = 'refused';
     else if (options.stopIfUnreachable && looksUnreachable(sender.stats())) stoppedBy = 'unreachable';
     return stoppedBy !== undefined;
   };
@@ -170,9 +175,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     stoppedBy ??= 'duration';
   } finally {
     phase = 'draining';
-    // Unreachable: nothing in flight will get through, so stop at once. Aborted: give in-flight batches a moment.
+    // Unreachable or refused: nothing in flight will get through, so stop at once. Aborted: give in-flight
+    // batches a moment.
     const graceMs =
-      stoppedBy === 'unreachable'
+      stoppedBy === 'unreachable' || stoppedBy === 'refused'
         ? 0
         : options.signal?.aborted
           ? (options.drainTimeoutMs ?? 5000)
@@ -183,7 +189,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   phase = 'done';
   const progress = snapshot();
   const unreachable = looksUnreachable(progress.stats) || stoppedBy === 'unreachable';
-  const ok = !unreachable && progress.stats.failedBatches <= progress.stats.batches;
+  const ok =
+    !unreachable &&
+    progress.stats.refusedBatches === 0 &&
+    progress.stats.failedBatches <= progress.stats.batches;
   const result: SimulationResult = { ...progress, stoppedBy: stoppedBy ?? 'duration', unreachable, ok };
   options.onProgress?.(result);
   return result;

@@ -1,12 +1,15 @@
 /**
- * Posts plays to the ingest API in batches, a few requests at a time. Retries only what may not
- * have been processed (503 and gateway errors, network errors) and never a batch the server
- * answered with 2xx or 4xx: re-sending those would only produce duplicates or the same rejection.
+ * Posts plays to the ingest API in batches, a few requests at a time, with its API key. Retries only what
+ * was not processed (429 over the key's rate, 503 and gateway errors, network errors), after the server's
+ * Retry-After when it gives one, and never a batch the server answered with 2xx or another 4xx: re-sending
+ * those would only produce duplicates or the same rejection. A refused key (401, 403) fails the batch.
  */
 
 export interface SenderOptions {
   /** Base URL of the API, e.g. http://localhost:3000 (a path prefix such as /prod is kept). */
   url: string;
+  /** Sent as `Authorization: Bearer <key>`; POST /v1/plays refuses requests without a valid one. */
+  apiKey?: string;
   batchSize?: number;
   concurrency?: number;
   /** Attempts per batch, the first one included. */
@@ -31,6 +34,8 @@ export interface SenderStats {
   unsent: number;
   batches: number;
   failedBatches: number;
+  /** Batches refused for the API key (401 without one, 403 for a key not in use): none will get through. */
+  refusedBatches: number;
   inFlight: number;
   /** Rejections by field, from the server's per-event errors, e.g. `{ region: 3 }`. */
   rejectedByField: Record<string, number>;
@@ -53,7 +58,8 @@ export interface Sender {
 export const DEFAULT_BATCH_SIZE = 100;
 export const MAX_BATCH_SIZE = 500;
 const MAX_RETRY_AFTER_MS = 60_000;
-const retryableStatuses = new Set([502, 503, 504]);
+const retryableStatuses = new Set([429, 502, 503, 504]);
+const refusedStatuses = new Set([401, 403]);
 
 export function createSender(options: SenderOptions): Sender {
   const endpoint = `${options.url.replace(/\/+$/, '')}/v1/plays`;
@@ -78,6 +84,7 @@ export function createSender(options: SenderOptions): Sender {
     unsent: 0,
     batches: 0,
     failedBatches: 0,
+    refusedBatches: 0,
   };
   const rejectedByField: Record<string, number> = {};
   let lastError: string | undefined;
@@ -135,12 +142,20 @@ export function createSender(options: SenderOptions): Sender {
         const timeout = AbortSignal.timeout(requestTimeoutMs);
         const response = await fetch(endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: {
+            'content-type': 'application/json',
+            ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+          },
           body,
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
         const text = await response.text();
-        if (response.status < 500) {
+        if (refusedStatuses.has(response.status)) {
+          counters.refusedBatches += 1;
+          fail(events.length, `HTTP ${response.status}: the API refused the key (${text.slice(0, 200)})`);
+          return;
+        }
+        if (response.status < 500 && !retryableStatuses.has(response.status)) {
           answered(events.length, response.status, parseJson(text));
           return;
         }

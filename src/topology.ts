@@ -10,6 +10,8 @@ export interface HttpRoute {
   readonly method: HttpMethod;
   /** A `{name}` segment matches any one segment, handed over as a path parameter (API Gateway's syntax). */
   readonly path: string;
+  /** The function (with an `authorizer` trigger) that must allow a request before this route's function runs. */
+  readonly authorizer?: FunctionName;
 }
 
 export interface TopicDeclaration {
@@ -47,7 +49,20 @@ export interface ScheduleTrigger {
   readonly runAtStartup: boolean;
 }
 
-export type Trigger = HttpTrigger | TopicTrigger | ScheduleTrigger;
+/**
+ * An API Gateway HTTP API Lambda authorizer (payload 2.0, simple responses `{isAuthorized, context}`) for the
+ * routes that name it: in the cloud an HttpLambdaAuthorizer, locally the HTTP server's authorizer step
+ * (src/local/gateway-authorizer.ts), which behaves alike.
+ */
+export interface AuthorizerTrigger {
+  readonly kind: 'authorizer';
+  /** Header names (API Gateway's `$request.header.<name>`); a request missing one is a 401, unasked. */
+  readonly identityHeaders: readonly string[];
+  /** How long an answer, allow or deny, is reused for the same identity (header values). */
+  readonly resultsCacheTtlSeconds: number;
+}
+
+export type Trigger = HttpTrigger | TopicTrigger | ScheduleTrigger | AuthorizerTrigger;
 
 export interface FunctionDeclaration {
   readonly name: FunctionName;
@@ -69,6 +84,7 @@ export const topics = {
 } as const satisfies Record<string, TopicDeclaration>;
 
 export const functionNames = [
+  'api-key-authorizer',
   'ingest',
   'lake-writer',
   'catalog-sync',
@@ -80,10 +96,23 @@ export type FunctionName = (typeof functionNames)[number];
 
 export const functions: readonly FunctionDeclaration[] = [
   {
+    name: 'api-key-authorizer',
+    description: 'Allows a request whose Authorization: Bearer header holds an API key in use.',
+    entry: 'functions/api-key-authorizer/handler.ts',
+    // A revoked key keeps working for at most this long (ingest's rate check sees revocations at once).
+    trigger: { kind: 'authorizer', identityHeaders: ['Authorization'], resultsCacheTtlSeconds: 60 },
+    timeoutSeconds: 5,
+    memoryMb: 256,
+  },
+  {
     name: 'ingest',
-    description: 'Validates play events and hands the valid ones to the transport.',
+    description:
+      'Validates play events and hands the valid ones to the transport, within its API key’s rate.',
     entry: 'functions/ingest/handler.ts',
-    trigger: { kind: 'http', routes: [{ method: 'POST', path: '/v1/plays' }] },
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'POST', path: '/v1/plays', authorizer: 'api-key-authorizer' }],
+    },
     timeoutSeconds: 10,
     memoryMb: 512,
   },
@@ -161,6 +190,18 @@ export function functionNamed(name: FunctionName): FunctionDeclaration {
   const declaration = functions.find((fn) => fn.name === name);
   if (!declaration) throw new Error(`No function named ${name} in the topology`);
   return declaration;
+}
+
+/** The authorizer a route names, checked to be one; undefined for a public route. */
+export function routeAuthorizer(
+  route: HttpRoute,
+): (FunctionDeclaration & { readonly trigger: AuthorizerTrigger }) | undefined {
+  if (!route.authorizer) return undefined;
+  const declaration = functionNamed(route.authorizer);
+  if (declaration.trigger.kind !== 'authorizer') {
+    throw new Error(`${route.method} ${route.path} names ${route.authorizer}, which is not an authorizer`);
+  }
+  return declaration as FunctionDeclaration & { readonly trigger: AuthorizerTrigger };
 }
 
 /**

@@ -12,5 +12,9 @@ export const handler = httpFunction(async (request) => {
     topic: qualified(topics.plays.name, deps.settings.namespace),
     regions: deps.settings.regions,
     clock: deps.clock,
+    // Likewise the database behind the rate limiter: out of reach, it is a 503, never a request let through.
+    rateLimiter: {
+      countRequest: async (...args) => (await deps.rateLimiter()).countRequest(...args),
+    },
   });
 });

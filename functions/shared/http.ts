@@ -1,7 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
+import {
+  APIGatewayProxyEventV2Schema,
+  APIGatewayRequestAuthorizerEventV2Schema,
+} from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
@@ -14,6 +17,20 @@ import type { HttpRequest, HttpResult } from '../../src/domain/http/http.ts';
 export const HttpApiEventSchema = APIGatewayProxyEventV2Schema.extend({
   requestContext: APIGatewayProxyEventV2Schema.shape.requestContext.extend({
     domainPrefix: z.string().optional(),
+  }),
+});
+
+/**
+ * API Gateway's v2 REQUEST authorizer event, as lenient as the emulators need: MiniStack 1.5.33 leaves out
+ * `requestContext.domainPrefix`, `time` and `timeEpoch` and sends `queryStringParameters: null`. The
+ * authorizer reads only the headers.
+ */
+export const HttpApiAuthorizerEventSchema = APIGatewayRequestAuthorizerEventV2Schema.extend({
+  queryStringParameters: z.record(z.string(), z.string()).nullish(),
+  requestContext: APIGatewayRequestAuthorizerEventV2Schema.shape.requestContext.extend({
+    domainPrefix: z.string().optional(),
+    time: z.string().optional(),
+    timeEpoch: z.number().optional(),
   }),
 });
 
@@ -44,6 +61,9 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
       Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
     ),
     body,
+    authorizer:
+      (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> | null } }).authorizer
+        ?.lambda ?? undefined,
   };
 }
 

@@ -7,11 +7,12 @@ import {
   type HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS, corsOriginsFor } from '../../src/domain/http/cors.ts';
-import type { HttpRoute } from '../../src/topology.ts';
+import { type FunctionName, type HttpRoute, routeAuthorizer } from '../../src/topology.ts';
 import { type DeployedFunction, pascalCase } from './topology-functions.ts';
 
 export interface TopologyHttpApiProps {
@@ -27,7 +28,8 @@ export interface TopologyHttpApiProps {
 
 /**
  * An API Gateway HTTP API (payload format 2.0, the event the handlers parse) with one route per
- * (method, path) of the topology's http triggers, each integrated with its function.
+ * (method, path) of the topology's http triggers, each integrated with its function, behind the Lambda
+ * authorizer the route names (simple responses, cached per identity for the authorizer's TTL), if any.
  */
 export class TopologyHttpApi extends Construct {
   readonly api: HttpApi;
@@ -59,20 +61,41 @@ export class TopologyHttpApi extends Construct {
     });
     this.url = this.stage.url;
 
+    const authorizers = new Map<FunctionName, HttpLambdaAuthorizer>();
+    const authorizerOf = (route: HttpRoute) => {
+      const declaration = routeAuthorizer(route);
+      if (!declaration) return undefined;
+      let authorizer = authorizers.get(declaration.name);
+      if (!authorizer) {
+        const deployed = props.functions.find((candidate) => candidate.declaration.name === declaration.name);
+        if (!deployed) throw new Error(`${route.method} ${route.path}: ${declaration.name} is not deployed`);
+        authorizer = new HttpLambdaAuthorizer(pascalCase(declaration.name), deployed.fn, {
+          responseTypes: [HttpLambdaResponseType.SIMPLE],
+          identitySource: declaration.trigger.identityHeaders.map((header) => `$request.header.${header}`),
+          resultsCacheTtl: Duration.seconds(declaration.trigger.resultsCacheTtlSeconds),
+        });
+        authorizers.set(declaration.name, authorizer);
+      }
+      return authorizer;
+    };
+
     for (const { declaration, fn } of props.functions) {
       if (declaration.trigger.kind !== 'http') continue;
       const integration = new HttpLambdaIntegration(`${pascalCase(declaration.name)}Integration`, fn);
       for (const route of declaration.trigger.routes) {
+        const authorizer = authorizerOf(route);
         const routes = this.api.addRoutes({
           path: route.path,
           methods: [HttpMethod[route.method]],
           integration,
+          ...(authorizer ? { authorizer } : {}),
         });
+        if (authorizer) continue;
         for (const added of routes) {
           Validations.of(added).acknowledge({
             id: 'AwsSolutions-APIG4',
             reason:
-              'Public by design for now, as the HTTP contract (DESIGN.md) has no authentication: the dashboard reads charts anonymously and the simulator posts plays. Stage throttling bounds abuse; an authorizer for POST /v1/plays is a later issue.',
+              'Public and read-only by design: the dashboard reads charts and regions anonymously (docs/contracts.md). Stage throttling bounds abuse; POST /v1/plays is behind the API key authorizer.',
           });
         }
       }

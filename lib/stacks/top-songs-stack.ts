@@ -52,12 +52,13 @@ export class TopSongsStack extends Stack {
         : undefined;
 
     // The database users run in RDS's VPC, which has no route to the internet: a producer among them
-    // could reach Kinesis through an endpoint, but not Kafka brokers.
+    // (ingest, which counts each request against its API key's rate in the database) reaches Kinesis
+    // through an endpoint, but could not reach Kafka brokers.
     const databaseUsers = Object.values(functionAccess).filter((access) => access.database);
     const vpcProducers = databaseUsers.some((access) => access.kafkaProducer);
     if (config.database === 'rds' && vpcProducers && kafka) {
       throw new Error(
-        'database rds: a database-using Kafka producer could not reach the brokers from the VPC',
+        'database rds with kafka: ingest uses the database (API key rate limits), so it runs in the VPC of RDS, which has no route to Kafka brokers; keep the default Kinesis transport with database=rds, or use database=secret with kafka',
       );
     }
     this.rds =

@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadSettings } from '../../src/config/settings.ts';
+import { ensureApiKeyFile } from '../../src/local/dev-api-key.ts';
+import { createDependencies } from '../../src/runtime/dependencies.ts';
 import { emulatorService, emulatorSettings } from '../stack/emulator.ts';
 import { stackPaths } from '../stack/paths.ts';
 import { postgresService } from '../stack/postgres.ts';
@@ -11,6 +14,8 @@ import type { DeployedStack } from './smoke.ts';
 
 /** The account every LocalStack-compatible emulator answers with. */
 const EMULATOR_ACCOUNT = '000000000000';
+/** The API key deploy:local keeps for the deployed POST /v1/plays (beside the outputs file, as `api-key`). */
+const DEPLOY_KEY_NAME = 'deploy-local';
 
 export interface EmulatorDeployment {
   readonly stack: DeployedStack;
@@ -20,6 +25,9 @@ export interface EmulatorDeployment {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Every output of the deployed stack, by name. */
   readonly outputs: Readonly<Record<string, string>>;
+  /** A key in use for the deployed POST /v1/plays, kept in `apiKeyFile` (mode 600). */
+  readonly apiKey: string;
+  readonly apiKeyFile: string;
 }
 
 export interface EmulatorDeployOptions {
@@ -99,13 +107,38 @@ export async function deployToEmulator(options: EmulatorDeployOptions): Promise<
     secrets.destroy();
   }
   say(`deploy:local: the database secret now holds the URL of the stack's PostgreSQL`);
+  const apiKeyFile = join(dirname(options.outputsFile), 'api-key');
+  const apiKey = await ensureDeployKey(databaseUrl!, apiKeyFile);
   return {
     stack: { stackName, apiUrl: outputs.ApiUrl, lakeBucket: outputs.LakeBucketName },
     endpoint,
     region,
     credentials,
     outputs,
+    apiKey,
+    apiKeyFile,
   };
+}
+
+/**
+ * An API key in the deployed database for the smoke test and the user's own calls: the one in `file` while
+ * it is in use, else a new `deploy-local` key written there. Created as `npm run keys` would, straight in
+ * the PostgreSQL the functions use (migrated first, as they would on first use).
+ */
+async function ensureDeployKey(databaseUrl: string, file: string): Promise<string> {
+  const dependencies = createDependencies(loadSettings({ DATABASE_URL: databaseUrl }));
+  try {
+    const { key, created } = await ensureApiKeyFile(await dependencies.apiKeys(), file, DEPLOY_KEY_NAME, {
+      requests: 100,
+      windowSeconds: 1,
+    });
+    say(
+      `deploy:local: API key "${DEPLOY_KEY_NAME}" for POST /v1/plays ${created ? 'created' : 'kept'} in ${file}`,
+    );
+    return key;
+  } finally {
+    await dependencies.close();
+  }
 }
 
 /** Runs a CLI with its output on stderr (stdout of this process stays clean); fails on a non-zero exit. */

@@ -17,6 +17,7 @@ export function callDeployedApi(
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<HttpAnswer> {
   const apiId = new URL(apiUrl).hostname.split('.')[0];
   const target = new URL(endpoint);
@@ -29,6 +30,7 @@ export function callDeployedApi(
         method,
         path,
         headers: {
+          ...headers,
           host: `${apiId}.execute-api.localhost:${target.port}`,
           ...(payload
             ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }

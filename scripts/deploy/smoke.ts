@@ -8,9 +8,10 @@ import { InvokeCommand, LambdaClient, ListFunctionsCommand, ListTagsCommand } fr
 import { S3Client } from '@aws-sdk/client-s3';
 import { sqlList, withDuckDb, withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { S3Store } from '../../src/adapters/object-store/s3.ts';
+import { generateApiKey } from '../../src/domain/api-keys.ts';
 import { hourPartitionPrefix } from '../../src/domain/lake-layout.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
-import { callDeployedApi } from './emulator-http.ts';
+import { callDeployedApi, type HttpAnswer } from './emulator-http.ts';
 import { type ExpectedEntry, smokePlays } from './smoke-plays.ts';
 
 /** The stack outputs the smoke test needs (`cdk deploy --outputs-file`). */
@@ -26,6 +27,8 @@ export interface SmokeOptions {
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly say: (line: string) => void;
+  /** A key in use for POST /v1/plays in the deployed database. */
+  readonly apiKey: string;
   /** How long plays may take from ingest to the lake (cold starts included). */
   readonly lakeTimeoutMs?: number;
 }
@@ -51,8 +54,8 @@ const FUNCTION_TAG = 'top-songs:function';
 const HOUR_MS = 3_600_000;
 
 export async function smokeTest(stack: DeployedStack, options: SmokeOptions): Promise<SmokeReport> {
-  const api = (method: 'GET' | 'POST', path: string, body?: unknown) =>
-    callDeployedApi(stack.apiUrl, options.endpoint, method, path, body);
+  const api = (method: 'GET' | 'POST', path: string, body?: unknown, headers?: Record<string, string>) =>
+    callDeployedApi(stack.apiUrl, options.endpoint, method, path, body, headers);
   const { say } = options;
 
   const regions = await api('GET', '/v1/regions');
@@ -62,7 +65,8 @@ export async function smokeTest(stack: DeployedStack, options: SmokeOptions): Pr
 
   const hour = await unchartedHour((start) => api('GET', chartPath('us', start)));
   const plays = smokePlays(hour);
-  const posted = await api('POST', '/v1/plays', { events: plays.events });
+  await expectRefused(api, { events: plays.events }, say);
+  const posted = await api('POST', '/v1/plays', { events: plays.events }, bearer(options.apiKey));
   const answer = JSON.parse(posted.body || '{}') as { accepted?: number; rejected?: { index: number }[] };
   if (
     posted.status !== 202 ||
@@ -106,6 +110,27 @@ export async function smokeTest(stack: DeployedStack, options: SmokeOptions): Pr
     say(`smoke: GET /v1/charts ${region} → ${body.status}, top ${body.entries.length} as expected`);
   }
   return { hour: hour.toISOString(), accepted: answer.accepted, lakeRows, charts };
+}
+
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/**
+ * The deployed authorizer guards POST /v1/plays: without a key API Gateway answers 401 without asking it,
+ * with a key not in use the authorizer refuses (403). Neither may reach ingest.
+ */
+async function expectRefused(
+  api: (method: 'POST', path: string, body: unknown, headers?: Record<string, string>) => Promise<HttpAnswer>,
+  body: unknown,
+  say: (line: string) => void,
+): Promise<void> {
+  const anonymous = await api('POST', '/v1/plays', body);
+  const wrongKey = await api('POST', '/v1/plays', body, bearer(generateApiKey().key));
+  if (anonymous.status !== 401 || wrongKey.status !== 403) {
+    throw new SmokeTestError(
+      `POST /v1/plays without a key answered ${anonymous.status} ${anonymous.body}, with a key not in use ${wrongKey.status} ${wrongKey.body}; expected 401 and 403 from the API key authorizer`,
+    );
+  }
+  say('smoke: POST /v1/plays → 401 without a key, 403 with a key not in use');
 }
 
 function chartPath(region: string, start: Date): string {

@@ -1,28 +1,40 @@
 /**
- * `npm run invoke -- <function> [--event <file>|-]`: runs one function of the topology in this
- * process with one event, against the same lake and database settings as `npm start`.
+ * `npm run invoke -- <function> [--event <file>|-] [--api-key <key>]`: runs one function of the topology in
+ * this process with one event, against the same lake and database settings as `npm start`. An HTTP event
+ * for a route behind an authorizer goes through the local gateway's authorizer step first, as in the cloud.
  */
 import './quiet-logs.ts';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../adapters/postgres/embedded.ts';
-import { loadSettings } from '../config/settings.ts';
-import { createDependencies, type Dependencies, installDependencies } from '../runtime/dependencies.ts';
-import { type FunctionName, functionNames } from '../topology.ts';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { installDependencies } from '../runtime/dependencies.ts';
+import { type FunctionDeclaration, type FunctionName, functionNamed, functionNames } from '../topology.ts';
+import { ensureDevApiKey } from './dev-api-key.ts';
 import { invokeFunction } from './functions.ts';
+import { authorizerOfRoute, createGatewayAuthorizer } from './gateway-authorizer.ts';
+import { openLocalDependencies } from './local-dependencies.ts';
 import { firstLine, startupFailure } from './startup-failure.ts';
 
-const usage = `Usage: npm run invoke -- <function> [--event <file>|-]
+const usage = `Usage: npm run invoke -- <function> [--event <file>|-] [--api-key <key>]
 
   <function>   one of: ${functionNames.join(', ')}
   --event      a JSON event file, or - to read it from standard input (default: {})
+  --api-key    for an API Gateway event of a route behind an authorizer (POST /v1/plays) that carries no
+               Authorization header: the key to send as "Authorization: Bearer <key>" (default:
+               TOP_SONGS_API_KEY, else local mode's development key, <TOP_SONGS_DATA_DIR>/dev-api-key,
+               created if need be). The event then goes through the authorizer first, as API Gateway does.
 
-Example: npm run invoke -- chart-hourly --event test/fixtures/events/chart-hourly-backfill.json`;
+Examples:
+  npm run invoke -- chart-hourly --event test/fixtures/events/chart-hourly-backfill.json
+  npm run invoke -- ingest --event test/fixtures/events/api-gateway-v2-post-plays.json`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { event: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+  options: {
+    event: { type: 'string' },
+    'api-key': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
 });
 const name = positionals[0];
 if (values.help || !name) {
@@ -45,14 +57,22 @@ if (values.event) {
   }
 }
 
-const { database, dependencies } = await open().catch((error: unknown) => {
+const { settings, dependencies, close } = await openLocalDependencies(process.env).catch((error: unknown) => {
   console.error(startupFailure(error));
   process.exit(1);
 });
 installDependencies(dependencies);
 let exitCode = 0;
 try {
-  console.log(JSON.stringify(await invokeFunction(name as FunctionName, event), null, 2));
+  const declaration = functionNamed(name as FunctionName);
+  const result =
+    declaration.trigger.kind === 'http'
+      ? await createGatewayAuthorizer(invokeFunction, dependencies.clock).invokeRoute(
+          declaration,
+          await withAuthorization(event as APIGatewayProxyEventV2, declaration),
+        )
+      : await invokeFunction(declaration.name, event);
+  console.log(JSON.stringify(result, null, 2));
 } catch (error) {
   // One line; the stack is for whoever debugs the function.
   const debug = process.env.POWERTOOLS_LOG_LEVEL === 'DEBUG';
@@ -63,24 +83,22 @@ try {
   );
   exitCode = 1;
 } finally {
-  await dependencies.close();
-  await database?.stop();
+  await close();
 }
 process.exit(exitCode);
 
-/** The settings' dependencies, with the embedded PostgreSQL when DATABASE_URL is not set (shared with npm start). */
-async function open(): Promise<{ database: EmbeddedDatabase | undefined; dependencies: Dependencies }> {
-  let settings = loadSettings(process.env);
-  const database = settings.databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres(join(settings.dataDir, 'postgres'));
-  if (database) settings = { ...settings, databaseUrl: database.url };
-  try {
-    return { database, dependencies: createDependencies(settings) };
-  } catch (error) {
-    await database?.stop();
-    throw error;
-  }
+/** The event, with the API key as its Authorization header when its route needs one and it has none. */
+async function withAuthorization(
+  request: APIGatewayProxyEventV2,
+  declaration: FunctionDeclaration,
+): Promise<APIGatewayProxyEventV2> {
+  const headers = request.headers ?? {};
+  if (!authorizerOfRoute(declaration, request.routeKey) || headers.authorization !== undefined)
+    return request;
+  const given = values['api-key'] ?? process.env.TOP_SONGS_API_KEY;
+  const key = given || (await ensureDevApiKey(await dependencies.apiKeys(), settings.dataDir)).key;
+  console.error(`invoke: ${request.routeKey} with ${given ? 'the given' : 'the development'} API key`);
+  return { ...request, headers: { ...headers, authorization: `Bearer ${key}` } };
 }
 
 async function readStdin(): Promise<string> {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   APIGatewayProxyEventV2,
+  APIGatewayRequestAuthorizerEventV2,
   Context,
   KinesisStreamEvent,
   MSKEvent,
@@ -61,6 +62,32 @@ export function apiGatewayEvent(request: IncomingHttpRequest): APIGatewayProxyEv
     },
     ...(request.body !== undefined ? { body: request.body } : {}),
     isBase64Encoded: false,
+  };
+}
+
+/**
+ * What API Gateway hands a REQUEST Lambda authorizer (payload 2.0) for a request to a route it guards: the
+ * request's own fields, the route's ARN and the identity-source values (the cache key).
+ */
+export function apiGatewayAuthorizerEvent(
+  request: APIGatewayProxyEventV2,
+  identitySource: readonly string[],
+): APIGatewayRequestAuthorizerEventV2 {
+  const { apiId, stage, http } = request.requestContext;
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${apiId}/${stage}/${http.method}${http.path}`,
+    identitySource: [...identitySource],
+    routeKey: request.routeKey,
+    rawPath: request.rawPath,
+    rawQueryString: request.rawQueryString,
+    cookies: request.cookies ?? [],
+    headers: { ...request.headers },
+    ...(request.queryStringParameters ? { queryStringParameters: request.queryStringParameters } : {}),
+    requestContext: request.requestContext,
+    ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}),
+    ...(request.stageVariables ? { stageVariables: request.stageVariables } : {}),
   };
 }
 

@@ -21,7 +21,10 @@ const usage = `Usage: npm start -- [options]
 
 Settings (environment): PORT (3000), HOST (127.0.0.1; 0.0.0.0 listens on every interface), DATABASE_URL,
 LAKE_URI, KAFKA_BROKERS, REGIONS, TOP_SONGS_DATA_DIR (.data), INGEST_CORS_ORIGINS (none), SHUTDOWN_TIMEOUT_MS (15000),
-POWERTOOLS_LOG_LEVEL (WARN here; INFO shows every function's log lines); docs/operations.md lists them all`;
+POWERTOOLS_LOG_LEVEL (WARN here; INFO shows every function's log lines); docs/operations.md lists them all
+
+POST /v1/plays needs an API key (Authorization: Bearer <key>): the development key is created on first start,
+kept in <TOP_SONGS_DATA_DIR>/dev-api-key and printed below; npm run keys -- --help manages others.`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -86,6 +89,7 @@ Top Songs is running: ${runtime.url}
   dashboard  ${runtime.url}/
   listening  on ${listening}
   API        POST /v1/plays · GET /v1/charts?region=global&period=hour · GET /v1/regions
+  API key    ${runtime.apiKey} (development key for POST /v1/plays, in ${runtime.apiKeyFile})
   transport  ${transport}
   lake       ${lake}
   database   ${database}
@@ -94,7 +98,18 @@ Charts appear within a minute. Ctrl-C stops.
 `);
 
 if (!flags['no-simulator'] && !stopping) {
-  simulator = runSimulation({ url: runtime.url, rate, seed, signal: simulation.signal, quiet: true }).catch(
+  simulator = runSimulation({
+    url: runtime.url,
+    apiKey: runtime.apiKey,
+    rate,
+    seed,
+    signal: simulation.signal,
+    quiet: true,
+  }).then(
+    (result) => {
+      if (result.stoppedBy === 'refused')
+        console.error(`simulator stopped: the API refused its key (${result.stats.lastError})`);
+    },
     (error: unknown) => console.error('simulator stopped:', (error as Error).message),
   );
 }

@@ -1,14 +1,18 @@
 import type { Server } from 'node:http';
 import { type AddressInfo, isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../adapters/postgres/embedded.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
 import type { Song } from '../domain/song.ts';
+import type { Clock } from '../ports/clock.ts';
 import { createDependencies, type Dependencies, installDependencies } from '../runtime/dependencies.ts';
 import { functions, qualified, topics } from '../topology.ts';
 import { ensureCatalog } from './catalog.ts';
+import { devApiKeyFile, ensureDevApiKey } from './dev-api-key.ts';
 import { EventSourcePoller } from './event-source-poller.ts';
 import { invokeFunction, projectRoot } from './functions.ts';
+import { createGatewayAuthorizer } from './gateway-authorizer.ts';
 import { RequestDrain } from './http-drain.ts';
 import { createHttpServer } from './http-server.ts';
 import { Scheduler } from './scheduler.ts';
@@ -25,6 +29,8 @@ export interface LocalRuntimeOptions {
   readonly staticDir?: string;
   /** Songs to write as the lake's catalog when it has none, before the jobs first run. */
   readonly defaultCatalog?: () => readonly Song[];
+  /** The time every function and the gateway's authorizer cache go by (tests move it on). */
+  readonly clock?: Clock;
 }
 
 export interface LocalRuntime {
@@ -33,6 +39,9 @@ export interface LocalRuntime {
   readonly dependencies: Dependencies;
   /** The embedded PostgreSQL server, when DATABASE_URL is not set. */
   readonly database: EmbeddedDatabase | undefined;
+  /** The development API key (`apiKeyFile` holds it), for `Authorization: Bearer` on POST /v1/plays. */
+  readonly apiKey: string;
+  readonly apiKeyFile: string;
   /**
    * Stops without cutting short what was taken: new requests get 503 with Retry-After while the requests
    * in flight are answered, the pollers finish and commit their batch in flight and the running jobs end;
@@ -62,10 +71,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (server) await drain.close(server);
   };
   try {
-    const dependencies = createDependencies(settings);
+    const dependencies = createDependencies(settings, options.clock);
     installDependencies(dependencies);
     release.push(() => dependencies.close());
-    await starting(...databaseStartAdvice(settings, embedded), () => dependencies.chartStore());
+    const apiKeys = await starting(...databaseStartAdvice(settings, embedded), () => dependencies.apiKeys());
+    const { key: apiKey } = await ensureDevApiKey(apiKeys, settings.dataDir);
     const transport = await starting(...transportStartAdvice(settings), () => dependencies.transport());
     if (options.defaultCatalog) {
       const generate = options.defaultCatalog;
@@ -74,6 +84,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       );
     }
 
+    // API Gateway's authorizer step in front of the routes that name an authorizer (POST /v1/plays).
+    const gateway = createGatewayAuthorizer(invokeFunction, dependencies.clock);
     server = createHttpServer(
       functions.flatMap((fn) =>
         fn.trigger.kind === 'http'
@@ -81,7 +93,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               {
                 functionName: fn.name,
                 routes: fn.trigger.routes,
-                invoke: (event: unknown) => invokeFunction(fn.name, event),
+                // The server builds API Gateway v2 events (lambda-events.ts).
+                invoke: (event: unknown) => gateway.invokeRoute(fn, event as APIGatewayProxyEventV2),
               },
             ]
           : [],
@@ -145,6 +158,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       settings: { ...settings, port },
       dependencies,
       database,
+      apiKey,
+      apiKeyFile: devApiKeyFile(settings.dataDir),
       stop: async () => {
         await stopAll();
         installDependencies(undefined);

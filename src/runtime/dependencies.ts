@@ -4,9 +4,11 @@ import type pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { LocalFolderStore } from '../adapters/object-store/local-folder.ts';
 import { S3Store } from '../adapters/object-store/s3.ts';
+import { PostgresApiKeyStore } from '../adapters/postgres/api-key-store.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { onConnection, resilientPool } from '../adapters/postgres/pool.ts';
+import { PostgresRateLimiter } from '../adapters/postgres/rate-limiter.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
 import {
   type KafkaSasl,
@@ -20,15 +22,17 @@ import {
   type Settings,
   SettingsError,
 } from '../config/settings.ts';
+import type { ApiKeyStore } from '../ports/api-key-store.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { type Transport, TransportUnavailableError } from '../ports/transport.ts';
 import { topics as declaredTopics, functionNamed, namespacedTopics, qualified } from '../topology.ts';
 import { logger } from './logger.ts';
 
 /**
- * The composition root: turns settings into adapters, each created on first use (ingest never
+ * The composition root: turns settings into adapters, each created on first use (lake-writer never
  * opens a database connection) and shared by everything in the process.
  */
 export interface Dependencies {
@@ -37,6 +41,8 @@ export interface Dependencies {
   lake(): ObjectStore;
   transport(): Promise<Transport>;
   chartStore(): Promise<ChartStore>;
+  apiKeys(): Promise<ApiKeyStore>;
+  rateLimiter(): Promise<RateLimiter>;
   close(): Promise<void>;
 }
 
@@ -54,6 +60,34 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
   let lake: ObjectStore | undefined;
   let transport: Transport | undefined;
   let pool: pg.Pool | undefined;
+  // One pool for every PostgreSQL adapter (charts, API keys, rate limits), opened and migrated on first use.
+  const database = sharedUntilFailure(async () => {
+    const config: pg.PoolConfig = {
+      ...(await databaseConfig(settings)),
+      max: 5,
+      // Connecting, and each statement on the server, are bounded too, so that nothing lingers after
+      // an operation gave up (onConnection bounds the whole operation).
+      connectionTimeoutMillis: databaseTimeoutMs,
+      statement_timeout: databaseTimeoutMs,
+    };
+    // pg attaches the whole client to the error: log what says why, not the connection's internals.
+    const opening = resilientPool(config, (error) =>
+      logger.warn('database connection lost; it will be reopened', {
+        reason: error.message,
+        code: error.code,
+      }),
+    );
+    try {
+      // An unreachable database fails the opening as it fails any operation: StoreUnavailableError.
+      // Migrations get the same bound: the schema's are a few small DDL statements.
+      await onConnection(opening, databaseTimeoutMs, migrate);
+    } catch (error) {
+      await opening.end().catch(() => {});
+      throw error;
+    }
+    pool = opening;
+    return opening;
+  });
   return {
     settings,
     clock,
@@ -70,33 +104,9 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
           transport = await createTransport(settings, publishTimeoutMs);
           return transport;
         }),
-    chartStore: sharedUntilFailure(async () => {
-      const config: pg.PoolConfig = {
-        ...(await databaseConfig(settings)),
-        max: 5,
-        // Connecting, and each statement on the server, are bounded too, so that nothing lingers after
-        // an operation gave up (onConnection bounds the whole operation).
-        connectionTimeoutMillis: databaseTimeoutMs,
-        statement_timeout: databaseTimeoutMs,
-      };
-      // pg attaches the whole client to the error: log what says why, not the connection's internals.
-      const opening = resilientPool(config, (error) =>
-        logger.warn('database connection lost; it will be reopened', {
-          reason: error.message,
-          code: error.code,
-        }),
-      );
-      try {
-        // An unreachable database fails the opening as it fails any operation: StoreUnavailableError.
-        // Migrations get the same bound: the schema's are a few small DDL statements.
-        await onConnection(opening, databaseTimeoutMs, migrate);
-      } catch (error) {
-        await opening.end().catch(() => {});
-        throw error;
-      }
-      pool = opening;
-      return new PostgresChartStore(pool, databaseTimeoutMs);
-    }),
+    chartStore: async () => new PostgresChartStore(await database(), databaseTimeoutMs),
+    apiKeys: async () => new PostgresApiKeyStore(await database(), databaseTimeoutMs),
+    rateLimiter: async () => new PostgresRateLimiter(await database(), databaseTimeoutMs),
     close: async () => {
       await transport?.close();
       await pool?.end();
@@ -192,7 +202,9 @@ export async function databaseConfig(settings: Settings): Promise<pg.PoolConfig>
   if (settings.databaseUrl) return { connectionString: settings.databaseUrl };
   const secretId = settings.databaseSecretArn;
   if (!secretId) {
-    throw new Error('Neither DATABASE_URL nor DATABASE_SECRET_ARN is set: no database to keep charts in');
+    throw new Error(
+      'Neither DATABASE_URL nor DATABASE_SECRET_ARN is set: no database for charts and API keys',
+    );
   }
   const { readDatabaseUrlSecret } = await import('../adapters/secrets/database-url-secret.ts');
   const { password: _read, ...connection } = parseIntoClientConfig(await readDatabaseUrlSecret(secretId));

@@ -8,7 +8,9 @@ import {
 } from '../domain/http/http.ts';
 import { type FieldError, type PlayEvent, validatePlayEvent } from '../domain/play-event.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { type TransportPublisher, TransportUnavailableError } from '../ports/transport.ts';
+import { admitApiCaller } from './admit-api-caller.ts';
 
 export const MAX_EVENTS_PER_REQUEST = 500;
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -18,6 +20,8 @@ export interface IngestPorts {
   readonly topic: string;
   readonly regions: readonly string[];
   readonly clock: Clock;
+  /** Counts each request against its API key's rate limit (the authorizer context names the key). */
+  readonly rateLimiter: RateLimiter;
 }
 
 export interface RejectedEvent {
@@ -26,12 +30,14 @@ export interface RejectedEvent {
 }
 
 /**
- * POST /v1/plays: one event or `{"events": [...]}`. Valid events are handed to the transport, keyed
- * by user so that one listener's plays stay in order; invalid ones are reported by index and never
- * block the rest. 202 only once the transport holds the accepted events; 415 for a body that is not
- * declared JSON.
+ * POST /v1/plays: one event or `{"events": [...]}`, from a caller its API key's authorizer allowed,
+ * within the key's rate limit. Valid events are handed to the transport, keyed by user so that one
+ * listener's plays stay in order; invalid ones are reported by index and never block the rest. 202 only
+ * once the transport holds the accepted events; 415 for a body that is not declared JSON.
  */
 export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Promise<HttpResult> {
+  const refused = await admitApiCaller(request.authorizer, ports);
+  if (refused) return refused;
   const body = request.body ?? '';
   const size = Buffer.byteLength(body);
   if (size > MAX_BODY_BYTES) {

@@ -72,7 +72,7 @@ describe('dashboard end to end', () => {
         ms_played: 31_000,
       })),
     );
-    const response = await postPlays(runtime.url, { events });
+    const response = await postPlays(runtime, { events });
     expect(response.status).toBe(202);
     await waitFor('the plays to reach the lake', async () =>
       (await readLakeRows(join(dataDir.path, 'lake'))).length === events.length ? true : undefined,

@@ -37,7 +37,7 @@ describe('bad input over HTTP', () => {
   });
 
   const post = async (body: string | object) => {
-    const response = await postPlays(runtime.url, body);
+    const response = await postPlays(runtime, body);
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
@@ -130,10 +130,8 @@ describe('bad input over HTTP', () => {
 
   it('refuses a body that is not declared JSON with 415, so that no page can post plays cross-site without a preflight', async () => {
     for (const contentType of ['text/plain;charset=UTF-8', 'application/x-www-form-urlencoded']) {
-      const response = await fetch(`${runtime.url}/v1/plays`, {
-        method: 'POST',
+      const response = await postPlays(runtime, JSON.stringify(validPlay()), {
         headers: { 'content-type': contentType, origin: 'https://evil.example' },
-        body: JSON.stringify(validPlay()),
       });
       expect(response.status).toBe(415);
       expect(((await response.json()) as { message: string }).message).toMatch(/application\/json/);

@@ -6,7 +6,7 @@ import { embeddedCommittedOffsets } from '../support/embedded-transport.ts';
 import { hasPlaysFile, settledLakeRows } from '../support/exact-pipeline.ts';
 import { type LocalProcess, startLocalProcess } from '../support/local-process.ts';
 import { recentPlay } from '../support/play-batches.ts';
-import { postPlays } from '../support/post-plays.ts';
+import { type PlaysApi, postPlays } from '../support/post-plays.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -26,13 +26,13 @@ const SENDERS = 6;
  * A client that sends batches of plays back to back until it is refused: a 503 (it would wait Retry-After)
  * or a connection error (refused once the process is gone; anything else is a failure the test reports).
  */
-async function sendUntilRefused(url: string, log: Sent[]): Promise<void> {
+async function sendUntilRefused(api: PlaysApi, log: Sent[]): Promise<void> {
   for (;;) {
     const events = Array.from({ length: 40 }, () => recentPlay());
     const eventIds = events.map((event) => event.event_id);
     const startedAt = Date.now();
     try {
-      const response = await postPlays(url, { events });
+      const response = await postPlays(api, { events });
       await response.arrayBuffer();
       log.push({
         eventIds,
@@ -76,7 +76,7 @@ describe('SIGTERM to npm start', () => {
     const first = await startLocalProcess(env, ['--no-simulator']);
     running = first;
     const log: Sent[] = [];
-    const senders = Array.from({ length: SENDERS }, () => sendUntilRefused(first.url, log));
+    const senders = Array.from({ length: SENDERS }, () => sendUntilRefused(first, log));
 
     // Mid-stream: the lake writer has written files and keeps receiving more.
     await waitFor('the lake writer at work', async () =>
@@ -149,7 +149,7 @@ describe('SIGTERM to npm start', () => {
       ownProcessGroup: true,
     });
     running = started;
-    expect((await postPlays(started.url, { events: [recentPlay()] })).status).toBe(202);
+    expect((await postPlays(started, { events: [recentPlay()] })).status).toBe(202);
     await started.stop('SIGINT');
     expect(started.output()).not.toMatch(/Not stopped within/);
     expect(started.child.exitCode).toBe(0);
@@ -160,7 +160,7 @@ describe('SIGTERM to npm start', () => {
     const env = { TOP_SONGS_DATA_DIR: dataDir.path, SHUTDOWN_TIMEOUT_MS: '1' };
     const started = await startLocalProcess(env, ['--no-simulator']);
     running = started;
-    expect((await postPlays(started.url, { events: [recentPlay()] })).status).toBe(202);
+    expect((await postPlays(started, { events: [recentPlay()] })).status).toBe(202);
     await started.stop('SIGTERM');
     expect(started.child.exitCode).toBe(1);
     expect(started.output()).toMatch(/Not stopped within 0\.001 s \(SHUTDOWN_TIMEOUT_MS\): exiting anyway/);

@@ -105,7 +105,7 @@ describe('the HTTP surface under generated hostile requests', () => {
     try {
       await fc.assert(
         fc.asyncProperty(fc.array(requestSpec, { minLength: 1, maxLength: 12 }), async (specs) => {
-          const batch = specs.map((spec) => render(spec, nextEventId));
+          const batch = specs.map((spec) => render(spec, nextEventId, runtime.apiKey));
           const responses = await Promise.all(
             batch.map((request) =>
               rawExchange(runtime.url, request.bytes, { head: request.head, timeoutMs: 20_000 }),

@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devApiKeyFile, readApiKeyFile } from '../../src/local/dev-api-key.ts';
+import { recentPlay } from '../support/play-batches.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
 const run = promisify(execFile);
@@ -102,6 +105,53 @@ describe('the invoke command', () => {
       (error: { code: number; stderr: string }) => error,
     );
     expect(failure).toMatchObject({ code: 2 });
-    expect((failure as { stderr: string }).stderr).toMatch(/expected one of ingest, lake-writer/);
+    expect((failure as { stderr: string }).stderr).toMatch(
+      /expected one of api-key-authorizer, ingest, lake-writer/,
+    );
+  });
+
+  /** The recorded POST /v1/plays with a fresh play (the recorded ones age out of ingest's 30 days). */
+  async function postEvent(): Promise<Record<string, unknown>> {
+    const recorded = JSON.parse(
+      await readFile(resolve(root, 'test/fixtures/events/api-gateway-v2-post-plays.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    return { ...recorded, body: JSON.stringify({ events: [recentPlay()] }) };
+  }
+
+  const invokeWithStdin = (args: string[], event: unknown) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = execFile(
+        process.execPath,
+        [resolve(root, 'src/local/invoke.ts'), ...args, '--event', '-'],
+        { cwd: root, env: { ...inheritedEnv, TOP_SONGS_DATA_DIR: dataDir.path } },
+        (error, stdout, stderr) => done({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      );
+      child.stdin?.end(JSON.stringify(event));
+    });
+
+  it('runs ingest through the authorizer, as API Gateway would, with the development key', async () => {
+    const outcome = await invokeWithStdin(['ingest'], await postEvent());
+    expect(outcome.stderr).toMatch(/POST \/v1\/plays with the development API key/);
+    expect(JSON.parse(outcome.stdout)).toMatchObject({ statusCode: 202 });
+    // The key it created is local mode's development key, kept for the next run.
+    expect(await readApiKeyFile(devApiKeyFile(dataDir.path))).toMatch(/^tsk_/);
+  });
+
+  it('answers as API Gateway would for a key not in use (403), and never reaches ingest', async () => {
+    const outcome = await invokeWithStdin(['ingest', '--api-key', 'tsk_not-in-use'], await postEvent());
+    expect(JSON.parse(outcome.stdout)).toEqual({
+      statusCode: 403,
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"Forbidden"}',
+    });
+  });
+
+  it('runs the authorizer itself with its recorded event', async () => {
+    const { stdout } = await invoke([
+      'api-key-authorizer',
+      '--event',
+      'test/fixtures/events/api-gateway-v2-authorizer-post-plays.json',
+    ]);
+    expect(JSON.parse(stdout)).toEqual({ isAuthorized: false });
   });
 });

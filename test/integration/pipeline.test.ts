@@ -51,7 +51,7 @@ describe('the whole pipeline in local mode', () => {
     for (let start = 0; start < traffic.events.length; start += 250) {
       const batch = traffic.events.slice(start, start + 250);
       const expectedValid = traffic.valid.slice(start, start + 250);
-      const response = await postPlays(runtime.url, { events: batch });
+      const response = await postPlays(runtime, { events: batch });
       const body = (await response.json()) as { accepted: number; rejected: { index: number }[] };
       expect(response.status).toBe(202);
       expect(body.accepted).toBe(expectedValid.filter(Boolean).length);

@@ -55,7 +55,7 @@ describe('npm start as root from a folder only root may enter', () => {
       const regions = await fetch(`${running.url}/v1/regions`);
       expect(regions.status).toBe(200);
       expect(await regions.json()).toMatchObject({ regions: expect.arrayContaining(['us']) });
-      expect((await postPlays(running.url, { events: [recentPlay()] })).status).toBe(202);
+      expect((await postPlays(running, { events: [recentPlay()] })).status).toBe(202);
 
       // The server runs from places the postgres account can reach: its files and binaries are outside `dir`.
       const files = await realpath(join(dataDir, 'postgres', 'pgdata'));

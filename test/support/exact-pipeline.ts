@@ -10,7 +10,7 @@ import { invokeFunction } from '../../src/local/functions.ts';
 import { type LakeRow, readLakeRows } from './lake.ts';
 import { type LocalProcess, startLocalProcess } from './local-process.ts';
 import { type GeneratedTraffic, generateTraffic } from './play-batches.ts';
-import { postPlays } from './post-plays.ts';
+import { type PlaysApi, postPlays } from './post-plays.ts';
 import { referenceCharts } from './reference-charts.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -66,7 +66,7 @@ export function lastHourTraffic(): { hourStart: Date; traffic: GeneratedTraffic 
 }
 
 export async function expectExactPipeline(options: {
-  readonly url: string;
+  readonly api: PlaysApi;
   readonly dataDir: string;
   readonly traffic: GeneratedTraffic;
   readonly hourStart: Date;
@@ -74,9 +74,10 @@ export async function expectExactPipeline(options: {
   /** How to read the consumer's committed offsets (Kafka, embedded): the lake is checked once they settle. */
   readonly committed?: CommittedOffsets;
 }): Promise<LakeRow[]> {
-  const { url, dataDir, traffic, hourStart } = options;
+  const { api, dataDir, traffic, hourStart } = options;
+  const { url } = api;
   for (let start = 0; start < traffic.events.length; start += 250) {
-    const response = await postPlays(url, { events: traffic.events.slice(start, start + 250) });
+    const response = await postPlays(api, { events: traffic.events.slice(start, start + 250) });
     const body = (await response.json()) as { accepted: number };
     expect(response.status).toBe(202);
     expect(body.accepted).toBe(traffic.valid.slice(start, start + 250).filter(Boolean).length);
@@ -123,8 +124,8 @@ export async function expectExactlyOnceAcrossKill(options: {
   const { env, dataDir, events } = options;
   const lakeDir = join(dataDir, 'lake');
   let posted = 0;
-  const post = async (url: string, count: number) => {
-    const response = await postPlays(url, { events: events.slice(posted, posted + count) });
+  const post = async (api: PlaysApi, count: number) => {
+    const response = await postPlays(api, { events: events.slice(posted, posted + count) });
     expect(response.status).toBe(202);
     posted = Math.min(posted + count, events.length);
   };
@@ -133,7 +134,7 @@ export async function expectExactlyOnceAcrossKill(options: {
     const deadline = Date.now() + 60_000;
     while (!(await hasPlaysFile(lakeDir))) {
       if (Date.now() > deadline) throw new Error('the lake writer wrote no file within 60 s');
-      if (posted < events.length) await post(running.url, 200);
+      if (posted < events.length) await post(running, 200);
       else await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await running.stop('SIGKILL');
@@ -143,7 +144,7 @@ export async function expectExactlyOnceAcrossKill(options: {
     expect(beforeRestart.length).toBeLessThan(posted);
 
     running = await startLocalProcess(env, ['--no-simulator']);
-    while (posted < events.length) await post(running.url, 200);
+    while (posted < events.length) await post(running, 200);
     const rows = await settledLakeRows(lakeDir, events.length, options.committed, 90_000);
     expect(rows).toHaveLength(events.length);
     expect(new Set(rows.map((row) => row.event_id))).toEqual(new Set(events.map((event) => event.event_id)));

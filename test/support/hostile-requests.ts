@@ -414,7 +414,7 @@ export const requestSpec: fc.Arbitrary<RequestSpec> = fc.oneof(
 );
 
 /** Renders a spec to bytes, giving each valid event a fresh event_id from `nextEventId`. */
-export function render(spec: RequestSpec, nextEventId: () => string): RenderedRequest {
+export function render(spec: RequestSpec, nextEventId: () => string, apiKey: string): RenderedRequest {
   const validIds: string[] = [];
   const invalidFields = new Map<number, string>();
   let text: string;
@@ -451,8 +451,8 @@ export function render(spec: RequestSpec, nextEventId: () => string): RenderedRe
 
   const headers: (readonly [string, string])[] = spec.hosts.map((host) => ['host', host] as const);
   if (spec.contentType !== null) headers.push(['content-type', spec.contentType]);
-  // What every test's POST /v1/plays carries besides its content type (which is fuzzed here).
-  for (const [name, value] of Object.entries(playsHeaders())) {
+  // What every test's POST /v1/plays carries besides its content type (which is fuzzed here): the API key.
+  for (const [name, value] of Object.entries(playsHeaders(apiKey))) {
     if (name !== 'content-type') headers.push([name, value]);
   }
   headers.push(...spec.headers, ...spec.hostileHeaders);

@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { devApiKeyFile, readApiKeyFile } from '../../src/local/dev-api-key.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
 export interface LocalProcess {
   readonly url: string;
+  /** The development API key it created or kept (`<TOP_SONGS_DATA_DIR>/dev-api-key`). */
+  readonly apiKey: string;
   readonly child: ChildProcess;
   /** Everything it has written so far, stdout and stderr. */
   output(): string;
@@ -64,8 +67,11 @@ export async function startLocalProcess(
       reject(new Error(`npm start exited with ${code} before serving:\n${output}`)),
     );
   });
+  const apiKey = await readApiKeyFile(devApiKeyFile(resolve(projectDir, env.TOP_SONGS_DATA_DIR ?? '.data')));
+  if (!apiKey) throw new Error(`npm start served without writing its development API key:\n${output}`);
   return {
     url,
+    apiKey,
     child,
     output: () => output,
     stop: async (signal) => {

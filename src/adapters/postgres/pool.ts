@@ -75,6 +75,16 @@ export async function onConnection<T>(
   });
 }
 
+/** One statement on a pooled connection within the timeout, as `onConnection` runs any operation. */
+export type BoundedQuery = <R extends pg.QueryResultRow>(
+  sql: string,
+  values?: unknown[],
+) => Promise<pg.QueryResult<R>>;
+
+export function boundedQuery(pool: pg.Pool, timeoutMs: number): BoundedQuery {
+  return (sql, values = []) => onConnection(pool, timeoutMs, (client) => client.query(sql, values));
+}
+
 /** Node's socket errors that mean "not reachable now", as opposed to "misconfigured". */
 const unreachableErrnos = new Set([
   'ECONNREFUSED',

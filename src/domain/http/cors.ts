@@ -9,8 +9,11 @@ export function corsOriginsFor(method: HttpMethod, ingestOrigins: readonly strin
   return method === 'GET' ? ['*'] : ingestOrigins;
 }
 
-/** Request headers a page on another origin may send (a preflight's Access-Control-Allow-Headers). */
-export const CORS_ALLOWED_HEADERS: readonly string[] = ['content-type'];
+/**
+ * Request headers a page on another origin may send (a preflight's Access-Control-Allow-Headers): a page of
+ * an ingest origin posts plays with its API key (`Authorization: Bearer`).
+ */
+export const CORS_ALLOWED_HEADERS: readonly string[] = ['content-type', 'authorization'];
 
 /** How long a browser may reuse a preflight's answer. */
 export const CORS_MAX_AGE_SECONDS = 600;

@@ -6,6 +6,8 @@ export interface HttpRequest {
   /** Header names in lower case, as API Gateway v2 hands them over. */
   readonly headers?: Readonly<Record<string, string | undefined>>;
   readonly body: string | undefined;
+  /** What the route's authorizer said about the caller (API Gateway's `requestContext.authorizer.lambda`). */
+  readonly authorizer?: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface HttpResult {

@@ -11,7 +11,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime
 import { broker, kafkaBrokers, testNamespace } from '../../support/kafka.ts';
 import { readLakeRows } from '../../support/lake.ts';
 import { recentPlay } from '../../support/play-batches.ts';
-import { postPlays } from '../../support/post-plays.ts';
+import { type PlaysApi, postPlays } from '../../support/post-plays.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -30,7 +30,7 @@ interface Outcome {
 }
 
 /** Senders that post batches of 20 plays (users on every partition) one after the other, until stopped. */
-function startTraffic(url: string, senders: number) {
+function startTraffic(api: PlaysApi, senders: number) {
   const outcomes: Outcome[] = [];
   let running = true;
   const send = async () => {
@@ -40,7 +40,7 @@ function startTraffic(url: string, senders: number) {
       const eventIds = events.map((event) => event.event_id);
       const outcome = { eventIds, sentAt, status: 0, retryAfter: null as string | null, message: '' };
       try {
-        const response = await postPlays(url, { events });
+        const response = await postPlays(api, { events });
         outcome.status = response.status;
         outcome.retryAfter = response.headers.get('retry-after');
         outcome.message = ((await response.json()) as { message?: string }).message ?? '';
@@ -132,12 +132,12 @@ describe.skipIf(!kafkaBrokers)(
         schedules: false,
       });
       runtimes.push(runtime);
-      return { url: runtime.url, lakeDir: join(dir.path, 'lake') };
+      return { api: runtime, lakeDir: join(dir.path, 'lake') };
     }
 
     it('answers 503 while the broker is down and loses nothing it answered 202 for, nor takes part of a request', async () => {
-      const { url, lakeDir } = await start('outage');
-      const traffic = startTraffic(url, 4);
+      const { api, lakeDir } = await start('outage');
+      const traffic = startTraffic(api, 4);
       try {
         await traffic.until(202, 20);
         // Stopped while the senders go on: requests are in flight as it shuts down.
@@ -158,8 +158,8 @@ describe.skipIf(!kafkaBrokers)(
     }, 240_000);
 
     it('answers 503 with Retry-After within the publish timeout while the broker hangs, and recovers', async () => {
-      const { url, lakeDir } = await start('hang');
-      const traffic = startTraffic(url, 4);
+      const { api, lakeDir } = await start('hang');
+      const traffic = startTraffic(api, 4);
       let pausedAt = 0;
       try {
         await traffic.until(202, 20);

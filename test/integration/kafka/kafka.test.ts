@@ -74,7 +74,7 @@ describe.skipIf(!kafkaBrokers)(
 
       it('writes every acknowledged play to the lake exactly once and charts it exactly', async () => {
         await expectExactPipeline({
-          url: runtime.url,
+          api: runtime,
           dataDir,
           traffic,
           hourStart,

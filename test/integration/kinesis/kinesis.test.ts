@@ -70,7 +70,7 @@ describe.skipIf(!configured)(
       it('writes every acknowledged play to the lake exactly once and charts it exactly', async () => {
         expect((await runtime.dependencies.transport()).eventSource).toBe('kinesis');
         const rows = await expectExactPipeline({
-          url: runtime.url,
+          api: runtime,
           dataDir,
           traffic,
           hourStart,

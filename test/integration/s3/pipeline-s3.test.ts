@@ -75,7 +75,7 @@ describe.skipIf(s3Skipped)(`the pipeline with its lake in S3 (${s3Skipped ?? 'ru
   it('writes every accepted play to S3 and charts the hour exactly', async () => {
     let accepted = 0;
     for (let start = 0; start < traffic.events.length; start += 100) {
-      const response = await postPlays(runtime.url, { events: traffic.events.slice(start, start + 100) });
+      const response = await postPlays(runtime, { events: traffic.events.slice(start, start + 100) });
       expect(response.status).toBe(202);
       accepted += ((await response.json()) as { accepted: number }).accepted;
     }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handler as authorizer } from '../../../functions/api-key-authorizer/handler.ts';
 import { handler as chartDaily } from '../../../functions/chart-daily/handler.ts';
 import { handler as chartHourly } from '../../../functions/chart-hourly/handler.ts';
 import { handler as chartsApi } from '../../../functions/charts-api/handler.ts';
@@ -23,6 +24,8 @@ import {
   type Dependencies,
   installDependencies,
 } from '../../../src/runtime/dependencies.ts';
+import { createApiKey } from '../../../src/use-cases/manage-api-keys.ts';
+import { asAuthorized } from '../support/authorized.ts';
 import { postgresForThisFile } from '../support/postgres.ts';
 import { readPlayRows, type TempDir, tempDir } from '../support/temp.ts';
 
@@ -81,12 +84,17 @@ async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[]
   }
 }
 
+async function expectNothingPublished() {
+  const transport = (await deps.transport()) as EmbeddedTransport;
+  expect(transport.endOffsets('song-plays')).toEqual([0, 0, 0]);
+}
+
 describe('ingest handler', () => {
   it('answers the recorded POST /v1/plays with 202 and hands the two valid plays to the transport', async () => {
     const response = await invoke<APIGatewayProxyStructuredResultV2>(
       ingest,
       'ingest',
-      await fixture('api-gateway-v2-post-plays.json'),
+      await asAuthorized(await fixture('api-gateway-v2-post-plays.json'), deps),
     );
     expect(response.statusCode).toBe(202);
     expect(response.headers).toMatchObject({ 'content-type': 'application/json' });
@@ -146,14 +154,79 @@ describe('ingest handler', () => {
     const response = await invoke<APIGatewayProxyStructuredResultV2>(
       ingest,
       'ingest',
-      await fixture('api-gateway-v2-post-plays.json'),
+      await asAuthorized(await fixture('api-gateway-v2-post-plays.json'), deps),
     );
     expect(response.statusCode).toBe(400);
     const body = JSON.parse(response.body!);
     expect(body.rejected.map((rejected: { index: number }) => rejected.index)).toEqual([0, 1, 2]);
     expect(body.rejected[0].errors).toEqual([{ field: 'played_at', message: 'is older than 30 days' }]);
-    const transport = (await deps.transport()) as EmbeddedTransport;
-    expect(transport.endOffsets('song-plays')).toEqual([0, 0, 0]);
+    await expectNothingPublished();
+  });
+
+  it('refuses the recorded POST reaching it without an authorizer’s context: 401, nothing published', async () => {
+    const response = await invoke<APIGatewayProxyStructuredResultV2>(
+      ingest,
+      'ingest',
+      await fixture('api-gateway-v2-post-plays.json'),
+    );
+    expect(response.statusCode).toBe(401);
+    expect(response.headers).toMatchObject({ 'www-authenticate': 'Bearer realm="top-songs"' });
+    await expectNothingPublished();
+  });
+});
+
+describe('api-key-authorizer handler', () => {
+  const withKey = (event: Record<string, unknown>, key: string): Record<string, unknown> => ({
+    ...event,
+    headers: { ...(event.headers as object), authorization: `Bearer ${key}` },
+    identitySource: [`Bearer ${key}`],
+  });
+
+  it('refuses the recorded request, whose key is not in use', async () => {
+    const answer = await invoke(
+      authorizer,
+      'api-key-authorizer',
+      await fixture('api-gateway-v2-authorizer-post-plays.json'),
+    );
+    expect(answer).toEqual({ isAuthorized: false });
+  });
+
+  it('allows a key in use, passing its id, name and rate limit on, and refuses it once revoked', async () => {
+    const keys = await deps.apiKeys();
+    const { key, record } = await createApiKey(keys, {
+      name: 'authorizer-test',
+      rateLimit: { requests: 20, windowSeconds: 1 },
+    });
+    const event = withKey(await fixture('api-gateway-v2-authorizer-post-plays.json'), key);
+    expect(await invoke(authorizer, 'api-key-authorizer', event)).toEqual({
+      isAuthorized: true,
+      context: { keyId: record.id, keyName: 'authorizer-test', rateLimit: 20, rateWindowSeconds: 1 },
+    });
+    await keys.revoke({ id: record.id });
+    expect(await invoke(authorizer, 'api-key-authorizer', event)).toEqual({ isAuthorized: false });
+  });
+
+  it("answers an emulator's event, which lacks fields it does not read", async () => {
+    const { key } = await createApiKey(await deps.apiKeys(), {
+      name: 'emulated',
+      rateLimit: { requests: 1, windowSeconds: 60 },
+    });
+    const recorded = withKey(await fixture('api-gateway-v2-authorizer-post-plays.json'), key);
+    const {
+      domainPrefix: _prefix,
+      time: _time,
+      timeEpoch: _epoch,
+      ...requestContext
+    } = recorded.requestContext as Record<string, unknown>;
+    // MiniStack 1.5.33's _authorize_request_v2 event.
+    const ministack = {
+      ...recorded,
+      queryStringParameters: null,
+      pathParameters: null,
+      stageVariables: null,
+      requestContext,
+    };
+    expect(await invoke(authorizer, 'api-key-authorizer', ministack)).toMatchObject({ isAuthorized: true });
   });
 });
 

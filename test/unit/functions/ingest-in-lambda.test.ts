@@ -18,8 +18,12 @@ import {
   installDependencies,
 } from '../../../src/runtime/dependencies.ts';
 import { logger } from '../../../src/runtime/logger.ts';
+import { asAuthorized } from '../support/authorized.ts';
+import { postgresForThisFile } from '../support/postgres.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
+// Ingest counts each request against its API key's rate limit, in PostgreSQL, before it publishes.
+const databaseUrl = postgresForThisFile('ingest-lambda');
 let dataDir: TempDir | undefined;
 let deps: Dependencies | undefined;
 afterEach(async () => {
@@ -31,16 +35,25 @@ afterEach(async () => {
 
 async function dependenciesWith(env: Record<string, string>): Promise<Dependencies> {
   dataDir = await tempDir('ingest-lambda');
-  deps = createDependencies(loadSettings({ TOP_SONGS_DATA_DIR: dataDir.path, ...env }), () => {
-    return new Date('2026-11-20T10:50:00Z');
-  });
+  deps = createDependencies(
+    loadSettings({ TOP_SONGS_DATA_DIR: dataDir.path, DATABASE_URL: databaseUrl(), ...env }),
+    () => {
+      return new Date('2026-11-20T10:50:00Z');
+    },
+  );
   installDependencies(deps);
   return deps;
 }
 
 async function postRecordedPlays(): Promise<APIGatewayProxyStructuredResultV2> {
-  const event = JSON.parse(
-    await readFile(join(import.meta.dirname, '../../fixtures/events/api-gateway-v2-post-plays.json'), 'utf8'),
+  const event = await asAuthorized(
+    JSON.parse(
+      await readFile(
+        join(import.meta.dirname, '../../fixtures/events/api-gateway-v2-post-plays.json'),
+        'utf8',
+      ),
+    ),
+    deps!,
   );
   return (await (ingest as (event: unknown, context: unknown) => Promise<unknown>)(
     event,

@@ -12,7 +12,9 @@ import { loadSettings } from '../../../src/config/settings.ts';
 import { lambdaContext } from '../../../src/local/lambda-events.ts';
 import { createDependencies, installDependencies } from '../../../src/runtime/dependencies.ts';
 import { functionNamed } from '../../../src/topology.ts';
+import { asAuthorized } from '../support/authorized.ts';
 import { closedPort, tcpServer } from '../support/net.ts';
+import { postgresForThisFile } from '../support/postgres.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const PUBLISH_TIMEOUT_MS = 1_500;
@@ -23,6 +25,8 @@ const PUBLISH_TIMEOUT_MS = 1_500;
  */
 const FUNCTION_TIMEOUT_MS = functionNamed('ingest').timeoutSeconds * 1000;
 
+// Ingest counts each request against its API key's rate limit, in PostgreSQL.
+const databaseUrl = postgresForThisFile('ingest-kafka');
 let dataDir: TempDir | undefined;
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -38,13 +42,20 @@ async function postPlays(brokers: string) {
       TOP_SONGS_DATA_DIR: dataDir.path,
       KAFKA_BROKERS: brokers,
       KAFKA_PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS),
+      DATABASE_URL: databaseUrl(),
     }),
     () => new Date('2026-11-20T10:50:00Z'),
   );
   installDependencies(deps);
   cleanups.push(() => deps.close());
-  const event = JSON.parse(
-    await readFile(join(import.meta.dirname, '../../fixtures/events/api-gateway-v2-post-plays.json'), 'utf8'),
+  const event = await asAuthorized(
+    JSON.parse(
+      await readFile(
+        join(import.meta.dirname, '../../fixtures/events/api-gateway-v2-post-plays.json'),
+        'utf8',
+      ),
+    ),
+    deps,
   );
   const started = Date.now();
   const response = (await (ingest as (event: unknown, context: unknown) => Promise<unknown>)(

@@ -79,12 +79,13 @@ describe('database rds', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'REJECT' });
   });
 
-  it('reaches S3 and Secrets Manager through endpoints, and only those', () => {
+  it('reaches S3, Secrets Manager and Kinesis (ingest writes it from the VPC) through endpoints, and only those', () => {
     const endpoints = Object.values(resourcesOf(template, 'AWS::EC2::VPCEndpoint')).map((endpoint) => [
       JSON.stringify(endpoint.Properties!.ServiceName).match(/\.([a-z0-9-]+)"\]\]\}$/)?.[1],
       endpoint.Properties!.VpcEndpointType,
     ]);
     expect(endpoints.sort()).toEqual([
+      ['kinesis-streams', 'Interface'],
       ['s3', 'Gateway'],
       ['secretsmanager', 'Interface'],
     ]);
@@ -191,10 +192,16 @@ describe('database rds', () => {
     prod.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 
+  it('puts ingest and the authorizer (API keys, rate counters) in the VPC, and refuses Kafka, out of its reach', () => {
+    expect(databaseUsers).toEqual(expect.arrayContaining(['api-key-authorizer', 'ingest']));
+    expect(() => synth({ database: 'rds', kafka: kafkaContext })).toThrow(
+      /database rds with kafka: ingest uses the database .* keep the default Kinesis transport/,
+    );
+  });
+
   it.each([
     ['dev', {}],
     ['prod', { stage: 'prod' }],
-    ['dev, Kafka transport', { kafka: kafkaContext }],
   ])('passes the AWS Solutions checks (%s)', (_, context) => {
     const { app } = unsynthesized({ database: 'rds', ...context });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

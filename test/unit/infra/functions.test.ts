@@ -101,7 +101,8 @@ describe('grants', () => {
       .filter((policy) =>
         (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.some(
           (statement) =>
-            referencedId(statement.Resource) === secretId &&
+            // One statement may grant several secrets (ingest reads the Kafka secret too).
+            [statement.Resource].flat().some((resource) => referencedId(resource) === secretId) &&
             [statement.Action].flat().includes('secretsmanager:GetSecretValue'),
         ),
       )

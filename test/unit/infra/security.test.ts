@@ -1,10 +1,12 @@
 import { Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { functions } from '../../../src/topology.ts';
 import { kafkaContext, privateBucketProperties, resourcesOf, synth, unsynthesized } from './synth.ts';
 
-const { template } = synth({ kafka: kafkaContext });
+const { template, stack } = synth({ kafka: kafkaContext });
 
 interface Statement {
   Effect: string;
@@ -65,6 +67,27 @@ describe('security', () => {
       (statement) => [statement.Action].flat().includes('*') || [statement.Resource].flat().includes('*'),
     );
     expect(wildcard).toEqual([]);
+  });
+
+  it('acknowledges routes without an authorizer (cdk-nag APIG4) only for the public GETs, never for ingest', () => {
+    const acknowledged = stack.node
+      .findAll()
+      .filter((construct) => construct instanceof HttpRoute)
+      .map((route) => {
+        const rules = route.node.metadata
+          .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((entry) => Object.keys(entry.data as object));
+        return `${(route as HttpRoute).path} ${rules.join(',')}`.trim();
+      });
+    // Expected from the topology: every route without an authorizer is a GET, acknowledged; the others not.
+    const declared = functions.flatMap((fn) => (fn.trigger.kind === 'http' ? fn.trigger.routes : []));
+    expect(declared.filter((route) => !route.authorizer).every((route) => route.method === 'GET')).toBe(true);
+    expect(acknowledged.sort()).toEqual(
+      declared
+        .map((route) => (route.authorizer ? route.path : `${route.path} Annotation::AwsSolutions-APIG4`))
+        .sort(),
+    );
+    expect(acknowledged).toContain('/v1/plays');
   });
 
   it('hard-codes no physical names', () => {

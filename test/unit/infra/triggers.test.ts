@@ -18,20 +18,33 @@ function declaredDelivery(trigger: TopicTrigger) {
   };
 }
 
-/** "function ← trigger" for every trigger the topology declares. */
+/** "function ← trigger" for every trigger the topology declares; an authorizer is triggered by its routes. */
 function declaredPairs(declarations: readonly FunctionDeclaration[]): string[] {
   return declarations.flatMap(({ name, trigger }) => {
     if (trigger.kind === 'http')
-      return trigger.routes.map((route) => `${name} ← http ${route.method} ${route.path}`);
+      return trigger.routes.flatMap((route) => [
+        `${name} ← http ${route.method} ${route.path}`,
+        ...(route.authorizer ? [`${route.authorizer} ← authorizer of ${route.method} ${route.path}`] : []),
+      ]);
     if (trigger.kind === 'schedule') return [`${name} ← schedule ${rate(trigger.everyMinutes)}`];
+    if (trigger.kind === 'authorizer') return [];
     return [`${name} ← topic ${trigger.topic}`];
   });
+}
+
+/** The function a Lambda integration or authorizer URI invokes (`arn:…:function/<Fn::GetAtt fn.Arn>/invocations`). */
+function invokedFunctionId(uri: unknown): string | undefined {
+  const parts = (uri as { 'Fn::Join': [string, unknown[]] })['Fn::Join']?.[1] ?? [uri];
+  return parts
+    .filter((part) => typeof part === 'object' && part !== null && 'Fn::GetAtt' in part)
+    .map(referencedId)[0];
 }
 
 /** "function ← trigger" for every route, rule and event source mapping in a synthesized template. */
 function synthesizedPairs(template: Template): string[] {
   const names = topologyFunctionIds(template);
   const integrations = resourcesOf(template, 'AWS::ApiGatewayV2::Integration');
+  const authorizers = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer');
   const pairs: string[] = [];
   for (const route of Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route'))) {
     const target = route.Properties!.Target as { 'Fn::Join': [string, [string, unknown]] };
@@ -39,6 +52,11 @@ function synthesizedPairs(template: Template): string[] {
     pairs.push(
       `${names.get(referencedId(integration.Properties!.IntegrationUri)!)} ← http ${route.Properties!.RouteKey}`,
     );
+    const authorizerId = referencedId(route.Properties!.AuthorizerId);
+    if (authorizerId) {
+      const uri = authorizers[authorizerId]!.Properties!.AuthorizerUri;
+      pairs.push(`${names.get(invokedFunctionId(uri)!)} ← authorizer of ${route.Properties!.RouteKey}`);
+    }
   }
   for (const rule of Object.values(resourcesOf(template, 'AWS::Events::Rule'))) {
     for (const target of rule.Properties!.Targets as { Arn: unknown }[]) {
@@ -72,13 +90,47 @@ describe('triggers', () => {
       for (const route of declaration.trigger.routes) {
         withKafka.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
           RouteKey: `${route.method} ${route.path}`,
-          AuthorizationType: 'NONE',
+          AuthorizationType: route.authorizer ? 'CUSTOM' : 'NONE',
         });
       }
     }
     withKafka.template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('puts the API key authorizer in front of POST /v1/plays only: simple responses, cached per key', () => {
+    const routes = Object.values(resourcesOf(withKafka.template, 'AWS::ApiGatewayV2::Route')).map(
+      (route) => route.Properties!,
+    );
+    expect(
+      routes.filter((route) => route.AuthorizationType === 'CUSTOM').map((route) => route.RouteKey),
+    ).toEqual(['POST /v1/plays']);
+    for (const route of routes.filter((candidate) => candidate.AuthorizationType !== 'CUSTOM')) {
+      expect(String(route.RouteKey)).toMatch(/^GET /);
+      expect(route.AuthorizerId).toBeUndefined();
+    }
+    const authorizers = Object.values(resourcesOf(withKafka.template, 'AWS::ApiGatewayV2::Authorizer'));
+    expect(authorizers.map((authorizer) => authorizer.Properties)).toEqual([
+      expect.objectContaining({
+        AuthorizerType: 'REQUEST',
+        AuthorizerPayloadFormatVersion: '2.0',
+        EnableSimpleResponses: true,
+        IdentitySource: ['$request.header.Authorization'],
+        AuthorizerResultTtlInSeconds: 60,
+      }),
+    ]);
+    // API Gateway may invoke the authorizer function, from this API's authorizers only.
+    const ids = topologyFunctionIds(withKafka.template);
+    const authorizerFn = [...ids].find(([, name]) => name === 'api-key-authorizer')![0];
+    withKafka.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [authorizerFn, 'Arn'] },
+      SourceArn: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/authorizers/')])],
+      }),
     });
   });
 
@@ -98,7 +150,7 @@ describe('triggers', () => {
       CorsConfiguration: {
         AllowMethods: ['GET'],
         AllowOrigins: ['*'],
-        AllowHeaders: ['content-type'],
+        AllowHeaders: ['content-type', 'authorization'],
         MaxAge: 600,
       },
     });

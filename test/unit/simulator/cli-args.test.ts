@@ -52,6 +52,22 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('takes the API key from --api-key, else TOP_SONGS_API_KEY, else names the development key file', () => {
+    expect(parseCliArgs(['--api-key', 'tsk_flag'], { TOP_SONGS_API_KEY: 'tsk_env' })).toMatchObject({
+      options: { apiKey: 'tsk_flag' },
+    });
+    expect(parseCliArgs([], { TOP_SONGS_API_KEY: 'tsk_env' })).toMatchObject({
+      options: { apiKey: 'tsk_env' },
+    });
+    const fallback = parseCliArgs([], { TOP_SONGS_DATA_DIR: '/srv/top-songs', TOP_SONGS_API_KEY: '' });
+    expect(fallback).toMatchObject({
+      options: { apiKey: undefined },
+      devApiKeyFile: '/srv/top-songs/dev-api-key',
+    });
+    expect(parseCliArgs([], {})).toMatchObject({ devApiKeyFile: '.data/dev-api-key' });
+    expect(() => parseCliArgs(['--api-key', ' '], {})).toThrow(UsageError);
+  });
+
   it('prints help with the defaults', () => {
     expect(parse('--help')).toEqual({ help: true });
     expect(parse('-h')).toEqual({ help: true });

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface Received {
   method: string;
   path: string;
+  /** The Authorization header, if any. */
+  authorization: string | undefined;
   events: unknown[];
 }
 
@@ -60,6 +62,7 @@ export async function startFakeApi(reply: Reply = acceptAll): Promise<FakeApi> {
       const received: Received = {
         method: request.method ?? '',
         path,
+        authorization: request.headers.authorization,
         events: text ? JSON.parse(text).events : [],
       };
       api.received.push(received);

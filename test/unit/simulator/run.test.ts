@@ -99,6 +99,20 @@ describe('runSimulation', () => {
     expect(result.regions).toEqual(['us', 'gb', 'de', 'fr', 'br', 'mx', 'jp', 'in']);
   });
 
+  it('stops at once when the API refuses its key', async () => {
+    api = await startFakeApi(() => ({ status: 403, body: { message: 'Forbidden' } }));
+    const result = await runSimulation({
+      url: api.url,
+      apiKey: 'tsk_revoked',
+      rate: 200,
+      quiet: true,
+      durationMs: 60_000,
+    });
+    expect(result).toMatchObject({ stoppedBy: 'refused', ok: false });
+    expect(result.stats.refusedBatches).toBeGreaterThan(0);
+    expect(api.received.every((request) => request.authorization === 'Bearer tsk_revoked')).toBe(true);
+  });
+
   it('refuses a backfill the server would reject as too old', async () => {
     await expect(runSimulation({ url: 'http://127.0.0.1:9', backfillHours: 24 * 30 })).rejects.toThrow(
       /backfillHours/,

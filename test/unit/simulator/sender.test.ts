@@ -86,6 +86,37 @@ describe('createSender', () => {
     });
   });
 
+  it('sends its API key as a Bearer token', async () => {
+    api = await startFakeApi();
+    const sender = createSender({ url: api.url, batchSize: 2, apiKey: 'tsk_the-key' });
+    await pushAll(sender, events(4));
+    expect(api.received.map((request) => request.authorization)).toEqual([
+      'Bearer tsk_the-key',
+      'Bearer tsk_the-key',
+    ]);
+  });
+
+  it('retries a 429 after its Retry-After, then succeeds, without losing or repeating events', async () => {
+    api = await startFakeApi((request, index) =>
+      index === 0
+        ? { status: 429, headers: { 'retry-after': '0' }, body: { message: 'over the rate limit' } }
+        : acceptAll(request, index),
+    );
+    const sender = createSender({ url: api.url, batchSize: 10, baseDelayMs: 60_000 });
+    await pushAll(sender, events(10));
+    expect(api.received.map((request) => request.events)).toEqual([events(10), events(10)]);
+    expect(sender.stats()).toMatchObject({ sent: 10, accepted: 10, rejected: 0, retried: 1, failed: 0 });
+  });
+
+  it.each([401, 403])('fails a batch refused for its key (%i), never re-sending it', async (status) => {
+    api = await startFakeApi(() => ({ status, body: { message: 'Forbidden' } }));
+    const sender = createSender({ url: api.url, batchSize: 5, apiKey: 'tsk_revoked' });
+    await pushAll(sender, events(5));
+    expect(api.received).toHaveLength(1);
+    expect(sender.stats()).toMatchObject({ sent: 0, rejected: 0, failed: 5, refusedBatches: 1, retried: 0 });
+    expect(sender.stats().lastError).toMatch(new RegExp(`^HTTP ${status}: the API refused the key`));
+  });
+
   it('never re-sends a batch answered with 4xx', async () => {
     api = await startFakeApi(() => ({ status: 400, body: { message: 'no valid events' } }));
     const sender = createSender({ url: api.url, batchSize: 4 });

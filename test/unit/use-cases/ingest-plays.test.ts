@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { type ActiveApiKey, authorizerContextOf } from '../../../src/domain/api-keys.ts';
 import type { HttpRequest } from '../../../src/domain/http/http.ts';
 import { type OutgoingMessage, TransportUnavailableError } from '../../../src/ports/transport.ts';
 import { ingestPlays } from '../../../src/use-cases/ingest-plays.ts';
+import { countingLimiter } from './counting-limiter.ts';
 
 const now = new Date('2026-11-20T10:50:00Z');
 const regions = ['us', 'gb', 'de'];
@@ -18,18 +20,28 @@ function fakeTransport(fail?: Error) {
   };
 }
 
-/** A POST of `body`, declared `contentType` (null: no Content-Type header). */
-const post = (body: string | undefined, contentType: string | null = 'application/json'): HttpRequest => ({
+const caller: ActiveApiKey = { id: '7', name: 'tests', rateLimit: { requests: 1000, windowSeconds: 60 } };
+
+/**
+ * A POST of `body`, declared `contentType` (null: no Content-Type header), from a caller the authorizer
+ * allowed (its context; null: from no one).
+ */
+const post = (
+  body: string | undefined,
+  contentType: string | null = 'application/json',
+  authorizer: ActiveApiKey | null = caller,
+): HttpRequest => ({
   method: 'POST',
   path: '/v1/plays',
   query: {},
   headers: contentType === null ? {} : { 'content-type': contentType },
   body,
+  authorizer: authorizer ? authorizerContextOf(authorizer) : undefined,
 });
 const postJson = (value: unknown) => post(JSON.stringify(value));
 
-function ingest(request: HttpRequest, transport = fakeTransport()) {
-  return ingestPlays(request, { transport, topic: 'song-plays', regions, clock: () => now });
+function ingest(request: HttpRequest, transport = fakeTransport(), rateLimiter = countingLimiter(['7'])) {
+  return ingestPlays(request, { transport, topic: 'song-plays', regions, clock: () => now, rateLimiter });
 }
 
 const eventId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -45,6 +57,33 @@ const play = (n: number, extra: Record<string, unknown> = {}) => ({
 const bodyOf = (result: { body: unknown }) => result.body as Record<string, unknown>;
 
 describe('ingestPlays', () => {
+  it('publishes nothing for a caller it does not admit, and refuses before reading the body', async () => {
+    const transport = fakeTransport();
+    const oncePerMinute: ActiveApiKey = {
+      id: '8',
+      name: 'slow',
+      rateLimit: { requests: 1, windowSeconds: 60 },
+    };
+    const limiter = countingLimiter(['8']);
+    expect(
+      (await ingest(post('not even JSON', 'application/json', null), transport, limiter)).statusCode,
+    ).toBe(401);
+    expect(
+      (await ingest(post(JSON.stringify(play(1)), 'application/json', oncePerMinute), transport, limiter))
+        .statusCode,
+    ).toBe(202);
+    expect(
+      (await ingest(post(JSON.stringify(play(2)), 'application/json', oncePerMinute), transport, limiter))
+        .statusCode,
+    ).toBe(429);
+    expect(
+      (await ingest(post('not even JSON', 'application/json', oncePerMinute), transport, limiter)).statusCode,
+    ).toBe(429);
+    expect(transport.published.map(({ messages }) => JSON.parse(messages[0]!.value).event_id)).toEqual([
+      eventId(1),
+    ]);
+  });
+
   it('accepts a single event and publishes it, normalised, keyed by user_id', async () => {
     const transport = fakeTransport();
     const result = await ingest(postJson(play(1, { played_at: '2026-11-20T11:40:00+01:00' })), transport);

@@ -1,0 +1,27 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import type { z } from 'zod';
+import { dependencies } from '../../src/runtime/dependencies.ts';
+import { createFunctionLogger } from '../../src/runtime/logger.ts';
+import { authorizeApiKey } from '../../src/use-cases/authorize-api-key.ts';
+import { HttpApiAuthorizerEventSchema } from '../shared/http.ts';
+
+const logger = createFunctionLogger();
+
+/**
+ * The API Gateway HTTP API Lambda authorizer of POST /v1/plays (simple responses). A store it cannot reach
+ * is an error, which API Gateway answers with 500 and does not cache; a refused key is `isAuthorized: false`
+ * (403), cached like an allowed one.
+ */
+export const handler = middy<z.infer<typeof HttpApiAuthorizerEventSchema>>()
+  .use(injectLambdaContext(logger))
+  .use(parser({ schema: HttpApiAuthorizerEventSchema }))
+  .handler(async (event) => {
+    const answer = await authorizeApiKey(event.headers?.authorization, {
+      keys: await dependencies().apiKeys(),
+    });
+    // Never the key itself: the name of the key, or that none matched.
+    logger.info(answer.isAuthorized ? 'key allowed' : 'key refused', { keyName: answer.context?.keyName });
+    return answer;
+  });
