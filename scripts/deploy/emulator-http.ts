@@ -3,6 +3,8 @@ import { request } from 'node:http';
 export interface HttpAnswer {
   readonly status: number;
   readonly body: string;
+  /** Lower-case names, as node:http gives them. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /**
@@ -42,7 +44,11 @@ export function callDeployedApi(
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            headers: response.headers,
+          }),
         );
         response.on('error', reject);
       },

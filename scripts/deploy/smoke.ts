@@ -109,6 +109,7 @@ export async function smokeTest(stack: DeployedStack, options: SmokeOptions): Pr
     }
     say(`smoke: GET /v1/charts ${region} → ${body.status}, top ${body.entries.length} as expected`);
   }
+  await expectHistory(api, hour, plays.expected.us?.[0]?.song_id, say);
   return { hour: hour.toISOString(), accepted: answer.accepted, lakeRows, charts };
 }
 
@@ -131,6 +132,48 @@ async function expectRefused(
     );
   }
   say('smoke: POST /v1/plays → 401 without a key, 403 with a key not in use');
+}
+
+/**
+ * The chart history routes through the deployed API Gateway: the window list pages back to the smoke hour,
+ * a final chart carries an ETag that a conditional GET answers with 304, and the leading song has a history.
+ */
+async function expectHistory(
+  api: (method: 'GET', path: string, body?: unknown, headers?: Record<string, string>) => Promise<HttpAnswer>,
+  hour: Date,
+  leader: string | undefined,
+  say: (line: string) => void,
+): Promise<void> {
+  const before = encodeURIComponent(new Date(hour.getTime() + HOUR_MS).toISOString());
+  const windows = await api('GET', `/v1/charts/windows?region=us&period=hour&before=${before}&limit=1`);
+  const first = windows.status === 200 ? JSON.parse(windows.body).windows?.[0] : undefined;
+  if (first?.window_start !== hour.toISOString() || first?.status !== 'final') {
+    throw new SmokeTestError(
+      `GET /v1/charts/windows answered ${windows.status} ${windows.body}; expected the final hour ${hour.toISOString()} first`,
+    );
+  }
+  const chart = await api('GET', chartPath('us', hour));
+  const etag = chart.headers.etag;
+  const again =
+    typeof etag === 'string'
+      ? await api('GET', chartPath('us', hour), undefined, { 'if-none-match': etag })
+      : undefined;
+  if (again?.status !== 304 || !/max-age=\d+/.test(String(chart.headers['cache-control']))) {
+    throw new SmokeTestError(
+      `GET /v1/charts answered ETag ${String(etag)}, Cache-Control ${String(chart.headers['cache-control'])}, and ${again?.status ?? 'nothing'} to If-None-Match; expected an ETag, a max-age and 304`,
+    );
+  }
+  if (!leader) throw new SmokeTestError('the smoke plays name no leading song in us');
+  const song = await api('GET', `/v1/songs/${encodeURIComponent(leader)}?period=hour&region=us`);
+  const body = song.status === 200 ? JSON.parse(song.body) : undefined;
+  if (body?.song_id !== leader || !Array.isArray(body?.regions)) {
+    throw new SmokeTestError(
+      `GET /v1/songs/${leader} answered ${song.status} ${song.body}; expected its history`,
+    );
+  }
+  say(
+    'smoke: GET /v1/charts/windows, a conditional GET /v1/charts (304) and GET /v1/songs/{song_id} as expected',
+  );
 }
 
 function chartPath(region: string, start: Date): string {
