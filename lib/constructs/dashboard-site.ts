@@ -7,7 +7,6 @@ import {
   DockerImage,
   Duration,
   RemovalPolicy,
-  Stack,
   Validations,
 } from 'aws-cdk-lib';
 import {
@@ -28,17 +27,12 @@ import {
   Role,
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
-import { SingletonFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type CfnBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { acknowledgeBucketDeployment } from '../nag.ts';
+import { stackOutput } from '../stack-output.ts';
 
 /** `cloudfront`: private bucket behind CloudFront; `bucket`: S3 static website hosting, for emulators. */
 export type DashboardSiteMode = 'cloudfront' | 'bucket';
@@ -74,6 +68,7 @@ export class DashboardSite extends Construct {
     this.url = this.distribution
       ? `https://${this.distribution.distributionDomainName}/`
       : this.bucket.bucketWebsiteUrl;
+    stackOutput(this, 'DashboardUrl', { value: this.url, description: `The dashboard (site=${props.mode})` });
 
     const logGroup = new LogGroup(this, 'DeploymentLogs', {
       retention: props.logRetention,
@@ -106,7 +101,7 @@ export class DashboardSite extends Construct {
       role,
       logGroup,
     });
-    acknowledgeFindings(this, role, props.mode);
+    acknowledgeFindings(this, props.mode);
   }
 }
 
@@ -247,7 +242,7 @@ class DeploymentRole extends Role {
 }
 
 /** What cdk-nag (AwsSolutions) flags here, and why it is what we mean. */
-function acknowledgeFindings(site: DashboardSite, role: Role, mode: DashboardSiteMode): void {
+function acknowledgeFindings(site: DashboardSite, mode: DashboardSiteMode): void {
   Validations.of(site.bucket).acknowledge({
     id: 'AwsSolutions-S1',
     reason:
@@ -287,31 +282,9 @@ function acknowledgeFindings(site: DashboardSite, role: Role, mode: DashboardSit
       },
     );
   }
-  // The handler function sits at the stack's root (one per memory size), named by its singleton.
-  const singleton = site.deployment.node.children.find((child) => child instanceof SingletonFunction);
-  const handler = singleton && Stack.of(site).node.tryFindChild(singleton.constructName);
-  if (handler) {
-    Validations.of(handler).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: "CDK's BucketDeployment handler: its Python runtime is chosen by aws-cdk-lib, not by this app.",
-    });
-  }
-  const bucket = Stack.of(site).resolve(
-    Stack.of(site).getLogicalId(site.bucket.node.defaultChild as CfnBucket),
-  );
-  Validations.of(role).acknowledge(
-    ...[
-      'Action::s3:GetObject*',
-      'Action::s3:GetBucket*',
-      'Action::s3:List*',
-      'Action::s3:DeleteObject*',
-      'Action::s3:Abort*',
-      `Resource::<${bucket}.Arn>/*`,
-      'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
-    ].map((finding) => ({
-      id: `AwsSolutions-IAM5[${finding}]`,
-      reason:
-        "CDK's BucketDeployment grants: read the CDK assets bucket's objects (the build, config.json), write and prune the site bucket's objects.",
-    })),
+  acknowledgeBucketDeployment(
+    site.deployment,
+    site.bucket,
+    "the site bucket's objects (the build, config.json)",
   );
 }

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { stackOutput } from '../stack-output.ts';
 
 export interface DataLakeProps {
   /** DESTROY also empties the bucket on stack deletion (a small CDK-provided Lambda does it). */
@@ -33,6 +34,11 @@ export class DataLake extends Construct {
       autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
     });
     this.uri = `s3://${this.bucket.bucketName}/`;
+    stackOutput(this, 'LakeBucketName', {
+      value: this.bucket.bucketName,
+      description: 'The data lake bucket',
+    });
+    stackOutput(this, 'LakeUri', { value: this.uri, description: 'LAKE_URI of the deployed functions' });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:

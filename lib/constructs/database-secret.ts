@@ -1,6 +1,7 @@
 import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { stackOutput } from '../stack-output.ts';
 import { importSecret } from './import-secret.ts';
 
 export interface DatabaseSecretProps {
@@ -42,5 +43,11 @@ export class DatabaseSecret extends Construct {
           'Holds a connection URL to a database this stack does not manage, so nothing here can rotate its password; an RDS-managed secret (later issue) rotates itself.',
       });
     }
+    stackOutput(this, 'DatabaseSecretArn', {
+      value: this.secret.secretArn,
+      description: this.created
+        ? 'Created with a placeholder: put-secret-value the real DATABASE_URL (postgres://...) into it'
+        : 'The configured secret holding DATABASE_URL',
+    });
   }
 }

@@ -13,6 +13,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS, corsOriginsFor } from '../../src/domain/http/cors.ts';
 import { type FunctionName, type HttpRoute, routeAuthorizer } from '../../src/topology.ts';
+import { stackOutput } from '../stack-output.ts';
 import { type DeployedFunction, pascalCase } from './topology-functions.ts';
 
 export interface TopologyHttpApiProps {
@@ -60,6 +61,7 @@ export class TopologyHttpApi extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
     });
     this.url = this.stage.url;
+    stackOutput(this, 'ApiUrl', { value: this.url, description: 'Base URL of the HTTP API (/v1/...)' });
 
     const authorizers = new Map<FunctionName, HttpLambdaAuthorizer>();
     const authorizerOf = (route: HttpRoute) => {

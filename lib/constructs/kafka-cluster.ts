@@ -1,6 +1,7 @@
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { KafkaConfig } from '../config/app-config.ts';
+import { stackOutput } from '../stack-output.ts';
 import { importSecret } from './import-secret.ts';
 
 /**
@@ -21,12 +22,11 @@ export class KafkaCluster extends Construct {
     this.authenticationMethod = config.authenticationMethod;
     this.mskClusterArn = config.mskClusterArn;
     this.secret = importSecret(this, 'Credentials', config.secretArn);
-  }
-
-  /** How the stack's Transport output names it. */
-  describe(): string {
-    return this.mskClusterArn
-      ? `Amazon MSK: ${this.mskClusterArn}`
-      : `self-managed Kafka: ${this.bootstrapServers.join(',')}`;
+    stackOutput(this, 'Transport', {
+      value: this.mskClusterArn
+        ? `Amazon MSK: ${this.mskClusterArn}`
+        : `self-managed Kafka: ${this.bootstrapServers.join(',')}`,
+      description: 'How the topic-triggered functions are fed',
+    });
   }
 }

@@ -3,6 +3,7 @@ import { type IStream, Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TopicDeclaration } from '../../src/topology.ts';
+import { stackOutput } from '../stack-output.ts';
 
 export interface KinesisStreamsProps {
   /** Names the streams: `top-songs-<stage>-<topic>`. */
@@ -47,6 +48,14 @@ export class KinesisStreams extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy: props.removalPolicy,
+    });
+    stackOutput(this, 'KinesisStream', {
+      value: this.streamName,
+      description: 'KINESIS_STREAM: the stream carrying plays (ingest writes it, lake-writer reads it)',
+    });
+    stackOutput(this, 'Transport', {
+      value: `Kinesis: ${this.streamName} (dead letters: ${this.streamName}-dlq)`,
+      description: 'How the topic-triggered functions are fed',
     });
     Validations.of(this.failedBatches).acknowledge({
       id: 'AwsSolutions-SQS3',

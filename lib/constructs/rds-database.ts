@@ -26,6 +26,7 @@ import {
 } from 'aws-cdk-lib/aws-rds';
 import { HostedRotation, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { stackOutput } from '../stack-output.ts';
 
 /**
  * The RDS CA certificates Lambda's Node.js runtimes ship; Node 20+ no longer loads them unless asked,
@@ -159,6 +160,15 @@ export class RdsDatabase extends Construct {
       applyToResourceTypes: ['AWS::SecretsManager::Secret'],
     });
     this.endpoint = `${this.instance.dbInstanceEndpointAddress}:${this.instance.dbInstanceEndpointPort}`;
+    stackOutput(this, 'DatabaseEndpoint', {
+      value: this.endpoint,
+      description: 'host:port of the RDS PostgreSQL instance (reachable from inside its VPC only)',
+    });
+    stackOutput(this, 'DatabaseSecretArn', {
+      value: this.secret.secretArn,
+      description:
+        'The RDS-generated credentials (JSON: username, password, host, port, dbname), rotated every 30 days',
+    });
 
     // Secrets Manager's hosted rotation (a CloudFormation transform; no SAR app, no Docker) changes the
     // password every 30 days from inside the VPC. Clients keep their open connections; a client that

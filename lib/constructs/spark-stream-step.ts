@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { Size, Stack, Validations } from 'aws-cdk-lib';
 import { CfnCluster, CfnStep } from 'aws-cdk-lib/aws-emr';
 import { CfnInstanceProfile, ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { zipSync } from 'fflate';
 import type { StreamJobDeclaration } from '../../src/topology.ts';
 import type { EmrConfig } from '../config/app-config.ts';
+import { acknowledgeBucketDeployment, acknowledgeBucketGrant, managedPolicyFinding } from '../nag.ts';
+import { stackOutput } from '../stack-output.ts';
 
 export interface SparkStreamStepProps {
   /** The job, as declared in src/topology.ts (`streamJobs`). */
@@ -144,6 +146,10 @@ export class SparkStreamStep extends Construct {
       hadoopJarStep: { jar: 'command-runner.jar', args: [...this.args] },
     });
     this.step.node.addDependency(code, jarsDeployment);
+    stackOutput(this, `EmrCluster-${job.name}`, {
+      value: this.cluster.ref,
+      description: `EMR cluster running the ${job.name} step (always on: it costs until deleted)`,
+    });
 
     acknowledgeFindings(this.cluster, serviceRole, instanceRole, [code, jarsDeployment], bucket);
   }
@@ -207,27 +213,16 @@ function acknowledgeFindings(
   bucket: IBucket,
 ): void {
   Validations.of(serviceRole).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2]',
+    id: managedPolicyFinding('service-role/AmazonEMRServicePolicy_v2'),
     reason:
       "EMR's own service role policy (v2), which AWS scopes to resources tagged for-use-with-amazon-emr-managed-policies; a hand-written copy would lag behind what EMR needs.",
   });
-  const cfnBucket = bucket.node.defaultChild as CfnBucket | undefined;
-  const bucketId = cfnBucket ? Stack.of(bucket).resolve(Stack.of(bucket).getLogicalId(cfnBucket)) : undefined;
-  const lakeGrant = [
-    'Action::s3:GetObject*',
-    'Action::s3:GetBucket*',
-    'Action::s3:List*',
-    'Action::s3:DeleteObject*',
-    'Action::s3:Abort*',
-    ...(bucketId ? [`Resource::<${bucketId}.Arn>/*`] : []),
-  ];
-  for (const finding of lakeGrant) {
-    Validations.of(instanceRole).acknowledge({
-      id: `AwsSolutions-IAM5[${finding}]`,
-      reason:
-        "CDK's bucket.grantReadWrite() action groups, scoped to the lake bucket and its objects: the Spark job reads its code and jars, writes plays, rejects, staging files, its checkpoint, and EMR its logs, all by key.",
-    });
-  }
+  acknowledgeBucketGrant(
+    instanceRole,
+    bucket,
+    'readWrite',
+    'the Spark job reads its code and jars, writes plays, rejects, staging files, its checkpoint, and EMR its logs, all by key.',
+  );
   Validations.of(cluster).acknowledge(
     {
       id: 'AwsSolutions-EMR4',
@@ -246,25 +241,6 @@ function acknowledgeFindings(
     },
   );
   for (const deployment of deployments) {
-    const handler = deployment.handlerRole.node.scope;
-    if (!handler) continue;
-    Validations.of(handler).acknowledge(
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "The standard Lambda logging grant of CDK's BucketDeployment handler.",
-      },
-      {
-        id: 'AwsSolutions-L1',
-        reason: "CDK's BucketDeployment handler: its runtime is chosen by aws-cdk-lib, not by this app.",
-      },
-      ...[
-        ...lakeGrant,
-        'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
-      ].map((finding) => ({
-        id: `AwsSolutions-IAM5[${finding}]`,
-        reason:
-          "CDK's BucketDeployment grants: read the CDK assets bucket's objects, write (and prune) the job's code prefix in the lake bucket.",
-      })),
-    );
+    acknowledgeBucketDeployment(deployment, bucket, "the job's code and jars prefixes in the lake bucket");
   }
 }

@@ -1,15 +1,16 @@
 import { join, resolve } from 'node:path';
-import { Duration, type RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { MIGRATIONS_DIR } from '../../src/adapters/postgres/migrate.ts';
 import type { FunctionDeclaration, FunctionName, TopicDeclaration } from '../../src/topology.ts';
 import type { FunctionAccess } from '../function-access.ts';
+import { acknowledgeBucketGrant, LAMBDA_BASIC_EXECUTION, managedPolicyFinding } from '../nag.ts';
 import type { KafkaCluster } from './kafka-cluster.ts';
 import type { KinesisStreams } from './kinesis-streams.ts';
 
@@ -147,7 +148,7 @@ export class TopologyFunctions extends Construct {
       acknowledgeGrants(fn, access, props.lake.bucket);
       if (access.database && props.vpc) {
         Validations.of(fn).acknowledge({
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+          id: managedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole'),
           reason:
             'The standard grant CDK attaches to a function in a VPC: create, describe and delete its own network interfaces.',
         });
@@ -176,26 +177,17 @@ const copyMigrations: ICommandHooks = {
 /** What cdk-nag (AwsSolutions) flags on a function's role, and why it is what we mean. */
 function acknowledgeGrants(fn: NodejsFunction, access: FunctionAccess, bucket: IBucket): void {
   Validations.of(fn).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    id: LAMBDA_BASIC_EXECUTION,
     reason:
       'The standard Lambda logging grant (CloudWatch Logs create/put only) that CDK attaches to every function role.',
   });
   if (access.lake === 'none') return;
-  const cfnBucket = bucket.node.defaultChild as CfnBucket | undefined;
-  const bucketId = cfnBucket ? Stack.of(bucket).resolve(Stack.of(bucket).getLogicalId(cfnBucket)) : undefined;
-  const findings = [
-    'Action::s3:GetObject*',
-    'Action::s3:GetBucket*',
-    'Action::s3:List*',
-    ...(access.lake === 'readWrite' ? ['Action::s3:DeleteObject*', 'Action::s3:Abort*'] : []),
-    ...(bucketId ? [`Resource::<${bucketId}.Arn>/*`] : []),
-  ];
-  for (const finding of findings) {
-    Validations.of(fn).acknowledge({
-      id: `AwsSolutions-IAM5[${finding}]`,
-      reason: `CDK's bucket.grant${access.lake === 'read' ? 'Read' : 'ReadWrite'}() action groups, scoped to the data lake bucket and its objects: the function reads (and, for the writer, replaces) lake files by key.`,
-    });
-  }
+  acknowledgeBucketGrant(
+    fn,
+    bucket,
+    access.lake,
+    'the data lake; the function reads (and, for the writer, replaces) lake files by key.',
+  );
 }
 
 /** `song-plays` under key `plays` → `TOPIC_PLAYS=song-plays`; `deadLetters` → `TOPIC_DEAD_LETTERS`. */

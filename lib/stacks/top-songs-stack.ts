@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { functions, streamJobs, topics } from '../../src/topology.ts';
 import type { AppConfig } from '../config/app-config.ts';
@@ -21,7 +21,10 @@ export interface TopSongsStackProps extends StackProps {
   readonly projectRoot: string;
 }
 
-/** Composition only: the topology (src/topology.ts) turned into Lambda, triggers, S3, secrets and RDS. */
+/**
+ * Composition only: the topology (src/topology.ts) turned into Lambda, triggers, S3, secrets and RDS. Each
+ * construct declares the stack outputs it owns (lib/stack-output.ts).
+ */
 export class TopSongsStack extends Stack {
   readonly lake: DataLake;
   readonly functions: TopologyFunctions;
@@ -107,16 +110,15 @@ export class TopSongsStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
     new TopologySchedules(this, 'Schedules', { functions: this.functions.deployed });
-    const site =
-      config.site === 'none'
-        ? undefined
-        : new DashboardSite(this, 'Dashboard', {
-            mode: config.site,
-            frontendDir: join(props.projectRoot, 'frontend'),
-            apiUrl: this.api.url,
-            removalPolicy: config.removalPolicy,
-            logRetention: config.logRetention,
-          });
+    if (config.site !== 'none') {
+      new DashboardSite(this, 'Dashboard', {
+        mode: config.site,
+        frontendDir: join(props.projectRoot, 'frontend'),
+        apiUrl: this.api.url,
+        removalPolicy: config.removalPolicy,
+        logRetention: config.logRetention,
+      });
+    }
     new TopicTriggers(this, 'Topics', {
       functions: this.functions.deployed,
       topics,
@@ -141,53 +143,5 @@ export class TopSongsStack extends Stack {
               }),
           )
         : [];
-    for (const step of this.sparkSteps) {
-      new CfnOutput(this, `EmrCluster-${step.step.name}`, {
-        value: step.cluster.ref,
-        description: `EMR cluster running the ${step.step.name} step (always on: it costs until deleted)`,
-      });
-    }
-
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (/v1/...)' });
-    if (site) {
-      new CfnOutput(this, 'DashboardUrl', {
-        value: site.url,
-        description: `The dashboard (site=${config.site})`,
-      });
-    }
-    new CfnOutput(this, 'LakeBucketName', {
-      value: this.lake.bucket.bucketName,
-      description: 'The data lake bucket',
-    });
-    new CfnOutput(this, 'LakeUri', {
-      value: this.lake.uri,
-      description: 'LAKE_URI of the deployed functions',
-    });
-    if (kinesis) {
-      new CfnOutput(this, 'KinesisStream', {
-        value: kinesis.streamName,
-        description: 'KINESIS_STREAM: the stream carrying plays (ingest writes it, lake-writer reads it)',
-      });
-    }
-    if (this.rds) {
-      new CfnOutput(this, 'DatabaseEndpoint', {
-        value: this.rds.endpoint,
-        description: 'host:port of the RDS PostgreSQL instance (reachable from inside its VPC only)',
-      });
-    }
-    new CfnOutput(this, 'DatabaseSecretArn', {
-      value: databaseSecret.secretArn,
-      description: this.rds
-        ? 'The RDS-generated credentials (JSON: username, password, host, port, dbname), rotated every 30 days'
-        : database?.created
-          ? 'Created with a placeholder: put-secret-value the real DATABASE_URL (postgres://...) into it'
-          : 'The configured secret holding DATABASE_URL',
-    });
-    new CfnOutput(this, 'Transport', {
-      value: kinesis
-        ? `Kinesis: ${kinesis.streamName} (dead letters: ${kinesis.streamName}-dlq)`
-        : kafka!.describe(),
-      description: 'How the topic-triggered functions are fed',
-    });
   }
 }
