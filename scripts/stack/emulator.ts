@@ -11,21 +11,10 @@
  * emulator.pid). Lambda functions run on the `node` first on its PATH: this script's own Node (24), put first.
  * State is in memory: a restart forgets every stack (MiniStack can persist, PERSIST_STATE=1; not used here).
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import {
-  pollUntilReady,
-  portSetting,
-  requireFreePorts,
-  runningPid,
-  runOrFail,
-  StackError,
-  say,
-  startDetachedService,
-  stopService,
-} from './process.ts';
-import type { DownOptions, StackPaths, StackService } from './service.ts';
+import { portSetting, runOrFail, StackError, say } from './process.ts';
+import { defineService, type ServiceLayout, type StackPaths } from './service.ts';
 
 /** The one place that pins MiniStack's version (PyPI). */
 export const MINISTACK_VERSION = '1.5.33';
@@ -41,14 +30,11 @@ const MARKER = `ministack-${MINISTACK_VERSION}/bin/ministack`;
 /** What the emulator keeps of the environment it is started from. */
 const INHERITED = ['HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
 
-interface EmulatorLayout {
+interface EmulatorLayout extends ServiceLayout {
   readonly venvDir: string;
   readonly entryPoint: string;
-  readonly runDir: string;
   readonly tmpDir: string;
   readonly stateDir: string;
-  readonly outFile: string;
-  readonly pidFile: string;
   readonly port: number;
   readonly endpoint: string;
 }
@@ -94,38 +80,29 @@ function install(emulator: EmulatorLayout): void {
  * Ready means: the health endpoint answers with MiniStack's version, and a real API call (STS
  * GetCallerIdentity, which the CDK CLI makes first) answers too.
  */
-async function waitUntilReady(emulator: EmulatorLayout, child: ChildProcess | undefined) {
-  await pollUntilReady({
-    name: 'emulator',
-    what: 'ministack',
-    child,
-    timeoutMs: READY_TIMEOUT_MS,
-    logFiles: [emulator.outFile],
-    probe: async () => {
-      const health = await fetch(`${emulator.endpoint}/_ministack/health`, {
-        signal: AbortSignal.timeout(5_000),
-      });
-      const body = (await health.json()) as { version?: string };
-      if (!health.ok) throw new Error(`health: HTTP ${health.status}`);
-      const sts = await fetch(`${emulator.endpoint}/`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260101/${REGION}/sts/aws4_request, SignedHeaders=host, Signature=0`,
-        },
-        body: 'Action=GetCallerIdentity&Version=2011-06-15',
-        signal: AbortSignal.timeout(5_000),
-      });
-      const text = await sts.text();
-      if (!sts.ok || !text.includes('<Account>'))
-        throw new Error(`sts: HTTP ${sts.status} ${text.slice(0, 200)}`);
-      if (body.version && body.version !== MINISTACK_VERSION) {
-        say(
-          `emulator: warning: ${emulator.endpoint} reports ministack ${body.version}, not ${MINISTACK_VERSION}`,
-        );
-      }
-    },
+async function answers(emulator: EmulatorLayout): Promise<void> {
+  const health = await fetch(`${emulator.endpoint}/_ministack/health`, {
+    signal: AbortSignal.timeout(5_000),
   });
+  const body = (await health.json()) as { version?: string };
+  if (!health.ok) throw new Error(`health: HTTP ${health.status}`);
+  const sts = await fetch(`${emulator.endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260101/${REGION}/sts/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    signal: AbortSignal.timeout(5_000),
+  });
+  const text = await sts.text();
+  if (!sts.ok || !text.includes('<Account>'))
+    throw new Error(`sts: HTTP ${sts.status} ${text.slice(0, 200)}`);
+  if (body.version && body.version !== MINISTACK_VERSION) {
+    say(
+      `emulator: warning: ${emulator.endpoint} reports ministack ${body.version}, not ${MINISTACK_VERSION}`,
+    );
+  }
 }
 
 /** The settings that point the AWS SDK and CLIs at an emulator (its S3 at the same endpoint). */
@@ -139,75 +116,50 @@ export function emulatorSettings(endpoint: string): Record<string, string> {
   };
 }
 
-async function up(paths: StackPaths): Promise<Record<string, string>> {
-  const emulator = layout(paths);
-  const settings = emulatorSettings(emulator.endpoint);
-  const pid = runningPid(emulator.pidFile, MARKER);
-  if (pid !== undefined) {
-    say(`emulator: already running (pid ${pid}) on ${emulator.endpoint}`);
-    await waitUntilReady(emulator, undefined);
-    return settings;
-  }
-  install(emulator);
-  await requireFreePorts('emulator', [{ port: emulator.port, setting: 'EMULATOR_PORT' }]);
-  for (const dir of [join(emulator.runDir, 'logs'), emulator.tmpDir, emulator.stateDir])
-    mkdirSync(dir, { recursive: true });
-
-  await startDetachedService(
-    {
-      name: 'emulator',
-      what: `ministack ${MINISTACK_VERSION}`,
-      readyWhen: `it answers on ${emulator.endpoint}`,
-      command: emulator.entryPoint,
-      args: [],
-      cwd: emulator.runDir,
-      logFile: emulator.outFile,
-      pidFile: emulator.pidFile,
-      stopTimeoutMs: STOP_TIMEOUT_MS,
-      env: {
-        // MiniStack hands its own environment to every function it runs, under the function's variables: a
-        // KAFKA_BROKERS, LAKE_URI or AWS_ENDPOINT_URL of the shell (the other stack services') would redirect them.
-        ...Object.fromEntries(
-          INHERITED.filter((name) => process.env[name]).map((name) => [name, process.env[name]]),
-        ),
-        // Lambda handlers run on the first `node` on PATH: this one (Node 24, the functions' runtime).
-        PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
-        // Real Lambda's Node runtimes ship the AWS SDK v3; MiniStack's local executor does not, so CDK's own
-        // helper functions (autoDeleteObjects' custom resource requires @aws-sdk/client-s3) would fail to
-        // start and hang the deploy. CommonJS require() falls back to NODE_PATH: the project's SDK.
-        NODE_PATH: join(paths.projectDir, 'node_modules'),
-        BIND_HOST: '127.0.0.1',
-        GATEWAY_PORT: String(emulator.port),
-        MINISTACK_REGION: REGION,
-        LAMBDA_EXECUTOR: 'local',
-        TMPDIR: emulator.tmpDir,
-        STATE_DIR: emulator.stateDir,
-        LOG_LEVEL: process.env.EMULATOR_LOG_LEVEL || 'INFO',
-      },
-    },
-    (child) => waitUntilReady(emulator, child),
-  );
-  return settings;
-}
-
-async function down(paths: StackPaths, options: DownOptions): Promise<void> {
-  const emulator = layout(paths);
-  await stopService(
-    {
-      name: 'emulator',
-      pidFile: emulator.pidFile,
-      marker: MARKER,
-      runDir: emulator.runDir,
-      stopTimeoutMs: STOP_TIMEOUT_MS,
-    },
-    options.clean,
-  );
-}
-
-export const emulatorService: StackService = {
+export const emulatorService = defineService<EmulatorLayout>({
   name: 'emulator',
   onlyWhenNamed: true,
   description: `LocalStack-compatible AWS emulator (MiniStack ${MINISTACK_VERSION}, PyPI ministack) on 127.0.0.1:4566, for cdklocal deploys`,
-  up,
-  down,
-};
+  marker: MARKER,
+  stopTimeoutMs: STOP_TIMEOUT_MS,
+  layout,
+  ports: (emulator) => [{ port: emulator.port, setting: 'EMULATOR_PORT' }],
+  install,
+  prepare(emulator) {
+    for (const dir of [emulator.tmpDir, emulator.stateDir]) mkdirSync(dir, { recursive: true });
+  },
+  start: (emulator, paths) => ({
+    what: `ministack ${MINISTACK_VERSION}`,
+    readyWhen: `it answers on ${emulator.endpoint}`,
+    command: emulator.entryPoint,
+    args: [],
+    env: {
+      // MiniStack hands its own environment to every function it runs, under the function's variables: a
+      // KAFKA_BROKERS, LAKE_URI or AWS_ENDPOINT_URL of the shell (the other stack services') would redirect them.
+      ...Object.fromEntries(
+        INHERITED.filter((name) => process.env[name]).map((name) => [name, process.env[name]]),
+      ),
+      // Lambda handlers run on the first `node` on PATH: this one (Node 24, the functions' runtime).
+      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+      // Real Lambda's Node runtimes ship the AWS SDK v3; MiniStack's local executor does not, so CDK's own
+      // helper functions (autoDeleteObjects' custom resource requires @aws-sdk/client-s3) would fail to
+      // start and hang the deploy. CommonJS require() falls back to NODE_PATH: the project's SDK.
+      NODE_PATH: join(paths.projectDir, 'node_modules'),
+      BIND_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(emulator.port),
+      MINISTACK_REGION: REGION,
+      LAMBDA_EXECUTOR: 'local',
+      TMPDIR: emulator.tmpDir,
+      STATE_DIR: emulator.stateDir,
+      LOG_LEVEL: process.env.EMULATOR_LOG_LEVEL || 'INFO',
+    },
+  }),
+  readiness: (emulator) => ({
+    what: 'ministack',
+    timeoutMs: READY_TIMEOUT_MS,
+    logFiles: [emulator.outFile],
+    probe: () => answers(emulator),
+  }),
+  settings: (emulator) => emulatorSettings(emulator.endpoint),
+  runningNote: (emulator) => `on ${emulator.endpoint}`,
+});

@@ -6,40 +6,25 @@
  * server.properties, the data (data/), the logs (logs/) and the pid file. The topics are those of
  * src/topology.ts, created with @platformatic/kafka's Admin client.
  */
-import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { topics } from '../../src/topology.ts';
-import {
-  pollUntilReady,
-  portSetting,
-  requireFreePorts,
-  run,
-  runningPid,
-  runOrFail,
-  StackError,
-  say,
-  startDetachedService,
-  stopService,
-} from './process.ts';
-import type { DownOptions, StackPaths, StackService } from './service.ts';
+import { portSetting, run, runOrFail, StackError, say } from './process.ts';
+import { defineService, type ServiceLayout, type StackPaths } from './service.ts';
 
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
 /** Marks the broker's java process among others (see runningPid). */
 const MAIN_CLASS = 'kafka.Kafka';
 
-interface KafkaLayout {
+interface KafkaLayout extends ServiceLayout {
   readonly version: string;
   readonly pom: string;
   readonly libsDir: string;
-  readonly runDir: string;
   readonly dataDir: string;
   readonly logsDir: string;
-  readonly pidFile: string;
-  readonly outFile: string;
   readonly propertiesFile: string;
   readonly port: number;
   readonly controllerPort: number;
@@ -161,26 +146,6 @@ function newAdmin(kafka: KafkaLayout): Admin {
   });
 }
 
-/** Ready means: the broker answers a metadata request and lists itself among the brokers. */
-async function waitUntilReady(kafka: KafkaLayout, child: ChildProcess | undefined) {
-  await pollUntilReady({
-    name: 'kafka',
-    what: 'the broker',
-    child,
-    timeoutMs: READY_TIMEOUT_MS,
-    logFiles: [kafka.outFile, join(kafka.logsDir, 'server.log')],
-    probe: async () => {
-      const admin = newAdmin(kafka);
-      try {
-        const metadata = await admin.metadata({ topics: [] });
-        if (metadata.brokers.size === 0) throw new Error('no broker in the metadata yet');
-      } finally {
-        await admin.close().catch(() => {});
-      }
-    },
-  });
-}
-
 /** Creates the topics of src/topology.ts that are missing; reports those whose partition count differs. */
 async function ensureTopics(kafka: KafkaLayout): Promise<void> {
   const declared = Object.values(topics);
@@ -211,64 +176,47 @@ async function ensureTopics(kafka: KafkaLayout): Promise<void> {
   }
 }
 
-async function up(paths: StackPaths): Promise<Record<string, string>> {
-  const kafka = layout(paths);
-  const settings = { KAFKA_BROKERS: kafka.brokers };
-  const pid = runningPid(kafka.pidFile, MAIN_CLASS);
-  if (pid !== undefined) {
-    say(`kafka: already running (pid ${pid}) on ${kafka.brokers}; checking its topics`);
-    await waitUntilReady(kafka, undefined);
-    await ensureTopics(kafka);
-    return settings;
-  }
-
-  await requireFreePorts('kafka', [
-    { port: kafka.port, setting: 'KAFKA_PORT' },
-    { port: kafka.controllerPort, setting: 'KAFKA_CONTROLLER_PORT' },
-  ]);
-
-  requireJava17();
-  install(kafka);
-  mkdirSync(kafka.logsDir, { recursive: true });
-  writeProperties(kafka, paths);
-  formatStorage(kafka, paths);
-
-  await startDetachedService(
-    {
-      name: 'kafka',
-      what: `Kafka ${kafka.version}`,
-      readyWhen: `it answers on ${kafka.brokers}`,
-      command: 'java',
-      args: java(kafka, paths, MAIN_CLASS, [kafka.propertiesFile]),
-      cwd: kafka.runDir,
-      logFile: kafka.outFile,
-      pidFile: kafka.pidFile,
-      stopTimeoutMs: STOP_TIMEOUT_MS,
-    },
-    (child) => waitUntilReady(kafka, child),
-  );
-  await ensureTopics(kafka);
-  return settings;
-}
-
-async function down(paths: StackPaths, options: DownOptions): Promise<void> {
-  const kafka = layout(paths);
-  await stopService(
-    {
-      name: 'kafka',
-      pidFile: kafka.pidFile,
-      marker: MAIN_CLASS,
-      runDir: kafka.runDir,
-      stopTimeoutMs: STOP_TIMEOUT_MS,
-      keeps: { what: 'data', where: kafka.dataDir },
-    },
-    options.clean,
-  );
-}
-
-export const kafkaService: StackService = {
+export const kafkaService = defineService<KafkaLayout>({
   name: 'kafka',
   description: 'Apache Kafka 4 broker (KRaft, single node) with the topics of src/topology.ts',
-  up,
-  down,
-};
+  marker: MAIN_CLASS,
+  stopTimeoutMs: STOP_TIMEOUT_MS,
+  layout,
+  ports: (kafka) => [
+    { port: kafka.port, setting: 'KAFKA_PORT' },
+    { port: kafka.controllerPort, setting: 'KAFKA_CONTROLLER_PORT' },
+  ],
+  install(kafka) {
+    requireJava17();
+    install(kafka);
+  },
+  prepare(kafka, paths) {
+    writeProperties(kafka, paths);
+    formatStorage(kafka, paths);
+  },
+  start: (kafka, paths) => ({
+    what: `Kafka ${kafka.version}`,
+    readyWhen: `it answers on ${kafka.brokers}`,
+    command: 'java',
+    args: java(kafka, paths, MAIN_CLASS, [kafka.propertiesFile]),
+  }),
+  /** Ready means: the broker answers a metadata request and lists itself among the brokers. */
+  readiness: (kafka) => ({
+    what: 'the broker',
+    timeoutMs: READY_TIMEOUT_MS,
+    logFiles: [kafka.outFile, join(kafka.logsDir, 'server.log')],
+    probe: async () => {
+      const admin = newAdmin(kafka);
+      try {
+        const metadata = await admin.metadata({ topics: [] });
+        if (metadata.brokers.size === 0) throw new Error('no broker in the metadata yet');
+      } finally {
+        await admin.close().catch(() => {});
+      }
+    },
+  }),
+  provision: ensureTopics,
+  settings: (kafka) => ({ KAFKA_BROKERS: kafka.brokers }),
+  runningNote: (kafka) => `on ${kafka.brokers}; checking its topics`,
+  keeps: (kafka) => ({ what: 'data', where: kafka.dataDir }),
+});

@@ -9,24 +9,14 @@
  * data/kinesis-data.json every second, so they survive a restart. `up` creates the stream
  * `top-songs-plays` (3 shards, the plays topic's partitions) and `top-songs-plays-dlq` (1).
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { KinesisTransport } from '../../src/adapters/transport/kinesis.ts';
 import { topics } from '../../src/topology.ts';
-import {
-  pollUntilReady,
-  portSetting,
-  requireFreePorts,
-  runningPid,
-  StackError,
-  say,
-  startDetachedService,
-  stopService,
-} from './process.ts';
-import type { DownOptions, StackPaths, StackService } from './service.ts';
+import { portSetting, StackError, say } from './process.ts';
+import { defineService, type ServiceLayout, type StackPaths } from './service.ts';
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -38,14 +28,11 @@ const REGION = 'us-east-1';
 const ACCESS_KEY = 'top-songs';
 const SECRET_KEY = 'top-songs-secret';
 
-interface KinesisLayout {
+interface KinesisLayout extends ServiceLayout {
   readonly main: string;
   readonly preload: string;
   readonly certificate: string;
-  readonly runDir: string;
   readonly dataDir: string;
-  readonly outFile: string;
-  readonly pidFile: string;
   readonly port: number;
   readonly tlsPort: number;
   readonly endpoint: string;
@@ -82,25 +69,6 @@ function client(kinesis: KinesisLayout): KinesisClient {
   });
 }
 
-/** Ready means: ListStreams answers. */
-async function waitUntilReady(kinesis: KinesisLayout, child: ChildProcess | undefined) {
-  const probe = client(kinesis);
-  try {
-    await pollUntilReady({
-      name: 'kinesis',
-      what: 'kinesis-mock',
-      child,
-      timeoutMs: READY_TIMEOUT_MS,
-      logFiles: [kinesis.outFile],
-      probe: async () => {
-        await probe.send(new ListStreamsCommand({ Limit: 1 }));
-      },
-    });
-  } finally {
-    probe.destroy();
-  }
-}
-
 /** Creates the platform's streams when missing (shards = the topics' partitions) and waits until ACTIVE. */
 async function ensureStreams(kinesis: KinesisLayout): Promise<void> {
   const streams = [
@@ -120,86 +88,69 @@ async function ensureStreams(kinesis: KinesisLayout): Promise<void> {
   for (const { stream, shards } of streams) say(`kinesis: stream ${stream} (${shards} shards) active`);
 }
 
-async function up(paths: StackPaths): Promise<Record<string, string>> {
-  const kinesis = layout(paths);
-  const settings = {
+export const kinesisService = defineService<KinesisLayout>({
+  name: 'kinesis',
+  description:
+    'Kinesis Data Streams emulated by kinesis-mock (npm kinesis-local), with the stream top-songs-plays',
+  marker: MARKER,
+  stopTimeoutMs: STOP_TIMEOUT_MS,
+  layout,
+  ports: (kinesis) => [
+    { port: kinesis.port, setting: 'KINESIS_PORT' },
+    { port: kinesis.tlsPort, setting: 'KINESIS_TLS_PORT' },
+  ],
+  install(kinesis) {
+    if (!existsSync(kinesis.main)) {
+      throw new StackError(
+        `kinesis: ${kinesis.main} is missing; run \`npm ci\` (kinesis-local is a devDependency)`,
+      );
+    }
+  },
+  prepare(kinesis) {
+    mkdirSync(kinesis.dataDir, { recursive: true });
+  },
+  start: (kinesis) => ({
+    what: 'kinesis-mock',
+    readyWhen: `it answers on ${kinesis.endpoint}`,
+    command: process.execPath,
+    args: ['--require', kinesis.preload, kinesis.main],
+    env: {
+      ...process.env,
+      KINESIS_MOCK_PLAIN_PORT: String(kinesis.port),
+      KINESIS_MOCK_TLS_PORT: String(kinesis.tlsPort),
+      KINESIS_MOCK_CERT_PATH: kinesis.certificate,
+      AWS_REGION: REGION,
+      SHOULD_PERSIST_DATA: 'true',
+      LOAD_DATA_IF_EXISTS: 'true',
+      PERSIST_PATH: kinesis.dataDir,
+      PERSIST_INTERVAL: '1s',
+      // Every test run creates streams of its own (4 shards); the default limit of 50 would run out.
+      SHARD_LIMIT: '10000',
+      LOG_LEVEL: 'WARN',
+    },
+  }),
+  /** Ready means: ListStreams answers. */
+  readiness(kinesis) {
+    const probe = client(kinesis);
+    return {
+      what: 'kinesis-mock',
+      timeoutMs: READY_TIMEOUT_MS,
+      logFiles: [kinesis.outFile],
+      probe: async () => {
+        await probe.send(new ListStreamsCommand({ Limit: 1 }));
+      },
+      close: () => probe.destroy(),
+    };
+  },
+  provision: ensureStreams,
+  settings: (kinesis) => ({
     KINESIS_STREAM,
     // Kinesis only: the SDK's per-service setting leaves every other AWS client (S3, Secrets Manager) alone.
     AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint,
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: ACCESS_KEY,
     AWS_SECRET_ACCESS_KEY: SECRET_KEY,
-  };
-  const pid = runningPid(kinesis.pidFile, MARKER);
-  if (pid !== undefined) {
-    say(`kinesis: already running (pid ${pid}) on ${kinesis.endpoint}; checking its streams`);
-    await waitUntilReady(kinesis, undefined);
-    await ensureStreams(kinesis);
-    return settings;
-  }
-  if (!existsSync(kinesis.main)) {
-    throw new StackError(
-      `kinesis: ${kinesis.main} is missing; run \`npm ci\` (kinesis-local is a devDependency)`,
-    );
-  }
-  await requireFreePorts('kinesis', [
-    { port: kinesis.port, setting: 'KINESIS_PORT' },
-    { port: kinesis.tlsPort, setting: 'KINESIS_TLS_PORT' },
-  ]);
-  mkdirSync(join(kinesis.runDir, 'logs'), { recursive: true });
-  mkdirSync(kinesis.dataDir, { recursive: true });
-
-  await startDetachedService(
-    {
-      name: 'kinesis',
-      what: 'kinesis-mock',
-      readyWhen: `it answers on ${kinesis.endpoint}`,
-      command: process.execPath,
-      args: ['--require', kinesis.preload, kinesis.main],
-      cwd: kinesis.runDir,
-      logFile: kinesis.outFile,
-      pidFile: kinesis.pidFile,
-      stopTimeoutMs: STOP_TIMEOUT_MS,
-      env: {
-        ...process.env,
-        KINESIS_MOCK_PLAIN_PORT: String(kinesis.port),
-        KINESIS_MOCK_TLS_PORT: String(kinesis.tlsPort),
-        KINESIS_MOCK_CERT_PATH: kinesis.certificate,
-        AWS_REGION: REGION,
-        SHOULD_PERSIST_DATA: 'true',
-        LOAD_DATA_IF_EXISTS: 'true',
-        PERSIST_PATH: kinesis.dataDir,
-        PERSIST_INTERVAL: '1s',
-        // Every test run creates streams of its own (4 shards); the default limit of 50 would run out.
-        SHARD_LIMIT: '10000',
-        LOG_LEVEL: 'WARN',
-      },
-    },
-    (child) => waitUntilReady(kinesis, child),
-  );
-  await ensureStreams(kinesis);
-  return settings;
-}
-
-async function down(paths: StackPaths, options: DownOptions): Promise<void> {
-  const kinesis = layout(paths);
-  await stopService(
-    {
-      name: 'kinesis',
-      pidFile: kinesis.pidFile,
-      marker: MARKER,
-      runDir: kinesis.runDir,
-      stopTimeoutMs: STOP_TIMEOUT_MS,
-      keeps: { what: 'data', where: kinesis.dataDir },
-    },
-    options.clean,
-  );
-}
-
-export const kinesisService: StackService = {
-  name: 'kinesis',
-  description:
-    'Kinesis Data Streams emulated by kinesis-mock (npm kinesis-local), with the stream top-songs-plays',
-  up,
-  down,
-};
+  }),
+  runningNote: (kinesis) => `on ${kinesis.endpoint}; checking its streams`,
+  keeps: (kinesis) => ({ what: 'data', where: kinesis.dataDir }),
+});

