@@ -15,7 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from top_songs_stream.job import JobSettings, build_session, start
+from top_songs_stream.job import start
+from top_songs_stream.session import build_session
+from top_songs_stream.settings import JobSettings
 
 brokers, topic, folder, runs, driver_memory = sys.argv[1:6]
 jars_dir = os.environ.get("TOP_SONGS_SPARK_JARS", "")

@@ -48,7 +48,8 @@ def vectors() -> dict:
 
 @pytest.fixture(scope="session")
 def spark():
-    from top_songs_stream.job import JobSettings, build_session, s3a_settings
+    from top_songs_stream.session import build_session
+    from top_songs_stream.settings import JobSettings, s3a_settings
 
     settings = JobSettings(
         brokers="", topic="", lake_uri="", regions=[], checkpoint="", driver_memory="1g", jars=jars(),

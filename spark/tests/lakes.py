@@ -23,7 +23,7 @@ S3_REQUIRED = os.environ.get("TOP_SONGS_REQUIRE_S3") == "1"
 
 class Lake:
     def __init__(self, spark, uri: str, scratch: Path):
-        from top_songs_stream.job import lake_root
+        from top_songs_stream.settings import lake_root
 
         self.uri = uri  # what the job is given as LAKE_URI / --lake
         self.root = lake_root(uri)

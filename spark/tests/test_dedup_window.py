@@ -46,7 +46,8 @@ def records() -> tuple[list[dict], set[tuple[int, int]]]:
 
 
 def test_old_and_skewed_timestamps_lose_nothing_and_duplicates_are_dropped(spark, vectors, brokers, lake):
-    from top_songs_stream.job import JobSettings, start
+    from top_songs_stream.job import start
+    from top_songs_stream.settings import JobSettings
 
     topic = fresh_topic()
     produced, dropped = records()

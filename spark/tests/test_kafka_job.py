@@ -57,7 +57,8 @@ def test_the_cli_writes_the_vectors_once(vectors, brokers, each_lake):
 
 def test_a_restart_from_the_checkpoint_neither_loses_nor_duplicates(spark, vectors, brokers, each_lake):
     from conftest import jars
-    from top_songs_stream.job import JobSettings, start
+    from top_songs_stream.job import start
+    from top_songs_stream.settings import JobSettings
 
     lake = each_lake
     topic = fresh_topic()

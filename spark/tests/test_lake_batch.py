@@ -17,7 +17,8 @@ from conftest import (
     read_rejects,
     vector_frame,
 )
-from top_songs_stream.job import LakeBatchWriter, plays_and_rejects
+from top_songs_stream.sink import LakeBatchWriter
+from top_songs_stream.transform import plays_and_rejects
 
 TOPIC = "song-plays"
 

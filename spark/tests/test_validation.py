@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from conftest import comparable_errors, expected_rejects, expected_rows, vector_frame
-from top_songs_stream.job import play_columns, plays_and_rejects, reject_lines
+from top_songs_stream.transform import play_columns, plays_and_rejects, reject_lines
 from top_songs_stream.schema import PLAYS_SCHEMA
 
 TOPIC = "song-plays"

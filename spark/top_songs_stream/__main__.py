@@ -15,7 +15,10 @@ import os
 import re
 import sys
 
-from .job import JobSettings, LateRowAlarm, build_session, lake_root, s3a_settings, say, start
+from .job import LateRowAlarm, start
+from .log import say
+from .session import build_session
+from .settings import JobSettings, lake_root, s3a_settings
 from .validation import DEFAULT_REGIONS
 
 
