@@ -1,8 +1,8 @@
-import { defaultRegions, GLOBAL_REGION } from '../src/domain/regions.ts';
 import { createPlayStream, type PlayKind } from './faults.ts';
-import { uniformTimes } from './generate.ts';
 import { createPlayGenerator } from './model.ts';
-import { createSender, describeError, type Sender, type SenderStats } from './sender.ts';
+import { backfill, live } from './pacing.ts';
+import { type RegionChoice, resolveRegions } from './regions.ts';
+import { createSender, type Sender, type SenderStats } from './sender.ts';
 
 export interface SimulationOptions {
   /** Base URL of the API, e.g. http://localhost:3000. */
@@ -45,7 +45,8 @@ export interface SimulationOptions {
 
 export type SimulationPhase = 'backfill' | 'live' | 'draining' | 'done';
 
-export interface SimulationProgress {
+/** Where the run stands; `regions` says which regions it plays in and where they came from. */
+export interface SimulationProgress extends RegionChoice {
   phase: SimulationPhase;
   /** Events generated so far, by kind. */
   generated: number;
@@ -53,10 +54,6 @@ export interface SimulationProgress {
   stats: SenderStats;
   /** Events answered per second over the last few seconds. */
   currentRate: number;
-  regions: readonly string[];
-  regionsSource: 'option' | 'server' | 'default';
-  /** Why the server's regions could not be used, when regionsSource is 'default'. */
-  regionsError: string | undefined;
   elapsedMs: number;
 }
 
@@ -69,11 +66,8 @@ export interface SimulationResult extends SimulationProgress {
   ok: boolean;
 }
 
-const HOUR_MS = 3_600_000;
 /** The server rejects plays older than 30 days; keep the oldest backfilled hour safely inside. */
 export const MAX_BACKFILL_HOURS = 30 * 24 - 1;
-const TICK_MS = 100;
-const FLUSH_EVERY_MS = 1000;
 const RATE_WINDOW_MS = 5000;
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
@@ -87,7 +81,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     );
   }
   const startedAt = performance.now();
-  const region = await resolveRegions(options);
+  const region = await resolveRegions(options.url, options.regions, options.signal);
   const generator = createPlayGenerator({
     seed,
     catalogSeed: options.catalogSeed,
@@ -223,59 +217,6 @@ function looksUnreachable(stats: SenderStats): boolean {
   return stats.batches === 0 && stats.failedBatches > 0;
 }
 
-interface Emitting {
-  emit(at: Date): Promise<void>;
-  shouldStop(): boolean;
-}
-
-/** Past hours, oldest first, each with `perHour` plays spread over it, ending where live traffic starts. */
-async function backfill(
-  run: Emitting & { seed: number; hours: number; perHour: number; end: number },
-): Promise<void> {
-  for (let hour = run.hours; hour >= 1; hour--) {
-    const from = new Date(run.end - hour * HOUR_MS);
-    for (const at of uniformTimes(`backfill:${run.seed}`, run.perHour, from, HOUR_MS)) {
-      if (run.shouldStop()) return;
-      await run.emit(at);
-    }
-  }
-}
-
-/** Paced production: each tick emits what the rate owes, stamped evenly over the tick. */
-async function live(
-  run: Emitting & {
-    rate: number;
-    durationMs: number | undefined;
-    sender: Sender;
-    signal: AbortSignal | undefined;
-  },
-): Promise<void> {
-  const start = performance.now();
-  let previousTick = Date.now();
-  let owed = 0;
-  let lastFlush = start;
-  while (!run.shouldStop()) {
-    const now = performance.now();
-    if (run.durationMs !== undefined && now - start >= run.durationMs) return;
-    const wallNow = Date.now();
-    // If the server can't keep up, forget the backlog beyond two seconds instead of bursting later.
-    owed = Math.min(owed + (run.rate * Math.max(0, wallNow - previousTick)) / 1000, run.rate * 2 + 1);
-    const due = Math.floor(owed);
-    for (let i = 1; i <= due; i++) {
-      if (run.shouldStop()) return;
-      await run.emit(new Date(previousTick + Math.round(((wallNow - previousTick) * i) / due)));
-      owed -= 1;
-    }
-    previousTick = wallNow;
-    if (now - lastFlush >= FLUSH_EVERY_MS) {
-      // At low rates a batch takes long to fill; don't let plays wait more than a second.
-      await run.sender.flush();
-      lastFlush = now;
-    }
-    await sleep(TICK_MS, run.signal);
-  }
-}
-
 async function drain(
   sender: Sender,
   stopSending: AbortController,
@@ -291,49 +232,4 @@ async function drain(
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function resolveRegions(
-  options: SimulationOptions,
-): Promise<Pick<SimulationProgress, 'regions' | 'regionsSource' | 'regionsError'>> {
-  if (options.regions && options.regions.length > 0) {
-    return { regions: [...options.regions], regionsSource: 'option', regionsError: undefined };
-  }
-  try {
-    return {
-      regions: await fetchRegions(options.url, options.signal),
-      regionsSource: 'server',
-      regionsError: undefined,
-    };
-  } catch (error) {
-    return { regions: [...defaultRegions], regionsSource: 'default', regionsError: describeError(error) };
-  }
-}
-
-/** GET /v1/regions → `{ regions: string[] }` (the `global` pseudo-region is never a play's region). */
-export async function fetchRegions(url: string, signal?: AbortSignal): Promise<string[]> {
-  const timeout = AbortSignal.timeout(3000);
-  const response = await fetch(`${url.replace(/\/+$/, '')}/v1/regions`, {
-    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-  });
-  if (!response.ok) throw new Error(`GET /v1/regions answered HTTP ${response.status}`);
-  const body = (await response.json()) as { regions?: unknown };
-  const regions = Array.isArray(body.regions)
-    ? body.regions.filter((code): code is string => typeof code === 'string' && code !== GLOBAL_REGION)
-    : [];
-  if (regions.length === 0) throw new Error('GET /v1/regions returned no regions');
-  return regions;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
