@@ -10,7 +10,7 @@ import { kafkaConnectionOptions, saslMechanisms } from '../adapters/transport/ka
 import type { Settings } from '../config/settings.ts';
 import { type ConnectionProbe, notConfigured } from '../ports/connection-probe.ts';
 import { topics as declaredTopics, namespacedTopics, qualified } from '../topology.ts';
-import { createLake, kafkaSaslFromSecret, kinesisStreams } from './dependencies.ts';
+import { createLake, kafkaSaslFromSecret, kinesisStreams } from './connections.ts';
 
 /** The consumer group whose lag is reported: the lake-writer's, on the plays topic. */
 const LAG_GROUP = 'lake-writer';

@@ -4,7 +4,7 @@ import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KinesisTransport } from '../../../src/adapters/transport/kinesis.ts';
-import { kinesisStreams } from '../../../src/runtime/dependencies.ts';
+import { kinesisStreams } from '../../../src/runtime/connections.ts';
 import { parseTable, rowOf, runDoctor } from '../../support/doctor.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 

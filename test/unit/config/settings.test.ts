@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  databaseTimeoutWithin,
-  loadSettings,
-  publishTimeoutWithin,
-  SettingsError,
-} from '../../../src/config/settings.ts';
+import { databaseTimeoutWithin, publishTimeoutWithin } from '../../../src/config/service-timeouts.ts';
+import { loadSettings, SettingsError } from '../../../src/config/settings.ts';
 import { createDependencies } from '../../../src/runtime/dependencies.ts';
 import { functionNamed } from '../../../src/topology.ts';
 

@@ -4,11 +4,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/settings.ts';
-import {
-  createDependencies,
-  databaseConfig,
-  kafkaSaslFromSecret,
-} from '../../../src/runtime/dependencies.ts';
+import { databaseConfig, kafkaSaslFromSecret } from '../../../src/runtime/connections.ts';
+import { createDependencies } from '../../../src/runtime/dependencies.ts';
 
 describe('the chart store dependency', () => {
   let server: Server;
