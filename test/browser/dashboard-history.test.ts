@@ -210,7 +210,8 @@ describe('dashboard history against the real runtime', { timeout: 90_000 }, () =
     const trend = page.getByTestId('song-trend');
     await trend.waitFor();
     expect(new URL(page.url()).searchParams.get('song')).toBe('song-c');
-    expect(await text(trend.getByTestId('trend-title'))).toBe('Copper Moon');
+    // The dialog names the song by its id until its history (with the catalog title) has loaded.
+    await expect.poll(() => text(trend.getByTestId('trend-title')), WAIT).toBe('Copper Moon');
 
     const numbers = async () => {
       await trend.locator('details').evaluate((details) => details.setAttribute('open', ''));
