@@ -8,10 +8,11 @@ import { sqlString, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
 import { createPlaysTable, encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
 import { windowContaining } from '../src/domain/charts.ts';
+import type { ConsumedRecord } from '../src/domain/consumed-record.ts';
 import type { LakePlayRow } from '../src/domain/lake-row.ts';
 import type { PlayEvent } from '../src/domain/play-event.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
-import { type ConsumedRecord, writePlaysToLake } from '../src/use-cases/write-plays-to-lake.ts';
+import { writePlaysToLake } from '../src/use-cases/write-plays-to-lake.ts';
 import {
   type BenchOptions,
   formatRate,
@@ -90,8 +91,8 @@ export async function run(options: BenchOptions): Promise<void> {
           const seconds = await timed(async () => {
             for (const batch of batches) {
               const summary = await writePlaysToLake(batch.records, ports);
-              if (summary.rejected > 0 || summary.errors.length > 0) {
-                throw new Error(`the writer rejected or failed: ${JSON.stringify(summary.errors)}`);
+              if (summary.rejected > 0 || summary.failures.length > 0) {
+                throw new Error(`the writer rejected or failed: ${JSON.stringify(summary.failures)}`);
               }
               written += summary.written;
               files += summary.files.length;

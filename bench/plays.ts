@@ -4,11 +4,11 @@
  */
 import { createRandom, createZipfSampler } from '../simulator/random.ts';
 import { partitionFor } from '../src/adapters/transport/partitioner.ts';
+import type { ConsumedRecord } from '../src/domain/consumed-record.ts';
 import type { LakePlayRow } from '../src/domain/lake-row.ts';
 import type { PlayEvent } from '../src/domain/play-event.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
 import { topics } from '../src/topology.ts';
-import type { ConsumedRecord } from '../src/use-cases/write-plays-to-lake.ts';
 
 export const HOUR_MS = 60 * 60 * 1000;
 /** The instant the benchmarks pretend it is (their clock), so that validation judges every run alike. */

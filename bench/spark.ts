@@ -17,8 +17,9 @@ import { Admin } from '@platformatic/kafka';
 import { sqlList, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
+import type { ConsumedRecord } from '../src/domain/consumed-record.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
-import { type ConsumedRecord, writePlaysToLake } from '../src/use-cases/write-plays-to-lake.ts';
+import { writePlaysToLake } from '../src/use-cases/write-plays-to-lake.ts';
 import { replayRecords } from '../test/support/kafka.ts';
 import {
   type BenchOptions,
@@ -175,8 +176,8 @@ export async function run(options: BenchOptions): Promise<void> {
             const seconds = await timed(async () => {
               for (let start = 0; start < records.length; start += BATCH_SIZE) {
                 const summary = await writePlaysToLake(records.slice(start, start + BATCH_SIZE), ports);
-                if (summary.rejected > 0 || summary.errors.length > 0) {
-                  throw new Error(`the writer rejected or failed: ${JSON.stringify(summary.errors)}`);
+                if (summary.rejected > 0 || summary.failures.length > 0) {
+                  throw new Error(`the writer rejected or failed: ${JSON.stringify(summary.failures)}`);
                 }
                 written += summary.written;
               }

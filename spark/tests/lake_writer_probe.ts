@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../src/adapters/object-store/local-folder.ts';
+import type { ConsumedRecord } from '../../src/domain/consumed-record.ts';
 import { defaultRegions } from '../../src/domain/regions.ts';
-import { type ConsumedRecord, writePlaysToLake } from '../../src/use-cases/write-plays-to-lake.ts';
+import { writePlaysToLake } from '../../src/use-cases/write-plays-to-lake.ts';
 
 const [recordsFile, lake] = process.argv.slice(2);
 if (!recordsFile || !lake) {

@@ -10,8 +10,8 @@
  * ({ topic, partition, offset, timestamp, value }[], what writePlaysToLake takes). Needs KAFKA_BROKERS.
  */
 import { writeFileSync } from 'node:fs';
+import type { ConsumedRecord } from '../../src/domain/consumed-record.ts';
 import { defaultRegions } from '../../src/domain/regions.ts';
-import type { ConsumedRecord } from '../../src/use-cases/write-plays-to-lake.ts';
 import { replayRecords } from '../../test/support/kafka.ts';
 import { generateTraffic } from '../../test/support/play-batches.ts';
 

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { eventSources } from '../adapters/event-sources/stream-events.ts';
 import type { EventSourceKind, LogConsumer, LogRecord, RecordForwarder } from '../ports/transport.ts';
 import { logger } from '../runtime/logger.ts';
 import type { FunctionName, TopicTrigger } from '../topology.ts';
-import { kinesisEvent, mskEvent, selfManagedKafkaEvent } from './lambda-events.ts';
 
 export interface PollerOptions {
   readonly functionName: FunctionName;
@@ -20,15 +20,6 @@ export interface PollerOptions {
   readonly idleWaitMs?: number;
   /** The pause after a failed fetch or delivery, before fetching again from the committed offsets (1 s). */
   readonly failurePauseMs?: number;
-}
-
-interface BatchResponse {
-  batchItemFailures?: { itemIdentifier: { partition: string; offset: number } }[];
-}
-
-/** Kinesis partial batch responses name the failed records by sequence number. */
-interface KinesisBatchResponse {
-  batchItemFailures?: { itemIdentifier: string }[];
 }
 
 const defaultBackoff = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 10_000);
@@ -139,43 +130,15 @@ export class EventSourcePoller {
     }
   }
 
-  /** Invokes the function once; returns the first failed offset of each failed partition. */
+  /**
+   * Invokes the function once with the event its source would hand it (src/adapters/event-sources); returns
+   * the first failed offset of each failed partition, as its partial batch response names them.
+   */
   private async attempt(records: readonly LogRecord[]): Promise<Map<number, number>> {
-    const { eventSource, bootstrapServers } = this.options;
-    if (eventSource === 'kinesis') return this.attemptKinesis(records);
-    const event = bootstrapServers ? selfManagedKafkaEvent(records, bootstrapServers) : mskEvent(records);
-    const response = (await this.options.invoke(event)) as BatchResponse | undefined;
-    const failed = new Map<number, number>();
-    for (const failure of response?.batchItemFailures ?? []) {
-      const partition = Number(failure.itemIdentifier?.partition?.split('-').at(-1));
-      if (!Number.isInteger(partition) || !Number.isInteger(failure.itemIdentifier?.offset)) {
-        // What Lambda does with an identifier it cannot read: the whole batch failed.
-        throw new Error(`malformed batch item failure ${JSON.stringify(failure)}`);
-      }
-      failed.set(
-        partition,
-        Math.min(failure.itemIdentifier.offset, failed.get(partition) ?? Number.POSITIVE_INFINITY),
-      );
-    }
-    return failed;
-  }
-
-  /** The same with a Kinesis event: failures name sequence numbers, mapped back to the records' offsets. */
-  private async attemptKinesis(records: readonly LogRecord[]): Promise<Map<number, number>> {
-    const event = kinesisEvent(records, this.options.functionName);
-    const response = (await this.options.invoke(event)) as KinesisBatchResponse | undefined;
-    const bySequenceNumber = new Map(
-      records.map((record) => [record.sequenceNumber ?? String(record.offset), record]),
-    );
-    const failed = new Map<number, number>();
-    for (const failure of response?.batchItemFailures ?? []) {
-      const record =
-        typeof failure.itemIdentifier === 'string' ? bySequenceNumber.get(failure.itemIdentifier) : undefined;
-      // What Lambda does with an identifier it cannot read, or that is not in the batch: the whole batch failed.
-      if (!record) throw new Error(`malformed batch item failure ${JSON.stringify(failure)}`);
-      failed.set(record.partition, Math.min(record.offset, failed.get(record.partition) ?? Infinity));
-    }
-    return failed;
+    const { eventSource = 'kafka', bootstrapServers, functionName } = this.options;
+    const source = eventSources[eventSource];
+    const response = await this.options.invoke(source.event(records, { functionName, bootstrapServers }));
+    return source.failedOffsets(response, records);
   }
 
   /**

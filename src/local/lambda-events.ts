@@ -1,20 +1,13 @@
 /**
- * The event shapes AWS hands Lambda functions, built by the local runtime so that handlers run
- * locally exactly as they do in the cloud.
+ * The event shapes AWS hands HTTP- and schedule-triggered Lambda functions, and their context, built by the
+ * local runtime so that handlers run locally exactly as they do in the cloud. Stream events (Kafka, Kinesis)
+ * are built by their event source's module in src/adapters/event-sources.
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayRequestAuthorizerEventV2,
-  Context,
-  KinesisStreamEvent,
-  MSKEvent,
-  SelfManagedKafkaEvent,
-} from 'aws-lambda';
-import type { LogRecord } from '../ports/transport.ts';
+import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
+import { localAws } from '../adapters/event-sources/event-source.ts';
 
-const ACCOUNT = '000000000000';
-const REGION = 'local';
+const { account: ACCOUNT, region: REGION } = localAws;
 
 export interface IncomingHttpRequest {
   readonly method: string;
@@ -88,83 +81,6 @@ export function apiGatewayAuthorizerEvent(
     requestContext: request.requestContext,
     ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}),
     ...(request.stageVariables ? { stageVariables: request.stageVariables } : {}),
-  };
-}
-
-/** An MSK event source batch: records grouped by `topic-partition`, keys and values base64. */
-export function mskEvent(records: readonly LogRecord[], clusterName = 'top-songs-local'): MSKEvent {
-  return {
-    eventSource: 'aws:kafka',
-    eventSourceArn: `arn:aws:kafka:${REGION}:${ACCOUNT}:cluster/${clusterName}/local`,
-    bootstrapServers: 'embedded',
-    records: kafkaRecords(records),
-  };
-}
-
-/**
- * A self-managed Apache Kafka event source batch, what Lambda hands a function reading a Kafka cluster that
- * is not MSK: the MSK shape with `eventSource` "SelfManagedKafka", no ARN, and the cluster's bootstrap servers.
- */
-export function selfManagedKafkaEvent(
-  records: readonly LogRecord[],
-  bootstrapServers: string,
-): SelfManagedKafkaEvent {
-  return { eventSource: 'SelfManagedKafka', bootstrapServers, records: kafkaRecords(records) };
-}
-
-function kafkaRecords(records: readonly LogRecord[]): MSKEvent['records'] {
-  const grouped: MSKEvent['records'] = {};
-  for (const record of records) {
-    const group = `${record.topic}-${record.partition}`;
-    grouped[group] ??= [];
-    grouped[group].push({
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      timestamp: record.timestamp,
-      timestampType: 'CREATE_TIME',
-      ...(record.key ? { key: Buffer.from(record.key).toString('base64') } : {}),
-      value: Buffer.from(record.value).toString('base64'),
-      headers: Object.entries(record.headers).map(([name, value]) => ({ [name]: [...Buffer.from(value)] })),
-    } as MSKEvent['records'][string][number]);
-  }
-  return grouped;
-}
-
-/** `2` → `shardId-000000000002`, the shard ids Kinesis gives a stream's first shards. */
-export function shardIdOf(partition: number): string {
-  return `shardId-${String(partition).padStart(12, '0')}`;
-}
-
-/**
- * A Kinesis event source batch: `Records` with base64 data, identified by sequence number (each record's
- * `sequenceNumber`, or its offset for a transport that has none). Records have no headers in Kinesis.
- */
-export function kinesisEvent(
-  records: readonly LogRecord[],
-  functionName = 'lake-writer',
-): KinesisStreamEvent {
-  return {
-    Records: records.map((record) => {
-      const sequenceNumber = record.sequenceNumber ?? String(record.offset);
-      return {
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: record.key ? Buffer.from(record.key).toString() : `${record.partition}`,
-          sequenceNumber,
-          data: Buffer.from(record.value).toString('base64'),
-          // Seconds with a fraction, as Lambda sends it.
-          approximateArrivalTimestamp: record.timestamp / 1000,
-        },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `${shardIdOf(record.partition)}:${sequenceNumber}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: `arn:aws:iam::${ACCOUNT}:role/${functionName}`,
-        awsRegion: REGION,
-        eventSourceARN: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${record.topic}`,
-      };
-    }),
   };
 }
 

@@ -1,30 +1,9 @@
 import { windowContaining } from '../domain/charts.ts';
+import type { ConsumedRecord, RecordFailure } from '../domain/consumed-record.ts';
 import { playsFileKey, rejectsFileKey, type SourcePosition } from '../domain/lake-layout.ts';
 import type { LakePlayRow } from '../domain/lake-row.ts';
 import { type FieldError, validatePlayEvent } from '../domain/play-event.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-
-/** A record as the consumer function receives it (Kafka, Kinesis or embedded; value already decoded). */
-export interface ConsumedRecord {
-  readonly topic: string;
-  /** Kafka: the partition. Kinesis: the shard's index (`shardId-000000000002` → 2). */
-  readonly partition: number;
-  /** Kafka: the offset. Kinesis: `sequenceNumberOffset(sequenceNumber)`, what `source_offset` holds. */
-  readonly offset: number;
-  /**
-   * Kinesis only: the record's sequence number. It then orders the shard's records and names the files
-   * (a file is named after the sequence number of its first record, so a retried batch, which Kinesis
-   * restarts from the first failed record, writes the same names again).
-   */
-  readonly sequenceNumber?: string;
-  /** When the transport received it (ms since epoch): the clock that validation uses, so replays judge alike. */
-  readonly timestamp: number;
-  readonly value: string;
-}
-
-export interface BatchItemFailure {
-  readonly itemIdentifier: { readonly partition: string; readonly offset: number };
-}
 
 export interface LakeWriterPorts {
   readonly lake: ObjectStore;
@@ -38,8 +17,8 @@ export interface LakeWriteSummary {
   readonly written: number;
   readonly rejected: number;
   readonly files: readonly string[];
-  readonly batchItemFailures: readonly BatchItemFailure[];
-  readonly errors: readonly { readonly partition: string; readonly message: string }[];
+  /** The first record of each topic-partition that could not be written, and why. */
+  readonly failures: readonly RecordFailure[];
 }
 
 interface Rejection {
@@ -57,7 +36,7 @@ interface Rejection {
  * source partition, invalid ones as JSON lines under rejects/ with their reasons.
  *
  * Each topic-partition succeeds or fails as a whole: when one of its files cannot be written, the
- * partition is reported as failed from its first offset, so the retry writes the very same files
+ * partition is reported as failed from its first record, so the retry writes the very same files
  * again (names derive from the first offset they hold; see docs/contracts.md, "Data lake layout") and nothing is duplicated.
  */
 export async function writePlaysToLake(
@@ -66,18 +45,14 @@ export async function writePlaysToLake(
 ): Promise<LakeWriteSummary> {
   const byPartition = Map.groupBy(records, (record) => `${record.topic}-${record.partition}`);
   const outcomes = await Promise.all(
-    [...byPartition].map(async ([partitionKey, partitionRecords]) => {
+    [...byPartition.values()].map(async (partitionRecords) => {
       const sorted = [...partitionRecords].sort(bySourceOrder);
       try {
         return await writePartition(sorted, ports);
       } catch (error) {
-        return {
-          written: 0,
-          rejected: 0,
-          files: [],
-          failure: { itemIdentifier: { partition: partitionKey, offset: sorted[0]!.offset } },
-          error: { partition: partitionKey, message: (error as Error).message },
-        };
+        const { topic, partition, offset } = sorted[0]!;
+        const failure: RecordFailure = { topic, partition, offset, reason: (error as Error).message };
+        return { written: 0, rejected: 0, files: [], failure };
       }
     }),
   );
@@ -85,8 +60,7 @@ export async function writePlaysToLake(
     written: outcomes.reduce((sum, outcome) => sum + outcome.written, 0),
     rejected: outcomes.reduce((sum, outcome) => sum + outcome.rejected, 0),
     files: outcomes.flatMap((outcome) => outcome.files),
-    batchItemFailures: outcomes.flatMap((outcome) => ('failure' in outcome ? [outcome.failure] : [])),
-    errors: outcomes.flatMap((outcome) => ('error' in outcome ? [outcome.error] : [])),
+    failures: outcomes.flatMap((outcome) => ('failure' in outcome ? [outcome.failure] : [])),
   };
 }
 

@@ -3,12 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
+import type { ConsumedRecord } from '../../../src/domain/consumed-record.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
-import {
-  type ConsumedRecord,
-  type LakeWriterPorts,
-  writePlaysToLake,
-} from '../../../src/use-cases/write-plays-to-lake.ts';
+import { type LakeWriterPorts, writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
 import { readPlayRows, type TempDir, tempDir } from '../support/temp.ts';
 
 const regions = ['us', 'gb', 'de'];
@@ -76,7 +73,7 @@ describe('writePlaysToLake', () => {
     const summary = await writePlaysToLake(records, ports());
 
     const expectedFiles = [key('09', 1, 11), key('10', 1, 10), key('10', 2, 7)];
-    expect(summary).toMatchObject({ written: 5, rejected: 0, batchItemFailures: [], errors: [] });
+    expect(summary).toMatchObject({ written: 5, rejected: 0, failures: [] });
     expect([...summary.files].sort()).toEqual(expectedFiles);
     expect(await filesOnDisk()).toEqual(expectedFiles);
 
@@ -120,7 +117,7 @@ describe('writePlaysToLake', () => {
     ];
     const summary = await writePlaysToLake(records, ports());
 
-    expect(summary).toMatchObject({ written: 2, rejected: 3, batchItemFailures: [] });
+    expect(summary).toMatchObject({ written: 2, rejected: 3, failures: [] });
     expect(await filesOnDisk()).toEqual([key('10', 0, 40), rejectsKey(0, 41)]);
     expect((await rowsOf(key('10', 0, 40))).map((row) => row.source_offset)).toEqual([40, 43]);
 
@@ -165,10 +162,9 @@ describe('writePlaysToLake', () => {
     ];
     const summary = await writePlaysToLake(records, ports(failing));
 
-    expect(summary.batchItemFailures).toEqual([
-      { itemIdentifier: { partition: 'song-plays-1', offset: 20 } },
+    expect(summary.failures).toEqual([
+      { topic: 'song-plays', partition: 1, offset: 20, reason: 'disk full' },
     ]);
-    expect(summary.errors).toEqual([{ partition: 'song-plays-1', message: 'disk full' }]);
     expect(summary.written).toBe(2);
     expect(await filesOnDisk()).toEqual([key('10', 0, 5), key('10', 2, 3)]);
   });
@@ -200,8 +196,7 @@ describe('writePlaysToLake', () => {
       written: 0,
       rejected: 0,
       files: [],
-      batchItemFailures: [],
-      errors: [],
+      failures: [],
     });
   });
 });

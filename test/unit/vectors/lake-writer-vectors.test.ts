@@ -8,8 +8,9 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
+import type { ConsumedRecord } from '../../../src/domain/consumed-record.ts';
 import { defaultRegions } from '../../../src/domain/regions.ts';
-import { type ConsumedRecord, writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
+import { writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
 import { queryDuckDb, sqlText, type TempDir, tempDir } from '../support/temp.ts';
 
 interface VectorMessage {
@@ -73,7 +74,7 @@ async function writeVectors(): Promise<string> {
     writer: 'lake-writer',
     encodePlays: encodePlaysParquet,
   });
-  expect(summary.batchItemFailures).toEqual([]);
+  expect(summary.failures).toEqual([]);
   return lakeDir;
 }
 

@@ -1,0 +1,34 @@
+/**
+ * What a consumer function gets from its event source and what it answers, whatever the source (Kafka,
+ * Kinesis, the embedded transport): src/adapters/event-sources turns each Lambda event into these records and
+ * these failures into the source's partial batch response.
+ */
+
+/** A record as a consumer function receives it (value already decoded). */
+export interface ConsumedRecord {
+  readonly topic: string;
+  /** Kafka: the partition. Kinesis: the shard's index (`shardId-000000000002` → 2). */
+  readonly partition: number;
+  /** Kafka: the offset. Kinesis: `sequenceNumberOffset(sequenceNumber)`, what `source_offset` holds. */
+  readonly offset: number;
+  /**
+   * Kinesis only: the record's sequence number. It then orders the shard's records and names the files
+   * (a file is named after the sequence number of its first record, so a retried batch, which Kinesis
+   * restarts from the first failed record, writes the same names again).
+   */
+  readonly sequenceNumber?: string;
+  /** When the transport received it (ms since epoch): the clock that validation uses, so replays judge alike. */
+  readonly timestamp: number;
+  readonly value: string;
+}
+
+/**
+ * The first record of a topic-partition that the function could not process, and why: the event source
+ * redelivers the partition from it, and counts the records before it as done.
+ */
+export interface RecordFailure {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly reason: string;
+}
