@@ -8,7 +8,7 @@ import { tallyTopSongs } from '../src/adapters/duckdb/chart-query.ts';
 import { sqlList, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
-import { partitionFor } from '../src/adapters/transport/partitioner.ts';
+import { partitionFor } from '../src/adapters/transport/embedded/partitioner.ts';
 import { type ChartWindow, MIN_MS_PLAYED, windowContaining } from '../src/domain/charts.ts';
 import { playsFileKey, windowPrefix } from '../src/domain/lake-layout.ts';
 import type { LakePlayRow } from '../src/domain/lake-row.ts';

@@ -3,7 +3,7 @@
  * fsyncs every append, against publishing the very same messages straight to the transport.
  */
 import { join } from 'node:path';
-import { EmbeddedTransport } from '../src/adapters/transport/embedded.ts';
+import { EmbeddedTransport } from '../src/adapters/transport/embedded/transport.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
 import type { RateLimiter } from '../src/ports/rate-limiter.ts';
 import type { OutgoingMessage } from '../src/ports/transport.ts';

@@ -3,7 +3,7 @@
  * Song popularity is skewed (a few hits, a long tail), a share of plays is too short to count.
  */
 import { createRandom, createZipfSampler } from '../simulator/random.ts';
-import { partitionFor } from '../src/adapters/transport/partitioner.ts';
+import { partitionFor } from '../src/adapters/transport/embedded/partitioner.ts';
 import type { ConsumedRecord } from '../src/domain/consumed-record.ts';
 import type { LakePlayRow } from '../src/domain/lake-row.ts';
 import type { PlayEvent } from '../src/domain/play-event.ts';

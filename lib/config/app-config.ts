@@ -76,7 +76,7 @@ const kafkaSchema = z
      * are reached through a VPC (not supported by this app yet), so it is required here.
      */
     secretArn,
-    /** The methods ingest's producer speaks too (src/adapters/transport/kafka.ts). */
+    /** The methods ingest's producer speaks too (src/adapters/transport/kafka/transport.ts). */
     authenticationMethod: z
       .enum([
         AuthenticationMethod.SASL_SCRAM_512_AUTH,

@@ -16,7 +16,7 @@ export interface KinesisStreamsProps {
 /**
  * The Kinesis transport: one provisioned data stream per topic, shards = the topic's partitions. The
  * plays stream's name is the functions' KINESIS_STREAM; the dead-letter stream is that name + `-dlq`,
- * which is where the Kinesis transport (src/adapters/transport/kinesis.ts) looks for it.
+ * which is where the Kinesis transport (src/adapters/transport/kinesis/transport.ts) looks for it.
  *
  * Lambda's Kinesis event source cannot send failed records to a stream: once a batch has spent its
  * attempts, it sends a description of the batch (shard, sequence numbers) to `failedBatches`, an SQS

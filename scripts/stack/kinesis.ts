@@ -13,7 +13,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { KinesisTransport } from '../../src/adapters/transport/kinesis.ts';
+import { KinesisTransport } from '../../src/adapters/transport/kinesis/transport.ts';
 import { topics } from '../../src/topology.ts';
 import { portSetting, StackError, say } from './process.ts';
 import { defineService, type ServiceLayout, type StackPaths } from './service.ts';

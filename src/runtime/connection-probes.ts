@@ -6,7 +6,7 @@ import { kinesisProbe } from '../adapters/probes/kinesis.ts';
 import { lakeProbe } from '../adapters/probes/lake.ts';
 import { openAiProbe } from '../adapters/probes/openai.ts';
 import { databaseUrlProbe, embeddedPostgresProbe } from '../adapters/probes/postgres.ts';
-import { kafkaConnectionOptions, saslMechanisms } from '../adapters/transport/kafka-connection.ts';
+import { kafkaConnectionOptions, saslMechanisms } from '../adapters/transport/kafka/connection.ts';
 import type { Settings } from '../config/settings.ts';
 import { type ConnectionProbe, notConfigured } from '../ports/connection-probe.ts';
 import { topics as declaredTopics, namespacedTopics, qualified } from '../topology.ts';

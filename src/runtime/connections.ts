@@ -9,12 +9,12 @@ import type pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { LocalFolderStore } from '../adapters/object-store/local-folder.ts';
 import { S3Store } from '../adapters/object-store/s3.ts';
-import { EmbeddedTransport } from '../adapters/transport/embedded.ts';
+import { EmbeddedTransport } from '../adapters/transport/embedded/transport.ts';
 import {
   type KafkaSasl,
   type KafkaSaslMechanism,
   saslMechanisms,
-} from '../adapters/transport/kafka-connection.ts';
+} from '../adapters/transport/kafka/connection.ts';
 import type { Settings } from '../config/settings.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Transport } from '../ports/transport.ts';
@@ -78,7 +78,7 @@ export async function createTransport(
 ): Promise<Transport> {
   const topics = namespacedTopics(settings.namespace);
   if (settings.kafkaBrokers) {
-    const { KafkaTransport } = await import('../adapters/transport/kafka.ts');
+    const { KafkaTransport } = await import('../adapters/transport/kafka/transport.ts');
     // Deployed ingest: SASL over TLS with the credentials in KAFKA_SECRET_ARN; local mode: PLAINTEXT.
     const auth = settings.kafkaAuth;
     const options = { brokers: settings.kafkaBrokers, topics, publishTimeoutMs };
@@ -87,7 +87,7 @@ export async function createTransport(
     return KafkaTransport.open({ ...options, sasl });
   }
   if (settings.kinesisStream) {
-    const { KinesisTransport } = await import('../adapters/transport/kinesis.ts');
+    const { KinesisTransport } = await import('../adapters/transport/kinesis/transport.ts');
     return KinesisTransport.open({
       streams: kinesisStreams(settings.kinesisStream, settings.namespace),
       // Local mode's consumer checkpoints; Lambda's Kinesis event source mapping keeps its own.

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmbeddedTransport } from '../../src/adapters/transport/embedded.ts';
+import type { EmbeddedTransport } from '../../src/adapters/transport/embedded/transport.ts';
 import { generateApiKey, rateWindowAt } from '../../src/domain/api-keys.ts';
 import { readApiKeyFile } from '../../src/local/dev-api-key.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';

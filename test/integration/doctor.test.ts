@@ -16,7 +16,7 @@ import {
 } from '../../src/adapters/postgres/embedded.ts';
 import { migrate } from '../../src/adapters/postgres/migrate.ts';
 import { runningServer } from '../../src/adapters/postgres/postmaster.ts';
-import { EmbeddedTransport } from '../../src/adapters/transport/embedded.ts';
+import { EmbeddedTransport } from '../../src/adapters/transport/embedded/transport.ts';
 import { topics } from '../../src/topology.ts';
 import { type JsonCheck, parseTable, rowOf, runDoctor } from '../support/doctor.ts';
 import { makeTempDir } from '../support/temp-dir.ts';

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { type ConnectionProbe, fail, ok } from '../../ports/connection-probe.ts';
 import type { TopicDeclaration } from '../../topology.ts';
 import { isProcessAlive } from '../process-liveness.ts';
-import { endOffsetOnDisk, OffsetFile } from '../transport/embedded-log.ts';
+import { endOffsetOnDisk, OffsetFile } from '../transport/embedded/log.ts';
 import { oneLine } from './error-codes.ts';
 import { lagText } from './lag.ts';
 

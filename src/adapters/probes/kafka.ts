@@ -1,7 +1,7 @@
 import { Admin, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka';
 import { type ConnectionProbe, fail, ok, type ProbeOutcome } from '../../ports/connection-probe.ts';
 import type { TopicDeclaration } from '../../topology.ts';
-import { describeKafkaError, type KafkaConnectionOptions } from '../transport/kafka-connection.ts';
+import { describeKafkaError, type KafkaConnectionOptions } from '../transport/kafka/connection.ts';
 import { errorCodes, hasAny, UNKNOWN_HOST, UNREACHABLE } from './error-codes.ts';
 import { lagText } from './lag.ts';
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KafkaTransport } from '../../../src/adapters/transport/kafka.ts';
+import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
 import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import type { LogConsumer } from '../../../src/ports/transport.ts';
 import { logger } from '../../../src/runtime/logger.ts';

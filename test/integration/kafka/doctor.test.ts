@@ -5,7 +5,7 @@
  */
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaTransport } from '../../../src/adapters/transport/kafka.ts';
+import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
 import { namespacedTopics, qualified, topics } from '../../../src/topology.ts';
 import { parseTable, rowOf, runDoctor } from '../../support/doctor.ts';
 import { kafkaBrokers, stringProducer, testNamespace } from '../../support/kafka.ts';

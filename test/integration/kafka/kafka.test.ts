@@ -4,7 +4,7 @@ import { type Message, Producer } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
-import { KafkaTransport } from '../../../src/adapters/transport/kafka.ts';
+import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
 import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import { invokeFunction } from '../../../src/local/functions.ts';

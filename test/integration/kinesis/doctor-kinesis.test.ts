@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KinesisTransport } from '../../../src/adapters/transport/kinesis.ts';
+import { KinesisTransport } from '../../../src/adapters/transport/kinesis/transport.ts';
 import { kinesisStreams } from '../../../src/runtime/connections.ts';
 import { parseTable, rowOf, runDoctor } from '../../support/doctor.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
+import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import type { LogRecord } from '../../../src/ports/transport.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 

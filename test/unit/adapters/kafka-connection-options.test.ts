@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kafkaConnectionOptions, saslMechanisms } from '../../../src/adapters/transport/kafka-connection.ts';
+import { kafkaConnectionOptions, saslMechanisms } from '../../../src/adapters/transport/kafka/connection.ts';
 import { kafkaAuthenticationMethods } from '../../../src/config/settings.ts';
 
 const brokers = ['b-1.top-songs.example:9096', 'b-2.top-songs.example:9096'];

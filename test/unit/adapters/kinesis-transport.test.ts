@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KinesisTransport } from '../../../src/adapters/transport/kinesis.ts';
+import { KinesisTransport } from '../../../src/adapters/transport/kinesis/transport.ts';
 import { TransportUnavailableError } from '../../../src/ports/transport.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 

@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
 import { embeddedTransportProbe } from '../../../src/adapters/probes/embedded-transport.ts';
 import { lakeProbe } from '../../../src/adapters/probes/lake.ts';
-import { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
-import { endOffsetOnDisk } from '../../../src/adapters/transport/embedded-log.ts';
+import { endOffsetOnDisk } from '../../../src/adapters/transport/embedded/log.ts';
+import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { topics } from '../../../src/topology.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 

@@ -14,7 +14,7 @@ import { handler as chartsApi } from '../../../functions/charts-api/handler.ts';
 import { handler as ingest } from '../../../functions/ingest/handler.ts';
 import { handler as lakeWriter } from '../../../functions/lake-writer/handler.ts';
 import { httpFunction } from '../../../functions/shared/http-function.ts';
-import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
+import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
 import { sequenceNumberOffset } from '../../../src/domain/lake-layout.ts';
 import { lambdaContext } from '../../../src/local/lambda-events.ts';

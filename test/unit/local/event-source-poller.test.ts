@@ -6,8 +6,8 @@ import {
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
 import type { KinesisStreamEvent, MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
-import { partitionFor } from '../../../src/adapters/transport/partitioner.ts';
+import { partitionFor } from '../../../src/adapters/transport/embedded/partitioner.ts';
+import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import { logger } from '../../../src/runtime/logger.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { MSKEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
+import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import type { LogConsumer, LogRecord } from '../../../src/ports/transport.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
+import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import type { ForwardedMessage, LogConsumer, LogRecord } from '../../../src/ports/transport.ts';
 import { logger } from '../../../src/runtime/logger.ts';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, FetchIsolationLevels, type Message, type MessagesStream } from '@platformatic/kafka';
-import { type LogConsumer, type LogRecord, TransportUnavailableError } from '../../ports/transport.ts';
-import { describeKafkaError, type KafkaConnectionOptions } from './kafka-connection.ts';
+import { type LogConsumer, type LogRecord, TransportUnavailableError } from '../../../ports/transport.ts';
+import { describeKafkaError, type KafkaConnectionOptions } from './connection.ts';
 
 /** Records a consumer buffers before it pauses fetching. */
 const BUFFER_LIMIT = 5_000;

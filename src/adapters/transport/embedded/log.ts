@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ForwardedMessage, LogRecord, OutgoingMessage } from '../../ports/transport.ts';
-import { replaceFileDurably } from '../durable-file.ts';
-import { isProcessAlive } from '../process-liveness.ts';
+import type { ForwardedMessage, LogRecord, OutgoingMessage } from '../../../ports/transport.ts';
+import { replaceFileDurably } from '../../durable-file.ts';
+import { isProcessAlive } from '../../process-liveness.ts';
 
 interface StoredRecord {
   o: number;

@@ -1,7 +1,7 @@
 import { ProduceAcks, Producer } from '@platformatic/kafka';
-import { type ForwardedMessage, TransportUnavailableError } from '../../ports/transport.ts';
-import { withDeadline } from '../deadline.ts';
-import { describeKafkaError, type KafkaConnectionOptions } from './kafka-connection.ts';
+import { type ForwardedMessage, TransportUnavailableError } from '../../../ports/transport.ts';
+import { withDeadline } from '../../deadline.ts';
+import { describeKafkaError, type KafkaConnectionOptions } from './connection.ts';
 
 /**
  * Sends consumed records on (to the dead-letter topic) byte for byte: keys, values and header values as raw

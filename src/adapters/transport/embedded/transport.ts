@@ -6,9 +6,9 @@ import type {
   LogRecord,
   OutgoingMessage,
   Transport,
-} from '../../ports/transport.ts';
-import { topics as declaredTopics, type TopicDeclaration } from '../../topology.ts';
-import { lockFolder, OffsetFile, PartitionLog, type StoredMessage } from './embedded-log.ts';
+} from '../../../ports/transport.ts';
+import { topics as declaredTopics, type TopicDeclaration } from '../../../topology.ts';
+import { lockFolder, OffsetFile, PartitionLog, type StoredMessage } from './log.ts';
 import { partitionFor } from './partitioner.ts';
 
 /**

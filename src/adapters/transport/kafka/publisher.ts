@@ -5,7 +5,7 @@ import {
   Producer,
   stringSerializers,
 } from '@platformatic/kafka';
-import type { KafkaConnectionOptions } from './kafka-connection.ts';
+import type { KafkaConnectionOptions } from './connection.ts';
 
 export type StringRecord = MessageToProduce<string, string, string, string>;
 

@@ -24,8 +24,8 @@ import {
   type OutgoingMessage,
   type Transport,
   TransportUnavailableError,
-} from '../../ports/transport.ts';
-import { replaceFileDurably } from '../durable-file.ts';
+} from '../../../ports/transport.ts';
+import { replaceFileDurably } from '../../durable-file.ts';
 
 /** One topic of the topology, carried by one Kinesis data stream. */
 export interface StreamBinding {

@@ -1,6 +1,6 @@
 /** How every Kafka client of the transport (admin, producers, consumers) reaches and authenticates to the brokers. */
 import type { BaseOptions } from '@platformatic/kafka';
-import type { KafkaAuthenticationMethod } from '../../config/settings.ts';
+import type { KafkaAuthenticationMethod } from '../../../config/settings.ts';
 
 /** The SASL mechanisms the transport speaks (always over TLS). */
 export type KafkaSaslMechanism = 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN';

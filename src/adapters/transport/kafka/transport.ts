@@ -6,13 +6,13 @@ import {
   type OutgoingMessage,
   type Transport,
   TransportUnavailableError,
-} from '../../ports/transport.ts';
-import type { TopicDeclaration } from '../../topology.ts';
-import { withDeadline } from '../deadline.ts';
-import { describeKafkaError, type KafkaSasl, kafkaConnectionOptions } from './kafka-connection.ts';
-import { openKafkaConsumer } from './kafka-consumer.ts';
-import { KafkaForwarder } from './kafka-forwarder.ts';
-import { TransactionalPublisher } from './kafka-publisher.ts';
+} from '../../../ports/transport.ts';
+import type { TopicDeclaration } from '../../../topology.ts';
+import { withDeadline } from '../../deadline.ts';
+import { describeKafkaError, type KafkaSasl, kafkaConnectionOptions } from './connection.ts';
+import { openKafkaConsumer } from './consumer.ts';
+import { KafkaForwarder } from './forwarder.ts';
+import { TransactionalPublisher } from './publisher.ts';
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[];
