@@ -1,9 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ForwardedMessage, LogRecord, OutgoingMessage } from '../../../ports/transport.ts';
-import { replaceFileDurably } from '../../durable-file.ts';
-import { isProcessAlive } from '../../process-liveness.ts';
 
 interface StoredRecord {
   o: number;
@@ -181,54 +179,4 @@ export async function endOffsetOnDisk(dir: string, partition: number): Promise<n
   } finally {
     await handle?.close();
   }
-}
-
-/** Committed offsets of one consumer group on one topic, replaced atomically on each commit. */
-export class OffsetFile {
-  private readonly file: string;
-  private offsets: Record<string, number>;
-  private writing: Promise<unknown> = Promise.resolve();
-
-  constructor(dir: string, group: string) {
-    this.file = join(dir, `offsets.${group}.json`);
-    this.offsets = existsSync(this.file)
-      ? (JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, number>)
-      : {};
-  }
-
-  committed(partition: number): number {
-    return this.offsets[partition] ?? 0;
-  }
-
-  commit(partition: number, nextOffset: number): Promise<void> {
-    this.offsets = { ...this.offsets, [partition]: nextOffset };
-    const snapshot = JSON.stringify(this.offsets);
-    const result = this.writing.then(() => replaceFileDurably(this.file, snapshot));
-    this.writing = result.catch(() => {});
-    return result;
-  }
-}
-
-/** Makes sure one process at a time owns an embedded transport folder; returns the release. */
-const openInThisProcess = new Set<string>();
-
-export function lockFolder(dir: string): () => void {
-  const lockFile = join(dir, 'owner.pid');
-  if (openInThisProcess.has(lockFile)) {
-    throw new Error(`The embedded transport in ${dir} is already open in this process; share that instance`);
-  }
-  const owner = existsSync(lockFile) ? Number(readFileSync(lockFile, 'utf8')) : 0;
-  if (owner !== process.pid && isProcessAlive(owner)) {
-    throw new Error(
-      `The embedded transport in ${dir} belongs to process ${owner} (a running npm start). ` +
-        'Send plays to its HTTP API instead, or use Kafka (KAFKA_BROKERS) to share a transport between processes.',
-    );
-  }
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(lockFile, String(process.pid));
-  openInThisProcess.add(lockFile);
-  return () => {
-    openInThisProcess.delete(lockFile);
-    rmSync(lockFile, { force: true });
-  };
 }

@@ -1,14 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type {
-  ForwardedMessage,
-  LogConsumer,
-  LogRecord,
-  OutgoingMessage,
-  Transport,
-} from '../../../ports/transport.ts';
+import type { ForwardedMessage, LogConsumer, OutgoingMessage, Transport } from '../../../ports/transport.ts';
 import { topics as declaredTopics, type TopicDeclaration } from '../../../topology.ts';
-import { lockFolder, OffsetFile, PartitionLog, type StoredMessage } from './log.ts';
+import { openEmbeddedConsumer } from './consumer.ts';
+import { lockFolder } from './folder-lock.ts';
+import { PartitionLog, type StoredMessage } from './log.ts';
+import { OffsetFile } from './offsets.ts';
 import { partitionFor } from './partitioner.ts';
 
 /**
@@ -69,37 +66,12 @@ export class EmbeddedTransport implements Transport {
 
   async consumer(topic: string, group: string): Promise<LogConsumer> {
     const partitions = this.partitionsOf(topic);
-    const offsets = this.offsetFile(topic, group);
-    const positions = partitions.map((log) => offsets.committed(log.partition));
-    let nextPartition = 0;
-    const take = (maxRecords: number): LogRecord[] => {
-      const records: LogRecord[] = [];
-      // Round-robin across partitions so that no partition starves.
-      for (let step = 0; step < partitions.length && records.length < maxRecords; step++) {
-        const index = (nextPartition + step) % partitions.length;
-        const batch = partitions[index]!.read(positions[index]!, maxRecords - records.length);
-        if (batch.length > 0) positions[index] = batch.at(-1)!.offset + 1;
-        records.push(...batch);
-      }
-      nextPartition = (nextPartition + 1) % partitions.length;
-      return records;
-    };
-    return {
-      fetch: async (maxRecords, maxWaitMs) => {
-        const records = take(maxRecords);
-        if (records.length > 0) return records;
-        await this.nextPublish(maxWaitMs);
-        return take(maxRecords);
-      },
-      commit: async (partition, nextOffset) => {
-        await offsets.commit(partition, nextOffset);
-        partitions[partition]?.trimBelow(this.lowestCommitted(topic, partition));
-      },
-      rewind: async () => {
-        for (const log of partitions) positions[log.partition] = offsets.committed(log.partition);
-      },
-      close: async () => {},
-    };
+    return openEmbeddedConsumer({
+      partitions,
+      offsets: this.offsetFile(topic, group),
+      nextPublish: (maxWaitMs) => this.nextPublish(maxWaitMs),
+      committed: (partition) => partitions[partition]?.trimBelow(this.lowestCommitted(topic, partition)),
+    });
   }
 
   async close(): Promise<void> {
