@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import type { LogRecord } from '../../../src/ports/transport.ts';
+import { describeTransportContract } from '../../support/transport-contract.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const TOPIC = 'song-plays';
@@ -49,106 +50,33 @@ async function publishFor(
   return records[0]!.partition;
 }
 
+describeTransportContract('EmbeddedTransport', async () => {
+  const folder = await tempDir('transport-contract');
+  return {
+    open: () => EmbeddedTransport.open(join(folder.path, 'transport')),
+    topics: { plays: TOPIC, deadLetters: 'song-plays-dlq' },
+    group: (name) => name,
+    headers: 'native',
+    consecutiveOffsets: true,
+    quietMs: 0,
+    cleanup: () => folder.remove(),
+  };
+});
+
 describe('EmbeddedTransport', () => {
-  it('hands published records to a consumer with offsets, keys, values, headers and a timestamp', async () => {
-    const transport = await open();
-    const before = Date.now();
-    await transport.publish(TOPIC, [
-      { key: 'user-1', value: '{"n":1}', headers: { 'content-type': 'application/json' } },
+  it('counts the records of each partition, and appends after the last offset on disk when reopened', async () => {
+    const first = await open();
+    await first.publish(TOPIC, [
+      { key: 'user-1', value: '{"n":1}' },
       { key: 'user-1', value: '{"n":2}' },
     ]);
-    const records = await (await transport.consumer(TOPIC, 'lake-writer')).fetch(10, 0);
-    expect(records).toHaveLength(2);
-    const [first, second] = records;
-    expect(first).toMatchObject({ topic: TOPIC, offset: 0, headers: { 'content-type': 'application/json' } });
-    expect(second).toMatchObject({ topic: TOPIC, offset: 1, partition: first!.partition, headers: {} });
-    expect([text(first!.key), text(first!.value), text(second!.value)]).toEqual([
-      'user-1',
-      '{"n":1}',
-      '{"n":2}',
-    ]);
-    expect(first!.timestamp).toBeGreaterThanOrEqual(before);
-    expect(first!.timestamp).toBeLessThanOrEqual(Date.now());
-    expect(transport.endOffsets(TOPIC).reduce((sum, end) => sum + end, 0)).toBe(2);
-  });
-
-  it('keeps one key on one partition, in publish order, with consecutive offsets', async () => {
-    const transport = await open();
-    const values = Array.from({ length: 12 }, (_, index) => `v${index}`);
-    const keys = ['user-1', 'user-2', 'user-3', 'user-4', 'user-5', 'user-6'];
-    // Interleave keys: each key's messages must still come back in order.
-    for (const value of values)
-      await transport.publish(
-        TOPIC,
-        keys.map((key) => ({ key, value: `${key}:${value}` })),
-      );
-    const records = await (await transport.consumer(TOPIC, 'g')).fetch(1000, 0);
-    expect(records).toHaveLength(values.length * keys.length);
-    for (const key of keys) {
-      const mine = records.filter((record) => text(record.key) === key);
-      expect(new Set(mine.map((record) => record.partition)).size).toBe(1);
-      expect(mine.map((record) => text(record.value))).toEqual(values.map((value) => `${key}:${value}`));
-    }
-    // Offsets of each partition are 0, 1, 2, … with no gaps.
-    for (const [, partitionRecords] of Map.groupBy(records, (record) => record.partition)) {
-      const offsets = partitionRecords.map((record) => record.offset).sort((a, b) => a - b);
-      expect(offsets).toEqual(offsets.map((_, index) => index));
-    }
-    // Several keys: more than one partition in use.
-    expect(new Set(records.map((record) => record.partition)).size).toBeGreaterThan(1);
-  });
-
-  it('waits for a publish when there is nothing to fetch', async () => {
-    const transport = await open();
-    const consumer = await transport.consumer(TOPIC, 'g');
-    const fetching = consumer.fetch(10, 30_000);
-    await transport.publish(TOPIC, [{ key: 'k', value: 'late' }]);
-    expect(summary(await fetching).map((record) => record.value)).toEqual(['late']);
-    // And gives up after maxWaitMs with nothing.
-    expect(await consumer.fetch(10, 1)).toEqual([]);
-  });
-
-  it('resumes a group at its committed offsets after close and reopen; uncommitted records come again', async () => {
-    const first = await open();
-    const partition = await publishFor(first, 'user-1', ['a', 'b', 'c', 'd', 'e']);
-    const consumer = await first.consumer(TOPIC, 'lake-writer');
-    expect(summary(await consumer.fetch(10, 0)).map((record) => record.offset)).toEqual([0, 1, 2, 3, 4]);
-    await consumer.commit(partition, 3);
+    expect(first.endOffsets(TOPIC).reduce((sum, end) => sum + end, 0)).toBe(2);
+    const partition = await publishFor(first, 'user-1', ['a', 'b', 'c']);
     await closeAll();
 
     const second = await open();
-    const resumed = await (await second.consumer(TOPIC, 'lake-writer')).fetch(10, 0);
-    expect(summary(resumed)).toEqual([
-      { partition, offset: 3, value: 'd' },
-      { partition, offset: 4, value: 'e' },
-    ]);
-    // Appends continue after the last offset on disk.
     await second.publish(TOPIC, [{ key: 'user-1', value: 'f' }]);
     expect(second.endOffsets(TOPIC)[partition]).toBe(6);
-  });
-
-  it('rewinds a consumer to its committed offsets: records fetched and not committed come again', async () => {
-    const transport = await open();
-    const partition = await publishFor(transport, 'user-1', ['a', 'b', 'c', 'd']);
-    const consumer = await transport.consumer(TOPIC, 'lake-writer');
-    expect(summary(await consumer.fetch(10, 0)).map((record) => record.offset)).toEqual([0, 1, 2, 3]);
-    await consumer.commit(partition, 2);
-    expect(await consumer.fetch(10, 0)).toEqual([]);
-    await consumer.rewind();
-    expect(summary(await consumer.fetch(10, 0))).toEqual([
-      { partition, offset: 2, value: 'c' },
-      { partition, offset: 3, value: 'd' },
-    ]);
-  });
-
-  it('forwards records byte for byte, without a key too', async () => {
-    const transport = await open();
-    const value = Buffer.from([0xff, 0xfe, 0x00, 0x80]);
-    await transport.forward('song-plays-dlq', [{ key: undefined, value, headers: { 'x-attempts': '5' } }]);
-    const [record] = await (await transport.consumer('song-plays-dlq', 'check')).fetch(10, 0);
-    expect(record!.key).toBeUndefined();
-    expect(Buffer.from(record!.value)).toEqual(value);
-    expect(record!.headers).toEqual({ 'x-attempts': '5' });
   });
 
   it('drops a torn last line on open, and later appends continue at the right offset', async () => {
