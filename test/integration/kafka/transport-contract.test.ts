@@ -1,0 +1,26 @@
+/** The transport contract against the real broker (KAFKA_BROKERS), on topics of each test's own namespace. */
+import { describe } from 'vitest';
+import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
+import { namespacedTopics, qualified, topics } from '../../../src/topology.ts';
+import { kafkaBrokers, testNamespace } from '../../support/kafka.ts';
+import { describeTransportContract } from '../../support/transport-contract.ts';
+
+describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: npm run stack:up -- kafka)', () => {
+  describeTransportContract('KafkaTransport', async () => {
+    // Its topics and groups are deleted after the file (test/support/kafka-cleanup.ts).
+    const namespace = testNamespace('contract');
+    return {
+      open: () =>
+        KafkaTransport.open({ brokers: kafkaBrokers!.split(','), topics: namespacedTopics(namespace) }),
+      topics: {
+        plays: qualified(topics.plays.name, namespace),
+        deadLetters: qualified(topics.deadLetters.name, namespace),
+      },
+      group: (name) => qualified(name, namespace),
+      headers: 'native',
+      consecutiveOffsets: false,
+      quietMs: 1_500,
+      cleanup: async () => {},
+    };
+  });
+});
