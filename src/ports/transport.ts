@@ -43,7 +43,8 @@ export interface LogRecord {
   readonly headers: Readonly<Record<string, string>>;
   /**
    * Kinesis only: the record's sequence number (a decimal string too large for a number). `offset` is then
-   * a position local to the consumer (see src/adapters/transport/kinesis/transport.ts) and this is the record's identity.
+   * a position local to the consumer (src/adapters/transport/kinesis/consumer.ts) and this is the record's
+   * identity.
    */
   readonly sequenceNumber?: string;
 }

@@ -30,7 +30,7 @@ export interface KafkaTransportOptions {
 
 /**
  * Kafka through @platformatic/kafka (pure TypeScript, maintained; see docs/decisions.md).
- * Each publish is one Kafka transaction (kafka-publisher.ts): idempotent, acks=all, all of it or nothing
+ * Each publish is one Kafka transaction (publisher.ts): idempotent, acks=all, all of it or nothing
  * visible to read-committed consumers; a failure or a timeout is a TransportUnavailableError, which ingest
  * answers with 503. Consumers commit offsets only when told to, after the function has processed the records.
  */
