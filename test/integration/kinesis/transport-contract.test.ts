@@ -19,7 +19,7 @@ describe.skipIf(!configured)(
   'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: npm run stack:up -- kinesis)',
   () => {
     describeTransportContract('KinesisTransport', async () => {
-      const stream = `${process.env.KINESIS_STREAM}-contract-${randomUUID().slice(0, 8)}`;
+      const stream = `${process.env.KINESIS_STREAM}-test-contract-${randomUUID().slice(0, 8)}`;
       const streams = [
         { topic: topics.plays.name, stream, shards: topics.plays.partitions },
         { topic: topics.deadLetters.name, stream: `${stream}-dlq`, shards: topics.deadLetters.partitions },
