@@ -3,9 +3,6 @@
  * way). Each run uses streams of its own (created by the transport, deleted afterwards), so runs never see
  * each other's records.
  */
-import { randomUUID } from 'node:crypto';
-import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
 import {
@@ -15,13 +12,9 @@ import {
 } from '../../support/exact-pipeline.ts';
 import { recentPlay } from '../../support/play-batches.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
+import { deleteStreams, kinesisConfigured, testStream } from './kinesis-streams.ts';
 
-const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL;
-const configured = Boolean(process.env.KINESIS_STREAM && endpoint);
-/** A stream (and its `-dlq`) of this run's own. */
-const testStream = (name: string) => `${process.env.KINESIS_STREAM}-test-${name}-${randomUUID().slice(0, 8)}`;
-
-describe.skipIf(!configured)(
+describe.skipIf(!kinesisConfigured)(
   'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: start kinesis-mock with npm run stack:up -- kinesis)',
   () => {
     const dirs: { remove: () => Promise<void> }[] = [];
@@ -39,11 +32,7 @@ describe.skipIf(!configured)(
 
     afterAll(async () => {
       for (const dir of dirs) await dir.remove();
-      const client = new KinesisClient({ requestHandler: new NodeHttpHandler() });
-      for (const stream of streams) {
-        await client.send(new DeleteStreamCommand({ StreamName: stream })).catch(() => {});
-      }
-      client.destroy();
+      await deleteStreams(streams);
     });
 
     describe('the pipeline', () => {

@@ -1,0 +1,21 @@
+/** Shared by the tests against a real Kinesis endpoint (`npm run stack:up -- kinesis` prints the settings). */
+import { randomUUID } from 'node:crypto';
+import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL;
+/** Whether the Kinesis tests run: KINESIS_STREAM and an endpoint are set. */
+export const kinesisConfigured = Boolean(process.env.KINESIS_STREAM && endpoint);
+
+/** A stream name (and, with `-dlq`, its dead-letter stream's) of this run's own. */
+export const testStream = (name: string) =>
+  `${process.env.KINESIS_STREAM}-test-${name}-${randomUUID().slice(0, 8)}`;
+
+/** Deletes the streams, those already gone too. */
+export async function deleteStreams(streams: readonly string[]): Promise<void> {
+  const client = new KinesisClient({ requestHandler: new NodeHttpHandler() });
+  for (const stream of streams) {
+    await client.send(new DeleteStreamCommand({ StreamName: stream })).catch(() => {});
+  }
+  client.destroy();
+}
