@@ -28,7 +28,7 @@ let rejected = 0;
 let files = 0;
 for (let start = 0; start < records.length; start += 500) {
   const summary = await writePlaysToLake(records.slice(start, start + 500), ports);
-  if (summary.errors.length > 0) throw new Error(`lake-writer failed: ${JSON.stringify(summary.errors)}`);
+  if (summary.failures.length > 0) throw new Error(`lake-writer failed: ${JSON.stringify(summary.failures)}`);
   written += summary.written;
   rejected += summary.rejected;
   files += summary.files.length;

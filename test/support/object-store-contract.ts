@@ -59,6 +59,15 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
       expect(await store.list('rejects/')).toEqual(['rejects/dt=2026-11-20/r.jsonl']);
     });
 
+    it('deletes an object; deleting a key that is not there is no error', async () => {
+      await store.put('doctor-probe.txt', bytes('probe'), 'text/plain');
+      await store.put('doctor-probe.txt.keep', bytes('kept'), 'text/plain');
+      await store.delete('doctor-probe.txt');
+      expect(await store.get('doctor-probe.txt')).toBeUndefined();
+      expect(await store.list('')).toEqual(['doctor-probe.txt.keep']);
+      await expect(store.delete('doctor-probe.txt')).resolves.toBeUndefined();
+    });
+
     it('lists keys under a prefix, sorted, across folders; a prefix is a string prefix', async () => {
       for (const key of [
         'plays/dt=2026-11-20/hour=11/b.parquet',

@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { type ConnectionProbe, fail, ok } from '../../ports/connection-probe.ts';
 import type { TopicDeclaration } from '../../topology.ts';
 import { isProcessAlive } from '../process-liveness.ts';
-import { endOffsetOnDisk, OffsetFile } from '../transport/embedded/log.ts';
+import { endOffsetOnDisk } from '../transport/embedded/log.ts';
+import { OffsetFile } from '../transport/embedded/offsets.ts';
 import { oneLine } from './error-codes.ts';
 import { lagText } from './lag.ts';
 

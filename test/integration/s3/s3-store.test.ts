@@ -87,6 +87,17 @@ describe.skipIf(s3Skipped)(`S3Store against a real S3-compatible server (${s3Ski
       expect(await object.Body!.transformToByteArray()).toEqual(body);
     });
 
+    it('deletes the prefixed key in its bucket', async () => {
+      await lake.put('doctor-probe.txt', bytes('probe'), 'text/plain');
+      const underPrefix = () =>
+        client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}doctor-probe.txt` }));
+      expect((await underPrefix()).Contents?.map((object) => object.Key)).toEqual([
+        `${prefix}doctor-probe.txt`,
+      ]);
+      await lake.delete('doctor-probe.txt');
+      expect((await underPrefix()).Contents ?? []).toEqual([]);
+    });
+
     it('uses keys as they are in a bucket of its own, without a prefix', async () => {
       const own = `top-songs-test-${randomUUID().slice(0, 8)}`;
       await client.send(new CreateBucketCommand({ Bucket: own }));
