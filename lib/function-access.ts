@@ -13,6 +13,8 @@ export interface FunctionAccess {
   readonly database: boolean;
   /** Produces to Kafka itself (the consumers are fed by Lambda's event source mapping instead). */
   readonly kafkaProducer: boolean;
+  /** Asks a chat model: may read the secret holding the OpenAI key (OPENAI_SECRET_ARN). */
+  readonly openAiKey: boolean;
   /**
    * Native modules installed into the function's `node_modules` (for the function's architecture)
    * instead of being bundled: DuckDB ships a platform-specific `.node` binary.
@@ -24,13 +26,50 @@ const duckdb = '@duckdb/node-api';
 
 export const functionAccess = {
   // Reads the API keys; ingest counts each request against its key's rate limit in the same database.
-  'api-key-authorizer': { lake: 'none', database: true, kafkaProducer: false, nodeModules: [] },
-  ingest: { lake: 'none', database: true, kafkaProducer: true, nodeModules: [] },
-  'lake-writer': { lake: 'readWrite', database: false, kafkaProducer: false, nodeModules: [duckdb] },
-  'catalog-sync': { lake: 'read', database: true, kafkaProducer: false, nodeModules: [duckdb] },
-  'chart-hourly': { lake: 'read', database: true, kafkaProducer: false, nodeModules: [duckdb] },
-  'chart-daily': { lake: 'read', database: true, kafkaProducer: false, nodeModules: [duckdb] },
-  'charts-api': { lake: 'none', database: true, kafkaProducer: false, nodeModules: [] },
+  'api-key-authorizer': {
+    lake: 'none',
+    database: true,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [],
+  },
+  ingest: { lake: 'none', database: true, kafkaProducer: true, openAiKey: false, nodeModules: [] },
+  'lake-writer': {
+    lake: 'readWrite',
+    database: false,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [duckdb],
+  },
+  'catalog-generate': {
+    lake: 'readWrite',
+    database: false,
+    kafkaProducer: false,
+    openAiKey: true,
+    nodeModules: [duckdb],
+  },
+  'catalog-sync': {
+    lake: 'read',
+    database: true,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [duckdb],
+  },
+  'chart-hourly': {
+    lake: 'read',
+    database: true,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [duckdb],
+  },
+  'chart-daily': {
+    lake: 'read',
+    database: true,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [duckdb],
+  },
+  'charts-api': { lake: 'none', database: true, kafkaProducer: false, openAiKey: false, nodeModules: [] },
 } as const satisfies Record<FunctionName, FunctionAccess>;
 
 /** Modules never bundled into any function: native (installed per function above) or local-only. */

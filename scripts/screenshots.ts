@@ -9,6 +9,7 @@
 import '../src/local/quiet-logs.ts';
 import { join } from 'node:path';
 import { generateCatalog } from '../simulator/index.ts';
+import { fixedSongs } from '../src/adapters/catalog/fixed-song-source.ts';
 import { invokeFunction, projectRoot } from '../src/local/functions.ts';
 import { startLocalRuntime } from '../src/local/runtime.ts';
 import { writePlaysThroughLakeWriter } from '../test/support/lake.ts';
@@ -28,7 +29,7 @@ const catalog = generateCatalog({ seed: SEED });
 const runtime = await startLocalRuntime({
   env: { TOP_SONGS_DATA_DIR: dataDir.path, PORT: '0' },
   schedules: false,
-  defaultCatalog: () => catalog,
+  defaultCatalog: fixedSongs(catalog),
 });
 try {
   await invokeFunction('catalog-sync', {});

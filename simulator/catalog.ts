@@ -1,12 +1,9 @@
-import { createRandom, createWeightedSampler, type Random, shuffled } from './random.ts';
+import { type Genre, genres, type Song } from '../src/domain/song.ts';
+import { createRandom, createWeightedSampler, hashString, type Random, shuffled } from './random.ts';
 
-/** A song of the invented catalog; the same shape as the lake's catalog (src/domain/song.ts). */
-export interface Song {
-  song_id: string;
-  title: string;
-  artist: string;
-  genre: string;
-}
+/** A song of the invented catalog: the lake's catalog shape (src/domain/song.ts). */
+export type { Genre, Song };
+export { genres };
 
 export interface CatalogOptions {
   seed: number;
@@ -14,22 +11,6 @@ export interface CatalogOptions {
 }
 
 export const DEFAULT_CATALOG_SIZE = 3000;
-
-export const genres = [
-  'pop',
-  'hip-hop',
-  'rock',
-  'electronic',
-  'r&b',
-  'indie',
-  'country',
-  'metal',
-  'reggaeton',
-  'sertanejo',
-  'j-pop',
-  'bollywood',
-] as const;
-export type Genre = (typeof genres)[number];
 
 /** `song-000042`: zero-padded so that string order is numeric order. */
 export function songId(index: number): string {
@@ -179,6 +160,7 @@ export function generateCatalog({ seed, songs = DEFAULT_CATALOG_SIZE }: CatalogO
   if (!Number.isInteger(songs) || songs < 1)
     throw new Error(`songs must be a positive integer, got ${songs}`);
   const random = createRandom(`catalog:${seed}`);
+  const details = createRandom(`catalog-details:${seed}`);
 
   const artistCount = Math.max(1, Math.round(songs / 6));
   const artists: Artist[] = [];
@@ -207,6 +189,38 @@ export function generateCatalog({ seed, songs = DEFAULT_CATALOG_SIZE }: CatalogO
     for (let attempt = 0; used.has(title) && attempt < 5; attempt++) title = songTitle(genre, random);
     if (used.has(title)) title = `${title} (Part ${used.size + 1})`;
     used.add(title);
-    return { song_id: songId(i + 1), title, artist: artist.name, genre };
+    const song_id = songId(i + 1);
+    return { song_id, title, artist: artist.name, genre, ...songDetails(song_id, genre, details) };
   });
+}
+
+/** The language each genre's invented titles are in. */
+const languageOfGenre: Partial<Record<Genre, string>> = {
+  reggaeton: 'es',
+  sertanejo: 'pt',
+  'j-pop': 'ja',
+  bollywood: 'hi',
+};
+const NEWEST_SEEDED_YEAR = 2025;
+
+/**
+ * Language, release year and duration of an invented song. Drawn from a random stream of their own, so the
+ * titles and artists of a seed are what they were before these fields existed. The duration is the length
+ * the simulator has always given the song (a hash of its id). No home regions nor popularity: the seeded
+ * catalog leaves those to the simulator's own seeded tastes.
+ */
+function songDetails(song_id: string, genre: Genre, random: Random) {
+  return {
+    language: languageOfGenre[genre] ?? 'en',
+    // Mostly recent, as streams are.
+    release_year: NEWEST_SEEDED_YEAR - Math.floor(random.next() ** 2 * 60),
+    duration_ms: seededDurationMs(song_id),
+    home_regions: null,
+    popularity: null,
+  };
+}
+
+/** Two to five and a half minutes, fixed per song id. */
+export function seededDurationMs(song_id: string): number {
+  return 120_000 + (hashString(song_id) % 210_000);
 }

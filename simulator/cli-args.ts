@@ -18,6 +18,8 @@ export type CliCommand =
       options: SimulationOptions;
       /** Where the key comes from when neither --api-key nor TOP_SONGS_API_KEY gives it (options.apiKey unset). */
       devApiKeyFile: string;
+      /** `lake`: the current catalog of the lake LAKE_URI names; else a catalog Parquet file; unset: seeded. */
+      catalog: string | undefined;
     };
 
 export function defaultUrl(env: Record<string, string | undefined>): string {
@@ -43,6 +45,8 @@ Flags:
   --count N               send exactly N events (backfill included), then stop
   --seed N                seed of the simulated world: same seed, same plays (default: 1)
   --catalog-seed N        seed of the song catalog the server loaded (default: same as --seed)
+  --catalog lake|FILE     play the songs of the server's catalog instead: \`lake\` reads it from the lake
+                          (LAKE_URI, default .data/lake), FILE is a catalog Parquet file (npm run catalog)
   --regions a,b,c         region codes (default: GET /v1/regions, else us,gb,de,fr,br,mx,jp,in)
   --batch-size N          events per request, 1–${MAX_BATCH_SIZE} (default: ${DEFAULT_BATCH_SIZE})
   --concurrency N         requests in flight at once (default: 4)
@@ -68,6 +72,7 @@ const flags = {
   count: { type: 'string' },
   seed: { type: 'string' },
   'catalog-seed': { type: 'string' },
+  catalog: { type: 'string' },
   regions: { type: 'string' },
   'batch-size': { type: 'string' },
   concurrency: { type: 'string' },
@@ -118,7 +123,16 @@ export function parseCliArgs(args: readonly string[], env: Record<string, string
     // The CLI reports problems itself.
     quiet: true,
   };
-  return { help: false, quiet: values.quiet, options, devApiKeyFile: defaultApiKeyFile(env) };
+  if (values.catalog !== undefined && values.catalog.trim() === '') {
+    throw new UsageError('--catalog must be `lake` or the path of a catalog Parquet file');
+  }
+  return {
+    help: false,
+    quiet: values.quiet,
+    options,
+    devApiKeyFile: defaultApiKeyFile(env),
+    catalog: values.catalog,
+  };
 }
 
 function parseFlags(args: readonly string[]) {
@@ -181,7 +195,7 @@ export function parseDuration(flag: string, value: string): number {
   return ms;
 }
 
-function parseRegions(value: string): string[] {
+export function parseRegions(value: string): string[] {
   const codes = value
     .split(',')
     .map((code) => code.trim())

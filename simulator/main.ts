@@ -4,6 +4,7 @@
  */
 import { readApiKeyFile } from '../src/local/dev-api-key.ts';
 import { parseCliArgs, UsageError, usage } from './cli-args.ts';
+import { loadCatalog } from './load-catalog.ts';
 import { runSimulation, type SimulationProgress, type SimulationResult } from './run.ts';
 
 const PLAIN_PROGRESS_EVERY_MS = 5000;
@@ -29,7 +30,15 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const options = { ...command.options, apiKey };
+  let options = { ...command.options, apiKey };
+  if (command.catalog) {
+    try {
+      options = { ...options, catalog: await loadCatalog(command.catalog) };
+    } catch (error) {
+      process.stderr.write(`simulate: could not read the catalog: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
   const out = process.stdout;
   const tty = out.isTTY === true;
   const status = createStatusLine(out);

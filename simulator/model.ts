@@ -1,5 +1,5 @@
 import { defaultRegions } from '../src/domain/regions.ts';
-import { type Genre, generateCatalog, genres, type Song } from './catalog.ts';
+import { type Genre, generateCatalog, genres, type Song, seededDurationMs } from './catalog.ts';
 import {
   createRandom,
   createWeightedSampler,
@@ -133,11 +133,12 @@ export function createPlayGenerator(options: PlayGeneratorOptions): PlayGenerato
   const localOffsetShare = options.localOffsetShare ?? 0.2;
   const root = createRandom(options.seed);
 
-  // Global popularity: a seeded permutation of the catalog ranked by Zipf's law.
+  // Global popularity: the catalog ranked by Zipf's law, in the order of its popularity hints (a generated
+  // catalog's), ties (every song of the seeded catalog, which has none) in a seeded order.
   const ranks = shuffled(
     catalog.map((_, i) => i),
     root.fork('popularity'),
-  );
+  ).sort((a, b) => (catalog[b]!.popularity ?? 0) - (catalog[a]!.popularity ?? 0));
   const zipf = zipfWeights(catalog.length, options.popularitySkew ?? 0.8);
   const popularity = new Float64Array(catalog.length);
   ranks.forEach((songIndex, rank) => {
@@ -239,10 +240,14 @@ export function createPlayGenerator(options: PlayGeneratorOptions): PlayGenerato
 function msPlayed(song: Song, shortRate: number, random: Random): number {
   if (random.chance(shortRate)) return Math.floor(random.next() ** 1.5 * MIN_COUNTED_MS);
   // A song's length is a property of the song, not of the play.
-  const length = 120_000 + (hashString(song.song_id) % 210_000);
+  const length = song.duration_ms ?? seededDurationMs(song.song_id);
   const played = random.chance(0.7) ? length : random.int(MIN_COUNTED_MS, length);
   return Math.min(MAX_PLAY_MS, Math.max(MIN_COUNTED_MS, played));
 }
+
+/** How much more a song is played in one of its catalog home regions, and less elsewhere. */
+export const HOME_REGION_BOOST = 4;
+export const AWAY_FROM_HOME = 0.5;
 
 interface RegionTaste {
   favourites: readonly Genre[];
@@ -256,12 +261,18 @@ function regionTaste(region: string, regions: readonly string[], random: Random)
     favourites,
     boost(song) {
       let factor = favourites.includes(song.genre as Genre) ? 2.5 : 1;
-      const homes = localGenreHome[song.genre as Genre];
-      if (homes && !homes.includes(region)) factor *= 0.15;
-      // Each artist is local to one region (or none) by a hash of its name, stable across seeds' regions.
-      const artistHash = hashString(song.artist);
-      const home = artistHash % 5 < 2 ? regions[(artistHash >>> 8) % regions.length] : undefined;
-      if (home !== undefined) factor *= home === region ? 3 : 0.6;
+      if (song.home_regions) {
+        // The catalog says where the song is heard (a generated catalog): that, and nothing invented.
+        if (song.home_regions.length > 0)
+          factor *= song.home_regions.includes(region) ? HOME_REGION_BOOST : AWAY_FROM_HOME;
+      } else {
+        const homes = localGenreHome[song.genre as Genre];
+        if (homes && !homes.includes(region)) factor *= 0.15;
+        // Each artist is local to one region (or none) by a hash of its name, stable across seeds' regions.
+        const artistHash = hashString(song.artist);
+        const home = artistHash % 5 < 2 ? regions[(artistHash >>> 8) % regions.length] : undefined;
+        if (home !== undefined) factor *= home === region ? 3 : 0.6;
+      }
       // A handful of local hits (boost is called once per song, in catalog order, so this is deterministic).
       if (random.chance(0.005)) factor *= 4;
       return factor;

@@ -1,3 +1,4 @@
+import type { Song } from './catalog.ts';
 import { createPlayStream, type PlayKind } from './faults.ts';
 import { createPlayGenerator } from './model.ts';
 import { backfill, live } from './pacing.ts';
@@ -14,6 +15,8 @@ export interface SimulationOptions {
   seed?: number;
   /** Seed of the catalog whose songs are played (tastes follow its genres and artists); default `seed`. */
   catalogSeed?: number;
+  /** The songs to play (the server's catalog, read from its lake); default: the seeded catalog of `catalogSeed`. */
+  catalog?: readonly Song[];
   /** Length of the live phase; unset: until `signal` aborts (or `count` is reached). */
   durationMs?: number;
   /** Stop after exactly this many events (backfill included). */
@@ -85,6 +88,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const generator = createPlayGenerator({
     seed,
     catalogSeed: options.catalogSeed,
+    catalog: options.catalog,
     regions: region.regions,
     shortRate: options.shortRate,
   });

@@ -62,7 +62,16 @@ export interface AuthorizerTrigger {
   readonly resultsCacheTtlSeconds: number;
 }
 
-export type Trigger = HttpTrigger | TopicTrigger | ScheduleTrigger | AuthorizerTrigger;
+/**
+ * Once after every deploy, and on demand. The CDK app invokes the function asynchronously, without a payload,
+ * when a deploy created or changed it (an aws-cdk-lib `triggers.Trigger`); the local runtime's counterpart is
+ * the seeded catalog it writes at startup when the lake has none (src/local/catalog.ts).
+ */
+export interface DeployTrigger {
+  readonly kind: 'deploy';
+}
+
+export type Trigger = HttpTrigger | TopicTrigger | ScheduleTrigger | AuthorizerTrigger | DeployTrigger;
 
 export interface FunctionDeclaration {
   readonly name: FunctionName;
@@ -87,6 +96,7 @@ export const functionNames = [
   'api-key-authorizer',
   'ingest',
   'lake-writer',
+  'catalog-generate',
   'catalog-sync',
   'chart-hourly',
   'chart-daily',
@@ -129,6 +139,16 @@ export const functions: readonly FunctionDeclaration[] = [
       splitBatchOnError: true,
     },
     timeoutSeconds: 60,
+    memoryMb: 1024,
+  },
+  {
+    name: 'catalog-generate',
+    description:
+      'Generates the song catalog into the lake with a chat model (OpenAI API), or the seeded generator without a key.',
+    entry: 'functions/catalog-generate/handler.ts',
+    trigger: { kind: 'deploy' },
+    // Lambda's most: a 2000-song catalog is 40 requests to the model, 4 at a time.
+    timeoutSeconds: 900,
     memoryMb: 1024,
   },
   {

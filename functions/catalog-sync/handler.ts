@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { readCatalogParquet } from '../../src/adapters/duckdb/catalog-parquet.ts';
-import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { catalogFiles } from '../../src/runtime/catalog-files.ts';
 import { dependencies } from '../../src/runtime/dependencies.ts';
 import { createFunctionLogger } from '../../src/runtime/logger.ts';
 import { type CatalogSyncResult, syncCatalog } from '../../src/use-cases/sync-catalog.ts';
@@ -16,8 +15,7 @@ export const handler = middy<unknown, CatalogSyncResult>()
     const result = await syncCatalog({
       lake: deps.lake(),
       charts: await deps.chartStore(),
-      readCatalog: readCatalogParquet,
-      withScratchDir,
+      files: catalogFiles,
     });
     logger.info('catalog synced', { ...result });
     return result;

@@ -29,6 +29,9 @@ import { streamJobs } from '../../src/topology.ts';
  * | Lambda architecture | `architecture`      | `TOP_SONGS_ARCHITECTURE`             | `arm64` (Graviton: cheaper) |
  * | dashboard site      | `site`              | `TOP_SONGS_SITE`                     | `cloudfront` (or `bucket`, `none`) |
  * | ingest CORS origins | `ingestCorsOrigins` | `TOP_SONGS_INGEST_CORS_ORIGINS`      | none: no page may post plays |
+ * | OpenAI key secret   | `openAiSecretArn`   | `TOP_SONGS_OPENAI_SECRET_ARN`        | a new secret `{"api_key": ""}` to fill in |
+ * | catalog chat model  | `openAiModel`       | `TOP_SONGS_OPENAI_MODEL`             | OPENAI_MODEL's default     |
+ * | OpenAI-compatible server | `openAiBaseUrl` | `TOP_SONGS_OPENAI_BASE_URL`         | OpenAI's API               |
  *
  * There is no embedded transport in the cloud: a deployed function's temporary disk is no place for
  * acknowledged plays, so a plain `cdk deploy` gets Kinesis (and the functions refuse the embedded transport
@@ -180,6 +183,21 @@ const appConfigSchema = z
         return z.NEVER;
       }
     }),
+    /** catalog-generate's key: an existing secret `{"api_key": "…"}`; absent: one is created, empty. */
+    openAiSecretArn: secretArn.optional(),
+    openAiModel: z.string().min(1).optional(),
+    /** The very rules of OPENAI_BASE_URL. */
+    openAiBaseUrl: z
+      .string()
+      .optional()
+      .transform((url, ctx) => {
+        try {
+          return loadSettings({ OPENAI_BASE_URL: url }).openAi.baseUrl;
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
   })
   .refine((config) => !(config.transport === 'kinesis' && config.kafka), {
     message: 'transport kinesis and kafka exclude each other: configure one transport',
@@ -225,6 +243,12 @@ export interface AppConfig {
   readonly site: 'cloudfront' | 'bucket' | 'none';
   /** Origins whose pages may post plays; empty: none (pages may only read). */
   readonly ingestCorsOrigins: readonly string[];
+  /** The catalog job's chat model: where its key is (absent: a secret is created), which model, which server. */
+  readonly openAi: {
+    readonly secretArn: string | undefined;
+    readonly model: string | undefined;
+    readonly baseUrl: string | undefined;
+  };
   /** `dev` stages are disposable; any other stage keeps its data when the stack goes. */
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
@@ -257,6 +281,9 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     architecture: context('architecture') ?? env.TOP_SONGS_ARCHITECTURE,
     site: context('site') ?? env.TOP_SONGS_SITE,
     ingestCorsOrigins: context('ingestCorsOrigins') ?? env.TOP_SONGS_INGEST_CORS_ORIGINS,
+    openAiSecretArn: context('openAiSecretArn') ?? env.TOP_SONGS_OPENAI_SECRET_ARN,
+    openAiModel: context('openAiModel') ?? env.TOP_SONGS_OPENAI_MODEL,
+    openAiBaseUrl: context('openAiBaseUrl') ?? env.TOP_SONGS_OPENAI_BASE_URL,
   };
   // Empty strings (an exported-but-blank variable) mean "not set".
   const present = Object.fromEntries(
@@ -281,6 +308,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     architecture: config.architecture,
     site: config.site,
     ingestCorsOrigins: config.ingestCorsOrigins,
+    openAi: { secretArn: config.openAiSecretArn, model: config.openAiModel, baseUrl: config.openAiBaseUrl },
     emr: config.emr && {
       ...config.emr,
       jarsDir:

@@ -38,6 +38,12 @@ export interface TopologyFunctionsProps {
   readonly projectRoot: string;
   readonly lake: { readonly bucket: IBucket; readonly uri: string };
   readonly databaseSecret: ISecret;
+  /** The chat model of the functions that ask one (catalog-generate): its key's secret, model and server. */
+  readonly openAi: {
+    readonly secret: ISecret;
+    readonly model?: string | undefined;
+    readonly baseUrl?: string | undefined;
+  };
   readonly kafka: KafkaCluster | undefined;
   /** The Kinesis transport's streams, when the stack uses that transport instead of Kafka. */
   readonly kinesis?: KinesisStreams | undefined;
@@ -110,6 +116,7 @@ export class TopologyFunctions extends Construct {
               }
             : {}),
           ...(access.kafkaProducer && props.kinesis ? { KINESIS_STREAM: props.kinesis.streamName } : {}),
+          ...(access.openAiKey ? openAiEnvironment(props.openAi) : {}),
         },
         bundling: {
           forceDockerBundling: false,
@@ -138,6 +145,7 @@ export class TopologyFunctions extends Construct {
       if (access.lake === 'readWrite') props.lake.bucket.grantReadWrite(fn);
       if (access.database) props.databaseSecret.grantRead(fn);
       if (access.kafkaProducer && props.kafka) props.kafka.secret.grantRead(fn);
+      if (access.openAiKey) props.openAi.secret.grantRead(fn);
       if (access.kafkaProducer && props.kinesis) {
         // The transport checks that its streams exist (DescribeStreamSummary) before it writes.
         for (const stream of [props.kinesis.plays, props.kinesis.deadLetters]) {
@@ -188,6 +196,15 @@ function acknowledgeGrants(fn: NodejsFunction, access: FunctionAccess, bucket: I
     access.lake,
     'the data lake; the function reads (and, for the writer, replaces) lake files by key.',
   );
+}
+
+/** OPENAI_SECRET_ARN, and OPENAI_MODEL / OPENAI_BASE_URL when configured (else the settings' defaults). */
+function openAiEnvironment(openAi: TopologyFunctionsProps['openAi']): Record<string, string> {
+  return {
+    OPENAI_SECRET_ARN: openAi.secret.secretArn,
+    ...(openAi.model ? { OPENAI_MODEL: openAi.model } : {}),
+    ...(openAi.baseUrl ? { OPENAI_BASE_URL: openAi.baseUrl } : {}),
+  };
 }
 
 /** `song-plays` under key `plays` → `TOPIC_PLAYS=song-plays`; `deadLetters` → `TOPIC_DEAD_LETTERS`. */

@@ -6,9 +6,11 @@ import type { AppConfig } from '../config/app-config.ts';
 import { DashboardSite } from '../constructs/dashboard-site.ts';
 import { DataLake } from '../constructs/data-lake.ts';
 import { DatabaseSecret } from '../constructs/database-secret.ts';
+import { DeployTriggers } from '../constructs/deploy-triggers.ts';
 import { TopologyHttpApi } from '../constructs/http-api.ts';
 import { KafkaCluster } from '../constructs/kafka-cluster.ts';
 import { KinesisStreams } from '../constructs/kinesis-streams.ts';
+import { OpenAiSecret } from '../constructs/openai-secret.ts';
 import { RdsDatabase } from '../constructs/rds-database.ts';
 import { TopologySchedules } from '../constructs/schedules.ts';
 import { SparkStreamStep } from '../constructs/spark-stream-step.ts';
@@ -80,6 +82,11 @@ export class TopSongsStack extends Stack {
           stage: config.stage,
         });
     const databaseSecret = this.rds?.secret ?? database!.secret;
+    const openAi = new OpenAiSecret(this, 'OpenAi', {
+      secretArn: config.openAi.secretArn,
+      removalPolicy: config.removalPolicy,
+      stage: config.stage,
+    });
 
     this.functions = new TopologyFunctions(this, 'Functions', {
       declarations: functions,
@@ -89,6 +96,7 @@ export class TopSongsStack extends Stack {
       projectRoot: props.projectRoot,
       lake: this.lake,
       databaseSecret,
+      openAi: { secret: openAi.secret, model: config.openAi.model, baseUrl: config.openAi.baseUrl },
       kafka,
       kinesis,
       regions: config.regions,
@@ -110,6 +118,11 @@ export class TopSongsStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
     new TopologySchedules(this, 'Schedules', { functions: this.functions.deployed });
+    // After the deploy: the catalog job, once the lake, its secret and the functions are in place.
+    new DeployTriggers(this, 'AfterDeploy', {
+      functions: this.functions.deployed,
+      executeAfter: [this.lake, openAi, this.functions],
+    });
     if (config.site !== 'none') {
       new DashboardSite(this, 'Dashboard', {
         mode: config.site,

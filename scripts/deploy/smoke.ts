@@ -5,13 +5,14 @@
  * exactly the counts computed in smoke-plays.ts. Every step names what it waited for when it fails.
  */
 import { InvokeCommand, LambdaClient, ListFunctionsCommand, ListTagsCommand } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { sqlList, withDuckDb, withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
-import { S3Store } from '../../src/adapters/object-store/s3.ts';
 import { generateApiKey } from '../../src/domain/api-keys.ts';
+import type { CatalogMetadata } from '../../src/domain/catalog.ts';
 import { hourPartitionPrefix } from '../../src/domain/lake-layout.ts';
+import { describeCatalog } from '../../src/use-cases/catalog-in-lake.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { callDeployedApi, type HttpAnswer } from './emulator-http.ts';
+import { waitForCatalog, withDeployedLake } from './smoke-catalog.ts';
 import { type ExpectedEntry, smokePlays } from './smoke-plays.ts';
 
 /** The stack outputs the smoke test needs (`cdk deploy --outputs-file`). */
@@ -40,6 +41,8 @@ export interface ChartAnswer {
 }
 
 export interface SmokeReport {
+  /** What the catalog written after the deploy says of itself. */
+  readonly catalog: Pick<CatalogMetadata, 'source' | 'model' | 'songs'>;
   readonly hour: string;
   readonly accepted: number;
   readonly lakeRows: number;
@@ -62,6 +65,9 @@ export async function smokeTest(stack: DeployedStack, options: SmokeOptions): Pr
   if (regions.status !== 200)
     throw new SmokeTestError(`GET /v1/regions answered ${regions.status}: ${regions.body}`);
   say(`smoke: GET /v1/regions → 200 ${regions.body}`);
+
+  const catalog = await waitForCatalog(stack, options);
+  say(`smoke: the catalog after the deploy: ${describeCatalog(catalog)}`);
 
   const hour = await unchartedHour((start) => api('GET', chartPath('us', start)));
   const plays = smokePlays(hour);
@@ -110,7 +116,13 @@ export async function smokeTest(stack: DeployedStack, options: SmokeOptions): Pr
     say(`smoke: GET /v1/charts ${region} → ${body.status}, top ${body.entries.length} as expected`);
   }
   await expectHistory(api, hour, plays.expected.us?.[0]?.song_id, say);
-  return { hour: hour.toISOString(), accepted: answer.accepted, lakeRows, charts };
+  return {
+    catalog: { source: catalog.source, model: catalog.model, songs: catalog.songs },
+    hour: hour.toISOString(),
+    accepted: answer.accepted,
+    lakeRows,
+    charts,
+  };
 }
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -207,16 +219,9 @@ async function waitForLakeRows(
   hour: Date,
   eventIds: readonly string[],
 ): Promise<number> {
-  const client = new S3Client({
-    region: options.region,
-    endpoint: options.endpoint,
-    credentials: options.credentials,
-    forcePathStyle: true,
-  });
-  const lake = new S3Store(client, stack.lakeBucket);
   const wanted = new Set(eventIds);
-  try {
-    return await waitFor(
+  return withDeployedLake(stack, options, (lake) =>
+    waitFor(
       `the ${eventIds.length} accepted plays in s3://${stack.lakeBucket}/${hourPartitionPrefix(hour)}`,
       async () => {
         const keys = (await lake.list(hourPartitionPrefix(hour))).filter((key) => key.endsWith('.parquet'));
@@ -239,10 +244,8 @@ async function waitForLakeRows(
       },
       options.lakeTimeoutMs ?? 180_000,
       1_000,
-    );
-  } finally {
-    client.destroy();
-  }
+    ),
+  );
 }
 
 /** Invokes the deployed function of a topology declaration (found by its tag) and fails on a function error. */

@@ -26,6 +26,9 @@ const commaList = z
       .filter(Boolean),
   );
 
+/** A small, cheap model that follows strict JSON schemas. */
+export const DEFAULT_OPENAI_MODEL = 'gpt-4.1-mini';
+
 /**
  * Every setting of the system, parsed once at the edge (a handler's cold start, the local
  * runtime's main) and passed down. Nothing below this file reads `process.env`.
@@ -120,12 +123,20 @@ const settingsSchema = z.object({
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
   /** Set by AWS Lambda in every execution environment (and by emulators that run functions as Lambda). */
   AWS_LAMBDA_FUNCTION_NAME: z.preprocess(blankAsUnset, z.string().optional()),
-  /** An OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio); unset with a key: OpenAI's own. */
+  /** The catalog generator's chat model (and the doctor's OpenAI check): its key; unset: the seeded catalog. */
+  OPENAI_API_KEY: z.preprocess(blankAsUnset, z.string().optional()),
+  /** Deployed catalog-generate: the Secrets Manager secret with the key, `{"api_key": "..."}` (read at cold start). */
+  OPENAI_SECRET_ARN: z.preprocess(blankAsUnset, z.string().optional()),
+  /** An OpenAI-compatible server (Ollama, vLLM, LM Studio: `http://127.0.0.1:11434/v1`); unset: OpenAI's own. */
   OPENAI_BASE_URL: z.preprocess(
     blankAsUnset,
-    z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. https://api.openai.com/v1' }).optional(),
+    z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. http://127.0.0.1:11434/v1' }).optional(),
   ),
-  OPENAI_API_KEY: z.preprocess(blankAsUnset, z.string().optional()),
+  OPENAI_MODEL: z.preprocess(blankAsUnset, z.string().default(DEFAULT_OPENAI_MODEL)),
+  /** The client's retries of 429, 5xx and connection errors (with backoff, honouring Retry-After). */
+  OPENAI_MAX_RETRIES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(20).default(5)),
+  /** How long one request may take, the model's generation included. */
+  OPENAI_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().default(180_000)),
   /** `npm run doctor`: how long each connection check may take (--timeout overrides it). */
   DOCTOR_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().default(10_000)),
 });
@@ -162,8 +173,7 @@ export interface Settings {
    * place: its disk is temporary and private to one execution environment. Absent: local runtime, CLI.
    */
   readonly lambdaFunctionName: string | undefined;
-  /** The OpenAI-compatible endpoint, when OPENAI_BASE_URL or OPENAI_API_KEY is set. */
-  readonly openAi: { readonly baseUrl: string; readonly apiKey: string | undefined } | undefined;
+  readonly openAi: OpenAiSettings;
   readonly doctorTimeoutMs: number;
   readonly aws: {
     readonly region: string | undefined;
@@ -174,6 +184,17 @@ export interface Settings {
     /** S3-compatible servers usually want path-style addressing; AWS itself prefers virtual-hosted style. */
     readonly s3ForcePathStyle: boolean;
   };
+}
+
+/** The chat model the catalog is generated with. Never logged: it holds the key. */
+export interface OpenAiSettings {
+  readonly apiKey: string | undefined;
+  /** Where to read the key from when OPENAI_API_KEY is not given (deployed functions). */
+  readonly secretArn: string | undefined;
+  readonly baseUrl: string | undefined;
+  readonly model: string;
+  readonly maxRetries: number;
+  readonly timeoutMs: number;
 }
 
 export interface LocalHttpSettings {
@@ -241,10 +262,14 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     dataDir: raw.TOP_SONGS_DATA_DIR,
     namespace: raw.TOP_SONGS_NAMESPACE,
     lambdaFunctionName: raw.AWS_LAMBDA_FUNCTION_NAME,
-    openAi:
-      raw.OPENAI_BASE_URL || raw.OPENAI_API_KEY
-        ? { baseUrl: raw.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL, apiKey: raw.OPENAI_API_KEY }
-        : undefined,
+    openAi: {
+      apiKey: raw.OPENAI_API_KEY,
+      secretArn: raw.OPENAI_SECRET_ARN,
+      baseUrl: raw.OPENAI_BASE_URL,
+      model: raw.OPENAI_MODEL,
+      maxRetries: raw.OPENAI_MAX_RETRIES,
+      timeoutMs: raw.OPENAI_TIMEOUT_MS,
+    },
     doctorTimeoutMs: raw.DOCTOR_TIMEOUT_MS,
     aws: {
       region: raw.AWS_REGION,

@@ -11,7 +11,14 @@ import type { Period } from './charts.ts';
 
 export const PLAYS_PREFIX = 'plays/';
 export const REJECTS_PREFIX = 'rejects/';
+/** The current catalog: what catalog-sync and the simulator read. */
 export const CATALOG_KEY = 'catalog/songs.parquet';
+/** Every catalog ever written, one folder per version, never replaced: `catalog/versions/<version>/songs.parquet`. */
+export const CATALOG_VERSIONS_PREFIX = 'catalog/versions/';
+
+export function catalogVersionKey(version: string): string {
+  return `${CATALOG_VERSIONS_PREFIX}${version}/songs.parquet`;
+}
 
 export interface SourcePosition {
   readonly writer: string;

@@ -1,15 +1,43 @@
-import { encodeCatalogParquet } from '../adapters/duckdb/catalog-parquet.ts';
-import { CATALOG_KEY } from '../domain/lake-layout.ts';
+import { DEFAULT_CATALOG_SIZE } from '../../simulator/catalog.ts';
+import { SeededSongSource } from '../adapters/catalog/seeded-song-source.ts';
+import { catalogVersionAt } from '../domain/catalog.ts';
 import type { Song } from '../domain/song.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import type { SongSource } from '../ports/song-source.ts';
+import { catalogFiles } from '../runtime/catalog-files.ts';
+import { writeCatalog as writeCatalogFiles } from '../use-cases/catalog-in-lake.ts';
+import { generateCatalogVersion } from '../use-cases/generate-catalog.ts';
 
-/** Writes the catalog to the lake unless one is there already; returns whether it wrote. */
-export async function ensureCatalog(lake: ObjectStore, generate: () => readonly Song[]): Promise<boolean> {
-  if ((await lake.list(CATALOG_KEY)).includes(CATALOG_KEY)) return false;
-  await writeCatalog(lake, generate());
-  return true;
+/**
+ * The local runtime's counterpart of catalog-generate's run after a deploy: when the lake has no catalog,
+ * writes one from `source` (npm start: the seeded generator; it never calls a chat model by itself, which
+ * `npm run catalog -- generate` does). Returns whether it wrote.
+ */
+export async function ensureCatalog(
+  lake: ObjectStore,
+  source: SongSource,
+  regions: readonly string[],
+): Promise<boolean> {
+  const result = await generateCatalogVersion(
+    { lake, files: catalogFiles, source, clock: () => new Date() },
+    { mode: 'ensure', songs: DEFAULT_CATALOG_SIZE, regions },
+  );
+  return result.written;
 }
 
+/** The seeded catalog of `npm start -- --seed N`. */
+export const seededCatalog = (seed: number): SongSource => new SeededSongSource(seed);
+
+/** Writes these songs as a new current catalog version, labelled seeded (tests and fixtures). */
 export async function writeCatalog(lake: ObjectStore, songs: readonly Song[]): Promise<void> {
-  await lake.put(CATALOG_KEY, await encodeCatalogParquet(songs), 'application/vnd.apache.parquet');
+  const at = new Date();
+  await writeCatalogFiles(lake, catalogFiles, songs, {
+    version: catalogVersionAt(at),
+    source: 'seeded',
+    model: null,
+    seed: null,
+    generated_at: at.toISOString(),
+    songs: songs.length,
+    regions: [],
+  });
 }

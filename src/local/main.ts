@@ -6,9 +6,12 @@
 import './quiet-logs.ts';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateCatalog, runSimulation } from '../../simulator/index.ts';
+import { runSimulation } from '../../simulator/index.ts';
 import { takeOverStopSignals } from '../adapters/postgres/embedded-package.ts';
 import { loadSettings } from '../config/settings.ts';
+import { catalogFiles } from '../runtime/catalog-files.ts';
+import { currentCatalog, describeCatalog, readCurrentSongs } from '../use-cases/catalog-in-lake.ts';
+import { seededCatalog } from './catalog.ts';
 import { startLocalRuntime } from './runtime.ts';
 import { startupFailure } from './startup-failure.ts';
 
@@ -65,7 +68,7 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 const started = startLocalRuntime({
   env: process.env,
   settings,
-  defaultCatalog: () => generateCatalog({ seed }),
+  defaultCatalog: seededCatalog(seed),
 }).catch((error: unknown) => {
   console.error(startupFailure(error));
   process.exit(1);
@@ -73,6 +76,9 @@ const started = startLocalRuntime({
 const runtime = await started;
 
 const lake = runtime.dependencies.lake().describe();
+// The simulator plays the lake's catalog, whichever wrote it (npm run catalog -- generate, or the seeded one).
+const catalog = await readCurrentSongs(runtime.dependencies.lake(), catalogFiles);
+const catalogState = await currentCatalog(runtime.dependencies.lake(), catalogFiles);
 const transport = (await runtime.dependencies.transport()).describe();
 const database = runtime.database
   ? `embedded PostgreSQL in ${settings.dataDir}/postgres${filesElsewhere(runtime.database.files)}`
@@ -92,6 +98,7 @@ Top Songs is running: ${runtime.url}
   API key    ${runtime.apiKey} (development key for POST /v1/plays, in ${runtime.apiKeyFile})
   transport  ${transport}
   lake       ${lake}
+  catalog    ${catalogState.exists ? describeCatalog(catalogState.metadata) : 'none'} (npm run catalog -- generate: a chat model's)
   database   ${database}
 ${flags['no-simulator'] ? '  simulator  off' : `  simulator  ${rate} plays/s (seed ${seed}); --no-simulator turns it off`}
 Charts appear within a minute. Ctrl-C stops.
@@ -103,6 +110,7 @@ if (!flags['no-simulator'] && !stopping) {
     apiKey: runtime.apiKey,
     rate,
     seed,
+    catalog,
     signal: simulation.signal,
     quiet: true,
   }).then(

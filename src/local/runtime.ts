@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../adapters/postgres/embedded.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
-import type { Song } from '../domain/song.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { SongSource } from '../ports/song-source.ts';
 import { createDependencies, type Dependencies, installDependencies } from '../runtime/dependencies.ts';
 import { functions, qualified, topics } from '../topology.ts';
 import { ensureCatalog } from './catalog.ts';
@@ -27,8 +27,8 @@ export interface LocalRuntimeOptions {
   /** Fire schedule-triggered functions (default true); tests invoke jobs themselves. */
   readonly schedules?: boolean;
   readonly staticDir?: string;
-  /** Songs to write as the lake's catalog when it has none, before the jobs first run. */
-  readonly defaultCatalog?: () => readonly Song[];
+  /** Where the lake's catalog comes from when it has none, written before the jobs first run. */
+  readonly defaultCatalog?: SongSource;
   /** The time every function and the gateway's authorizer cache go by (tests move it on). */
   readonly clock?: Clock;
 }
@@ -78,9 +78,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const { key: apiKey } = await ensureDevApiKey(apiKeys, settings.dataDir);
     const transport = await starting(...transportStartAdvice(settings), () => dependencies.transport());
     if (options.defaultCatalog) {
-      const generate = options.defaultCatalog;
+      const source = options.defaultCatalog;
       await starting(...lakeStartAdvice(dependencies.lake()), () =>
-        ensureCatalog(dependencies.lake(), generate),
+        ensureCatalog(dependencies.lake(), source, settings.regions),
       );
     }
 

@@ -7,7 +7,7 @@ import { lakeProbe } from '../adapters/probes/lake.ts';
 import { openAiProbe } from '../adapters/probes/openai.ts';
 import { databaseUrlProbe, embeddedPostgresProbe } from '../adapters/probes/postgres.ts';
 import { kafkaConnectionOptions, saslMechanisms } from '../adapters/transport/kafka/connection.ts';
-import type { Settings } from '../config/settings.ts';
+import { OPENAI_DEFAULT_BASE_URL, type Settings } from '../config/settings.ts';
 import { type ConnectionProbe, notConfigured } from '../ports/connection-probe.ts';
 import { topics as declaredTopics, namespacedTopics, qualified } from '../topology.ts';
 import { createLake, kafkaSaslFromSecret, kinesisStreams } from './connections.ts';
@@ -30,8 +30,11 @@ export function connectionProbes(settings: Settings, timeoutMs: number): Connect
     settings.aws.endpoint
       ? awsEndpointProbe({ endpoint: settings.aws.endpoint, region: region(settings), timeoutMs })
       : notConfigured('aws', 'not configured (AWS_ENDPOINT_URL unset)'),
-    settings.openAi
-      ? openAiProbe(settings.openAi)
+    settings.openAi.baseUrl || settings.openAi.apiKey
+      ? openAiProbe({
+          baseUrl: settings.openAi.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
+          apiKey: settings.openAi.apiKey,
+        })
       : notConfigured('openai', 'not configured (OPENAI_BASE_URL and OPENAI_API_KEY unset)'),
   ];
 }

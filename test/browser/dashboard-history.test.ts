@@ -5,6 +5,7 @@
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fixedSongs } from '../../src/adapters/catalog/fixed-song-source.ts';
 import { invokeFunction } from '../../src/local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
 import { buildDashboardIfMissing, launchChromium } from '../support/browser.ts';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   runtime = await startLocalRuntime({
     env: { TOP_SONGS_DATA_DIR: dir.path, PORT: '0' },
     schedules: false,
-    defaultCatalog: () => storyCatalog,
+    defaultCatalog: fixedSongs(storyCatalog),
   });
   await invokeFunction('catalog-sync', {});
   story = await writeChartHistoryStory();

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedSongs } from '../../src/adapters/catalog/fixed-song-source.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { type Period, windowContaining } from '../../src/domain/charts.ts';
 import { playsFileKey } from '../../src/domain/lake-layout.ts';
@@ -128,7 +129,7 @@ beforeAll(async () => {
   runtime = await startLocalRuntime({
     env: { TOP_SONGS_DATA_DIR: dir.path, PORT: '0' },
     schedules: false,
-    defaultCatalog: () => catalog,
+    defaultCatalog: fixedSongs(catalog),
   });
   await invokeFunction('catalog-sync', {});
   const open = windowContaining('hour', new Date()).start.getTime();

@@ -35,11 +35,20 @@ export function sqlList(values: readonly string[]): string {
   return `[${values.map(sqlString).join(', ')}]`;
 }
 
-/** Writes a table as a Parquet file (ZSTD) and returns the file's bytes. */
-export async function tableToParquetBytes(connection: DuckDBConnection, table: string): Promise<Uint8Array> {
+/** Writes a table as a Parquet file (ZSTD), with key-value metadata if given, and returns the file's bytes. */
+export async function tableToParquetBytes(
+  connection: DuckDBConnection,
+  table: string,
+  keyValueMetadata: Readonly<Record<string, string>> = {},
+): Promise<Uint8Array> {
+  const entries = Object.entries(keyValueMetadata);
+  const metadata =
+    entries.length > 0
+      ? `, KV_METADATA {${entries.map(([key, value]) => `${sqlString(key)}: ${sqlString(value)}`).join(', ')}}`
+      : '';
   return withScratchDir(async (dir) => {
     const file = join(dir, 'out.parquet');
-    await connection.run(`COPY ${table} TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+    await connection.run(`COPY ${table} TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd${metadata})`);
     return new Uint8Array(await readFile(file));
   });
 }

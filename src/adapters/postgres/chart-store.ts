@@ -101,17 +101,37 @@ export class PostgresChartStore implements ChartStore {
 
   async upsertSongs(songs: readonly Song[]): Promise<number> {
     if (songs.length === 0) return 0;
+    // home_regions travel as JSON text: unnest() cannot take an array of arrays of different lengths.
     const result = await this.db.query(
-      `INSERT INTO songs (song_id, title, artist, genre)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+      `INSERT INTO songs (song_id, title, artist, genre, language, release_year, duration_ms, home_regions, popularity)
+       SELECT song_id, title, artist, genre, language, release_year, duration_ms,
+         CASE WHEN home_regions IS NOT NULL THEN coalesce(
+           (SELECT array_agg(region ORDER BY n)
+            FROM jsonb_array_elements_text(home_regions::jsonb) WITH ORDINALITY AS home(region, n)),
+           '{}') END,
+         popularity
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::smallint[], $7::integer[],
+         $8::text[], $9::smallint[])
+         AS song(song_id, title, artist, genre, language, release_year, duration_ms, home_regions, popularity)
        ON CONFLICT (song_id) DO UPDATE
-         SET title = excluded.title, artist = excluded.artist, genre = excluded.genre, updated_at = now()
-         WHERE (songs.title, songs.artist, songs.genre) IS DISTINCT FROM (excluded.title, excluded.artist, excluded.genre)`,
+         SET title = excluded.title, artist = excluded.artist, genre = excluded.genre,
+           language = excluded.language, release_year = excluded.release_year,
+           duration_ms = excluded.duration_ms, home_regions = excluded.home_regions,
+           popularity = excluded.popularity, updated_at = now()
+         WHERE (songs.title, songs.artist, songs.genre, songs.language, songs.release_year, songs.duration_ms,
+             songs.home_regions, songs.popularity)
+           IS DISTINCT FROM (excluded.title, excluded.artist, excluded.genre, excluded.language,
+             excluded.release_year, excluded.duration_ms, excluded.home_regions, excluded.popularity)`,
       [
         songs.map((song) => song.song_id),
         songs.map((song) => song.title),
         songs.map((song) => song.artist),
         songs.map((song) => song.genre),
+        songs.map((song) => song.language ?? null),
+        songs.map((song) => song.release_year ?? null),
+        songs.map((song) => song.duration_ms ?? null),
+        songs.map((song) => (song.home_regions ? JSON.stringify(song.home_regions) : null)),
+        songs.map((song) => song.popularity ?? null),
       ],
     );
     return result.rowCount ?? 0;

@@ -21,6 +21,7 @@ describe('app configuration', () => {
       architecture: 'arm64',
       site: 'cloudfront',
       ingestCorsOrigins: [],
+      openAi: { secretArn: undefined, model: undefined, baseUrl: undefined },
       removalPolicy: RemovalPolicy.DESTROY,
       logRetention: 7,
     });
@@ -95,7 +96,8 @@ describe('app configuration', () => {
 
   it('uses a configured database secret instead of creating one', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:top-songs/database-url-AbC123';
-    const { template } = synth({ databaseSecretArn: arn });
+    const openAiSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:top-songs/openai-XyZ789';
+    const { template } = synth({ databaseSecretArn: arn, openAiSecretArn });
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ DATABASE_SECRET_ARN: arn }) },
@@ -105,7 +107,8 @@ describe('app configuration', () => {
 
   it('creates a secret to fill in when none is configured, and outputs the API URL and bucket', () => {
     const { template } = synth();
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The database URL's and the catalog job's OpenAI key's.
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     template.hasOutput('DatabaseSecretArn', { Description: Match.stringLikeRegexp('put-secret-value') });
     template.hasOutput('ApiUrl', Match.anyValue());
     template.hasOutput('LakeBucketName', Match.anyValue());

@@ -28,6 +28,7 @@ function declaredPairs(declarations: readonly FunctionDeclaration[]): string[] {
       ]);
     if (trigger.kind === 'schedule') return [`${name} ← schedule ${rate(trigger.everyMinutes)}`];
     if (trigger.kind === 'authorizer') return [];
+    if (trigger.kind === 'deploy') return [`${name} ← deploy`];
     return [`${name} ← topic ${trigger.topic}`];
   });
 }
@@ -73,6 +74,12 @@ function synthesizedPairs(template: Template): string[] {
     for (const topic of topics) {
       pairs.push(`${names.get(referencedId(mapping.Properties!.FunctionName)!)} ← topic ${topic}`);
     }
+  }
+  // A trigger invokes a version of its function (HandlerArn: Ref of an AWS::Lambda::Version).
+  const versions = resourcesOf(template, 'AWS::Lambda::Version');
+  for (const trigger of Object.values(resourcesOf(template, 'Custom::Trigger'))) {
+    const version = versions[referencedId(trigger.Properties!.HandlerArn)!]!;
+    pairs.push(`${names.get(referencedId(version.Properties!.FunctionName)!)} ← deploy`);
   }
   return pairs;
 }

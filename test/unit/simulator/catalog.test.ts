@@ -15,7 +15,28 @@ describe('generateCatalog', () => {
 
   it('gives every song a title, an artist and one of about a dozen genres', () => {
     for (const song of catalog) {
-      expect(Object.keys(song).sort()).toEqual(['artist', 'genre', 'song_id', 'title']);
+      expect(Object.keys(song).sort()).toEqual([
+        'artist',
+        'duration_ms',
+        'genre',
+        'home_regions',
+        'language',
+        'popularity',
+        'release_year',
+        'song_id',
+        'title',
+      ]);
+      // No home regions nor popularity: the simulator's seeded tastes decide those for a seeded catalog.
+      expect([song.home_regions, song.popularity]).toEqual([null, null]);
+      expect(song.duration_ms).toBeGreaterThanOrEqual(120_000);
+      expect(song.duration_ms).toBeLessThan(330_000);
+      expect(song.release_year).toBeGreaterThanOrEqual(1966);
+      expect(song.release_year).toBeLessThanOrEqual(2025);
+      expect(song.language).toBe(
+        ({ reggaeton: 'es', sertanejo: 'pt', 'j-pop': 'ja', bollywood: 'hi' } as Record<string, string>)[
+          song.genre
+        ] ?? 'en',
+      );
       expect(song.title.trim()).not.toBe('');
       expect(song.artist.trim()).not.toBe('');
       expect(genres).toContain(song.genre);

@@ -107,3 +107,14 @@ describe('parseDuration and parseShare', () => {
     expect(parseShare('--s', '0.2')).toBe(0.2);
   });
 });
+
+describe('--catalog', () => {
+  it('names the catalog to play: the lake, or a file; unset, the seeded one', () => {
+    expect(parseCliArgs(['--catalog', 'lake'], {})).toMatchObject({ catalog: 'lake' });
+    expect(parseCliArgs(['--catalog', '/tmp/songs.parquet'], {})).toMatchObject({
+      catalog: '/tmp/songs.parquet',
+    });
+    expect(parseCliArgs([], {})).toMatchObject({ catalog: undefined });
+    expect(() => parseCliArgs(['--catalog', ' '], {})).toThrow(/--catalog must be `lake` or the path/);
+  });
+});

@@ -1,0 +1,18 @@
+import { readCatalogParquet } from '../src/adapters/duckdb/catalog-parquet.ts';
+import { loadSettings } from '../src/config/settings.ts';
+import { catalogFiles } from '../src/runtime/catalog-files.ts';
+import { createDependencies } from '../src/runtime/dependencies.ts';
+import { readCurrentSongs } from '../src/use-cases/catalog-in-lake.ts';
+import type { Song } from './catalog.ts';
+
+/** The songs of `--catalog lake` (the lake of the current settings) or `--catalog <file.parquet>`. */
+export async function loadCatalog(where: string): Promise<readonly Song[]> {
+  if (where !== 'lake') return readCatalogParquet(where);
+  const lake = createDependencies(loadSettings(process.env)).lake();
+  const songs = await readCurrentSongs(lake, catalogFiles);
+  if (!songs)
+    throw new Error(
+      `--catalog lake: ${lake.describe()} has no catalog; npm run catalog -- generate writes one`,
+    );
+  return songs;
+}
