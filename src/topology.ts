@@ -178,7 +178,7 @@ export const functions: readonly FunctionDeclaration[] = [
   },
   {
     name: 'charts-api',
-    description: 'Serves charts, their history, songs and regions over HTTP.',
+    description: 'Serves charts, their history, songs and regions over HTTP, and the API’s OpenAPI document.',
     entry: 'functions/charts-api/handler.ts',
     trigger: {
       kind: 'http',
@@ -187,6 +187,7 @@ export const functions: readonly FunctionDeclaration[] = [
         { method: 'GET', path: '/v1/charts/windows' },
         { method: 'GET', path: '/v1/songs/{song_id}' },
         { method: 'GET', path: '/v1/regions' },
+        { method: 'GET', path: '/v1/openapi.json' },
       ],
     },
     timeoutSeconds: 10,
@@ -205,6 +206,11 @@ export function qualified(name: string, namespace: string): string {
 export function namespacedTopics(namespace: string): TopicDeclaration[] {
   return Object.values(topics).map((topic) => ({ ...topic, name: qualified(topic.name, namespace) }));
 }
+
+/** Every HTTP route of the system: what the OpenAPI document describes (src/use-cases/http-api). */
+export const httpRoutes: readonly HttpRoute[] = functions.flatMap((fn) =>
+  fn.trigger.kind === 'http' ? fn.trigger.routes : [],
+);
 
 export function functionNamed(name: FunctionName): FunctionDeclaration {
   const declaration = functions.find((fn) => fn.name === name);

@@ -1,6 +1,10 @@
 import { chartStoreOnUse, dependencies } from '../../src/runtime/dependencies.ts';
+import { httpRoutes } from '../../src/topology.ts';
+import { type OpenApiDocument, openApiDocument } from '../../src/use-cases/http-api/openapi-document.ts';
 import { serveCharts } from '../../src/use-cases/serve-charts.ts';
 import { httpFunction } from '../shared/http-function.ts';
+
+let apiDocument: OpenApiDocument | undefined;
 
 export const handler = httpFunction(async (request) => {
   const deps = dependencies();
@@ -8,5 +12,10 @@ export const handler = httpFunction(async (request) => {
     charts: chartStoreOnUse(deps),
     regions: deps.settings.regions,
     clock: deps.clock,
+    // Made on first use, not at every cold start: most requests are for charts.
+    apiDocument: () => {
+      apiDocument ??= openApiDocument(httpRoutes);
+      return apiDocument;
+    },
   });
 });

@@ -48,8 +48,11 @@ const identifier = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !CONTROL_CHARACTER.test(value), CONTROL_CHARACTER_MESSAGE);
 
-/** The wire shape, independent of clock and configuration. */
-const playEventShape = z.object({
+/**
+ * The wire shape, independent of clock and configuration: the rules of region (configured) and played_at (against
+ * the clock) are validatePlayEvent's.
+ */
+export const playEventShape = z.object({
   // Lower-cased, so that one event sent in two spellings still counts once.
   event_id: z
     .uuid({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a UUID') })

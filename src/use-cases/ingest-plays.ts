@@ -6,11 +6,12 @@ import {
   jsonResult,
   unavailableResult,
 } from '../domain/http/http.ts';
-import { type FieldError, type PlayEvent, validatePlayEvent } from '../domain/play-event.ts';
+import { type PlayEvent, validatePlayEvent } from '../domain/play-event.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { type TransportPublisher, TransportUnavailableError } from '../ports/transport.ts';
 import { admitApiCaller } from './admit-api-caller.ts';
+import type { PlaysAcceptedBody } from './ingest-schemas.ts';
 
 export const MAX_EVENTS_PER_REQUEST = 500;
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -22,11 +23,6 @@ export interface IngestPorts {
   readonly clock: Clock;
   /** Counts each request against its API key's rate limit (the authorizer context names the key). */
   readonly rateLimiter: RateLimiter;
-}
-
-export interface RejectedEvent {
-  readonly index: number;
-  readonly errors: readonly FieldError[];
 }
 
 /**
@@ -56,7 +52,7 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
 
   const now = ports.clock();
   const accepted: PlayEvent[] = [];
-  const rejected: RejectedEvent[] = [];
+  const rejected: PlaysAcceptedBody['rejected'] = [];
   events.forEach((candidate, index) => {
     const result = validatePlayEvent(candidate, { regions: ports.regions, now });
     if (result.ok) accepted.push(result.value);
@@ -79,7 +75,7 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
       retryAfter,
     );
   }
-  return jsonResult(202, { accepted: accepted.length, rejected });
+  return jsonResult(202, { accepted: accepted.length, rejected } satisfies PlaysAcceptedBody);
 }
 
 /**

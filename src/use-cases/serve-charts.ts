@@ -1,3 +1,4 @@
+import { cacheableJson } from '../domain/http/conditional.ts';
 import type { HttpRequest, HttpResult } from '../domain/http/http.ts';
 import { errorResult, jsonResult, unavailableResult } from '../domain/http/http.ts';
 import { matchRoutePath } from '../domain/http/route-path.ts';
@@ -5,6 +6,7 @@ import { GLOBAL_REGION } from '../domain/regions.ts';
 import { type ChartStore, StoreUnavailableError } from '../ports/chart-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import { serveChart } from './charts-api/chart.ts';
+import { cachePolicy } from './charts-api/parameters.ts';
 import { serveSongHistory } from './charts-api/song-history.ts';
 import { serveChartWindows } from './charts-api/windows.ts';
 
@@ -12,6 +14,8 @@ export interface ChartsApiPorts {
   readonly charts: ChartStore;
   readonly regions: readonly string[];
   readonly clock: Clock;
+  /** The OpenAPI document of the HTTP API (http-api/openapi-document.ts), made once by the host. */
+  readonly apiDocument: () => unknown;
 }
 
 type Endpoint = (
@@ -27,9 +31,14 @@ export const chartsApiEndpoints: Readonly<Record<string, Endpoint>> = {
   '/v1/charts': (request, _path, ports) => serveChart(request, ports),
   '/v1/charts/windows': (request, _path, ports) => serveChartWindows(request, ports),
   '/v1/songs/{song_id}': serveSongHistory,
+  '/v1/openapi.json': async (request, _path, ports) =>
+    cacheableJson(request, ports.apiDocument(), cachePolicy.document),
 };
 
-/** The charts API (docs/contracts.md, "HTTP API"): regions, charts, their windows, songs' histories. */
+/**
+ * The charts API (docs/contracts.md, "HTTP API"): regions, charts, their windows, songs' histories, and the
+ * API's own description.
+ */
 export async function serveCharts(request: HttpRequest, ports: ChartsApiPorts): Promise<HttpResult> {
   for (const [route, endpoint] of Object.entries(chartsApiEndpoints)) {
     const path = matchRoutePath(route, request.path);

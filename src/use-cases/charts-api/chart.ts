@@ -14,27 +14,30 @@ import {
 } from './parameters.ts';
 import type { ChartBody } from './schemas.ts';
 
+/** The query of GET /v1/charts, knowing `regions`. */
+export const chartQuery = (regions: readonly string[]) =>
+  z
+    .object({
+      region: regionParameter(regions),
+      period: periodParameter,
+      start: instantParameter
+        .optional()
+        .describe('the start of a UTC hour or day; without it, the latest window that has a chart'),
+    })
+    .superRefine((value, context) => {
+      // Zod runs this refinement even when a field failed; then `start` or `period` is still the raw input.
+      const { start, period } = value;
+      if (start instanceof Date && periods.includes(period) && !isWindowStart(period, start)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['start'],
+          message: `must be the start of a UTC ${period}`,
+        });
+      }
+    });
+
 export async function serveChart(request: HttpRequest, ports: ChartsApiPorts): Promise<HttpResult> {
-  const query = parseParameters(
-    z
-      .object({
-        region: regionParameter(ports.regions),
-        period: periodParameter,
-        start: instantParameter.optional(),
-      })
-      .superRefine((value, context) => {
-        // Zod runs this refinement even when a field failed; then `start` or `period` is still the raw input.
-        const { start, period } = value;
-        if (start instanceof Date && periods.includes(period) && !isWindowStart(period, start)) {
-          context.addIssue({
-            code: 'custom',
-            path: ['start'],
-            message: `must be the start of a UTC ${period}`,
-          });
-        }
-      }),
-    request.query,
-  );
+  const query = parseParameters(chartQuery(ports.regions), request.query);
   if (!query.ok) return query.result;
   const { region, period, start } = query.value;
   const chart = await ports.charts.findChart(region, period, start);

@@ -1,6 +1,7 @@
 /**
  * The charts API's responses, declared once (docs/contracts.md, "HTTP API"): the endpoints build their bodies as
- * these types, the tests check real responses against them, and an OpenAPI document can be generated from them.
+ * these types, the tests check real responses against them, and the OpenAPI document is generated from them
+ * (src/use-cases/http-api/operations.ts).
  */
 import { z } from 'zod';
 import { movements, periods } from '../../domain/charts.ts';
@@ -11,11 +12,6 @@ const Status = z
   .enum(['provisional', 'final'])
   .describe('provisional while the window is open, final once it has closed');
 const Period = z.enum(periods);
-
-export const ErrorResponse = z.object({
-  message: z.string().describe('what was wrong, naming each bad parameter'),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-});
 
 export const RegionsResponse = z.strictObject({
   regions: z.array(z.string()),
@@ -97,14 +93,6 @@ export const SongHistoryResponse = z.strictObject({
       'global first, then the configured regions; each present even when the song never charted there',
     ),
 });
-
-/** Every route of the charts API with its responses by status. */
-export const chartsApiResponses = {
-  'GET /v1/regions': { 200: RegionsResponse },
-  'GET /v1/charts': { 200: ChartResponse, 400: ErrorResponse, 404: ErrorResponse },
-  'GET /v1/charts/windows': { 200: ChartWindowsResponse, 400: ErrorResponse },
-  'GET /v1/songs/{song_id}': { 200: SongHistoryResponse, 400: ErrorResponse, 404: ErrorResponse },
-} as const;
 
 export type ChartBody = z.infer<typeof ChartResponse>;
 export type ChartWindowsBody = z.infer<typeof ChartWindowsResponse>;

@@ -13,19 +13,27 @@ export const HISTORY_WINDOWS: Readonly<Record<Period, number>> = { hour: 48, day
 
 const SONG_ID_ERROR = 'must be 1 to 64 characters';
 
+/** The path of GET /v1/songs/{song_id}. */
+export const songPath = z.object({
+  song_id: z.string().min(1, { error: SONG_ID_ERROR }).max(64, { error: SONG_ID_ERROR }),
+});
+
+/** The query of GET /v1/songs/{song_id}, knowing `regions`. */
+export const songHistoryQuery = (regions: readonly string[]) =>
+  z.object({
+    period: periodParameter,
+    region: regionParameter(regions).optional().describe('only this region; without it, all of them'),
+  });
+
 export async function serveSongHistory(
   request: HttpRequest,
   path: Readonly<Record<string, string>>,
   ports: ChartsApiPorts,
 ): Promise<HttpResult> {
-  const parameters = parseParameters(
-    z.object({
-      song_id: z.string().min(1, { error: SONG_ID_ERROR }).max(64, { error: SONG_ID_ERROR }),
-      period: periodParameter,
-      region: regionParameter(ports.regions).optional(),
-    }),
-    { ...request.query, song_id: path.song_id },
-  );
+  const parameters = parseParameters(songPath.extend(songHistoryQuery(ports.regions).shape), {
+    ...request.query,
+    song_id: path.song_id,
+  });
   if (!parameters.ok) return parameters.result;
   const { song_id, period, region } = parameters.value;
   const span = recentWindows(period, HISTORY_WINDOWS[period], ports.clock());

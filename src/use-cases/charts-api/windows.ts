@@ -16,16 +16,25 @@ import type { ChartWindowsBody } from './schemas.ts';
 /** A day of hours by default; a week of hours at most. */
 export const WINDOWS_PAGE = { default: 24, max: 168 } as const;
 
+/** The query of GET /v1/charts/windows, knowing `regions`. */
+export const chartWindowsQuery = (regions: readonly string[]) =>
+  z.object({
+    region: regionParameter(regions),
+    period: periodParameter,
+    before: instantParameter.optional().describe('only windows starting strictly before this instant'),
+    limit: integerParameter(1, WINDOWS_PAGE.max)
+      .default(WINDOWS_PAGE.default)
+      .meta({
+        description: 'windows per page',
+        // zod's JSON Schema of a parsed query value names no default: the default is not of the text it parses.
+        override: ({ jsonSchema }) => {
+          jsonSchema.default = WINDOWS_PAGE.default;
+        },
+      }),
+  });
+
 export async function serveChartWindows(request: HttpRequest, ports: ChartsApiPorts): Promise<HttpResult> {
-  const query = parseParameters(
-    z.object({
-      region: regionParameter(ports.regions),
-      period: periodParameter,
-      before: instantParameter.optional(),
-      limit: integerParameter(1, WINDOWS_PAGE.max).default(WINDOWS_PAGE.default),
-    }),
-    request.query,
-  );
+  const query = parseParameters(chartWindowsQuery(ports.regions), request.query);
   if (!query.ok) return query.result;
   const { region, period, before, limit } = query.value;
   // One more than the page: whether there is a next page, without a count.

@@ -26,6 +26,7 @@ const windows = (query: Record<string, string>) => {
     charts: fake.store,
     regions: ['us', 'gb'],
     clock: () => new Date(),
+    apiDocument: () => ({}),
   });
 };
 type Page = { windows: { window_start: string; status: string }[]; next_before: string | null };

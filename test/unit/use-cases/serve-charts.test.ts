@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { HttpRequest } from '../../../src/domain/http/http.ts';
 import { type ChartStore, type ServedChart, StoreUnavailableError } from '../../../src/ports/chart-store.ts';
 import { functionNamed } from '../../../src/topology.ts';
-import { ChartResponse, ErrorResponse } from '../../../src/use-cases/charts-api/schemas.ts';
+import { ChartResponse } from '../../../src/use-cases/charts-api/schemas.ts';
+import { ErrorResponse } from '../../../src/use-cases/http-api/responses.ts';
 import { chartsApiEndpoints, serveCharts } from '../../../src/use-cases/serve-charts.ts';
 import { fakeChartStore, get } from '../support/fake-chart-store.ts';
 
 const regions = ['us', 'gb', 'de'];
+const apiDocument = { openapi: '3.1.0', info: { title: 'Top Songs', version: '1' }, paths: {} };
 
 const usHour: ServedChart = {
   region: 'us',
@@ -57,7 +59,12 @@ const usHourOpen: ServedChart = {
 
 const serve = (request: HttpRequest, charts: readonly ServedChart[] = [usHour, usHourEarlier]) => {
   const fake = fakeChartStore(charts);
-  return serveCharts(request, { charts: fake.store, regions, clock: () => new Date('2026-11-20T11:30:00Z') });
+  return serveCharts(request, {
+    charts: fake.store,
+    regions,
+    clock: () => new Date('2026-11-20T11:30:00Z'),
+    apiDocument: () => apiDocument,
+  });
 };
 const bodyOf = (result: { body: unknown }) => result.body as Record<string, unknown>;
 
@@ -109,7 +116,7 @@ describe('serveCharts: GET /v1/charts', () => {
     const fake = fakeChartStore([usHour, usHourEarlier]);
     const result = await serveCharts(
       get('/v1/charts', { region: 'us', period: 'hour', start: '2026-11-20T10:00:00+01:00' }),
-      { charts: fake.store, regions, clock: () => new Date() },
+      { charts: fake.store, regions, clock: () => new Date(), apiDocument: () => apiDocument },
     );
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result).window_start).toBe('2026-11-20T09:00:00.000Z');
@@ -154,6 +161,7 @@ describe('serveCharts: GET /v1/charts', () => {
       charts: fake.store,
       regions,
       clock: () => new Date(),
+      apiDocument: () => apiDocument,
     });
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result)).toEqual({ message: `${field} ${message}`, errors: [{ field, message }] });
@@ -250,7 +258,7 @@ describe('serveCharts with the database out of reach', () => {
     get('/v1/songs/song-1', { period: 'day' }),
   ];
   const serveWith = (charts: ChartStore, request: HttpRequest) =>
-    serveCharts(request, { charts, regions, clock: () => new Date() });
+    serveCharts(request, { charts, regions, clock: () => new Date(), apiDocument: () => apiDocument });
 
   it.each(reads.map((request) => [request.path, request]))(
     '%s answers 503 with Retry-After and the reason, never a 500',
@@ -296,6 +304,17 @@ describe('serveCharts: routes', () => {
       statusCode: 200,
       body: { regions: ['us', 'gb', 'de'], global: 'global' },
     });
+  });
+
+  it('serves the API document it is given, cacheable for five minutes, and a 304 for a current copy', async () => {
+    const first = await serve(get('/v1/openapi.json'));
+    expect(first).toEqual({
+      statusCode: 200,
+      body: apiDocument,
+      headers: { etag: expect.stringMatching(/^"[\w-]+"$/), 'cache-control': 'public, max-age=300' },
+    });
+    const again = await serve({ ...get('/v1/openapi.json'), headers: { 'if-none-match': first.headers?.etag } });
+    expect(again).toEqual({ statusCode: 304, body: undefined, headers: first.headers });
   });
 
   it('answers 405 to other methods and 404 to other paths', async () => {

@@ -61,6 +61,7 @@ const songHistory = (songId: string, query: Record<string, string>) => {
     charts: fake.store,
     regions,
     clock: () => now,
+    apiDocument: () => ({}),
   });
   return { result, reads: fake.reads };
 };
