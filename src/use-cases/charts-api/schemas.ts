@@ -12,15 +12,18 @@ const Status = z
   .enum(['provisional', 'final'])
   .describe('provisional while the window is open, final once it has closed');
 const Period = z.enum(periods);
+// Never empty: region codes are configured (REGIONS), song ids are validated at ingest (1 to 64 characters).
+const Region = z.string().min(1);
+const SongId = z.string().min(1).max(64);
 
 export const RegionsResponse = z.strictObject({
-  regions: z.array(z.string()),
+  regions: z.array(Region),
   global: z.literal('global'),
 });
 
 export const ChartEntryResponse = z.strictObject({
   rank: Rank,
-  song_id: z.string(),
+  song_id: SongId,
   title: z.string().nullable().describe('null while the catalog does not know the song'),
   artist: z.string().nullable(),
   genre: z.string().nullable(),
@@ -41,7 +44,7 @@ export const ChartEntryResponse = z.strictObject({
 });
 
 /** What every chart window is, without its entries. */
-const WindowSummary = z.strictObject({
+export const WindowSummary = z.strictObject({
   window_start: Instant,
   window_end: Instant,
   status: Status,
@@ -50,14 +53,14 @@ const WindowSummary = z.strictObject({
 });
 
 export const ChartResponse = z.strictObject({
-  region: z.string(),
+  region: Region,
   period: Period,
   ...WindowSummary.shape,
   entries: z.array(ChartEntryResponse),
 });
 
 export const ChartWindowsResponse = z.strictObject({
-  region: z.string(),
+  region: Region,
   period: Period,
   windows: z.array(WindowSummary).describe('newest first'),
   next_before: Instant.nullable().describe(
@@ -74,8 +77,13 @@ export const SongChartPoint = WindowSummary.pick({
   plays: z.int().positive(),
 });
 
+export const SongRegionHistory = z.strictObject({
+  region: Region,
+  entries: z.array(SongChartPoint).describe('the windows it was in the top 10, oldest first'),
+});
+
 export const SongHistoryResponse = z.strictObject({
-  song_id: z.string(),
+  song_id: SongId,
   title: z.string().nullable(),
   artist: z.string().nullable(),
   genre: z.string().nullable(),
@@ -83,12 +91,7 @@ export const SongHistoryResponse = z.strictObject({
   from: Instant.describe('start of the earliest window covered'),
   to: Instant.describe('end of the latest (current) window covered'),
   regions: z
-    .array(
-      z.strictObject({
-        region: z.string(),
-        entries: z.array(SongChartPoint).describe('the windows it was in the top 10, oldest first'),
-      }),
-    )
+    .array(SongRegionHistory)
     .describe(
       'global first, then the configured regions; each present even when the song never charted there',
     ),

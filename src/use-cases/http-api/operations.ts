@@ -12,7 +12,10 @@ import {
   ChartResponse,
   ChartWindowsResponse,
   RegionsResponse,
+  SongChartPoint,
   SongHistoryResponse,
+  SongRegionHistory,
+  WindowSummary,
 } from '../charts-api/schemas.ts';
 import { songHistoryQuery, songPath } from '../charts-api/song-history.ts';
 import { chartWindowsQuery } from '../charts-api/windows.ts';
@@ -51,8 +54,11 @@ export const namedSchemas = {
   Regions: RegionsResponse,
   Chart: ChartResponse,
   ChartEntry: ChartEntryResponse,
+  ChartWindow: WindowSummary,
   ChartWindows: ChartWindowsResponse,
   SongHistory: SongHistoryResponse,
+  SongRegionHistory,
+  SongChartPoint,
 } as const;
 
 /** The security scheme of the routes that take an API key (Authorization: Bearer <key>). */

@@ -313,7 +313,10 @@ describe('serveCharts: routes', () => {
       body: apiDocument,
       headers: { etag: expect.stringMatching(/^"[\w-]+"$/), 'cache-control': 'public, max-age=300' },
     });
-    const again = await serve({ ...get('/v1/openapi.json'), headers: { 'if-none-match': first.headers?.etag } });
+    const again = await serve({
+      ...get('/v1/openapi.json'),
+      headers: { 'if-none-match': first.headers?.etag },
+    });
     expect(again).toEqual({ statusCode: 304, body: undefined, headers: first.headers });
   });
 
