@@ -67,7 +67,9 @@ describe('the dashboard and the API document', () => {
 
   it('would notice the dashboard reading a field more strictly than the document allows', () => {
     // A title that must be there, where the document says null while the catalog does not know the song.
-    const strictTitle = ChartSchema.extend({ entries: z.array(ChartEntrySchema.extend({ title: z.string() })) });
+    const strictTitle = ChartSchema.extend({
+      entries: z.array(ChartEntrySchema.extend({ title: z.string() })),
+    });
     expect(failures(strictTitle, samples('GET /v1/charts')).length).toBeGreaterThan(0);
   });
 });

@@ -24,9 +24,13 @@ describe('the OpenAPI document', () => {
   it('refuses a route without schemas, and schemas of no route, naming them', () => {
     const added = [...httpRoutes, { method: 'GET' as const, path: '/v1/charts/compare' }];
     expect(() => openApiDocument(added)).toThrow(RouteContractError);
-    expect(() => openApiDocument(added)).toThrow(/routes without an operation .*: GET \/v1\/charts\/compare$/);
+    expect(() => openApiDocument(added)).toThrow(
+      /routes without an operation .*: GET \/v1\/charts\/compare$/,
+    );
     const removed = httpRoutes.filter((route) => route.path !== '/v1/regions');
-    expect(() => openApiDocument(removed)).toThrow(/operations of no route in src\/topology.ts: GET \/v1\/regions$/);
+    expect(() => openApiDocument(removed)).toThrow(
+      /operations of no route in src\/topology.ts: GET \/v1\/regions$/,
+    );
   });
 
   it('documents every answer a route gives, with its body and the headers a client relies on', () => {
@@ -37,7 +41,10 @@ describe('the OpenAPI document', () => {
     };
     expect(Object.keys(operation('/v1/plays', 'post').responses ?? {})).toEqual(['202', '400', '413', '503']);
     expect(operation('/v1/plays', 'post').security).toEqual([{ bearerAuth: [] }]);
-    expect(document.components?.securitySchemes?.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(document.components?.securitySchemes?.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
     const chart = operation('/v1/charts', 'get');
     expect(Object.keys(chart.responses ?? {})).toEqual(['200', '304', '400', '404', '503']);
     expect(Object.keys(chart.responses?.['200']?.headers ?? {})).toEqual(['ETag', 'Cache-Control']);
