@@ -341,6 +341,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the body is declared as something other than JSON (Content-Type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description the transport did not confirm the events: none were taken, unless the message says they may have been (all); retry after Retry-After seconds */
             503: {
                 headers: {

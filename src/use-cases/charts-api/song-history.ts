@@ -15,7 +15,11 @@ const SONG_ID_ERROR = 'must be 1 to 64 characters';
 
 /** The path of GET /v1/songs/{song_id}. */
 export const songPath = z.object({
-  song_id: z.string().min(1, { error: SONG_ID_ERROR }).max(64, { error: SONG_ID_ERROR }),
+  song_id: z
+    .string()
+    .min(1, { error: SONG_ID_ERROR })
+    .max(64, { error: SONG_ID_ERROR })
+    .meta({ examples: ['song-000042'] }),
 });
 
 /** The query of GET /v1/songs/{song_id}, knowing `regions`. */

@@ -39,7 +39,13 @@ describe('the OpenAPI document', () => {
       if (!found) throw new Error(`${method} ${path} is not in the document`);
       return found;
     };
-    expect(Object.keys(operation('/v1/plays', 'post').responses ?? {})).toEqual(['202', '400', '413', '503']);
+    expect(Object.keys(operation('/v1/plays', 'post').responses ?? {})).toEqual([
+      '202',
+      '400',
+      '413',
+      '415',
+      '503',
+    ]);
     expect(operation('/v1/plays', 'post').security).toEqual([{ bearerAuth: [] }]);
     expect(document.components?.securitySchemes?.bearerAuth).toMatchObject({
       type: 'http',
