@@ -76,10 +76,14 @@ async function seedCharts(songs: readonly string[]): Promise<void> {
   }
 }
 
-function schemathesis(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+/** Runs `st` in `cwd` (where it may leave files), with its output gathered. */
+function schemathesis(
+  args: readonly string[],
+  cwd: string,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
     let output = '';
-    const child = spawn(st, args, { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(st, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
     child.stdout.on('data', (chunk) => {
       output += chunk;
     });
@@ -122,36 +126,44 @@ describe.skipIf(!installed && !required)(
 
     it('answers every generated request as the document says', { timeout: 600_000 }, async () => {
       expect(installed, `no schemathesis at ${st}: run bash scripts/schemathesis/setup.sh`).toBe(true);
-      const report = join((await makeTempDir('schemathesis')).path, 'report.json');
-      const { code, output } = await schemathesis([
-        '--config-file',
-        join(root, 'scripts/schemathesis/schemathesis.toml'),
-        'run',
-        // The committed document, which the runtime serves (the test above): loaded from its URL, schemathesis
-        // would leave out the route that serves it.
-        join(root, 'docs/openapi.json'),
-        '--url',
-        runtime.url,
-        '--max-examples',
-        String(MAX_EXAMPLES),
-        '--seed',
-        String(SEED),
-        '--generation-database',
-        'none',
-        '--report-json-path',
-        report,
-      ]);
-      const verdict = `schemathesis exited ${code} (${exitMeaning[code ?? -1] ?? 'unknown'}):\n${output.slice(-12_000)}`;
-      expect(code, verdict).toBe(0);
-      const { operations } = JSON.parse(await readFile(report, 'utf8')) as {
-        operations: { total: number; tested: number; errored: number };
-      };
-      // Every route was exercised, none only half: a run that tests nothing passes too.
-      expect(operations, verdict).toMatchObject({
-        total: httpRoutes.length,
-        tested: httpRoutes.length,
-        errored: 0,
-      });
+      const runDir = await makeTempDir('schemathesis');
+      try {
+        const report = join(runDir.path, 'report.json');
+        const { code, output } = await schemathesis(
+          [
+            '--config-file',
+            join(root, 'scripts/schemathesis/schemathesis.toml'),
+            'run',
+            // The committed document, which the runtime serves (the test above): loaded from its URL,
+            // schemathesis would leave out the route that serves it.
+            join(root, 'docs/openapi.json'),
+            '--url',
+            runtime.url,
+            '--max-examples',
+            String(MAX_EXAMPLES),
+            '--seed',
+            String(SEED),
+            '--generation-database',
+            'none',
+            '--report-json-path',
+            report,
+          ],
+          runDir.path,
+        );
+        const verdict = `schemathesis exited ${code} (${exitMeaning[code ?? -1] ?? 'unknown'}):\n${output.slice(-12_000)}`;
+        expect(code, verdict).toBe(0);
+        const { operations } = JSON.parse(await readFile(report, 'utf8')) as {
+          operations: { total: number; tested: number; errored: number };
+        };
+        // Every route was exercised, none errored: a run that tests nothing passes too.
+        expect(operations, verdict).toMatchObject({
+          total: httpRoutes.length,
+          tested: httpRoutes.length,
+          errored: 0,
+        });
+      } finally {
+        await runDir.remove();
+      }
     });
   },
 );
