@@ -341,7 +341,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the body is declared as something other than JSON (Content-Type) */
+            /** @description the Content-Type is missing or not application/json (UTF-8) */
             415: {
                 headers: {
                     [name: string]: unknown;

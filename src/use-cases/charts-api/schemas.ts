@@ -12,18 +12,15 @@ const Status = z
   .enum(['provisional', 'final'])
   .describe('provisional while the window is open, final once it has closed');
 const Period = z.enum(periods);
-// Never empty: region codes are configured (REGIONS), song ids are validated at ingest (1 to 64 characters).
-const Region = z.string().min(1);
-const SongId = z.string().min(1).max(64);
 
 export const RegionsResponse = z.strictObject({
-  regions: z.array(Region),
+  regions: z.array(z.string()),
   global: z.literal('global'),
 });
 
 export const ChartEntryResponse = z.strictObject({
   rank: Rank,
-  song_id: SongId,
+  song_id: z.string(),
   title: z.string().nullable().describe('null while the catalog does not know the song'),
   artist: z.string().nullable(),
   genre: z.string().nullable(),
@@ -53,14 +50,14 @@ export const WindowSummary = z.strictObject({
 });
 
 export const ChartResponse = z.strictObject({
-  region: Region,
+  region: z.string(),
   period: Period,
   ...WindowSummary.shape,
   entries: z.array(ChartEntryResponse),
 });
 
 export const ChartWindowsResponse = z.strictObject({
-  region: Region,
+  region: z.string(),
   period: Period,
   windows: z.array(WindowSummary).describe('newest first'),
   next_before: Instant.nullable().describe(
@@ -78,12 +75,12 @@ export const SongChartPoint = WindowSummary.pick({
 });
 
 export const SongRegionHistory = z.strictObject({
-  region: Region,
+  region: z.string(),
   entries: z.array(SongChartPoint).describe('the windows it was in the top 10, oldest first'),
 });
 
 export const SongHistoryResponse = z.strictObject({
-  song_id: SongId,
+  song_id: z.string(),
   title: z.string().nullable(),
   artist: z.string().nullable(),
   genre: z.string().nullable(),

@@ -112,7 +112,7 @@ export const httpApiOperations: Readonly<Record<RouteKey, ZodOpenApiOperationObj
         content: json(PlaysRefusedResponse),
       },
       413: error(`the body is over ${MAX_BODY_BYTES} bytes`),
-      415: error('the body is declared as something other than JSON (Content-Type)'),
+      415: error('the Content-Type is missing or not application/json (UTF-8)'),
       503: unavailable(
         'the transport did not confirm the events: none were taken, unless the message says they may have been (all)',
       ),

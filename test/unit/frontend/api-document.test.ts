@@ -12,8 +12,10 @@ import { z } from 'zod';
 import {
   ChartEntrySchema,
   ChartSchema,
+  ChartWindowsSchema,
   RegionsResponseSchema,
 } from '../../../frontend/src/features/charts/api/schemas.ts';
+import { SongHistorySchema } from '../../../frontend/src/features/songs/api/schemas.ts';
 import { httpApiOperations, type RouteKey } from '../../../src/use-cases/http-api/operations.ts';
 
 const SAMPLES = 200;
@@ -22,6 +24,8 @@ const SAMPLES = 200;
 const dashboardReads: readonly (readonly [RouteKey, z.ZodType])[] = [
   ['GET /v1/regions', RegionsResponseSchema],
   ['GET /v1/charts', ChartSchema],
+  ['GET /v1/charts/windows', ChartWindowsSchema],
+  ['GET /v1/songs/{song_id}', SongHistorySchema],
 ];
 
 interface Document {
