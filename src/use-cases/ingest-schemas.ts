@@ -42,4 +42,13 @@ export const PlaysRefusedResponse = z.strictObject({
   rejected: z.array(RejectedEventResponse).optional().describe('present when the events were checked'),
 });
 
+/** 429: the API key is over its rate limit (use-cases/admit-api-caller.ts). */
+export const RateLimitedResponse = z.strictObject({
+  message: z.string(),
+  retry_after_seconds: z
+    .int()
+    .positive()
+    .describe("seconds until the key's window ends; Retry-After says the same"),
+});
+
 export type PlaysAcceptedBody = z.infer<typeof PlaysAcceptedResponse>;

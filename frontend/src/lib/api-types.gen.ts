@@ -214,6 +214,11 @@ export interface components {
             /** @description present when the events were checked */
             rejected?: components["schemas"]["RejectedEvent"][];
         };
+        RateLimited: {
+            message: string;
+            /** @description seconds until the key's window ends; Retry-After says the same */
+            retry_after_seconds: number;
+        };
         Regions: {
             regions: string[];
             /** @constant */
@@ -292,6 +297,7 @@ export type SchemaSongChartPoint = components['schemas']['SongChartPoint'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaPlaysAccepted = components['schemas']['PlaysAccepted'];
 export type SchemaPlaysRefused = components['schemas']['PlaysRefused'];
+export type SchemaRateLimited = components['schemas']['RateLimited'];
 export type SchemaRegions = components['schemas']['Regions'];
 export type SchemaChart = components['schemas']['Chart'];
 export type SchemaChartWindows = components['schemas']['ChartWindows'];
@@ -332,6 +338,26 @@ export interface operations {
                     "application/json": components["schemas"]["PlaysRefused"];
                 };
             };
+            /** @description no API key (Authorization: Bearer <key>) */
+            401: {
+                headers: {
+                    /** @description how to authenticate: Bearer realm="top-songs" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the API key is not one in use */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description the body is over 1048576 bytes */
             413: {
                 headers: {
@@ -348,6 +374,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the API key is over its rate limit; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
                 };
             };
             /** @description the transport did not confirm the events: none were taken, unless the message says they may have been (all); retry after Retry-After seconds */

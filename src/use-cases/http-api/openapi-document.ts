@@ -5,9 +5,25 @@
  */
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import type { HttpRoute } from '../../topology.ts';
-import { httpApiOperations, namedSchemas, type RouteKey, securitySchemes } from './operations.ts';
+import {
+  authorizerResponses,
+  httpApiOperations,
+  namedSchemas,
+  type RouteKey,
+  securitySchemes,
+} from './operations.ts';
 
 export type OpenApiDocument = ReturnType<typeof createDocument>;
+
+/** A route behind an authorizer takes an API key, and may be refused by it with 401 or 403. */
+function withAuthorizer(route: HttpRoute, operation: ZodOpenApiOperationObject): ZodOpenApiOperationObject {
+  if (!route.authorizer) return operation;
+  return {
+    ...operation,
+    security: [{ bearerAuth: [] }],
+    responses: { ...authorizerResponses, ...operation.responses },
+  };
+}
 
 export class RouteContractError extends Error {
   override name = 'RouteContractError';
@@ -38,7 +54,7 @@ export function openApiDocument(
   const paths: ZodOpenApiPathsObject = {};
   for (const [index, route] of routes.entries()) {
     const method = route.method === 'GET' ? 'get' : 'post';
-    paths[route.path] = { ...paths[route.path], [method]: operations[keys[index]!] };
+    paths[route.path] = { ...paths[route.path], [method]: withAuthorizer(route, operations[keys[index]!]!) };
   }
   return createDocument({
     openapi: '3.1.0',

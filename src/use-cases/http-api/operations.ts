@@ -24,10 +24,12 @@ import {
   PlaysAcceptedResponse,
   PlaysRefusedResponse,
   PlaysRequest,
+  RateLimitedResponse,
   RejectedEventResponse,
 } from '../ingest-schemas.ts';
 import {
   CacheHeaders,
+  ChallengeHeaders,
   ConditionalRequestHeaders,
   ErrorResponse,
   FieldErrorResponse,
@@ -50,6 +52,7 @@ export const namedSchemas = {
   FieldError: FieldErrorResponse,
   PlaysAccepted: PlaysAcceptedResponse,
   PlaysRefused: PlaysRefusedResponse,
+  RateLimited: RateLimitedResponse,
   RejectedEvent: RejectedEventResponse,
   Regions: RegionsResponse,
   Chart: ChartResponse,
@@ -61,12 +64,12 @@ export const namedSchemas = {
   SongChartPoint,
 } as const;
 
-/** The security scheme of the routes that take an API key (Authorization: Bearer <key>). */
+/** The security scheme of the routes that name an authorizer in the topology: an API key. */
 export const securitySchemes = {
   bearerAuth: {
     type: 'http',
     scheme: 'bearer',
-    description: 'an API key: Authorization: Bearer <key>',
+    description: 'an API key (npm run keys): Authorization: Bearer <key>',
   },
 } as const;
 
@@ -79,6 +82,16 @@ const error = (description: string): ZodOpenApiResponseObject => ({
   description,
   content: json(ErrorResponse),
 });
+
+/** What a route behind an authorizer answers besides its own (openapi-document.ts adds them). */
+export const authorizerResponses: Readonly<Record<'401' | '403', ZodOpenApiResponseObject>> = {
+  401: {
+    description: 'no API key (Authorization: Bearer <key>)',
+    headers: ChallengeHeaders,
+    content: json(ErrorResponse),
+  },
+  403: error('the API key is not one in use'),
+};
 
 const badParameters = error('a parameter is missing or wrong: one error per parameter');
 
@@ -100,7 +113,6 @@ export const httpApiOperations: Readonly<Record<RouteKey, ZodOpenApiOperationObj
   'POST /v1/plays': {
     operationId: 'postPlays',
     summary: 'Send plays: one event, or {"events": [...]} with 1 to 500',
-    security: [{ bearerAuth: [] }],
     requestBody: { required: true, content: json(PlaysRequest) },
     responses: {
       202: {
@@ -113,6 +125,11 @@ export const httpApiOperations: Readonly<Record<RouteKey, ZodOpenApiOperationObj
       },
       413: error(`the body is over ${MAX_BODY_BYTES} bytes`),
       415: error('the Content-Type is missing or not application/json (UTF-8)'),
+      429: {
+        description: 'the API key is over its rate limit; retry after Retry-After seconds',
+        headers: RetryHeaders,
+        content: json(RateLimitedResponse),
+      },
       503: unavailable(
         'the transport did not confirm the events: none were taken, unless the message says they may have been (all)',
       ),

@@ -33,3 +33,8 @@ export const ConditionalRequestHeaders = z.object({
 export const RetryHeaders = z.object({
   'Retry-After': z.string().regex(/^\d+$/).describe('seconds to wait before retrying'),
 });
+
+/** A 401 may say how to authenticate (ingest's own does; API Gateway's, for a missing header, does not). */
+export const ChallengeHeaders = z.object({
+  'WWW-Authenticate': z.string().optional().describe('how to authenticate: Bearer realm="top-songs"'),
+});

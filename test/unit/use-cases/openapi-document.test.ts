@@ -33,20 +33,43 @@ describe('the OpenAPI document', () => {
     );
   });
 
+  it('asks for an API key on exactly the routes the topology puts behind an authorizer', () => {
+    const guarded = httpRoutes
+      .filter((route) => route.authorizer)
+      .map((route) => `${route.method} ${route.path}`);
+    expect(guarded).toEqual(['POST /v1/plays']);
+    for (const route of httpRoutes) {
+      const key = `${route.method} ${route.path}`;
+      const operation = document.paths?.[route.path]?.[route.method === 'GET' ? 'get' : 'post'];
+      const answers = Object.keys(operation?.responses ?? {});
+      if (guarded.includes(key)) {
+        expect(operation?.security, key).toEqual([{ bearerAuth: [] }]);
+        expect(answers, key).toEqual(expect.arrayContaining(['401', '403']));
+      } else {
+        expect(operation?.security, key).toBeUndefined();
+        expect(answers, key).not.toContain('401');
+      }
+    }
+  });
+
   it('documents every answer a route gives, with its body and the headers a client relies on', () => {
     const operation = (path: string, method: 'get' | 'post') => {
       const found = document.paths?.[path]?.[method];
       if (!found) throw new Error(`${method} ${path} is not in the document`);
       return found;
     };
-    expect(Object.keys(operation('/v1/plays', 'post').responses ?? {})).toEqual([
+    const plays = operation('/v1/plays', 'post');
+    expect(Object.keys(plays.responses ?? {})).toEqual([
       '202',
       '400',
+      '401',
+      '403',
       '413',
       '415',
+      '429',
       '503',
     ]);
-    expect(operation('/v1/plays', 'post').security).toEqual([{ bearerAuth: [] }]);
+    expect(Object.keys(plays.responses?.['429']?.headers ?? {})).toEqual(['Retry-After']);
     expect(document.components?.securitySchemes?.bearerAuth).toMatchObject({
       type: 'http',
       scheme: 'bearer',
