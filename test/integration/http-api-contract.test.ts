@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedSongs } from '../../src/adapters/catalog/fixed-song-source.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { windowContaining } from '../../src/domain/charts.ts';
 import { playsFileKey } from '../../src/domain/lake-layout.ts';
@@ -105,8 +106,9 @@ describe.skipIf(!installed && !required)(
       runtime = await startLocalRuntime({
         env: { TOP_SONGS_DATA_DIR: dir.path, PORT: '0' },
         schedules: false,
-        defaultCatalog: () =>
+        defaultCatalog: fixedSongs(
           songs.map((song_id) => ({ song_id, title: `Title ${song_id}`, artist: 'A', genre: 'pop' })),
+        ),
       });
       await seedCharts(songs);
     }, 120_000);
