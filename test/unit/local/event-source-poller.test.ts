@@ -22,6 +22,7 @@ const trigger: TopicTrigger = {
   batchSize: 100,
   batchWindowSeconds: 0,
   maxAttempts: 3,
+  maxRecordAgeSeconds: Number.POSITIVE_INFINITY,
   splitBatchOnError: false,
 };
 
