@@ -138,7 +138,12 @@ export class EventSourcePoller {
           (lastError ||
             (Number.isFinite(trigger.maxAttempts) ? `${reported} of ${trigger.maxAttempts}` : reported)) +
           (attemptsSpent ? '' : `; retried until older than ${trigger.maxRecordAgeSeconds} s`);
-        pending = await this.deadLetterFirstFailures(retry, reason, attempt, attemptsSpent ? undefined : expired);
+        pending = await this.deadLetterFirstFailures(
+          retry,
+          reason,
+          attempt,
+          attemptsSpent ? undefined : expired,
+        );
         attempt = 1;
         continue;
       }
