@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createS3Client, S3Store } from '../../../src/adapters/object-store/s3.ts';
-import { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
+import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
 import { PLAYS_PREFIX } from '../../../src/domain/lake-layout.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
 import { topics } from '../../../src/topology.ts';
@@ -60,112 +60,123 @@ function keepPosting(url: string) {
   };
 }
 
-describe.skipIf(ownS3ServerSkipped)(`the lake-writer through an S3 outage (${ownS3ServerSkipped ?? 'running'})`, () => {
-  let dataDir: string;
-  let removeDataDir: () => Promise<void>;
-  let s3: OwnS3Server;
-  let proxy: FaultProxy;
-  let runtime: LocalRuntime;
+describe.skipIf(ownS3ServerSkipped)(
+  `the lake-writer through an S3 outage (${ownS3ServerSkipped ?? 'running'})`,
+  () => {
+    let dataDir: string;
+    let removeDataDir: () => Promise<void>;
+    let s3: OwnS3Server;
+    let proxy: FaultProxy;
+    let runtime: LocalRuntime;
 
-  beforeAll(async () => {
-    // What the runtime's S3 client signs with (the SDK reads credentials from the environment).
-    vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
-    ({ path: dataDir, remove: removeDataDir } = await makeTempDir('s3-outage'));
-    s3 = await startOwnS3Server({ dir: join(dataDir, 's3'), bucket: BUCKET, credentials });
-    proxy = await startFaultProxy(s3.port);
-    runtime = await startLocalRuntime({
-      env: {
-        TOP_SONGS_DATA_DIR: join(dataDir, 'runtime'),
-        PORT: '0',
-        REGIONS: 'us',
-        LAKE_URI: `s3://${BUCKET}/lake/`,
-        AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL_S3: proxy.url,
-      },
-      schedules: false,
-    });
-  });
-
-  afterAll(async () => {
-    await runtime?.stop();
-    await proxy?.close();
-    await s3?.stop();
-    await removeDataDir?.();
-    vi.unstubAllEnvs();
-  });
-
-  /** The lake-writer's committed offsets against the plays topic's end offsets, by partition. */
-  async function progress() {
-    const transport = (await runtime.dependencies.transport()) as EmbeddedTransport;
-    return {
-      ends: transport.endOffsets(topics.plays.name),
-      committed: await embeddedCommittedOffsets(join(dataDir, 'runtime')),
-    };
-  }
-  const behind = async () => {
-    const { ends, committed } = await progress();
-    return ends.some((end, partition) => (committed.get(partition) ?? 0) < end);
-  };
-
-  /** Every play row in the lake, read from the S3 server itself (not through the proxy), with DuckDB. */
-  async function lakeRows(): Promise<{ rows: LakeRow[]; files: string[] }> {
-    const lake = new S3Store(
-      createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true }),
-      BUCKET,
-      'lake/',
-    );
-    const files = (await lake.list(PLAYS_PREFIX)).filter((key) => key.endsWith('.parquet'));
-    const scratch = join(dataDir, `read-${Date.now()}`);
-    await mkdir(join(scratch, 'plays'), { recursive: true });
-    await lake.localCopies(files, join(scratch, 'plays'));
-    return { rows: await readLakeRows(scratch), files };
-  }
-
-  it('writes every acknowledged play exactly once, dead-letters none, and recovers by itself', async () => {
-    const sender = keepPosting(runtime.url);
-    try {
-      // Healthy first: the lake-writer is writing to S3 through the proxy.
-      await waitFor('a first batch in the lake', async () => {
-        const { committed } = await progress();
-        return [...committed.values()].some((offset) => offset > 0) ? true : undefined;
+    beforeAll(async () => {
+      // What the runtime's S3 client signs with (the SDK reads credentials from the environment).
+      vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+      ({ path: dataDir, remove: removeDataDir } = await makeTempDir('s3-outage'));
+      s3 = await startOwnS3Server({ dir: join(dataDir, 's3'), bucket: BUCKET, credentials });
+      proxy = await startFaultProxy(s3.port);
+      runtime = await startLocalRuntime({
+        env: {
+          TOP_SONGS_DATA_DIR: join(dataDir, 'runtime'),
+          PORT: '0',
+          REGIONS: 'us',
+          LAKE_URI: `s3://${BUCKET}/lake/`,
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL_S3: proxy.url,
+        },
+        schedules: false,
       });
+    });
 
-      // 30 s of 5xx answers to every S3 request.
-      proxy.setMode('server-errors');
-      await sleep(OUTAGE_MS);
-      expect(proxy.counts.serverErrors).toBeGreaterThan(0);
-      expect(await behind()).toBe(true); // plays arrived that the lake-writer could not write
-      proxy.setMode('pass');
+    afterAll(async () => {
+      await runtime?.stop();
+      await proxy?.close();
+      await s3?.stop();
+      await removeDataDir?.();
+      vi.unstubAllEnvs();
+    });
 
-      // 30 s of the server process gone.
-      await s3.stop();
-      await sleep(OUTAGE_MS);
-      expect(proxy.counts.resets).toBeGreaterThan(0);
-      expect(await behind()).toBe(true);
-      await s3.start();
-
-      // The same runtime catches up, and goes on taking and writing plays.
-      await waitFor('the lake-writer to catch up', async () => ((await behind()) ? undefined : true), 120_000);
-      const afterRecovery = sender.accepted.length;
-      await waitFor('more plays after the recovery', async () =>
-        sender.accepted.length > afterRecovery + 50 ? true : undefined,
-      );
-    } finally {
-      await sender.stop();
+    /** The lake-writer's committed offsets against the plays topic's end offsets, by partition. */
+    async function progress() {
+      const transport = (await runtime.dependencies.transport()) as EmbeddedTransport;
+      return {
+        ends: transport.endOffsets(topics.plays.name),
+        committed: await embeddedCommittedOffsets(join(dataDir, 'runtime')),
+      };
     }
-    expect(sender.refused).toEqual([]);
+    const behind = async () => {
+      const { ends, committed } = await progress();
+      return ends.some((end, partition) => (committed.get(partition) ?? 0) < end);
+    };
 
-    // Settled: the consumer has committed every record of the topic, so nothing more will be written.
-    await waitFor('every offset committed', async () => ((await behind()) ? undefined : true), 120_000);
-    const { rows, files } = await lakeRows();
-    const ids = rows.map((row) => row.event_id);
-    expect(new Set(ids)).toEqual(new Set(sender.accepted));
-    expect(ids).toHaveLength(sender.accepted.length); // no play twice
-    expect(new Set(rows.map((row) => `${row.source_partition}@${row.source_offset}`)).size).toBe(rows.length);
-    expect(new Set(files).size).toBe(files.length);
+    /** Every play row in the lake, read from the S3 server itself (not through the proxy), with DuckDB. */
+    async function lakeRows(): Promise<{ rows: LakeRow[]; files: string[] }> {
+      const lake = new S3Store(
+        createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true }),
+        BUCKET,
+        'lake/',
+      );
+      const files = (await lake.list(PLAYS_PREFIX)).filter((key) => key.endsWith('.parquet'));
+      const scratch = join(dataDir, `read-${Date.now()}`);
+      await mkdir(join(scratch, 'plays'), { recursive: true });
+      await lake.localCopies(files, join(scratch, 'plays'));
+      return { rows: await readLakeRows(scratch), files };
+    }
 
-    const transport = (await runtime.dependencies.transport()) as EmbeddedTransport;
-    expect(transport.endOffsets(topics.deadLetters.name)).toEqual([0]);
-  }, 300_000);
-});
+    it('writes every acknowledged play exactly once, dead-letters none, and recovers by itself', async () => {
+      const sender = keepPosting(runtime.url);
+      try {
+        // Healthy first: the lake-writer is writing to S3 through the proxy.
+        await waitFor('a first batch in the lake', async () => {
+          const { committed } = await progress();
+          return [...committed.values()].some((offset) => offset > 0) ? true : undefined;
+        });
+
+        // 30 s of 5xx answers to every S3 request.
+        proxy.setMode('server-errors');
+        await sleep(OUTAGE_MS);
+        expect(proxy.counts.serverErrors).toBeGreaterThan(0);
+        expect(await behind()).toBe(true); // plays arrived that the lake-writer could not write
+        proxy.setMode('pass');
+
+        // 30 s of the server process gone.
+        await s3.stop();
+        await sleep(OUTAGE_MS);
+        expect(proxy.counts.resets).toBeGreaterThan(0);
+        expect(await behind()).toBe(true);
+        await s3.start();
+
+        // The same runtime catches up, and goes on taking and writing plays.
+        await waitFor(
+          'the lake-writer to catch up',
+          async () => ((await behind()) ? undefined : true),
+          120_000,
+        );
+        const afterRecovery = sender.accepted.length;
+        await waitFor('more plays after the recovery', async () =>
+          sender.accepted.length > afterRecovery + 50 ? true : undefined,
+        );
+      } finally {
+        await sender.stop();
+      }
+      expect(sender.refused).toEqual([]);
+
+      // Settled: the consumer has committed every record of the topic, so nothing more will be written.
+      await waitFor('every offset committed', async () => ((await behind()) ? undefined : true), 120_000);
+      const transport = (await runtime.dependencies.transport()) as EmbeddedTransport;
+      expect(transport.endOffsets(topics.deadLetters.name), 'records in the dead-letter topic').toEqual([0]);
+
+      const { rows, files } = await lakeRows();
+      const inLake = new Set(rows.map((row) => row.event_id));
+      expect(sender.accepted.length).toBeGreaterThan(1000);
+      expect(sender.accepted.filter((id) => !inLake.has(id)).length, 'acknowledged plays missing').toBe(0);
+      expect(rows.length - inLake.size, 'plays written twice').toBe(0);
+      expect(rows).toHaveLength(sender.accepted.length);
+      expect(new Set(rows.map((row) => `${row.source_partition}@${row.source_offset}`)).size).toBe(
+        rows.length,
+      );
+      expect(new Set(files).size).toBe(files.length);
+    }, 300_000);
+  },
+);
