@@ -9,9 +9,12 @@ export const EVENT_LOOP_REPORT_PREFIX = 'event-loop-delay ';
  * process. Turned on by TOP_SONGS_EVENT_LOOP_REPORT_SECONDS; returns the function that stops it.
  */
 export function startEventLoopReport(intervalSeconds: number, write: (line: string) => void): () => void {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  const resolutionMs = 10;
+  const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
   histogram.enable();
-  const ms = (nanoseconds: number) => Math.round(nanoseconds / 10_000) / 100;
+  // The histogram holds the time between its timer's runs: the delay is what exceeds the timer's period.
+  const ms = (nanoseconds: number) =>
+    Math.max(0, Math.round(nanoseconds / 10_000 - resolutionMs * 100) / 100);
   const timer = setInterval(() => {
     const report = {
       p50_ms: ms(histogram.percentile(50)),
