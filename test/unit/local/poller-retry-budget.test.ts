@@ -2,16 +2,16 @@
  * The retry budget of a topic trigger: without an attempt limit a failing batch is retried, with backoff,
  * until it succeeds; only a record still failing past `maxRecordAgeSeconds` is dead-lettered.
  */
-import { join } from 'node:path';
 import type { MSKEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
-import { partitionFor } from '../../../src/adapters/transport/partitioner.ts';
-import { defaultBackoff, EventSourcePoller } from '../../../src/local/event-source-poller.ts';
+import { describe, expect, it } from 'vitest';
+import {
+  defaultBackoff,
+  EventSourcePoller,
+  type PollerOptions,
+} from '../../../src/local/event-source-poller.ts';
 import type { LogRecord } from '../../../src/ports/transport.ts';
-import { logger } from '../../../src/runtime/logger.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
-import { type TempDir, tempDir } from '../support/temp.ts';
+import { freshTransportPerTest, keyOn, labels, transport } from './poller-fixture.ts';
 
 const TOPIC = 'song-plays';
 const DLQ = 'song-plays-dlq';
@@ -27,32 +27,10 @@ const trigger: TopicTrigger = {
   splitBatchOnError: true,
 };
 
-const keyOn = (partition: number) => {
-  for (let index = 0; ; index++) {
-    if (partitionFor(`user-${index}`, 3) === partition) return `user-${index}`;
-  }
-};
 const A = 0;
 const B = 2;
 
-let dir: TempDir;
-let transport: EmbeddedTransport;
-beforeAll(() => logger.setLogLevel('ERROR'));
-afterAll(() => logger.setLogLevel('WARN'));
-beforeEach(async () => {
-  dir = await tempDir('poller-budget');
-  transport = await EmbeddedTransport.open(join(dir.path, 'transport'));
-});
-afterEach(async () => {
-  await transport.close();
-  await dir.remove();
-});
-
-const labels = (event: MSKEvent) =>
-  Object.values(event.records)
-    .flat()
-    .map((record) => `${record.partition}@${record.offset}`)
-    .sort();
+freshTransportPerTest('poller-budget');
 
 /** Every partition of the event reported failed from its first record: what the lake-writer answers when S3 is down. */
 const allFailed = (event: MSKEvent) => ({
@@ -76,28 +54,38 @@ async function deadLetters(): Promise<LogRecord[]> {
   return (await transport.consumer(DLQ, 'test')).fetch(100, 0);
 }
 
+/** A poller of the plays topic whose function fails every partition in its first `failures` invocations. */
+async function failingPoller(failures: number, options: Partial<PollerOptions> = {}) {
+  const consumer = await transport.consumer(TOPIC, GROUP);
+  const events: MSKEvent[] = [];
+  const poller = new EventSourcePoller({
+    functionName: 'lake-writer',
+    trigger,
+    consumer,
+    deadLetters: { publisher: transport, topic: DLQ },
+    invoke: async (event) => {
+      events.push(event as MSKEvent);
+      return events.length <= failures ? allFailed(event as MSKEvent) : { batchItemFailures: [] };
+    },
+    backoffMs: () => 0,
+    ...options,
+  });
+  return { poller, consumer, events };
+}
+
 describe('the retry budget of a topic trigger', () => {
   it('without an attempt limit, retries a failing batch with growing backoff until it succeeds; nothing is dead-lettered', async () => {
     await publish(A, 2);
     await publish(B, 1);
-    const events: MSKEvent[] = [];
     const pauses: number[] = [];
-    const consumer = await transport.consumer(TOPIC, GROUP);
-    await new EventSourcePoller({
-      functionName: 'lake-writer',
-      trigger,
-      consumer,
-      deadLetters: { publisher: transport, topic: DLQ },
-      // Far more attempts than any finite default would allow (the old limit was 5).
-      invoke: async (event) => {
-        events.push(event as MSKEvent);
-        return events.length <= 40 ? allFailed(event as MSKEvent) : { batchItemFailures: [] };
-      },
+    // Far more attempts than any finite limit would allow (the lake-writer's was 5).
+    const { poller, consumer, events } = await failingPoller(40, {
       backoffMs: (attempt) => {
         pauses.push(attempt);
         return 0;
       },
-    }).deliver(await consumer.fetch(100, 0));
+    });
+    await poller.deliver(await consumer.fetch(100, 0));
 
     expect(events).toHaveLength(41);
     const all = [`${A}@0`, `${A}@1`, `${B}@0`];
@@ -117,24 +105,12 @@ describe('the retry budget of a topic trigger', () => {
     await publish(A, 2);
     await publish(B, 1);
     const now = Date.now();
-    const consumer = await transport.consumer(TOPIC, GROUP);
+    const { poller, consumer, events } = await failingPoller(3, { now: () => now });
     // A's first record reached the transport 7 hours ago (a consumer that has been failing that long).
     const batch = (await consumer.fetch(100, 0)).map((record) =>
       record.partition === A && record.offset === 0 ? { ...record, timestamp: now - 7 * HOUR_MS } : record,
     );
-    const events: MSKEvent[] = [];
-    await new EventSourcePoller({
-      functionName: 'lake-writer',
-      trigger,
-      consumer,
-      deadLetters: { publisher: transport, topic: DLQ },
-      invoke: async (event) => {
-        events.push(event as MSKEvent);
-        return events.length <= 3 ? allFailed(event as MSKEvent) : { batchItemFailures: [] };
-      },
-      backoffMs: () => 0,
-      now: () => now,
-    }).deliver(batch);
+    await poller.deliver(batch);
 
     expect(events.map(labels)).toEqual([
       [`${A}@0`, `${A}@1`, `${B}@0`],
@@ -153,17 +129,8 @@ describe('the retry budget of a topic trigger', () => {
 
   it('stops during a backoff without waiting it out, leaving the batch uncommitted', async () => {
     await publish(A, 1);
-    const events: unknown[] = [];
-    const poller = new EventSourcePoller({
-      functionName: 'lake-writer',
-      trigger,
-      consumer: await transport.consumer(TOPIC, GROUP),
-      deadLetters: { publisher: transport, topic: DLQ },
-      invoke: async (event) => {
-        events.push(event);
-        return allFailed(event as MSKEvent);
-      },
-      // Longer than the test's timeout: stop() must cut it short.
+    // Longer than the test's timeout: stop() must cut it short.
+    const { poller, events } = await failingPoller(Number.POSITIVE_INFINITY, {
       backoffMs: () => 10 * 60_000,
     });
     poller.start();
