@@ -4,7 +4,9 @@
  * the memory of its process tree, its event-loop delay, the ingest latency and the lake-writer's lag; then says
  * whether memory is flat: the slope of the tree's memory over the last two thirds of the run.
  */
+import { readdir } from 'node:fs/promises';
 import os from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EVENT_LOOP_REPORT_PREFIX } from '../src/local/event-loop-report.ts';
 import { embeddedCommittedOffsets } from '../test/support/embedded-transport.ts';
@@ -53,6 +55,14 @@ function playSender(url: string, apiKey: string | undefined) {
 /** Plays the lake-writer has committed, summed over the partitions. */
 async function committedPlays(dataDir: string): Promise<number> {
   return [...(await embeddedCommittedOffsets(dataDir)).values()].reduce((sum, offset) => sum + offset, 0);
+}
+
+/** Parquet files in the lake folder: what a day's chart reads grows with them. */
+async function lakeFiles(dataDir: string): Promise<number> {
+  const names = await readdir(join(dataDir, 'lake', 'plays'), { recursive: true }).catch(
+    () => [] as string[],
+  );
+  return names.filter((name) => name.endsWith('.parquet')).length;
 }
 
 async function untilCommitted(dataDir: string, count: number, timeoutMs: number): Promise<void> {
@@ -150,6 +160,7 @@ async function soakAt(
     'time',
     'plays/s',
     'lag',
+    'files',
     'node RSS',
     'pg RSS',
     'tree PSS',
@@ -164,7 +175,8 @@ async function soakAt(
   const row = (cells: readonly string[]) =>
     `  ${cells.map((cell, i) => cell.padStart(widths[i]!)).join(' ')}`;
   console.log(
-    `  every ${SAMPLE_MS / 1000} s; memory in MB, times in ms; lag = plays accepted but not yet committed to the lake`,
+    `  every ${SAMPLE_MS / 1000} s; memory in MB, times in ms; lag = plays accepted but not yet committed to the lake;\n` +
+      "  files = Parquet files in the lake (the daily chart job reads all of the day's every minute)",
   );
   console.log(row(header));
 
@@ -194,6 +206,7 @@ async function soakAt(
         `${Math.round(sample.seconds)} s`,
         (((accepted.count - lastSample.accepted) * 1000) / (now - lastSample.at)).toFixed(0),
         String(lag),
+        String(await lakeFiles(dataDir)),
         mb(sample.nodeRssMb),
         mb(sample.postgresRssMb),
         mb(sample.treePssMb),
