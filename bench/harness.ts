@@ -15,7 +15,7 @@ export interface BenchOptions {
   readonly durationMs?: number | undefined;
   /** soak: plays per second (`--rate`); unset: half the capacity it measures first. */
   readonly rate?: number | undefined;
-  /** soak: the API key its sender presents as a bearer token (TOP_SONGS_API_KEY), for an ingest that asks for one. */
+  /** soak: the API key its sender presents (TOP_SONGS_API_KEY); unset: the runtime's development key. */
   readonly apiKey?: string | undefined;
 }
 

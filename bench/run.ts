@@ -35,7 +35,7 @@ const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--
                  soak runs only when named: npm run bench -- --only soak)
   --duration <d> soak: how long, e.g. 30m (default), 2m, 90s, 1h
   --rate <n>     soak: plays per second (default: half the capacity it measures first)
-Environment: TOP_SONGS_API_KEY, the key the soak's sender presents, when ingest asks for one.`;
+Environment: TOP_SONGS_API_KEY, the key the soak's sender presents (default: the runtime's development key).`;
 
 function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested: BenchmarkName[] } {
   let values: {

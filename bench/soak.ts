@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EVENT_LOOP_REPORT_PREFIX } from '../src/local/event-loop-report.ts';
 import { embeddedCommittedOffsets } from '../test/support/embedded-transport.ts';
 import { startLocalProcess } from '../test/support/local-process.ts';
+import { playsHeaders } from '../test/support/post-plays.ts';
 import { type BenchOptions, median, withTempDir } from './harness.ts';
 import { createPlayGenerator, HOUR_MS } from './plays.ts';
 import { processTreeMemory } from './process-memory.ts';
@@ -28,12 +29,9 @@ const MAX_IN_FLIGHT = 32;
  */
 const LEAK_MB_PER_HOUR = 20;
 
-/** Sends plays to POST /v1/plays; the one place that says how (an API key, when given, as a bearer token). */
-function playSender(url: string, apiKey: string | undefined) {
-  const headers = {
-    'content-type': 'application/json',
-    ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
-  };
+/** Sends plays to POST /v1/plays with `apiKey`, in the headers every test sends (playsHeaders). */
+function playSender(url: string, apiKey: string) {
+  const headers = playsHeaders(apiKey);
   const plays = createPlayGenerator({ seed: 42 });
   return async (): Promise<number> => {
     const now = Date.now();
@@ -123,7 +121,8 @@ export async function run(options: BenchOptions): Promise<void> {
       }
     });
     try {
-      const send = playSender(app.url, options.apiKey);
+      // The runtime's development key, unless TOP_SONGS_API_KEY names another.
+      const send = playSender(app.url, options.apiKey ?? app.apiKey);
       let rate = options.rate;
       console.log(`\nsoak: npm start (pid ${app.child.pid}, embedded defaults, schedules on) in ${dataDir}`);
       if (rate === undefined) {

@@ -17,6 +17,7 @@ import { embeddedCommittedOffsets } from '../../support/embedded-transport.ts';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
 import { type LakeRow, readLakeRows } from '../../support/lake.ts';
 import { recentPlay } from '../../support/play-batches.ts';
+import { type PlaysApi, postPlays } from '../../support/post-plays.ts';
 import { type OwnS3Server, ownS3ServerSkipped, startOwnS3Server } from '../../support/s3-server.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -25,24 +26,15 @@ const OUTAGE_MS = 30_000;
 const BUCKET = 'outage-lake';
 const credentials = { accessKeyId: 'outage-test', secretAccessKey: 'outage-test-secret' };
 
-/** POST /v1/plays: the one place that says how plays are sent (an API key would go in these headers). */
-function postPlays(url: string, events: readonly unknown[]): Promise<Response> {
-  return fetch(`${url}/v1/plays`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-}
-
 /** Posts 10 plays every 100 ms until stopped; keeps the ids of those answered 202, and any other answer. */
-function keepPosting(url: string) {
+function keepPosting(api: PlaysApi) {
   const accepted: string[] = [];
   const refused: string[] = [];
   let stopped = false;
   const sending = (async () => {
     while (!stopped) {
       const plays = Array.from({ length: 10 }, () => recentPlay());
-      const response = await postPlays(url, plays);
+      const response = await postPlays(api, { events: plays });
       const body = await response.text();
       if (response.status === 202 && (JSON.parse(body) as { accepted: number }).accepted === plays.length) {
         accepted.push(...plays.map((play) => play.event_id));
@@ -125,7 +117,7 @@ describe.skipIf(ownS3ServerSkipped)(
     }
 
     it('writes every acknowledged play exactly once, dead-letters none, and recovers by itself', async () => {
-      const sender = keepPosting(runtime.url);
+      const sender = keepPosting(runtime);
       try {
         // Healthy first: the lake-writer is writing to S3 through the proxy.
         await waitFor('a first batch in the lake', async () => {
