@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createS3Client, S3Store } from '../../../src/adapters/object-store/s3.ts';
-import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded.ts';
+import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { PLAYS_PREFIX } from '../../../src/domain/lake-layout.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
 import { topics } from '../../../src/topology.ts';

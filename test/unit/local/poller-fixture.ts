@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { partitionFor } from '../../../src/adapters/transport/embedded/partitioner.ts';
+import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { logger } from '../../../src/runtime/logger.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
