@@ -11,6 +11,12 @@ import { join } from 'node:path';
 export interface BenchOptions {
   /** A smaller run: fewer requests, rows and repetitions. */
   readonly quick: boolean;
+  /** soak: how long to run (`--duration`; default 30 minutes). */
+  readonly durationMs?: number | undefined;
+  /** soak: plays per second (`--rate`); unset: half the capacity it measures first. */
+  readonly rate?: number | undefined;
+  /** soak: the API key its sender presents (TOP_SONGS_API_KEY); unset: the runtime's development key. */
+  readonly apiKey?: string | undefined;
 }
 
 export interface RunPlan {
@@ -18,6 +24,15 @@ export interface RunPlan {
   readonly warmups: number;
   /** Measured runs of each variant; the median is reported. */
   readonly runs: number;
+}
+
+/** "30m", "90s", "1h" (or plain seconds) in milliseconds; undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 's' | 'm' | 'h'];
+  const ms = Number(match[1]) * unit;
+  return ms > 0 ? ms : undefined;
 }
 
 export const planFor = (options: BenchOptions): RunPlan =>

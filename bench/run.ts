@@ -4,7 +4,7 @@
  * See docs/benchmarks.md for what each one measures and the figures of a reference machine.
  */
 import { parseArgs } from 'node:util';
-import { type BenchOptions, machineDescription, removeTempDirsNow } from './harness.ts';
+import { type BenchOptions, machineDescription, parseDuration, removeTempDirsNow } from './harness.ts';
 
 interface BenchmarkModule {
   run(options: BenchOptions): Promise<void>;
@@ -20,23 +20,38 @@ const benchmarks = {
   http: () => import('./http.ts'),
   kafka: () => import('./kafka.ts'),
   spark: () => import('./spark.ts'),
+  soak: () => import('./soak.ts'),
 } as const satisfies Record<string, () => Promise<BenchmarkModule>>;
 type BenchmarkName = keyof typeof benchmarks;
 const names = Object.keys(benchmarks) as BenchmarkName[];
+/** Long runs, not part of a bare `npm run bench`: they run only when named with --only. */
+const onlyWhenNamed: readonly BenchmarkName[] = ['soak'];
 
-const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]]
+const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--duration <30m>] [--rate <plays/s>]
   --quick        a smaller run (fewer requests, rows and repetitions)
   --only <name>  run only these benchmarks: ${names.join(', ')}
                  (kafka and spark run only when KAFKA_BROKERS is set;
-                 spark also needs its venv: bash spark/setup.sh)`;
+                 spark also needs its venv: bash spark/setup.sh;
+                 soak runs only when named: npm run bench -- --only soak)
+  --duration <d> soak: how long, e.g. 30m (default), 2m, 90s, 1h
+  --rate <n>     soak: plays per second (default: half the capacity it measures first)
+Environment: TOP_SONGS_API_KEY, the key the soak's sender presents (default: the runtime's development key).`;
 
 function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested: BenchmarkName[] } {
-  let values: { quick: boolean; only?: string[] | undefined; help: boolean };
+  let values: {
+    quick: boolean;
+    only?: string[] | undefined;
+    duration?: string | undefined;
+    rate?: string | undefined;
+    help: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
         quick: { type: 'boolean', default: false },
         only: { type: 'string', multiple: true },
+        duration: { type: 'string' },
+        rate: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -54,9 +69,18 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
     console.error(`Unknown benchmark ${unknown.join(', ')}.\n${usage}`);
     process.exit(2);
   }
+  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if ((values.duration !== undefined && durationMs === undefined) || (rate !== undefined && !(rate > 0))) {
+    console.error(`--duration takes e.g. 30m, 90s or 1h, and --rate a positive number.\n${usage}`);
+    process.exit(2);
+  }
   return {
-    options: { quick: values.quick },
-    selected: requested.length > 0 ? names.filter((name) => requested.includes(name)) : names,
+    options: { quick: values.quick, durationMs, rate, apiKey: process.env.TOP_SONGS_API_KEY || undefined },
+    selected:
+      requested.length > 0
+        ? names.filter((name) => requested.includes(name))
+        : names.filter((name) => !onlyWhenNamed.includes(name)),
     requested: names.filter((name) => requested.includes(name)),
   };
 }

@@ -26,8 +26,16 @@ export interface TopicTrigger {
   readonly topic: string;
   readonly batchSize: number;
   readonly batchWindowSeconds: number;
-  /** Attempts of one batch before its records go to the dead-letter topic. */
+  /**
+   * Attempts of one batch before its first failing record goes to the dead-letter topic; `Infinity`: no
+   * limit, only `maxRecordAgeSeconds` bounds the retries (Lambda's MaximumRetryAttempts -1).
+   */
   readonly maxAttempts: number;
+  /**
+   * A failing record is retried until it is this old (since the transport received it), then it goes to the
+   * dead-letter topic (Lambda's MaximumRecordAgeInSeconds, 60 s to 7 days); `Infinity`: no limit.
+   */
+  readonly maxRecordAgeSeconds: number;
   /**
    * When the function throws (rather than naming the failed records), split the batch in two and retry
    * each half, down to the one record at fault, so that only it reaches the dead-letter topic (Lambda's
@@ -135,7 +143,10 @@ export const functions: readonly FunctionDeclaration[] = [
       topic: topics.plays.name,
       batchSize: 500,
       batchWindowSeconds: 1,
-      maxAttempts: 5,
+      // Every record it cannot take goes to rejects/, so a failing batch means the lake is unavailable: wait
+      // it out, with backoff, for up to 6 hours (docs/decisions.md, "Lake-writer retries: wait out the lake").
+      maxAttempts: Number.POSITIVE_INFINITY,
+      maxRecordAgeSeconds: 6 * 3600,
       splitBatchOnError: true,
     },
     timeoutSeconds: 60,

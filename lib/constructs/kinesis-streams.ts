@@ -19,8 +19,8 @@ export interface KinesisStreamsProps {
  * which is where the Kinesis transport (src/adapters/transport/kinesis/transport.ts) looks for it.
  *
  * Lambda's Kinesis event source cannot send failed records to a stream: once a batch has spent its
- * attempts, it sends a description of the batch (shard, sequence numbers) to `failedBatches`, an SQS
- * queue, and moves on. The records themselves stay in the plays stream for its retention (24 h).
+ * retry budget (the trigger's attempts and maximum record age), it sends a description of the batch (shard,
+ * sequence numbers) to `failedBatches`, an SQS queue, and moves on. The records themselves stay in the plays stream for its retention (24 h).
  */
 export class KinesisStreams extends Construct {
   readonly plays: IStream;

@@ -17,7 +17,7 @@ export interface TopicTriggersProps {
   /** Every deployed function; those with a `topic` trigger get an event source mapping. */
   readonly functions: readonly DeployedFunction[];
   readonly topics: Readonly<Record<string, TopicDeclaration>>;
-  /** Where a batch's records go once `maxAttempts` is spent. */
+  /** Where a batch's records go once `maxAttempts` or `maxRecordAgeSeconds` is spent. */
   readonly deadLetterTopic: TopicDeclaration;
   /** The Kafka transport: Amazon MSK or self-managed brokers. One of `kafka` and `kinesis` is required. */
   readonly kafka: KafkaCluster | undefined;
@@ -27,7 +27,7 @@ export interface TopicTriggersProps {
 
 /**
  * Feeds topic-triggered functions from Kafka (Amazon MSK or self-managed) through Lambda's event source mapping, with
- * the batch size, batching window and attempts their trigger declares.
+ * the batch size, batching window, attempts, maximum record age and bisecting their trigger declares.
  *
  * The mapping runs in provisioned mode: Lambda offers retry limits, partial batch responses
  * (`ReportBatchItemFailures`) and on-failure destinations for Kafka only there. Pollers scale from one
@@ -51,8 +51,11 @@ export class TopicTriggers extends Construct {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: trigger.batchSize,
         maxBatchingWindow: Duration.seconds(trigger.batchWindowSeconds),
-        // maxAttempts counts the first attempt; Lambda's retryAttempts does not.
-        retryAttempts: trigger.maxAttempts - 1,
+        // maxAttempts counts the first attempt; Lambda's retryAttempts does not (-1: no limit).
+        retryAttempts: Number.isFinite(trigger.maxAttempts) ? trigger.maxAttempts - 1 : -1,
+        ...(Number.isFinite(trigger.maxRecordAgeSeconds)
+          ? { maxRecordAge: Duration.seconds(trigger.maxRecordAgeSeconds) }
+          : {}),
         reportBatchItemFailures: true,
         bisectBatchOnError: trigger.splitBatchOnError,
       };

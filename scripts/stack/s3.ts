@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { portSetting, StackError, say } from './process.ts';
 import { defineService, type ServiceLayout, type StackPaths } from './service.ts';
@@ -35,13 +35,23 @@ interface S3Layout extends ServiceLayout {
   readonly endpoint: string;
 }
 
+/** Where `install` builds the pinned versitygw (tests that run a server of their own start it from there). */
+export function versitygwBinary(paths: StackPaths): string {
+  return join(paths.cacheDir, `versitygw-${VERSITYGW_VERSION}`, 'bin', 'versitygw');
+}
+
+/** versitygw's command line: its POSIX backend on 127.0.0.1:`port`, object metadata in a sidecar folder. */
+export function versitygwArgs(port: number, metaDir: string, dataDir: string): string[] {
+  return ['--port', `127.0.0.1:${port}`, '--quiet', 'posix', '--sidecar', metaDir, dataDir];
+}
+
 function layout(paths: StackPaths): S3Layout {
-  const binDir = join(paths.cacheDir, `versitygw-${VERSITYGW_VERSION}`, 'bin');
+  const binary = versitygwBinary(paths);
   const runDir = join(paths.stackDir, 's3');
   const port = portSetting('S3_PORT', 7070);
   return {
-    binary: join(binDir, 'versitygw'),
-    binDir,
+    binary,
+    binDir: dirname(binary),
     runDir,
     dataDir: join(runDir, 'data'),
     metaDir: join(runDir, 'meta'),
@@ -128,7 +138,7 @@ export const s3Service = defineService<S3Layout>({
     what: `versitygw ${VERSITYGW_VERSION}`,
     readyWhen: `it answers on ${s3.endpoint}`,
     command: s3.binary,
-    args: ['--port', `127.0.0.1:${s3.port}`, '--quiet', 'posix', '--sidecar', s3.metaDir, s3.dataDir],
+    args: versitygwArgs(s3.port, s3.metaDir, s3.dataDir),
     env: { ...process.env, ROOT_ACCESS_KEY: ACCESS_KEY, ROOT_SECRET_KEY: SECRET_KEY },
   }),
   /** Ready means: an authenticated ListBuckets answers. */

@@ -115,6 +115,8 @@ const settingsSchema = z.object({
     .default(''),
   /** Where local mode keeps its embedded transport log, lake folder and database. */
   TOP_SONGS_DATA_DIR: z.string().default('.data'),
+  /** Local runtime: write the event loop's delay to stderr every this many seconds (the soak benchmark reads it). */
+  TOP_SONGS_EVENT_LOOP_REPORT_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().positive().optional()),
   AWS_REGION: z.string().optional(),
   AWS_ENDPOINT_URL: z.string().optional(),
   AWS_ENDPOINT_URL_S3: z.string().optional(),
@@ -167,6 +169,8 @@ export interface Settings {
   readonly databaseTimeoutMs: number | undefined;
   readonly regions: readonly string[];
   readonly dataDir: string;
+  /** Seconds between event-loop delay reports on stderr; undefined: none. */
+  readonly eventLoopReportSeconds: number | undefined;
   readonly namespace: string;
   /**
    * The function's name when this process runs in AWS Lambda, where the local-only adapters have no
@@ -260,6 +264,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     databaseTimeoutMs: raw.DATABASE_TIMEOUT_MS,
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,
+    eventLoopReportSeconds: raw.TOP_SONGS_EVENT_LOOP_REPORT_SECONDS,
     namespace: raw.TOP_SONGS_NAMESPACE,
     lambdaFunctionName: raw.AWS_LAMBDA_FUNCTION_NAME,
     openAi: {

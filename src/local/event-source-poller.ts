@@ -8,7 +8,10 @@ export interface PollerOptions {
   readonly functionName: FunctionName;
   readonly trigger: TopicTrigger;
   readonly consumer: LogConsumer;
-  /** Where records go after `trigger.maxAttempts` failed attempts, as they were, with the reason in headers. */
+  /**
+   * Where records go after `trigger.maxAttempts` failed attempts, or once they failed past `maxRecordAgeSeconds`,
+   * as they were, with the reason in headers.
+   */
   readonly deadLetters: { readonly publisher: RecordForwarder; readonly topic: string };
   readonly invoke: (event: unknown) => Promise<unknown>;
   readonly backoffMs?: (attempt: number) => number;
@@ -20,23 +23,29 @@ export interface PollerOptions {
   readonly idleWaitMs?: number;
   /** The pause after a failed fetch or delivery, before fetching again from the committed offsets (1 s). */
   readonly failurePauseMs?: number;
+  /** The clock that ages records against `maxRecordAgeSeconds` (ms since epoch; default Date.now). */
+  readonly now?: () => number;
 }
 
-const defaultBackoff = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 10_000);
+/** 200 ms, doubling with each failed attempt, up to 10 s: a long outage is retried every 10 s. */
+export const defaultBackoff = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 10_000);
 
 /**
  * What Lambda's Kafka (or Kinesis) event source mapping does, for the local runtime: gathers a batch until
  * it holds `batchSize` records or `batchWindowSeconds` have passed since its first record, hands it to the
  * function as an MSK, self-managed Kafka (or Kinesis) event, commits a partition's offsets only once the
- * function has processed its records, and redelivers from the first failed offset with backoff. A batch the
- * function throws on is split in halves (with `splitBatchOnError`) until the record at fault is alone. A
- * record that still fails after `maxAttempts` goes to the dead-letter topic with the reason, and the rest
- * flows on. When a commit or a dead-letter send fails, the consumer rewinds to the committed offsets, so the
- * records not done yet are fetched and delivered again, never skipped.
+ * function has processed its records, and redelivers from the first failed offset with exponential backoff.
+ * A batch the function throws on is split in halves (with `splitBatchOnError`) until the record at fault is
+ * alone. A record that still fails after `maxAttempts`, or once it is older than `maxRecordAgeSeconds`, goes
+ * to the dead-letter topic with the reason, and the rest flows on. When a commit or a dead-letter send fails,
+ * the consumer rewinds to the committed offsets, so the records not done yet are fetched and delivered again,
+ * never skipped.
  */
 export class EventSourcePoller {
   private readonly options: PollerOptions;
   private stopped = false;
+  /** Cuts a backoff short when the poller stops: retries without an attempt limit may wait 10 s each. */
+  private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
 
   constructor(options: PollerOptions) {
@@ -49,7 +58,12 @@ export class EventSourcePoller {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await this.running;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => {});
   }
 
   private async loop(): Promise<void> {
@@ -66,7 +80,7 @@ export class EventSourcePoller {
         await consumer.rewind().catch((rewindError: unknown) => {
           logger.error('could not rewind the consumer', { function: functionName, error: rewindError });
         });
-        await sleep(this.options.failurePauseMs ?? 1000);
+        await this.pause(this.options.failurePauseMs ?? 1000);
       }
     }
   }
@@ -116,15 +130,25 @@ export class EventSourcePoller {
         await this.deliver(retry.slice(half));
         return;
       }
-      if (attempt >= trigger.maxAttempts) {
+      const attemptsSpent = attempt >= trigger.maxAttempts;
+      const expired = this.partitionsPastMaxAge(retry);
+      if (attemptsSpent || expired.size > 0) {
+        const reported = `${this.options.functionName} reported it as a batch item failure in attempt ${attempt}`;
         const reason =
-          lastError ||
-          `${this.options.functionName} reported it as a batch item failure in attempt ${attempt} of ${trigger.maxAttempts}`;
-        pending = await this.deadLetterFirstFailures(retry, reason, attempt);
+          (lastError ||
+            (Number.isFinite(trigger.maxAttempts) ? `${reported} of ${trigger.maxAttempts}` : reported)) +
+          (attemptsSpent ? '' : `; retried until older than ${trigger.maxRecordAgeSeconds} s`);
+        pending = await this.deadLetterFirstFailures(
+          retry,
+          reason,
+          attempt,
+          attemptsSpent ? undefined : expired,
+        );
         attempt = 1;
         continue;
       }
-      await sleep(backoff(attempt));
+      await this.pause(backoff(attempt));
+      if (this.stopped) return;
       attempt += 1;
       pending = retry;
     }
@@ -141,20 +165,35 @@ export class EventSourcePoller {
     return source.failedOffsets(response, records);
   }
 
+  /** The partitions whose first failing record is older than the trigger's `maxRecordAgeSeconds`. */
+  private partitionsPastMaxAge(retry: readonly LogRecord[]): Set<number> {
+    const oldestAllowed = (this.options.now ?? Date.now)() - this.options.trigger.maxRecordAgeSeconds * 1000;
+    const expired = new Set<number>();
+    for (const [partition, records] of Map.groupBy(retry, (record) => record.partition)) {
+      if (records[0]!.timestamp < oldestAllowed) expired.add(partition);
+    }
+    return expired;
+  }
+
   /**
-   * Sends the first failing record of each partition to the dead-letter topic, key, value and headers as they
-   * were, with the reason added in headers, and commits past it.
+   * Sends the first failing record of each partition (of `only` these, when given) to the dead-letter topic,
+   * key, value and headers as they were, with the reason added in headers, and commits past it.
    */
   private async deadLetterFirstFailures(
     retry: readonly LogRecord[],
     reason: string,
     attempts: number,
+    only?: ReadonlySet<number>,
   ): Promise<LogRecord[]> {
     const { deadLetters, consumer, functionName } = this.options;
     const rest: LogRecord[] = [];
     for (const [partition, records] of Map.groupBy(retry, (record) => record.partition)) {
       const [poison, ...others] = records;
       if (!poison) continue;
+      if (only && !only.has(partition)) {
+        rest.push(...records);
+        continue;
+      }
       await deadLetters.publisher.forward(deadLetters.topic, [
         {
           key: poison.key,

@@ -10,6 +10,7 @@ import { createDependencies, type Dependencies, installDependencies } from '../r
 import { functions, qualified, topics } from '../topology.ts';
 import { ensureCatalog } from './catalog.ts';
 import { devApiKeyFile, ensureDevApiKey } from './dev-api-key.ts';
+import { startEventLoopReport } from './event-loop-report.ts';
 import { EventSourcePoller } from './event-source-poller.ts';
 import { invokeFunction, projectRoot } from './functions.ts';
 import { createGatewayAuthorizer } from './gateway-authorizer.ts';
@@ -70,6 +71,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     for (const stop of release.reverse()) await stop();
     if (server) await drain.close(server);
   };
+  if (settings.eventLoopReportSeconds) {
+    const stopReport = startEventLoopReport(settings.eventLoopReportSeconds, (line) =>
+      process.stderr.write(line),
+    );
+    release.push(async () => stopReport());
+  }
   try {
     const dependencies = createDependencies(settings, options.clock);
     installDependencies(dependencies);

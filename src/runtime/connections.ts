@@ -4,11 +4,10 @@
  * root (dependencies.ts) decides when; the connection probes (`npm run doctor`) open the same way.
  */
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { LocalFolderStore } from '../adapters/object-store/local-folder.ts';
-import { S3Store } from '../adapters/object-store/s3.ts';
+import { createS3Client, S3Store } from '../adapters/object-store/s3.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded/transport.ts';
 import {
   type KafkaSasl,
@@ -60,9 +59,10 @@ export async function kafkaSaslFromSecret(
 
 export function createLake(settings: Settings): ObjectStore {
   if (settings.lake.kind === 'folder') return new LocalFolderStore(settings.lake.path);
-  const client = new S3Client({
+  const client = createS3Client({
     region: settings.aws.region ?? 'us-east-1',
-    // The SDK reads AWS_ENDPOINT_URL(_S3) itself.
+    // From the settings the runtime was given (a test's own server), not only from process.env.
+    endpoint: settings.aws.s3Endpoint ?? settings.aws.endpoint,
     forcePathStyle: settings.aws.s3ForcePathStyle,
   });
   return new S3Store(client, settings.lake.bucket, settings.lake.prefix);

@@ -5,9 +5,17 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 let instance: Promise<DuckDBInstance> | undefined;
 
+/**
+ * DuckDB's settings. Its external file cache is off: it keeps the bytes of every file a query read, until
+ * memory_limit (80% of the machine), and every chart job reads a window's files once, newly written ones or
+ * fresh local copies of S3 objects, so the cache only grew: the soak benchmark saw `npm start` climb from
+ * 0.4 to 2.7 GB in 30 minutes (docs/benchmarks.md, "Soak").
+ */
+const duckDbSettings = { threads: '2', enable_external_file_cache: 'false' } as const;
+
 /** One in-memory DuckDB per process; each caller gets its own connection. */
 export async function withDuckDb<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-  instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
+  instance ??= DuckDBInstance.create(':memory:', duckDbSettings);
   const connection = await (await instance).connect();
   try {
     return await work(connection);

@@ -6,11 +6,48 @@ import {
   ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ObjectStore } from '../../ports/object-store.ts';
 
 const DOWNLOAD_CONCURRENCY = 8;
+
+/**
+ * How long one S3 call may take: 3 tries (the SDK's standard retry mode: 5xx, throttling such as 503 SlowDown,
+ * timeouts and refused or reset connections, with jittered exponential backoff), each given 3 s to connect
+ * and 15 s for request and response, so about 46 s at worst. That fits the lake-writer's 60 s timeout: an
+ * unreachable or silent server fails the call, and the trigger retries the batch, instead of a call hanging
+ * past the function's end (the SDK sets no timeouts by default).
+ */
+export const S3_CALL_BOUNDS = {
+  maxAttempts: 3,
+  connectionTimeoutMs: 3_000,
+  requestTimeoutMs: 15_000,
+} as const;
+
+export interface S3ClientOptions {
+  readonly region: string;
+  /** An S3-compatible server's URL; unset: AWS (or the SDK's own AWS_ENDPOINT_URL_S3). */
+  readonly endpoint: string | undefined;
+  readonly forcePathStyle: boolean;
+}
+
+/** The lake's S3 client, with every call bounded (S3_CALL_BOUNDS). */
+export function createS3Client(options: S3ClientOptions): S3Client {
+  return new S3Client({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    forcePathStyle: options.forcePathStyle,
+    retryMode: 'standard',
+    maxAttempts: S3_CALL_BOUNDS.maxAttempts,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: S3_CALL_BOUNDS.connectionTimeoutMs,
+      requestTimeout: S3_CALL_BOUNDS.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    }),
+  });
+}
 
 /** The data lake in an S3 bucket (AWS, or any S3-compatible server), under an optional key prefix. */
 export class S3Store implements ObjectStore {

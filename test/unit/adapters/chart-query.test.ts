@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tallyTopSongs } from '../../../src/adapters/duckdb/chart-query.ts';
+import { withDuckDb } from '../../../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
 import type { RegionTally } from '../../../src/domain/charts.ts';
 import { windowStartingAt } from '../../../src/domain/charts.ts';
@@ -144,6 +145,19 @@ describe('tallyTopSongs (DuckDB over Parquet)', () => {
         ],
       },
     });
+  });
+
+  it('keeps no copy of the files it read once the query is done (DuckDB external file cache off)', async () => {
+    const files = [await parquetFile(plays(20, 'song-a')), await parquetFile(plays(20, 'song-b'))];
+    expect(await tallyTopSongs(files, hour)).not.toEqual([]);
+    const cached = await withDuckDb(async (connection) =>
+      (
+        await connection.runAndReadAll(
+          "SELECT memory_usage_bytes::DOUBLE AS bytes FROM duckdb_memory() WHERE tag = 'EXTERNAL_FILE_CACHE'",
+        )
+      ).getRowObjectsJS(),
+    );
+    expect(cached).toEqual([{ bytes: 0 }]);
   });
 
   it('returns nothing for no files, or for files without eligible plays', async () => {

@@ -214,3 +214,14 @@ function openAiProbeTarget(settings: Settings): string | undefined {
   const probe = connectionProbes(settings, 1000).find((candidate) => candidate.service === 'openai');
   return probe && probe.target !== '-' ? probe.target : undefined;
 }
+
+describe('the event-loop report setting', () => {
+  it('is off unless TOP_SONGS_EVENT_LOOP_REPORT_SECONDS is a positive number, naming the setting otherwise', () => {
+    expect(loadSettings({}).eventLoopReportSeconds).toBeUndefined();
+    expect(loadSettings({ TOP_SONGS_EVENT_LOOP_REPORT_SECONDS: '' }).eventLoopReportSeconds).toBeUndefined();
+    expect(loadSettings({ TOP_SONGS_EVENT_LOOP_REPORT_SECONDS: '10' }).eventLoopReportSeconds).toBe(10);
+    expect(() => loadSettings({ TOP_SONGS_EVENT_LOOP_REPORT_SECONDS: '0' })).toThrow(
+      /TOP_SONGS_EVENT_LOOP_REPORT_SECONDS/,
+    );
+  });
+});

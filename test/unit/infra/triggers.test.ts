@@ -11,7 +11,8 @@ function declaredDelivery(trigger: TopicTrigger) {
   return {
     BatchSize: trigger.batchSize,
     MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
-    MaximumRetryAttempts: trigger.maxAttempts - 1,
+    MaximumRetryAttempts: Number.isFinite(trigger.maxAttempts) ? trigger.maxAttempts - 1 : -1,
+    MaximumRecordAgeInSeconds: trigger.maxRecordAgeSeconds,
     BisectBatchOnFunctionError: trigger.splitBatchOnError,
     StartingPosition: 'TRIM_HORIZON',
     FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -184,6 +185,18 @@ describe('triggers', () => {
         ScheduleExpression: rate(declaration.trigger.everyMinutes),
         State: 'ENABLED',
         Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: Match.anyValue() })],
+      });
+    }
+  });
+
+  it('lets the lake-writer wait out an unavailable lake: no attempt limit, dead letters at 6 hours, bisecting', () => {
+    // docs/decisions.md, "Lake-writer retries: wait out the lake"; the same with Kafka and with Kinesis.
+    for (const template of [withKafka.template, synth({ transport: 'kinesis' }).template]) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: 21_600,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
     }
   });

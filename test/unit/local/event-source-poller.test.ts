@@ -1,17 +1,13 @@
-import { join } from 'node:path';
 import {
   KafkaMskEventSchema,
   KafkaSelfManagedEventSchema,
 } from '@aws-lambda-powertools/parser/schemas/kafka';
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
 import type { KinesisStreamEvent, MSKEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { partitionFor } from '../../../src/adapters/transport/embedded/partitioner.ts';
-import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
+import { describe, expect, it } from 'vitest';
 import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
-import { logger } from '../../../src/runtime/logger.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
-import { type TempDir, tempDir } from '../support/temp.ts';
+import { freshTransportPerTest, keyOn, labels, reopenTransport, transport } from './poller-fixture.ts';
 
 const TOPIC = 'song-plays';
 const DLQ = 'song-plays-dlq';
@@ -22,45 +18,15 @@ const trigger: TopicTrigger = {
   batchSize: 100,
   batchWindowSeconds: 0,
   maxAttempts: 3,
+  maxRecordAgeSeconds: Number.POSITIVE_INFINITY,
   splitBatchOnError: false,
 };
 
-/** A key that the transport puts on `partition` (test setup only). */
-const keyOn = (partition: number) => {
-  for (let index = 0; ; index++) {
-    const key = `user-${index}`;
-    if (partitionFor(key, 3) === partition) return key;
-  }
-};
 const A = 0;
 const B = 2;
 const keyA = keyOn(A);
 const keyB = keyOn(B);
-
-let dir: TempDir;
-let transport: EmbeddedTransport;
-beforeAll(() => {
-  // Dead-lettering logs a warning by design; these tests check the dead-letter topic instead.
-  logger.setLogLevel('ERROR');
-});
-afterAll(() => {
-  logger.setLogLevel('WARN');
-});
-beforeEach(async () => {
-  dir = await tempDir('poller');
-  transport = await EmbeddedTransport.open(join(dir.path, 'transport'));
-});
-afterEach(async () => {
-  await transport.close();
-  await dir.remove();
-});
-
-/** The records of an MSK event as sorted `partition@offset` labels (offsets stay below 10 here). */
-const labels = (event: MSKEvent) =>
-  Object.values(event.records)
-    .flat()
-    .map((record) => `${record.partition}@${record.offset}`)
-    .sort();
+freshTransportPerTest('poller');
 
 type Outcome = { batchItemFailures: { itemIdentifier: { partition: string; offset: number } }[] } | Error;
 
@@ -177,8 +143,7 @@ describe('EventSourcePoller', () => {
     await deliverOnce(fn.invoke);
     expect(await uncommitted()).toEqual([]);
 
-    await transport.close();
-    transport = await EmbeddedTransport.open(join(dir.path, 'transport'));
+    await reopenTransport();
     await publish(keyA, [play(4)]);
     expect(await uncommitted()).toEqual([`${A}@2`]);
   });

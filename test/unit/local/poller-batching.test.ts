@@ -19,6 +19,7 @@ const trigger: TopicTrigger = {
   batchSize: 5,
   batchWindowSeconds: 10,
   maxAttempts: 3,
+  maxRecordAgeSeconds: Number.POSITIVE_INFINITY,
   splitBatchOnError: false,
 };
 const record = (offset: number): LogRecord => ({

@@ -21,6 +21,7 @@ const trigger: TopicTrigger = {
   batchSize: 4,
   batchWindowSeconds: 0,
   maxAttempts: 2,
+  maxRecordAgeSeconds: Number.POSITIVE_INFINITY,
   splitBatchOnError: false,
 };
 const label = (partition: number, offset: number) => `${partition}@${offset}`;

@@ -1,0 +1,72 @@
+/**
+ * The memory of a process and of every process below it (the local runtime's node and its embedded
+ * PostgreSQL server with its backends), read from Linux's /proc.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface TreeMemory {
+  /** Resident set of the root process (node), MB. */
+  readonly rootRssMb: number;
+  /** Resident sets of its descendants added up (PostgreSQL's processes), MB; shared pages count in each. */
+  readonly descendantsRssMb: number;
+  /**
+   * Proportional set sizes of the whole tree added up, MB: each shared page (PostgreSQL's shared buffers, the
+   * binaries) is divided among the processes that map it, so the sum is what the tree really occupies.
+   */
+  readonly treePssMb: number;
+  readonly processes: number;
+}
+
+/** The parent of every live process, from /proc/<pid>/stat (its 4th field, after the parenthesised name). */
+function parents(): Map<number, number> {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parentOf.set(Number(entry), Number(fields[1]));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return parentOf;
+}
+
+/** `pid` and every process below it. */
+function descendantsOf(pid: number): number[] {
+  const childrenOf = new Map<number, number[]>();
+  for (const [child, parent] of parents()) childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), child]);
+  const tree: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    tree.push(next);
+    queue.push(...(childrenOf.get(next) ?? []));
+  }
+  return tree;
+}
+
+/** Rss and Pss of one process in kB (smaps_rollup, Linux 4.14+); zeros when it is gone. */
+function rollup(pid: number): { rss: number; pss: number } {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return { rss: kb('Rss'), pss: kb('Pss') };
+  } catch {
+    return { rss: 0, pss: 0 };
+  }
+}
+
+export function processTreeMemory(rootPid: number): TreeMemory {
+  const [root = rootPid, ...descendants] = descendantsOf(rootPid);
+  const rootUse = rollup(root);
+  const others = descendants.map(rollup);
+  const mb = (kb: number) => kb / 1024;
+  return {
+    rootRssMb: mb(rootUse.rss),
+    descendantsRssMb: mb(others.reduce((sum, use) => sum + use.rss, 0)),
+    treePssMb: mb(others.reduce((sum, use) => sum + use.pss, rootUse.pss)),
+    processes: 1 + descendants.length,
+  };
+}
