@@ -1,7 +1,7 @@
 /**
  * The lake's S3 server failing under the running lake-writer: 30 s of 5xx answers (503 SlowDown, 500
  * InternalError), then 30 s of the server process gone, while plays keep being posted. Afterwards every
- * acknowledged play is in the lake exactly once, nothing went to the dead-letter topic, and the same runtime,
+ * acknowledged play is in the lake exactly once and charted once, nothing went to the dead-letter topic, and the same runtime,
  * never restarted, wrote it all. Against a real versitygw of the test's own, behind a fault-injecting proxy.
  */
 import { mkdir } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createS3Client, S3Store } from '../../../src/adapters/object-store/s3.ts';
 import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { PLAYS_PREFIX } from '../../../src/domain/lake-layout.ts';
+import { invokeFunction } from '../../../src/local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
 import { topics } from '../../../src/topology.ts';
 import { embeddedCommittedOffsets } from '../../support/embedded-transport.ts';
@@ -18,17 +19,19 @@ import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
 import { type LakeRow, readLakeRows } from '../../support/lake.ts';
 import { recentPlay } from '../../support/play-batches.ts';
 import { type PlaysApi, postPlays } from '../../support/post-plays.ts';
+import { type ReferencePlay, referenceCharts } from '../../support/reference-charts.ts';
 import { type OwnS3Server, ownS3ServerSkipped, startOwnS3Server } from '../../support/s3-server.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 const OUTAGE_MS = 30_000;
+const HOUR = 3_600_000;
 const BUCKET = 'outage-lake';
 const credentials = { accessKeyId: 'outage-test', secretAccessKey: 'outage-test-secret' };
 
-/** Posts 10 plays every 100 ms until stopped; keeps the ids of those answered 202, and any other answer. */
+/** Posts 10 plays every 100 ms until stopped; keeps the plays answered 202, and any other answer. */
 function keepPosting(api: PlaysApi) {
-  const accepted: string[] = [];
+  const accepted: ReferencePlay[] = [];
   const refused: string[] = [];
   let stopped = false;
   const sending = (async () => {
@@ -37,7 +40,7 @@ function keepPosting(api: PlaysApi) {
       const response = await postPlays(api, { events: plays });
       const body = await response.text();
       if (response.status === 202 && (JSON.parse(body) as { accepted: number }).accepted === plays.length) {
-        accepted.push(...plays.map((play) => play.event_id));
+        accepted.push(...plays);
       } else refused.push(`${response.status} ${body}`);
       await sleep(100);
     }
@@ -162,13 +165,41 @@ describe.skipIf(ownS3ServerSkipped)(
       const { rows, files } = await lakeRows();
       const inLake = new Set(rows.map((row) => row.event_id));
       expect(sender.accepted.length).toBeGreaterThan(1000);
-      expect(sender.accepted.filter((id) => !inLake.has(id)).length, 'acknowledged plays missing').toBe(0);
+      expect(
+        sender.accepted.filter((play) => !inLake.has(play.event_id)).length,
+        'acknowledged plays missing',
+      ).toBe(0);
       expect(rows.length - inLake.size, 'plays written twice').toBe(0);
       expect(rows).toHaveLength(sender.accepted.length);
       expect(new Set(rows.map((row) => `${row.source_partition}@${row.source_offset}`)).size).toBe(
         rows.length,
       );
       expect(new Set(files).size).toBe(files.length);
+
+      // And charted exactly once: each hour the plays fell in, charted from the lake, equals the reference.
+      const hours = [
+        ...new Set(sender.accepted.map((play) => Math.floor(Date.parse(play.played_at) / HOUR) * HOUR)),
+      ];
+      for (const hour of hours) {
+        const start = new Date(hour);
+        await invokeFunction('chart-hourly', { window_start: start.toISOString() });
+        const expected = referenceCharts(sender.accepted, start, new Date(hour + HOUR));
+        for (const region of ['global', 'us']) {
+          const response = await fetch(
+            `${runtime.url}/v1/charts?region=${region}&period=hour&start=${start.toISOString()}`,
+          );
+          expect(response.status).toBe(200);
+          const chart = (await response.json()) as {
+            eligible_plays: number;
+            entries: { rank: number; song_id: string; plays: number }[];
+          };
+          const want = expected.get(region);
+          expect(chart.eligible_plays, `${region} ${start.toISOString()}`).toBe(want?.eligible_plays);
+          expect(chart.entries.map(({ rank, song_id, plays }) => ({ rank, song_id, plays }))).toEqual(
+            want?.entries,
+          );
+        }
+      }
     }, 300_000);
   },
 );
