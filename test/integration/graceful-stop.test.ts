@@ -4,15 +4,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/adapters/process-liveness.ts';
 import { embeddedCommittedOffsets } from '../support/embedded-transport.ts';
 import { hasPlaysFile, settledLakeRows } from '../support/exact-pipeline.ts';
-import { type LocalProcess, startLocalProcess } from '../support/local-process.ts';
+import { invokeLocally, type LocalProcess, startLocalProcess } from '../support/local-process.ts';
 import { recentPlay } from '../support/play-batches.ts';
 import { type PlaysApi, postPlays } from '../support/post-plays.ts';
+import { type ReferencePlay, referenceCharts } from '../support/reference-charts.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /** One request of a sender: its events and what came back (a status, or the error that ended it). */
 interface Sent {
-  readonly eventIds: readonly string[];
+  readonly events: readonly ReferencePlay[];
   readonly startedAt: number;
   readonly endedAt: number;
   readonly status?: number;
@@ -21,6 +22,7 @@ interface Sent {
 }
 
 const SENDERS = 6;
+const HOUR = 3_600_000;
 
 /**
  * A client that sends batches of plays back to back until it is refused: a 503 (it would wait Retry-After)
@@ -29,13 +31,12 @@ const SENDERS = 6;
 async function sendUntilRefused(api: PlaysApi, log: Sent[]): Promise<void> {
   for (;;) {
     const events = Array.from({ length: 40 }, () => recentPlay());
-    const eventIds = events.map((event) => event.event_id);
     const startedAt = Date.now();
     try {
       const response = await postPlays(api, { events });
       await response.arrayBuffer();
       log.push({
-        eventIds,
+        events,
         startedAt,
         endedAt: Date.now(),
         status: response.status,
@@ -45,7 +46,7 @@ async function sendUntilRefused(api: PlaysApi, log: Sent[]): Promise<void> {
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       log.push({
-        eventIds,
+        events,
         startedAt,
         endedAt: Date.now(),
         error: cause?.code ?? cause?.message ?? String(error),
@@ -58,7 +59,7 @@ async function sendUntilRefused(api: PlaysApi, log: Sent[]): Promise<void> {
 /**
  * SIGTERM to `npm start` (docs/operations.md, "Stopping"): it stops taking requests (503 with Retry-After),
  * answers those it took, lets the lake writer commit its batch in flight, and exits within
- * SHUTDOWN_TIMEOUT_MS; a restart then delivers the rest, so the lake holds every accepted play once.
+ * SHUTDOWN_TIMEOUT_MS; a restart then delivers the rest, so the lake holds every accepted play once, and its chart counts each once.
  */
 describe('SIGTERM to npm start', () => {
   let running: LocalProcess | undefined;
@@ -104,7 +105,8 @@ describe('SIGTERM to npm start', () => {
     expect(spanning.some((sent) => sent.status === 202)).toBe(true);
     expect(log.filter((sent) => sent.status !== 202)).toHaveLength(SENDERS);
 
-    const accepted = log.filter((sent) => sent.status === 202).flatMap((sent) => sent.eventIds);
+    const acceptedPlays = log.filter((sent) => sent.status === 202).flatMap((sent) => sent.events);
+    const accepted = acceptedPlays.map((play) => play.event_id);
     running = await startLocalProcess(env, ['--no-simulator']);
     const rows = await settledLakeRows(
       lakeDir,
@@ -115,6 +117,23 @@ describe('SIGTERM to npm start', () => {
     // Exactly the accepted plays, each once: nothing of a refused request was taken.
     expect(rows).toHaveLength(accepted.length);
     expect(new Set(rows.map((row) => row.event_id))).toEqual(new Set(accepted));
+    // And charted once: each hour the accepted plays fell in, charted from the lake, equals the reference.
+    for (const hour of new Set(
+      acceptedPlays.map((play) => Math.floor(Date.parse(play.played_at) / HOUR) * HOUR),
+    )) {
+      const start = new Date(hour).toISOString();
+      await invokeLocally(env, 'chart-hourly', { period: 'hour', window_start: start });
+      const response = await fetch(`${running.url}/v1/charts?region=global&period=hour&start=${start}`);
+      const chart = (await response.json()) as {
+        eligible_plays: number;
+        entries: { rank: number; song_id: string; plays: number }[];
+      };
+      const want = referenceCharts(acceptedPlays, new Date(hour), new Date(hour + HOUR)).get('global');
+      expect({ start, eligible: chart.eligible_plays }).toEqual({ start, eligible: want?.eligible_plays });
+      expect(chart.entries.map(({ rank, song_id, plays }) => ({ rank, song_id, plays }))).toEqual(
+        want?.entries,
+      );
+    }
     await running.stop('SIGTERM');
     expect(running.child.exitCode).toBe(0);
   }, 180_000);

@@ -1,8 +1,41 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { devApiKeyFile, readApiKeyFile } from '../../src/local/dev-api-key.ts';
 
 const root = resolve(import.meta.dirname, '../..');
+
+/**
+ * The test process's environment less what would move a local-mode child off its embedded defaults. The lake
+ * is each test's own (its data folder, unless it passes LAKE_URI): a LAKE_URI exported for the S3 tests
+ * (`npm run stack:up -- s3`) must not move every other test's lake into the bucket. Likewise the transport
+ * settings (`npm run stack:up` prints them): a test runs on Kafka or Kinesis only when it says so.
+ */
+function localModeEnv(): NodeJS.ProcessEnv {
+  const {
+    LAKE_URI: _exportedLake,
+    KINESIS_STREAM: _exportedStream,
+    KAFKA_BROKERS: _exportedBrokers,
+    ...inherited
+  } = process.env;
+  return inherited;
+}
+
+/** `npm run invoke -- <fn> --event -` with `event` on standard input, as a user runs it beside `npm start`. */
+export async function invokeLocally(
+  env: Record<string, string>,
+  fn: string,
+  event: unknown,
+): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = execFile(
+      process.execPath,
+      [join(root, 'src/local/invoke.ts'), fn, '--event', '-'],
+      { cwd: root, env: { ...localModeEnv(), POWERTOOLS_LOG_LEVEL: 'WARN', ...env } },
+      (error, stdout, stderr) => (error ? fail(new Error(`invoke ${fn} failed: ${stderr}`)) : done(stdout)),
+    );
+    child.stdin?.end(JSON.stringify(event));
+  });
+}
 
 export interface LocalProcess {
   readonly url: string;
@@ -34,16 +67,7 @@ export async function startLocalProcess(
     readonly ownProcessGroup?: boolean;
   } = {},
 ): Promise<LocalProcess> {
-  // The lake is each test's own (its data folder, unless it passes LAKE_URI): a LAKE_URI exported for the
-  // S3 tests (`npm run stack:up -- s3`) must not move every other test's lake into the bucket.
-  // Likewise the transport settings (`npm run stack:up` prints them): a test runs on Kafka or Kinesis only
-  // when it says so.
-  const {
-    LAKE_URI: _exportedLake,
-    KINESIS_STREAM: _exportedStream,
-    KAFKA_BROKERS: _exportedBrokers,
-    ...inherited
-  } = process.env;
+  const inherited = localModeEnv();
   const [command, commandArgs] = viaNpm
     ? ['npm', ['start', '--', ...args]]
     : [process.execPath, [join(projectDir, 'src/local/main.ts'), ...args]];
