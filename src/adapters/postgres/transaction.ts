@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { onConnection } from './pool.ts';
+import { type BoundedQuery, boundedQuery, onConnection } from './pool.ts';
 
 /** One snapshot for every query of a read, so a replacement committing in between cannot mix old and new rows. */
 export const READ_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
@@ -9,7 +9,7 @@ export const READ_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
  * StoreUnavailableError when the database is out of reach (onConnection, src/adapters/postgres/pool.ts).
  */
 export interface BoundedDatabase {
-  query<R extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<pg.QueryResult<R>>;
+  readonly query: BoundedQuery;
   /**
    * Runs `work` in a transaction: committed if it returns; if it throws, the connection is closed (by
    * onConnection) and the server rolls the transaction back.
@@ -19,8 +19,7 @@ export interface BoundedDatabase {
 
 export function boundedDatabase(pool: pg.Pool, timeoutMs: number): BoundedDatabase {
   return {
-    query: <R extends pg.QueryResultRow>(sql: string, values: unknown[]) =>
-      onConnection(pool, timeoutMs, (client) => client.query<R>(sql, values)),
+    query: boundedQuery(pool, timeoutMs),
     inTransaction: (begin, work) =>
       onConnection(pool, timeoutMs, async (client) => {
         await client.query(begin);
