@@ -1,4 +1,4 @@
-import { chartStoreOnUse, dependencies } from '../../src/runtime/dependencies.ts';
+import { dependencies, openedOnUse } from '../../src/runtime/dependencies.ts';
 import { httpRoutes } from '../../src/topology.ts';
 import { type OpenApiDocument, openApiDocument } from '../../src/use-cases/http-api/openapi-document.ts';
 import { serveCharts } from '../../src/use-cases/serve-charts.ts';
@@ -9,7 +9,14 @@ let apiDocument: OpenApiDocument | undefined;
 export const handler = httpFunction(async (request) => {
   const deps = dependencies();
   return serveCharts(request, {
-    charts: chartStoreOnUse(deps),
+    charts: openedOnUse(deps.chartStore, [
+      'replaceWindow',
+      'windowState',
+      'findChart',
+      'listWindows',
+      'findSongHistory',
+      'upsertSongs',
+    ]),
     regions: deps.settings.regions,
     clock: deps.clock,
     // Made on first use, not at every cold start: most requests are for charts.

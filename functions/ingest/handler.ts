@@ -1,4 +1,4 @@
-import { dependencies } from '../../src/runtime/dependencies.ts';
+import { dependencies, openedOnUse } from '../../src/runtime/dependencies.ts';
 import { qualified, topics } from '../../src/topology.ts';
 import { ingestPlays } from '../../src/use-cases/ingest-plays.ts';
 import { httpFunction } from '../shared/http-function.ts';
@@ -8,13 +8,11 @@ export const handler = httpFunction(async (request) => {
   return ingestPlays(request, {
     // Opened on the way to publishing, so that brokers out of reach at a cold start are a 503 with
     // Retry-After, as they are later, rather than a 500.
-    transport: { publish: async (topic, messages) => (await deps.transport()).publish(topic, messages) },
+    transport: openedOnUse(deps.transport, ['publish']),
     topic: qualified(topics.plays.name, deps.settings.namespace),
     regions: deps.settings.regions,
     clock: deps.clock,
     // Likewise the database behind the rate limiter: out of reach, it is a 503, never a request let through.
-    rateLimiter: {
-      countRequest: async (...args) => (await deps.rateLimiter()).countRequest(...args),
-    },
+    rateLimiter: openedOnUse(deps.rateLimiter, ['countRequest']),
   });
 });

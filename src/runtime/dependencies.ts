@@ -100,19 +100,24 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
 }
 
 /**
- * The chart store, opened on its first use rather than before: a database out of reach at a cold start
- * then fails that use (the charts API answers 503) instead of the whole invocation (a 500), and requests
- * that need no database (GET /v1/regions) never wait for it.
+ * The methods `methods` of a port whose adapter `open` opens on its first call rather than before: a database
+ * or brokers out of reach at a cold start then fail that call (the function answers 503) instead of the whole
+ * invocation (a 500), and requests that need no such port (GET /v1/regions) never wait for it. `open` is one
+ * of the Dependencies' openers, which share what they opened.
  */
-export function chartStoreOnUse(deps: Pick<Dependencies, 'chartStore'>): ChartStore {
-  return {
-    replaceWindow: async (window, charts) => (await deps.chartStore()).replaceWindow(window, charts),
-    windowState: async (window) => (await deps.chartStore()).windowState(window),
-    findChart: async (region, period, start) => (await deps.chartStore()).findChart(region, period, start),
-    listWindows: async (region, period, page) => (await deps.chartStore()).listWindows(region, period, page),
-    findSongHistory: async (query) => (await deps.chartStore()).findSongHistory(query),
-    upsertSongs: async (songs) => (await deps.chartStore()).upsertSongs(songs),
-  };
+export function openedOnUse<T extends Record<K, (...args: never[]) => Promise<unknown>>, K extends keyof T>(
+  open: () => Promise<T>,
+  methods: readonly K[],
+): Pick<T, K> {
+  const port: Partial<Pick<T, K>> = {};
+  for (const name of methods) {
+    const call = async (...args: Parameters<T[K]>) => {
+      const opened = await open();
+      return opened[name](...args);
+    };
+    port[name] = call as unknown as T[K];
+  }
+  return port as Pick<T, K>;
 }
 
 /**
