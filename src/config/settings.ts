@@ -115,6 +115,8 @@ const settingsSchema = z.object({
     .default(''),
   /** Where local mode keeps its embedded transport log, lake folder and database. */
   TOP_SONGS_DATA_DIR: z.string().default('.data'),
+  /** Clients (`npm run invoke`; the simulator reads it too): the API key for POST /v1/plays; unset: the development key. */
+  TOP_SONGS_API_KEY: z.preprocess(blankAsUnset, z.string().optional()),
   /** Local runtime: write the event loop's delay to stderr every this many seconds (the soak benchmark reads it). */
   TOP_SONGS_EVENT_LOOP_REPORT_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().positive().optional()),
   AWS_REGION: z.string().optional(),
@@ -172,6 +174,8 @@ export interface Settings {
   /** Seconds between event-loop delay reports on stderr; undefined: none. */
   readonly eventLoopReportSeconds: number | undefined;
   readonly namespace: string;
+  /** TOP_SONGS_API_KEY: the key a local client (`npm run invoke`) sends to POST /v1/plays; undefined: the development key. */
+  readonly clientApiKey: string | undefined;
   /**
    * The function's name when this process runs in AWS Lambda, where the local-only adapters have no
    * place: its disk is temporary and private to one execution environment. Absent: local runtime, CLI.
@@ -266,6 +270,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     dataDir: raw.TOP_SONGS_DATA_DIR,
     eventLoopReportSeconds: raw.TOP_SONGS_EVENT_LOOP_REPORT_SECONDS,
     namespace: raw.TOP_SONGS_NAMESPACE,
+    clientApiKey: raw.TOP_SONGS_API_KEY,
     lambdaFunctionName: raw.AWS_LAMBDA_FUNCTION_NAME,
     openAi: {
       apiKey: raw.OPENAI_API_KEY,

@@ -95,7 +95,7 @@ async function withAuthorization(
   const headers = request.headers ?? {};
   if (!authorizerOfRoute(declaration, request.routeKey) || headers.authorization !== undefined)
     return request;
-  const given = values['api-key'] ?? process.env.TOP_SONGS_API_KEY;
+  const given = values['api-key'] ?? settings.clientApiKey;
   const key = given || (await ensureDevApiKey(await dependencies.apiKeys(), settings.dataDir)).key;
   console.error(`invoke: ${request.routeKey} with ${given ? 'the given' : 'the development'} API key`);
   return { ...request, headers: { ...headers, authorization: `Bearer ${key}` } };

@@ -225,3 +225,11 @@ describe('the event-loop report setting', () => {
     );
   });
 });
+
+describe('the client API key setting', () => {
+  it('is TOP_SONGS_API_KEY, unset when blank (the development key is used then)', () => {
+    expect(loadSettings({}).clientApiKey).toBeUndefined();
+    expect(loadSettings({ TOP_SONGS_API_KEY: '' }).clientApiKey).toBeUndefined();
+    expect(loadSettings({ TOP_SONGS_API_KEY: 'tsk_env' }).clientApiKey).toBe('tsk_env');
+  });
+});
