@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { embeddedPostgresAdvice } from '../adapters/postgres/embedded.ts';
 import type { Settings } from '../config/settings.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 
@@ -8,10 +9,7 @@ type StartAdvice = [what: string, advice: (error: NodeJS.ErrnoException) => stri
 export function databaseStartAdvice(settings: Settings, embedded: boolean): StartAdvice {
   if (embedded) {
     const folder = join(settings.dataDir, 'postgres');
-    return [
-      `the embedded PostgreSQL in ${folder}`,
-      () => `delete ${folder} to start it afresh (charts are recomputed from the lake), or set DATABASE_URL`,
-    ];
+    return [`the embedded PostgreSQL in ${folder}`, () => embeddedPostgresAdvice(folder)];
   }
   return [
     `PostgreSQL at DATABASE_URL (${serverOf(settings.databaseUrl)})`,

@@ -25,12 +25,17 @@ export class EmbeddedPostgresError extends Error {
   readonly reason: string;
   readonly advice: string;
 
-  constructor(dataDir: string, reason: string, advice: string) {
+  constructor(dataDir: string, reason: string) {
+    const advice = embeddedPostgresAdvice(dataDir);
     super(`The embedded PostgreSQL in ${dataDir} could not start (${reason}); ${advice}`);
     this.reason = reason;
     this.advice = advice;
   }
 }
+
+/** What to do when the embedded PostgreSQL kept in `dir` cannot start, or cannot be used once started. */
+export const embeddedPostgresAdvice = (dir: string): string =>
+  `delete ${dir} to start it afresh (charts are recomputed from the lake), or set DATABASE_URL`;
 
 const USER = 'postgres';
 const PASSWORD = 'top-songs-local';
@@ -94,11 +99,7 @@ export async function startEmbeddedPostgres(
       stop: () => (pid ? stopServer(pid) : server.stop()),
     };
   } catch (error) {
-    throw new EmbeddedPostgresError(
-      dataDir,
-      reason(error, log),
-      `set DATABASE_URL to use another PostgreSQL, or delete ${dataDir} to start it afresh (charts are recomputed from the lake)`,
-    );
+    throw new EmbeddedPostgresError(dataDir, reason(error, log));
   }
 }
 
