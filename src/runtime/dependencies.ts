@@ -89,9 +89,9 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
           transport = await createTransport(settings, publishTimeoutMs);
           return transport;
         }),
-    chartStore: async () => new PostgresChartStore(await database(), databaseTimeoutMs),
-    apiKeys: async () => new PostgresApiKeyStore(await database(), databaseTimeoutMs),
-    rateLimiter: async () => new PostgresRateLimiter(await database(), databaseTimeoutMs),
+    chartStore: sharedUntilFailure(async () => new PostgresChartStore(await database(), databaseTimeoutMs)),
+    apiKeys: sharedUntilFailure(async () => new PostgresApiKeyStore(await database(), databaseTimeoutMs)),
+    rateLimiter: sharedUntilFailure(async () => new PostgresRateLimiter(await database(), databaseTimeoutMs)),
     close: async () => {
       await transport?.close();
       await pool?.end();
