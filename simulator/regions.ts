@@ -30,7 +30,7 @@ export async function resolveRegions(
 }
 
 /** GET /v1/regions → `{ regions: string[] }` (the `global` pseudo-region is never a play's region). */
-export async function fetchRegions(url: string, signal?: AbortSignal): Promise<string[]> {
+async function fetchRegions(url: string, signal?: AbortSignal): Promise<string[]> {
   const timeout = AbortSignal.timeout(3000);
   const response = await fetch(`${url.replace(/\/+$/, '')}/v1/regions`, {
     signal: signal ? AbortSignal.any([signal, timeout]) : timeout,

@@ -74,6 +74,9 @@ def _js_type(kind: Column) -> Column:
     )
 
 
+# schema_of_variant()'s names of a JSON number's types.
+_NUMBER_KIND = r"^(TINYINT|SMALLINT|INT|BIGINT|FLOAT|DOUBLE|DECIMAL)"
+
 # The play event's fields in the TypeScript schema's order, which is also the order of the errors.
 FIELDS = ["event_id", "user_id", "song_id", "region", "played_at", "ms_played", "device", "session_id"]
 
@@ -89,7 +92,7 @@ class _Field:
         self.kind = F.col(f"_k_{name}")
         self.present = self.kind.isNotNull()
         self.is_string = self.kind == "STRING"
-        self.is_number = self.kind.rlike(r"^(TINYINT|SMALLINT|INT|BIGINT|FLOAT|DOUBLE|DECIMAL)")
+        self.is_number = self.kind.rlike(_NUMBER_KIND)
         self.string = F.col(f"_s_{name}")
         self.double = F.col(f"_d_{name}")
 
@@ -102,7 +105,7 @@ class _Field:
             {
                 f"_s_{name}": F.when(F.col(f"_k_{name}") == "STRING", F.try_variant_get(raw, "$", "string")),
                 f"_d_{name}": F.when(
-                    F.col(f"_k_{name}").rlike(r"^(TINYINT|SMALLINT|INT|BIGINT|FLOAT|DOUBLE|DECIMAL)"),
+                    F.col(f"_k_{name}").rlike(_NUMBER_KIND),
                     F.try_variant_get(raw, "$", "double"),
                 ),
             }

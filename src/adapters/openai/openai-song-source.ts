@@ -174,10 +174,7 @@ export class OpenAiSongSource implements SongSource {
 }
 
 /** The batch's songs, or a MalformedAnswerError saying what is wrong with the answer. */
-export function readAnswer(
-  completion: ChatCompletion,
-  schema: ReturnType<typeof songBatchSchema>,
-): GeneratedSong[] {
+function readAnswer(completion: ChatCompletion, schema: ReturnType<typeof songBatchSchema>): GeneratedSong[] {
   const choice = completion.choices?.[0];
   if (!choice) throw new MalformedAnswerError('the answer has no choices');
   const { message } = choice;

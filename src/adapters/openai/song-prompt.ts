@@ -7,7 +7,7 @@ const eras = ['2020s', '2010s', '2020s', '2000s', '2010s', '1990s', '1980s or ea
  * Each batch asks for songs of one focus (a region, or worldwide hits) and one era, so that forty batches
  * cover forty different corners of the catalog rather than forty times the same global hits.
  */
-export function batchFocus(index: number, regions: readonly string[]): { where: string; era: string } {
+function batchFocus(index: number, regions: readonly string[]): { where: string; era: string } {
   const places = ['worldwide', ...regions];
   const where = places[index % places.length]!;
   const era = eras[Math.floor(index / places.length) % eras.length]!;

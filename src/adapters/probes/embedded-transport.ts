@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type ConnectionProbe, fail, ok } from '../../ports/connection-probe.ts';
 import type { TopicDeclaration } from '../../topology.ts';
 import { isProcessAlive } from '../process-liveness.ts';
+import { folderOwner } from '../transport/embedded/folder-lock.ts';
 import { endOffsetOnDisk } from '../transport/embedded/log.ts';
 import { OffsetFile } from '../transport/embedded/offsets.ts';
 import { oneLine } from './error-codes.ts';
@@ -39,13 +40,12 @@ export function embeddedTransportProbe(options: EmbeddedTransportProbeOptions): 
       }
       const written = await writable(join(options.dir, `.doctor-${randomUUID()}.tmp`));
       if (written !== undefined) return fail(`${options.dir} is not writable (${written})`, hint);
+      const topicDir = join(options.dir, options.lagTopic);
+      const offsets = new OffsetFile(topicDir, options.group);
       const lags = await Promise.all(
         partitionsOf(options).map(async (partition) => {
-          const end = await endOffsetOnDisk(join(options.dir, options.lagTopic), partition);
-          const done = new OffsetFile(join(options.dir, options.lagTopic), options.group).committed(
-            partition,
-          );
-          return { partition, lag: Math.max(0, end - done) };
+          const end = await endOffsetOnDisk(topicDir, partition);
+          return { partition, lag: Math.max(0, end - offsets.committed(partition)) };
         }),
       );
       return ok([owner(options.dir), lagText(options.group, lags)].join('; '));
@@ -79,7 +79,6 @@ function nearestExisting(path: string): string {
 
 /** Who holds the folder: a running process (npm start), or nobody. */
 function owner(dir: string): string {
-  const file = join(dir, 'owner.pid');
-  const pid = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+  const pid = folderOwner(dir);
   return pid && isProcessAlive(pid) ? `held by process ${pid}` : 'not in use';
 }

@@ -1,6 +1,6 @@
-import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { type ConnectionProbe, fail, ok, type ProbeOutcome } from '../../ports/connection-probe.ts';
+import { kinesisClient } from '../transport/kinesis/connection.ts';
 import { awsRefusal } from './aws-errors.ts';
 
 export interface KinesisProbeOptions {
@@ -20,12 +20,7 @@ export function kinesisProbe(options: KinesisProbeOptions): ConnectionProbe {
     target: `${options.streams.map(({ stream }) => stream).join(', ')} at ${where}`,
     silentHint: `is the Kinesis endpoint running? npm run stack:up -- kinesis, or check AWS_ENDPOINT_URL_KINESIS`,
     check: async (signal) => {
-      const client = new KinesisClient({
-        region: options.region,
-        // HTTP/1.1: the SDK's default HTTP/2 handler fails against kinesis-mock (docs/stack.md).
-        requestHandler: new NodeHttpHandler({ requestTimeout: options.timeoutMs }),
-        maxAttempts: 1,
-      });
+      const client = kinesisClient(options.region, { requestTimeoutMs: options.timeoutMs, maxAttempts: 1 });
       try {
         const states = await Promise.all(
           options.streams.map(({ stream, shards }) => describe(client, stream, shards, signal)),

@@ -12,7 +12,7 @@ import {
   periodParameter,
   regionParameter,
 } from './parameters.ts';
-import type { ChartBody } from './schemas.ts';
+import { type ChartBody, windowSummaryBody } from './schemas.ts';
 
 /** The query of GET /v1/charts, knowing `regions`. */
 export const chartQuery = (regions: readonly string[]) =>
@@ -54,11 +54,7 @@ function chartBody(chart: ServedChart): ChartBody {
   return {
     region: chart.region,
     period: chart.period,
-    window_start: chart.window_start.toISOString(),
-    window_end: chart.window_end.toISOString(),
-    status: chart.status,
-    generated_at: chart.generated_at.toISOString(),
-    eligible_plays: chart.eligible_plays,
+    ...windowSummaryBody(chart),
     entries: chart.entries.map((entry) => ({
       rank: entry.rank,
       song_id: entry.song_id,

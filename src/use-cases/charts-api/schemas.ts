@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { movements, periods } from '../../domain/charts.ts';
+import type { ChartSummary } from '../../ports/chart-store.ts';
 
 const Instant = z.iso.datetime().describe('an instant in UTC, RFC 3339 with milliseconds');
 const Rank = z.int().min(1).max(100);
@@ -95,5 +96,17 @@ export const SongHistoryResponse = z.strictObject({
 });
 
 export type ChartBody = z.infer<typeof ChartResponse>;
+export type WindowSummaryBody = z.infer<typeof WindowSummary>;
 export type ChartWindowsBody = z.infer<typeof ChartWindowsResponse>;
 export type SongHistoryBody = z.infer<typeof SongHistoryResponse>;
+
+/** A stored window as its summary in a body: instants as RFC 3339 text. */
+export function windowSummaryBody(window: ChartSummary): WindowSummaryBody {
+  return {
+    window_start: window.window_start.toISOString(),
+    window_end: window.window_end.toISOString(),
+    status: window.status,
+    generated_at: window.generated_at.toISOString(),
+    eligible_plays: window.eligible_plays,
+  };
+}

@@ -11,7 +11,7 @@ import {
   periodParameter,
   regionParameter,
 } from './parameters.ts';
-import type { ChartWindowsBody } from './schemas.ts';
+import { type ChartWindowsBody, windowSummaryBody } from './schemas.ts';
 
 /** A day of hours by default; a week of hours at most. */
 export const WINDOWS_PAGE = { default: 24, max: 168 } as const;
@@ -43,13 +43,7 @@ export async function serveChartWindows(request: HttpRequest, ports: ChartsApiPo
   const body: ChartWindowsBody = {
     region,
     period,
-    windows: page.map((window) => ({
-      window_start: window.window_start.toISOString(),
-      window_end: window.window_end.toISOString(),
-      status: window.status,
-      generated_at: window.generated_at.toISOString(),
-      eligible_plays: window.eligible_plays,
-    })),
+    windows: page.map(windowSummaryBody),
     next_before: windows.length > limit ? (page.at(-1)?.window_start.toISOString() ?? null) : null,
   };
   return cacheableJson(request, body, cachePolicy.live);

@@ -12,13 +12,19 @@ export interface StreamBinding {
   readonly shards: number;
 }
 
-/** A client over HTTP/1.1, the endpoint from AWS_ENDPOINT_URL (the SDK reads it). */
-export function kinesisClient(region: string): KinesisClient {
+/**
+ * A client over HTTP/1.1, the endpoint from AWS_ENDPOINT_URL (the SDK reads it): the transport's, and with a
+ * shorter request timeout and a single attempt, the doctor's.
+ */
+export function kinesisClient(
+  region: string,
+  { requestTimeoutMs = 10_000, maxAttempts = 3 }: { requestTimeoutMs?: number; maxAttempts?: number } = {},
+): KinesisClient {
   return new KinesisClient({
     region,
     // HTTP/1.1: the SDK's default HTTP/2 handler fails against kinesis-mock (docs/stack.md).
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
-    maxAttempts: 3,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: requestTimeoutMs }),
+    maxAttempts,
   });
 }
 

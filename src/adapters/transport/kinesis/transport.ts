@@ -1,4 +1,4 @@
-import { type KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { ForwardedMessage, LogConsumer, OutgoingMessage, Transport } from '../../../ports/transport.ts';
 import { CheckpointFile } from './checkpoints.ts';
 import { ensureStream, kinesisClient, type StreamBinding, streamOf, unavailable } from './connection.ts';
@@ -74,11 +74,6 @@ export class KinesisTransport implements Transport {
     });
     this.consumers.add(consumer);
     return consumer;
-  }
-
-  /** Whether the Kinesis endpoint answers (readiness checks). */
-  async ping(): Promise<void> {
-    await this.client.send(new ListStreamsCommand({ Limit: 1 }));
   }
 
   async close(): Promise<void> {
