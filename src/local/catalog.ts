@@ -2,6 +2,7 @@ import { DEFAULT_CATALOG_SIZE } from '../../simulator/catalog.ts';
 import { SeededSongSource } from '../adapters/catalog/seeded-song-source.ts';
 import { catalogVersionAt } from '../domain/catalog.ts';
 import type { Song } from '../domain/song.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { SongSource } from '../ports/song-source.ts';
 import { catalogFiles } from '../runtime/catalog-files.ts';
@@ -17,9 +18,10 @@ export async function ensureCatalog(
   lake: ObjectStore,
   source: SongSource,
   regions: readonly string[],
+  clock: Clock,
 ): Promise<boolean> {
   const result = await generateCatalogVersion(
-    { lake, files: catalogFiles, source, clock: () => new Date() },
+    { lake, files: catalogFiles, source, clock },
     { mode: 'ensure', songs: DEFAULT_CATALOG_SIZE, regions },
   );
   return result.written;

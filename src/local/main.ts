@@ -10,7 +10,7 @@ import { runSimulation } from '../../simulator/index.ts';
 import { takeOverStopSignals } from '../adapters/postgres/embedded-package.ts';
 import { loadSettings } from '../config/settings.ts';
 import { catalogFiles } from '../runtime/catalog-files.ts';
-import { currentCatalog, describeCatalog, readCurrentSongs } from '../use-cases/catalog-in-lake.ts';
+import { describeCatalog, readCurrentCatalog } from '../use-cases/catalog-in-lake.ts';
 import { seededCatalog } from './catalog.ts';
 import { startLocalRuntime } from './runtime.ts';
 import { startupFailure } from './startup-failure.ts';
@@ -77,8 +77,8 @@ const runtime = await started;
 
 const lake = runtime.dependencies.lake().describe();
 // The simulator plays the lake's catalog, whichever wrote it (npm run catalog -- generate, or the seeded one).
-const catalog = await readCurrentSongs(runtime.dependencies.lake(), catalogFiles);
-const catalogState = await currentCatalog(runtime.dependencies.lake(), catalogFiles);
+const current = await readCurrentCatalog(runtime.dependencies.lake(), catalogFiles);
+const catalog = current?.songs;
 const transport = (await runtime.dependencies.transport()).describe();
 const database = runtime.database
   ? `embedded PostgreSQL in ${settings.dataDir}/postgres${filesElsewhere(runtime.database.files)}`
@@ -98,7 +98,7 @@ Top Songs is running: ${runtime.url}
   API key    ${runtime.apiKey} (development key for POST /v1/plays, in ${runtime.apiKeyFile})
   transport  ${transport}
   lake       ${lake}
-  catalog    ${catalogState.exists ? describeCatalog(catalogState.metadata) : 'none'} (npm run catalog -- generate: a chat model's)
+  catalog    ${current ? describeCatalog(current.metadata) : 'none'} (npm run catalog -- generate: a chat model's)
   database   ${database}
 ${flags['no-simulator'] ? '  simulator  off' : `  simulator  ${rate} plays/s (seed ${seed}); --no-simulator turns it off`}
 Charts appear within a minute. Ctrl-C stops.

@@ -87,7 +87,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (options.defaultCatalog) {
       const source = options.defaultCatalog;
       await starting(...lakeStartAdvice(dependencies.lake()), () =>
-        ensureCatalog(dependencies.lake(), source, settings.regions),
+        ensureCatalog(dependencies.lake(), source, settings.regions, dependencies.clock),
       );
     }
 

@@ -43,6 +43,17 @@ export function readCurrentSongs(
   return readCurrentFile(lake, files.withScratchDir, files.readSongs);
 }
 
+/** The current catalog's songs and metadata from one copy of its file, or undefined when the lake has none. */
+export function readCurrentCatalog(
+  lake: ObjectStore,
+  files: Pick<CatalogFiles, 'readSongs' | 'readMetadata' | 'withScratchDir'>,
+): Promise<{ songs: Song[]; metadata: CatalogMetadata | undefined } | undefined> {
+  return readCurrentFile(lake, files.withScratchDir, async (file) => ({
+    songs: await files.readSongs(file),
+    metadata: await files.readMetadata(file),
+  }));
+}
+
 /** Writes songs as a new catalog version and as the current catalog; returns the version's key. */
 export async function writeCatalog(
   lake: ObjectStore,

@@ -14,11 +14,11 @@ const migrationsPattern = fileURLToPath(new URL('./migrations/*.sql', import.met
  */
 export async function migrate(client: pg.Client, target?: string): Promise<void> {
   const postgrator = postgratorOn(client);
-  // Postgrator runs each migration in its own transaction; the advisory lock serialises processes.
   // Postgrator would report success having found nothing: a bundle without its SQL files must fail loudly.
   if ((await postgrator.getMigrations()).length === 0) {
     throw new Error(`No schema migrations found at ${migrationsPattern}`);
   }
+  // Postgrator runs each migration in its own transaction; the advisory lock serialises processes.
   await client.query('SELECT pg_advisory_lock(727274)');
   try {
     await postgrator.migrate(target);

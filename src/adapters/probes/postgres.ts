@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parse } from 'pg-connection-string';
 import { type ConnectionProbe, fail, ok, type ProbeOutcome } from '../../ports/connection-probe.ts';
-import { EmbeddedPostgresError, START_TIMEOUT_MS, startEmbeddedPostgres } from '../postgres/embedded.ts';
+import {
+  EmbeddedPostgresError,
+  embeddedPostgresAdvice,
+  START_TIMEOUT_MS,
+  startEmbeddedPostgres,
+} from '../postgres/embedded.ts';
 import { schemaVersions } from '../postgres/migrate.ts';
 import { errorCodes, hasAny, oneLine, UNKNOWN_HOST, UNREACHABLE } from './error-codes.ts';
 
@@ -52,10 +57,7 @@ export function embeddedPostgresProbe(dataDir: string, timeoutMs: number): Conne
       }
       try {
         const outcome = await inspect(database.url, timeoutMs, signal).catch((error: unknown) =>
-          fail(
-            oneLine(error),
-            `delete ${folder} to start it afresh (charts are recomputed from the lake), or set DATABASE_URL`,
-          ),
+          fail(oneLine(error), embeddedPostgresAdvice(folder)),
         );
         const how =
           database.sharedWith === undefined
