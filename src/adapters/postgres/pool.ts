@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { StoreUnavailableError } from '../../ports/chart-store.ts';
 import { withDeadline } from '../deadline.ts';
+import { UNREACHABLE_ERRNOS } from '../network-errors.ts';
 
 /** Connections whose socket failed or was closed under them: what they were doing failed for that reason. */
 const lostConnections = new WeakSet<pg.ClientBase>();
@@ -85,19 +86,7 @@ export function boundedQuery(pool: pg.Pool, timeoutMs: number): BoundedQuery {
   return (sql, values = []) => onConnection(pool, timeoutMs, (client) => client.query(sql, values));
 }
 
-/** Node's socket errors that mean "not reachable now", as opposed to "misconfigured". */
-const unreachableErrnos = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EAI_AGAIN',
-]);
+const unreachableErrnos = new Set(UNREACHABLE_ERRNOS);
 
 /**
  * SQLSTATEs of a server going away or not taking work: class 08 (connection exception), 57P01-57P03

@@ -1,5 +1,6 @@
 import { fail, type ProbeOutcome } from '../../ports/connection-probe.ts';
-import { errorCodes, hasAny, oneLine, UNKNOWN_HOST, UNREACHABLE } from './error-codes.ts';
+import { UNREACHABLE_ERRNOS } from '../network-errors.ts';
+import { errorCodes, hasAny, oneLine, UNKNOWN_HOST } from './error-codes.ts';
 
 /** What an AWS SDK client's failure means, for a service at an endpoint named by `setting`. */
 export function awsRefusal(
@@ -11,7 +12,7 @@ export function awsRefusal(
   if (hasAny(codes, UNKNOWN_HOST)) {
     return fail(detail, `the ${where.service} endpoint's host does not resolve: check ${where.setting}`);
   }
-  if (hasAny(codes, UNREACHABLE) || codes.has('TimeoutError') || codes.has('AbortError')) {
+  if (hasAny(codes, UNREACHABLE_ERRNOS) || codes.has('TimeoutError') || codes.has('AbortError')) {
     return fail(
       detail,
       `is the ${where.service} endpoint running? ${where.start}, or check ${where.setting}`,

@@ -21,14 +21,7 @@ export function errorCodes(error: unknown): Set<string> {
   return codes;
 }
 
-/** Node's codes for "nothing answers there": refused, unreachable, or a name that does not resolve. */
-export const UNREACHABLE = [
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNRESET',
-  'ETIMEDOUT',
-] as const;
+/** A name that does not resolve: the probes check these before UNREACHABLE_ERRNOS (../network-errors.ts). */
 export const UNKNOWN_HOST = ['ENOTFOUND', 'EAI_AGAIN'] as const;
 
 export const hasAny = (codes: ReadonlySet<string>, wanted: readonly string[]) =>

@@ -1,8 +1,9 @@
 import { Admin, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka';
 import { type ConnectionProbe, fail, ok, type ProbeOutcome } from '../../ports/connection-probe.ts';
 import type { TopicDeclaration } from '../../topology.ts';
+import { UNREACHABLE_ERRNOS } from '../network-errors.ts';
 import { describeKafkaError, type KafkaConnectionOptions } from '../transport/kafka/connection.ts';
-import { errorCodes, hasAny, UNKNOWN_HOST, UNREACHABLE } from './error-codes.ts';
+import { errorCodes, hasAny, UNKNOWN_HOST } from './error-codes.ts';
 import { lagText } from './lag.ts';
 
 export interface KafkaProbeOptions {
@@ -106,7 +107,7 @@ function refused(error: unknown): ProbeOutcome {
   const codes = errorCodes(error);
   const detail = describeKafkaError(error);
   if (hasAny(codes, UNKNOWN_HOST)) return fail(detail, 'a broker host does not resolve: check KAFKA_BROKERS');
-  if (hasAny(codes, UNREACHABLE) || /connect|timeout|timed out/i.test(detail)) {
+  if (hasAny(codes, UNREACHABLE_ERRNOS) || /connect|timeout|timed out/i.test(detail)) {
     return fail(detail, RUNNING_HINT);
   }
   if (/SASL|authentication/i.test(detail)) {

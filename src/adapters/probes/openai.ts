@@ -1,5 +1,6 @@
 import { type ConnectionProbe, fail, ok } from '../../ports/connection-probe.ts';
-import { errorCodes, hasAny, oneLine, UNKNOWN_HOST, UNREACHABLE } from './error-codes.ts';
+import { UNREACHABLE_ERRNOS } from '../network-errors.ts';
+import { errorCodes, hasAny, oneLine, UNKNOWN_HOST } from './error-codes.ts';
 
 /**
  * An OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio): GET {base}/models with the key, the cheapest
@@ -26,7 +27,7 @@ export function openAiProbe(options: {
         const detail = oneLine(error);
         if (hasAny(codes, UNKNOWN_HOST))
           return fail(detail, `the host of ${base} does not resolve: check OPENAI_BASE_URL`);
-        if (hasAny(codes, UNREACHABLE))
+        if (hasAny(codes, UNREACHABLE_ERRNOS))
           return fail(detail, `nothing answers at ${base}: is the server running? check OPENAI_BASE_URL`);
         return fail(
           detail,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parse } from 'pg-connection-string';
 import { type ConnectionProbe, fail, ok, type ProbeOutcome } from '../../ports/connection-probe.ts';
+import { UNREACHABLE_ERRNOS } from '../network-errors.ts';
 import {
   EmbeddedPostgresError,
   embeddedPostgresAdvice,
@@ -10,7 +11,7 @@ import {
   startEmbeddedPostgres,
 } from '../postgres/embedded.ts';
 import { schemaVersions } from '../postgres/migrate.ts';
-import { errorCodes, hasAny, oneLine, UNKNOWN_HOST, UNREACHABLE } from './error-codes.ts';
+import { errorCodes, hasAny, oneLine, UNKNOWN_HOST } from './error-codes.ts';
 
 /** PostgreSQL at DATABASE_URL: reachable, the credentials accepted, the schema current. */
 export function databaseUrlProbe(url: string, timeoutMs: number): ConnectionProbe {
@@ -122,7 +123,7 @@ function refused(error: unknown, where: { host: string; user: string; database: 
   if (hasAny(codes, UNKNOWN_HOST)) {
     return fail(detail, `the host of ${where.host} does not resolve: check ${setting}`);
   }
-  if (hasAny(codes, UNREACHABLE) || /timeout/i.test(detail)) {
+  if (hasAny(codes, UNREACHABLE_ERRNOS) || /timeout/i.test(detail)) {
     return fail(
       detail,
       `is PostgreSQL running at ${where.host}? npm run stack:up -- postgres, or check ${setting}`,
