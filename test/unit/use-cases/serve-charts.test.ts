@@ -57,15 +57,16 @@ const usHourOpen: ServedChart = {
   status: 'provisional',
 };
 
-const serve = (request: HttpRequest, charts: readonly ServedChart[] = [usHour, usHourEarlier]) => {
-  const fake = fakeChartStore(charts);
-  return serveCharts(request, {
-    charts: fake.store,
+/** serveCharts on `charts` at 11:30 on the fixtures' day. */
+const serveFrom = (charts: ChartStore, request: HttpRequest) =>
+  serveCharts(request, {
+    charts,
     regions,
     clock: () => new Date('2026-11-20T11:30:00Z'),
     apiDocument: () => apiDocument,
   });
-};
+const serve = (request: HttpRequest, charts: readonly ServedChart[] = [usHour, usHourEarlier]) =>
+  serveFrom(fakeChartStore(charts).store, request);
 const bodyOf = (result: { body: unknown }) => result.body as Record<string, unknown>;
 
 describe('serveCharts: GET /v1/charts', () => {
@@ -80,32 +81,8 @@ describe('serveCharts: GET /v1/charts', () => {
       status: 'final',
       generated_at: '2026-11-20T11:03:00.250Z',
       eligible_plays: 3,
-      entries: [
-        {
-          rank: 1,
-          song_id: 'song-000017',
-          title: 'Night Drive',
-          artist: 'The Examples',
-          genre: 'pop',
-          plays: 2,
-          previous_rank: 3,
-          movement: 'up',
-          peak_rank: 1,
-          periods_on_chart: 4,
-        },
-        {
-          rank: 2,
-          song_id: 'song-000003',
-          title: null,
-          artist: null,
-          genre: null,
-          plays: 1,
-          previous_rank: null,
-          movement: 'new',
-          peak_rank: 2,
-          periods_on_chart: 1,
-        },
-      ],
+      // The entries exactly as the store gave them: every field, nulls included.
+      entries: usHour.entries,
     });
     // What reaches a client is JSON, and what the response schema declares.
     expect(JSON.parse(JSON.stringify(result.body))).toEqual(result.body);
@@ -114,9 +91,9 @@ describe('serveCharts: GET /v1/charts', () => {
 
   it('serves the chart of an explicit window, given in any offset', async () => {
     const fake = fakeChartStore([usHour, usHourEarlier]);
-    const result = await serveCharts(
+    const result = await serveFrom(
+      fake.store,
       get('/v1/charts', { region: 'us', period: 'hour', start: '2026-11-20T10:00:00+01:00' }),
-      { charts: fake.store, regions, clock: () => new Date(), apiDocument: () => apiDocument },
     );
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result).window_start).toBe('2026-11-20T09:00:00.000Z');
@@ -157,12 +134,7 @@ describe('serveCharts: GET /v1/charts', () => {
     [{ region: 'us', period: 'week', start: '2026-11-20T10:00:00Z' }, 'period', 'must be hour or day'],
   ])('answers 400 to %j, naming %s', async (query, field, message) => {
     const fake = fakeChartStore([usHour]);
-    const result = await serveCharts(get('/v1/charts', query as Record<string, string>), {
-      charts: fake.store,
-      regions,
-      clock: () => new Date(),
-      apiDocument: () => apiDocument,
-    });
+    const result = await serveFrom(fake.store, get('/v1/charts', query as Record<string, string>));
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result)).toEqual({ message: `${field} ${message}`, errors: [{ field, message }] });
     expect(ErrorResponse.parse(result.body)).toEqual(result.body);
@@ -257,14 +229,12 @@ describe('serveCharts with the database out of reach', () => {
     get('/v1/charts/windows', { region: 'us', period: 'hour' }),
     get('/v1/songs/song-1', { period: 'day' }),
   ];
-  const serveWith = (charts: ChartStore, request: HttpRequest) =>
-    serveCharts(request, { charts, regions, clock: () => new Date(), apiDocument: () => apiDocument });
 
   it.each(reads.map((request) => [request.path, request]))(
     '%s answers 503 with Retry-After and the reason, never a 500',
     async (_, request) => {
       const unavailable = new StoreUnavailableError('PostgreSQL is unreachable (ECONNREFUSED)', 7);
-      const result = await serveWith(failing(unavailable), request);
+      const result = await serveFrom(failing(unavailable), request);
       expect(result).toEqual({
         statusCode: 503,
         body: {
@@ -278,11 +248,11 @@ describe('serveCharts with the database out of reach', () => {
 
   it('lets any other failure through (a bug is a 500, not a 503 to retry)', async () => {
     const bug = new TypeError('not a chart');
-    await expect(serveWith(failing(bug), reads[0]!)).rejects.toBe(bug);
+    await expect(serveFrom(failing(bug), reads[0]!)).rejects.toBe(bug);
   });
 
   it('still lists the regions, which need no database', async () => {
-    const result = await serveWith(failing(new StoreUnavailableError('down')), get('/v1/regions'));
+    const result = await serveFrom(failing(new StoreUnavailableError('down')), get('/v1/regions'));
     expect(result.statusCode).toBe(200);
   });
 });
