@@ -1,23 +1,10 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
 
-export interface TempDir {
-  readonly path: string;
-  remove(): Promise<void>;
-}
+export type { TempDir };
 
-/**
- * A fresh folder under the system temp dir. Open to others because, when the tests run as root, the
- * embedded PostgreSQL server runs as the postgres account: in a folder that account cannot reach, its files
- * would go to /var/lib/top-songs/postgres instead (docs/operations.md, "Running as root"), and outlive the test.
- */
-export async function tempDir(prefix: string): Promise<TempDir> {
-  const path = await mkdtemp(join(tmpdir(), `top-songs-unit-${prefix}-`));
-  await chmod(path, 0o755);
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
+/** A fresh folder under the system temp dir, as makeTempDir (test/support/temp-dir.ts) makes it. */
+export const tempDir = (prefix: string): Promise<TempDir> => makeTempDir(`unit-${prefix}`);
 
 /** Runs a query on a private in-memory DuckDB (not the one the code under test uses). */
 export async function queryDuckDb(sql: string): Promise<Record<string, unknown>[]> {
