@@ -1,31 +1,22 @@
 /** `npm run doctor` against a real Kinesis endpoint (KINESIS_STREAM, AWS_ENDPOINT_URL_KINESIS): the streams are ACTIVE. */
-import { randomUUID } from 'node:crypto';
-import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KinesisTransport } from '../../../src/adapters/transport/kinesis/transport.ts';
 import { kinesisStreams } from '../../../src/runtime/connections.ts';
 import { parseTable, rowOf, runDoctor } from '../../support/doctor.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
+import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
+import { deleteStreams, kinesisConfigured, kinesisEndpoint, testStream } from './kinesis-streams.ts';
 
-const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL;
-const configured = Boolean(process.env.KINESIS_STREAM && endpoint);
-
-describe.skipIf(!configured)(
+describe.skipIf(!kinesisConfigured)(
   'npm run doctor with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: npm run stack:up -- kinesis)',
   () => {
-    const stream = `${process.env.KINESIS_STREAM}-test-doctor-${randomUUID().slice(0, 8)}`;
-    let temp: Awaited<ReturnType<typeof makeTempDir>>;
+    const stream = testStream('doctor');
+    let temp: TempDir;
 
     beforeAll(async () => {
       temp = await makeTempDir('doctor-kinesis');
     });
     afterAll(async () => {
-      const client = new KinesisClient({ requestHandler: new NodeHttpHandler() });
-      for (const name of [stream, `${stream}-dlq`]) {
-        await client.send(new DeleteStreamCommand({ StreamName: name })).catch(() => {});
-      }
-      client.destroy();
+      await deleteStreams([stream, `${stream}-dlq`]);
       await temp?.remove();
     });
 
@@ -49,7 +40,7 @@ describe.skipIf(!configured)(
       const after = await runDoctor(env);
       expect(after.code, after.stdout + after.stderr).toBe(0);
       expect(rowOf(parseTable(after.stdout), 'kinesis')).toMatchObject({
-        target: `${stream}, ${stream}-dlq at ${endpoint}`,
+        target: `${stream}, ${stream}-dlq at ${kinesisEndpoint}`,
         status: 'ok',
         details: `${stream} ACTIVE ×3, ${stream}-dlq ACTIVE ×1`,
       });

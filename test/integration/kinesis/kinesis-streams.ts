@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
-const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL;
+/** The Kinesis endpoint the tests use. */
+export const kinesisEndpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL;
 /** Whether the Kinesis tests run: KINESIS_STREAM and an endpoint are set. */
-export const kinesisConfigured = Boolean(process.env.KINESIS_STREAM && endpoint);
+export const kinesisConfigured = Boolean(process.env.KINESIS_STREAM && kinesisEndpoint);
 
 /** A stream name (and, with `-dlq`, its dead-letter stream's) of this run's own. */
 export const testStream = (name: string) =>
