@@ -4,17 +4,13 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devApiKeyFile, readApiKeyFile } from '../../src/local/dev-api-key.ts';
+import { localModeEnv } from '../support/local-process.ts';
 import { recentPlay } from '../support/play-batches.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
 const run = promisify(execFile);
 // The invoked functions use this test's own folder lake, whatever the environment exports.
-const {
-  LAKE_URI: _exportedLake,
-  KAFKA_BROKERS: _brokers,
-  KINESIS_STREAM: _stream,
-  ...inheritedEnv
-} = process.env;
+const inheritedEnv = localModeEnv();
 const root = resolve(import.meta.dirname, '../..');
 
 /** `npm run invoke -- <function> [--event <file>|-]`, as a user runs it. */

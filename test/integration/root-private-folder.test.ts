@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { type LocalProcess, startLocalProcess } from '../support/local-process.ts';
+import { type LocalProcess, localModeEnv, startLocalProcess } from '../support/local-process.ts';
 import { recentPlay } from '../support/play-batches.ts';
 import { postPlays } from '../support/post-plays.ts';
 
@@ -64,7 +64,6 @@ describe('npm start as root from a folder only root may enter', () => {
       expect((await realpath(`/proc/${pid}/exe`)).startsWith(`${dir}/`)).toBe(false);
 
       // npm run invoke from the same folder uses the same server: the chart it computes is the one npm start serves.
-      const { LAKE_URI: _lake, KAFKA_BROKERS: _kafka, KINESIS_STREAM: _kinesis, ...inherited } = process.env;
       await promisify(execFile)(
         process.execPath,
         [
@@ -73,7 +72,7 @@ describe('npm start as root from a folder only root may enter', () => {
           '--event',
           join(root, 'test/fixtures/events/chart-hourly-backfill.json'),
         ],
-        { cwd: app, env: { ...inherited, ...env } },
+        { cwd: app, env: { ...localModeEnv(), ...env } },
       );
       const chartPath = '/v1/charts?region=global&period=hour&start=2026-11-20T10:00:00Z';
       expect((await fetch(`${running.url}${chartPath}`)).status).toBe(200);

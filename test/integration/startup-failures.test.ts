@@ -4,10 +4,11 @@ import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/adapters/postgres/embedded.ts';
+import { localModeEnv } from '../support/local-process.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
 const root = resolve(import.meta.dirname, '../..');
-const { LAKE_URI: _lake, KAFKA_BROKERS: _kafka, KINESIS_STREAM: _kinesis, ...inherited } = process.env;
+const inherited = localModeEnv();
 
 /** Runs a command of the local runtime that is expected to fail; resolves with its exit code and stderr. */
 function run(

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
+import { localModeEnv } from './local-process.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -35,17 +36,13 @@ export interface DoctorRun {
  * test's own: whatever the environment exports for other tests is dropped.
  */
 export function runDoctor(env: Record<string, string>, args: readonly string[] = []): Promise<DoctorRun> {
-  const {
-    DATABASE_URL: _database,
-    LAKE_URI: _lake,
-    KAFKA_BROKERS: _kafka,
-    KINESIS_STREAM: _kinesis,
-    AWS_ENDPOINT_URL: _aws,
-    OPENAI_BASE_URL: _openAiUrl,
-    OPENAI_API_KEY: _openAiKey,
-    TOP_SONGS_NAMESPACE: _namespace,
-    ...inherited
-  } = process.env;
+  const inherited = localModeEnv(
+    'DATABASE_URL',
+    'AWS_ENDPOINT_URL',
+    'OPENAI_BASE_URL',
+    'OPENAI_API_KEY',
+    'TOP_SONGS_NAMESPACE',
+  );
   return new Promise((done) => {
     execFile(
       process.execPath,

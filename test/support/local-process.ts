@@ -5,19 +5,14 @@ import { devApiKeyFile, readApiKeyFile } from '../../src/local/dev-api-key.ts';
 const root = resolve(import.meta.dirname, '../..');
 
 /**
- * The test process's environment less what would move a local-mode child off its embedded defaults. The lake
- * is each test's own (its data folder, unless it passes LAKE_URI): a LAKE_URI exported for the S3 tests
- * (`npm run stack:up -- s3`) must not move every other test's lake into the bucket. Likewise the transport
- * settings (`npm run stack:up` prints them): a test runs on Kafka or Kinesis only when it says so.
+ * The test process's environment less what would move a local-mode child off its embedded defaults, and less
+ * `alsoDropped`. The lake is each test's own (its data folder, unless it passes LAKE_URI): a LAKE_URI exported
+ * for the S3 tests (`npm run stack:up -- s3`) must not move every other test's lake into the bucket. Likewise
+ * the transport settings (`npm run stack:up` prints them): a test runs on Kafka or Kinesis only when it says so.
  */
-function localModeEnv(): NodeJS.ProcessEnv {
-  const {
-    LAKE_URI: _exportedLake,
-    KINESIS_STREAM: _exportedStream,
-    KAFKA_BROKERS: _exportedBrokers,
-    ...inherited
-  } = process.env;
-  return inherited;
+export function localModeEnv(...alsoDropped: string[]): NodeJS.ProcessEnv {
+  const dropped = new Set(['LAKE_URI', 'KINESIS_STREAM', 'KAFKA_BROKERS', ...alsoDropped]);
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !dropped.has(key)));
 }
 
 /** `npm run invoke -- <fn> --event -` with `event` on standard input, as a user runs it beside `npm start`. */

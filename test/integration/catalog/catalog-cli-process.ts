@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { localModeEnv } from '../../support/local-process.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -10,11 +11,7 @@ export function runCatalogCli(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([key]) =>
-        !key.startsWith('OPENAI_') &&
-        !['LAKE_URI', 'REGIONS', 'KAFKA_BROKERS', 'KINESIS_STREAM'].includes(key),
-    ),
+    Object.entries(localModeEnv('REGIONS')).filter(([key]) => !key.startsWith('OPENAI_')),
   );
   const child = spawn(process.execPath, [join(root, 'src/local/catalog-cli.ts'), ...args], {
     cwd: root,
