@@ -109,11 +109,11 @@ describe('onConnection: the database out of reach is a StoreUnavailableError, an
     const silent = await serverForTest();
     // pg's own connect timeout is longer: the operation's deadline is what ends the wait.
     const pool = poolFor({ connectionString: urlWithPort(silent.port), connectionTimeoutMillis: 1_000 });
-    const started = Date.now();
     const error = await failureOf(pool, 300);
-    expect(Date.now() - started).toBeLessThan(1_500);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toBe('PostgreSQL did not answer within 300 ms');
+    // pg is still connecting when the operation fails (its own timeout has not fired): no clock needed.
+    expect(pool.totalCount).toBe(1);
     expect(silent.sockets.length).toBe(1);
   });
 
