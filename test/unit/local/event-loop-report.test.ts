@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_LOOP_REPORT_PREFIX, startEventLoopReport } from '../../../src/local/event-loop-report.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
-};
+const untilReports = (lines: string[], count: number) =>
+  waitFor(`${count} reports`, async () => (lines.length >= count ? true : undefined), 10_000, 20);
 
 describe('the event-loop report', () => {
   it('reports a stall of the loop, then starts afresh', async () => {
     const lines: string[] = [];
     const stop = startEventLoopReport(0.3, (line) => lines.push(line));
     try {
-      await until(() => lines.length >= 1); // the histogram is sampling
+      await untilReports(lines, 1); // the histogram is sampling
       const busyUntil = Date.now() + 200;
       while (Date.now() < busyUntil); // the loop is blocked for 200 ms
-      await until(() => lines.length >= 4);
+      await untilReports(lines, 4);
     } finally {
       stop();
     }

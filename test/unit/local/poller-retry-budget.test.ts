@@ -11,6 +11,7 @@ import {
 } from '../../../src/local/event-source-poller.ts';
 import type { LogRecord } from '../../../src/ports/transport.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { freshTransportPerTest, keyOn, labels, transport } from './poller-fixture.ts';
 
 const TOPIC = 'song-plays';
@@ -134,7 +135,7 @@ describe('the retry budget of a topic trigger', () => {
       backoffMs: () => 10 * 60_000,
     });
     poller.start();
-    while (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor('the first attempt to fail', async () => (events.length > 0 ? true : undefined), 30_000, 5);
     await poller.stop();
     expect(events).toHaveLength(1);
     expect(await uncommitted()).toEqual([`${A}@0`]);
