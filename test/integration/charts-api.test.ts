@@ -244,6 +244,7 @@ describe('charts API over the local runtime and PostgreSQL', () => {
       await (await get('/v1/songs/song-quiet?period=day')).json(),
     );
     expect(neverCharted.title).toBe('Title of song-quiet');
+    expect(neverCharted.regions.length).toBeGreaterThan(0);
     expect(neverCharted.regions.every((region) => region.entries.length === 0)).toBe(true);
     const unknown = await get('/v1/songs/song-nobody?period=hour');
     expect(unknown.status).toBe(404);
