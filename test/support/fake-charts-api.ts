@@ -7,23 +7,14 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
+import type { ChartBody } from '../../src/use-cases/charts-api/schemas.ts';
 import { dashboardDist as dist } from './browser.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
-interface Entry {
-  rank: number;
-  song_id: string;
-  title: string | null;
-  artist: string | null;
-  genre: string | null;
-  plays: number;
-  previous_rank: number | null;
-  movement: 'up' | 'down' | 'same' | 'new' | 're-entry';
-  peak_rank: number;
-  periods_on_chart: number;
-}
+/** The API's own types: a fixture that drifts from the response schemas fails tsc. */
+type Entry = ChartBody['entries'][number];
 
 /** An entry's chart semantics, as the API sends them beside each entry. */
 const moved = (
@@ -40,12 +31,12 @@ const moved = (
 
 const chart = (
   region: string,
-  period: 'hour' | 'day',
+  period: ChartBody['period'],
   window: [string, string],
-  status: 'provisional' | 'final',
+  status: ChartBody['status'],
   eligible_plays: number,
   entries: Entry[],
-) => ({
+): ChartBody => ({
   region,
   period,
   window_start: window[0],
