@@ -5,11 +5,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { stackPaths } from '../../scripts/stack/paths.ts';
 import { versitygwArgs, versitygwBinary } from '../../scripts/stack/s3.ts';
+import { freePort } from '../../src/adapters/postgres/embedded.ts';
 import { waitFor } from './wait-for.ts';
 
 const binary = versitygwBinary(stackPaths());
@@ -26,15 +26,6 @@ export interface OwnS3Server {
   stop(): Promise<void>;
   /** Starts it again on the same port and data folder, and waits until it answers. */
   start(): Promise<void>;
-}
-
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**
