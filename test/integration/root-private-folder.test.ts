@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { type LocalProcess, localModeEnv, startLocalProcess } from '../support/local-process.ts';
 import { recentPlay } from '../support/play-batches.ts';
 import { postPlays } from '../support/post-plays.ts';
+import { skipWithout } from '../support/required.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -38,7 +39,7 @@ async function privateCopy(dir: string): Promise<string> {
  */
 describe('npm start as root from a folder only root may enter', () => {
   it('serves, shares its database with npm run invoke, stops on SIGTERM, and starts afresh without .data', async (context) => {
-    if (process.getuid?.() !== 0) {
+    if (skipWithout('ROOT', process.getuid?.() === 0, 'the tests do not run as root')) {
       context.skip(
         'needs root (CI runs as root): as any other user PostgreSQL runs as that user, who can enter the folder',
       );

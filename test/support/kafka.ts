@@ -5,11 +5,16 @@ import { promisify } from 'node:util';
 import { Admin, Consumer, type Message, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { stackPaths } from '../../scripts/stack/paths.ts';
 import { runningPid } from '../../scripts/stack/process.ts';
+import { skipWithout } from './required.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
 /** The brokers the Kafka tests run against, when `npm run stack:up` (or CI) has started them. */
 export const kafkaBrokers = process.env.KAFKA_BROKERS;
+
+/** Whether the Kafka tests skip: KAFKA_BROKERS is unset, and TOP_SONGS_REQUIRE_KAFKA=1 does not forbid it. */
+export const kafkaSkipped = () =>
+  skipWithout('KAFKA', kafkaBrokers, 'KAFKA_BROKERS is not set (`npm run stack:up -- kafka` prints it)');
 
 /** The namespaces this test file made: `deleteTestTopics` removes their topics and groups. */
 const namespaces = new Set<string>();

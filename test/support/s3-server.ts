@@ -10,14 +10,15 @@ import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/clie
 import { stackPaths } from '../../scripts/stack/paths.ts';
 import { versitygwArgs, versitygwBinary } from '../../scripts/stack/s3.ts';
 import { freePort } from '../../src/adapters/postgres/embedded.ts';
+import { skipWithout } from './required.ts';
 import { waitFor } from './wait-for.ts';
 
 const binary = versitygwBinary(stackPaths());
 
-/** Why a test needing its own S3 server cannot run here, or undefined when it can. */
-export const ownS3ServerSkipped = existsSync(binary)
-  ? undefined
-  : `skipped: no versitygw at ${binary}; \`npm run stack:up -- s3\` builds it once`;
+/** Why a test needing its own S3 server cannot run here, or undefined when it can (TOP_SONGS_REQUIRE_S3=1: must). */
+export const ownS3ServerSkipped = skipWithout('S3', existsSync(binary), `there is no versitygw at ${binary}`)
+  ? `skipped: no versitygw at ${binary}; \`npm run stack:up -- s3\` builds it once`
+  : undefined;
 
 export interface OwnS3Server {
   readonly port: number;

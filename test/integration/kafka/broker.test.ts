@@ -19,11 +19,12 @@ import {
 } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../../src/topology.ts';
+import { kafkaSkipped } from '../../support/kafka.ts';
 
 const brokers = process.env.KAFKA_BROKERS;
 const bootstrapBrokers = (brokers ?? '').split(',').filter(Boolean);
 
-describe.skipIf(!brokers)(
+describe.skipIf(kafkaSkipped())(
   'Kafka broker (skipped unless KAFKA_BROKERS is set: `npm run stack:up -- kafka` prints it)',
   () => {
     const testTopic = `stack-test-${randomUUID()}`;

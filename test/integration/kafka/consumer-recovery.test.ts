@@ -16,6 +16,7 @@ import {
   broker,
   committedOffsets,
   kafkaBrokers,
+  kafkaSkipped,
   readTopic,
   stringProducer,
   testNamespace,
@@ -24,7 +25,7 @@ import { waitFor } from '../../support/wait-for.ts';
 
 const brokers = (kafkaBrokers ?? '').split(',');
 
-describe.skipIf(!kafkaBrokers)('the Kafka consumer of the event-source poller', () => {
+describe.skipIf(kafkaSkipped())('the Kafka consumer of the event-source poller', () => {
   const stops: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();

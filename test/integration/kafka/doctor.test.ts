@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
 import { namespacedTopics, qualified, topics } from '../../../src/topology.ts';
 import { parseTable, rowOf, runDoctor } from '../../support/doctor.ts';
-import { kafkaBrokers, stringProducer, testNamespace } from '../../support/kafka.ts';
+import { kafkaBrokers, kafkaSkipped, stringProducer, testNamespace } from '../../support/kafka.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 
-describe.skipIf(!kafkaBrokers)(
+describe.skipIf(kafkaSkipped())(
   'npm run doctor with Kafka (skipped unless KAFKA_BROKERS is set: `npm run stack:up -- kafka` prints it)',
   () => {
     const brokers = (kafkaBrokers ?? '').split(',');

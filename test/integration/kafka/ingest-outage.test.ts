@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
-import { broker, kafkaBrokers, testNamespace } from '../../support/kafka.ts';
+import { broker, kafkaBrokers, kafkaSkipped, testNamespace } from '../../support/kafka.ts';
 import { readLakeRows } from '../../support/lake.ts';
 import { recentPlay } from '../../support/play-batches.ts';
 import { type PlaysApi, postPlays } from '../../support/post-plays.ts';
@@ -107,7 +107,7 @@ async function expectNothingLostNothingHalfTaken(outcomes: readonly Outcome[], l
   }
 }
 
-describe.skipIf(!kafkaBrokers)(
+describe.skipIf(kafkaSkipped())(
   'ingest while the broker fails (KAFKA_BROKERS unset: start it with npm run stack:up -- kafka)',
   () => {
     const dirs: { remove: () => Promise<void> }[] = [];

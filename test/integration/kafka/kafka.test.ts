@@ -21,6 +21,7 @@ import {
   committedOffsets,
   createReplayTopic,
   kafkaBrokers,
+  kafkaSkipped,
   readTopic,
   testNamespace,
 } from '../../support/kafka.ts';
@@ -36,7 +37,7 @@ const headersOf = (message: Message) =>
 const lakeWriterOffsets = (namespace: string) => () =>
   committedOffsets(qualified('lake-writer', namespace), qualified('song-plays', namespace));
 
-describe.skipIf(!kafkaBrokers)(
+describe.skipIf(kafkaSkipped())(
   'with Kafka (KAFKA_BROKERS unset: start it with npm run stack:up -- kafka)',
   () => {
     const dirs: { remove: () => Promise<void> }[] = [];

@@ -2,10 +2,10 @@
 import { describe } from 'vitest';
 import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
 import { namespacedTopics, qualified, topics } from '../../../src/topology.ts';
-import { kafkaBrokers, testNamespace } from '../../support/kafka.ts';
+import { kafkaBrokers, kafkaSkipped, testNamespace } from '../../support/kafka.ts';
 import { describeTransportContract } from '../../support/transport-contract.ts';
 
-describe.skipIf(!kafkaBrokers)('with Kafka (KAFKA_BROKERS unset: npm run stack:up -- kafka)', () => {
+describe.skipIf(kafkaSkipped())('with Kafka (KAFKA_BROKERS unset: npm run stack:up -- kafka)', () => {
   describeTransportContract('KafkaTransport', async () => {
     // Its topics and groups are deleted after the file (test/support/kafka-cleanup.ts).
     const namespace = testNamespace('contract');

@@ -4,9 +4,9 @@ import { KinesisTransport } from '../../../src/adapters/transport/kinesis/transp
 import { kinesisStreams } from '../../../src/runtime/connections.ts';
 import { parseTable, rowOf, runDoctor } from '../../support/doctor.ts';
 import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
-import { deleteStreams, kinesisConfigured, kinesisEndpoint, testStream } from './kinesis-streams.ts';
+import { deleteStreams, kinesisEndpoint, kinesisSkipped, testStream } from './kinesis-streams.ts';
 
-describe.skipIf(!kinesisConfigured)(
+describe.skipIf(kinesisSkipped())(
   'npm run doctor with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: npm run stack:up -- kinesis)',
   () => {
     const stream = testStream('doctor');

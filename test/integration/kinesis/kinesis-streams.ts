@@ -2,11 +2,17 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { skipWithout } from '../../support/required.ts';
 
 /** The Kinesis endpoint the tests use. */
 export const kinesisEndpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL;
-/** Whether the Kinesis tests run: KINESIS_STREAM and an endpoint are set. */
-export const kinesisConfigured = Boolean(process.env.KINESIS_STREAM && kinesisEndpoint);
+/** Whether the Kinesis tests skip: KINESIS_STREAM or an endpoint is unset, and TOP_SONGS_REQUIRE_KINESIS=1 does not forbid it. */
+export const kinesisSkipped = () =>
+  skipWithout(
+    'KINESIS',
+    process.env.KINESIS_STREAM && kinesisEndpoint,
+    'KINESIS_STREAM or AWS_ENDPOINT_URL_KINESIS is not set (`npm run stack:up -- kinesis` prints them)',
+  );
 
 /** A stream name (and, with `-dlq`, its dead-letter stream's) of this run's own. */
 export const testStream = (name: string) =>

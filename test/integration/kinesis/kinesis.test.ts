@@ -12,9 +12,9 @@ import {
 } from '../../support/exact-pipeline.ts';
 import { recentPlay } from '../../support/play-batches.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
-import { deleteStreams, kinesisConfigured, testStream } from './kinesis-streams.ts';
+import { deleteStreams, kinesisSkipped, testStream } from './kinesis-streams.ts';
 
-describe.skipIf(!kinesisConfigured)(
+describe.skipIf(kinesisSkipped())(
   'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: start kinesis-mock with npm run stack:up -- kinesis)',
   () => {
     const dirs: { remove: () => Promise<void> }[] = [];

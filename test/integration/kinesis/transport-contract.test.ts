@@ -8,9 +8,9 @@ import { KinesisTransport } from '../../../src/adapters/transport/kinesis/transp
 import { topics } from '../../../src/topology.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { describeTransportContract } from '../../support/transport-contract.ts';
-import { deleteStreams, kinesisConfigured, testStream } from './kinesis-streams.ts';
+import { deleteStreams, kinesisSkipped, testStream } from './kinesis-streams.ts';
 
-describe.skipIf(!kinesisConfigured)(
+describe.skipIf(kinesisSkipped())(
   'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: npm run stack:up -- kinesis)',
   () => {
     describeTransportContract('KinesisTransport', async () => {

@@ -1,14 +1,18 @@
 /** Shared by the tests against a real S3-compatible server (`npm run stack:up -- s3` prints the settings). */
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { skipWithout } from '../../support/required.ts';
 
 const lakeUri = process.env.LAKE_URI ?? '';
 
-/** Why the S3 tests are skipped, or undefined when they run. */
-export const s3Skipped =
-  process.env.AWS_ENDPOINT_URL_S3 && lakeUri.startsWith('s3://')
-    ? undefined
-    : 'skipped unless AWS_ENDPOINT_URL_S3 and LAKE_URI=s3://… are set: `npm run stack:up -- s3` prints them';
+/** Why the S3 tests are skipped, or undefined when they run (with TOP_SONGS_REQUIRE_S3=1 they must run). */
+export const s3Skipped = skipWithout(
+  'S3',
+  process.env.AWS_ENDPOINT_URL_S3 && lakeUri.startsWith('s3://'),
+  'AWS_ENDPOINT_URL_S3 or LAKE_URI=s3://… is not set (`npm run stack:up -- s3` prints them)',
+)
+  ? 'skipped unless AWS_ENDPOINT_URL_S3 and LAKE_URI=s3://… are set: `npm run stack:up -- s3` prints them'
+  : undefined;
 
 /** A LAKE_URI of its own under the configured one, so that runs and test files never see each other's keys. */
 export function uniqueLakeUri(label: string): string {
