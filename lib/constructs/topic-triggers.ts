@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { TopicDeclaration } from '../../src/topology.ts';
+import { managedPolicyFinding } from '../nag.ts';
 import type { KafkaCluster } from './kafka-cluster.ts';
 import type { KinesisStreams } from './kinesis-streams.ts';
 import type { DeployedFunction } from './topology-functions.ts';
@@ -82,7 +83,7 @@ export class TopicTriggers extends Construct {
       };
       if (props.kafka.mskClusterArn) {
         Validations.of(fn).acknowledge({
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
+          id: managedPolicyFinding('service-role/AWSLambdaMSKExecutionRole'),
           reason:
             "CDK attaches AWS's policy for MSK event sources: Lambda's pollers describe the cluster and open network interfaces in its VPC.",
         });
