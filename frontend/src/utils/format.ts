@@ -1,4 +1,4 @@
-import type { Period } from './windows';
+import { type Period, windowLength } from './windows';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -19,6 +19,12 @@ export function formatUtcTime(date: Date, withSeconds = false): string {
 export function formatWindow(period: Period, start: Date, end: Date): string {
   if (period === 'day') return `${formatUtcDate(start)} (UTC)`;
   return `${formatUtcDate(start)}, ${formatUtcTime(start)}–${formatUtcTime(end)} UTC`;
+}
+
+/** formatWindow of the window of `period` that starts at `start` (RFC 3339, as the API writes it). */
+export function windowName(period: Period, start: string): string {
+  const from = new Date(start);
+  return formatWindow(period, from, new Date(from.getTime() + windowLength(period)));
 }
 
 /** "13:00" for an hour, "27 Nov" for a day: an axis or a picker label. */

@@ -3,9 +3,8 @@ import { Card } from '../../../components/Card';
 import { EmptyState } from '../../../components/EmptyState';
 import { Spinner } from '../../../components/Spinner';
 import { getConfig } from '../../../config/config';
-import { formatWindow } from '../../../utils/format';
+import { windowName } from '../../../utils/format';
 import { regionTitle } from '../../../utils/regions';
-import { windowLength } from '../../../utils/windows';
 import type { Chart } from '../api/schemas';
 import { useChart } from '../hooks/use-chart';
 import { useChartSelection } from '../hooks/use-chart-selection';
@@ -22,10 +21,7 @@ import { RegionSelect } from './RegionSelect';
 import type { SongLinks } from './SongLink';
 import { UpdatedIndicator } from './UpdatedIndicator';
 
-const windowName = (chart: Pick<Chart, 'period' | 'window_start'>) => {
-  const start = new Date(chart.window_start);
-  return formatWindow(chart.period, start, new Date(start.getTime() + windowLength(chart.period)));
-};
+const chartWindowName = (chart: Chart) => windowName(chart.period, chart.window_start);
 
 /**
  * The charts screen: the selection (region, period, window), its history, the chart, and every region's podium.
@@ -48,8 +44,8 @@ export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
   const name = regionTitle(region);
 
   const announced = chart.data
-    ? `${name}, ${periodName} chart of ${windowName(chart.data)}, ${chart.data.status}` +
-      (finalChart ? `, below the final chart of ${windowName(finalChart)}` : '')
+    ? `${name}, ${periodName} chart of ${chartWindowName(chart.data)}, ${chart.data.status}` +
+      (finalChart ? `, below the final chart of ${chartWindowName(finalChart)}` : '')
     : '';
 
   return (
@@ -106,7 +102,7 @@ export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
           regionName={name}
           now={justFinal.updatedAt}
           kind="just-final"
-          note={`The ${period} that just closed. The live chart of ${windowName(chart.data)}, still filling up, follows below.`}
+          note={`The ${period} that just closed. The live chart of ${chartWindowName(chart.data)}, still filling up, follows below.`}
           songLinks={songLinks}
         />
       )}
@@ -122,10 +118,7 @@ export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
               The first {periodName} chart for {name} shows up here automatically.
             </EmptyState>
           ) : (
-            <EmptyState
-              title={`No chart for ${windowName({ period, window_start: start ?? '' })}`}
-              testId="chart-empty"
-            >
+            <EmptyState title={`No chart for ${windowName(period, start ?? '')}`} testId="chart-empty">
               Nothing was charted for {name} in this {period}: no plays, or the window was never computed.
             </EmptyState>
           )}

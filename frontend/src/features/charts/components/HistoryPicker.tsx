@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Field } from '../../../components/Field';
-import { formatWindow, isoDate } from '../../../utils/format';
-import { type Period, shiftWindow, windowLength } from '../../../utils/windows';
+import { isoDate, windowName } from '../../../utils/format';
+import { type Period, shiftWindow } from '../../../utils/windows';
 import type { ChartWindows } from '../api/schemas';
 import './HistoryPicker.css';
 import { WindowStrip } from './WindowStrip';
@@ -19,11 +19,6 @@ interface HistoryPickerProps {
 
 const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
 const pad = (value: number) => String(value).padStart(2, '0');
-
-const windowLabel = (period: Period, start: string) => {
-  const from = new Date(start);
-  return formatWindow(period, from, new Date(from.getTime() + windowLength(period)));
-};
 
 /**
  * Steps through a region's chart history: the window before or after, any date (and hour), back to the latest;
@@ -133,7 +128,7 @@ function StepButton({ direction, period, target, onSelect }: StepButtonProps) {
       className="button button--ghost"
       disabled={!target}
       onClick={() => target && onSelect(target)}
-      aria-label={target ? `${name}: ${windowLabel(period, target)}` : name}
+      aria-label={target ? `${name}: ${windowName(period, target)}` : name}
       data-testid={`history-${direction}`}
     >
       {direction === 'previous' && <span aria-hidden="true">‹</span>}

@@ -1,10 +1,9 @@
 import { Alert } from '../../../components/Alert';
 import { Card } from '../../../components/Card';
 import { Spinner } from '../../../components/Spinner';
-import { formatCount, formatWindow } from '../../../utils/format';
+import { formatCount, songTitle, windowName } from '../../../utils/format';
 import { regionLabel, regionTitle } from '../../../utils/regions';
 import type { Period } from '../../../utils/windows';
-import { windowLength } from '../../../utils/windows';
 import { type RegionChart, useRegionComparison } from '../hooks/use-region-comparison';
 import { MovementBadge } from './MovementBadge';
 import './RegionComparison.css';
@@ -27,11 +26,13 @@ export function RegionComparison(props: RegionComparisonProps) {
   const { regions, period, start } = props;
   const comparison = useRegionComparison(regions, period, start);
   if (start === null) return null;
-  const from = new Date(start);
-  const windowName = formatWindow(period, from, new Date(from.getTime() + windowLength(period)));
 
   return (
-    <Card title={`Regions at a glance · ${windowName}`} className="regions" testId="region-comparison">
+    <Card
+      title={`Regions at a glance · ${windowName(period, start)}`}
+      className="regions"
+      testId="region-comparison"
+    >
       {comparison.error && !comparison.data && (
         <Alert title="Couldn’t load the regions’ charts." testId="region-comparison-error">
           {comparison.error.message}
@@ -91,7 +92,7 @@ function RegionCard({
                   className="regions__title"
                   testId="region-title"
                 >
-                  {entry.title ?? entry.song_id}
+                  {songTitle(entry)}
                 </SongLink>
                 <span className="regions__artist">{entry.artist ?? 'Unknown artist'}</span>
               </span>

@@ -1,6 +1,6 @@
 import { type KeyboardEvent, useEffect, useRef } from 'react';
-import { formatCount, formatWindow, formatWindowShort } from '../../../utils/format';
-import { type Period, shiftWindow, windowLength, windowStarts } from '../../../utils/windows';
+import { formatCount, formatWindowShort, windowName } from '../../../utils/format';
+import { type Period, shiftWindow, windowStarts } from '../../../utils/windows';
 import type { WindowSummary } from '../api/schemas';
 
 interface WindowStripProps {
@@ -62,9 +62,8 @@ export function WindowStrip({ period, windows, shown, onSelect }: WindowStripPro
     >
       {starts.map((start) => {
         const window = byStart.get(start);
-        const from = new Date(start);
-        const label = tickLabel(period, from);
-        const name = formatWindow(period, from, new Date(from.getTime() + windowLength(period)));
+        const label = tickLabel(period, new Date(start));
+        const name = windowName(period, start);
         return (
           <li key={start} className="strip__slot">
             {window ? (

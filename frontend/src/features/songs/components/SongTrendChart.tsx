@@ -13,9 +13,9 @@ import {
   Tooltip,
 } from 'chart.js';
 import { Chart } from 'react-chartjs-2';
-import { formatCount, formatWindow, formatWindowShort } from '../../../utils/format';
+import { formatCount, formatWindowShort, windowName } from '../../../utils/format';
 import { prefersReducedMotion } from '../../../utils/motion';
-import { type Period, windowLength, windowStarts } from '../../../utils/windows';
+import { type Period, windowStarts } from '../../../utils/windows';
 import type { SongChartPoint } from '../api/schemas';
 
 ChartJS.register(
@@ -82,7 +82,6 @@ export function SongTrendChart({ period, from, to, entries, description }: SongT
       },
     ],
   };
-  const length = windowLength(period);
   const options: ChartOptions<'bar' | 'line'> = {
     responsive: true,
     maintainAspectRatio: false,
@@ -92,10 +91,7 @@ export function SongTrendChart({ period, from, to, entries, description }: SongT
       legend: { position: 'bottom', labels: { boxWidth: 12, color: '#374151' } },
       tooltip: {
         callbacks: {
-          title: (items) => {
-            const start = new Date(String(items[0]?.label));
-            return formatWindow(period, start, new Date(start.getTime() + length));
-          },
+          title: (items) => windowName(period, String(items[0]?.label)),
           label: (item) =>
             item.dataset.label === 'Rank' ? ` Rank #${item.raw}` : ` ${formatCount(Number(item.raw))} plays`,
         },

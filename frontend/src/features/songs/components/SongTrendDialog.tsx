@@ -2,9 +2,9 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { Alert } from '../../../components/Alert';
 import { EmptyState } from '../../../components/EmptyState';
 import { Spinner } from '../../../components/Spinner';
-import { formatCount, formatWindow } from '../../../utils/format';
+import { formatCount, songTitle, windowName } from '../../../utils/format';
 import { regionLabel, regionTitle } from '../../../utils/regions';
-import { type Period, windowLength, windowStarts } from '../../../utils/windows';
+import { type Period, windowStarts } from '../../../utils/windows';
 import type { SongChartPoint, SongHistory } from '../api/schemas';
 import { useSongHistory } from '../hooks/use-song-history';
 import './SongTrendDialog.css';
@@ -19,11 +19,6 @@ interface SongTrendDialogProps {
 }
 
 const SPAN: Record<Period, string> = { hour: 'the last 48 hours', day: 'the last 60 days' };
-
-const windowName = (period: Period, start: string) => {
-  const from = new Date(start);
-  return formatWindow(period, from, new Date(from.getTime() + windowLength(period)));
-};
 
 /** What the line shows, in words: for the canvas's label and the summary under it. */
 function describe(history: SongHistory, region: string, entries: readonly SongChartPoint[]): string {
@@ -69,7 +64,7 @@ export function SongTrendDialog({ songId, period, region, onClose }: SongTrendDi
   const data = history.data;
   const shownRegion = chosen ?? region;
   const series = data?.regions.find((candidate) => candidate.region === shownRegion);
-  const title = data ? (data.title ?? data.song_id) : songId;
+  const title = data ? songTitle(data) : songId;
 
   return (
     // A click on the backdrop (the dialog element itself, outside its content) closes it.
