@@ -3,7 +3,7 @@ import { Alert } from '../../../components/Alert';
 import { EmptyState } from '../../../components/EmptyState';
 import { Spinner } from '../../../components/Spinner';
 import { formatCount, songTitle, windowName } from '../../../utils/format';
-import { regionLabel, regionTitle } from '../../../utils/regions';
+import { GLOBAL_REGION, regionLabel, regionTitle } from '../../../utils/regions';
 import { type Period, windowStarts } from '../../../utils/windows';
 import type { SongChartPoint, SongHistory } from '../api/schemas';
 import { useSongHistory } from '../hooks/use-song-history';
@@ -20,14 +20,19 @@ interface SongTrendDialogProps {
 
 const SPAN: Record<Period, string> = { hour: 'the last 48 hours', day: 'the last 60 days' };
 
+/** The song's best rank among `entries`; undefined when it was not in the top 10 at all. */
+const peakRank = (entries: readonly SongChartPoint[]) =>
+  entries.length > 0 ? Math.min(...entries.map((entry) => entry.rank)) : undefined;
+
 /** What the line shows, in words: for the canvas's label and the summary under it. */
 function describe(history: SongHistory, region: string, entries: readonly SongChartPoint[]): string {
   const where = regionTitle(region);
   const total = windowStarts(history.period, history.from, history.to).length;
   const unit = history.period === 'hour' ? 'hours' : 'days';
-  if (entries.length === 0) return `Not in the ${where} top 10 in ${SPAN[history.period]}.`;
-  const peak = Math.min(...entries.map((entry) => entry.rank));
-  const latest = entries.at(-1) as SongChartPoint;
+  const peak = peakRank(entries);
+  const latest = entries.at(-1);
+  if (peak === undefined || latest === undefined)
+    return `Not in the ${where} top 10 in ${SPAN[history.period]}.`;
   return (
     `${where}: peak #${peak}, in the top 10 for ${entries.length} of ${total} ${unit}; ` +
     `latest #${latest.rank} (${windowName(history.period, latest.window_start)}, ${formatCount(latest.plays)} plays).`
@@ -64,7 +69,9 @@ export function SongTrendDialog({ songId, period, region, onClose }: SongTrendDi
   const data = history.data;
   const shownRegion = chosen ?? region;
   const series = data?.regions.find((candidate) => candidate.region === shownRegion);
+  const entries = series?.entries ?? [];
   const title = data ? songTitle(data) : songId;
+  const summary = data ? describe(data, shownRegion, entries) : '';
 
   return (
     // A click on the backdrop (the dialog element itself, outside its content) closes it.
@@ -116,8 +123,8 @@ export function SongTrendDialog({ songId, period, region, onClose }: SongTrendDi
           <>
             <fieldset className="trend__regions" data-testid="trend-regions">
               <legend className="visually-hidden">Region</legend>
-              {data.regions.map(({ region: code, entries }) => {
-                const peak = entries.length ? `#${Math.min(...entries.map((entry) => entry.rank))}` : '–';
+              {data.regions.map(({ region: code, entries: regionEntries }) => {
+                const peak = peakRank(regionEntries);
                 return (
                   <button
                     key={code}
@@ -127,23 +134,23 @@ export function SongTrendDialog({ songId, period, region, onClose }: SongTrendDi
                     onClick={() => setChosen(code)}
                     data-region={code}
                   >
-                    {code === 'global' ? 'Global' : code.toUpperCase()}{' '}
-                    <span className="trend__peak">{peak}</span>
+                    {code === GLOBAL_REGION ? 'Global' : code.toUpperCase()}{' '}
+                    <span className="trend__peak">{peak === undefined ? '–' : `#${peak}`}</span>
                   </button>
                 );
               })}
             </fieldset>
             <p className="trend__summary" aria-live="polite" data-testid="trend-summary">
-              {describe(data, shownRegion, series?.entries ?? [])}
+              {summary}
             </p>
             <SongTrendChart
               period={data.period}
               from={data.from}
               to={data.to}
-              entries={series?.entries ?? []}
-              description={`Rank and plays of ${title} over ${SPAN[data.period]}. ${describe(data, shownRegion, series?.entries ?? [])}`}
+              entries={entries}
+              description={`Rank and plays of ${title} over ${SPAN[data.period]}. ${summary}`}
             />
-            {series && series.entries.length > 0 && (
+            {entries.length > 0 && (
               <details className="trend__data">
                 <summary>The numbers</summary>
                 <table className="table">
@@ -162,7 +169,7 @@ export function SongTrendDialog({ songId, period, region, onClose }: SongTrendDi
                     </tr>
                   </thead>
                   <tbody>
-                    {series.entries.map((entry) => (
+                    {entries.map((entry) => (
                       <tr key={entry.window_start} data-testid="trend-row">
                         <td>{windowName(data.period, entry.window_start)}</td>
                         <td className="table__num" data-testid="trend-rank">
