@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { Field } from '../../../components/Field';
 import { isoDate, windowName } from '../../../utils/format';
 import { type Period, shiftWindow } from '../../../utils/windows';
@@ -25,13 +25,17 @@ const pad = (value: number) => String(value).padStart(2, '0');
  * and a strip of the recent windows. Every step is a link-able URL, so the browser's back button steps back.
  */
 export function HistoryPicker({ period, shown, live, windows, onSelect }: HistoryPickerProps) {
-  const [date, setDate] = useState('');
-  const [hour, setHour] = useState(0);
-  useEffect(() => {
-    if (!shown) return;
-    setDate(isoDate(new Date(shown)));
-    setHour(new Date(shown).getUTCHours());
-  }, [shown]);
+  // The form starts at the window on screen, and starts over when another one is shown.
+  const [date, setDate] = useState(() => (shown ? isoDate(new Date(shown)) : ''));
+  const [hour, setHour] = useState(() => (shown ? new Date(shown).getUTCHours() : 0));
+  const [formFor, setFormFor] = useState(shown);
+  if (formFor !== shown) {
+    setFormFor(shown);
+    if (shown) {
+      setDate(isoDate(new Date(shown)));
+      setHour(new Date(shown).getUTCHours());
+    }
+  }
 
   const list = windows?.windows ?? [];
   const latest = list[0]?.window_start;
