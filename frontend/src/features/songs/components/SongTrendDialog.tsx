@@ -129,7 +129,7 @@ export function SongTrendDialog({ songId, period, region, onClose }: SongTrendDi
                   <button
                     key={code}
                     type="button"
-                    className="trend__region"
+                    className="button button--ghost trend__region"
                     aria-pressed={code === shownRegion}
                     onClick={() => setChosen(code)}
                     data-region={code}
