@@ -77,3 +77,17 @@ export async function apiGet<T>(
   }
   return parsed.data;
 }
+
+/** {@link apiGet}, with `null` for HTTP 404: the API's answer when what was asked for does not exist (yet). */
+export async function apiGetOrNull<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  options: { query?: QueryParams; signal?: AbortSignal } = {},
+): Promise<T | null> {
+  try {
+    return await apiGet(path, schema, options);
+  } catch (error) {
+    if (isApiError(error) && error.kind === 'http' && error.status === 404) return null;
+    throw error;
+  }
+}

@@ -1,4 +1,4 @@
-import { apiGet, isApiError } from '../../../lib/api-client';
+import { apiGetOrNull } from '../../../lib/api-client';
 import type { Period } from '../../../utils/windows';
 import { type Chart, ChartSchema } from './schemas';
 
@@ -10,14 +10,9 @@ export interface ChartQuery {
 }
 
 /** The chart for `query`, or `null` when that chart has not been computed (HTTP 404). */
-export async function getChart(query: ChartQuery, signal?: AbortSignal): Promise<Chart | null> {
-  try {
-    return await apiGet('/v1/charts', ChartSchema, {
-      query: { region: query.region, period: query.period, start: query.start },
-      signal,
-    });
-  } catch (error) {
-    if (isApiError(error) && error.kind === 'http' && error.status === 404) return null;
-    throw error;
-  }
+export function getChart(query: ChartQuery, signal?: AbortSignal): Promise<Chart | null> {
+  return apiGetOrNull('/v1/charts', ChartSchema, {
+    query: { region: query.region, period: query.period, start: query.start },
+    signal,
+  });
 }
