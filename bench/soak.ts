@@ -12,6 +12,7 @@ import { EVENT_LOOP_REPORT_PREFIX } from '../src/local/event-loop-report.ts';
 import { embeddedCommittedOffsets } from '../test/support/embedded-transport.ts';
 import { startLocalProcess } from '../test/support/local-process.ts';
 import { playsHeaders } from '../test/support/post-plays.ts';
+import { waitFor } from '../test/support/wait-for.ts';
 import { type BenchOptions, median, withTempDir } from './harness.ts';
 import { createPlayGenerator, HOUR_MS } from './plays.ts';
 import { processTreeMemory } from './process-memory.ts';
@@ -64,11 +65,11 @@ async function lakeFiles(dataDir: string): Promise<number> {
 }
 
 async function untilCommitted(dataDir: string, count: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await committedPlays(dataDir)) < count) {
-    if (Date.now() > deadline) throw new Error(`the lake-writer did not commit ${count} plays in time`);
-    await sleep(100);
-  }
+  await waitFor(
+    `the lake-writer to commit ${count} plays`,
+    async () => ((await committedPlays(dataDir)) >= count ? true : undefined),
+    timeoutMs,
+  );
 }
 
 /** Plays per second from the first request until the lake-writer has committed them all, at full speed. */
