@@ -68,7 +68,7 @@ export const uncountedLimiter: RateLimiter = {
 };
 
 /** The authorizer context of a key that the benches' requests carry. */
-export const benchCaller = { keyId: '1', keyName: 'bench', rateLimit: 1_000_000, rateWindowSeconds: 1 };
+const benchCaller = { keyId: '1', keyName: 'bench', rateLimit: 1_000_000, rateWindowSeconds: 1 };
 
 export function ingestPorts(transport: EmbeddedTransport, now = () => new Date(BENCH_NOW)) {
   return {

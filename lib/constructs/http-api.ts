@@ -112,10 +112,7 @@ export class TopologyHttpApi extends Construct {
  * configured, only those origins, for reading and posting alike (pages elsewhere can no longer read the
  * charts, rather than every page being able to post plays).
  */
-export function apiCors(
-  routes: readonly HttpRoute[],
-  ingestOrigins: readonly string[],
-): CorsPreflightOptions {
+function apiCors(routes: readonly HttpRoute[], ingestOrigins: readonly string[]): CorsPreflightOptions {
   let origins: readonly string[] = ['*'];
   const methods: CorsHttpMethod[] = [];
   for (const method of new Set(routes.map((route) => route.method))) {

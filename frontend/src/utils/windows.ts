@@ -12,7 +12,7 @@ const LENGTH_MS: Readonly<Record<Period, number>> = { hour: 3_600_000, day: 86_4
 export const windowLength = (period: Period): number => LENGTH_MS[period];
 
 /** The start of the window of `period` that contains `instant`. */
-export function windowStartOf(period: Period, instant: Date): Date {
+function windowStartOf(period: Period, instant: Date): Date {
   const length = LENGTH_MS[period];
   return new Date(Math.floor(instant.getTime() / length) * length);
 }

@@ -4,7 +4,7 @@ import './MovementBadge.css';
 type Movement = Pick<ChartEntry, 'rank' | 'previous_rank' | 'movement'>;
 
 /** What a screen reader hears, and a pointer's tooltip shows. */
-export function movementText({ rank, previous_rank, movement }: Movement, periodName: string): string {
+function movementText({ rank, previous_rank, movement }: Movement, periodName: string): string {
   switch (movement) {
     case 'new':
       return `New: first ${periodName} in this top 10`;

@@ -5,7 +5,7 @@ import type { Period } from '../../../utils/windows';
 import { getChartWindows } from '../api/get-chart-windows';
 
 /** How many windows the history strip shows: as far back as a song's trend reaches (48 hours, 60 days). */
-export const RECENT_WINDOWS: Readonly<Record<Period, number>> = { hour: 48, day: 60 };
+const RECENT_WINDOWS: Readonly<Record<Period, number>> = { hour: 48, day: 60 };
 
 /** The most recent windows that have a chart, newest first, refreshed with the chart. */
 export function useChartWindows(region: string, period: Period) {

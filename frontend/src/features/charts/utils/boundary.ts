@@ -5,7 +5,7 @@ import type { Chart } from '../api/schemas';
  * For how much of a window, after it opens, its live chart is too young to stand alone (15 minutes of an hour,
  * 6 hours of a day): until then the default view shows the chart that just became final above it.
  */
-export const BOUNDARY_SHARE = 0.25;
+const BOUNDARY_SHARE = 0.25;
 
 /**
  * The start of the window that just closed, when `latest` is a live chart at the start of its window (as seen at
