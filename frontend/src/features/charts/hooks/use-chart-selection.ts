@@ -16,7 +16,7 @@ export interface ChartSelection {
 const REGION_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** Reads `?region=…&period=…&start=…`, falling back to the latest global hourly chart. */
-export function readSelection(search: string): ChartSelection {
+function readSelection(search: string): ChartSelection {
   const params = new URLSearchParams(search);
   const region = params.get('region')?.trim().toLowerCase() ?? '';
   const parsedPeriod = PeriodSchema.safeParse(params.get('period'));
