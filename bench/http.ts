@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startLocalRuntime } from '../local/runtime.ts';
 import { EmbeddedTransport } from '../src/adapters/transport/embedded/transport.ts';
-import { startLocalRuntime } from '../src/local/runtime.ts';
 import { createApiKey } from '../src/use-cases/manage-api-keys.ts';
 import { type PlaysApi, postPlays } from '../test/support/post-plays.ts';
 import {

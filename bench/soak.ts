@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EVENT_LOOP_REPORT_PREFIX } from '../src/local/event-loop-report.ts';
+import { EVENT_LOOP_REPORT_PREFIX } from '../local/event-loop-report.ts';
 import { embeddedCommittedOffsets } from '../test/support/embedded-transport.ts';
 import { startLocalProcess } from '../test/support/local-process.ts';
 import { playsHeaders } from '../test/support/post-plays.ts';

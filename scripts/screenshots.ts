@@ -6,12 +6,12 @@
  * the real chart jobs for every hour and day, then opens the dashboard in Chromium at desktop and phone sizes and
  * writes the PNGs to docs/screenshots/. Needs the built dashboard (the npm script builds it) and Chromium.
  */
-import '../src/local/quiet-logs.ts';
+import '../local/quiet-logs.ts';
 import { join } from 'node:path';
+import { invokeFunction, projectRoot } from '../local/functions.ts';
+import { startLocalRuntime } from '../local/runtime.ts';
 import { generateCatalog } from '../simulator/index.ts';
 import { fixedSongs } from '../src/adapters/catalog/fixed-song-source.ts';
-import { invokeFunction, projectRoot } from '../src/local/functions.ts';
-import { startLocalRuntime } from '../src/local/runtime.ts';
 import { writePlaysThroughLakeWriter } from '../test/support/lake.ts';
 import { makeTempDir } from '../test/support/temp-dir.ts';
 import { storyHistory } from './screenshots/history.ts';

@@ -26,7 +26,7 @@ export function defaultUrl(env: Record<string, string | undefined>): string {
   return `http://localhost:${env.PORT || 3000}`;
 }
 
-/** Local mode's development key: `<TOP_SONGS_DATA_DIR>/dev-api-key` (src/local/dev-api-key.ts writes it). */
+/** Local mode's development key: `<TOP_SONGS_DATA_DIR>/dev-api-key` (local/dev-api-key.ts writes it). */
 export function defaultApiKeyFile(env: Record<string, string | undefined>): string {
   return join(env.TOP_SONGS_DATA_DIR || '.data', 'dev-api-key');
 }

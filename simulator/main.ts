@@ -2,7 +2,7 @@
  * `npm run simulate -- [flags]`: sends simulated plays to a running Top Songs API.
  * Progress is one updating status line on a terminal, plain lines every few seconds otherwise.
  */
-import { readApiKeyFile } from '../src/local/dev-api-key.ts';
+import { readApiKeyFile } from '../local/dev-api-key.ts';
 import { parseCliArgs, UsageError, usage } from './cli-args.ts';
 import { loadCatalog } from './load-catalog.ts';
 import { runSimulation, type SimulationProgress, type SimulationResult } from './run.ts';

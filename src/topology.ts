@@ -1,6 +1,6 @@
 /**
  * The system, declared once: its functions, what triggers each, its topics and schedules.
- * The local runtime (src/local) and the CDK app (bin/, lib/) both read this declaration,
+ * The local runtime (local) and the CDK app (bin/, lib/) both read this declaration,
  * so what runs on a laptop is what deploys.
  */
 
@@ -60,7 +60,7 @@ export interface ScheduleTrigger {
 /**
  * An API Gateway HTTP API Lambda authorizer (payload 2.0, simple responses `{isAuthorized, context}`) for the
  * routes that name it: in the cloud an HttpLambdaAuthorizer, locally the HTTP server's authorizer step
- * (src/local/gateway-authorizer.ts), which behaves alike.
+ * (local/gateway-authorizer.ts), which behaves alike.
  */
 export interface AuthorizerTrigger {
   readonly kind: 'authorizer';
@@ -73,7 +73,7 @@ export interface AuthorizerTrigger {
 /**
  * Once after every deploy, and on demand. The CDK app invokes the function asynchronously, without a payload,
  * when a deploy created or changed it (an aws-cdk-lib `triggers.Trigger`); the local runtime's counterpart is
- * the seeded catalog it writes at startup when the lake has none (src/local/catalog.ts).
+ * the seeded catalog it writes at startup when the lake has none (local/catalog.ts).
  */
 export interface DeployTrigger {
   readonly kind: 'deploy';

@@ -2,9 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import type { z } from 'zod';
-import { dependencies } from '../../src/runtime/dependencies.ts';
-import { createFunctionLogger } from '../../src/runtime/logger.ts';
 import { authorizeApiKey } from '../../src/use-cases/authorize-api-key.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
+import { createFunctionLogger } from '../../src/wiring/logger.ts';
 import { HttpApiAuthorizerEventSchema } from '../shared/http.ts';
 
 const logger = createFunctionLogger();

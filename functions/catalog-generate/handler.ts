@@ -2,11 +2,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { catalogFiles } from '../../src/runtime/catalog-files.ts';
-import { dependencies } from '../../src/runtime/dependencies.ts';
-import { createFunctionLogger } from '../../src/runtime/logger.ts';
-import { chooseSongSource } from '../../src/runtime/song-source.ts';
 import { type CatalogResult, generateCatalogVersion } from '../../src/use-cases/generate-catalog.ts';
+import { catalogFiles } from '../../src/wiring/catalog-files.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
+import { createFunctionLogger } from '../../src/wiring/logger.ts';
+import { chooseSongSource } from '../../src/wiring/song-source.ts';
 
 /**
  * After a deploy (a CDK trigger invokes it without a payload) or on demand:

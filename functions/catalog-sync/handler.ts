@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { catalogFiles } from '../../src/runtime/catalog-files.ts';
-import { dependencies } from '../../src/runtime/dependencies.ts';
-import { createFunctionLogger } from '../../src/runtime/logger.ts';
 import { type CatalogSyncResult, syncCatalog } from '../../src/use-cases/sync-catalog.ts';
+import { catalogFiles } from '../../src/wiring/catalog-files.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
+import { createFunctionLogger } from '../../src/wiring/logger.ts';
 
 /** Scheduled; its event carries nothing it needs, so any event (EventBridge or `{}`) runs it. */
 const logger = createFunctionLogger();

@@ -1,7 +1,7 @@
-import { dependencies, openedOnUse } from '../../src/runtime/dependencies.ts';
 import { httpRoutes } from '../../src/topology.ts';
 import { type OpenApiDocument, openApiDocument } from '../../src/use-cases/http-api/openapi-document.ts';
 import { serveCharts } from '../../src/use-cases/serve-charts.ts';
+import { dependencies, openedOnUse } from '../../src/wiring/dependencies.ts';
 import { httpFunction } from '../shared/http-function.ts';
 
 let apiDocument: OpenApiDocument | undefined;

@@ -1,6 +1,6 @@
-import { dependencies, openedOnUse } from '../../src/runtime/dependencies.ts';
 import { qualified, topics } from '../../src/topology.ts';
 import { ingestPlays } from '../../src/use-cases/ingest-plays.ts';
+import { dependencies, openedOnUse } from '../../src/wiring/dependencies.ts';
 import { httpFunction } from '../shared/http-function.ts';
 
 export const handler = httpFunction(async (request) => {

@@ -1,6 +1,6 @@
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
-import { dependencies } from '../../src/runtime/dependencies.ts';
 import { writePlaysToLake } from '../../src/use-cases/write-plays-to-lake.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
 import { streamFunction } from '../shared/stream-function.ts';
 
 export const handler = streamFunction(async (records, logger) => {

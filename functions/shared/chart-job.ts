@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { type Period, periods } from '../../src/domain/charts.ts';
-import { dependencies } from '../../src/runtime/dependencies.ts';
-import { createFunctionLogger } from '../../src/runtime/logger.ts';
 import { type ChartJobResult, computeCharts } from '../../src/use-cases/compute-charts.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
+import { createFunctionLogger } from '../../src/wiring/logger.ts';
 
 /** `{"period": "hour", "window_start": "…"}` for a backfill or replay; `{}` behaves like the schedule. */
 const ExplicitRequestSchema = z.strictObject({

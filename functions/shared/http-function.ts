@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type HttpRequest, type HttpResult, unavailableResult } from '../../src/domain/http/http.ts';
 import { UnavailableError } from '../../src/ports/unavailable.ts';
-import { createFunctionLogger } from '../../src/runtime/logger.ts';
+import { createFunctionLogger } from '../../src/wiring/logger.ts';
 import { httpMiddlewares, toHttpRequest, toHttpResponse } from './http.ts';
 
 /**

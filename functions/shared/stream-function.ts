@@ -9,7 +9,7 @@ import {
   streamBatch,
 } from '../../src/adapters/event-sources/stream-events.ts';
 import type { ConsumedRecord, RecordFailure } from '../../src/domain/consumed-record.ts';
-import { createFunctionLogger } from '../../src/runtime/logger.ts';
+import { createFunctionLogger } from '../../src/wiring/logger.ts';
 
 /**
  * A handler of Kafka (MSK, self-managed) and Kinesis event source batches around one use case: it gets the

@@ -35,7 +35,7 @@ import { streamJobs } from '../../src/topology.ts';
  *
  * There is no embedded transport in the cloud: a deployed function's temporary disk is no place for
  * acknowledged plays, so a plain `cdk deploy` gets Kinesis (and the functions refuse the embedded transport
- * when they run in Lambda: src/runtime/dependencies.ts).
+ * when they run in Lambda: src/wiring/dependencies.ts).
  *
  * Context wins over the environment. The deploy settings carry a `TOP_SONGS_` prefix on purpose:
  * `REGIONS` and `KAFKA_BROKERS` configure the local runtime, and a shell that runs the local stack

@@ -1,8 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3Store } from '../../src/adapters/object-store/s3.ts';
 import type { CatalogMetadata } from '../../src/domain/catalog.ts';
-import { catalogFiles } from '../../src/runtime/catalog-files.ts';
 import { currentCatalog } from '../../src/use-cases/catalog-in-lake.ts';
+import { catalogFiles } from '../../src/wiring/catalog-files.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import type { DeployedStack, SmokeOptions } from './smoke.ts';
 

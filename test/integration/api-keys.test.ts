@@ -5,10 +5,10 @@
  */
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readApiKeyFile } from '../../local/dev-api-key.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import type { EmbeddedTransport } from '../../src/adapters/transport/embedded/transport.ts';
 import { generateApiKey, rateWindowAt } from '../../src/domain/api-keys.ts';
-import { readApiKeyFile } from '../../src/local/dev-api-key.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
 import type { ApiKeyStore } from '../../src/ports/api-key-store.ts';
 import { functionNamed, topics } from '../../src/topology.ts';
 import { createApiKey } from '../../src/use-cases/manage-api-keys.ts';

@@ -6,14 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invokeFunction } from '../../local/functions.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { fixedSongs } from '../../src/adapters/catalog/fixed-song-source.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { type Period, windowContaining } from '../../src/domain/charts.ts';
 import { playsFileKey } from '../../src/domain/lake-layout.ts';
 import type { LakePlayRow } from '../../src/domain/lake-row.ts';
 import type { Song } from '../../src/domain/song.ts';
-import { invokeFunction } from '../../src/local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
 import {
   ChartResponse,
   ChartWindowsResponse,

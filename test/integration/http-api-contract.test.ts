@@ -15,13 +15,13 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invokeFunction } from '../../local/functions.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { fixedSongs } from '../../src/adapters/catalog/fixed-song-source.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { windowContaining } from '../../src/domain/charts.ts';
 import { playsFileKey } from '../../src/domain/lake-layout.ts';
 import type { LakePlayRow } from '../../src/domain/lake-row.ts';
-import { invokeFunction } from '../../src/local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
 import { httpRoutes } from '../../src/topology.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 

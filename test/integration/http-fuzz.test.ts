@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { embeddedCommittedOffsets } from '../support/embedded-transport.ts';
 import { settledLakeRows } from '../support/exact-pipeline.ts';
 import { type RenderedRequest, render, requestSpec } from '../support/hostile-requests.ts';

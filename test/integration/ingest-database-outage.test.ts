@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/adapters/postgres/embedded.ts';
 import type { EmbeddedTransport } from '../../src/adapters/transport/embedded/transport.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
 import { topics } from '../../src/topology.ts';
 import { createApiKey } from '../../src/use-cases/manage-api-keys.ts';
 import { recentPlay } from '../support/play-batches.ts';

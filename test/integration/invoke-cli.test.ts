@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devApiKeyFile, readApiKeyFile } from '../../src/local/dev-api-key.ts';
+import { devApiKeyFile, readApiKeyFile } from '../../local/dev-api-key.ts';
 import { localModeEnv } from '../support/local-process.ts';
 import { recentPlay } from '../support/play-batches.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
@@ -24,7 +24,7 @@ describe('the invoke command', () => {
   afterAll(async () => dataDir?.remove());
 
   const invoke = (args: string[]) =>
-    run(process.execPath, [resolve(root, 'src/local/invoke.ts'), ...args], {
+    run(process.execPath, [resolve(root, 'local/invoke.ts'), ...args], {
       cwd: root,
       env: { ...inheritedEnv, TOP_SONGS_DATA_DIR: dataDir.path },
     });
@@ -79,7 +79,7 @@ describe('the invoke command', () => {
     });
     const child = execFile(
       process.execPath,
-      [resolve(root, 'src/local/invoke.ts'), 'charts-api', '--event', '-'],
+      [resolve(root, 'local/invoke.ts'), 'charts-api', '--event', '-'],
       {
         cwd: root,
         env: { ...inheritedEnv, TOP_SONGS_DATA_DIR: dataDir.path },
@@ -118,7 +118,7 @@ describe('the invoke command', () => {
     new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
       const child = execFile(
         process.execPath,
-        [resolve(root, 'src/local/invoke.ts'), ...args, '--event', '-'],
+        [resolve(root, 'local/invoke.ts'), ...args, '--event', '-'],
         { cwd: root, env: { ...inheritedEnv, TOP_SONGS_DATA_DIR: dataDir.path } },
         (error, stdout, stderr) => done({ code: error ? (error.code as number) : 0, stdout, stderr }),
       );

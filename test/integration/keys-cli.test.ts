@@ -32,7 +32,7 @@ describe('the keys command', () => {
 
   const keys = async (...args: string[]): Promise<Outcome> => {
     try {
-      const { stdout, stderr } = await run(process.execPath, [resolve(root, 'src/local/keys.ts'), ...args], {
+      const { stdout, stderr } = await run(process.execPath, [resolve(root, 'local/keys.ts'), ...args], {
         cwd: root,
         env: { ...inheritedEnv, TOP_SONGS_DATA_DIR: dataDir.path },
       });

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCatalog } from '../../src/local/catalog.ts';
-import { invokeFunction } from '../../src/local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
+import { writeCatalog } from '../../local/catalog.ts';
+import { invokeFunction } from '../../local/functions.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { readLakeRows } from '../support/lake.ts';
 import { generateTraffic } from '../support/play-batches.ts';
 import { postPlays } from '../support/post-plays.ts';

@@ -8,9 +8,9 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invokeFunction } from '../../local/functions.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/adapters/postgres/embedded.ts';
-import { invokeFunction } from '../../src/local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
 import { StoreUnavailableError } from '../../src/ports/chart-store.ts';
 import { writePlaysThroughLakeWriter } from '../support/lake.ts';
 import { generateTraffic } from '../support/play-batches.ts';

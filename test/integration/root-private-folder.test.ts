@@ -18,7 +18,7 @@ const root = resolve(import.meta.dirname, '../..');
  */
 async function privateCopy(dir: string): Promise<string> {
   const app = join(dir, 'app');
-  for (const part of ['src', 'functions', 'simulator', 'package.json']) {
+  for (const part of ['src', 'local', 'functions', 'simulator', 'package.json']) {
     await cp(join(root, part), join(app, part), { recursive: true });
   }
   await mkdir(join(app, 'node_modules'));
@@ -68,7 +68,7 @@ describe('npm start as root from a folder only root may enter', () => {
       await promisify(execFile)(
         process.execPath,
         [
-          join(app, 'src/local/invoke.ts'),
+          join(app, 'local/invoke.ts'),
           'chart-hourly',
           '--event',
           join(root, 'test/fixtures/events/chart-hourly-backfill.json'),

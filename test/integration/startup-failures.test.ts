@@ -52,7 +52,7 @@ describe('a service that cannot start', () => {
   });
 
   it('a port in use: npm start names the port and what to do', async () => {
-    const result = await run('src/local/main.ts', ['--no-simulator'], {
+    const result = await run('local/main.ts', ['--no-simulator'], {
       TOP_SONGS_DATA_DIR: join(dataDir.path, 'port'),
       PORT: String(takenPort),
     });
@@ -60,7 +60,7 @@ describe('a service that cannot start', () => {
   });
 
   it('an unreachable DATABASE_URL: npm start says so', async () => {
-    const result = await run('src/local/main.ts', ['--no-simulator'], {
+    const result = await run('local/main.ts', ['--no-simulator'], {
       TOP_SONGS_DATA_DIR: join(dataDir.path, 'database-url'),
       DATABASE_URL: `postgres://top:songs@127.0.0.1:${await freePort()}/top_songs`,
     });
@@ -71,7 +71,7 @@ describe('a service that cannot start', () => {
   });
 
   it('an invalid setting: npm start names it', async () => {
-    const result = await run('src/local/main.ts', ['--no-simulator'], { PORT: 'eighty' });
+    const result = await run('local/main.ts', ['--no-simulator'], { PORT: 'eighty' });
     expectOneSentence(result, /^Invalid settings: PORT: /);
   });
 
@@ -85,7 +85,7 @@ describe('a service that cannot start', () => {
     });
 
     it('npm start says which server, why, and what to do', async () => {
-      const result = await run('src/local/main.ts', ['--no-simulator'], { TOP_SONGS_DATA_DIR: damaged });
+      const result = await run('local/main.ts', ['--no-simulator'], { TOP_SONGS_DATA_DIR: damaged });
       expectOneSentence(
         result,
         /^The embedded PostgreSQL in .*could not start \(the server exited while starting: postgres: .*\); .*delete /,
@@ -93,7 +93,7 @@ describe('a service that cannot start', () => {
     });
 
     it('npm run invoke says the same', async () => {
-      const result = await run('src/local/invoke.ts', ['catalog-sync'], { TOP_SONGS_DATA_DIR: damaged });
+      const result = await run('local/invoke.ts', ['catalog-sync'], { TOP_SONGS_DATA_DIR: damaged });
       expectOneSentence(result, /^The embedded PostgreSQL in .*could not start/);
     });
   });

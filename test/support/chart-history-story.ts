@@ -5,8 +5,8 @@
  * references (reference-charts.ts, reference-chart-semantics.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { invokeFunction } from '../../local/functions.ts';
 import type { Song } from '../../src/domain/song.ts';
-import { invokeFunction } from '../../src/local/functions.ts';
 import { writePlaysThroughLakeWriter } from './lake.ts';
 import { referenceChartSemantics } from './reference-chart-semantics.ts';
 import { type ReferencePlay, referenceCharts } from './reference-charts.ts';

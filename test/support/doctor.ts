@@ -31,7 +31,7 @@ export interface DoctorRun {
 }
 
 /**
- * Runs the real command (`node src/local/doctor.ts`, what `npm run doctor` runs) as a child process. The settings
+ * Runs the real command (`node local/doctor.ts`, what `npm run doctor` runs) as a child process. The settings
  * that choose services (DATABASE_URL, LAKE_URI, KAFKA_BROKERS, KINESIS_STREAM, AWS_ENDPOINT_URL, OPENAI_*) are the
  * test's own: whatever the environment exports for other tests is dropped.
  */
@@ -46,7 +46,7 @@ export function runDoctor(env: Record<string, string>, args: readonly string[] =
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [resolve(root, 'src/local/doctor.ts'), ...args],
+      [resolve(root, 'local/doctor.ts'), ...args],
       { cwd: root, env: { ...inherited, ...env } },
       (error, stdout, stderr) =>
         done({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),

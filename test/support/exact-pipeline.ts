@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { invokeFunction } from '../../src/local/functions.ts';
+import { invokeFunction } from '../../local/functions.ts';
 import { type LakeRow, readLakeRows } from './lake.ts';
 import { type LocalProcess, startLocalProcess } from './local-process.ts';
 import { type GeneratedTraffic, generateTraffic } from './play-batches.ts';

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import { invokeFunction } from '../../local/functions.ts';
 import { mskEvent } from '../../src/adapters/event-sources/kafka.ts';
-import { invokeFunction } from '../../src/local/functions.ts';
 import type { LogRecord } from '../../src/ports/transport.ts';
 import { topics } from '../../src/topology.ts';
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { devApiKeyFile, readApiKeyFile } from '../../src/local/dev-api-key.ts';
+import { devApiKeyFile, readApiKeyFile } from '../../local/dev-api-key.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -24,7 +24,7 @@ export async function invokeLocally(
   return new Promise((done, fail) => {
     const child = execFile(
       process.execPath,
-      [join(root, 'src/local/invoke.ts'), fn, '--event', '-'],
+      [join(root, 'local/invoke.ts'), fn, '--event', '-'],
       { cwd: root, env: { ...localModeEnv(), POWERTOOLS_LOG_LEVEL: 'WARN', ...env } },
       (error, stdout, stderr) => (error ? fail(new Error(`invoke ${fn} failed: ${stderr}`)) : done(stdout)),
     );
@@ -44,7 +44,7 @@ export interface LocalProcess {
 }
 
 /**
- * Starts `npm start`'s entry point (`src/local/main.ts`) as a real process and waits until it serves; from
+ * Starts `npm start`'s entry point (`local/main.ts`) as a real process and waits until it serves; from
  * `projectDir` (default: this checkout); with `viaNpm`, as `npm start` itself (npm, then the runtime in it).
  * `stop(signal)` signals the process, or its whole group when it leads one (Ctrl-C in a terminal).
  */
@@ -65,7 +65,7 @@ export async function startLocalProcess(
   const inherited = localModeEnv();
   const [command, commandArgs] = viaNpm
     ? ['npm', ['start', '--', ...args]]
-    : [process.execPath, [join(projectDir, 'src/local/main.ts'), ...args]];
+    : [process.execPath, [join(projectDir, 'local/main.ts'), ...args]];
   const child = spawn(command, commandArgs, {
     cwd: projectDir,
     env: { ...inherited, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },

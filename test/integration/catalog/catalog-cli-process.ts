@@ -13,7 +13,7 @@ export function runCatalogCli(
   const inherited = Object.fromEntries(
     Object.entries(localModeEnv('REGIONS')).filter(([key]) => !key.startsWith('OPENAI_')),
   );
-  const child = spawn(process.execPath, [join(root, 'src/local/catalog-cli.ts'), ...args], {
+  const child = spawn(process.execPath, [join(root, 'local/catalog-cli.ts'), ...args], {
     cwd: root,
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,11 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EventSourcePoller } from '../../../local/event-source-poller.ts';
 import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
-import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import type { LogConsumer } from '../../../src/ports/transport.ts';
-import { logger } from '../../../src/runtime/logger.ts';
 import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
+import { logger } from '../../../src/wiring/logger.ts';
 import {
   broker,
   committedOffsets,

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
 import { broker, kafkaBrokers, kafkaSkipped, testNamespace } from '../../support/kafka.ts';
 import { readLakeRows } from '../../support/lake.ts';
 import { recentPlay } from '../../support/play-batches.ts';

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { type Message, Producer } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EventSourcePoller } from '../../../local/event-source-poller.ts';
+import { invokeFunction } from '../../../local/functions.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
 import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
-import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
-import { invokeFunction } from '../../../src/local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
-import { createDependencies, installDependencies } from '../../../src/runtime/dependencies.ts';
 import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
+import { createDependencies, installDependencies } from '../../../src/wiring/dependencies.ts';
 import {
   expectExactlyOnceAcrossKill,
   expectExactPipeline,

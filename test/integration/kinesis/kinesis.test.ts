@@ -4,7 +4,7 @@
  * each other's records.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
 import {
   expectExactlyOnceAcrossKill,
   expectExactPipeline,

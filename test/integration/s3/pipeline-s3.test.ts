@@ -6,9 +6,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invokeFunction } from '../../../local/functions.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
 import { PLAYS_PREFIX } from '../../../src/domain/lake-layout.ts';
-import { invokeFunction } from '../../../src/local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
 import { type LakeRow, readLakeRows } from '../../support/lake.ts';
 import { generateTraffic } from '../../support/play-batches.ts';
 import { postPlays } from '../../support/post-plays.ts';

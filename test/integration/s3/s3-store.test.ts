@@ -15,7 +15,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/settings.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
-import { createDependencies } from '../../../src/runtime/dependencies.ts';
+import { createDependencies } from '../../../src/wiring/dependencies.ts';
 import { describeObjectStoreContract } from '../../support/object-store-contract.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { deleteLakePrefix, s3Skipped, uniqueLakeUri } from './s3-lake.ts';

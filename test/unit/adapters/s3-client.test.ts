@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3_CALL_BOUNDS } from '../../../src/adapters/object-store/s3.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
-import { createDependencies } from '../../../src/runtime/dependencies.ts';
+import { createDependencies } from '../../../src/wiring/dependencies.ts';
 
 let server: Server;
 let endpoint: string;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { databaseTimeoutWithin, publishTimeoutWithin } from '../../../src/config/service-timeouts.ts';
 import { loadSettings, type Settings, SettingsError } from '../../../src/config/settings.ts';
-import { connectionProbes } from '../../../src/runtime/connection-probes.ts';
-import { createDependencies } from '../../../src/runtime/dependencies.ts';
 import { functionNamed } from '../../../src/topology.ts';
+import { connectionProbes } from '../../../src/wiring/connection-probes.ts';
+import { createDependencies } from '../../../src/wiring/dependencies.ts';
 
 const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_top-songs-AbCdEf';
 

@@ -9,11 +9,11 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler as chartHourly } from '../../../functions/chart-hourly/handler.ts';
 import { handler as chartsApi } from '../../../functions/charts-api/handler.ts';
+import { lambdaContext } from '../../../local/lambda-events.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
-import { lambdaContext } from '../../../src/local/lambda-events.ts';
 import { StoreUnavailableError } from '../../../src/ports/chart-store.ts';
-import { createDependencies, installDependencies } from '../../../src/runtime/dependencies.ts';
 import { functionNamed } from '../../../src/topology.ts';
+import { createDependencies, installDependencies } from '../../../src/wiring/dependencies.ts';
 import { closedPort, tcpServer } from '../support/net.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 

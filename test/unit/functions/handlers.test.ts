@@ -14,17 +14,17 @@ import { handler as chartsApi } from '../../../functions/charts-api/handler.ts';
 import { handler as ingest } from '../../../functions/ingest/handler.ts';
 import { handler as lakeWriter } from '../../../functions/lake-writer/handler.ts';
 import { httpFunction } from '../../../functions/shared/http-function.ts';
+import { lambdaContext } from '../../../local/lambda-events.ts';
 import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
 import { sequenceNumberOffset } from '../../../src/domain/lake-layout.ts';
-import { lambdaContext } from '../../../src/local/lambda-events.ts';
 import { StoreUnavailableError } from '../../../src/ports/chart-store.ts';
+import { createApiKey } from '../../../src/use-cases/manage-api-keys.ts';
 import {
   createDependencies,
   type Dependencies,
   installDependencies,
-} from '../../../src/runtime/dependencies.ts';
-import { createApiKey } from '../../../src/use-cases/manage-api-keys.ts';
+} from '../../../src/wiring/dependencies.ts';
 import { asAuthorized } from '../support/authorized.ts';
 import { postgresForThisFile } from '../support/postgres.ts';
 import { readPlayRows, type TempDir, tempDir } from '../support/temp.ts';

@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handler as ingest } from '../../../functions/ingest/handler.ts';
+import { lambdaContext } from '../../../local/lambda-events.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
-import { lambdaContext } from '../../../src/local/lambda-events.ts';
 import { TransportUnavailableError } from '../../../src/ports/transport.ts';
 import {
   createDependencies,
   type Dependencies,
   installDependencies,
-} from '../../../src/runtime/dependencies.ts';
-import { logger } from '../../../src/runtime/logger.ts';
+} from '../../../src/wiring/dependencies.ts';
+import { logger } from '../../../src/wiring/logger.ts';
 import { asAuthorized } from '../support/authorized.ts';
 import { postgresForThisFile } from '../support/postgres.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_LOOP_REPORT_PREFIX, startEventLoopReport } from '../../../src/local/event-loop-report.ts';
+import { EVENT_LOOP_REPORT_PREFIX, startEventLoopReport } from '../../../local/event-loop-report.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 const untilReports = (lines: string[], count: number) =>

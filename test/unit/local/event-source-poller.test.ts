@@ -5,7 +5,7 @@ import {
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
 import type { KinesisStreamEvent, MSKEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
+import { EventSourcePoller } from '../../../local/event-source-poller.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
 import { freshTransportPerTest, keyOn, labels, reopenTransport, transport } from './poller-fixture.ts';
 

@@ -4,8 +4,8 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createGatewayAuthorizer } from '../../../src/local/gateway-authorizer.ts';
-import { apiGatewayEvent } from '../../../src/local/lambda-events.ts';
+import { createGatewayAuthorizer } from '../../../local/gateway-authorizer.ts';
+import { apiGatewayEvent } from '../../../local/lambda-events.ts';
 import { type FunctionName, functionNamed } from '../../../src/topology.ts';
 
 const ingest = functionNamed('ingest');

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RequestDrain } from '../../../src/local/http-drain.ts';
+import { RequestDrain } from '../../../local/http-drain.ts';
 
 describe('stopping an HTTP server with RequestDrain', () => {
   let server: Server | undefined;

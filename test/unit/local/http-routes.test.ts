@@ -1,8 +1,8 @@
 /** Routes with `{name}` segments, matched the same way by the local HTTP server and the charts API. */
 import { describe, expect, it } from 'vitest';
 import { HttpApiEventSchema, toHttpRequest } from '../../../functions/shared/http.ts';
+import { apiGatewayEvent } from '../../../local/lambda-events.ts';
 import { matchRoutePath } from '../../../src/domain/http/route-path.ts';
-import { apiGatewayEvent } from '../../../src/local/lambda-events.ts';
 
 describe('matchRoutePath', () => {
   it.each([

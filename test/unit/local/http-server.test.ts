@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHttpServer, type RoutedFunction } from '../../../src/local/http-server.ts';
+import { createHttpServer, type RoutedFunction } from '../../../local/http-server.ts';
 import { functions } from '../../../src/topology.ts';
 import { playsHeaders } from '../../support/post-plays.ts';
 import { type RawResponse, rawExchange, rawRequest } from '../../support/raw-http.ts';
@@ -78,7 +78,7 @@ function expectJsonError(response: RawResponse, status: number, message: RegExp)
 }
 
 const play = JSON.stringify({ event_id: 'e', user_id: 'u' });
-/** No API key: the authorizer step is the runtime's (src/local/gateway-authorizer.ts), not this server's. */
+/** No API key: the authorizer step is the runtime's (local/gateway-authorizer.ts), not this server's. */
 const NO_KEY = null;
 const playHeaders = (body: string): [string, string][] => [
   ...Object.entries(playsHeaders(NO_KEY)),

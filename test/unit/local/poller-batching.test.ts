@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import type { MSKEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EventSourcePoller } from '../../../local/event-source-poller.ts';
 import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
-import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import type { LogConsumer, LogRecord } from '../../../src/ports/transport.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
 import { waitFor } from '../../support/wait-for.ts';

@@ -7,11 +7,11 @@
 import { join } from 'node:path';
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EventSourcePoller } from '../../../local/event-source-poller.ts';
 import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
-import { EventSourcePoller } from '../../../src/local/event-source-poller.ts';
 import type { ForwardedMessage, LogConsumer, LogRecord } from '../../../src/ports/transport.ts';
-import { logger } from '../../../src/runtime/logger.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
+import { logger } from '../../../src/wiring/logger.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const TOPIC = 'song-plays';

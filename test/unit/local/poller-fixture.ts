@@ -4,7 +4,7 @@ import type { MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { partitionFor } from '../../../src/adapters/transport/embedded/partitioner.ts';
 import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
-import { logger } from '../../../src/runtime/logger.ts';
+import { logger } from '../../../src/wiring/logger.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 /** The test's transport (a live binding: a new one for each test). */

@@ -4,11 +4,7 @@
  */
 import type { MSKEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import {
-  defaultBackoff,
-  EventSourcePoller,
-  type PollerOptions,
-} from '../../../src/local/event-source-poller.ts';
+import { defaultBackoff, EventSourcePoller, type PollerOptions } from '../../../local/event-source-poller.ts';
 import type { LogRecord } from '../../../src/ports/transport.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
 import { waitFor } from '../../support/wait-for.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Scheduler } from '../../../src/local/scheduler.ts';
+import { Scheduler } from '../../../local/scheduler.ts';
 import type { FunctionName } from '../../../src/topology.ts';
 
 afterEach(() => {

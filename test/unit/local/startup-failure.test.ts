@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { StartupError, starting, startupFailure } from '../../../local/startup-failure.ts';
 import { SettingsError } from '../../../src/config/settings.ts';
-import { StartupError, starting, startupFailure } from '../../../src/local/startup-failure.ts';
 
 describe('startup failures', () => {
   it('name the service, say why in one line, and what to do', async () => {

@@ -4,8 +4,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/settings.ts';
-import { databaseConfig, kafkaSaslFromSecret } from '../../../src/runtime/connections.ts';
-import { createDependencies } from '../../../src/runtime/dependencies.ts';
+import { databaseConfig, kafkaSaslFromSecret } from '../../../src/wiring/connections.ts';
+import { createDependencies } from '../../../src/wiring/dependencies.ts';
 
 describe('the chart store dependency', () => {
   let server: Server;

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KafkaSecretError } from '../../../src/adapters/secrets/kafka-credentials-secret.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
-import { createDependencies } from '../../../src/runtime/dependencies.ts';
+import { createDependencies } from '../../../src/wiring/dependencies.ts';
 
 const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_top-songs-AbCdEf';
 

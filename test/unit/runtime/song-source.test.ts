@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAiSecretError, openAiKeyFromSecret } from '../../../src/adapters/secrets/openai-key-secret.ts';
 import { DEFAULT_OPENAI_MODEL, loadSettings } from '../../../src/config/settings.ts';
-import { chooseSongSource } from '../../../src/runtime/song-source.ts';
+import { chooseSongSource } from '../../../src/wiring/song-source.ts';
 
 const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:top-songs-openai-AbCdEf';
 const clock = () => new Date('2026-04-01T00:00:00Z');

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCatalog } from '../../../local/catalog.ts';
 import { loadCatalog } from '../../../simulator/load-catalog.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
 import { CATALOG_KEY } from '../../../src/domain/lake-layout.ts';
 import type { Song } from '../../../src/domain/song.ts';
-import { writeCatalog } from '../../../src/local/catalog.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const songs: Song[] = [

@@ -1,6 +1,6 @@
 import { authorizerContextOf } from '../../../src/domain/api-keys.ts';
-import type { Dependencies } from '../../../src/runtime/dependencies.ts';
 import { createApiKey } from '../../../src/use-cases/manage-api-keys.ts';
+import type { Dependencies } from '../../../src/wiring/dependencies.ts';
 
 let created = 0;
 

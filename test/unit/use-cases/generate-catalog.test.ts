@@ -5,9 +5,9 @@ import { LocalFolderStore } from '../../../src/adapters/object-store/local-folde
 import { CATALOG_KEY, CATALOG_VERSIONS_PREFIX } from '../../../src/domain/lake-layout.ts';
 import type { Song } from '../../../src/domain/song.ts';
 import type { SongSource } from '../../../src/ports/song-source.ts';
-import { catalogFiles } from '../../../src/runtime/catalog-files.ts';
 import { currentCatalog, readCurrentSongs } from '../../../src/use-cases/catalog-in-lake.ts';
 import { type CatalogRequest, generateCatalogVersion } from '../../../src/use-cases/generate-catalog.ts';
+import { catalogFiles } from '../../../src/wiring/catalog-files.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const song = (n: number): Song => ({

@@ -5,10 +5,10 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { replaceFileDurably } from '../adapters/durable-file.ts';
-import type { RateLimit } from '../domain/api-keys.ts';
-import type { ApiKeyStore } from '../ports/api-key-store.ts';
-import { ensureNamedKey } from '../use-cases/manage-api-keys.ts';
+import { replaceFileDurably } from '../src/adapters/durable-file.ts';
+import type { RateLimit } from '../src/domain/api-keys.ts';
+import type { ApiKeyStore } from '../src/ports/api-key-store.ts';
+import { ensureNamedKey } from '../src/use-cases/manage-api-keys.ts';
 
 export const DEV_API_KEY_NAME = 'dev';
 /** Generous, for the simulator's backfills and the benchmarks; still a limit, as in any deployment. */

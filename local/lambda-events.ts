@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
-import { localAws } from '../adapters/event-sources/event-source.ts';
+import { localAws } from '../src/adapters/event-sources/event-source.ts';
 
 const { account: ACCOUNT, region: REGION } = localAws;
 

@@ -5,10 +5,10 @@
 import './quiet-logs.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { loadSettings } from '../config/settings.ts';
-import { connectionProbes } from '../runtime/connection-probes.ts';
-import { checkConnections } from '../use-cases/check-connections.ts';
-import { formatTable, reportDocument } from '../use-cases/connection-report.ts';
+import { loadSettings } from '../src/config/settings.ts';
+import { checkConnections } from '../src/use-cases/check-connections.ts';
+import { formatTable, reportDocument } from '../src/use-cases/connection-report.ts';
+import { connectionProbes } from '../src/wiring/connection-probes.ts';
 
 const usage = `Usage: npm run doctor -- [--json] [--timeout <ms>]
 

@@ -1,13 +1,13 @@
-import { DEFAULT_CATALOG_SIZE } from '../../simulator/catalog.ts';
-import { SeededSongSource } from '../adapters/catalog/seeded-song-source.ts';
-import { catalogVersionAt } from '../domain/catalog.ts';
-import type { Song } from '../domain/song.ts';
-import type { Clock } from '../ports/clock.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
-import type { SongSource } from '../ports/song-source.ts';
-import { catalogFiles } from '../runtime/catalog-files.ts';
-import { writeCatalog as writeCatalogFiles } from '../use-cases/catalog-in-lake.ts';
-import { generateCatalogVersion } from '../use-cases/generate-catalog.ts';
+import { DEFAULT_CATALOG_SIZE } from '../simulator/catalog.ts';
+import { SeededSongSource } from '../src/adapters/catalog/seeded-song-source.ts';
+import { catalogVersionAt } from '../src/domain/catalog.ts';
+import type { Song } from '../src/domain/song.ts';
+import type { Clock } from '../src/ports/clock.ts';
+import type { ObjectStore } from '../src/ports/object-store.ts';
+import type { SongSource } from '../src/ports/song-source.ts';
+import { writeCatalog as writeCatalogFiles } from '../src/use-cases/catalog-in-lake.ts';
+import { generateCatalogVersion } from '../src/use-cases/generate-catalog.ts';
+import { catalogFiles } from '../src/wiring/catalog-files.ts';
 
 /**
  * The local runtime's counterpart of catalog-generate's run after a deploy: when the lake has no catalog,

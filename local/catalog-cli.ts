@@ -4,15 +4,15 @@
  * version; `npm run catalog -- show` describes the current one and lists the versions kept.
  */
 import './quiet-logs.ts';
-import { loadSettings, type Settings } from '../config/settings.ts';
-import { CATALOG_KEY, CATALOG_VERSIONS_PREFIX } from '../domain/lake-layout.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
-import type { SongSourceProgress } from '../ports/song-source.ts';
-import { catalogFiles } from '../runtime/catalog-files.ts';
-import { createDependencies } from '../runtime/dependencies.ts';
-import { chooseSongSource } from '../runtime/song-source.ts';
-import { currentCatalog, describeCatalog } from '../use-cases/catalog-in-lake.ts';
-import { generateCatalogVersion } from '../use-cases/generate-catalog.ts';
+import { loadSettings, type Settings } from '../src/config/settings.ts';
+import { CATALOG_KEY, CATALOG_VERSIONS_PREFIX } from '../src/domain/lake-layout.ts';
+import type { ObjectStore } from '../src/ports/object-store.ts';
+import type { SongSourceProgress } from '../src/ports/song-source.ts';
+import { currentCatalog, describeCatalog } from '../src/use-cases/catalog-in-lake.ts';
+import { generateCatalogVersion } from '../src/use-cases/generate-catalog.ts';
+import { catalogFiles } from '../src/wiring/catalog-files.ts';
+import { createDependencies } from '../src/wiring/dependencies.ts';
+import { chooseSongSource } from '../src/wiring/song-source.ts';
 import { type CatalogCommand, catalogUsage, parseCatalogArgs, UsageError } from './catalog-args.ts';
 import { startupFailure } from './startup-failure.ts';
 

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventSources } from '../adapters/event-sources/stream-events.ts';
-import type { EventSourceKind, LogConsumer, LogRecord, RecordForwarder } from '../ports/transport.ts';
-import { logger } from '../runtime/logger.ts';
-import type { FunctionName, TopicTrigger } from '../topology.ts';
+import { eventSources } from '../src/adapters/event-sources/stream-events.ts';
+import type { EventSourceKind, LogConsumer, LogRecord, RecordForwarder } from '../src/ports/transport.ts';
+import type { FunctionName, TopicTrigger } from '../src/topology.ts';
+import { logger } from '../src/wiring/logger.ts';
 
 export interface PollerOptions {
   readonly functionName: FunctionName;

@@ -6,9 +6,9 @@
  */
 import './quiet-logs.ts';
 import { parseArgs } from 'node:util';
-import { formatRateLimit, parseRateLimit, type RateLimit } from '../domain/api-keys.ts';
-import type { ApiKeyRecord, ApiKeyStore } from '../ports/api-key-store.ts';
-import { ApiKeyRequestError, createApiKey, keyReference } from '../use-cases/manage-api-keys.ts';
+import { formatRateLimit, parseRateLimit, type RateLimit } from '../src/domain/api-keys.ts';
+import type { ApiKeyRecord, ApiKeyStore } from '../src/ports/api-key-store.ts';
+import { ApiKeyRequestError, createApiKey, keyReference } from '../src/use-cases/manage-api-keys.ts';
 import { openLocalDependencies } from './local-dependencies.ts';
 
 const DEFAULT_RATE = '600/min';

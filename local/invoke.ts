@@ -7,8 +7,13 @@ import './quiet-logs.ts';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { installDependencies } from '../runtime/dependencies.ts';
-import { type FunctionDeclaration, type FunctionName, functionNamed, functionNames } from '../topology.ts';
+import {
+  type FunctionDeclaration,
+  type FunctionName,
+  functionNamed,
+  functionNames,
+} from '../src/topology.ts';
+import { installDependencies } from '../src/wiring/dependencies.ts';
 import { ensureDevApiKey } from './dev-api-key.ts';
 import { invokeFunction } from './functions.ts';
 import { authorizerOfRoute, createGatewayAuthorizer } from './gateway-authorizer.ts';

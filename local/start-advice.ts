@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { embeddedPostgresAdvice } from '../adapters/postgres/embedded.ts';
-import type { Settings } from '../config/settings.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
+import { embeddedPostgresAdvice } from '../src/adapters/postgres/embedded.ts';
+import type { Settings } from '../src/config/settings.ts';
+import type { ObjectStore } from '../src/ports/object-store.ts';
 
 /** What a service is called in a startup failure, and what to do when it cannot start. */
 type StartAdvice = [what: string, advice: (error: NodeJS.ErrnoException) => string];

@@ -6,11 +6,11 @@
 import './quiet-logs.ts';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSimulation } from '../../simulator/index.ts';
-import { takeOverStopSignals } from '../adapters/postgres/embedded-package.ts';
-import { loadSettings } from '../config/settings.ts';
-import { catalogFiles } from '../runtime/catalog-files.ts';
-import { describeCatalog, readCurrentCatalog } from '../use-cases/catalog-in-lake.ts';
+import { runSimulation } from '../simulator/index.ts';
+import { takeOverStopSignals } from '../src/adapters/postgres/embedded-package.ts';
+import { loadSettings } from '../src/config/settings.ts';
+import { describeCatalog, readCurrentCatalog } from '../src/use-cases/catalog-in-lake.ts';
+import { catalogFiles } from '../src/wiring/catalog-files.ts';
 import { seededCatalog } from './catalog.ts';
 import { startLocalRuntime } from './runtime.ts';
 import { startupFailure } from './startup-failure.ts';

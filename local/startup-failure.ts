@@ -1,5 +1,5 @@
-import { EmbeddedPostgresError } from '../adapters/postgres/embedded.ts';
-import { SettingsError } from '../config/settings.ts';
+import { EmbeddedPostgresError } from '../src/adapters/postgres/embedded.ts';
+import { SettingsError } from '../src/config/settings.ts';
 
 /** A service the local runtime needs could not start; the message is one sentence: what failed, what to do. */
 export class StartupError extends Error {

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { withDeadline } from '../adapters/deadline.ts';
-import { type FunctionDeclaration, type FunctionName, functionNamed } from '../topology.ts';
+import { withDeadline } from '../src/adapters/deadline.ts';
+import { type FunctionDeclaration, type FunctionName, functionNamed } from '../src/topology.ts';
 import { lambdaContext } from './lambda-events.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
-export const projectRoot = resolve(import.meta.dirname, '../..');
+export const projectRoot = resolve(import.meta.dirname, '..');
 
 const loaded = new Map<string, Promise<Handler>>();
 

@@ -1,8 +1,8 @@
 import { type IncomingMessage, type ServerOptions, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { LocalHttpSettings } from '../../config/settings.ts';
-import { logger } from '../../runtime/logger.ts';
-import { MAX_BODY_BYTES } from '../../use-cases/ingest-plays.ts';
+import type { LocalHttpSettings } from '../../src/config/settings.ts';
+import { MAX_BODY_BYTES } from '../../src/use-cases/ingest-plays.ts';
+import { logger } from '../../src/wiring/logger.ts';
 import { sendJson } from './respond.ts';
 
 /** The HTTP contract's limit on a request body (docs/contracts.md), for every route. */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { parseInteger, parseRegions, UsageError } from '../../simulator/cli-args.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY } from '../runtime/song-source.ts';
+import { parseInteger, parseRegions, UsageError } from '../simulator/cli-args.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY } from '../src/wiring/song-source.ts';
 
 export { UsageError };
 

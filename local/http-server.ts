@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { LocalHttpSettings } from '../config/settings.ts';
-import { matchRoutePath } from '../domain/http/route-path.ts';
-import { logger } from '../runtime/logger.ts';
-import type { FunctionName, HttpRoute } from '../topology.ts';
+import type { LocalHttpSettings } from '../src/config/settings.ts';
+import { matchRoutePath } from '../src/domain/http/route-path.ts';
+import type { FunctionName, HttpRoute } from '../src/topology.ts';
+import { logger } from '../src/wiring/logger.ts';
 import { answerOptions, corsHeaders } from './http/cors.ts';
 import {
   announcedTooLarge,

@@ -12,9 +12,9 @@
  *   `requestContext.authorizer.lambda`.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Clock } from '../ports/clock.ts';
-import { logger } from '../runtime/logger.ts';
-import { type FunctionDeclaration, type FunctionName, routeAuthorizer } from '../topology.ts';
+import type { Clock } from '../src/ports/clock.ts';
+import { type FunctionDeclaration, type FunctionName, routeAuthorizer } from '../src/topology.ts';
+import { logger } from '../src/wiring/logger.ts';
 import { apiGatewayAuthorizerEvent } from './lambda-events.ts';
 
 export type Invoke = (name: FunctionName, event: unknown) => Promise<unknown>;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS, corsOriginsFor } from '../../domain/http/cors.ts';
-import type { HttpMethod } from '../../topology.ts';
+import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS, corsOriginsFor } from '../../src/domain/http/cors.ts';
+import type { HttpMethod } from '../../src/topology.ts';
 
 /** What the local server answers for CORS, as API Gateway does for the deployed API. */
 export interface CorsAnswer {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../adapters/postgres/embedded.ts';
-import { loadSettings, type Settings } from '../config/settings.ts';
-import type { Clock } from '../ports/clock.ts';
-import { createDependencies, type Dependencies } from '../runtime/dependencies.ts';
+import { startEmbeddedPostgres } from '../src/adapters/postgres/embedded.ts';
+import { loadSettings, type Settings } from '../src/config/settings.ts';
+import type { Clock } from '../src/ports/clock.ts';
+import { createDependencies, type Dependencies } from '../src/wiring/dependencies.ts';
 
 export interface LocalDependencies {
   readonly settings: Settings;

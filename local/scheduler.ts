@@ -1,5 +1,5 @@
-import { logger } from '../runtime/logger.ts';
-import type { FunctionName, ScheduleTrigger } from '../topology.ts';
+import type { FunctionName, ScheduleTrigger } from '../src/topology.ts';
+import { logger } from '../src/wiring/logger.ts';
 import { scheduledEvent } from './lambda-events.ts';
 
 export interface ScheduledJob {
