@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventSources } from '../src/adapters/event-sources/stream-events.ts';
+import type { Metrics } from '../src/ports/metrics.ts';
 import type { EventSourceKind, LogConsumer, LogRecord, RecordForwarder } from '../src/ports/transport.ts';
 import type { FunctionName, TopicTrigger } from '../src/topology.ts';
 import { logger } from '../src/wiring/logger.ts';
@@ -14,6 +15,8 @@ export interface PollerOptions {
    */
   readonly deadLetters: { readonly publisher: RecordForwarder; readonly topic: string };
   readonly invoke: (event: unknown) => Promise<unknown>;
+  /** Counts the records sent to the dead-letter topic (in the cloud, Lambda's event source mapping sends them). */
+  readonly metrics?: Metrics;
   readonly backoffMs?: (attempt: number) => number;
   /** The event shape the function gets: Kafka (default) or Kinesis, as the transport's `eventSource` says. */
   readonly eventSource?: EventSourceKind;
@@ -212,6 +215,7 @@ export class EventSourcePoller {
         source: `${poison.topic}-${partition}@${poison.offset}`,
         reason,
       });
+      this.options.metrics?.count('dead_letters', 1, { function: functionName });
       await consumer.commit(partition, poison.offset + 1);
       rest.push(...others);
     }

@@ -135,6 +135,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         consumer,
         deadLetters: { publisher: transport, topic: qualified(topics.deadLetters.name, settings.namespace) },
         invoke: (event) => invokeFunction(fn.name, event),
+        metrics: dependencies.metrics,
         eventSource: transport.eventSource,
         bootstrapServers: transport.bootstrapServers,
       });

@@ -6,6 +6,7 @@ import { authorizeApiKey } from '../../src/use-cases/authorize-api-key.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';
 import { createFunctionLogger } from '../../src/wiring/logger.ts';
 import { HttpApiAuthorizerEventSchema } from '../shared/http.ts';
+import { flushMetrics } from '../shared/metrics.ts';
 
 const logger = createFunctionLogger();
 
@@ -15,6 +16,7 @@ const logger = createFunctionLogger();
  * (403), cached like an allowed one.
  */
 export const handler = middy<z.infer<typeof HttpApiAuthorizerEventSchema>>()
+  .use(flushMetrics())
   .use(injectLambdaContext(logger))
   .use(parser({ schema: HttpApiAuthorizerEventSchema }))
   .handler(async (event) => {

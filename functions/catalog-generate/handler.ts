@@ -7,6 +7,7 @@ import { catalogFiles } from '../../src/wiring/catalog-files.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';
 import { createFunctionLogger } from '../../src/wiring/logger.ts';
 import { chooseSongSource } from '../../src/wiring/song-source.ts';
+import { flushMetrics } from '../shared/metrics.ts';
 
 /**
  * After a deploy (a CDK trigger invokes it without a payload) or on demand:
@@ -32,6 +33,7 @@ export type CatalogGenerateEvent = z.infer<typeof CatalogGenerateEventSchema>;
 const logger = createFunctionLogger();
 
 export const handler = middy<CatalogGenerateEvent, CatalogResult>()
+  .use(flushMetrics())
   .use(injectLambdaContext(logger))
   .use(parser({ schema: CatalogGenerateEventSchema }))
   .handler(async (event) => {

@@ -4,11 +4,13 @@ import { type CatalogSyncResult, syncCatalog } from '../../src/use-cases/sync-ca
 import { catalogFiles } from '../../src/wiring/catalog-files.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';
 import { createFunctionLogger } from '../../src/wiring/logger.ts';
+import { flushMetrics } from '../shared/metrics.ts';
 
 /** Scheduled; its event carries nothing it needs, so any event (EventBridge or `{}`) runs it. */
 const logger = createFunctionLogger();
 
 export const handler = middy<unknown, CatalogSyncResult>()
+  .use(flushMetrics())
   .use(injectLambdaContext(logger))
   .handler(async () => {
     const deps = dependencies();

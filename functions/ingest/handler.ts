@@ -14,5 +14,6 @@ export const handler = httpFunction(async (request) => {
     clock: deps.clock,
     // Likewise the database behind the rate limiter: out of reach, it is a 503, never a request let through.
     rateLimiter: openedOnUse(deps.rateLimiter, ['countRequest']),
+    metrics: deps.metrics,
   });
 });

@@ -3,13 +3,14 @@ import { writePlaysToLake } from '../../src/use-cases/write-plays-to-lake.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';
 import { streamFunction } from '../shared/stream-function.ts';
 
-export const handler = streamFunction(async (records, logger) => {
+export const handler = streamFunction('lake-writer', async (records, logger) => {
   const deps = dependencies();
   const summary = await writePlaysToLake(records, {
     lake: deps.lake(),
     regions: deps.settings.regions,
     writer: 'lake-writer',
     encodePlays: encodePlaysParquet,
+    metrics: deps.metrics,
   });
   for (const { topic, partition, offset, reason } of summary.failures) {
     logger.error('could not write a partition of the batch', {

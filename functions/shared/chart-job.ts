@@ -9,6 +9,7 @@ import { type Period, periods } from '../../src/domain/charts.ts';
 import { type ChartJobResult, computeCharts } from '../../src/use-cases/compute-charts.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';
 import { createFunctionLogger } from '../../src/wiring/logger.ts';
+import { flushMetrics } from './metrics.ts';
 
 /** `{"period": "hour", "window_start": "…"}` for a backfill or replay; `{}` behaves like the schedule. */
 const ExplicitRequestSchema = z.strictObject({
@@ -23,6 +24,7 @@ export type ChartJobEvent = z.infer<typeof ChartJobEventSchema>;
 export function chartJobHandler(period: Period) {
   const logger = createFunctionLogger();
   return middy<ChartJobEvent, ChartJobResult>()
+    .use(flushMetrics())
     .use(injectLambdaContext(logger))
     .use(parser({ schema: ChartJobEventSchema }))
     .handler(async (event) => {
@@ -33,18 +35,29 @@ export function chartJobHandler(period: Period) {
         );
       }
       const deps = dependencies();
-      const result = await computeCharts(
-        { period, windowStart: explicit.window_start ? new Date(explicit.window_start) : undefined },
-        {
-          lake: deps.lake(),
-          charts: await deps.chartStore(),
-          clock: deps.clock,
-          regions: deps.settings.regions,
-          tally: tallyTopSongs,
-          withScratchDir,
-        },
-      );
-      logger.info('charts computed', { period, ...result });
-      return result;
+      const started = performance.now();
+      let outcome = 'failed';
+      try {
+        const result = await computeCharts(
+          { period, windowStart: explicit.window_start ? new Date(explicit.window_start) : undefined },
+          {
+            lake: deps.lake(),
+            charts: await deps.chartStore(),
+            clock: deps.clock,
+            regions: deps.settings.regions,
+            tally: tallyTopSongs,
+            withScratchDir,
+            metrics: deps.metrics,
+          },
+        );
+        outcome = 'ok';
+        logger.info('charts computed', { period, ...result });
+        return result;
+      } finally {
+        deps.metrics.observe('chart_run_duration_seconds', (performance.now() - started) / 1000, {
+          period,
+          outcome,
+        });
+      }
     });
 }

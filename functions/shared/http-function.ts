@@ -4,6 +4,7 @@ import { type HttpRequest, type HttpResult, unavailableResult } from '../../src/
 import { UnavailableError } from '../../src/ports/unavailable.ts';
 import { createFunctionLogger } from '../../src/wiring/logger.ts';
 import { httpMiddlewares, toHttpRequest, toHttpResponse } from './http.ts';
+import { flushMetrics, httpMetrics } from './metrics.ts';
 
 /**
  * An API Gateway v2 handler around one use case that answers an HTTP request. A port that is unavailable
@@ -12,6 +13,8 @@ import { httpMiddlewares, toHttpRequest, toHttpResponse } from './http.ts';
 export function httpFunction(answer: (request: HttpRequest) => Promise<HttpResult>) {
   const logger = createFunctionLogger();
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(flushMetrics())
+    .use(httpMetrics())
     .use(httpMiddlewares(logger))
     .handler(async (event) => {
       try {

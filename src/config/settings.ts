@@ -125,6 +125,11 @@ const settingsSchema = z.object({
   AWS_ENDPOINT_URL_KINESIS: z.string().optional(),
   /** Path-style S3 addressing (`endpoint/bucket/key`); unset: on exactly when an S3 endpoint is set. */
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  /** The CloudWatch namespace of the deployed functions' metrics (the CDK app sets `TopSongs/<stage>`). */
+  METRICS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_./#:-]{1,255}$/, 'letters, digits and . _ / # : - only (CloudWatch namespace)')
+    .default('TopSongs'),
   /** Set by AWS Lambda in every execution environment (and by emulators that run functions as Lambda). */
   AWS_LAMBDA_FUNCTION_NAME: z.preprocess(blankAsUnset, z.string().optional()),
   /** The catalog generator's chat model (and the doctor's OpenAI check): its key; unset: the seeded catalog. */
@@ -181,6 +186,8 @@ export interface Settings {
    * place: its disk is temporary and private to one execution environment. Absent: local runtime, CLI.
    */
   readonly lambdaFunctionName: string | undefined;
+  /** Where the functions' metrics go in CloudWatch, when they run in AWS Lambda. */
+  readonly metricsNamespace: string;
   readonly openAi: OpenAiSettings;
   readonly doctorTimeoutMs: number;
   readonly aws: {
@@ -272,6 +279,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     namespace: raw.TOP_SONGS_NAMESPACE,
     clientApiKey: raw.TOP_SONGS_API_KEY,
     lambdaFunctionName: raw.AWS_LAMBDA_FUNCTION_NAME,
+    metricsNamespace: raw.METRICS_NAMESPACE,
     openAi: {
       apiKey: raw.OPENAI_API_KEY,
       secretArn: raw.OPENAI_SECRET_ARN,

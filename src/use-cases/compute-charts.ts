@@ -13,6 +13,7 @@ import { isPlaysFile, windowPrefix } from '../domain/lake-layout.ts';
 import { GLOBAL_REGION } from '../domain/regions.ts';
 import { type ChartStore, StoreUnavailableError } from '../ports/chart-store.ts';
 import type { Clock } from '../ports/clock.ts';
+import { type Metrics, noMetrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 
 export interface ChartJobPorts {
@@ -24,6 +25,8 @@ export interface ChartJobPorts {
   readonly tally: (files: readonly string[], window: ChartWindow) => Promise<RegionTally[]>;
   /** Gives the job a scratch folder for the lake files it reads. */
   readonly withScratchDir: <T>(work: (dir: string) => Promise<T>) => Promise<T>;
+  /** Counts the windows stored, by period and status; none: not counted. */
+  readonly metrics?: Metrics;
 }
 
 /** An explicit window (backfill, replay) or, when absent, whatever the schedule is due to chart. */
@@ -102,6 +105,7 @@ async function computeWindow(window: ChartWindow, ports: ChartJobPorts): Promise
       { cause: error },
     );
   }
+  (ports.metrics ?? noMetrics).count('chart_windows_computed', 1, { period: window.period, status });
   return {
     period: window.period,
     window_start: window.start.toISOString(),

@@ -6,8 +6,9 @@ import {
   jsonResult,
   unavailableResult,
 } from '../domain/http/http.ts';
-import { type PlayEvent, validatePlayEvent } from '../domain/play-event.ts';
+import { type PlayEvent, playEventShape, validatePlayEvent } from '../domain/play-event.ts';
 import type { Clock } from '../ports/clock.ts';
+import { type Metrics, noMetrics } from '../ports/metrics.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { type TransportPublisher, TransportUnavailableError } from '../ports/transport.ts';
 import { admitApiCaller } from './admit-api-caller.ts';
@@ -23,6 +24,8 @@ export interface IngestPorts {
   readonly clock: Clock;
   /** Counts each request against its API key's rate limit (the authorizer context names the key). */
   readonly rateLimiter: RateLimiter;
+  /** Counts the events handed on and those that were not, by reason; none: not counted. */
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
   const events = eventsOf(parsed);
   if (typeof events === 'string') return errorResult(400, events);
 
+  const metrics = ports.metrics ?? noMetrics;
   const now = ports.clock();
   const accepted: PlayEvent[] = [];
   const rejected: PlaysAcceptedBody['rejected'] = [];
@@ -58,6 +62,9 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
     if (result.ok) accepted.push(result.value);
     else rejected.push({ index, errors: result.errors });
   });
+  for (const { errors } of rejected) {
+    metrics.count('plays_rejected', 1, { reason: rejectionReason(errors[0]?.field) });
+  }
   if (accepted.length === 0) {
     return errorResult(400, 'no valid events in the request', { accepted: 0, rejected });
   }
@@ -67,6 +74,7 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
       accepted.map((event) => ({ key: event.user_id, value: JSON.stringify(event) })),
     );
   } catch (error) {
+    metrics.count('plays_rejected', accepted.length, { reason: 'transport_unavailable' });
     const retryAfter = error instanceof TransportUnavailableError ? error.retryAfterSeconds : 5;
     // Never half-taken: either none of the events were taken, or (a commit cut off) perhaps all; the
     // message says which. A retry is safe either way: charts count each event_id once.
@@ -75,7 +83,16 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
       retryAfter,
     );
   }
+  metrics.count('plays_accepted', accepted.length);
   return jsonResult(202, { accepted: accepted.length, rejected } satisfies PlaysAcceptedBody);
+}
+
+/** The event's fields: a rejection names the first one at fault, a closed set of label values. */
+const EVENT_FIELDS = new Set(Object.keys(playEventShape.shape));
+
+/** `invalid_<field>` for a field of the event, else `invalid_event` (a whole-event problem, unknown keys). */
+export function rejectionReason(field: string | undefined): string {
+  return field !== undefined && EVENT_FIELDS.has(field) ? `invalid_${field}` : 'invalid_event';
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ConsumedRecord, RecordFailure } from '../domain/consumed-record.ts
 import { playsFileKey, rejectsFileKey, type SourcePosition } from '../domain/lake-layout.ts';
 import type { LakePlayRow } from '../domain/lake-row.ts';
 import { type FieldError, validatePlayEvent } from '../domain/play-event.ts';
+import { type Metrics, noMetrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 
 export interface LakeWriterPorts {
@@ -11,6 +12,8 @@ export interface LakeWriterPorts {
   /** Names this writer in file names, so the Spark job's files never collide with ours. */
   readonly writer: string;
   readonly encodePlays: (rows: readonly LakePlayRow[]) => Promise<Uint8Array>;
+  /** Counts rows and files written, per kind (plays, rejects); none: not counted. */
+  readonly metrics?: Metrics;
 }
 
 export interface LakeWriteSummary {
@@ -52,10 +55,19 @@ export async function writePlaysToLake(
       } catch (error) {
         const { topic, partition, offset } = sorted[0]!;
         const failure: RecordFailure = { topic, partition, offset, reason: (error as Error).message };
-        return { written: 0, rejected: 0, files: [], failure };
+        return { written: 0, rejected: 0, files: [], playFiles: 0, failure };
       }
     }),
   );
+  const metrics = ports.metrics ?? noMetrics;
+  for (const outcome of outcomes) {
+    // Only partitions written whole: a failed one is written again, and counted then.
+    if ('failure' in outcome) continue;
+    metrics.count('lake_rows_written', outcome.written, { kind: 'plays' });
+    metrics.count('lake_rows_written', outcome.rejected, { kind: 'rejects' });
+    metrics.count('lake_files_written', outcome.playFiles, { kind: 'plays' });
+    metrics.count('lake_files_written', outcome.files.length - outcome.playFiles, { kind: 'rejects' });
+  }
   return {
     written: outcomes.reduce((sum, outcome) => sum + outcome.written, 0),
     rejected: outcomes.reduce((sum, outcome) => sum + outcome.rejected, 0),
@@ -94,6 +106,7 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
   }
   // One file per UTC date each record reached the transport (rejects/dt=…), like plays per hour: a batch
   // that spans midnight files each reject under its own date, named after that date's first record.
+  const playFiles = files.length;
   const byDate = Map.groupBy(rejected, ({ rejection }) => rejection.received_at.slice(0, 10));
   for (const dayRejects of byDate.values()) {
     const first = dayRejects[0]!;
@@ -102,7 +115,7 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
     await ports.lake.put(key, new TextEncoder().encode(lines), 'application/x-ndjson');
     files.push(key);
   }
-  return { written: valid.length, rejected: rejected.length, files };
+  return { written: valid.length, rejected: rejected.length, files, playFiles };
 }
 
 function decodePlay(record: ConsumedRecord, regions: readonly string[]): LakePlayRow | Rejection {

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { emfMetrics } from '../adapters/metrics/emf.ts';
+import { prometheusMetrics } from '../adapters/metrics/prometheus.ts';
 import { PostgresApiKeyStore } from '../adapters/postgres/api-key-store.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
@@ -9,6 +11,7 @@ import { loadSettings, type Settings, SettingsError } from '../config/settings.t
 import type { ApiKeyStore } from '../ports/api-key-store.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { type Transport, TransportUnavailableError } from '../ports/transport.ts';
@@ -23,6 +26,8 @@ import { logger } from './logger.ts';
 export interface Dependencies {
   readonly settings: Settings;
   readonly clock: Clock;
+  /** Shared by every function of the process: CloudWatch EMF in AWS Lambda, else a Prometheus registry. */
+  readonly metrics: Metrics;
   lake(): ObjectStore;
   transport(): Promise<Transport>;
   chartStore(): Promise<ChartStore>;
@@ -31,7 +36,11 @@ export interface Dependencies {
   close(): Promise<void>;
 }
 
-export function createDependencies(settings: Settings, clock: Clock = systemClock): Dependencies {
+export function createDependencies(
+  settings: Settings,
+  clock: Clock = systemClock,
+  metrics: Metrics = defaultMetrics(settings),
+): Dependencies {
   // Checked now (with Kafka, the only transport it applies to), so that a publish timeout that does not
   // fit ingest's function timeout fails the start.
   const publishTimeoutMs = settings.kafkaBrokers
@@ -76,6 +85,7 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
   return {
     settings,
     clock,
+    metrics,
     lake: () => {
       if (settings.lambdaFunctionName !== undefined && settings.lake.kind === 'folder') {
         throw folderLakeInLambda(settings.lambdaFunctionName, settings.lake.path);
@@ -97,6 +107,13 @@ export function createDependencies(settings: Settings, clock: Clock = systemCloc
       await pool?.end();
     },
   };
+}
+
+/** In AWS Lambda, EMF lines that CloudWatch Logs turns into metrics; elsewhere a registry `GET /metrics` reads. */
+function defaultMetrics(settings: Settings): Metrics {
+  return settings.lambdaFunctionName !== undefined
+    ? emfMetrics({ namespace: settings.metricsNamespace, serviceName: 'top-songs' })
+    : prometheusMetrics();
 }
 
 /**

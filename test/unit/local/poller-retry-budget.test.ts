@@ -5,6 +5,7 @@
 import type { MSKEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { defaultBackoff, EventSourcePoller, type PollerOptions } from '../../../local/event-source-poller.ts';
+import { prometheusMetrics } from '../../../src/adapters/metrics/prometheus.ts';
 import type { LogRecord } from '../../../src/ports/transport.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -102,7 +103,8 @@ describe('the retry budget of a topic trigger', () => {
     await publish(A, 2);
     await publish(B, 1);
     const now = Date.now();
-    const { poller, consumer, events } = await failingPoller(3, { now: () => now });
+    const metrics = prometheusMetrics();
+    const { poller, consumer, events } = await failingPoller(3, { now: () => now, metrics });
     // A's first record reached the transport 7 hours ago (a consumer that has been failing that long).
     const batch = (await consumer.fetch(100, 0)).map((record) =>
       record.partition === A && record.offset === 0 ? { ...record, timestamp: now - 7 * HOUR_MS } : record,
@@ -121,6 +123,7 @@ describe('the retry budget of a topic trigger', () => {
     expect(dead.map((record) => record.headers['x-failure-reason'])).toEqual([
       'lake-writer reported it as a batch item failure in attempt 1; retried until older than 21600 s',
     ]);
+    expect(await metrics.exposition()).toContain('top_songs_dead_letters_total{function="lake-writer"} 1\n');
     expect(await uncommitted()).toEqual([]);
   });
 
