@@ -7,6 +7,7 @@ import { matchRoutePath } from '../src/domain/http/route-path.ts';
 import type { FunctionName, HttpRoute } from '../src/topology.ts';
 import { logger } from '../src/wiring/logger.ts';
 import { answerOptions, corsHeaders } from './http/cors.ts';
+import { isOperationalPath, type OperationalEndpoints, serveOperational } from './http/operations.ts';
 import {
   announcedTooLarge,
   answerClientError,
@@ -39,6 +40,8 @@ export interface HttpServerOptions extends Omit<LocalHttpSettings, 'host'> {
   readonly staticDir: string;
   /** Lets the server stop taking requests without cutting those it took (a stop of the local runtime). */
   readonly drain?: RequestDrain;
+  /** GET /metrics and /health (the local runtime's own, not API routes); absent: not served. */
+  readonly operational?: OperationalEndpoints;
 }
 
 /**
@@ -92,6 +95,9 @@ async function handle(
   if (!url)
     return sendJson(response, 400, { message: 'the request target must be a path, e.g. /v1/regions' });
   const method = request.method ?? 'GET';
+  if (options.operational && isOperationalPath(url.pathname)) {
+    return serveOperational(url.pathname, method, response, options.operational);
+  }
   const onPath = functions.flatMap((fn) =>
     fn.routes.flatMap((route) => {
       const parameters = matchRoutePath(route.path, url.pathname);

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { type AddressInfo, isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { prometheusMetrics } from '../src/adapters/metrics/prometheus.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/adapters/postgres/embedded.ts';
 import { loadSettings, type Settings } from '../src/config/settings.ts';
 import type { Clock } from '../src/ports/clock.ts';
@@ -16,6 +17,7 @@ import { invokeFunction, projectRoot } from './functions.ts';
 import { createGatewayAuthorizer } from './gateway-authorizer.ts';
 import { RequestDrain } from './http-drain.ts';
 import { createHttpServer } from './http-server.ts';
+import { operationalEndpoints } from './operational.ts';
 import { Scheduler } from './scheduler.ts';
 import { databaseStartAdvice, lakeStartAdvice, listenAdvice, transportStartAdvice } from './start-advice.ts';
 import { starting } from './startup-failure.ts';
@@ -78,7 +80,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     release.push(async () => stopReport());
   }
   try {
-    const dependencies = createDependencies(settings, options.clock);
+    const metrics = prometheusMetrics();
+    const dependencies = createDependencies(settings, options.clock, metrics);
     installDependencies(dependencies);
     release.push(() => dependencies.close());
     const apiKeys = await starting(...databaseStartAdvice(settings, embedded), () => dependencies.apiKeys());
@@ -112,6 +115,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         requestTimeoutMs: settings.http.requestTimeoutMs,
         ingestCorsOrigins: settings.http.ingestCorsOrigins,
         drain,
+        operational: operationalEndpoints(settings, metrics),
       },
     );
     const listening = server;
