@@ -55,6 +55,14 @@ export const functionAccess = {
     openAiKey: false,
     nodeModules: [duckdb],
   },
+  // Writes enriched/ and removes its own older builds there.
+  enrich: {
+    lake: 'readWrite',
+    database: false,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [duckdb],
+  },
   'chart-hourly': {
     lake: 'read',
     database: true,

@@ -106,6 +106,7 @@ export const functionNames = [
   'lake-writer',
   'catalog-generate',
   'catalog-sync',
+  'enrich',
   'chart-hourly',
   'chart-daily',
   'charts-api',
@@ -169,6 +170,16 @@ export const functions: readonly FunctionDeclaration[] = [
     trigger: { kind: 'schedule', everyMinutes: 5, runAtStartup: true },
     timeoutSeconds: 60,
     memoryMb: 512,
+  },
+  {
+    name: 'enrich',
+    description:
+      'Joins each closed hour’s plays (each event_id once, the 30 s rule flagged) with the catalog into enriched/ Parquet.',
+    entry: 'functions/enrich/handler.ts',
+    // Not at startup: the chart jobs read raw plays until an hour is enriched, with the same result.
+    trigger: { kind: 'schedule', everyMinutes: 5, runAtStartup: false },
+    timeoutSeconds: 300,
+    memoryMb: 1024,
   },
   {
     name: 'chart-hourly',

@@ -9,12 +9,12 @@ import {
   windowContaining,
   windowStartingAt,
 } from '../domain/charts.ts';
-import { isPlaysFile, windowPrefix } from '../domain/lake-layout.ts';
 import { GLOBAL_REGION } from '../domain/regions.ts';
 import { type ChartStore, StoreUnavailableError } from '../ports/chart-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import { type Metrics, noMetrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import { listPlaysFiles } from './list-plays-files.ts';
 
 export interface ChartJobPorts {
   readonly lake: ObjectStore;
@@ -74,7 +74,7 @@ export async function computeCharts(request: ChartJobRequest, ports: ChartJobPor
 }
 
 async function computeWindow(window: ChartWindow, ports: ChartJobPorts): Promise<ComputedWindow> {
-  const keys = (await ports.lake.list(windowPrefix(window.period, window.start))).filter(isPlaysFile);
+  const keys = (await listPlaysFiles(ports.lake, window)).map((file) => file.key);
   const tallies = await ports.withScratchDir(async (dir) =>
     ports.tally(await ports.lake.localCopies(keys, dir), window),
   );

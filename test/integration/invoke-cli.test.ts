@@ -1,8 +1,13 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
+import { LocalFolderStore } from '../../src/adapters/object-store/local-folder.ts';
+import { enrichedManifestKey } from '../../src/domain/enriched.ts';
+import { playsFileKey } from '../../src/domain/lake-layout.ts';
+import type { PlayEvent } from '../../src/domain/play-event.ts';
 import { devApiKeyFile, readApiKeyFile } from '../../local/dev-api-key.ts';
 import { localModeEnv } from '../support/local-process.ts';
 import { recentPlay } from '../support/play-batches.ts';
@@ -140,6 +145,30 @@ describe('the invoke command', () => {
       headers: { 'content-type': 'application/json' },
       body: '{"message":"Forbidden"}',
     });
+  });
+
+  it('enriches an hour given on standard input, and only once while its plays stay the same', async () => {
+    const hour = new Date('2026-11-20T10:00:00.000Z');
+    const lake = new LocalFolderStore(join(dataDir.path, 'lake'));
+    const play = recentPlay({ played_at: '2026-11-20T10:30:00.000Z', ms_played: 12_000 }) as PlayEvent;
+    const key = playsFileKey(hour, {
+      writer: 'lake-writer',
+      topic: 'song-plays',
+      partition: 0,
+      firstOffset: 7,
+    });
+    const row = { ...play, source_topic: 'song-plays', source_partition: 0, source_offset: 7 };
+    await lake.put(key, await encodePlaysParquet([row, row]), 'application/vnd.apache.parquet');
+    const event = { period: 'hour', window_start: hour.toISOString() };
+
+    const first = await invokeWithStdin(['enrich'], event);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      enriched: [{ hour: hour.toISOString(), reason: 'not enriched yet', rows: 1, counted: 0 }],
+    });
+    expect(await lake.list(enrichedManifestKey(hour))).toEqual([enrichedManifestKey(hour)]);
+    const second = await invokeWithStdin(['enrich'], event);
+    expect(JSON.parse(second.stdout)).toMatchObject({ enriched: [], current: 1 });
   });
 
   it('runs the authorizer itself with its recorded event', async () => {

@@ -98,6 +98,25 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
       expect(await store.list('catalog/songs.parquet.old')).toEqual([]);
     });
 
+    it('lists objects with their sizes; an etag changes when an object is rewritten with other bytes', async () => {
+      await store.put('plays/dt=2026-11-20/hour=10/b.parquet', bytes('bbbb'), 'text/plain');
+      await store.put('plays/dt=2026-11-20/hour=10/a.parquet', bytes('a'), 'text/plain');
+      await store.put('plays/dt=2026-11-20/hour=11/c.parquet', bytes('c'), 'text/plain');
+      const before = await store.listObjects('plays/dt=2026-11-20/hour=10/');
+      expect(before.map(({ key, size }) => ({ key, size }))).toEqual([
+        { key: 'plays/dt=2026-11-20/hour=10/a.parquet', size: 1 },
+        { key: 'plays/dt=2026-11-20/hour=10/b.parquet', size: 4 },
+      ]);
+      expect(before.every((object) => object.etag.length > 0)).toBe(true);
+
+      await store.put('plays/dt=2026-11-20/hour=10/a.parquet', bytes('z'), 'text/plain');
+      const after = await store.listObjects('plays/dt=2026-11-20/hour=10/');
+      expect(after[0]?.size).toBe(1);
+      expect(after[0]?.etag).not.toBe(before[0]?.etag);
+      expect(after[1]).toEqual(before[1]);
+      expect(await store.listObjects('missing/')).toEqual([]);
+    });
+
     it('lists nothing under a prefix that has no objects', async () => {
       expect(await store.list('plays/dt=1999-01-01/')).toEqual([]);
       expect(await store.list('missing/')).toEqual([]);

@@ -1,6 +1,6 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { ObjectStore } from '../../ports/object-store.ts';
+import type { ObjectStore, StoredObject } from '../../ports/object-store.ts';
 import { replaceFileDurably } from '../durable-file.ts';
 
 /**
@@ -41,6 +41,24 @@ export class LocalFolderStore implements ObjectStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    return this.walk(prefix);
+  }
+
+  async listObjects(prefix: string): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
+    for (const key of await this.walk(prefix)) {
+      const info = await stat(this.pathOf(key), { bigint: true }).catch((error: NodeJS.ErrnoException) => {
+        // Deleted between the walk and now: not part of the listing.
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (info) objects.push({ key, size: Number(info.size), etag: `${info.mtimeNs}-${info.ino}` });
+    }
+    return objects;
+  }
+
+  /** Every key under the prefix, sorted. */
+  private async walk(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     const walk = async (dir: string): Promise<void> => {
       let entries: import('node:fs').Dirent[];

@@ -9,7 +9,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { ObjectStore } from '../../ports/object-store.ts';
+import type { ObjectStore, StoredObject } from '../../ports/object-store.ts';
 
 const DOWNLOAD_CONCURRENCY = 8;
 
@@ -89,7 +89,11 @@ export class S3Store implements ObjectStore {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.listObjects(prefix)).map((object) => object.key);
+  }
+
+  async listObjects(prefix: string): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
     let continuationToken: string | undefined;
     do {
       const page = await this.client.send(
@@ -100,11 +104,16 @@ export class S3Store implements ObjectStore {
         }),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key) keys.push(object.Key.slice(this.prefix.length));
+        if (!object.Key) continue;
+        objects.push({
+          key: object.Key.slice(this.prefix.length),
+          size: object.Size ?? 0,
+          etag: object.ETag ?? '',
+        });
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);
-    return keys.sort();
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async localCopies(keys: readonly string[], scratchDir: string): Promise<string[]> {

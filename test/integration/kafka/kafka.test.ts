@@ -180,6 +180,7 @@ describe.skipIf(kafkaSkipped())(
           get: (key) => lake.get(key),
           delete: (key) => lake.delete(key),
           list: (prefix) => lake.list(prefix),
+          listObjects: (prefix) => lake.listObjects(prefix),
           localCopies: (keys) => lake.localCopies(keys),
           describe: () => lake.describe(),
         };

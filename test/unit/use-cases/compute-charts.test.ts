@@ -9,6 +9,7 @@ const emptyLake: ObjectStore = {
   get: async () => undefined,
   delete: async () => {},
   list: async () => [],
+  listObjects: async () => [],
   localCopies: async () => [],
   describe: () => 'an empty lake',
 };

@@ -149,6 +149,7 @@ describe('writePlaysToLake', () => {
         return lake.put(lakeKey, body, contentType);
       },
       list: (prefix) => lake.list(prefix),
+      listObjects: (prefix) => lake.listObjects(prefix),
       get: (lakeKey) => lake.get(lakeKey),
       delete: (lakeKey) => lake.delete(lakeKey),
       localCopies: (keys) => lake.localCopies(keys),

@@ -1,0 +1,13 @@
+import { readCatalogMetadata } from '../adapters/duckdb/catalog-parquet.ts';
+import { withScratchDir } from '../adapters/duckdb/duckdb.ts';
+import { enrichHourFiles } from '../adapters/duckdb/enrich-query.ts';
+import { regionTimeZones } from '../domain/regions.ts';
+import type { EnrichPorts } from '../use-cases/enrich-plays.ts';
+
+/** Enrichment's engine in every runtime: DuckDB over local copies, the regions' time zones. */
+export const enrichmentEngine: Omit<EnrichPorts, 'lake' | 'clock'> = {
+  timeZones: regionTimeZones,
+  enrichHour: enrichHourFiles,
+  catalogVersion: async (file) => (await readCatalogMetadata(file))?.version,
+  withScratchDir,
+};
