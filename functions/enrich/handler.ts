@@ -1,11 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { dependencies } from '../../src/runtime/dependencies.ts';
-import { enrichmentEngine } from '../../src/runtime/enrichment.ts';
-import { createFunctionLogger } from '../../src/runtime/logger.ts';
 import { type EnrichResult, enrichPlays } from '../../src/use-cases/enrich-plays.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
+import { enrichmentEngine } from '../../src/wiring/enrichment.ts';
+import { createFunctionLogger } from '../../src/wiring/logger.ts';
 import { type ChartJobEvent, ChartJobEventSchema } from '../shared/chart-job.ts';
+import { flushMetrics } from '../shared/metrics.ts';
 
 const logger = createFunctionLogger();
 
@@ -14,6 +15,7 @@ const logger = createFunctionLogger();
  * `{"period": "hour"|"day", "window_start": "…"}`, to enrich that hour or every hour of that day.
  */
 export const handler = middy<ChartJobEvent, EnrichResult>()
+  .use(flushMetrics())
   .use(injectLambdaContext(logger))
   .use(parser({ schema: ChartJobEventSchema }))
   .handler(async (event) => {

@@ -3,6 +3,7 @@
  * be the same either way, hour and day, and those of the independent reference (test/support/reference-charts.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCatalog } from '../../local/catalog.ts';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
@@ -12,11 +13,10 @@ import { hourPartitionPrefix, playsFileKey } from '../../src/domain/lake-layout.
 import type { LakePlayRow } from '../../src/domain/lake-row.ts';
 import { defaultRegions } from '../../src/domain/regions.ts';
 import { genres } from '../../src/domain/song.ts';
-import { writeCatalog } from '../../src/local/catalog.ts';
 import type { ChartStore } from '../../src/ports/chart-store.ts';
-import { enrichmentEngine } from '../../src/runtime/enrichment.ts';
 import { type ChartJobResult, computeCharts } from '../../src/use-cases/compute-charts.ts';
 import { enrichPlays } from '../../src/use-cases/enrich-plays.ts';
+import { enrichmentEngine } from '../../src/wiring/enrichment.ts';
 import { generateTraffic } from '../support/play-batches.ts';
 import { referenceCharts } from '../support/reference-charts.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
@@ -75,6 +75,8 @@ beforeAll(async () => {
   deliveries = traffic.deliveries.map((play, index) => {
     const partition = index % 3;
     return {
+      // The generated plays carry a user_id; ReferencePlay does not name it.
+      user_id: 'user-0',
       ...play,
       source_topic: 'song-plays',
       source_partition: partition,

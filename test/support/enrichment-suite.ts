@@ -4,6 +4,7 @@
  * TypeScript (Intl for the local hour), not by DuckDB.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeCatalog } from '../../local/catalog.ts';
 import { sqlString, withDuckDb } from '../../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { MIN_MS_PLAYED } from '../../src/domain/charts.ts';
@@ -17,10 +18,9 @@ import { playsFileKey } from '../../src/domain/lake-layout.ts';
 import type { LakePlayRow } from '../../src/domain/lake-row.ts';
 import { regionTimeZones } from '../../src/domain/regions.ts';
 import type { Song } from '../../src/domain/song.ts';
-import { writeCatalog } from '../../src/local/catalog.ts';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
-import { enrichmentEngine } from '../../src/runtime/enrichment.ts';
 import { enrichPlays } from '../../src/use-cases/enrich-plays.ts';
+import { enrichmentEngine } from '../../src/wiring/enrichment.ts';
 
 export interface LakeUnderTest {
   readonly lake: ObjectStore;
