@@ -29,7 +29,7 @@ import { BENCH_NOW } from './plays.ts';
 export function unavailable(): string | undefined {
   return process.env.KAFKA_BROKERS
     ? undefined
-    : 'kafka: skipped, KAFKA_BROKERS is not set (start a broker with `npm run stack:up -- kafka` and export what it prints)';
+    : 'kafka: skipped, KAFKA_BROKERS is not set (start a broker with `npm run services:up -- kafka` and export what it prints)';
 }
 
 function brokersFromEnvironment(): string[] {

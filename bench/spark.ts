@@ -51,7 +51,7 @@ const brokers = () => (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolea
 
 export function unavailable(): string | undefined {
   if (brokers().length === 0) {
-    return 'spark: skipped, KAFKA_BROKERS is not set (start a broker with `npm run stack:up -- kafka` and export what it prints)';
+    return 'spark: skipped, KAFKA_BROKERS is not set (start a broker with `npm run services:up -- kafka` and export what it prints)';
   }
   if (!existsSync(join(sparkHome(), 'venv/bin/python'))) {
     return `spark: skipped, no Spark venv at ${join(sparkHome(), 'venv')} (run \`bash spark/setup.sh\`)`;

@@ -21,7 +21,7 @@ export function transportStartAdvice(settings: Settings): StartAdvice {
   if (settings.kafkaBrokers) {
     return [
       `Kafka at KAFKA_BROKERS (${settings.kafkaBrokers.join(',')})`,
-      () => 'start it (npm run stack:up -- kafka), or correct KAFKA_BROKERS',
+      () => 'start it (npm run services:up -- kafka), or correct KAFKA_BROKERS',
     ];
   }
   if (settings.kinesisStream) {

@@ -3,8 +3,8 @@
  *
  *   npm run deploy:local [-- --no-smoke] [-- -c key=value …]
  *
- * 1. starts what it needs, unless running: the emulator (MiniStack, `stack:up -- emulator`) and PostgreSQL
- *    for the deployed functions (`stack:up -- postgres`);
+ * 1. starts what it needs, unless running: the emulator (MiniStack, `services:up -- emulator`) and PostgreSQL
+ *    for the deployed functions (`services:up -- postgres`);
  * 2. `cdklocal bootstrap` and `cdklocal deploy` with the Kinesis transport (the emulators have no MSK) and
  *    this machine's architecture (the emulator runs the functions here, DuckDB's binary included);
  * 3. puts the PostgreSQL URL into the stack's database secret, as a user would, and creates an API key for
@@ -14,9 +14,9 @@
  * Extra arguments go to `cdklocal deploy`. Outputs land in .data/deploy-local/outputs.json. See docs/deploy.md.
  */
 import { join } from 'node:path';
+import { ServiceError, say } from '../devkit/services/process.ts';
 import { deployToEmulator } from './deploy/emulator-deploy.ts';
 import { SmokeTestError, smokeTest } from './deploy/smoke.ts';
-import { StackError, say } from './stack/process.ts';
 
 try {
   const args = process.argv.slice(2);
@@ -35,7 +35,7 @@ try {
     -H 'content-type: application/json' -d '{"events": [...]}' ${deployed.endpoint}/v1/plays`);
 } catch (error) {
   say(
-    error instanceof StackError || error instanceof SmokeTestError
+    error instanceof ServiceError || error instanceof SmokeTestError
       ? `deploy:local: ${error.message}`
       : `deploy:local: ${(error as Error).stack ?? error}`,
   );

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (cached) and runs the Spark job's tests: `bash spark/test.sh [pytest args]`.
-# The Kafka tests need KAFKA_BROKERS (`npm run stack:up -- kafka`) and use the S3 server when AWS_ENDPOINT_URL_S3
-# is set (`npm run stack:up -- s3`); with TOP_SONGS_REQUIRE_KAFKA=1 / TOP_SONGS_REQUIRE_S3=1 they fail rather
+# The Kafka tests need KAFKA_BROKERS (`npm run services:up -- kafka`) and use the S3 server when AWS_ENDPOINT_URL_S3
+# is set (`npm run services:up -- s3`); with TOP_SONGS_REQUIRE_KAFKA=1 / TOP_SONGS_REQUIRE_S3=1 they fail rather
 # than skip without them. A run that passes no test exits non-zero (spark/tests/conftest.py).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

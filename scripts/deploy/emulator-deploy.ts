@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { emulatorService, emulatorSettings } from '../../devkit/services/emulator.ts';
+import { servicePaths } from '../../devkit/services/paths.ts';
+import { postgresService } from '../../devkit/services/postgres.ts';
+import { ServiceError, say } from '../../devkit/services/process.ts';
+import type { ServicePaths } from '../../devkit/services/service.ts';
 import { ensureApiKeyFile } from '../../local/dev-api-key.ts';
 import { loadSettings } from '../../src/config/settings.ts';
 import { createDependencies } from '../../src/wiring/dependencies.ts';
-import { emulatorService, emulatorSettings } from '../stack/emulator.ts';
-import { stackPaths } from '../stack/paths.ts';
-import { postgresService } from '../stack/postgres.ts';
-import { StackError, say } from '../stack/process.ts';
-import type { StackPaths } from '../stack/service.ts';
 import type { DeployedStack } from './smoke.ts';
 
 /** The account every LocalStack-compatible emulator answers with. */
@@ -40,7 +40,7 @@ export interface EmulatorDeployOptions {
  * The emulator to deploy to: the one at AWS_ENDPOINT_URL when that is set (LocalStack, or any compatible
  * emulator already running; its S3 at the same endpoint), otherwise the stack's MiniStack, started if needed.
  */
-async function targetEmulator(paths: StackPaths): Promise<Record<string, string>> {
+async function targetEmulator(paths: ServicePaths): Promise<Record<string, string>> {
   const endpoint = process.env.AWS_ENDPOINT_URL;
   if (!endpoint) return emulatorService.up(paths);
   say(`deploy:local: deploying to the emulator at AWS_ENDPOINT_URL=${endpoint}`);
@@ -58,7 +58,7 @@ async function targetEmulator(paths: StackPaths): Promise<Record<string, string>
  * Kinesis transport and this machine's architecture, and points the stack's database secret at PostgreSQL.
  */
 export async function deployToEmulator(options: EmulatorDeployOptions): Promise<EmulatorDeployment> {
-  const paths = stackPaths();
+  const paths = servicePaths();
   const aws = await targetEmulator(paths);
   const { DATABASE_URL: databaseUrl } = await postgresService.up(paths);
   const endpoint = aws.AWS_ENDPOINT_URL!;
@@ -95,7 +95,7 @@ export async function deployToEmulator(options: EmulatorDeployOptions): Promise<
     JSON.parse(readFileSync(options.outputsFile, 'utf8')) as Record<string, Record<string, string>>,
   )[0] ?? [undefined, undefined];
   if (!stackName || !outputs?.ApiUrl || !outputs.LakeBucketName || !outputs.DatabaseSecretArn) {
-    throw new StackError(`${options.outputsFile} lacks ApiUrl, LakeBucketName or DatabaseSecretArn`);
+    throw new ServiceError(`${options.outputsFile} lacks ApiUrl, LakeBucketName or DatabaseSecretArn`);
   }
 
   const secrets = new SecretsManagerClient({ region, endpoint, credentials });
@@ -149,7 +149,7 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, c
     child.stdout.pipe(process.stderr);
     child.on('error', reject);
     child.on('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new StackError(`cdklocal ${args[0]} exited with ${code ?? signal}`)),
+      code === 0 ? resolve() : reject(new ServiceError(`cdklocal ${args[0]} exited with ${code ?? signal}`)),
     );
   });
 }

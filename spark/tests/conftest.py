@@ -24,7 +24,7 @@ NEEDS_KAFKA = [
     pytest.mark.kafka,
     pytest.mark.skipif(
         not BROKERS and not KAFKA_REQUIRED,
-        reason="KAFKA_BROKERS is not set: start the broker with `npm run stack:up -- kafka`",
+        reason="KAFKA_BROKERS is not set: start the broker with `npm run services:up -- kafka`",
     ),
 ]
 

@@ -88,7 +88,7 @@ class Lake:
 
 def s3_configured() -> bool:
     if not S3_ENDPOINT and S3_REQUIRED:
-        pytest.fail("TOP_SONGS_REQUIRE_S3=1 but AWS_ENDPOINT_URL_S3 is not set (`npm run stack:up -- s3`)")
+        pytest.fail("TOP_SONGS_REQUIRE_S3=1 but AWS_ENDPOINT_URL_S3 is not set (`npm run services:up -- s3`)")
     return bool(S3_ENDPOINT)
 
 
@@ -96,7 +96,7 @@ def make_lake(kind: str, spark, tmp_path: Path):
     """A fresh lake of `kind` ("folder" or "s3"), removed afterwards (a generator for pytest fixtures)."""
     if kind == "s3":
         if not s3_configured():
-            pytest.skip("AWS_ENDPOINT_URL_S3 is not set: start the S3 server with `npm run stack:up -- s3`")
+            pytest.skip("AWS_ENDPOINT_URL_S3 is not set: start the S3 server with `npm run services:up -- s3`")
         lake = Lake(spark, f"s3://{S3_BUCKET}/test-spark-{uuid.uuid4().hex[:8]}", tmp_path)
     else:
         lake = Lake(spark, str(tmp_path / "lake"), tmp_path)

@@ -1,4 +1,4 @@
-"""(b) and (c): the job against the running broker (KAFKA_BROKERS; `npm run stack:up -- kafka`), into a folder lake
+"""(b) and (c): the job against the running broker (KAFKA_BROKERS; `npm run services:up -- kafka`), into a folder lake
 and, when the S3 server is configured (AWS_ENDPOINT_URL_S3), into an s3:// lake through S3A.
 
 (b) the vectors produced to a fresh topic, `npm run spark:stream -- --once` (spark/run.sh): the lake holds

@@ -48,7 +48,7 @@ def parse_args(argv: list[str], env: dict[str, str]) -> JobSettings:
 
     brokers = env.get("KAFKA_BROKERS")
     if not brokers:
-        raise SystemExit("KAFKA_BROKERS is not set (e.g. 127.0.0.1:9092; `npm run stack:up` prints it)")
+        raise SystemExit("KAFKA_BROKERS is not set (e.g. 127.0.0.1:9092; `npm run services:up` prints it)")
     root = lake_root(args.lake)
     # The checkpoint is a URI like the lake: s3:// must become s3a:// (Hadoop has no s3:// file system here).
     checkpoint = lake_root(args.checkpoint) if args.checkpoint else f"{root}/_checkpoints/spark-stream"

@@ -216,7 +216,7 @@ describe('npm run doctor', () => {
       target: brokers,
       status: 'fail',
       details: expect.stringContaining('ECONNREFUSED'),
-      hint: 'is Kafka running? npm run stack:up -- kafka, or check KAFKA_BROKERS',
+      hint: 'is Kafka running? npm run services:up -- kafka, or check KAFKA_BROKERS',
     });
     expect(rows.filter((row) => row.status === 'fail').map((row) => row.service)).toEqual(['kafka']);
   });
@@ -231,7 +231,7 @@ describe('npm run doctor', () => {
     expect(rowOf(parseTable(run.stdout), 'kafka')).toMatchObject({
       status: 'fail',
       details: 'no answer within 1500 ms (--timeout gives it longer)',
-      hint: 'is Kafka running? npm run stack:up -- kafka, or check KAFKA_BROKERS',
+      hint: 'is Kafka running? npm run services:up -- kafka, or check KAFKA_BROKERS',
     });
   });
 
@@ -256,7 +256,7 @@ describe('npm run doctor', () => {
     expect(rowOf(rows, 'aws')).toMatchObject({
       target: endpoint,
       status: 'fail',
-      hint: 'is the AWS endpoint running? npm run stack:up -- emulator, or check AWS_ENDPOINT_URL',
+      hint: 'is the AWS endpoint running? npm run services:up -- emulator, or check AWS_ENDPOINT_URL',
     });
     expect(run.stdout).not.toContain('sk-wrong-key');
   });
@@ -278,7 +278,7 @@ describe('npm run doctor', () => {
 });
 
 describe.skipIf(!process.env.AWS_ENDPOINT_URL)(
-  'npm run doctor against the AWS endpoint (AWS_ENDPOINT_URL unset: npm run stack:up -- emulator prints it)',
+  'npm run doctor against the AWS endpoint (AWS_ENDPOINT_URL unset: npm run services:up -- emulator prints it)',
   () => {
     it('identifies the caller', async () => {
       const temp = await makeTempDir('doctor-aws');

@@ -3,18 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Admin, Consumer, type Message, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
-import { stackPaths } from '../../scripts/stack/paths.ts';
-import { runningPid } from '../../scripts/stack/process.ts';
+import { servicePaths } from '../../devkit/services/paths.ts';
+import { runningPid } from '../../devkit/services/process.ts';
 import { skipWithout } from './required.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
-/** The brokers the Kafka tests run against, when `npm run stack:up` (or CI) has started them. */
+/** The brokers the Kafka tests run against, when `npm run services:up` (or CI) has started them. */
 export const kafkaBrokers = process.env.KAFKA_BROKERS;
 
 /** Whether the Kafka tests skip: KAFKA_BROKERS is unset, and TOP_SONGS_REQUIRE_KAFKA=1 does not forbid it. */
 export const kafkaSkipped = () =>
-  skipWithout('KAFKA', kafkaBrokers, 'KAFKA_BROKERS is not set (`npm run stack:up -- kafka` prints it)');
+  skipWithout('KAFKA', kafkaBrokers, 'KAFKA_BROKERS is not set (`npm run services:up -- kafka` prints it)');
 
 /** The namespaces this test file made: `deleteTestTopics` removes their topics and groups. */
 const namespaces = new Set<string>();
@@ -75,13 +75,13 @@ export async function committedOffsets(group: string, topic: string): Promise<Ma
  */
 export async function broker(action: 'up' | 'down' | 'pause' | 'resume'): Promise<void> {
   if (action === 'pause' || action === 'resume') {
-    const pidFile = join(stackPaths().stackDir, 'kafka', 'kafka.pid');
+    const pidFile = join(servicePaths().runDir, 'kafka', 'kafka.pid');
     const pid = runningPid(pidFile, 'kafka.Kafka');
     if (pid === undefined) throw new Error(`no broker running with the pid in ${pidFile}`);
     process.kill(pid, action === 'pause' ? 'SIGSTOP' : 'SIGCONT');
     return;
   }
-  await promisify(execFile)(process.execPath, [resolve(root, 'scripts/stack.ts'), action, 'kafka'], {
+  await promisify(execFile)(process.execPath, [resolve(root, 'scripts/services.ts'), action, 'kafka'], {
     cwd: root,
     env: process.env,
   });

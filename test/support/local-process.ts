@@ -7,8 +7,8 @@ const root = resolve(import.meta.dirname, '../..');
 /**
  * The test process's environment less what would move a local-mode child off its embedded defaults, and less
  * `alsoDropped`. The lake is each test's own (its data folder, unless it passes LAKE_URI): a LAKE_URI exported
- * for the S3 tests (`npm run stack:up -- s3`) must not move every other test's lake into the bucket. Likewise
- * the transport settings (`npm run stack:up` prints them): a test runs on Kafka or Kinesis only when it says so.
+ * for the S3 tests (`npm run services:up -- s3`) must not move every other test's lake into the bucket. Likewise
+ * the transport settings (`npm run services:up` prints them): a test runs on Kafka or Kinesis only when it says so.
  */
 export function localModeEnv(...alsoDropped: string[]): NodeJS.ProcessEnv {
   const dropped = new Set(['LAKE_URI', 'KINESIS_STREAM', 'KAFKA_BROKERS', ...alsoDropped]);

@@ -1,5 +1,5 @@
 /**
- * An S3-compatible server of a test's own, to stop and start at will: the versitygw that `npm run stack:up -- s3`
+ * An S3-compatible server of a test's own, to stop and start at will: the versitygw that `npm run services:up -- s3`
  * builds into the cache, on a free port, with its data in a folder of its own. The shared server is never touched.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -7,17 +7,17 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { stackPaths } from '../../scripts/stack/paths.ts';
-import { versitygwArgs, versitygwBinary } from '../../scripts/stack/s3.ts';
+import { servicePaths } from '../../devkit/services/paths.ts';
+import { versitygwArgs, versitygwBinary } from '../../devkit/services/s3.ts';
 import { freePort } from '../../src/adapters/postgres/embedded.ts';
 import { skipWithout } from './required.ts';
 import { waitFor } from './wait-for.ts';
 
-const binary = versitygwBinary(stackPaths());
+const binary = versitygwBinary(servicePaths());
 
 /** Why a test needing its own S3 server cannot run here, or undefined when it can (TOP_SONGS_REQUIRE_S3=1: must). */
 export const ownS3ServerSkipped = skipWithout('S3', existsSync(binary), `there is no versitygw at ${binary}`)
-  ? `skipped: no versitygw at ${binary}; \`npm run stack:up -- s3\` builds it once`
+  ? `skipped: no versitygw at ${binary}; \`npm run services:up -- s3\` builds it once`
   : undefined;
 
 export interface OwnS3Server {

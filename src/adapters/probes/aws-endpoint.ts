@@ -15,7 +15,7 @@ export function awsEndpointProbe(options: {
   return {
     service: 'aws',
     target: options.endpoint,
-    silentHint: 'is the AWS emulator running? npm run stack:up -- emulator, or check AWS_ENDPOINT_URL',
+    silentHint: 'is the AWS emulator running? npm run services:up -- emulator, or check AWS_ENDPOINT_URL',
     check: async (signal) => {
       const client = new STSClient({
         region: options.region,
@@ -30,7 +30,7 @@ export function awsEndpointProbe(options: {
         return awsRefusal(error, {
           service: 'AWS',
           setting: 'AWS_ENDPOINT_URL',
-          start: 'npm run stack:up -- emulator',
+          start: 'npm run services:up -- emulator',
         });
       } finally {
         client.destroy();

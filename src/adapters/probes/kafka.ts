@@ -17,7 +17,7 @@ export interface KafkaProbeOptions {
   readonly lagTopic: string;
 }
 
-const RUNNING_HINT = 'is Kafka running? npm run stack:up -- kafka, or check KAFKA_BROKERS';
+const RUNNING_HINT = 'is Kafka running? npm run services:up -- kafka, or check KAFKA_BROKERS';
 
 /**
  * The brokers answer; the topology's topics exist with their partitions (missing ones are reported: the transport

@@ -18,7 +18,7 @@ export function kinesisProbe(options: KinesisProbeOptions): ConnectionProbe {
   return {
     service: 'kinesis',
     target: `${options.streams.map(({ stream }) => stream).join(', ')} at ${where}`,
-    silentHint: `is the Kinesis endpoint running? npm run stack:up -- kinesis, or check AWS_ENDPOINT_URL_KINESIS`,
+    silentHint: `is the Kinesis endpoint running? npm run services:up -- kinesis, or check AWS_ENDPOINT_URL_KINESIS`,
     check: async (signal) => {
       const client = kinesisClient(options.region, { requestTimeoutMs: options.timeoutMs, maxAttempts: 1 });
       try {
@@ -31,7 +31,7 @@ export function kinesisProbe(options: KinesisProbeOptions): ConnectionProbe {
         return awsRefusal(error, {
           service: 'Kinesis',
           setting: 'AWS_ENDPOINT_URL_KINESIS',
-          start: 'npm run stack:up -- kinesis',
+          start: 'npm run services:up -- kinesis',
         });
       } finally {
         client.destroy();

@@ -15,7 +15,7 @@ export function lakeProbe(lake: ObjectStore, location: LakeLocation): Connection
     target: lake.describe(),
     silentHint:
       location.kind === 's3'
-        ? 'is the S3 server running? npm run stack:up -- s3, or check AWS_ENDPOINT_URL_S3 and LAKE_URI'
+        ? 'is the S3 server running? npm run services:up -- s3, or check AWS_ENDPOINT_URL_S3 and LAKE_URI'
         : `the file system of ${location.path} does not answer: check it, or set LAKE_URI to another folder`,
     check: async () => {
       const key = `doctor-probe-${randomUUID()}.txt`;
@@ -65,7 +65,7 @@ function refused(error: unknown, step: string, location: LakeLocation): ProbeOut
   const outcome = awsRefusal(error, {
     service: 'S3',
     setting: 'AWS_ENDPOINT_URL_S3 and LAKE_URI',
-    start: 'npm run stack:up -- s3',
+    start: 'npm run services:up -- s3',
   });
   return outcome.status === 'fail' ? fail(`${step}: ${outcome.detail}`, outcome.hint) : outcome;
 }

@@ -19,7 +19,7 @@ export function databaseUrlProbe(url: string, timeoutMs: number): ConnectionProb
   return {
     service: 'postgres',
     target: `${where.host}/${where.database}`,
-    silentHint: `is PostgreSQL running at ${where.host}? npm run stack:up -- postgres, or check DATABASE_URL`,
+    silentHint: `is PostgreSQL running at ${where.host}? npm run services:up -- postgres, or check DATABASE_URL`,
     check: (signal) =>
       inspect(url, timeoutMs, signal).catch((error: unknown) => refused(error, where, 'DATABASE_URL')),
   };
@@ -126,7 +126,7 @@ function refused(error: unknown, where: { host: string; user: string; database: 
   if (hasAny(codes, UNREACHABLE_ERRNOS) || /timeout/i.test(detail)) {
     return fail(
       detail,
-      `is PostgreSQL running at ${where.host}? npm run stack:up -- postgres, or check ${setting}`,
+      `is PostgreSQL running at ${where.host}? npm run services:up -- postgres, or check ${setting}`,
     );
   }
   return fail(detail, `check ${setting} and that the server at ${where.host} is PostgreSQL`);

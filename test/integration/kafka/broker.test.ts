@@ -1,5 +1,5 @@
 /**
- * The real Kafka broker of `npm run stack:up` (or `docker compose up`): the topology's topics exist as declared,
+ * The real Kafka broker of `npm run services:up` (or `docker compose up`): the topology's topics exist as declared,
  * and a produce (idempotent, acks=all) / consume (consumer group, manual commit) round trip works with
  * @platformatic/kafka. Runs only when KAFKA_BROKERS is set.
  *
@@ -25,7 +25,7 @@ const brokers = process.env.KAFKA_BROKERS;
 const bootstrapBrokers = (brokers ?? '').split(',').filter(Boolean);
 
 describe.skipIf(kafkaSkipped())(
-  'Kafka broker (skipped unless KAFKA_BROKERS is set: `npm run stack:up -- kafka` prints it)',
+  'Kafka broker (skipped unless KAFKA_BROKERS is set: `npm run services:up -- kafka` prints it)',
   () => {
     const testTopic = `stack-test-${randomUUID()}`;
     let admin: Admin;

@@ -12,7 +12,7 @@ import { kafkaBrokers, kafkaSkipped, stringProducer, testNamespace } from '../..
 import { makeTempDir } from '../../support/temp-dir.ts';
 
 describe.skipIf(kafkaSkipped())(
-  'npm run doctor with Kafka (skipped unless KAFKA_BROKERS is set: `npm run stack:up -- kafka` prints it)',
+  'npm run doctor with Kafka (skipped unless KAFKA_BROKERS is set: `npm run services:up -- kafka` prints it)',
   () => {
     const brokers = (kafkaBrokers ?? '').split(',');
     let temp: Awaited<ReturnType<typeof makeTempDir>>;

@@ -108,7 +108,7 @@ async function expectNothingLostNothingHalfTaken(outcomes: readonly Outcome[], l
 }
 
 describe.skipIf(kafkaSkipped())(
-  'ingest while the broker fails (KAFKA_BROKERS unset: start it with npm run stack:up -- kafka)',
+  'ingest while the broker fails (KAFKA_BROKERS unset: start it with npm run services:up -- kafka)',
   () => {
     const dirs: { remove: () => Promise<void> }[] = [];
     const runtimes: LocalRuntime[] = [];

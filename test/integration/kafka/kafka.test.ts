@@ -38,7 +38,7 @@ const lakeWriterOffsets = (namespace: string) => () =>
   committedOffsets(qualified('lake-writer', namespace), qualified('song-plays', namespace));
 
 describe.skipIf(kafkaSkipped())(
-  'with Kafka (KAFKA_BROKERS unset: start it with npm run stack:up -- kafka)',
+  'with Kafka (KAFKA_BROKERS unset: start it with npm run services:up -- kafka)',
   () => {
     const dirs: { remove: () => Promise<void> }[] = [];
     const newDataDir = async (name: string) => {

@@ -5,7 +5,7 @@ import { namespacedTopics, qualified, topics } from '../../../src/topology.ts';
 import { kafkaBrokers, kafkaSkipped, testNamespace } from '../../support/kafka.ts';
 import { describeTransportContract } from '../../support/transport-contract.ts';
 
-describe.skipIf(kafkaSkipped())('with Kafka (KAFKA_BROKERS unset: npm run stack:up -- kafka)', () => {
+describe.skipIf(kafkaSkipped())('with Kafka (KAFKA_BROKERS unset: npm run services:up -- kafka)', () => {
   describeTransportContract('KafkaTransport', async () => {
     // Its topics and groups are deleted after the file (test/support/kafka-cleanup.ts).
     const namespace = testNamespace('contract');

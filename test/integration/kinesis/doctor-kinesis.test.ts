@@ -7,7 +7,7 @@ import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
 import { deleteStreams, kinesisEndpoint, kinesisSkipped, testStream } from './kinesis-streams.ts';
 
 describe.skipIf(kinesisSkipped())(
-  'npm run doctor with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: npm run stack:up -- kinesis)',
+  'npm run doctor with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: npm run services:up -- kinesis)',
   () => {
     const stream = testStream('doctor');
     let temp: TempDir;

@@ -1,4 +1,4 @@
-/** Shared by the tests against a real Kinesis endpoint (`npm run stack:up -- kinesis` prints the settings). */
+/** Shared by the tests against a real Kinesis endpoint (`npm run services:up -- kinesis` prints the settings). */
 import { randomUUID } from 'node:crypto';
 import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -11,7 +11,7 @@ export const kinesisSkipped = () =>
   skipWithout(
     'KINESIS',
     process.env.KINESIS_STREAM && kinesisEndpoint,
-    'KINESIS_STREAM or AWS_ENDPOINT_URL_KINESIS is not set (`npm run stack:up -- kinesis` prints them)',
+    'KINESIS_STREAM or AWS_ENDPOINT_URL_KINESIS is not set (`npm run services:up -- kinesis` prints them)',
   );
 
 /** A stream name (and, with `-dlq`, its dead-letter stream's) of this run's own. */

@@ -1,5 +1,5 @@
 /**
- * Against a real Kinesis endpoint: kinesis-mock from `npm run stack:up -- kinesis` (CI can start it the same
+ * Against a real Kinesis endpoint: kinesis-mock from `npm run services:up -- kinesis` (CI can start it the same
  * way). Each run uses streams of its own (created by the transport, deleted afterwards), so runs never see
  * each other's records.
  */
@@ -15,7 +15,7 @@ import { makeTempDir } from '../../support/temp-dir.ts';
 import { deleteStreams, kinesisSkipped, testStream } from './kinesis-streams.ts';
 
 describe.skipIf(kinesisSkipped())(
-  'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: start kinesis-mock with npm run stack:up -- kinesis)',
+  'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: start kinesis-mock with npm run services:up -- kinesis)',
   () => {
     const dirs: { remove: () => Promise<void> }[] = [];
     const streams: string[] = [];

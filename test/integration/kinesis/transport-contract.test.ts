@@ -1,5 +1,5 @@
 /**
- * The transport contract against a real Kinesis endpoint (kinesis-mock from `npm run stack:up -- kinesis`), on
+ * The transport contract against a real Kinesis endpoint (kinesis-mock from `npm run services:up -- kinesis`), on
  * streams of each test's own, deleted afterwards.
  */
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { describeTransportContract } from '../../support/transport-contract.ts';
 import { deleteStreams, kinesisSkipped, testStream } from './kinesis-streams.ts';
 
 describe.skipIf(kinesisSkipped())(
-  'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: npm run stack:up -- kinesis)',
+  'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: npm run services:up -- kinesis)',
   () => {
     describeTransportContract('KinesisTransport', async () => {
       const stream = testStream('contract');

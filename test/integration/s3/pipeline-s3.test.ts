@@ -1,5 +1,5 @@
 /**
- * The local runtime with its lake in a real S3-compatible server (LAKE_URI=s3://…, `npm run stack:up -- s3`):
+ * The local runtime with its lake in a real S3-compatible server (LAKE_URI=s3://…, `npm run services:up -- s3`):
  * plays posted over HTTP reach the lake as Parquet objects, and the hourly chart computed from those objects
  * is exactly the reference chart.
  */

@@ -1,4 +1,4 @@
-/** Shared by the tests against a real S3-compatible server (`npm run stack:up -- s3` prints the settings). */
+/** Shared by the tests against a real S3-compatible server (`npm run services:up -- s3` prints the settings). */
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { skipWithout } from '../../support/required.ts';
@@ -9,9 +9,9 @@ const lakeUri = process.env.LAKE_URI ?? '';
 export const s3Skipped = skipWithout(
   'S3',
   process.env.AWS_ENDPOINT_URL_S3 && lakeUri.startsWith('s3://'),
-  'AWS_ENDPOINT_URL_S3 or LAKE_URI=s3://… is not set (`npm run stack:up -- s3` prints them)',
+  'AWS_ENDPOINT_URL_S3 or LAKE_URI=s3://… is not set (`npm run services:up -- s3` prints them)',
 )
-  ? 'skipped unless AWS_ENDPOINT_URL_S3 and LAKE_URI=s3://… are set: `npm run stack:up -- s3` prints them'
+  ? 'skipped unless AWS_ENDPOINT_URL_S3 and LAKE_URI=s3://… are set: `npm run services:up -- s3` prints them'
   : undefined;
 
 /** A LAKE_URI of its own under the configured one, so that runs and test files never see each other's keys. */

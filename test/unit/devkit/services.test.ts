@@ -11,13 +11,13 @@ import {
   type MockInstance,
   vi,
 } from 'vitest';
-import { portOpen, processAlive } from '../../../scripts/stack/process.ts';
+import { portOpen, processAlive } from '../../../devkit/services/process.ts';
 import {
   defineService,
   type ServiceDefinition,
   type ServiceLayout,
-  type StackPaths,
-} from '../../../scripts/stack/service.ts';
+  type ServicePaths,
+} from '../../../devkit/services/service.ts';
 import { closedPort, tcpServer } from '../support/net.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
@@ -42,7 +42,7 @@ createServer(() => {}).listen(Number(process.argv[2]), '127.0.0.1', () => consol
     marker: script,
     stopTimeoutMs: 5_000,
     layout: (paths) => {
-      const runDir = join(paths.stackDir, 'fake');
+      const runDir = join(paths.runDir, 'fake');
       return {
         runDir,
         pidFile: join(runDir, 'fake.pid'),
@@ -89,9 +89,9 @@ createServer(() => {}).listen(Number(process.argv[2]), '127.0.0.1', () => consol
 
 const pidIn = (file: string) => Number.parseInt(readFileSync(file, 'utf8'), 10);
 
-describe('defineService (scripts/stack/service.ts)', () => {
+describe('defineService (devkit/services/service.ts)', () => {
   let temp: TempDir;
-  let paths: StackPaths;
+  let paths: ServicePaths;
   let stderr: MockInstance<typeof process.stderr.write>;
   const said = () => stderr.mock.calls.map(([text]) => String(text).trimEnd());
   const started: number[] = [];
@@ -102,7 +102,7 @@ describe('defineService (scripts/stack/service.ts)', () => {
   beforeEach(() => {
     const dir = join(temp.path, String(Math.random()).slice(2));
     mkdirSync(dir);
-    paths = { cacheDir: dir, stackDir: join(dir, 'stack'), projectDir: dir };
+    paths = { cacheDir: dir, runDir: join(dir, 'stack'), projectDir: dir };
     stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   });
   afterEach(() => {

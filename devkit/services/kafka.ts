@@ -1,7 +1,7 @@
 /**
  * Apache Kafka 4 (KRaft, one node that is broker and controller) from Maven Central, for users without Docker.
  *
- * stack/kafka/pom.xml pins the broker's runtime classpath; `mvn dependency:copy-dependencies` copies it once
+ * devkit/services/kafka/pom.xml pins the broker's runtime classpath; `mvn dependency:copy-dependencies` copies it once
  * into $TOP_SONGS_CACHE/kafka-<version>/libs. The run folder ($TOP_SONGS_STACK_DIR/kafka) holds the generated
  * server.properties, the data (data/), the logs (logs/) and the pid file. The topics are those of
  * src/topology.ts, created with @platformatic/kafka's Admin client.
@@ -11,8 +11,8 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { topics } from '../../src/topology.ts';
-import { portSetting, run, runOrFail, StackError, say } from './process.ts';
-import { defineService, type ServiceLayout, type StackPaths } from './service.ts';
+import { portSetting, run, runOrFail, ServiceError, say } from './process.ts';
+import { defineService, type ServiceLayout, type ServicePaths } from './service.ts';
 
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -31,15 +31,15 @@ interface KafkaLayout extends ServiceLayout {
   readonly brokers: string;
 }
 
-function layout(paths: StackPaths): KafkaLayout {
-  const pom = join(paths.projectDir, 'stack/kafka/pom.xml');
+function layout(paths: ServicePaths): KafkaLayout {
+  const pom = join(paths.projectDir, 'devkit/services/kafka/pom.xml');
   // The pom is the one place that pins the version.
   const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pom, 'utf8'))?.[1];
-  if (!version) throw new StackError(`No <kafka.version> in ${pom}`);
-  const runDir = join(paths.stackDir, 'kafka');
+  if (!version) throw new ServiceError(`No <kafka.version> in ${pom}`);
+  const runDir = join(paths.runDir, 'kafka');
   const port = portSetting('KAFKA_PORT', 9092);
   const controllerPort = portSetting('KAFKA_CONTROLLER_PORT', 9093);
-  if (port === controllerPort) throw new StackError('KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ');
+  if (port === controllerPort) throw new ServiceError('KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ');
   return {
     version,
     pom,
@@ -64,7 +64,7 @@ function requireJava17(): void {
   );
   const major = Number(/version "(?:1\.)?(\d+)/.exec(stderr)?.[1]);
   if (status !== 0 || !(major >= 17)) {
-    throw new StackError(`Kafka 4 needs Java 17 or newer; \`java -version\` says:\n${stderr.trim()}`);
+    throw new ServiceError(`Kafka 4 needs Java 17 or newer; \`java -version\` says:\n${stderr.trim()}`);
   }
 }
 
@@ -84,7 +84,7 @@ function install(kafka: KafkaLayout): void {
     'install Maven 3 (e.g. the `maven` Debian package); it fetches the broker from Maven Central once',
   );
   if (mvn.status !== 0) {
-    throw new StackError(
+    throw new ServiceError(
       `mvn could not resolve the Kafka classpath:\n${`${mvn.stdout}\n${mvn.stderr}`.trim()}`,
     );
   }
@@ -94,11 +94,11 @@ function install(kafka: KafkaLayout): void {
   say(`kafka: classpath ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-function java(kafka: KafkaLayout, paths: StackPaths, mainClass: string, args: readonly string[]): string[] {
+function java(kafka: KafkaLayout, paths: ServicePaths, mainClass: string, args: readonly string[]): string[] {
   return [
     '-Xmx512m',
     '-Xms256m',
-    `-Dlog4j2.configurationFile=${join(paths.projectDir, 'stack/kafka/log4j2.xml')}`,
+    `-Dlog4j2.configurationFile=${join(paths.projectDir, 'devkit/services/kafka/log4j2.xml')}`,
     `-Dkafka.logs.dir=${kafka.logsDir}`,
     '-cp',
     join(kafka.libsDir, '*'),
@@ -107,8 +107,11 @@ function java(kafka: KafkaLayout, paths: StackPaths, mainClass: string, args: re
   ];
 }
 
-function writeProperties(kafka: KafkaLayout, paths: StackPaths): void {
-  const template = readFileSync(join(paths.projectDir, 'stack/kafka/server.properties.template'), 'utf8');
+function writeProperties(kafka: KafkaLayout, paths: ServicePaths): void {
+  const template = readFileSync(
+    join(paths.projectDir, 'devkit/services/kafka/server.properties.template'),
+    'utf8',
+  );
   const values: Record<string, string> = {
     port: String(kafka.port),
     controllerPort: String(kafka.controllerPort),
@@ -117,14 +120,14 @@ function writeProperties(kafka: KafkaLayout, paths: StackPaths): void {
   const text = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const value = values[name];
     if (value === undefined)
-      throw new StackError(`Unknown placeholder {{${name}}} in server.properties.template`);
+      throw new ServiceError(`Unknown placeholder {{${name}}} in server.properties.template`);
     return value;
   });
   writeFileSync(kafka.propertiesFile, text);
 }
 
 /** Formats the data folder once (a static quorum: controller.quorum.voters, so no --standalone). */
-function formatStorage(kafka: KafkaLayout, paths: StackPaths): void {
+function formatStorage(kafka: KafkaLayout, paths: ServicePaths): void {
   if (existsSync(join(kafka.dataDir, 'meta.properties'))) return;
   // A cluster id is 16 random bytes in URL-safe base64 without padding (what `kafka-storage random-uuid` prints).
   const clusterId = randomBytes(16).toString('base64url');
@@ -165,7 +168,7 @@ async function ensureTopics(kafka: KafkaLayout): Promise<void> {
       if (actual !== topic.partitions) {
         say(
           `kafka: WARNING topic ${topic.name} has ${actual} partitions, the topology declares ${topic.partitions} ` +
-            '(`npm run stack:down -- kafka --clean` then `npm run stack:up` recreates it)',
+            '(`npm run services:down -- kafka --clean` then `npm run services:up` recreates it)',
         );
       } else {
         say(`kafka: topic ${topic.name} (${topic.partitions} partitions) ${note}`);

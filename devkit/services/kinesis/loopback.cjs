@@ -1,5 +1,5 @@
 // Preloaded into kinesis-mock (`node --require`): it binds 0.0.0.0 with no setting to change that, so every
-// server it opens listens on 127.0.0.1 instead. See scripts/stack/kinesis.ts.
+// server it opens listens on 127.0.0.1 instead. See devkit/services/kinesis.ts.
 const net = require('node:net');
 
 const listen = net.Server.prototype.listen;

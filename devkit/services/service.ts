@@ -1,5 +1,5 @@
 /**
- * What `scripts/stack.ts` needs from each service it can start natively, and the one factory every service
+ * What `scripts/services.ts` needs from each service it can start natively, and the one factory every service
  * module configures (`defineService`): the up/ready/export/down sequence lives here once; a service says
  * what to install, how to start, how to tell it is ready, what to provision, what settings to export.
  */
@@ -9,19 +9,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   requireFreePorts,
   runningPid,
-  StackError,
+  ServiceError,
   say,
   spawnDetached,
   stopProcess,
   tail,
 } from './process.ts';
 
-export interface StackPaths {
+export interface ServicePaths {
   /** Downloads and installs, shared by every run folder: `TOP_SONGS_CACHE` (default ~/.cache/top-songs). */
   readonly cacheDir: string;
   /** Data, logs and pid files: `TOP_SONGS_STACK_DIR` (default `$TOP_SONGS_CACHE/stack`), one folder per service. */
-  readonly stackDir: string;
-  /** The project's root, where `stack/<service>/` holds the service's pinned versions and templates. */
+  readonly runDir: string;
+  /** The project's root, where `devkit/services/<service>/` holds the service's pinned versions and templates. */
   readonly projectDir: string;
 }
 
@@ -30,11 +30,11 @@ export interface DownOptions {
   readonly clean: boolean;
 }
 
-export interface StackService {
+export interface DevService {
   readonly name: string;
   readonly description: string;
   /**
-   * Started only when named (`npm run stack:up -- emulator`), never by a bare `stack:up`: its settings
+   * Started only when named (`npm run services:up -- emulator`), never by a bare `services:up`: its settings
    * (AWS_ENDPOINT_URL) would replace those of the services the platform runs on.
    */
   readonly onlyWhenNamed?: boolean;
@@ -42,15 +42,15 @@ export interface StackService {
    * Installs what is missing (cached), starts the service unless it already runs, waits until it is
    * ready and provisions it. Resolves with the settings to export for the platform to use it.
    */
-  up(paths: StackPaths): Promise<Record<string, string>>;
-  down(paths: StackPaths, options: DownOptions): Promise<void>;
+  up(paths: ServicePaths): Promise<Record<string, string>>;
+  down(paths: ServicePaths, options: DownOptions): Promise<void>;
 }
 
 /** Where a service runs: what every service's layout has, besides its own folders and ports. */
 export interface ServiceLayout {
   /** `$TOP_SONGS_STACK_DIR/<service>`: what `--clean` deletes. */
   readonly runDir: string;
-  /** The pid of the detached process: `stack:down` stops only what this file names. */
+  /** The pid of the detached process: `services:down` stops only what this file names. */
   readonly pidFile: string;
   /** The process's stdout and stderr, in the run folder (`logs/<service>.out`). */
   readonly outFile: string;
@@ -87,14 +87,14 @@ export interface ServiceDefinition<Layout extends ServiceLayout> {
   readonly marker: string;
   readonly stopTimeoutMs: number;
   /** Folders, files and ports, from the paths and the port settings of the environment. */
-  layout(paths: StackPaths): Layout;
+  layout(paths: ServicePaths): Layout;
   /** The ports it listens on, each with the setting that moves it: they must be free before it starts. */
   ports(layout: Layout): readonly { readonly port: number; readonly setting: string }[];
   /** Installs what is missing into the cache (once); fails with the fix when a prerequisite is missing. */
-  install?(layout: Layout, paths: StackPaths): void;
+  install?(layout: Layout, paths: ServicePaths): void;
   /** What the run folder needs before the process starts (folders, configuration, formatted storage). */
-  prepare?(layout: Layout, paths: StackPaths): void;
-  start(layout: Layout, paths: StackPaths): ServiceProcess;
+  prepare?(layout: Layout, paths: ServicePaths): void;
+  start(layout: Layout, paths: ServicePaths): ServiceProcess;
   readiness(layout: Layout): Readiness;
   /** What it must hold (topics, a bucket, streams): checked on every `up`, whether just started or not. */
   provision?(layout: Layout): Promise<void>;
@@ -108,13 +108,13 @@ export interface ServiceDefinition<Layout extends ServiceLayout> {
   cleanAlso?(layout: Layout): readonly string[];
 }
 
-/** A StackService from its definition: the one up/down sequence every service follows. */
+/** A DevService from its definition: the one up/down sequence every service follows. */
 export function defineService<Layout extends ServiceLayout>(
   definition: ServiceDefinition<Layout>,
-): StackService {
+): DevService {
   const { name } = definition;
 
-  async function up(paths: StackPaths): Promise<Record<string, string>> {
+  async function up(paths: ServicePaths): Promise<Record<string, string>> {
     const layout = definition.layout(paths);
     const pid = runningPid(layout.pidFile, definition.marker);
     if (pid !== undefined) {
@@ -132,7 +132,7 @@ export function defineService<Layout extends ServiceLayout>(
     return definition.settings(layout);
   }
 
-  async function down(paths: StackPaths, options: DownOptions): Promise<void> {
+  async function down(paths: ServicePaths, options: DownOptions): Promise<void> {
     const layout = definition.layout(paths);
     const pid = runningPid(layout.pidFile, definition.marker);
     if (pid === undefined) {
@@ -167,12 +167,12 @@ export function defineService<Layout extends ServiceLayout>(
 
 /**
  * Starts the process detached and waits until it is ready; if it never is, stops it and forgets its pid
- * file, so that the next `stack:up` starts afresh.
+ * file, so that the next `services:up` starts afresh.
  */
 async function startProcess<Layout extends ServiceLayout>(
   definition: ServiceDefinition<Layout>,
   layout: Layout,
-  paths: StackPaths,
+  paths: ServicePaths,
 ): Promise<void> {
   const { name } = definition;
   const start = definition.start(layout, paths);
@@ -207,7 +207,7 @@ async function waitUntilReady(
   try {
     while (Date.now() < deadline) {
       if (child && (child.exitCode !== null || child.signalCode !== null)) {
-        throw new StackError(
+        throw new ServiceError(
           `${name}: ${readiness.what} exited (${child.exitCode ?? child.signalCode}) while starting. ${logs()}`,
         );
       }
@@ -219,7 +219,7 @@ async function waitUntilReady(
       }
       await sleep(250);
     }
-    throw new StackError(
+    throw new ServiceError(
       `${name}: not ready after ${readiness.timeoutMs / 1000} s (last error: ${String(lastError)}). ${logs()}`,
     );
   } finally {

@@ -13,8 +13,8 @@
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { portSetting, runOrFail, StackError, say } from './process.ts';
-import { defineService, type ServiceLayout, type StackPaths } from './service.ts';
+import { portSetting, runOrFail, ServiceError, say } from './process.ts';
+import { defineService, type ServiceLayout, type ServicePaths } from './service.ts';
 
 /** The one place that pins MiniStack's version (PyPI). */
 export const MINISTACK_VERSION = '1.5.33';
@@ -39,9 +39,9 @@ interface EmulatorLayout extends ServiceLayout {
   readonly endpoint: string;
 }
 
-function layout(paths: StackPaths): EmulatorLayout {
+function layout(paths: ServicePaths): EmulatorLayout {
   const venvDir = join(paths.cacheDir, `ministack-${MINISTACK_VERSION}`);
-  const runDir = join(paths.stackDir, 'emulator');
+  const runDir = join(paths.runDir, 'emulator');
   const port = portSetting('EMULATOR_PORT', 4566);
   return {
     venvDir,
@@ -71,7 +71,7 @@ function install(emulator: EmulatorLayout): void {
     python,
   );
   if (!existsSync(emulator.entryPoint)) {
-    throw new StackError(`pip install ministack==${MINISTACK_VERSION} left no ${emulator.entryPoint}`);
+    throw new ServiceError(`pip install ministack==${MINISTACK_VERSION} left no ${emulator.entryPoint}`);
   }
   say(`emulator: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -135,7 +135,7 @@ export const emulatorService = defineService<EmulatorLayout>({
     args: [],
     env: {
       // MiniStack hands its own environment to every function it runs, under the function's variables: a
-      // KAFKA_BROKERS, LAKE_URI or AWS_ENDPOINT_URL of the shell (the other stack services') would redirect them.
+      // KAFKA_BROKERS, LAKE_URI or AWS_ENDPOINT_URL of the shell (the other services') would redirect them.
       ...Object.fromEntries(
         INHERITED.filter((name) => process.env[name]).map((name) => [name, process.env[name]]),
       ),

@@ -1,14 +1,14 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StackPaths } from './service.ts';
+import type { ServicePaths } from './service.ts';
 
-/** Where the stack's services cache downloads and keep their run folders (TOP_SONGS_CACHE, TOP_SONGS_STACK_DIR). */
-export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
+/** Where the dev services cache downloads and keep their run folders (TOP_SONGS_CACHE, TOP_SONGS_STACK_DIR). */
+export function servicePaths(env: NodeJS.ProcessEnv = process.env): ServicePaths {
   const cacheDir = resolve(env.TOP_SONGS_CACHE || join(homedir(), '.cache', 'top-songs'));
   return {
     cacheDir,
-    stackDir: resolve(env.TOP_SONGS_STACK_DIR || join(cacheDir, 'stack')),
+    runDir: resolve(env.TOP_SONGS_STACK_DIR || join(cacheDir, 'stack')),
     projectDir: resolve(dirname(fileURLToPath(import.meta.url)), '../..'),
   };
 }
