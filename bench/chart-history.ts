@@ -5,7 +5,7 @@
  * of the oldest window (which re-derive every later window), against the scheduled re-run of the latest one.
  */
 import { join } from 'node:path';
-import { createRandom } from '../simulator/random.ts';
+import { createRandom } from '../src/adapters/catalog/seeded-random.ts';
 import { PostgresChartStore } from '../src/adapters/postgres/chart-store.ts';
 import { startEmbeddedPostgres } from '../src/adapters/postgres/embedded.ts';
 import { migrate } from '../src/adapters/postgres/migrate.ts';

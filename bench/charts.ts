@@ -3,7 +3,7 @@
  * hour window and the day window, against plain DuckDB reads of the same files.
  */
 
-import { createRandom } from '../simulator/random.ts';
+import { createRandom } from '../src/adapters/catalog/seeded-random.ts';
 import { tallyTopSongs } from '../src/adapters/duckdb/chart-query.ts';
 import { sqlList, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
@@ -27,7 +27,7 @@ import {
   timed,
   withTempDir,
 } from './harness.ts';
-import { createPlayGenerator, HOUR_MS, lakeRow, PLAYS_PARTITIONS, PLAYS_TOPIC } from './plays.ts';
+import { createIndependentPlayGenerator, HOUR_MS, lakeRow, PLAYS_PARTITIONS, PLAYS_TOPIC } from './plays.ts';
 
 const DAY = new Date('2026-11-26T00:00:00.000Z');
 const HOURS = 24;
@@ -44,7 +44,7 @@ interface Lake {
 /** One Parquet file per UTC hour of DAY, written with the lake's own encoder; ~5% redeliveries. */
 async function writeDay(dir: string, totalRows: number): Promise<Lake> {
   const store = new LocalFolderStore(dir);
-  const generator = createPlayGenerator({ seed: 3_000, shortShare: 0.25 });
+  const generator = createIndependentPlayGenerator({ seed: 3_000, shortShare: 0.25 });
   const random = createRandom(3_001);
   const nextOffsets = Array.from({ length: PLAYS_PARTITIONS }, () => 0);
   const eligibleByHour: number[] = [];

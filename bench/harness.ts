@@ -4,9 +4,8 @@
  * interleaved run by run so that drift (thermal, page cache, a noisy neighbour) hits both alike.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { join } from 'node:path';
+import { makeTempDir } from '../devkit/temp-dir.ts';
 
 export interface BenchOptions {
   /** A smaller run: fewer requests, rows and repetitions. */
@@ -106,14 +105,12 @@ const liveTempDirs = new Set<string>();
 
 /** A fresh folder under the system temp dir, removed afterwards (also on Ctrl-C). */
 export async function withTempDir<T>(label: string, work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(os.tmpdir(), `top-songs-bench-${label}-`));
-  // Readable by others: as root, the embedded PostgreSQL server runs as its own user.
-  await chmod(dir, 0o755);
+  const { path: dir, remove } = await makeTempDir(`bench-${label}`);
   liveTempDirs.add(dir);
   try {
     return await work(dir);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await remove();
     liveTempDirs.delete(dir);
   }
 }

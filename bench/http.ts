@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type PlaysApi, postPlays } from '../devkit/post-plays.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { EmbeddedTransport } from '../src/adapters/transport/embedded/transport.ts';
 import { createApiKey } from '../src/use-cases/manage-api-keys.ts';
-import { type PlaysApi, postPlays } from '../test/support/post-plays.ts';
 import {
   type BenchOptions,
   formatRate,

@@ -20,7 +20,7 @@ import {
   timed,
   withTempDir,
 } from './harness.ts';
-import { BENCH_NOW, createPlayGenerator, HOUR_MS, PLAYS_TOPIC } from './plays.ts';
+import { BENCH_NOW, createIndependentPlayGenerator, HOUR_MS, PLAYS_TOPIC } from './plays.ts';
 
 /** A fresh transport in its own temp folder (so no owner lock is shared), closed afterwards. */
 export async function withEmbeddedTransport<T>(
@@ -46,7 +46,7 @@ export interface IngestWorkload {
 
 /** `requests` bodies of `batch` plays each, stamped in the hour before `now`. */
 export function ingestWorkload(seed: number, requests: number, batch: number, now: number): IngestWorkload {
-  const generator = createPlayGenerator({ seed });
+  const generator = createIndependentPlayGenerator({ seed });
   const batches = Array.from({ length: requests }, () =>
     Array.from({ length: batch }, () => generator.playBetween(now - HOUR_MS, now - 1000)),
   );

@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Admin, type Producer } from '@platformatic/kafka';
+import { stringProducer } from '../devkit/kafka.ts';
 import { KafkaTransport } from '../src/adapters/transport/kafka/transport.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
 import { namespacedTopics, qualified, topics } from '../src/topology.ts';
 import { type IngestPorts, ingestPlays } from '../src/use-cases/ingest-plays.ts';
-import { stringProducer } from '../test/support/kafka.ts';
 import {
   type BenchOptions,
   formatRate,

@@ -23,7 +23,13 @@ import {
   timed,
   withTempDir,
 } from './harness.ts';
-import { BENCH_NOW, consumedRecords, createPlayGenerator, HOUR_MS, PLAYS_PARTITIONS } from './plays.ts';
+import {
+  BENCH_NOW,
+  consumedRecords,
+  createIndependentPlayGenerator,
+  HOUR_MS,
+  PLAYS_PARTITIONS,
+} from './plays.ts';
 
 const BATCH_SIZE = 500;
 const HOURS = 3;
@@ -36,7 +42,7 @@ interface Batch {
 }
 
 function makeBatches(count: number): Batch[] {
-  const generator = createPlayGenerator({ seed: 2_000 });
+  const generator = createIndependentPlayGenerator({ seed: 2_000 });
   const nextOffsets = Array.from({ length: PLAYS_PARTITIONS }, () => 0);
   return Array.from({ length: count }, () => {
     const plays = Array.from({ length: BATCH_SIZE }, () =>

@@ -2,7 +2,7 @@
  * Seeded play events for the benchmarks: the same seed gives the same plays, run after run.
  * Song popularity is skewed (a few hits, a long tail), a share of plays is too short to count.
  */
-import { createRandom, createZipfSampler } from '../simulator/random.ts';
+import { createRandom, createZipfSampler } from '../src/adapters/catalog/seeded-random.ts';
 import { partitionFor } from '../src/adapters/transport/embedded/partitioner.ts';
 import type { ConsumedRecord } from '../src/domain/consumed-record.ts';
 import type { LakePlayRow } from '../src/domain/lake-row.ts';
@@ -16,7 +16,7 @@ export const BENCH_NOW = Date.parse('2026-11-27T12:00:00.000Z');
 export const PLAYS_TOPIC = topics.plays.name;
 export const PLAYS_PARTITIONS = topics.plays.partitions;
 
-export interface PlayGeneratorOptions {
+export interface IndependentPlayGeneratorOptions {
   readonly seed: number;
   readonly users?: number;
   readonly songs?: number;
@@ -24,7 +24,7 @@ export interface PlayGeneratorOptions {
   readonly shortShare?: number;
 }
 
-export interface PlayGenerator {
+export interface IndependentPlayGenerator {
   /** A play at a uniformly random instant in [startMs, endMs). */
   playBetween(startMs: number, endMs: number): PlayEvent;
 }
@@ -32,7 +32,13 @@ export interface PlayGenerator {
 const devices = ['ios', 'android', 'web', 'desktop', 'speaker'] as const;
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 
-export function createPlayGenerator(options: PlayGeneratorOptions): PlayGenerator {
+/**
+ * Plays each drawn on its own (a random user, a Zipf-ranked song, a uniform instant): no listeners, sessions
+ * or time of day, unlike the simulator's createListenerPlayGenerator; cheap, for volume.
+ */
+export function createIndependentPlayGenerator(
+  options: IndependentPlayGeneratorOptions,
+): IndependentPlayGenerator {
   const random = createRandom(options.seed);
   const users = options.users ?? 50_000;
   const songs = createZipfSampler(options.songs ?? 5_000, 1);

@@ -8,13 +8,13 @@ import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { embeddedCommittedOffsets } from '../devkit/embedded-transport.ts';
+import { startLocalProcess } from '../devkit/local-process.ts';
+import { playsHeaders } from '../devkit/post-plays.ts';
+import { waitFor } from '../devkit/wait-for.ts';
 import { EVENT_LOOP_REPORT_PREFIX } from '../local/event-loop-report.ts';
-import { embeddedCommittedOffsets } from '../test/support/embedded-transport.ts';
-import { startLocalProcess } from '../test/support/local-process.ts';
-import { playsHeaders } from '../test/support/post-plays.ts';
-import { waitFor } from '../test/support/wait-for.ts';
 import { type BenchOptions, median, withTempDir } from './harness.ts';
-import { createPlayGenerator, HOUR_MS } from './plays.ts';
+import { createIndependentPlayGenerator, HOUR_MS } from './plays.ts';
 import { processTreeMemory } from './process-memory.ts';
 import { linearTrend, type Point, verdictOf } from './trend.ts';
 
@@ -33,7 +33,7 @@ const LEAK_MB_PER_HOUR = 20;
 /** Sends plays to POST /v1/plays with `apiKey`, in the headers every test sends (playsHeaders). */
 function playSender(url: string, apiKey: string) {
   const headers = playsHeaders(apiKey);
-  const plays = createPlayGenerator({ seed: 42 });
+  const plays = createIndependentPlayGenerator({ seed: 42 });
   return async (): Promise<number> => {
     const now = Date.now();
     const events = Array.from({ length: BATCH }, () => plays.playBetween(now - HOUR_MS, now - 1_000));

@@ -14,13 +14,13 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Admin } from '@platformatic/kafka';
+import { replayRecords } from '../devkit/kafka.ts';
 import { sqlList, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
 import type { ConsumedRecord } from '../src/domain/consumed-record.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
 import { writePlaysToLake } from '../src/use-cases/write-plays-to-lake.ts';
-import { replayRecords } from '../test/support/kafka.ts';
 import {
   type BenchOptions,
   formatNumber,
@@ -33,7 +33,13 @@ import {
   timed,
   withTempDir,
 } from './harness.ts';
-import { BENCH_NOW, consumedRecords, createPlayGenerator, HOUR_MS, PLAYS_PARTITIONS } from './plays.ts';
+import {
+  BENCH_NOW,
+  consumedRecords,
+  createIndependentPlayGenerator,
+  HOUR_MS,
+  PLAYS_PARTITIONS,
+} from './plays.ts';
 
 const BATCH_SIZE = 500;
 const HOURS = 3;
@@ -60,7 +66,7 @@ export function unavailable(): string | undefined {
 }
 
 function makeRecords(count: number, topic: string): ConsumedRecord[] {
-  const generator = createPlayGenerator({ seed: 3_000 });
+  const generator = createIndependentPlayGenerator({ seed: 3_000 });
   const plays = Array.from({ length: count }, () =>
     generator.playBetween(BENCH_NOW - HOURS * HOUR_MS, BENCH_NOW - 1000),
   );

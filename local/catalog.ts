@@ -1,4 +1,4 @@
-import { DEFAULT_CATALOG_SIZE } from '../simulator/catalog.ts';
+import { DEFAULT_CATALOG_SIZE } from '../src/adapters/catalog/seeded-catalog.ts';
 import { SeededSongSource } from '../src/adapters/catalog/seeded-song-source.ts';
 import { catalogVersionAt } from '../src/domain/catalog.ts';
 import type { Song } from '../src/domain/song.ts';

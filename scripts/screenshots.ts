@@ -8,12 +8,12 @@
  */
 import '../local/quiet-logs.ts';
 import { join } from 'node:path';
+import { writePlaysThroughLakeWriter } from '../devkit/lake.ts';
+import { makeTempDir } from '../devkit/temp-dir.ts';
 import { invokeFunction, projectRoot } from '../local/functions.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { generateCatalog } from '../simulator/index.ts';
 import { fixedSongs } from '../src/adapters/catalog/fixed-song-source.ts';
-import { writePlaysThroughLakeWriter } from '../test/support/lake.ts';
-import { makeTempDir } from '../test/support/temp-dir.ts';
 import { storyHistory } from './screenshots/history.ts';
 import { takeScreenshots } from './screenshots/views.ts';
 

@@ -1,5 +1,5 @@
-import type { PlayGenerator, PlayPayload } from './model.ts';
-import { createRandom, type Random } from './random.ts';
+import { createRandom, type Random } from '../src/adapters/catalog/seeded-random.ts';
+import type { ListenerPlayGenerator, PlayPayload } from './model.ts';
 
 /**
  * Mixes faults into the stream of plays: re-deliveries of earlier events and invalid events.
@@ -49,7 +49,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const requiredFields = ['event_id', 'user_id', 'song_id', 'region', 'played_at', 'ms_played'] as const;
 const unknownRegions = ['xx', 'zz', 'atlantis', 'mars'];
 
-export function createPlayStream(generator: PlayGenerator, options: FaultOptions): PlayStream {
+export function createPlayStream(generator: ListenerPlayGenerator, options: FaultOptions): PlayStream {
   const duplicateRate = options.duplicateRate ?? DEFAULT_DUPLICATE_RATE;
   const invalidRate = options.invalidRate ?? DEFAULT_INVALID_RATE;
   checkRate('duplicateRate', duplicateRate);

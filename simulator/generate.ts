@@ -1,7 +1,7 @@
-import type { Song } from './catalog.ts';
+import type { Song } from '../src/adapters/catalog/seeded-catalog.ts';
+import { createRandom } from '../src/adapters/catalog/seeded-random.ts';
 import { createPlayStream, type GeneratedPlay } from './faults.ts';
-import { createPlayGenerator } from './model.ts';
-import { createRandom } from './random.ts';
+import { createListenerPlayGenerator } from './model.ts';
 
 export interface GeneratePlaysOptions {
   seed: number;
@@ -30,7 +30,7 @@ export function generatePlays(options: GeneratePlaysOptions): GeneratedPlay[] {
   if (!(span > 0)) throw new Error('`to` must be after `from`');
 
   const { regions, shortRate, catalog, duplicateRate, invalidRate } = options;
-  const generator = createPlayGenerator({ seed, regions, shortRate, catalog });
+  const generator = createListenerPlayGenerator({ seed, regions, shortRate, catalog });
   const stream = createPlayStream(generator, { seed, duplicateRate, invalidRate });
   return uniformTimes(seed, count, from, span).map((at) => stream.next(at));
 }

@@ -5,14 +5,14 @@ export {
   genres,
   type Song,
   songId,
-} from './catalog.ts';
+} from '../src/adapters/catalog/seeded-catalog.ts';
 export { type GeneratedPlay, type InvalidReason, invalidReasons, type PlayKind } from './faults.ts';
 export { type GeneratePlaysOptions, generatePlays } from './generate.ts';
 export {
-  createPlayGenerator,
+  createListenerPlayGenerator,
+  type ListenerPlayGenerator,
+  type ListenerPlayGeneratorOptions,
   MIN_COUNTED_MS,
-  type PlayGenerator,
-  type PlayGeneratorOptions,
   type PlayPayload,
 } from './model.ts';
 export {

@@ -1,9 +1,9 @@
+import type { Song } from '../src/adapters/catalog/seeded-catalog.ts';
 import { readCatalogParquet } from '../src/adapters/duckdb/catalog-parquet.ts';
 import { loadSettings } from '../src/config/settings.ts';
 import { readCurrentSongs } from '../src/use-cases/catalog-in-lake.ts';
 import { catalogFiles } from '../src/wiring/catalog-files.ts';
 import { createDependencies } from '../src/wiring/dependencies.ts';
-import type { Song } from './catalog.ts';
 
 /** The songs of `--catalog lake` (the lake of the current settings) or `--catalog <file.parquet>`. */
 export async function loadCatalog(where: string): Promise<readonly Song[]> {

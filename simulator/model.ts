@@ -1,5 +1,10 @@
-import { defaultRegions } from '../src/domain/regions.ts';
-import { type Genre, generateCatalog, genres, type Song, seededDurationMs } from './catalog.ts';
+import {
+  type Genre,
+  generateCatalog,
+  genres,
+  type Song,
+  seededDurationMs,
+} from '../src/adapters/catalog/seeded-catalog.ts';
 import {
   createRandom,
   createWeightedSampler,
@@ -9,7 +14,8 @@ import {
   timedUuid,
   type WeightedSampler,
   zipfWeights,
-} from './random.ts';
+} from '../src/adapters/catalog/seeded-random.ts';
+import { defaultRegions } from '../src/domain/regions.ts';
 
 /** A play as sent on the wire (snake_case, the ingest API's contract). */
 export interface PlayPayload {
@@ -23,7 +29,7 @@ export interface PlayPayload {
   session_id?: string;
 }
 
-export interface PlayGeneratorOptions {
+export interface ListenerPlayGeneratorOptions {
   seed: number;
   /** Region codes plays are spread over; default `us gb de fr br mx jp in`. */
   regions?: readonly string[];
@@ -40,7 +46,7 @@ export interface PlayGeneratorOptions {
   localOffsetShare?: number;
 }
 
-export interface PlayGenerator {
+export interface ListenerPlayGenerator {
   readonly regions: readonly string[];
   readonly catalog: readonly Song[];
   /** The next play, stamped at `at`. Deterministic: same options and same timestamps give the same plays. */
@@ -124,7 +130,12 @@ interface Session {
   remaining: number;
 }
 
-export function createPlayGenerator(options: PlayGeneratorOptions): PlayGenerator {
+/**
+ * Plays of simulated listeners: each has a region, a favourite genre and a device, and listens in sessions;
+ * a region plays more at its busy local hours; songs follow Zipf popularity, the region's taste and the
+ * listener's genre. (bench/plays.ts's createIndependentPlayGenerator draws each play on its own instead.)
+ */
+export function createListenerPlayGenerator(options: ListenerPlayGeneratorOptions): ListenerPlayGenerator {
   const regions = [...(options.regions ?? defaultRegions)];
   if (regions.length === 0) throw new Error('At least one region is needed');
   const catalog = options.catalog ?? generateCatalog({ seed: options.catalogSeed ?? options.seed });

@@ -1,6 +1,6 @@
-import type { Song } from './catalog.ts';
+import type { Song } from '../src/adapters/catalog/seeded-catalog.ts';
 import { createPlayStream, type PlayKind } from './faults.ts';
-import { createPlayGenerator } from './model.ts';
+import { createListenerPlayGenerator } from './model.ts';
 import { backfill, live } from './pacing.ts';
 import { type RegionChoice, resolveRegions } from './regions.ts';
 import { createSender, type Sender, type SenderStats } from './sender.ts';
@@ -85,7 +85,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   }
   const startedAt = performance.now();
   const region = await resolveRegions(options.url, options.regions, options.signal);
-  const generator = createPlayGenerator({
+  const generator = createListenerPlayGenerator({
     seed,
     catalogSeed: options.catalogSeed,
     catalog: options.catalog,

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessAlive } from '../../src/adapters/process-liveness.ts';
 
 export class ServiceError extends Error {
   override name = 'ServiceError';
@@ -66,15 +67,6 @@ export async function requireFreePorts(
   }
 }
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The pid in `pidFile` if that process is alive and its command line contains `marker` (so a pid reused by
  * an unrelated process after a reboot is never signalled); removes a stale pid file.
@@ -82,7 +74,7 @@ export function processAlive(pid: number): boolean {
 export function runningPid(pidFile: string, marker: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
-  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+  if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) {
     let cmdline = '';
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -129,7 +121,7 @@ export async function stopProcess(pid: number, timeoutMs: number): Promise<'stop
   }
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!processAlive(pid)) return 'stopped';
+    if (!isProcessAlive(pid)) return 'stopped';
     await sleep(200);
   }
   try {
@@ -137,7 +129,7 @@ export async function stopProcess(pid: number, timeoutMs: number): Promise<'stop
   } catch {
     return 'stopped';
   }
-  while (processAlive(pid)) await sleep(100);
+  while (isProcessAlive(pid)) await sleep(100);
   return 'killed';
 }
 

@@ -1,9 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { S3Store } from '../../src/adapters/object-store/s3.ts';
 import type { CatalogMetadata } from '../../src/domain/catalog.ts';
 import { currentCatalog } from '../../src/use-cases/catalog-in-lake.ts';
 import { catalogFiles } from '../../src/wiring/catalog-files.ts';
-import { waitFor } from '../../test/support/wait-for.ts';
 import type { DeployedStack, SmokeOptions } from './smoke.ts';
 
 /**

@@ -5,12 +5,12 @@
  * exactly the counts computed in smoke-plays.ts. Every step names what it waited for when it fails.
  */
 import { InvokeCommand, LambdaClient, ListFunctionsCommand, ListTagsCommand } from '@aws-sdk/client-lambda';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { sqlList, withDuckDb, withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { generateApiKey } from '../../src/domain/api-keys.ts';
 import type { CatalogMetadata } from '../../src/domain/catalog.ts';
 import { hourPartitionPrefix } from '../../src/domain/lake-layout.ts';
 import { describeCatalog } from '../../src/use-cases/catalog-in-lake.ts';
-import { waitFor } from '../../test/support/wait-for.ts';
 import { callDeployedApi, type HttpAnswer } from './emulator-http.ts';
 import { waitForCatalog, withDeployedLake } from './smoke-catalog.ts';
 import { type ExpectedEntry, smokePlays } from './smoke-plays.ts';

@@ -4,9 +4,9 @@
  * every movement (up, down, same, NEW, RE-ENTRY) shows in the charts computed from them.
  */
 import { randomUUID } from 'node:crypto';
-import { createPlayGenerator, type PlayPayload, type Song } from '../../simulator/index.ts';
+import { createListenerPlayGenerator, type PlayPayload, type Song } from '../../simulator/index.ts';
 import { regionActivity } from '../../simulator/model.ts';
-import { createRandom } from '../../simulator/random.ts';
+import { createRandom } from '../../src/adapters/catalog/seeded-random.ts';
 
 const HOUR = 3_600_000;
 
@@ -32,7 +32,7 @@ export interface History {
 const RISER_HOMES = ['us', 'br', 'gb'];
 
 export function storyHistory(plan: HistoryPlan): History {
-  const generator = createPlayGenerator({ seed: plan.seed, catalog: plan.catalog });
+  const generator = createListenerPlayGenerator({ seed: plan.seed, catalog: plan.catalog });
   const random = createRandom(`story:${plan.seed}`);
   const starts = Array.from(
     { length: plan.closedHours + 1 },

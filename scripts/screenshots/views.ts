@@ -2,8 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { launchChromium } from '../../devkit/browser.ts';
 import type { Song } from '../../simulator/index.ts';
-import { launchChromium } from '../../test/support/browser.ts';
 import { paletted } from './png.ts';
 
 const HOUR = 3_600_000;

@@ -9,7 +9,7 @@
  * they get offsets 0, 1, 2, … per partition. Needs KAFKA_BROKERS.
  */
 import { readFileSync } from 'node:fs';
-import { type ReplayRecord, replayRecords } from '../../test/support/kafka.ts';
+import { type ReplayRecord, replayRecords } from '../../devkit/kafka.ts';
 
 const [topic, partitions, file] = process.argv.slice(2);
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);

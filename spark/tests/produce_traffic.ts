@@ -1,5 +1,5 @@
 /**
- * Produces generated traffic (test/support/play-batches.ts: valid plays, some short, duplicate deliveries and
+ * Produces generated traffic (devkit/play-batches.ts: valid plays, some short, duplicate deliveries and
  * invalid events) to a fresh Kafka topic, and writes the records as the consumer will see them:
  *
  *   node spark/tests/produce_traffic.ts <topic> <count> <seed> <records.json>
@@ -10,10 +10,10 @@
  * ({ topic, partition, offset, timestamp, value }[], what writePlaysToLake takes). Needs KAFKA_BROKERS.
  */
 import { writeFileSync } from 'node:fs';
+import { replayRecords } from '../../devkit/kafka.ts';
+import { generateTraffic } from '../../devkit/play-batches.ts';
 import type { ConsumedRecord } from '../../src/domain/consumed-record.ts';
 import { defaultRegions } from '../../src/domain/regions.ts';
-import { replayRecords } from '../../test/support/kafka.ts';
-import { generateTraffic } from '../../test/support/play-batches.ts';
 
 export const TRAFFIC_WINDOW_START = new Date('2026-11-20T10:00:00.000Z');
 const WINDOW_MS = 2 * 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 """Charts computed from a Spark-written lake equal charts computed from a lake-writer-written lake.
 
-About 2,000 generated plays (test/support/play-batches.ts: valid plays, short ones, duplicate deliveries,
+About 2,000 generated plays (devkit/play-batches.ts: valid plays, short ones, duplicate deliveries,
 invalid events of every kind) are produced to a fresh topic (spark/tests/produce_traffic.ts, which also writes
 the records with their partitions and offsets). The Spark job runs `--once` over the topic into lake A (on the
 S3 server when it is configured, else a folder); the same records go through the lake-writer use case in

@@ -6,14 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboardIfMissing, launchChromium } from '../../devkit/browser.ts';
+import { readLakeRows } from '../../devkit/lake.ts';
+import { postPlays } from '../../devkit/post-plays.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { writeCatalog } from '../../local/catalog.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
-import { buildDashboardIfMissing, launchChromium } from '../support/browser.ts';
-import { readLakeRows } from '../support/lake.ts';
-import { postPlays } from '../support/post-plays.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const HOUR = 3_600_000;
 const songs = [

@@ -5,17 +5,17 @@
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildDashboardIfMissing, launchChromium } from '../../devkit/browser.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { fixedSongs } from '../../src/adapters/catalog/fixed-song-source.ts';
-import { buildDashboardIfMissing, launchChromium } from '../support/browser.ts';
 import {
   type ChartHistoryStory,
   type ExpectedEntry,
   storyCatalog,
   writeChartHistoryStory,
 } from '../support/chart-history-story.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const MINUTE = 60_000;

@@ -5,7 +5,7 @@
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildDashboardIfMissing, launchChromium } from '../support/browser.ts';
+import { buildDashboardIfMissing, launchChromium } from '../../devkit/browser.ts';
 import { api, gbHour, globalHour, startFakeChartsApi } from '../support/fake-charts-api.ts';
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,9 @@
  */
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recentPlay } from '../../devkit/play-batches.ts';
+import { postPlays } from '../../devkit/post-plays.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { readApiKeyFile } from '../../local/dev-api-key.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import type { EmbeddedTransport } from '../../src/adapters/transport/embedded/transport.ts';
@@ -12,9 +15,6 @@ import { generateApiKey, rateWindowAt } from '../../src/domain/api-keys.ts';
 import type { ApiKeyStore } from '../../src/ports/api-key-store.ts';
 import { functionNamed, topics } from '../../src/topology.ts';
 import { createApiKey } from '../../src/use-cases/manage-api-keys.ts';
-import { recentPlay } from '../support/play-batches.ts';
-import { postPlays } from '../support/post-plays.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 const authorizer = functionNamed('api-key-authorizer');
 const TTL_MS =

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postPlays } from '../../devkit/post-plays.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
-import { postPlays } from '../support/post-plays.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 /** An IPv4 address of this machine other than loopback, to check the server is not reachable there. */
 const externalAddress = Object.values(networkInterfaces())

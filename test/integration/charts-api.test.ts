@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReferencePlay, referenceCharts } from '../../devkit/reference-charts.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { fixedSongs } from '../../src/adapters/catalog/fixed-song-source.ts';
@@ -20,8 +22,6 @@ import {
   SongHistoryResponse,
 } from '../../src/use-cases/charts-api/schemas.ts';
 import { type ReferenceHistoryChart, referenceChartSemantics } from '../support/reference-chart-semantics.ts';
-import { type ReferencePlay, referenceCharts } from '../support/reference-charts.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -3,6 +3,9 @@
  * be the same either way, hour and day, and those of the independent reference (test/support/reference-charts.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTraffic } from '../../devkit/play-batches.ts';
+import { referenceCharts } from '../../devkit/reference-charts.ts';
+import { makeTempDir, type TempDir } from '../../devkit/temp-dir.ts';
 import { writeCatalog } from '../../local/catalog.ts';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
@@ -17,9 +20,6 @@ import type { ChartStore } from '../../src/ports/chart-store.ts';
 import { type ChartJobResult, computeCharts } from '../../src/use-cases/compute-charts.ts';
 import { enrichPlays } from '../../src/use-cases/enrich-plays.ts';
 import { enrichmentEngine } from '../../src/wiring/enrichment.ts';
-import { generateTraffic } from '../support/play-batches.ts';
-import { referenceCharts } from '../support/reference-charts.ts';
-import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
 const DAY = new Date('2026-11-20T00:00:00.000Z');
 const HOUR_MS = 3_600_000;

@@ -9,6 +9,7 @@ import { createServer as createTcpServer, type Socket, type Server as TcpServer 
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import {
   type EmbeddedDatabase,
   freePort,
@@ -19,7 +20,6 @@ import { runningServer } from '../../src/adapters/postgres/postmaster.ts';
 import { EmbeddedTransport } from '../../src/adapters/transport/embedded/transport.ts';
 import { topics } from '../../src/topology.ts';
 import { type JsonCheck, parseTable, rowOf, runDoctor } from '../support/doctor.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const KEY = 'sk-doctor-test-key';

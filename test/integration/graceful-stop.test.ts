@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { embeddedCommittedOffsets } from '../../devkit/embedded-transport.ts';
+import { invokeLocally, type LocalProcess, startLocalProcess } from '../../devkit/local-process.ts';
+import { recentPlay } from '../../devkit/play-batches.ts';
+import { type PlaysApi, postPlays } from '../../devkit/post-plays.ts';
+import { type ReferencePlay, referenceCharts } from '../../devkit/reference-charts.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { isProcessAlive } from '../../src/adapters/process-liveness.ts';
-import { embeddedCommittedOffsets } from '../support/embedded-transport.ts';
 import { hasPlaysFile, settledLakeRows } from '../support/exact-pipeline.ts';
-import { invokeLocally, type LocalProcess, startLocalProcess } from '../support/local-process.ts';
-import { recentPlay } from '../support/play-batches.ts';
-import { type PlaysApi, postPlays } from '../support/post-plays.ts';
-import { type ReferencePlay, referenceCharts } from '../support/reference-charts.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 /** One request of a sender: its events and what came back (a status, or the error that ended it). */
 interface Sent {

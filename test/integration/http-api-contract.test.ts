@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { fixedSongs } from '../../src/adapters/catalog/fixed-song-source.ts';
@@ -23,7 +24,6 @@ import { windowContaining } from '../../src/domain/charts.ts';
 import { playsFileKey } from '../../src/domain/lake-layout.ts';
 import type { LakePlayRow } from '../../src/domain/lake-row.ts';
 import { httpRoutes } from '../../src/topology.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const requirements = await readFile(join(root, 'scripts/schemathesis/requirements.txt'), 'utf8');

@@ -10,12 +10,12 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddedCommittedOffsets } from '../../devkit/embedded-transport.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
-import { embeddedCommittedOffsets } from '../support/embedded-transport.ts';
 import { settledLakeRows } from '../support/exact-pipeline.ts';
 import { type RenderedRequest, render, requestSpec } from '../support/hostile-requests.ts';
 import { type RawResponse, rawExchange } from '../support/raw-http.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 const SEED = Number(process.env.TOP_SONGS_FUZZ_SEED ?? 9_2026);
 /** Batches of 1 to 12 requests: about 3,000 requests. */

@@ -7,15 +7,15 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recentPlay } from '../../devkit/play-batches.ts';
+import { postPlays } from '../../devkit/post-plays.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/adapters/postgres/embedded.ts';
 import type { EmbeddedTransport } from '../../src/adapters/transport/embedded/transport.ts';
 import { topics } from '../../src/topology.ts';
 import { createApiKey } from '../../src/use-cases/manage-api-keys.ts';
-import { recentPlay } from '../support/play-batches.ts';
-import { postPlays } from '../support/post-plays.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 describe('POST /v1/plays with the database of the API keys down', () => {
   let dir: Awaited<ReturnType<typeof makeTempDir>>;

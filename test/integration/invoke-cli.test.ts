@@ -3,15 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localModeEnv } from '../../devkit/local-process.ts';
+import { recentPlay } from '../../devkit/play-batches.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { devApiKeyFile, readApiKeyFile } from '../../local/dev-api-key.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../src/adapters/object-store/local-folder.ts';
 import { enrichedManifestKey } from '../../src/domain/enriched.ts';
 import { playsFileKey } from '../../src/domain/lake-layout.ts';
 import type { PlayEvent } from '../../src/domain/play-event.ts';
-import { localModeEnv } from '../support/local-process.ts';
-import { recentPlay } from '../support/play-batches.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 const run = promisify(execFile);
 // The invoked functions use this test's own folder lake, whatever the environment exports.

@@ -7,9 +7,9 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { startEmbeddedPostgres } from '../../src/adapters/postgres/embedded.ts';
 import { hashApiKey } from '../../src/domain/api-keys.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');

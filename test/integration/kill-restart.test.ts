@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddedCommittedOffsets } from '../support/embedded-transport.ts';
+import { embeddedCommittedOffsets } from '../../devkit/embedded-transport.ts';
+import { recentPlay } from '../../devkit/play-batches.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { expectExactlyOnceAcrossKill } from '../support/exact-pipeline.ts';
-import { recentPlay } from '../support/play-batches.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 /**
  * Local mode's guarantee (docs/operations.md): every play answered with 202 reaches the lake

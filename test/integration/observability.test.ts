@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postPlays } from '../../devkit/post-plays.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { topics } from '../../src/topology.ts';
-import { postPlays } from '../support/post-plays.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLakeRows } from '../../devkit/lake.ts';
+import { generateTraffic } from '../../devkit/play-batches.ts';
+import { postPlays } from '../../devkit/post-plays.ts';
+import { type ReferenceChart, referenceCharts } from '../../devkit/reference-charts.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { writeCatalog } from '../../local/catalog.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
-import { readLakeRows } from '../support/lake.ts';
-import { generateTraffic } from '../support/play-batches.ts';
-import { postPlays } from '../support/post-plays.ts';
-import { type ReferenceChart, referenceCharts } from '../support/reference-charts.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -8,15 +8,15 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writePlaysThroughLakeWriter } from '../../devkit/lake.ts';
+import { generateTraffic } from '../../devkit/play-batches.ts';
+import { type ReferenceChart, type ReferencePlay, referenceCharts } from '../../devkit/reference-charts.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/adapters/postgres/embedded.ts';
 import { StoreUnavailableError } from '../../src/ports/chart-store.ts';
-import { writePlaysThroughLakeWriter } from '../support/lake.ts';
-import { generateTraffic } from '../support/play-batches.ts';
-import { type ReferenceChart, type ReferencePlay, referenceCharts } from '../support/reference-charts.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -44,7 +44,7 @@ const plays = generateTraffic({
 }).deliveries;
 const firstPlays = plays.slice(0, 900);
 
-/** The independent computation (test/support/reference-charts.ts) of every chart, keyed `period region`. */
+/** The independent computation (devkit/reference-charts.ts) of every chart, keyed `period region`. */
 function expectedCharts(charted: readonly ReferencePlay[]): Map<string, ReferenceChart> {
   const expected = new Map<string, ReferenceChart>();
   for (const period of periods) {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { type LocalProcess, localModeEnv, startLocalProcess } from '../support/local-process.ts';
-import { recentPlay } from '../support/play-batches.ts';
-import { postPlays } from '../support/post-plays.ts';
-import { skipWithout } from '../support/required.ts';
+import { type LocalProcess, localModeEnv, startLocalProcess } from '../../devkit/local-process.ts';
+import { recentPlay } from '../../devkit/play-batches.ts';
+import { postPlays } from '../../devkit/post-plays.ts';
+import { skipWithout } from '../../devkit/required.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 

@@ -3,9 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localModeEnv } from '../../devkit/local-process.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { freePort } from '../../src/adapters/postgres/embedded.ts';
-import { localModeEnv } from '../support/local-process.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const inherited = localModeEnv();

@@ -5,11 +5,11 @@
  * references (reference-charts.ts, reference-chart-semantics.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { writePlaysThroughLakeWriter } from '../../devkit/lake.ts';
+import { type ReferencePlay, referenceCharts } from '../../devkit/reference-charts.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import type { Song } from '../../src/domain/song.ts';
-import { writePlaysThroughLakeWriter } from './lake.ts';
 import { referenceChartSemantics } from './reference-chart-semantics.ts';
-import { type ReferencePlay, referenceCharts } from './reference-charts.ts';
 
 const HOUR = 3_600_000;
 

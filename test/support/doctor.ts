@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { localModeEnv } from './local-process.ts';
+import { localModeEnv } from '../../devkit/local-process.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 

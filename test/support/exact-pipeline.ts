@@ -6,13 +6,13 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { type LakeRow, readLakeRows } from '../../devkit/lake.ts';
+import { type LocalProcess, startLocalProcess } from '../../devkit/local-process.ts';
+import { type GeneratedTraffic, generateTraffic } from '../../devkit/play-batches.ts';
+import { type PlaysApi, postPlays } from '../../devkit/post-plays.ts';
+import { referenceCharts } from '../../devkit/reference-charts.ts';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { invokeFunction } from '../../local/functions.ts';
-import { type LakeRow, readLakeRows } from './lake.ts';
-import { type LocalProcess, startLocalProcess } from './local-process.ts';
-import { type GeneratedTraffic, generateTraffic } from './play-batches.ts';
-import { type PlaysApi, postPlays } from './post-plays.ts';
-import { referenceCharts } from './reference-charts.ts';
-import { waitFor } from './wait-for.ts';
 
 const HOUR = 3_600_000;
 

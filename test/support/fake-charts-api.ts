@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
+import { dashboardDist as dist } from '../../devkit/browser.ts';
 import type { ChartBody } from '../../src/use-cases/charts-api/schemas.ts';
-import { dashboardDist as dist } from './browser.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures

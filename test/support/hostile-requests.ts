@@ -5,7 +5,7 @@
  * valid and invalid play events. A request is described as data (a RequestSpec), then rendered to bytes.
  */
 import fc from 'fast-check';
-import { playsHeaders } from './post-plays.ts';
+import { playsHeaders } from '../../devkit/post-plays.ts';
 import { rawRequest } from './raw-http.ts';
 
 const REGIONS = ['us', 'gb', 'de', 'fr', 'br', 'mx', 'jp', 'in'];

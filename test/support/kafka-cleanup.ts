@@ -1,5 +1,5 @@
 /** Setup file of the Kafka tests (vitest.config.ts): after each file, its test topics and groups go. */
 import { afterAll } from 'vitest';
-import { deleteTestTopics } from './kafka.ts';
+import { deleteTestTopics } from '../../devkit/kafka.ts';
 
 afterAll(deleteTestTopics);

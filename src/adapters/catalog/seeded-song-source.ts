@@ -1,9 +1,9 @@
-import { generateCatalog } from '../../../simulator/catalog.ts';
 import type { Song } from '../../domain/song.ts';
 import type { SongRequest, SongSource } from '../../ports/song-source.ts';
+import { generateCatalog } from './seeded-catalog.ts';
 
 /**
- * The seeded word-list catalog (simulator/catalog.ts): offline, instant and the same for a seed, so the
+ * The seeded word-list catalog (seeded-catalog.ts): offline, instant and the same for a seed, so the
  * simulator's plays of that seed are too. The fallback when no chat model is configured.
  */
 export class SeededSongSource implements SongSource {

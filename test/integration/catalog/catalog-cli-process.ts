@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { localModeEnv } from '../../support/local-process.ts';
+import { localModeEnv } from '../../../devkit/local-process.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 

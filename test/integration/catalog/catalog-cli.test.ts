@@ -5,12 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCatalog } from '../../../simulator/catalog.ts';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
+import { generateCatalog } from '../../../src/adapters/catalog/seeded-catalog.ts';
 import { readCatalogMetadata, readCatalogParquet } from '../../../src/adapters/duckdb/catalog-parquet.ts';
 import { CATALOG_KEY, catalogVersionKey } from '../../../src/domain/lake-layout.ts';
 import { songKey } from '../../../src/domain/song.ts';
 import { type FakeOpenAi, startFakeOpenAi } from '../../support/openai-server.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
 import { listFiles, runCatalogCli } from './catalog-cli-process.ts';
 
 let dir: { path: string; remove: () => Promise<void> };

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { writeCatalog } from '../../../local/catalog.ts';
 import { sqlString, withDuckDb } from '../../../src/adapters/duckdb/duckdb.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
@@ -12,7 +13,6 @@ import { CATALOG_KEY } from '../../../src/domain/lake-layout.ts';
 import type { Song } from '../../../src/domain/song.ts';
 import { syncCatalog } from '../../../src/use-cases/sync-catalog.ts';
 import { catalogFiles } from '../../../src/wiring/catalog-files.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
 import { chartStoreForThisFile } from '../../unit/support/postgres.ts';
 
 const database = chartStoreForThisFile('catalog-sync');

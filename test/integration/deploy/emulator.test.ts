@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { deployToEmulator } from '../../../scripts/deploy/emulator-deploy.ts';
 import { smokeTest } from '../../../scripts/deploy/smoke.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
 
 const enabled = process.env.TOP_SONGS_DEPLOY === '1';
 

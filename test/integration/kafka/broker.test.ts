@@ -18,8 +18,8 @@ import {
   stringSerializers,
 } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kafkaSkipped } from '../../../devkit/kafka.ts';
 import { topics } from '../../../src/topology.ts';
-import { kafkaSkipped } from '../../support/kafka.ts';
 
 const brokers = process.env.KAFKA_BROKERS;
 const bootstrapBrokers = (brokers ?? '').split(',').filter(Boolean);

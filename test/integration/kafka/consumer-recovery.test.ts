@@ -7,11 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventSourcePoller } from '../../../local/event-source-poller.ts';
-import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
-import type { LogConsumer } from '../../../src/ports/transport.ts';
-import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
-import { logger } from '../../../src/wiring/logger.ts';
 import {
   broker,
   committedOffsets,
@@ -20,8 +15,13 @@ import {
   readTopic,
   stringProducer,
   testNamespace,
-} from '../../support/kafka.ts';
-import { waitFor } from '../../support/wait-for.ts';
+} from '../../../devkit/kafka.ts';
+import { waitFor } from '../../../devkit/wait-for.ts';
+import { EventSourcePoller } from '../../../local/event-source-poller.ts';
+import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
+import type { LogConsumer } from '../../../src/ports/transport.ts';
+import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
+import { logger } from '../../../src/wiring/logger.ts';
 
 const brokers = (kafkaBrokers ?? '').split(',');
 

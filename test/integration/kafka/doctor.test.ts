@@ -5,11 +5,11 @@
  */
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kafkaBrokers, kafkaSkipped, stringProducer, testNamespace } from '../../../devkit/kafka.ts';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
 import { namespacedTopics, qualified, topics } from '../../../src/topology.ts';
 import { parseTable, rowOf, runDoctor } from '../../support/doctor.ts';
-import { kafkaBrokers, kafkaSkipped, stringProducer, testNamespace } from '../../support/kafka.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
 
 describe.skipIf(kafkaSkipped())(
   'npm run doctor with Kafka (skipped unless KAFKA_BROKERS is set: `npm run services:up -- kafka` prints it)',

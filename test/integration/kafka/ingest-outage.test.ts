@@ -7,13 +7,13 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { broker, kafkaBrokers, kafkaSkipped, testNamespace } from '../../../devkit/kafka.ts';
+import { readLakeRows } from '../../../devkit/lake.ts';
+import { recentPlay } from '../../../devkit/play-batches.ts';
+import { type PlaysApi, postPlays } from '../../../devkit/post-plays.ts';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
+import { waitFor } from '../../../devkit/wait-for.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
-import { broker, kafkaBrokers, kafkaSkipped, testNamespace } from '../../support/kafka.ts';
-import { readLakeRows } from '../../support/lake.ts';
-import { recentPlay } from '../../support/play-batches.ts';
-import { type PlaysApi, postPlays } from '../../support/post-plays.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
-import { waitFor } from '../../support/wait-for.ts';
 
 /** Short, so that the hung broker's 503s come quickly; the default is derived from ingest's function timeout. */
 const PUBLISH_TIMEOUT_MS = 2_000;

@@ -3,6 +3,18 @@ import { join } from 'node:path';
 import { type Message, Producer } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  committedOffsets,
+  createReplayTopic,
+  kafkaBrokers,
+  kafkaSkipped,
+  readTopic,
+  testNamespace,
+} from '../../../devkit/kafka.ts';
+import { readLakeRows } from '../../../devkit/lake.ts';
+import { recentPlay } from '../../../devkit/play-batches.ts';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
+import { waitFor } from '../../../devkit/wait-for.ts';
 import { EventSourcePoller } from '../../../local/event-source-poller.ts';
 import { invokeFunction } from '../../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
@@ -17,18 +29,6 @@ import {
   expectExactPipeline,
   lastHourTraffic,
 } from '../../support/exact-pipeline.ts';
-import {
-  committedOffsets,
-  createReplayTopic,
-  kafkaBrokers,
-  kafkaSkipped,
-  readTopic,
-  testNamespace,
-} from '../../support/kafka.ts';
-import { readLakeRows } from '../../support/lake.ts';
-import { recentPlay } from '../../support/play-batches.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
-import { waitFor } from '../../support/wait-for.ts';
 
 const headersOf = (message: Message) =>
   Object.fromEntries([...message.headers].map(([name, value]) => [name.toString(), value.toString()]));

@@ -1,8 +1,8 @@
 /** The transport contract against the real broker (KAFKA_BROKERS), on topics of each test's own namespace. */
 import { describe } from 'vitest';
+import { kafkaBrokers, kafkaSkipped, testNamespace } from '../../../devkit/kafka.ts';
 import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
 import { namespacedTopics, qualified, topics } from '../../../src/topology.ts';
-import { kafkaBrokers, kafkaSkipped, testNamespace } from '../../support/kafka.ts';
 import { describeTransportContract } from '../../support/transport-contract.ts';
 
 describe.skipIf(kafkaSkipped())('with Kafka (KAFKA_BROKERS unset: npm run services:up -- kafka)', () => {

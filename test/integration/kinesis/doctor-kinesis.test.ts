@@ -1,9 +1,9 @@
 /** `npm run doctor` against a real Kinesis endpoint (KINESIS_STREAM, AWS_ENDPOINT_URL_KINESIS): the streams are ACTIVE. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, type TempDir } from '../../../devkit/temp-dir.ts';
 import { KinesisTransport } from '../../../src/adapters/transport/kinesis/transport.ts';
 import { kinesisStreams } from '../../../src/wiring/connections.ts';
 import { parseTable, rowOf, runDoctor } from '../../support/doctor.ts';
-import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
 import { deleteStreams, kinesisEndpoint, kinesisSkipped, testStream } from './kinesis-streams.ts';
 
 describe.skipIf(kinesisSkipped())(

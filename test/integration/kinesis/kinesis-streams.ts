@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { skipWithout } from '../../support/required.ts';
+import { skipWithout } from '../../../devkit/required.ts';
 
 /** The Kinesis endpoint the tests use. */
 export const kinesisEndpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL;

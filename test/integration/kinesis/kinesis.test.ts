@@ -4,14 +4,14 @@
  * each other's records.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recentPlay } from '../../../devkit/play-batches.ts';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
 import {
   expectExactlyOnceAcrossKill,
   expectExactPipeline,
   lastHourTraffic,
 } from '../../support/exact-pipeline.ts';
-import { recentPlay } from '../../support/play-batches.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
 import { deleteStreams, kinesisSkipped, testStream } from './kinesis-streams.ts';
 
 describe.skipIf(kinesisSkipped())(

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { describe } from 'vitest';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { KinesisTransport } from '../../../src/adapters/transport/kinesis/transport.ts';
 import { topics } from '../../../src/topology.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
 import { describeTransportContract } from '../../support/transport-contract.ts';
 import { deleteStreams, kinesisSkipped, testStream } from './kinesis-streams.ts';
 

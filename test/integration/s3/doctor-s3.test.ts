@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { parseTable, rowOf, runDoctor } from '../../support/doctor.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
 import { deleteLakePrefix, s3Skipped, uniqueLakeUri } from './s3-lake.ts';
 
 describe.skipIf(s3Skipped)(`npm run doctor with the S3 lake (${s3Skipped ?? 'running'})`, () => {

@@ -6,15 +6,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LakeRow, readLakeRows } from '../../../devkit/lake.ts';
+import { generateTraffic } from '../../../devkit/play-batches.ts';
+import { postPlays } from '../../../devkit/post-plays.ts';
+import { type ReferenceChart, referenceCharts } from '../../../devkit/reference-charts.ts';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
+import { waitFor } from '../../../devkit/wait-for.ts';
 import { invokeFunction } from '../../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
 import { PLAYS_PREFIX } from '../../../src/domain/lake-layout.ts';
-import { type LakeRow, readLakeRows } from '../../support/lake.ts';
-import { generateTraffic } from '../../support/play-batches.ts';
-import { postPlays } from '../../support/post-plays.ts';
-import { type ReferenceChart, referenceCharts } from '../../support/reference-charts.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
-import { waitFor } from '../../support/wait-for.ts';
 import { deleteLakePrefix, s3Skipped, uniqueLakeUri } from './s3-lake.ts';
 
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 /** Shared by the tests against a real S3-compatible server (`npm run services:up -- s3` prints the settings). */
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { skipWithout } from '../../support/required.ts';
+import { skipWithout } from '../../../devkit/required.ts';
 
 const lakeUri = process.env.LAKE_URI ?? '';
 

@@ -13,11 +13,11 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
 import { createDependencies } from '../../../src/wiring/dependencies.ts';
 import { describeObjectStoreContract } from '../../support/object-store-contract.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
 import { deleteLakePrefix, s3Skipped, uniqueLakeUri } from './s3-lake.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

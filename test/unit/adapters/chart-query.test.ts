@@ -1,14 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { referenceCharts } from '../../../devkit/reference-charts.ts';
+import { createRandom } from '../../../src/adapters/catalog/seeded-random.ts';
 import { tallyTopSongs } from '../../../src/adapters/duckdb/chart-query.ts';
 import { withDuckDb } from '../../../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
 import type { RegionTally } from '../../../src/domain/charts.ts';
 import { windowStartingAt } from '../../../src/domain/charts.ts';
 import type { LakePlayRow } from '../../../src/domain/lake-row.ts';
-import { seededRandom } from '../../support/random.ts';
-import { referenceCharts } from '../../support/reference-charts.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const hour = windowStartingAt('hour', new Date('2026-11-20T10:00:00Z'));
@@ -167,7 +167,7 @@ describe('tallyTopSongs (DuckDB over Parquet)', () => {
   });
 
   it('matches an independent reference on seeded random traffic with many ties and duplicates', async () => {
-    const random = seededRandom(20261120);
+    const random = createRandom(20261120).next;
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     const regions = ['us', 'gb', 'de', 'br', 'jp'];
     const songs = Array.from({ length: 14 }, (_, index) => `song-${String(index).padStart(3, '0')}`);

@@ -5,11 +5,11 @@
  */
 import type pg from 'pg';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRandom } from '../../../src/adapters/catalog/seeded-random.ts';
 import type { PostgresChartStore } from '../../../src/adapters/postgres/chart-store.ts';
 import { migrate } from '../../../src/adapters/postgres/migrate.ts';
 import { resilientPool } from '../../../src/adapters/postgres/pool.ts';
 import { type Chart, type Period, windowStartingAt } from '../../../src/domain/charts.ts';
-import { seededRandom } from '../../support/random.ts';
 import {
   type ReferenceHistoryChart,
   referenceChartSemantics,
@@ -160,7 +160,7 @@ describe('chart semantics in PostgreSQL', () => {
   });
 
   it('matches the reference after every write of windows in random order, restated at random', async () => {
-    const random = seededRandom(20261120);
+    const random = createRandom(20261120).next;
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     const songs = Array.from({ length: 14 }, (_, index) => `song-${String(index).padStart(2, '0')}`);
     const randomChart = () => [...songs].sort(() => random() - 0.5).slice(0, Math.floor(random() * 11));
@@ -178,7 +178,7 @@ describe('chart semantics in PostgreSQL', () => {
   });
 
   it('runs of different windows of one period at the same time leave every window right', async () => {
-    const random = seededRandom(7);
+    const random = createRandom(7).next;
     const songs = ['a', 'b', 'c', 'd', 'e', 'f'];
     for (let round = 0; round < 5; round++) {
       const writes = Array.from({ length: 8 }, (_, hour) => ({

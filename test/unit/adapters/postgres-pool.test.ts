@@ -5,9 +5,9 @@
 import { connect, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../devkit/wait-for.ts';
 import { onConnection, resilientPool } from '../../../src/adapters/postgres/pool.ts';
 import { StoreUnavailableError } from '../../../src/ports/chart-store.ts';
-import { waitFor } from '../../support/wait-for.ts';
 import { closedPort, type TcpServer, tcpServer } from '../support/net.ts';
 import { postgresForThisFile } from '../support/postgres.ts';
 

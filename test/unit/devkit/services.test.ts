@@ -11,13 +11,14 @@ import {
   type MockInstance,
   vi,
 } from 'vitest';
-import { portOpen, processAlive } from '../../../devkit/services/process.ts';
+import { portOpen } from '../../../devkit/services/process.ts';
 import {
   defineService,
   type ServiceDefinition,
   type ServiceLayout,
   type ServicePaths,
 } from '../../../devkit/services/service.ts';
+import { isProcessAlive } from '../../../src/adapters/process-liveness.ts';
 import { closedPort, tcpServer } from '../support/net.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
@@ -109,7 +110,7 @@ describe('defineService (devkit/services/service.ts)', () => {
     stderr.mockRestore();
   });
   afterAll(async () => {
-    for (const pid of started) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of started) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
     await temp.remove();
   });
 
@@ -121,7 +122,7 @@ describe('defineService (devkit/services/service.ts)', () => {
     expect(await service.up(paths)).toEqual({ FAKE_URL: `tcp://127.0.0.1:${port}` });
     const pid = pidIn(where.pidFile);
     started.push(pid);
-    expect(processAlive(pid)).toBe(true);
+    expect(isProcessAlive(pid)).toBe(true);
     expect(await portOpen(port)).toBe(true);
     expect(calls).toEqual({ install: 1, prepare: 1, provision: 1 });
     expect(said()[0]).toBe(`fake: started the fake server (pid ${pid}); waiting until it answers on ${port}`);
@@ -142,7 +143,7 @@ describe('defineService (devkit/services/service.ts)', () => {
     started.push(pid);
 
     await service.down(paths, { clean: false });
-    expect(processAlive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(existsSync(where.pidFile)).toBe(false);
     expect(existsSync(where.dataDir)).toBe(true);
     expect(said().slice(-3)).toEqual([
@@ -219,7 +220,7 @@ describe('defineService (devkit/services/service.ts)', () => {
     );
     const pid = Number(/pid (\d+)/.exec(said()[0] ?? '')?.[1]);
     started.push(pid);
-    expect(processAlive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(existsSync(where.pidFile)).toBe(false);
     expect(calls.provision).toBe(0);
   });

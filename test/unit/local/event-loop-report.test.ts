@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../../devkit/wait-for.ts';
 import { EVENT_LOOP_REPORT_PREFIX, startEventLoopReport } from '../../../local/event-loop-report.ts';
-import { waitFor } from '../../support/wait-for.ts';
 
 const untilReports = (lines: string[], count: number) =>
   waitFor(`${count} reports`, async () => (lines.length >= count ? true : undefined), 10_000, 20);

@@ -8,9 +8,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { playsHeaders } from '../../../devkit/post-plays.ts';
 import { createHttpServer, type RoutedFunction } from '../../../local/http-server.ts';
 import { functions } from '../../../src/topology.ts';
-import { playsHeaders } from '../../support/post-plays.ts';
 import { type RawResponse, rawExchange, rawRequest } from '../../support/raw-http.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 

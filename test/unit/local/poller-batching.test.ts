@@ -6,11 +6,11 @@
 import { join } from 'node:path';
 import type { MSKEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../../../devkit/wait-for.ts';
 import { EventSourcePoller } from '../../../local/event-source-poller.ts';
 import { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import type { LogConsumer, LogRecord } from '../../../src/ports/transport.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
-import { waitFor } from '../../support/wait-for.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 const trigger: TopicTrigger = {

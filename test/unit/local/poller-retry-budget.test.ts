@@ -4,11 +4,11 @@
  */
 import type { MSKEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../../devkit/wait-for.ts';
 import { defaultBackoff, EventSourcePoller, type PollerOptions } from '../../../local/event-source-poller.ts';
 import { prometheusMetrics } from '../../../src/adapters/metrics/prometheus.ts';
 import type { LogRecord } from '../../../src/ports/transport.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
-import { waitFor } from '../../support/wait-for.ts';
 import { freshTransportPerTest, keyOn, labels, transport } from './poller-fixture.ts';
 
 const TOPIC = 'song-plays';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { generateCatalog } from '../../../simulator/catalog.ts';
 import {
-  createPlayGenerator,
+  createListenerPlayGenerator,
   formatWithOffset,
   type PlayPayload,
   regionActivity,
 } from '../../../simulator/model.ts';
+import { generateCatalog } from '../../../src/adapters/catalog/seeded-catalog.ts';
 
 const catalog = generateCatalog({ seed: 1 });
 const day = Date.parse('2026-11-27T00:00:00Z');
@@ -13,7 +13,7 @@ const day = Date.parse('2026-11-27T00:00:00Z');
 const times = (n: number, from = day, span = 86_400_000) =>
   Array.from({ length: n }, (_, i) => new Date(from + Math.floor((i * span) / n)));
 const playsOf = (seed: number, n: number, options: { shortRate?: number } = {}) => [
-  ...createPlayGenerator({ seed, catalog, ...options }).plays(times(n)),
+  ...createListenerPlayGenerator({ seed, catalog, ...options }).plays(times(n)),
 ];
 const countBy = <T>(items: readonly T[], key: (item: T) => string) => {
   const counts = new Map<string, number>();
@@ -26,7 +26,7 @@ const topSongs = (plays: readonly PlayPayload[], n: number) =>
     .slice(0, n)
     .map(([song]) => song);
 
-describe('createPlayGenerator', () => {
+describe('createListenerPlayGenerator', () => {
   const plays = playsOf(1, 30_000);
 
   it('is deterministic for a seed and differs between seeds', () => {
@@ -97,7 +97,9 @@ describe('createPlayGenerator', () => {
   it('follows a daily curve: a region plays more in its evening than at night', () => {
     const jp = (utcHour: number) =>
       [
-        ...createPlayGenerator({ seed: 1, catalog }).plays(times(4000, day + utcHour * 3_600_000, 3_600_000)),
+        ...createListenerPlayGenerator({ seed: 1, catalog }).plays(
+          times(4000, day + utcHour * 3_600_000, 3_600_000),
+        ),
       ].filter((play) => play.region === 'jp').length;
     // Japan is UTC+9: 11:00 UTC is 20:00 there, 18:00 UTC is 03:00.
     expect(jp(11)).toBeGreaterThan(3 * jp(18));
@@ -107,7 +109,7 @@ describe('createPlayGenerator', () => {
   });
 
   it('uses only the regions it is given', () => {
-    const generator = createPlayGenerator({ seed: 1, catalog, regions: ['us', 'se'] });
+    const generator = createListenerPlayGenerator({ seed: 1, catalog, regions: ['us', 'se'] });
     const regions = new Set([...generator.plays(times(2000))].map((play) => play.region));
     expect([...regions].sort()).toEqual(['se', 'us']);
   });

@@ -1,9 +1,9 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
+import { makeTempDir, type TempDir } from '../../../devkit/temp-dir.ts';
 
 export type { TempDir };
 
-/** A fresh folder under the system temp dir, as makeTempDir (test/support/temp-dir.ts) makes it. */
+/** A fresh folder under the system temp dir, as makeTempDir (devkit/temp-dir.ts) makes it. */
 export const tempDir = (prefix: string): Promise<TempDir> => makeTempDir(`unit-${prefix}`);
 
 /** Runs a query on a private in-memory DuckDB (not the one the code under test uses). */

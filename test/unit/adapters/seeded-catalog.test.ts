@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateCatalog, genres } from '../../../simulator/catalog.ts';
+import { generateCatalog, genres } from '../../../src/adapters/catalog/seeded-catalog.ts';
 
 describe('generateCatalog', () => {
   const catalog = generateCatalog({ seed: 1 });

@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { servicePaths } from '../../devkit/services/paths.ts';
-import { versitygwArgs, versitygwBinary } from '../../devkit/services/s3.ts';
-import { freePort } from '../../src/adapters/postgres/embedded.ts';
+import { freePort } from '../src/adapters/postgres/embedded.ts';
 import { skipWithout } from './required.ts';
+import { servicePaths } from './services/paths.ts';
+import { versitygwArgs, versitygwBinary } from './services/s3.ts';
 import { waitFor } from './wait-for.ts';
 
 const binary = versitygwBinary(servicePaths());

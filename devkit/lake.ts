@@ -1,8 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { invokeFunction } from '../../local/functions.ts';
-import { mskEvent } from '../../src/adapters/event-sources/kafka.ts';
-import type { LogRecord } from '../../src/ports/transport.ts';
-import { topics } from '../../src/topology.ts';
+import { invokeFunction } from '../local/functions.ts';
+import { mskEvent } from '../src/adapters/event-sources/kafka.ts';
+import type { LogRecord } from '../src/ports/transport.ts';
+import { topics } from '../src/topology.ts';
 
 export interface LakeRow {
   event_id: string;

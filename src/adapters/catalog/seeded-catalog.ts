@@ -1,5 +1,5 @@
-import { type Genre, genres, type Song } from '../src/domain/song.ts';
-import { createRandom, createWeightedSampler, hashString, type Random, shuffled } from './random.ts';
+import { type Genre, genres, type Song } from '../../domain/song.ts';
+import { createRandom, createWeightedSampler, hashString, type Random, shuffled } from './seeded-random.ts';
 
 /** A song of the invented catalog: the lake's catalog shape (src/domain/song.ts). */
 export type { Genre, Song };

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Admin, Consumer, type Message, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
-import { servicePaths } from '../../devkit/services/paths.ts';
-import { runningPid } from '../../devkit/services/process.ts';
 import { skipWithout } from './required.ts';
+import { servicePaths } from './services/paths.ts';
+import { runningPid } from './services/process.ts';
 
-const root = resolve(import.meta.dirname, '../..');
+const root = resolve(import.meta.dirname, '..');
 
 /** The brokers the Kafka tests run against, when `npm run services:up` (or CI) has started them. */
 export const kafkaBrokers = process.env.KAFKA_BROKERS;

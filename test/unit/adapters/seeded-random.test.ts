@@ -5,7 +5,7 @@ import {
   createZipfSampler,
   shuffled,
   timedUuid,
-} from '../../../simulator/random.ts';
+} from '../../../src/adapters/catalog/seeded-random.ts';
 
 const uuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const draw = (seed: number, n = 20) => {

@@ -3,7 +3,7 @@
  * valid plays, and invalid events of every kind, from a seeded generator.
  */
 import { randomUUID } from 'node:crypto';
-import { seededRandom } from './random.ts';
+import { createRandom } from '../src/adapters/catalog/seeded-random.ts';
 import type { ReferencePlay } from './reference-charts.ts';
 
 export interface TrafficPlan {
@@ -44,7 +44,7 @@ const invalidKinds: ((play: Record<string, unknown>) => Record<string, unknown>)
 ];
 
 export function generateTraffic(plan: TrafficPlan): GeneratedTraffic {
-  const next = seededRandom(plan.seed);
+  const next = createRandom(plan.seed).next;
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const events: unknown[] = [];
   const valid: boolean[] = [];

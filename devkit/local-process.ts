@@ -1,8 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { devApiKeyFile, readApiKeyFile } from '../../local/dev-api-key.ts';
+import { devApiKeyFile, readApiKeyFile } from '../local/dev-api-key.ts';
 
-const root = resolve(import.meta.dirname, '../..');
+const root = resolve(import.meta.dirname, '..');
 
 /**
  * The test process's environment less what would move a local-mode child off its embedded defaults, and less
