@@ -1,10 +1,12 @@
 /**
  * The system, declared once: its functions, what triggers each, its topics and schedules.
- * The local runtime (local) and the CDK app (bin/, lib/) both read this declaration,
+ * The local runtime (local/) and the CDK app (bin/, lib/) both read this declaration,
  * so what runs on a laptop is what deploys.
  */
 
-export type HttpMethod = 'GET' | 'POST';
+import type { HttpMethod } from './domain/http/http.ts';
+
+export type { HttpMethod };
 
 export interface HttpRoute {
   readonly method: HttpMethod;

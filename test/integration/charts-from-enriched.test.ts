@@ -1,6 +1,6 @@
 /**
  * The chart jobs read an hour's enriched files when they are current, its raw plays otherwise: the charts must
- * be the same either way, hour and day, and those of the independent reference (test/support/reference-charts.ts).
+ * be the same either way, hour and day, and those of the independent reference (devkit/reference-charts.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraffic } from '../../devkit/play-batches.ts';

@@ -1,4 +1,4 @@
-import type { HttpMethod } from '../../topology.ts';
+import type { HttpMethod } from './http.ts';
 
 /**
  * Who may call the HTTP API from a web page on another origin, in every runtime: the routes that only read

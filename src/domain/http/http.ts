@@ -1,3 +1,6 @@
+/** The HTTP methods the API's routes use (src/topology.ts declares the routes). */
+export type HttpMethod = 'GET' | 'POST';
+
 /** What a domain function behind an HTTP route sees of the request, and returns. */
 export interface HttpRequest {
   readonly method: string;
