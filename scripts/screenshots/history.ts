@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createListenerPlayGenerator, type PlayPayload, type Song } from '../../simulator/index.ts';
-import { regionActivity } from '../../simulator/model.ts';
+import { regionActivity } from '../../simulator/world.ts';
 import { createRandom } from '../../src/adapters/catalog/seeded-random.ts';
 
 const HOUR = 3_600_000;

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createListenerPlayGenerator,
-  formatWithOffset,
-  type PlayPayload,
-  regionActivity,
-} from '../../../simulator/model.ts';
+import { createListenerPlayGenerator, type PlayPayload } from '../../../simulator/model.ts';
+import { formatWithOffset, regionActivity } from '../../../simulator/world.ts';
 import { generateCatalog } from '../../../src/adapters/catalog/seeded-catalog.ts';
 
 const catalog = generateCatalog({ seed: 1 });
