@@ -15,8 +15,12 @@ import { defineService, type ServicePaths } from './service.ts';
 
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
-/** Marks the server's node process among others (see runningPid). */
-const MARKER = 'devkit/services/postgres/server.ts';
+const SCRIPT = 'devkit/services/postgres/server.ts';
+/**
+ * Marks the server's node process among others (see runningPid): the script's last two path segments, so
+ * that a server started from its earlier place (stack/postgres/server.ts) is still found and stopped.
+ */
+const MARKER = 'postgres/server.ts';
 
 function layout(paths: ServicePaths) {
   const runDir = join(paths.runDir, 'postgres');
@@ -28,7 +32,7 @@ function layout(paths: ServicePaths) {
     urlFile: join(runDir, 'url'),
     outFile: join(runDir, 'logs', 'postgres.out'),
     pidFile: join(runDir, 'postgres.pid'),
-    script: join(paths.projectDir, MARKER),
+    script: join(paths.projectDir, SCRIPT),
     // Not 5432: that is docker-compose's PostgreSQL, or a system one.
     port: portSetting('POSTGRES_PORT', 5433),
   };
