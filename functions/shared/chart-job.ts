@@ -4,8 +4,9 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import middy from '@middy/core';
 import { z } from 'zod';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
-import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { configureDuckDb, duckDbResourcesFor, withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { type Period, periods } from '../../src/domain/charts.ts';
+import { functionNamed } from '../../src/topology.ts';
 import { type ChartJobResult, computeCharts } from '../../src/use-cases/compute-charts.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';
 import { createFunctionLogger } from '../../src/wiring/logger.ts';
@@ -31,10 +32,13 @@ export function chartJobHandler(period: Period) {
       const explicit = 'source' in event ? {} : event;
       if (explicit.period && explicit.period !== period) {
         throw new RangeError(
-          `this job charts ${period}s; send period "${explicit.period}" to chart-${explicit.period === 'day' ? 'daily' : 'hourly'}`,
+          `this job charts ${period}s; send period "${explicit.period}" to ${chartJobName(explicit.period)}`,
         );
       }
       const deps = dependencies();
+      // DuckDB's memory limit and spill folder from this function's memory (Lambda's, or the topology's locally).
+      const memoryMb = deps.settings.lambdaMemoryMb ?? functionNamed(chartJobName(period)).memoryMb;
+      configureDuckDb(duckDbResourcesFor(memoryMb));
       const started = performance.now();
       let outcome = 'failed';
       try {
@@ -60,4 +64,8 @@ export function chartJobHandler(period: Period) {
         });
       }
     });
+}
+
+function chartJobName(period: Period): 'chart-hourly' | 'chart-daily' {
+  return period === 'day' ? 'chart-daily' : 'chart-hourly';
 }

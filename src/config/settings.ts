@@ -132,6 +132,8 @@ const settingsSchema = z.object({
     .default('TopSongs'),
   /** Set by AWS Lambda in every execution environment (and by emulators that run functions as Lambda). */
   AWS_LAMBDA_FUNCTION_NAME: z.preprocess(blankAsUnset, z.string().optional()),
+  /** Set by AWS Lambda too: the function's memory in MB, which DuckDB's memory limit is taken from. */
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z.preprocess(blankAsUnset, z.coerce.number().int().positive().optional()),
   /** The catalog generator's chat model (and the doctor's OpenAI check): its key; unset: the seeded catalog. */
   OPENAI_API_KEY: z.preprocess(blankAsUnset, z.string().optional()),
   /** Deployed catalog-generate: the Secrets Manager secret with the key, `{"api_key": "..."}` (read at cold start). */
@@ -188,6 +190,8 @@ export interface Settings {
   readonly lambdaFunctionName: string | undefined;
   /** Where the functions' metrics go in CloudWatch, when they run in AWS Lambda. */
   readonly metricsNamespace: string;
+  /** The Lambda function's memory (MB); absent outside Lambda, where the topology's declaration stands in. */
+  readonly lambdaMemoryMb: number | undefined;
   readonly openAi: OpenAiSettings;
   readonly doctorTimeoutMs: number;
   readonly aws: {
@@ -280,6 +284,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     clientApiKey: raw.TOP_SONGS_API_KEY,
     lambdaFunctionName: raw.AWS_LAMBDA_FUNCTION_NAME,
     metricsNamespace: raw.METRICS_NAMESPACE,
+    lambdaMemoryMb: raw.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
     openAi: {
       apiKey: raw.OPENAI_API_KEY,
       secretArn: raw.OPENAI_SECRET_ARN,

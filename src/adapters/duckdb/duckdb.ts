@@ -13,11 +13,57 @@ let instance: Promise<DuckDBInstance> | undefined;
  */
 const duckDbSettings = { threads: '2', enable_external_file_cache: 'false' } as const;
 
+/** What this process's DuckDB may use: most of the function's memory, and a folder to spill the rest to. */
+export interface DuckDbResources {
+  /** DuckDB's `memory_limit`, in MB (10^6 bytes, DuckDB's unit). */
+  readonly memoryLimitMb: number;
+  /** DuckDB's `temp_directory`: where a query larger than the limit spills (Lambda: /tmp). */
+  readonly tempDirectory: string;
+}
+
+/**
+ * The share of a function's memory DuckDB may take: the rest is Node's (heap, the AWS SDK, the pg pool, the
+ * Parquet bytes of the lake-writer or of an S3 download), about 150–300 MB in practice. Without a limit
+ * DuckDB assumes 80% of the machine's memory, which in Lambda is the function's memory: a 10 M-play day
+ * peaked at 1.68 GB in a 2,048 MB function, on the edge of being killed (docs/decisions.md, "DuckDB's
+ * memory limit from the function's memory").
+ */
+export const DUCKDB_MEMORY_SHARE = 0.7;
+
+export function duckDbResourcesFor(functionMemoryMb: number, tempRoot: string = tmpdir()): DuckDbResources {
+  return {
+    memoryLimitMb: Math.floor(functionMemoryMb * DUCKDB_MEMORY_SHARE),
+    tempDirectory: join(tempRoot, 'top-songs-duckdb-spill'),
+  };
+}
+
+let resources: DuckDbResources | undefined;
+let appliedResources: DuckDbResources | undefined;
+
+/**
+ * Sets DuckDB's memory limit and spill folder for this process, from the function's memory. In Lambda a
+ * process runs one function; the local runtime runs them all in one process with one DuckDB, which then
+ * gets the largest of the limits its functions ask for (the daily chart's, not whichever loaded last).
+ */
+export function configureDuckDb(requested: DuckDbResources): void {
+  if (resources && resources.memoryLimitMb >= requested.memoryLimitMb) return;
+  resources = requested;
+}
+
 /** One in-memory DuckDB per process; each caller gets its own connection. */
 export async function withDuckDb<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
   instance ??= DuckDBInstance.create(':memory:', duckDbSettings);
   const connection = await (await instance).connect();
   try {
+    // Global settings, applied by the first connection after each change (configure may come after the
+    // instance was created, e.g. by catalog-sync at the local runtime's start).
+    const wanted = resources;
+    if (wanted && appliedResources !== wanted) {
+      await connection.run(
+        `SET GLOBAL memory_limit = '${wanted.memoryLimitMb}MB'; SET GLOBAL temp_directory = ${sqlString(wanted.tempDirectory)}`,
+      );
+      appliedResources = wanted;
+    }
     return await work(connection);
   } finally {
     connection.closeSync();
