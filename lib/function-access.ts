@@ -34,12 +34,13 @@ export const functionAccess = {
     nodeModules: [],
   },
   ingest: { lake: 'none', database: true, kafkaProducer: true, openAiKey: false, nodeModules: [] },
+  // Encodes Parquet in JavaScript (hyparquet-writer): no DuckDB binary to install.
   'lake-writer': {
     lake: 'readWrite',
     database: false,
     kafkaProducer: false,
     openAiKey: false,
-    nodeModules: [duckdb],
+    nodeModules: [],
   },
   'catalog-generate': {
     lake: 'readWrite',

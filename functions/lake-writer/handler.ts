@@ -1,4 +1,4 @@
-import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
+import { encodePlaysWithHyparquet } from '../../src/adapters/parquet/plays-hyparquet.ts';
 import { writePlaysToLake } from '../../src/use-cases/write-plays-to-lake.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';
 import { streamFunction } from '../shared/stream-function.ts';
@@ -9,7 +9,7 @@ export const handler = streamFunction('lake-writer', async (records, logger) => 
     lake: deps.lake(),
     regions: deps.settings.regions,
     writer: 'lake-writer',
-    encodePlays: encodePlaysParquet,
+    encodePlays: encodePlaysWithHyparquet,
     metrics: deps.metrics,
   });
   for (const { topic, partition, offset, reason } of summary.failures) {

@@ -1,12 +1,12 @@
 /**
- * Feeds records through the lake-writer use case (writePlaysToLake, LocalFolderStore, encodePlaysParquet) in
+ * Feeds records through the lake-writer use case (writePlaysToLake, LocalFolderStore, encodePlaysWithHyparquet) in
  * batches of 500, as the lake-writer function would receive them, into a lake folder:
  *
  *   node spark/tests/lake_writer_probe.ts <records.json> <lake folder>     → summary JSON on stdout
  */
 import { readFileSync } from 'node:fs';
-import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../src/adapters/object-store/local-folder.ts';
+import { encodePlaysWithHyparquet } from '../../src/adapters/parquet/plays-hyparquet.ts';
 import type { ConsumedRecord } from '../../src/domain/consumed-record.ts';
 import { defaultRegions } from '../../src/domain/regions.ts';
 import { writePlaysToLake } from '../../src/use-cases/write-plays-to-lake.ts';
@@ -21,7 +21,7 @@ const ports = {
   lake: new LocalFolderStore(lake),
   regions: process.env.REGIONS ? process.env.REGIONS.split(',') : defaultRegions,
   writer: 'lake-writer',
-  encodePlays: encodePlaysParquet,
+  encodePlays: encodePlaysWithHyparquet,
 };
 let written = 0;
 let rejected = 0;

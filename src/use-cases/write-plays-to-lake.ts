@@ -1,4 +1,3 @@
-import { windowContaining } from '../domain/charts.ts';
 import type { ConsumedRecord, RecordFailure } from '../domain/consumed-record.ts';
 import { playsFileKey, rejectsFileKey, type SourcePosition } from '../domain/lake-layout.ts';
 import type { LakePlayRow } from '../domain/lake-row.ts';
@@ -6,12 +5,14 @@ import { type FieldError, validatePlayEvent } from '../domain/play-event.ts';
 import { type Metrics, noMetrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 
+const HOUR_MS = 3_600_000;
+
 export interface LakeWriterPorts {
   readonly lake: ObjectStore;
   readonly regions: readonly string[];
   /** Names this writer in file names, so the Spark job's files never collide with ours. */
   readonly writer: string;
-  readonly encodePlays: (rows: readonly LakePlayRow[]) => Promise<Uint8Array>;
+  readonly encodePlays: (rows: readonly LakePlayRow[]) => Uint8Array | Promise<Uint8Array>;
   /** Counts rows and files written, per kind (plays, rejects); none: not counted. */
   readonly metrics?: Metrics;
 }
@@ -95,9 +96,8 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
   }
 
   const files: string[] = [];
-  const byHour = Map.groupBy(valid, ({ row }) =>
-    windowContaining('hour', new Date(row.played_at)).start.getTime(),
-  );
+  // UTC hours are whole multiples of an hour since the epoch: cheaper per row than windowContaining.
+  const byHour = Map.groupBy(valid, ({ row }) => Math.floor(Date.parse(row.played_at) / HOUR_MS) * HOUR_MS);
   for (const [hourStart, hourPlays] of byHour) {
     const key = playsFileKey(new Date(hourStart), sourceOf(hourPlays[0]!.record, ports.writer));
     const hourRows = hourPlays.map(({ row }) => row);

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
+import { encodePlaysWithHyparquet } from '../../../src/adapters/parquet/plays-hyparquet.ts';
 import { type LakePlayRow, lakePlayColumns } from '../../../src/domain/lake-row.ts';
 import { queryDuckDb, readPlayRows, sqlText, type TempDir, tempDir } from '../support/temp.ts';
 
@@ -54,13 +55,19 @@ afterAll(async () => {
   await dir.remove();
 });
 
-async function encodeToFile(name: string, rows: readonly LakePlayRow[]) {
-  const path = join(dir.path, name);
-  await writeFile(path, await encodePlaysParquet(rows));
-  return path;
-}
+/** Both encoders of `plays/` files: the lake-writer's (hyparquet-writer) and DuckDB's (Spark probes, bench). */
+const encoders = [
+  { name: 'encodePlaysWithHyparquet', encode: encodePlaysWithHyparquet },
+  { name: 'encodePlaysParquet (DuckDB)', encode: encodePlaysParquet },
+] as const;
 
-describe('encodePlaysParquet', () => {
+describe.each(encoders)('$name', ({ name, encode }) => {
+  async function encodeToFile(file: string, rows: readonly LakePlayRow[]) {
+    const path = join(dir.path, `${name.replace(/\W/g, '-')}-${file}`);
+    await writeFile(path, await encode(rows));
+    return path;
+  }
+
   it('writes exactly the columns and types of the lake contract, in order', async () => {
     const file = await encodeToFile('schema.parquet', [full, bare]);
     const described = await queryDuckDb(`DESCRIBE SELECT * FROM read_parquet(${sqlText(file)})`);
@@ -108,5 +115,30 @@ describe('encodePlaysParquet', () => {
     };
     const rows = await readPlayRows([await encodeToFile('text.parquet', [odd])]);
     expect(rows[0]).toMatchObject({ user_id: odd.user_id, song_id: odd.song_id });
+  });
+});
+
+describe('the two encoders', () => {
+  it('write files that read back as the same rows in the same order, with the same Parquet schema', async () => {
+    const rows = [full, bare, { ...bare, event_id: '0-first', played_at: full.played_at, source_offset: 9 }];
+    const paths = await Promise.all(
+      encoders.map(async ({ encode }, i) => {
+        const path = join(dir.path, `same-${i}.parquet`);
+        await writeFile(path, await encode(rows));
+        return path;
+      }),
+    );
+    const [js, duck] = await Promise.all(paths.map((path) => readPlayRows([path])));
+    expect(js).toEqual(duck);
+    const schemaOf = (path: string) =>
+      queryDuckDb(
+        `SELECT name, type, converted_type, logical_type, repetition_type FROM parquet_schema(${sqlText(path)}) WHERE name <> 'duckdb_schema'`,
+      );
+    expect(await schemaOf(paths[0]!)).toEqual(await schemaOf(paths[1]!));
+    const order = (path: string) =>
+      queryDuckDb(`SELECT event_id FROM read_parquet(${sqlText(path)})`).then((r) =>
+        r.map((x) => x.event_id),
+      );
+    expect(await order(paths[0]!)).toEqual(await order(paths[1]!));
   });
 });

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
+import { encodePlaysWithHyparquet } from '../../../src/adapters/parquet/plays-hyparquet.ts';
 import type { ConsumedRecord } from '../../../src/domain/consumed-record.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
 import { type LakeWriterPorts, writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
@@ -17,7 +17,7 @@ const ports = (store: ObjectStore = lake): LakeWriterPorts => ({
   lake: store,
   regions,
   writer: 'lake-writer',
-  encodePlays: encodePlaysParquet,
+  encodePlays: encodePlaysWithHyparquet,
 });
 
 beforeEach(async () => {

@@ -6,8 +6,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
+import { encodePlaysWithHyparquet } from '../../../src/adapters/parquet/plays-hyparquet.ts';
 import type { ConsumedRecord } from '../../../src/domain/consumed-record.ts';
 import { defaultRegions } from '../../../src/domain/regions.ts';
 import { writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
@@ -72,7 +72,7 @@ async function writeVectors(): Promise<string> {
     lake: new LocalFolderStore(lakeDir),
     regions: vectors.regions,
     writer: 'lake-writer',
-    encodePlays: encodePlaysParquet,
+    encodePlays: encodePlaysWithHyparquet,
   });
   expect(summary.failures).toEqual([]);
   return lakeDir;
