@@ -48,6 +48,8 @@ export interface TopologyFunctionsProps {
   /** The Kinesis transport's streams, when the stack uses that transport instead of Kafka. */
   readonly kinesis?: KinesisStreams | undefined;
   readonly regions: readonly string[];
+  /** METRICS_NAMESPACE of every function: where its EMF metrics land in CloudWatch. */
+  readonly metricsNamespace: string;
   readonly architecture: 'arm64' | 'x86_64';
   /** Where the database-using functions run when the database is in a VPC (RDS); absent: outside any VPC. */
   readonly vpc?: IVpc | undefined;
@@ -70,6 +72,7 @@ export class TopologyFunctions extends Construct {
     const common = {
       LAKE_URI: props.lake.uri,
       REGIONS: props.regions.join(','),
+      METRICS_NAMESPACE: props.metricsNamespace,
       ...topicEnvironment(props.topics),
       NODE_OPTIONS: '--enable-source-maps',
     };

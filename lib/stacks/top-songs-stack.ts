@@ -10,6 +10,7 @@ import { DeployTriggers } from '../constructs/deploy-triggers.ts';
 import { TopologyHttpApi } from '../constructs/http-api.ts';
 import { KafkaCluster } from '../constructs/kafka-cluster.ts';
 import { KinesisStreams } from '../constructs/kinesis-streams.ts';
+import { Observability } from '../constructs/observability.ts';
 import { OpenAiSecret } from '../constructs/openai-secret.ts';
 import { RdsDatabase } from '../constructs/rds-database.ts';
 import { TopologySchedules } from '../constructs/schedules.ts';
@@ -35,6 +36,7 @@ export class TopSongsStack extends Stack {
   readonly rds: RdsDatabase | undefined;
   /** The Spark streaming jobs as EMR steps, with the `emr` switch on; else empty. */
   readonly sparkSteps: readonly SparkStreamStep[];
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: TopSongsStackProps) {
     super(scope, id, props);
@@ -88,6 +90,8 @@ export class TopSongsStack extends Stack {
       stage: config.stage,
     });
 
+    // One namespace per stage, so that two stages in one account never mix their metrics.
+    const metricsNamespace = `TopSongs/${config.stage}`;
     this.functions = new TopologyFunctions(this, 'Functions', {
       declarations: functions,
       topics,
@@ -100,6 +104,7 @@ export class TopSongsStack extends Stack {
       kafka,
       kinesis,
       regions: config.regions,
+      metricsNamespace,
       architecture: config.architecture,
       vpc: this.rds?.vpc,
       vpcSubnets: this.rds?.subnets,
@@ -132,6 +137,12 @@ export class TopSongsStack extends Stack {
         logRetention: config.logRetention,
       });
     }
+    this.observability = new Observability(this, 'Observability', {
+      stage: config.stage,
+      metricsNamespace,
+      functions: this.functions.deployed,
+      kinesis,
+    });
     new TopicTriggers(this, 'Topics', {
       functions: this.functions.deployed,
       topics,

@@ -1,3 +1,6 @@
+/** The `service` dimension of every CloudWatch metric (the EMF adapter's, the alarms' and dashboard's). */
+export const METRICS_SERVICE = 'top-songs';
+
 /**
  * What the system measures, declared once: both adapters (CloudWatch EMF in AWS Lambda, Prometheus locally)
  * and the dashboards (lib/constructs/observability.ts, observability/grafana) read this list. Labels are a

@@ -11,7 +11,7 @@ import { loadSettings, type Settings, SettingsError } from '../config/settings.t
 import type { ApiKeyStore } from '../ports/api-key-store.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
-import type { Metrics } from '../ports/metrics.ts';
+import { METRICS_SERVICE, type Metrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { type Transport, TransportUnavailableError } from '../ports/transport.ts';
@@ -112,7 +112,7 @@ export function createDependencies(
 /** In AWS Lambda, EMF lines that CloudWatch Logs turns into metrics; elsewhere a registry `GET /metrics` reads. */
 function defaultMetrics(settings: Settings): Metrics {
   return settings.lambdaFunctionName !== undefined
-    ? emfMetrics({ namespace: settings.metricsNamespace, serviceName: 'top-songs' })
+    ? emfMetrics({ namespace: settings.metricsNamespace, serviceName: METRICS_SERVICE })
     : prometheusMetrics();
 }
 

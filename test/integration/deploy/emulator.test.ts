@@ -5,6 +5,7 @@
  * does the same by hand.
  */
 import { join } from 'node:path';
+import { CloudWatchClient, DescribeAlarmsCommand, ListDashboardsCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { deployToEmulator } from '../../../scripts/deploy/emulator-deploy.ts';
@@ -20,6 +21,37 @@ describe.skipIf(!enabled)('the CDK app on an emulator (TOP_SONGS_DEPLOY=1)', () 
     );
     expect(deployed.outputs.Transport).toMatch(/^Kinesis: /);
     expect(deployed.outputs.KinesisStream).toBeTruthy();
+
+    // The observability construct's alarms and dashboard exist in the emulator, as plain metric alarms.
+    const dashboardName = deployed.outputs.DashboardName!;
+    expect(dashboardName).toMatch(/^top-songs-[a-z0-9-]+$/);
+    const cloudWatch = new CloudWatchClient({
+      endpoint: deployed.endpoint,
+      region: deployed.region,
+      credentials: deployed.credentials,
+    });
+    const { MetricAlarms = [] } = await cloudWatch.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: `${dashboardName}-`, MaxRecords: 100 }),
+    );
+    expect(MetricAlarms.map((alarm) => alarm.AlarmName).sort()).toEqual(
+      [
+        'catalog-sync-failures',
+        'chart-daily-failures',
+        'chart-hourly-failures',
+        'dead-letters',
+        'ingest5xx',
+        'lake-writer-iterator-age',
+      ].map((name) => `${dashboardName}-${name}`),
+    );
+    const ingestAlarm = MetricAlarms.find((alarm) => alarm.AlarmName === `${dashboardName}-ingest5xx`);
+    expect([ingestAlarm?.MetricName, ingestAlarm?.Namespace]).toEqual([
+      'api_server_errors',
+      `TopSongs/${dashboardName.slice('top-songs-'.length)}`,
+    ]);
+    const { DashboardEntries = [] } = await cloudWatch.send(
+      new ListDashboardsCommand({ DashboardNamePrefix: dashboardName }),
+    );
+    expect(DashboardEntries.map((entry) => entry.DashboardName)).toEqual([dashboardName]);
 
     const report = await smokeTest(deployed.stack, { ...deployed, say: () => {} });
     // Written after the deploy by catalog-generate's trigger; without an OpenAI key, the seeded one.
