@@ -158,6 +158,8 @@ async function handleRoute(
   const result = (await match.fn.invoke(event)) as APIGatewayProxyStructuredResultV2;
   if (!isWritable(response)) return;
   response.writeHead(result.statusCode ?? 200, {
+    // As API Gateway does: the request's id, which its events carry to the consumers' logs.
+    'apigw-requestid': event.requestContext.requestId,
     ...(result.headers as Record<string, string>),
     ...corsHeaders(request.headers.origin, match.route.method, options.ingestCorsOrigins),
   });

@@ -1,5 +1,6 @@
 import { qualified, topics } from '../../src/topology.ts';
 import { ingestPlays } from '../../src/use-cases/ingest-plays.ts';
+import { transportKeepsHeaders } from '../../src/wiring/connections.ts';
 import { dependencies, openedOnUse } from '../../src/wiring/dependencies.ts';
 import { httpFunction } from '../shared/http-function.ts';
 
@@ -15,5 +16,6 @@ export const handler = httpFunction(async (request) => {
     // Likewise the database behind the rate limiter: out of reach, it is a 503, never a request let through.
     rateLimiter: openedOnUse(deps.rateLimiter, ['countRequest']),
     metrics: deps.metrics,
+    recordHeaders: transportKeepsHeaders(deps.settings),
   });
 });

@@ -1,4 +1,5 @@
 import { encodePlaysWithHyparquet } from '../../src/adapters/parquet/plays-hyparquet.ts';
+import { ingestRequestIds } from '../../src/domain/consumed-record.ts';
 import { writePlaysToLake } from '../../src/use-cases/write-plays-to-lake.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';
 import { streamFunction } from '../shared/stream-function.ts';
@@ -17,12 +18,17 @@ export const handler = streamFunction('lake-writer', async (records, logger) => 
       partition: `${topic}-${partition}`,
       offset,
       reason,
+      ingest_request_ids: ingestRequestIds(
+        records.filter((record) => record.topic === topic && record.partition === partition),
+      ),
     });
   }
   logger.info('batch written', {
     written: summary.written,
     rejected: summary.rejected,
     files: summary.files.length,
+    // The ingest requests whose events this batch holds: search the logs for one to follow its plays.
+    ingest_request_ids: ingestRequestIds(records),
   });
   return summary.failures;
 });

@@ -61,6 +61,7 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
       Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
     ),
     body,
+    requestId: event.requestContext.requestId,
     authorizer:
       (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> | null } }).authorizer
         ?.lambda ?? undefined,

@@ -20,6 +20,19 @@ export interface ConsumedRecord {
   /** When the transport received it (ms since epoch): the clock that validation uses, so replays judge alike. */
   readonly timestamp: number;
   readonly value: string;
+  /** Kafka (and the embedded transport) record headers, decoded; Kinesis records have none. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The record header that carries the id of the ingest request that accepted the event (API Gateway's request id),
+ * so that a consumer's logs name the requests whose events it wrote (docs/observability.md, "Correlation").
+ */
+export const INGEST_REQUEST_ID_HEADER = 'ingest-request-id';
+
+/** The ingest request ids of a batch's records, each once, in the order first met; records without one add none. */
+export function ingestRequestIds(records: readonly ConsumedRecord[]): string[] {
+  return [...new Set(records.flatMap((record) => record.headers?.[INGEST_REQUEST_ID_HEADER] ?? []))];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { safeParse as parseContentType } from 'fast-content-type-parse';
+import { INGEST_REQUEST_ID_HEADER } from '../domain/consumed-record.ts';
 import {
   errorResult,
   type HttpRequest,
@@ -26,6 +27,11 @@ export interface IngestPorts {
   readonly rateLimiter: RateLimiter;
   /** Counts the events handed on and those that were not, by reason; none: not counted. */
   readonly metrics?: Metrics;
+  /**
+   * Whether the transport keeps record headers (Kafka, embedded): each event then carries the request's id in
+   * INGEST_REQUEST_ID_HEADER. Kinesis has no headers (its publisher would wrap the event in an envelope), so not there.
+   */
+  readonly recordHeaders?: boolean;
 }
 
 /**
@@ -68,10 +74,16 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
   if (accepted.length === 0) {
     return errorResult(400, 'no valid events in the request', { accepted: 0, rejected });
   }
+  const correlation =
+    ports.recordHeaders && request.requestId ? { [INGEST_REQUEST_ID_HEADER]: request.requestId } : undefined;
   try {
     await ports.transport.publish(
       ports.topic,
-      accepted.map((event) => ({ key: event.user_id, value: JSON.stringify(event) })),
+      accepted.map((event) => ({
+        key: event.user_id,
+        value: JSON.stringify(event),
+        ...(correlation ? { headers: correlation } : {}),
+      })),
     );
   } catch (error) {
     metrics.count('plays_rejected', accepted.length, { reason: 'transport_unavailable' });

@@ -69,12 +69,14 @@ export const kafkaEventSource: EventSource<KafkaEvent> = {
   batch: (event) => ({
     records: Object.values(event.records)
       .flat()
-      .map(({ topic, partition, offset, timestamp, value }) => ({
+      .map(({ topic, partition, offset, timestamp, value, headers }) => ({
         topic,
         partition,
         offset,
         timestamp,
         value,
+        // Lambda hands each header as its own one-entry object (the parser decoded the bytes).
+        headers: Object.assign({}, ...headers) as Record<string, string>,
       })),
     response: (failures): KafkaBatchResponse => ({
       batchItemFailures: failures.map(({ topic, partition, offset }) => ({

@@ -11,6 +11,8 @@ export interface HttpRequest {
   readonly body: string | undefined;
   /** What the route's authorizer said about the caller (API Gateway's `requestContext.authorizer.lambda`). */
   readonly authorizer?: Readonly<Record<string, unknown>> | undefined;
+  /** API Gateway's id of this request (`requestContext.requestId`): what ties its events to later logs. */
+  readonly requestId?: string | undefined;
 }
 
 export interface HttpResult {

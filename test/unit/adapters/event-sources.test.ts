@@ -49,6 +49,8 @@ describe('Kafka event source', () => {
       offset: 40,
       timestamp: expect.any(Number),
       value: expect.stringContaining('"event_id"'),
+      // The recorded event's one header, its bytes decoded.
+      headers: { 'content-type': 'application/json' },
     });
   });
 
@@ -67,6 +69,8 @@ describe('Kafka event source', () => {
       offset,
       timestamp,
       value: Buffer.from(value).toString(),
+      // Headers read back decoded: how the ingest request id reaches the consumer.
+      headers: { trace: 'abc' },
     }));
     for (const event of [mskEvent(built), selfManagedKafkaEvent(built, 'b1:9092,b2:9092')]) {
       const batch = streamBatch(StreamEventSchema.parse(event));

@@ -1,0 +1,79 @@
+/** Ingest puts the request's id on every event it hands on, when the transport keeps headers. */
+import { describe, expect, it } from 'vitest';
+import { authorizerContextOf } from '../../../src/domain/api-keys.ts';
+import { INGEST_REQUEST_ID_HEADER, ingestRequestIds } from '../../../src/domain/consumed-record.ts';
+import type { OutgoingMessage } from '../../../src/ports/transport.ts';
+import { ingestPlays } from '../../../src/use-cases/ingest-plays.ts';
+import { countingLimiter } from './counting-limiter.ts';
+
+const play = (n: number) => ({
+  event_id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  user_id: 'u',
+  song_id: `song-${n}`,
+  region: 'us',
+  played_at: '2026-11-20T10:40:00Z',
+  ms_played: 60_000,
+});
+
+async function publishedBy(recordHeaders: boolean | undefined, requestId: string | undefined) {
+  const published: OutgoingMessage[] = [];
+  const result = await ingestPlays(
+    {
+      method: 'POST',
+      path: '/v1/plays',
+      query: {},
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [play(1), play(2)] }),
+      authorizer: authorizerContextOf({
+        id: '7',
+        name: 't',
+        rateLimit: { requests: 100, windowSeconds: 60 },
+      }),
+      requestId,
+    },
+    {
+      transport: { publish: async (_topic, messages) => void published.push(...messages) },
+      topic: 'song-plays',
+      regions: ['us'],
+      clock: () => new Date('2026-11-20T10:50:00Z'),
+      rateLimiter: countingLimiter(['7']),
+      ...(recordHeaders === undefined ? {} : { recordHeaders }),
+    },
+  );
+  expect(result.statusCode).toBe(202);
+  return published;
+}
+
+describe('the ingest request id on each event', () => {
+  it('rides as the ingest-request-id header when the transport keeps headers', async () => {
+    const published = await publishedBy(true, 'req-1');
+    expect(published.map((message) => message.headers)).toEqual([
+      { 'ingest-request-id': 'req-1' },
+      { 'ingest-request-id': 'req-1' },
+    ]);
+    expect(INGEST_REQUEST_ID_HEADER).toBe('ingest-request-id');
+  });
+
+  it('is left off for a transport without headers (Kinesis), and when the request has no id', async () => {
+    for (const [recordHeaders, requestId] of [
+      [false, 'req-1'],
+      [undefined, 'req-1'],
+      [true, undefined],
+    ] as const) {
+      const published = await publishedBy(recordHeaders, requestId);
+      expect(published.map((message) => message.headers)).toEqual([undefined, undefined]);
+    }
+  });
+
+  it('lists a batch’s request ids once each, in the order met', () => {
+    const record = (id?: string) => ({
+      topic: 't',
+      partition: 0,
+      offset: 0,
+      timestamp: 0,
+      value: '',
+      ...(id ? { headers: { [INGEST_REQUEST_ID_HEADER]: id } } : {}),
+    });
+    expect(ingestRequestIds([record('b'), record(), record('a'), record('b')])).toEqual(['b', 'a']);
+  });
+});
