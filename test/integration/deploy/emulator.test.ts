@@ -39,6 +39,7 @@ describe.skipIf(!enabled)('the CDK app on an emulator (TOP_SONGS_DEPLOY=1)', () 
         'chart-daily-failures',
         'chart-hourly-failures',
         'dead-letters',
+        'enrich-failures',
         'ingest5xx',
         'lake-writer-iterator-age',
       ].map((name) => `${dashboardName}-${name}`),

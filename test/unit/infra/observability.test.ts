@@ -40,6 +40,7 @@ describe('observability (CloudWatch alarms and dashboard)', () => {
         'top-songs-dev-chart-daily-failures',
         'top-songs-dev-chart-hourly-failures',
         'top-songs-dev-dead-letters',
+        'top-songs-dev-enrich-failures',
         'top-songs-dev-ingest5xx',
         'top-songs-dev-lake-writer-iterator-age',
       ].sort(),
