@@ -110,6 +110,7 @@ async function runBatchSize(options: BenchOptions, size: number, count: number):
         regions: defaultRegions,
         writer: 'bench',
         encodePlays,
+        clock: () => new Date(),
       };
       let written = 0;
       let files = 0;

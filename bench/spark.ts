@@ -177,6 +177,7 @@ export async function run(options: BenchOptions): Promise<void> {
               regions: defaultRegions,
               writer: 'lake-writer',
               encodePlays: encodePlaysParquet,
+              clock: () => new Date(),
             };
             let written = 0;
             const seconds = await timed(async () => {

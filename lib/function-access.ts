@@ -9,6 +9,11 @@ import type { FunctionName } from '../src/topology.ts';
 export interface FunctionAccess {
   /** The data lake bucket: `read` grants read; `readWrite` grants read and write. */
   readonly lake: 'none' | 'read' | 'readWrite';
+  /**
+   * May delete the lake's restatement marks (`restatements/*`, src/domain/restatements.ts) besides reading the
+   * lake: the chart jobs clear the marks of the windows they recomputed.
+   */
+  readonly clearsRestatementMarks: boolean;
   /** Connects to PostgreSQL: may read the secret holding DATABASE_URL. */
   readonly database: boolean;
   /** Produces to Kafka itself (the consumers are fed by Lambda's event source mapping instead). */
@@ -28,15 +33,24 @@ export const functionAccess = {
   // Reads the API keys; ingest counts each request against its key's rate limit in the same database.
   'api-key-authorizer': {
     lake: 'none',
+    clearsRestatementMarks: false,
     database: true,
     kafkaProducer: false,
     openAiKey: false,
     nodeModules: [],
   },
-  ingest: { lake: 'none', database: true, kafkaProducer: true, openAiKey: false, nodeModules: [] },
+  ingest: {
+    lake: 'none',
+    clearsRestatementMarks: false,
+    database: true,
+    kafkaProducer: true,
+    openAiKey: false,
+    nodeModules: [],
+  },
   // Encodes Parquet in JavaScript (hyparquet-writer): no DuckDB binary to install.
   'lake-writer': {
     lake: 'readWrite',
+    clearsRestatementMarks: false,
     database: false,
     kafkaProducer: false,
     openAiKey: false,
@@ -44,6 +58,7 @@ export const functionAccess = {
   },
   'catalog-generate': {
     lake: 'readWrite',
+    clearsRestatementMarks: false,
     database: false,
     kafkaProducer: false,
     openAiKey: true,
@@ -51,6 +66,7 @@ export const functionAccess = {
   },
   'catalog-sync': {
     lake: 'read',
+    clearsRestatementMarks: false,
     database: true,
     kafkaProducer: false,
     openAiKey: false,
@@ -66,6 +82,7 @@ export const functionAccess = {
   },
   'chart-hourly': {
     lake: 'read',
+    clearsRestatementMarks: true,
     database: true,
     kafkaProducer: false,
     openAiKey: false,
@@ -73,12 +90,20 @@ export const functionAccess = {
   },
   'chart-daily': {
     lake: 'read',
+    clearsRestatementMarks: true,
     database: true,
     kafkaProducer: false,
     openAiKey: false,
     nodeModules: [duckdb],
   },
-  'charts-api': { lake: 'none', database: true, kafkaProducer: false, openAiKey: false, nodeModules: [] },
+  'charts-api': {
+    lake: 'none',
+    clearsRestatementMarks: false,
+    database: true,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [],
+  },
 } as const satisfies Record<FunctionName, FunctionAccess>;
 
 /** Modules never bundled into any function: native (installed per function above) or local-only. */

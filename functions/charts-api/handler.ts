@@ -12,6 +12,7 @@ export const handler = httpFunction(async (request) => {
     charts: openedOnUse(deps.chartStore, [
       'replaceWindow',
       'windowState',
+      'unfinishedWindows',
       'findChart',
       'listWindows',
       'findSongHistory',

@@ -12,6 +12,7 @@ export const handler = streamFunction('lake-writer', async (records, logger) => 
     writer: 'lake-writer',
     encodePlays: encodePlaysWithHyparquet,
     metrics: deps.metrics,
+    clock: deps.clock,
   });
   for (const { topic, partition, offset, reason } of summary.failures) {
     logger.error('could not write a partition of the batch', {
@@ -29,6 +30,7 @@ export const handler = streamFunction('lake-writer', async (records, logger) => 
     files: summary.files.length,
     // The ingest requests whose events this batch holds: search the logs for one to follow its plays.
     ingest_request_ids: ingestRequestIds(records),
+    restatement_marks: summary.marks.length,
   });
   return summary.failures;
 });

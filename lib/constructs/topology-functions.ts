@@ -1,13 +1,14 @@
 import { join, resolve } from 'node:path';
-import { Duration, type RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { MIGRATIONS_DIR } from '../../src/adapters/postgres/migrate.ts';
+import { RESTATEMENTS_PREFIX } from '../../src/domain/restatements.ts';
 import type { FunctionDeclaration, FunctionName, TopicDeclaration } from '../../src/topology.ts';
 import type { FunctionAccess } from '../function-access.ts';
 import { acknowledgeBucketGrant, LAMBDA_BASIC_EXECUTION, managedPolicyFinding } from '../nag.ts';
@@ -146,6 +147,7 @@ export class TopologyFunctions extends Construct {
 
       if (access.lake === 'read') props.lake.bucket.grantRead(fn);
       if (access.lake === 'readWrite') props.lake.bucket.grantReadWrite(fn);
+      if (access.clearsRestatementMarks) props.lake.bucket.grantDelete(fn, `${RESTATEMENTS_PREFIX}*`);
       if (access.database) props.databaseSecret.grantRead(fn);
       if (access.kafkaProducer && props.kafka) props.kafka.secret.grantRead(fn);
       if (access.openAiKey) props.openAi.secret.grantRead(fn);
@@ -198,6 +200,25 @@ function acknowledgeGrants(fn: NodejsFunction, access: FunctionAccess, bucket: I
     bucket,
     access.lake,
     'the data lake; the function reads (and, for the writer, replaces) lake files by key.',
+  );
+  if (access.clearsRestatementMarks) acknowledgeMarkDeletes(fn, bucket);
+}
+
+/**
+ * CDK's bucket.grantDelete() of the restatement marks: `s3:DeleteObject*` on `restatements/*` of the lake only, so
+ * a chart job can clear the marks of windows it recomputed and delete nothing else.
+ */
+function acknowledgeMarkDeletes(fn: NodejsFunction, bucket: IBucket): void {
+  const reason =
+    "CDK's bucket.grantDelete() action group, on the lake's restatement marks (restatements/*) only: the chart " +
+    'jobs clear the marks of the windows they recomputed.';
+  const cfnBucket = bucket.node.defaultChild as CfnBucket | undefined;
+  const bucketId = cfnBucket ? Stack.of(bucket).resolve(Stack.of(bucket).getLogicalId(cfnBucket)) : undefined;
+  Validations.of(fn).acknowledge(
+    ...[
+      'Action::s3:DeleteObject*',
+      ...(bucketId ? [`Resource::<${bucketId}.Arn>/${RESTATEMENTS_PREFIX}*`] : []),
+    ].map((finding) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason })),
   );
 }
 

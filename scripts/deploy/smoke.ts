@@ -9,6 +9,7 @@ import { waitFor } from '../../devkit/wait-for.ts';
 import { sqlList, withDuckDb, withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { generateApiKey } from '../../src/domain/api-keys.ts';
 import type { CatalogMetadata } from '../../src/domain/catalog.ts';
+import { LATE_PLAY_GRACE_MS } from '../../src/domain/charts.ts';
 import { hourPartitionPrefix } from '../../src/domain/lake-layout.ts';
 import { describeCatalog } from '../../src/use-cases/catalog-in-lake.ts';
 import { callDeployedApi, type HttpAnswer } from './emulator-http.ts';
@@ -199,7 +200,8 @@ function chartPath(region: string, start: Date): string {
 async function unchartedHour(
   getChart: (start: Date) => Promise<{ status: number; body: string }>,
 ): Promise<Date> {
-  const latestClosed = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
+  // Past its grace for late plays too (docs/contracts.md, "Restatements"), so that its chart is final.
+  const latestClosed = Math.floor((Date.now() - LATE_PLAY_GRACE_MS) / HOUR_MS) * HOUR_MS - HOUR_MS;
   for (let attempt = 0; attempt < 10; attempt++) {
     const hour = new Date(latestClosed - Math.floor(Math.random() * 20 * 24) * HOUR_MS);
     const chart = await getChart(hour);

@@ -22,6 +22,7 @@ const ports = {
   regions: process.env.REGIONS ? process.env.REGIONS.split(',') : defaultRegions,
   writer: 'lake-writer',
   encodePlays: encodePlaysWithHyparquet,
+  clock: () => new Date(),
 };
 let written = 0;
 let rejected = 0;

@@ -17,11 +17,13 @@ There is no `_spark_metadata` (that belongs to Spark's file sink, which this job
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from .log import say
+from .restatements import mark_body, mark_keys
 from .transform import play_columns, reject_lines
 
 WRITER = "spark"
@@ -70,6 +72,7 @@ class LakeBatchWriter:
                 .collect()
             )
             published = 0
+            marks = 0
             if play_groups:
                 (
                     plays.repartition("dt", "hour", "_sp")
@@ -85,6 +88,9 @@ class LakeBatchWriter:
                         + file_name(g["source_topic"], g["source_partition"], g["first"], "parquet")
                     )
                     published += self._publish(fs, Path_, source, "*.parquet", target)
+                    # After the file is in place, and again on a re-run (a mark may be what the last attempt
+                    # did not get to): a closed window marks itself for restatement.
+                    marks += self._mark(fs, Path_, g, target)
             if reject_groups:
                 (
                     rejects.repartition("dt", "_sp")
@@ -104,10 +110,28 @@ class LakeBatchWriter:
             rejected = sum(g["rows"] for g in reject_groups)
             say(
                 f"batch {batch_id}: {rows} plays in {len(play_groups)} files, {rejected} rejects in "
-                f"{len(reject_groups)} files ({published} new) in {time.monotonic() - started:.1f} s"
+                f"{len(reject_groups)} files ({published} new), {marks} restatement marks "
+                f"in {time.monotonic() - started:.1f} s"
             )
         finally:
             batch.unpersist()
+
+    def _mark(self, fs, Path_, group, target: str) -> int:
+        now = datetime.now(timezone.utc)
+        stem = target.rsplit("/", 1)[1].removesuffix(".parquet")
+        keys = mark_keys(group["dt"], group["hour"], stem, now)
+        plays_key = target[len(self.root) + 1:]
+        for key in keys:
+            mark = Path_(f"{self.root}/{key}")
+            out = fs.create(mark, True)
+            try:
+                out.write(bytearray(mark_body(plays_key, now)))
+            finally:
+                out.close()
+            crc = Path_(mark.getParent(), f".{mark.getName()}.crc")
+            if fs.exists(crc):  # the local file system's checksum; readers need none
+                fs.delete(crc, False)
+        return len(keys)
 
     @staticmethod
     def _publish(fs, Path_, source_dir: str, pattern: str, target: str) -> int:

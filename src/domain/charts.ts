@@ -7,12 +7,17 @@ export type Period = (typeof periods)[number];
 export const MIN_MS_PLAYED = 30_000;
 export const CHART_SIZE = 10;
 /**
- * How long after a window closes late plays are still expected: a scheduled run keeps
- * recomputing the latest closed window until its final chart was generated after this grace.
+ * How long after a window ends late plays are still expected: in this grace the window's chart is `closing`
+ * and every scheduled run recomputes it; from its end plus this grace it is `final`, and a play written into it
+ * later marks it for restatement (src/domain/restatements.ts). A chart rule, not a setting: the writers (the
+ * lake-writer, the Spark job's RESTATEMENT_GRACE_SECONDS) and the chart jobs must agree on it, or a late play
+ * could fall between them (docs/decisions.md, "Late data restates by itself").
  */
 export const LATE_PLAY_GRACE_MS = 5 * 60 * 1000;
 
-export type ChartStatus = 'provisional' | 'final';
+export const chartStatuses = ['provisional', 'closing', 'final'] as const;
+/** `provisional` while the window is open, `closing` within the grace after its end, then `final`. */
+export type ChartStatus = (typeof chartStatuses)[number];
 
 export interface ChartWindow {
   readonly period: Period;
@@ -50,6 +55,7 @@ export interface Chart {
   readonly window_start: Date;
   readonly window_end: Date;
   readonly status: ChartStatus;
+  /** The instant the lake was read as of: the chart counts every play written before it. */
   readonly generated_at: Date;
   /** Distinct eligible plays in the window and region: the reconciliation figure. */
   readonly eligible_plays: number;
@@ -91,8 +97,10 @@ export function recentWindows(period: Period, count: number, now: Date): { start
   return { start: new Date(latest.start.getTime() - (count - 1) * periodLength(period)), end: latest.end };
 }
 
-export function statusAt(window: ChartWindow, now: Date): ChartStatus {
-  return now.getTime() >= window.end.getTime() ? 'final' : 'provisional';
+/** The status of a chart computed from the lake as it was at `asOf`. */
+export function statusAt(window: ChartWindow, asOf: Date): ChartStatus {
+  if (asOf.getTime() < window.end.getTime()) return 'provisional';
+  return asOf.getTime() < window.end.getTime() + LATE_PLAY_GRACE_MS ? 'closing' : 'final';
 }
 
 /** The chart rules applied to one region's plays of a window: what a chart engine returns. */

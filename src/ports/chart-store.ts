@@ -16,12 +16,31 @@ export interface ServedChartEntry extends SongDetails, EntrySemantics {
   readonly plays: number;
 }
 
-export interface ServedChart extends Omit<Chart, 'entries'> {
+/** How often a chart was restated: the store keeps it across replacements of the window. */
+export interface ChartRevision {
+  /** 1, then one more each time the chart changed after it was final (a restatement). */
+  readonly version: number;
+  /** The `generated_at` of its latest restatement; null while it was never restated. */
+  readonly restated_at: Date | null;
+}
+
+export interface ServedChart extends Omit<Chart, 'entries'>, ChartRevision {
   readonly entries: readonly ServedChartEntry[];
 }
 
 /** A window that has a chart, without its entries: what a history picker lists. */
-export type ChartSummary = Omit<Chart, 'entries' | 'region' | 'period'>;
+export type ChartSummary = Omit<Chart, 'entries' | 'region' | 'period'> & ChartRevision;
+
+/** What replacing a window's charts did. */
+export interface WindowReplacement {
+  /**
+   * False when the window's charts were already read from the lake as of a later instant (a concurrent run got
+   * there first): they count every play these do, so they were kept.
+   */
+  readonly stored: boolean;
+  /** The regions whose final chart changed, each now one version on. */
+  readonly restated: readonly string[];
+}
 
 /** One window in which a song was in a region's top 10. */
 export interface SongChartEntry {
@@ -52,11 +71,18 @@ export interface SongHistoryQuery {
 export interface ChartStore {
   /**
    * Replaces every chart of the window with these, in one transaction, with the entries' semantics derived from
-   * the period's history, and those of later windows that depend on this one derived anew.
+   * the period's history, and those of later windows that depend on this one derived anew. A chart that was
+   * final and changes is restated: its version goes one up and `restated_at` becomes its `generated_at`; the same
+   * chart computed again keeps its version. Charts generated as of a later instant than these are kept.
    */
-  replaceWindow(window: ChartWindow, charts: readonly Chart[]): Promise<void>;
+  replaceWindow(window: ChartWindow, charts: readonly Chart[]): Promise<WindowReplacement>;
   /** When the window's charts were last computed and whether they were final then. */
   windowState(window: ChartWindow): Promise<{ status: Chart['status']; generatedAt: Date } | undefined>;
+  /**
+   * Windows of the period whose charts are not final although they ended by `endedBy` (a run was missed while
+   * they were closing), oldest first, at most `limit`.
+   */
+  unfinishedWindows(period: Period, endedBy: Date, limit: number): Promise<ChartWindow[]>;
   /** The chart of that window, or the latest one when `windowStart` is omitted. */
   findChart(region: string, period: Period, windowStart?: Date): Promise<ServedChart | undefined>;
   /** The windows of a region and period that have a chart, newest first, starting before `before` if given. */

@@ -45,7 +45,7 @@ export const metricCatalog = {
   chart_windows_computed: {
     kind: 'counter',
     labels: ['period', 'status'],
-    help: 'Chart windows computed and stored; status provisional or final.',
+    help: 'Chart windows computed and stored; status provisional, closing or final.',
   },
   api_request_duration_seconds: {
     kind: 'timing',

@@ -10,11 +10,13 @@ import {
   windowStartingAt,
 } from '../domain/charts.ts';
 import { GLOBAL_REGION } from '../domain/regions.ts';
-import { type ChartStore, StoreUnavailableError } from '../ports/chart-store.ts';
+import { RESTATEMENTS_PER_RUN } from '../domain/restatements.ts';
+import { type ChartStore, StoreUnavailableError, type WindowReplacement } from '../ports/chart-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import { type Metrics, noMetrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { type EnrichedHour, enrichedHoursOf } from './enriched-hours.ts';
+import { clearMarks, listMarkedWindows, type MarkedWindow } from './restatement-marks.ts';
 
 export interface ChartJobPorts {
   readonly lake: ObjectStore;
@@ -42,6 +44,10 @@ export interface ComputedWindow {
   /** Hours of the window read from enriched/ rather than plays/. */
   readonly enriched_hours: number;
   readonly eligible_plays: number;
+  /** The regions whose final chart this run changed (restated, one version on). */
+  readonly restated: readonly string[];
+  /** Restatement marks of the window cleared after it was stored. */
+  readonly marks_cleared: number;
 }
 
 export interface ChartJobResult {
@@ -50,33 +56,60 @@ export interface ChartJobResult {
 }
 
 /**
- * Computes the charts of one period. With a window, exactly that window. On the schedule, the
- * window still open (charted as provisional, so a fresh start shows charts early) and the latest
- * closed one, which is recomputed until its final chart has been generated after the late-play grace.
+ * Computes the charts of one period. With a window, exactly that window. On the schedule, the window still open
+ * (provisional, so a fresh start shows charts early) and the latest closed one, recomputed until its chart is
+ * final (generated after the late-play grace); then, within the run's budget, oldest first, windows left
+ * unfinished by a missed run and windows the writers marked for restatement (docs/contracts.md, "Restatements").
  */
 export async function computeCharts(request: ChartJobRequest, ports: ChartJobPorts): Promise<ChartJobResult> {
   const now = ports.clock();
+  // Listed before any window's files are: a mark seen here stands for a file that the recompute will read.
+  const marked = await listMarkedWindows(ports.lake, request.period);
   if (request.windowStart) {
     const window = windowStartingAt(request.period, request.windowStart);
-    return { computed: [await computeWindow(window, ports)], skipped: [] };
+    return { computed: [await computeWindow(window, ports, marked)], skipped: [] };
   }
   const open = windowContaining(request.period, now);
   const closed = previousWindow(open);
-  const computed = [await computeWindow(open, ports)];
+  const due = [open];
+  const skipped: { window_start: string; reason: string }[] = [];
   const state = await ports.charts.windowState(closed);
   const settled =
     state?.status === 'final' && state.generatedAt.getTime() >= closed.end.getTime() + LATE_PLAY_GRACE_MS;
-  if (settled) {
-    return {
-      computed,
-      skipped: [{ window_start: closed.start.toISOString(), reason: 'final chart is settled' }],
-    };
+  if (settled) skipped.push({ window_start: closed.start.toISOString(), reason: 'final chart is settled' });
+  else due.unshift(closed);
+
+  const budget = RESTATEMENTS_PER_RUN[request.period];
+  const unfinished = await ports.charts.unfinishedWindows(
+    request.period,
+    new Date(now.getTime() - LATE_PLAY_GRACE_MS),
+    budget,
+  );
+  const extra = new Map<number, ChartWindow>();
+  for (const window of [...unfinished, ...marked.map((entry) => entry.window)]) {
+    const start = window.start.getTime();
+    if (!due.some((other) => other.start.getTime() === start)) extra.set(start, window);
   }
-  computed.unshift(await computeWindow(closed, ports));
-  return { computed, skipped: [] };
+  const waiting = [...extra.values()].sort((a, b) => a.start.getTime() - b.start.getTime());
+  due.push(...waiting.slice(0, budget));
+  if (waiting.length > budget) {
+    skipped.push({
+      window_start: waiting[budget]!.start.toISOString(),
+      reason: `${waiting.length - budget} windows wait for the next runs (at most ${budget} restated a run)`,
+    });
+  }
+  const computed: ComputedWindow[] = [];
+  for (const window of due) computed.push(await computeWindow(window, ports, marked));
+  return { computed, skipped };
 }
 
-async function computeWindow(window: ChartWindow, ports: ChartJobPorts): Promise<ComputedWindow> {
+async function computeWindow(
+  window: ChartWindow,
+  ports: ChartJobPorts,
+  marked: readonly MarkedWindow[],
+): Promise<ComputedWindow> {
+  // The chart counts every play written before this instant (the listings below begin after it).
+  const generatedAt = ports.clock();
   const hours = await enrichedHoursOf(ports.lake, window);
   const read = filesToRead(hours, true);
   const tallies = await ports
@@ -90,7 +123,6 @@ async function computeWindow(window: ChartWindow, ports: ChartJobPorts): Promise
         ports.tally(await ports.lake.localCopies(raw.files, dir), window),
       );
     });
-  const generatedAt = ports.clock();
   const status = statusAt(window, generatedAt);
   const byRegion = new Map(tallies.map((tally) => [tally.region, tally]));
   // Every configured region gets a chart, empty when nobody played anything there.
@@ -105,8 +137,9 @@ async function computeWindow(window: ChartWindow, ports: ChartJobPorts): Promise
     eligible_plays: byRegion.get(region)?.eligible_plays ?? 0,
     entries: byRegion.get(region)?.entries ?? [],
   }));
+  let replacement: WindowReplacement;
   try {
-    await ports.charts.replaceWindow(window, charts);
+    replacement = await ports.charts.replaceWindow(window, charts);
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
     // Replacing is one transaction: the window keeps the charts it had, whole, until a run gets through.
@@ -118,6 +151,8 @@ async function computeWindow(window: ChartWindow, ports: ChartJobPorts): Promise
     );
   }
   (ports.metrics ?? noMetrics).count('chart_windows_computed', 1, { period: window.period, status });
+  // Stored, or kept because a later read of the lake is stored: either way the marks' files are counted.
+  const marksCleared = await clearMarks(ports.lake, marked, window);
   return {
     period: window.period,
     window_start: window.start.toISOString(),
@@ -126,6 +161,8 @@ async function computeWindow(window: ChartWindow, ports: ChartJobPorts): Promise
     files: read.files.length,
     enriched_hours: read.enrichedHours,
     eligible_plays: byRegion.get(GLOBAL_REGION)?.eligible_plays ?? 0,
+    restated: replacement.restated,
+    marks_cleared: marksCleared,
   };
 }
 

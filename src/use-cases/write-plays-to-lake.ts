@@ -2,6 +2,8 @@ import type { ConsumedRecord, RecordFailure } from '../domain/consumed-record.ts
 import { playsFileKey, rejectsFileKey, type SourcePosition } from '../domain/lake-layout.ts';
 import type { LakePlayRow } from '../domain/lake-row.ts';
 import { type FieldError, validatePlayEvent } from '../domain/play-event.ts';
+import { markBody, restatementMarkKeys } from '../domain/restatements.ts';
+import type { Clock } from '../ports/clock.ts';
 import { type Metrics, noMetrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 
@@ -15,12 +17,16 @@ export interface LakeWriterPorts {
   readonly encodePlays: (rows: readonly LakePlayRow[]) => Uint8Array | Promise<Uint8Array>;
   /** Counts rows and files written, per kind (plays, rejects); none: not counted. */
   readonly metrics?: Metrics;
+  /** Tells whether a window the plays go into is closed, so that they mark it for restatement. */
+  readonly clock: Clock;
 }
 
 export interface LakeWriteSummary {
   readonly written: number;
   readonly rejected: number;
   readonly files: readonly string[];
+  /** Restatement marks written: closed windows that received plays (src/domain/restatements.ts). */
+  readonly marks: readonly string[];
   /** The first record of each topic-partition that could not be written, and why. */
   readonly failures: readonly RecordFailure[];
 }
@@ -56,7 +62,7 @@ export async function writePlaysToLake(
       } catch (error) {
         const { topic, partition, offset } = sorted[0]!;
         const failure: RecordFailure = { topic, partition, offset, reason: (error as Error).message };
-        return { written: 0, rejected: 0, files: [], playFiles: 0, failure };
+        return { written: 0, rejected: 0, files: [], playFiles: 0, marks: [], failure };
       }
     }),
   );
@@ -73,6 +79,7 @@ export async function writePlaysToLake(
     written: outcomes.reduce((sum, outcome) => sum + outcome.written, 0),
     rejected: outcomes.reduce((sum, outcome) => sum + outcome.rejected, 0),
     files: outcomes.flatMap((outcome) => outcome.files),
+    marks: outcomes.flatMap((outcome) => outcome.marks),
     failures: outcomes.flatMap((outcome) => ('failure' in outcome ? [outcome.failure] : [])),
   };
 }
@@ -98,11 +105,18 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
   const files: string[] = [];
   // UTC hours are whole multiples of an hour since the epoch: cheaper per row than windowContaining.
   const byHour = Map.groupBy(valid, ({ row }) => Math.floor(Date.parse(row.played_at) / HOUR_MS) * HOUR_MS);
+  const marks: string[] = [];
   for (const [hourStart, hourPlays] of byHour) {
     const key = playsFileKey(new Date(hourStart), sourceOf(hourPlays[0]!.record, ports.writer));
     const hourRows = hourPlays.map(({ row }) => row);
     await ports.lake.put(key, await ports.encodePlays(hourRows), 'application/vnd.apache.parquet');
     files.push(key);
+    // Only once the file is durable, so that a chart run that sees the mark also sees the file; a failed mark
+    // fails the partition, whose retry writes the same file and mark again.
+    const now = ports.clock();
+    const due = restatementMarkKeys(new Date(hourStart), key, now);
+    await Promise.all(due.map((mark) => ports.lake.put(mark, markBody(key, now), 'application/json')));
+    marks.push(...due);
   }
   // One file per UTC date each record reached the transport (rejects/dt=…), like plays per hour: a batch
   // that spans midnight files each reject under its own date, named after that date's first record.
@@ -115,7 +129,7 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
     await ports.lake.put(key, new TextEncoder().encode(lines), 'application/x-ndjson');
     files.push(key);
   }
-  return { written: valid.length, rejected: rejected.length, files, playFiles };
+  return { written: valid.length, rejected: rejected.length, files, playFiles, marks };
 }
 
 function decodePlay(record: ConsumedRecord, regions: readonly string[]): LakePlayRow | Rejection {

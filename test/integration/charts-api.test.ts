@@ -22,6 +22,7 @@ import {
   SongHistoryResponse,
 } from '../../src/use-cases/charts-api/schemas.ts';
 import { type ReferenceHistoryChart, referenceChartSemantics } from '../support/reference-chart-semantics.ts';
+import { clockPastGraceOf } from '../support/test-clock.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -130,9 +131,12 @@ beforeAll(async () => {
     env: { TOP_SONGS_DATA_DIR: dir.path, PORT: '0' },
     schedules: false,
     defaultCatalog: fixedSongs(catalog),
+    // H(-1), the latest closed hour, is closing for the first minutes of H(0): hold the clock past its grace.
+    // (H is set below, from this clock; until then it is the real one.)
+    clock: clockPastGraceOf(() => (H ? H(0) : new Date(0))),
   });
   await invokeFunction('catalog-sync', {});
-  const open = windowContaining('hour', new Date()).start.getTime();
+  const open = windowContaining('hour', runtime.dependencies.clock()).start.getTime();
   H = (offset) => new Date(open + offset * HOUR);
   // The open hour first, right after reading the clock, so that it is charted while still open (provisional).
   await writePlays(H(0), 'us', { 'song-d': 2 });

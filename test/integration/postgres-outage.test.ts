@@ -17,6 +17,7 @@ import { invokeFunction } from '../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/adapters/postgres/embedded.ts';
 import { StoreUnavailableError } from '../../src/ports/chart-store.ts';
+import { clockPastGraceOf } from '../support/test-clock.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -93,6 +94,8 @@ describe('PostgreSQL down for 30 s under the charts API and the chart jobs', () 
         DATABASE_URL: database.url,
       },
       schedules: false,
+      // Yesterday's day is closing for the first minutes after midnight: hold the clock past its grace.
+      clock: clockPastGraceOf(() => windows.day.end),
     });
   });
 

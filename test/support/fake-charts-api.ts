@@ -44,6 +44,8 @@ const chart = (
   status,
   generated_at: '2026-11-27T13:21:04.120Z',
   eligible_plays,
+  version: 1,
+  restated_at: null,
   entries,
 });
 

@@ -162,16 +162,20 @@ export interface components {
              */
             window_end: string;
             /**
-             * @description provisional while the window is open, final once it has closed
+             * @description provisional while the window is open; closing in the grace for late plays after its end; final after it
              * @enum {string}
              */
-            status: "provisional" | "final";
+            status: "provisional" | "closing" | "final";
             /**
              * Format: date-time
-             * @description an instant in UTC, RFC 3339 with milliseconds
+             * @description the instant the lake was read as of: every play written before it counts
              */
             generated_at: string;
             eligible_plays: number;
+            /** @description 1, then one more each time late plays changed the chart after it was final (a restatement) */
+            version: number;
+            /** @description when it was last restated; null while never restated */
+            restated_at: string | null;
         };
         SongRegionHistory: {
             region: string;
@@ -190,10 +194,10 @@ export interface components {
              */
             window_end: string;
             /**
-             * @description provisional while the window is open, final once it has closed
+             * @description provisional while the window is open; closing in the grace for late plays after its end; final after it
              * @enum {string}
              */
-            status: "provisional" | "final";
+            status: "provisional" | "closing" | "final";
             rank: number;
             plays: number;
         };
@@ -239,16 +243,20 @@ export interface components {
              */
             window_end: string;
             /**
-             * @description provisional while the window is open, final once it has closed
+             * @description provisional while the window is open; closing in the grace for late plays after its end; final after it
              * @enum {string}
              */
-            status: "provisional" | "final";
+            status: "provisional" | "closing" | "final";
             /**
              * Format: date-time
-             * @description an instant in UTC, RFC 3339 with milliseconds
+             * @description the instant the lake was read as of: every play written before it counts
              */
             generated_at: string;
             eligible_plays: number;
+            /** @description 1, then one more each time late plays changed the chart after it was final (a restatement) */
+            version: number;
+            /** @description when it was last restated; null while never restated */
+            restated_at: string | null;
             entries: components["schemas"]["ChartEntry"][];
         };
         ChartWindows: {

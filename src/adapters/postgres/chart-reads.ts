@@ -19,6 +19,8 @@ interface ChartRow {
   status: Chart['status'];
   generated_at: Date;
   eligible_plays: string;
+  version: number;
+  restated_at: Date | null;
 }
 
 type EntryRow = Omit<ServedChartEntry, 'plays' | 'movement'> & { plays: string; movement: Movement | null };
@@ -69,6 +71,8 @@ function summaryOf(row: ChartRow): ChartSummary {
     status: row.status,
     generated_at: row.generated_at,
     eligible_plays: Number(row.eligible_plays),
+    version: row.version,
+    restated_at: row.restated_at,
   };
 }
 

@@ -1,8 +1,15 @@
 import type pg from 'pg';
 import type { Chart, ChartWindow, Period } from '../../domain/charts.ts';
 import type { Song } from '../../domain/song.ts';
-import type { ChartStore, ServedChart, SongHistory, SongHistoryQuery } from '../../ports/chart-store.ts';
+import type {
+  ChartStore,
+  ServedChart,
+  SongHistory,
+  SongHistoryQuery,
+  WindowReplacement,
+} from '../../ports/chart-store.ts';
 import { findChart, findSongHistory, listWindows } from './chart-reads.ts';
+import { type PreviousChart, type PreviousEntry, revisionOf } from './chart-revision.ts';
 import { type BoundedDatabase, boundedDatabase } from './transaction.ts';
 
 /**
@@ -16,26 +23,41 @@ export class PostgresChartStore implements ChartStore {
     this.db = boundedDatabase(pool, timeoutMs);
   }
 
-  async replaceWindow(window: ChartWindow, charts: readonly Chart[]): Promise<void> {
-    await this.db.inTransaction('BEGIN', async (client) => {
+  async replaceWindow(window: ChartWindow, charts: readonly Chart[]): Promise<WindowReplacement> {
+    return this.db.inTransaction('BEGIN', async (client) => {
       // Runs of the same period take turns (a schedule beside a backfill, overlapping Lambda runs): the second
       // one's inserts would otherwise hit the first one's uncommitted rows and fail on the key, and the semantics
       // of a window derive from the windows before it, which a concurrent run of another window may be changing.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         `charts:${window.period}`,
       ]);
-      const replaced = await client.query<{ region: string; song_id: string }>(
-        'DELETE FROM chart_entries WHERE period = $1 AND window_start = $2 RETURNING region, song_id',
+      const previous = await client.query<PreviousChart>(
+        `SELECT region, status, generated_at, eligible_plays, version, restated_at FROM charts
+         WHERE period = $1 AND window_start = $2`,
+        [window.period, window.start],
+      );
+      const generatedAt = Math.max(...charts.map((chart) => chart.generated_at.getTime()));
+      // An overlapping run that read the lake later stored these already, or more: never go back to older charts.
+      if (previous.rows.some((row) => row.generated_at.getTime() > generatedAt)) {
+        return { stored: false, restated: [] };
+      }
+      const replaced = await client.query<PreviousEntry>(
+        `DELETE FROM chart_entries WHERE period = $1 AND window_start = $2
+         RETURNING region, rank, song_id, plays`,
         [window.period, window.start],
       );
       await client.query('DELETE FROM charts WHERE period = $1 AND window_start = $2', [
         window.period,
         window.start,
       ]);
+      const restated: string[] = [];
       for (const chart of charts) {
+        const revision = revisionOf(chart, previous.rows, replaced.rows);
+        if (revision.restated) restated.push(chart.region);
         await client.query(
-          `INSERT INTO charts (region, period, window_start, window_end, status, generated_at, eligible_plays)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          `INSERT INTO charts (region, period, window_start, window_end, status, generated_at, eligible_plays,
+             version, restated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
           [
             chart.region,
             chart.period,
@@ -44,6 +66,8 @@ export class PostgresChartStore implements ChartStore {
             chart.status,
             chart.generated_at,
             chart.eligible_plays,
+            revision.version,
+            revision.restated_at,
           ],
         );
         if (chart.entries.length === 0) continue;
@@ -74,7 +98,18 @@ export class PostgresChartStore implements ChartStore {
         songs.map((song) => song.region),
         songs.map((song) => song.song_id),
       ]);
+      return { stored: true, restated };
     });
+  }
+
+  async unfinishedWindows(period: Period, endedBy: Date, limit: number): Promise<ChartWindow[]> {
+    const { rows } = await this.db.query<{ window_start: Date; window_end: Date }>(
+      `SELECT DISTINCT window_start, window_end FROM charts
+       WHERE period = $1 AND status <> 'final' AND window_end <= $2
+       ORDER BY window_start LIMIT $3`,
+      [period, endedBy, limit],
+    );
+    return rows.map((row) => ({ period, start: row.window_start, end: row.window_end }));
   }
 
   async windowState(window: ChartWindow) {

@@ -4,14 +4,16 @@
  * (src/use-cases/http-api/operations.ts).
  */
 import { z } from 'zod';
-import { movements, periods } from '../../domain/charts.ts';
+import { chartStatuses, movements, periods } from '../../domain/charts.ts';
 import type { ChartSummary } from '../../ports/chart-store.ts';
 
 const Instant = z.iso.datetime().describe('an instant in UTC, RFC 3339 with milliseconds');
 const Rank = z.int().min(1).max(100);
 const Status = z
-  .enum(['provisional', 'final'])
-  .describe('provisional while the window is open, final once it has closed');
+  .enum(chartStatuses)
+  .describe(
+    'provisional while the window is open; closing in the grace for late plays after its end; final after it',
+  );
 const Period = z.enum(periods);
 
 export const RegionsResponse = z.strictObject({
@@ -46,8 +48,13 @@ export const WindowSummary = z.strictObject({
   window_start: Instant,
   window_end: Instant,
   status: Status,
-  generated_at: Instant,
+  generated_at: Instant.describe('the instant the lake was read as of: every play written before it counts'),
   eligible_plays: z.int().nonnegative(),
+  version: z
+    .int()
+    .positive()
+    .describe('1, then one more each time late plays changed the chart after it was final (a restatement)'),
+  restated_at: Instant.nullable().describe('when it was last restated; null while never restated'),
 });
 
 export const ChartResponse = z.strictObject({
@@ -108,5 +115,7 @@ export function windowSummaryBody(window: ChartSummary): WindowSummaryBody {
     status: window.status,
     generated_at: window.generated_at.toISOString(),
     eligible_plays: window.eligible_plays,
+    version: window.version,
+    restated_at: window.restated_at?.toISOString() ?? null,
   };
 }

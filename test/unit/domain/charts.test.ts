@@ -115,10 +115,12 @@ describe('previousWindow', () => {
 describe('statusAt', () => {
   const window = windowStartingAt('hour', at('2026-11-20T10:00:00Z'));
 
-  it('is provisional until the window ends, final from its end on', () => {
+  it('is provisional until the window ends, closing within the 5-minute grace after it, final from then on', () => {
     expect(statusAt(window, at('2026-11-20T10:00:00Z'))).toBe('provisional');
     expect(statusAt(window, at('2026-11-20T10:59:59.999Z'))).toBe('provisional');
-    expect(statusAt(window, at('2026-11-20T11:00:00Z'))).toBe('final');
+    expect(statusAt(window, at('2026-11-20T11:00:00Z'))).toBe('closing');
+    expect(statusAt(window, at('2026-11-20T11:04:59.999Z'))).toBe('closing');
+    expect(statusAt(window, at('2026-11-20T11:05:00Z'))).toBe('final');
     expect(statusAt(window, at('2026-11-21T00:00:00Z'))).toBe('final');
   });
 
@@ -129,6 +131,7 @@ describe('statusAt', () => {
   it('uses the day end for day windows', () => {
     const day = windowStartingAt('day', at('2026-11-20T00:00:00Z'));
     expect(statusAt(day, at('2026-11-20T23:59:59.999Z'))).toBe('provisional');
-    expect(statusAt(day, at('2026-11-21T00:00:00Z'))).toBe('final');
+    expect(statusAt(day, at('2026-11-21T00:00:00Z'))).toBe('closing');
+    expect(statusAt(day, at('2026-11-21T00:05:00Z'))).toBe('final');
   });
 });

@@ -44,6 +44,8 @@ const mskFiles = [
   `plays/dt=2026-11-20/hour=10/lake-writer-song-plays-2-${padded(7)}.parquet`,
   `rejects/dt=2026-11-20/lake-writer-song-plays-0-${padded(42)}.jsonl`,
   `rejects/dt=2026-11-20/lake-writer-song-plays-2-${padded(8)}.jsonl`,
+  // Written at 10:50, past 09:00's end and grace: the 09:58 play marks its hour for restatement.
+  `restatements/hour/2026-11-20T09/lake-writer-song-plays-0-${padded(43)}`,
 ];
 
 const databaseUrl = postgresForThisFile('handlers');
@@ -231,7 +233,7 @@ describe('api-key-authorizer handler', () => {
 });
 
 describe('lake-writer handler', () => {
-  it('writes the recorded MSK batch to the lake: plays per hour and partition, rejects with reasons', async () => {
+  it('writes the recorded MSK batch to the lake: plays per hour and partition, rejects with reasons, a mark for the closed hour', async () => {
     const result = await invoke(lakeWriter, 'lake-writer', await fixture('msk-song-plays.json'));
     expect(result).toEqual({ batchItemFailures: [] });
     expect(await lakeFiles()).toEqual(mskFiles);
@@ -303,6 +305,7 @@ describe('lake-writer handler', () => {
     `plays/dt=2026-11-20/hour=09/lake-writer-top-songs-plays-1-${kinesisSequence[3]}.parquet`,
     `plays/dt=2026-11-20/hour=10/lake-writer-top-songs-plays-1-${kinesisSequence[0]}.parquet`,
     `rejects/dt=2026-11-20/lake-writer-top-songs-plays-1-${kinesisSequence[2]}.jsonl`,
+    `restatements/hour/2026-11-20T09/lake-writer-top-songs-plays-1-${kinesisSequence[3]}`,
   ];
 
   it('writes the recorded Kinesis batch: files named after sequence numbers, shard index as partition', async () => {
@@ -389,6 +392,8 @@ describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
           files: 3,
           enriched_hours: 0,
           eligible_plays: 3,
+          restated: [],
+          marks_cleared: 0,
         },
       ],
       skipped: [],
@@ -425,6 +430,8 @@ describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
       status: 'final',
       generated_at: '2026-11-20T11:05:00.000Z',
       eligible_plays: 2,
+      version: 1,
+      restated_at: null,
       entries: [
         {
           rank: 1,
@@ -525,13 +532,15 @@ describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
           files: 3,
           enriched_hours: 0,
           eligible_plays: 3,
+          restated: [],
+          marks_cleared: 0,
         },
       ],
       skipped: [],
     });
   });
 
-  it('on the recorded schedule charts the closed hour (final) and the open one, until the closed one settles', async () => {
+  it('on the recorded schedule charts the closed hour (closing, then final) and the open one, until the closed one settles', async () => {
     await deps.chartStore();
     await query('TRUNCATE charts, chart_entries');
     const scheduled = await fixture('eventbridge-scheduled.json');
@@ -545,16 +554,23 @@ describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
       };
     };
 
-    // 11:03 (the event's own time): the closed 10:00 hour is final, 11:00 is still open.
+    // 11:03 (the event's own time): the closed 10:00 hour is closing (the 5-minute grace for late plays), 11:00
+    // is still open.
     expect(await runAt('2026-11-20T11:03:00Z')).toEqual({
+      computed: [
+        ['2026-11-20T10:00:00.000Z', 'closing'],
+        ['2026-11-20T11:00:00.000Z', 'provisional'],
+      ],
+      skipped: [],
+    });
+    // 11:06: the chart of 11:03 was made inside the grace, so it is redone, now final.
+    expect(await runAt('2026-11-20T11:06:00Z')).toEqual({
       computed: [
         ['2026-11-20T10:00:00.000Z', 'final'],
         ['2026-11-20T11:00:00.000Z', 'provisional'],
       ],
       skipped: [],
     });
-    // 11:06: the final chart of 11:03 was made inside the 5-minute grace for late plays, so it is redone.
-    expect((await runAt('2026-11-20T11:06:00Z')).computed).toHaveLength(2);
     // 11:07: the chart made at 11:06 is past the grace: settled, left alone.
     expect(await runAt('2026-11-20T11:07:00Z')).toEqual({
       computed: [['2026-11-20T11:00:00.000Z', 'provisional']],

@@ -95,6 +95,26 @@ describe('grants', () => {
     },
   );
 
+  it.each(functions.map((declaration) => [declaration.name] as const))(
+    '%s may delete lake objects only as a writer, or the restatement marks only as a chart job',
+    (name) => {
+      const deletes = Object.values(policies)
+        .filter((policy) =>
+          (policy.Properties!.Roles as unknown[]).some((role) => referencedId(role) === roleOf(name)),
+        )
+        .flatMap((policy) => (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
+        .filter((statement) => JSON.stringify(statement.Resource).includes('LakeBucket'))
+        .filter((statement) => [statement.Action].flat().includes('s3:DeleteObject*'))
+        .map((statement) => JSON.stringify(statement.Resource));
+      const access = functionAccess[name];
+      if (access.lake === 'readWrite') expect(deletes.some((r) => r.includes('"/*"'))).toBe(true);
+      else if (access.clearsRestatementMarks) {
+        expect(deletes).toHaveLength(1);
+        expect(deletes[0]).toContain('/restatements/*');
+      } else expect(deletes).toEqual([]);
+    },
+  );
+
   it('lets exactly the database users read the database secret', () => {
     const [secretId] = Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret'));
     const secretReaders = Object.values(policies)

@@ -18,6 +18,7 @@ export function fakeChartStore(charts: readonly ServedChart[], catalog: readonly
       throw new Error('not used');
     },
     windowState: async () => undefined,
+    unfinishedWindows: async () => [],
     upsertSongs: async () => 0,
     findChart: async (region, period, windowStart) => {
       reads.push({ findChart: { region, period, windowStart } });

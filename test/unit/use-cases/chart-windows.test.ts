@@ -16,6 +16,8 @@ const hours: ServedChart[] = Array.from({ length: 200 }, (_, index) => ({
   status: index === 199 ? 'provisional' : 'final',
   generated_at: new Date(first + (index + 1) * HOUR + 60_000),
   eligible_plays: index,
+  version: 1,
+  restated_at: null,
   entries: [],
 }));
 const charts = [...hours, { ...hours[0]!, region: 'gb' }];
@@ -43,6 +45,8 @@ describe('serveCharts: GET /v1/charts/windows', () => {
       status: 'provisional',
       generated_at: hours[199]!.generated_at.toISOString(),
       eligible_plays: 199,
+      version: 1,
+      restated_at: null,
     });
     expect(body.windows[1]?.status).toBe('final');
     expect(body.next_before).toBe(hours[176]!.window_start.toISOString());

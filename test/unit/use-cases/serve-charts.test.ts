@@ -18,6 +18,8 @@ const usHour: ServedChart = {
   status: 'final',
   generated_at: new Date('2026-11-20T11:03:00.250Z'),
   eligible_plays: 3,
+  version: 1,
+  restated_at: null,
   entries: [
     {
       rank: 1,
@@ -81,12 +83,31 @@ describe('serveCharts: GET /v1/charts', () => {
       status: 'final',
       generated_at: '2026-11-20T11:03:00.250Z',
       eligible_plays: 3,
+      version: 1,
+      restated_at: null,
       // The entries exactly as the store gave them: every field, nulls included.
       entries: usHour.entries,
     });
     // What reaches a client is JSON, and what the response schema declares.
     expect(JSON.parse(JSON.stringify(result.body))).toEqual(result.body);
     expect(ChartResponse.parse(result.body)).toEqual(result.body);
+  });
+
+  it('serves a restated chart with its version and the time of its restatement', async () => {
+    const restated: ServedChart = {
+      ...usHour,
+      generated_at: new Date('2026-11-20T14:02:00.500Z'),
+      version: 3,
+      restated_at: new Date('2026-11-20T14:02:00.500Z'),
+    };
+    const result = await serve(get('/v1/charts', { region: 'us', period: 'hour' }), [restated]);
+    expect(result.statusCode).toBe(200);
+    expect(ChartResponse.parse(result.body)).toMatchObject({
+      status: 'final',
+      generated_at: '2026-11-20T14:02:00.500Z',
+      version: 3,
+      restated_at: '2026-11-20T14:02:00.500Z',
+    });
   });
 
   it('serves the chart of an explicit window, given in any offset', async () => {

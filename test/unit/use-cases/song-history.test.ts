@@ -39,6 +39,8 @@ const chart = (
     status: window_end <= now ? 'final' : 'provisional',
     generated_at: now,
     eligible_plays: 100,
+    version: 1,
+    restated_at: null,
     entries,
   };
 };

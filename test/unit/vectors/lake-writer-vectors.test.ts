@@ -73,6 +73,7 @@ async function writeVectors(): Promise<string> {
     regions: vectors.regions,
     writer: 'lake-writer',
     encodePlays: encodePlaysWithHyparquet,
+    clock: () => new Date(vectors.messages[0]!.timestamp),
   });
   expect(summary.failures).toEqual([]);
   return lakeDir;

@@ -14,7 +14,7 @@ const Rank = z.int().min(1).max(100);
 
 export const PeriodSchema = z.enum(periods);
 
-export const ChartStatusSchema = z.enum(['provisional', 'final']);
+export const ChartStatusSchema = z.enum(['provisional', 'closing', 'final']);
 export type ChartStatus = z.infer<typeof ChartStatusSchema>;
 
 export const movements = ['up', 'down', 'same', 'new', 're-entry'] as const;
@@ -45,6 +45,8 @@ const WindowSummarySchema = z.object({
   status: ChartStatusSchema,
   generated_at: Instant,
   eligible_plays: z.int().nonnegative(),
+  version: z.int().positive(),
+  restated_at: Instant.nullable(),
 });
 export type WindowSummary = z.infer<typeof WindowSummarySchema>;
 

@@ -33,7 +33,8 @@ export function ChartPanel({ chart, regionName, now, kind, note, songLinks }: Ch
   const headingId = useId();
   const windowLabel = formatWindow(chart.period, new Date(chart.window_start), new Date(chart.window_end));
   const title = `Top ${chart.entries.length} songs, ${regionName}, ${windowLabel}`;
-  const kicker = KICKER[kind];
+  // In its grace for late plays the window that just ended is not final yet.
+  const kicker = kind === 'just-final' && chart.status === 'closing' ? 'Just closed' : KICKER[kind];
 
   return (
     <section

@@ -7,7 +7,7 @@ import {
 } from '../../../utils/format';
 import type { Chart } from '../api/schemas';
 import './ChartSummary.css';
-import { StatusBadge } from './StatusBadge';
+import { RestatedBadge, StatusBadge } from './StatusBadge';
 
 interface ChartSummaryProps {
   chart: Chart;
@@ -34,6 +34,14 @@ export function ChartSummary({ chart, now }: ChartSummaryProps) {
           <StatusBadge status={chart.status} />
         </dd>
       </div>
+      {chart.restated_at && (
+        <div className="summary__item">
+          <dt className="visually-hidden">Restated</dt>
+          <dd>
+            <RestatedBadge restatedAt={new Date(chart.restated_at)} version={chart.version} now={now} />
+          </dd>
+        </div>
+      )}
       <div className="summary__item">
         <dt>Generated</dt>
         <dd>

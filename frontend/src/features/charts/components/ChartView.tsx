@@ -37,7 +37,8 @@ export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
   const live = start === undefined;
   const closed = live && chart.data ? justClosedWindow(chart.data, chart.updatedAt ?? new Date()) : null;
   const justFinal = useChart(closed ? { region, period, start: closed } : null);
-  const finalChart = justFinal.data?.status === 'final' ? justFinal.data : undefined;
+  // Closing (its grace for late plays) or final: either way the window has ended.
+  const finalChart = justFinal.data && justFinal.data.status !== 'provisional' ? justFinal.data : undefined;
   const shown = start ?? chart.data?.window_start;
   const compared = start ?? finalChart?.window_start ?? chart.data?.window_start ?? null;
   const periodName = period === 'hour' ? 'hourly' : 'daily';
@@ -45,7 +46,7 @@ export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
 
   const announced = chart.data
     ? `${name}, ${periodName} chart of ${chartWindowName(chart.data)}, ${chart.data.status}` +
-      (finalChart ? `, below the final chart of ${chartWindowName(finalChart)}` : '')
+      (finalChart ? `, below the ${finalChart.status} chart of ${chartWindowName(finalChart)}` : '')
     : '';
 
   return (

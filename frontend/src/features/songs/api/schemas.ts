@@ -11,7 +11,7 @@ const Instant = z.iso.datetime();
 export const SongChartPointSchema = z.object({
   window_start: Instant,
   window_end: Instant,
-  status: z.enum(['provisional', 'final']),
+  status: z.enum(['provisional', 'closing', 'final']),
   rank: z.int().min(1).max(100),
   plays: z.int().positive(),
 });
