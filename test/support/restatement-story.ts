@@ -11,12 +11,12 @@ import { generateTraffic } from '../../devkit/play-batches.ts';
 import { postPlays } from '../../devkit/post-plays.ts';
 import { type ReferencePlay, referenceCharts } from '../../devkit/reference-charts.ts';
 import { waitFor } from '../../devkit/wait-for.ts';
+import { invokeFunction } from '../../local/functions.ts';
+import type { LocalRuntime } from '../../local/runtime.ts';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { type ChartWindow, type Period, previousWindow, windowContaining } from '../../src/domain/charts.ts';
 import { RESTATEMENTS_PREFIX } from '../../src/domain/restatements.ts';
-import { invokeFunction } from '../../src/local/functions.ts';
-import type { LocalRuntime } from '../../src/local/runtime.ts';
 import { type ChartBody, ChartResponse } from '../../src/use-cases/charts-api/schemas.ts';
 import { computeCharts } from '../../src/use-cases/compute-charts.ts';
 import { referenceChartSemantics } from './reference-chart-semantics.ts';
@@ -223,6 +223,7 @@ function lakeMethods(lake: ReturnType<LocalRuntime['dependencies']['lake']>) {
     get: lake.get.bind(lake),
     delete: lake.delete.bind(lake),
     list: lake.list.bind(lake),
+    listObjects: lake.listObjects.bind(lake),
     localCopies: lake.localCopies.bind(lake),
     describe: lake.describe.bind(lake),
   };

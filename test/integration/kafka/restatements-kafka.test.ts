@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { kafkaBrokers, kafkaSkipped, testNamespace } from '../../../devkit/kafka.ts';
 import { makeTempDir } from '../../../devkit/temp-dir.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
 import { windowContaining } from '../../../src/domain/charts.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../../src/local/runtime.ts';
 import { expectLatePlaysToRestate } from '../../support/restatement-story.ts';
 import { clockPastGraceOf } from '../../support/test-clock.ts';
 
