@@ -75,6 +75,7 @@ export const functionAccess = {
   // Writes enriched/ and removes its own older builds there.
   enrich: {
     lake: 'readWrite',
+    clearsRestatementMarks: false,
     database: false,
     kafkaProducer: false,
     openAiKey: false,

@@ -32,11 +32,13 @@ let deliveries: LakePlayRow[];
 /** A chart store that keeps what the job stored, by window. */
 function recordingStore() {
   const stored = new Map<string, Chart[]>();
-  const store: Pick<ChartStore, 'replaceWindow' | 'windowState'> = {
+  const store: Pick<ChartStore, 'replaceWindow' | 'windowState' | 'unfinishedWindows'> = {
     replaceWindow: async (window, charts) => {
       stored.set(`${window.period} ${window.start.toISOString()}`, [...charts]);
+      return { stored: true, restated: [] };
     },
     windowState: async () => undefined,
+    unfinishedWindows: async () => [],
   };
   return { store: store as ChartStore, stored };
 }

@@ -56,6 +56,7 @@ function recording(store: ObjectStore, puts: string[], failOn?: (key: string) =>
     get: (key) => store.get(key),
     delete: (key) => store.delete(key),
     list: (prefix) => store.list(prefix),
+    listObjects: (prefix) => store.listObjects(prefix),
     localCopies: (keys, scratch) => store.localCopies(keys, scratch),
     describe: () => store.describe(),
   };
