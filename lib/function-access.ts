@@ -97,6 +97,15 @@ export const functionAccess = {
     openAiKey: false,
     nodeModules: [duckdb],
   },
+  // Rewrites the lake's hours: reads and writes plays/, deletes the compacted files it replaced.
+  compact: {
+    lake: 'readWrite',
+    clearsRestatementMarks: false,
+    database: false,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [duckdb],
+  },
   'charts-api': {
     lake: 'none',
     clearsRestatementMarks: false,

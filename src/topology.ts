@@ -111,6 +111,7 @@ export const functionNames = [
   'enrich',
   'chart-hourly',
   'chart-daily',
+  'compact',
   'charts-api',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
@@ -201,6 +202,18 @@ export const functions: readonly FunctionDeclaration[] = [
     // Every minute too, so the open day's provisional chart is as fresh as the hour's.
     trigger: { kind: 'schedule', everyMinutes: 1, runAtStartup: true },
     timeoutSeconds: 600,
+    memoryMb: 2048,
+  },
+  {
+    name: 'compact',
+    description:
+      'Compacts closed hours of plays into a few deduplicated, sorted files named by a manifest per hour.',
+    entry: 'functions/compact/handler.ts',
+    // Every 15 minutes: a closed hour's many small files are read by every chart run until compacted, and a
+    // late file is folded in at the next run (docs/decisions.md, "Compaction").
+    trigger: { kind: 'schedule', everyMinutes: 15, runAtStartup: false },
+    // Lambda's most: a busy hour is hundreds of thousands of rows, and two days of hours may be due at once.
+    timeoutSeconds: 900,
     memoryMb: 2048,
   },
   {

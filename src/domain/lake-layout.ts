@@ -76,3 +76,37 @@ export function sequenceNumberOffset(sequenceNumber: string): number {
 export function isPlaysFile(key: string): boolean {
   return key.startsWith(PLAYS_PREFIX) && key.endsWith('.parquet');
 }
+
+/**
+ * A file a writer (lake-writer, Spark) put in an hour folder, as opposed to compaction's: those live under
+ * `_compacted/` and are read only as an hour's `_compaction.json` names them (docs/contracts.md, "Compaction").
+ */
+export function isWriterPlaysFile(key: string): boolean {
+  return (
+    isPlaysFile(key) &&
+    !key
+      .slice(PLAYS_PREFIX.length)
+      .split('/')
+      .some((part) => part.startsWith('_'))
+  );
+}
+
+/** The manifest of an hour's compaction: which compacted files hold the hour, which writer files they replace. */
+export function compactionManifestKey(hourStart: Date): string {
+  return `${hourPartitionPrefix(hourStart)}_compaction.json`;
+}
+
+export function compactedFilesPrefix(hourStart: Date): string {
+  return `${hourPartitionPrefix(hourStart)}_compacted/`;
+}
+
+/** Compaction output: `_compacted/<generation>-<n>.parquet`; a generation starts with its time, so it sorts as time. */
+export function compactedFileKey(hourStart: Date, generation: string, index: number): string {
+  return `${compactedFilesPrefix(hourStart)}${generation}-${pad(index, 3)}.parquet`;
+}
+
+/** The UTC hour whose folder holds `key` (`plays/dt=…/hour=HH/…`), or undefined for a key outside one. */
+export function hourOfKey(key: string): Date | undefined {
+  const match = /^plays\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\//.exec(key);
+  return match ? new Date(`${match[1]}T${match[2]}:00:00.000Z`) : undefined;
+}

@@ -6,11 +6,16 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tallyTopSongs } from '../../../src/adapters/duckdb/chart-query.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
 import { encodePlaysWithHyparquet } from '../../../src/adapters/parquet/plays-hyparquet.ts';
+import { windowStartingAt } from '../../../src/domain/charts.ts';
 import type { ConsumedRecord } from '../../../src/domain/consumed-record.ts';
 import { defaultRegions } from '../../../src/domain/regions.ts';
+import { compactHour } from '../../../src/use-cases/compact-plays.ts';
+import { listPlaysFiles } from '../../../src/use-cases/list-plays-files.ts';
 import { writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
+import { compactionPorts } from '../../support/compaction.ts';
 import { queryDuckDb, sqlText, type TempDir, tempDir } from '../support/temp.ts';
 
 interface VectorMessage {
@@ -228,6 +233,35 @@ describe('golden vectors through the lake-writer', () => {
         ...reject,
         value: values.get(`${reject.partition}/${reject.offset}`),
       })),
+    );
+  });
+
+  it('compact to the same rows less the later deliveries Spark drops, with the same charts', async () => {
+    const lakeDir = await writeVectors();
+    const lake = new LocalFolderStore(lakeDir);
+    const hours = [...new Set(vectors.play_files.map((file) => `${file.dt}T${file.hour}:00:00.000Z`))];
+    const chartsOf = async (hour: Date) => {
+      const window = windowStartingAt('hour', hour);
+      const keys = (await listPlaysFiles(lake, window)).map((object) => object.key);
+      return tallyTopSongs(await lake.localCopies(keys), window);
+    };
+    const before = await Promise.all(hours.map((hour) => chartsOf(new Date(hour))));
+    for (const hour of hours) {
+      await compactHour(
+        new Date(hour),
+        compactionPorts(lake, () => new Date('2026-11-03T00:00:00Z')),
+      );
+    }
+    expect(await Promise.all(hours.map((hour) => chartsOf(new Date(hour))))).toEqual(before);
+    const compacted = await queryDuckDb(
+      `SELECT source_partition, source_offset FROM read_parquet(${sqlText(`${lakeDir}/plays/*/*/_compacted/*.parquet`)})
+       ORDER BY source_partition, source_offset`,
+    );
+    const dropped = new Set(vectors.dedup.spark_drops.map((drop) => `${drop.partition}-${drop.offset}`));
+    expect(compacted.map((row) => `${row.source_partition}-${Number(row.source_offset)}`)).toEqual(
+      vectors.expected_rows
+        .map((row) => `${row.source_partition}-${row.source_offset}`)
+        .filter((position) => !dropped.has(position)),
     );
   });
 });
