@@ -39,7 +39,7 @@ describe('compact, invoked locally', () => {
     // Its scratch folder is ours to watch: the kill comes once DuckDB is writing the compacted file.
     const tmp = join(dataDir.path, 'tmp');
     await mkdir(tmp);
-    const child = spawn(process.execPath, [join(root, 'src/local/invoke.ts'), 'compact', '--event', '-'], {
+    const child = spawn(process.execPath, [join(root, 'local/invoke.ts'), 'compact', '--event', '-'], {
       cwd: root,
       env: { ...localModeEnv(), TOP_SONGS_DATA_DIR: dataDir.path, TMPDIR: tmp, POWERTOOLS_LOG_LEVEL: 'WARN' },
       stdio: ['pipe', 'ignore', 'inherit'],
