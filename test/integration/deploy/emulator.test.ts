@@ -38,6 +38,7 @@ describe.skipIf(!enabled)('the CDK app on an emulator (TOP_SONGS_DEPLOY=1)', () 
         'catalog-sync-failures',
         'chart-daily-failures',
         'chart-hourly-failures',
+        'compact-failures',
         'dead-letters',
         'enrich-failures',
         'ingest5xx',

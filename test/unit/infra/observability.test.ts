@@ -39,6 +39,7 @@ describe('observability (CloudWatch alarms and dashboard)', () => {
         'top-songs-dev-catalog-sync-failures',
         'top-songs-dev-chart-daily-failures',
         'top-songs-dev-chart-hourly-failures',
+        'top-songs-dev-compact-failures',
         'top-songs-dev-dead-letters',
         'top-songs-dev-enrich-failures',
         'top-songs-dev-ingest5xx',
