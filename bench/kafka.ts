@@ -140,6 +140,8 @@ export async function run(options: BenchOptions): Promise<void> {
       { batch: 100, requests: options.quick ? 60 : 300, callers: 1 },
       // Many small requests at once: shows whether concurrent sends share a produce request.
       { batch: 1, requests: options.quick ? 400 : 2_000, callers: 16 },
+      // The issue #13 goal: ≥ 100k events/s from 16 callers of 100-event requests, ≥ 0.5× the raw producer.
+      { batch: 100, requests: options.quick ? 320 : 1_600, callers: 16 },
     ];
     const rows: TableRow[] = [];
     for (const { batch, requests, callers } of cases) {
