@@ -14,7 +14,7 @@ export type StringRecord = MessageToProduce<string, string, string, string>;
  * transaction waits for that (CONCURRENT_TRANSACTIONS, then a retry), while another producer can start at
  * once. Two are enough for that (bench/kafka.ts, docs/benchmarks.md).
  */
-const PRODUCERS = 2;
+export const PRODUCERS = 4;
 
 /**
  * One transaction carries the requests queued at the time, up to this many bytes (always at least one
@@ -37,6 +37,15 @@ export class PublishFailure extends Error {
   override name = 'PublishFailure';
 }
 
+/** What the publisher uses of a transactional Producer (a stand-in in unit tests). */
+export interface TransactionalProducer {
+  beginTransaction(): Promise<{
+    send(options: { messages: StringRecord[] }): Promise<unknown>;
+    commit(): Promise<unknown>;
+  }>;
+  close(force?: boolean): Promise<void>;
+}
+
 interface Request {
   readonly records: readonly StringRecord[];
   readonly bytes: number;
@@ -51,7 +60,7 @@ interface Lane {
   readonly index: number;
   /** How many producers the lane has had: the suffix of the next one's transactional.id. */
   generation: number;
-  producer: Producer<string, string, string, string> | undefined;
+  producer: TransactionalProducer | undefined;
   running: Promise<void> | undefined;
 }
 
@@ -61,6 +70,8 @@ export interface TransactionalPublisherOptions {
   readonly transactionalIdPrefix: string;
   /** How long a request waits for its commit, queueing included; also the broker's transaction timeout. */
   readonly timeoutMs: number;
+  /** Makes the producer of a transactional.id; by default a @platformatic/kafka Producer (newProducer). */
+  readonly createProducer?: (transactionalId: string) => TransactionalProducer;
 }
 
 /**
@@ -169,9 +180,10 @@ export class TransactionalPublisher {
     records: StringRecord[],
     deadline: number,
   ): Promise<PublishFailure | undefined> {
-    lane.producer ??= this.newProducer(
-      `${this.options.transactionalIdPrefix}-${lane.index}-${lane.generation++}`,
-    );
+    if (!lane.producer) {
+      const transactionalId = `${this.options.transactionalIdPrefix}-${lane.index}-${lane.generation++}`;
+      lane.producer = (this.options.createProducer ?? ((id) => this.newProducer(id)))(transactionalId);
+    }
     const producer = lane.producer;
     let stage: 'begin' | 'send' | 'commit' = 'begin';
     let abandoned = false;
@@ -213,7 +225,7 @@ export class TransactionalPublisher {
     });
   }
 
-  private newProducer(transactionalId: string): Producer<string, string, string, string> {
+  private newProducer(transactionalId: string): TransactionalProducer {
     const { connection, timeoutMs } = this.options;
     return new Producer({
       ...connection,

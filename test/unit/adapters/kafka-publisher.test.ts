@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import {
+  PRODUCERS,
+  PublishFailure,
+  type StringRecord,
+  type TransactionalProducer,
+  TransactionalPublisher,
+} from '../../../src/adapters/transport/kafka/publisher.ts';
+
+/** A promise settled from outside. */
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+interface FakeTransaction {
+  readonly producer: string;
+  readonly sent: StringRecord[][];
+  committed: boolean;
+  readonly sending: ReturnType<typeof deferred>;
+  readonly committing: ReturnType<typeof deferred>;
+}
+
+/** Stand-in producers whose every send and commit waits until the test settles it. */
+function fakeProducers() {
+  const transactions: FakeTransaction[] = [];
+  const closed: string[] = [];
+  const createProducer = (id: string): TransactionalProducer => ({
+    beginTransaction: async () => {
+      const transaction: FakeTransaction = {
+        producer: id,
+        sent: [],
+        committed: false,
+        sending: deferred(),
+        committing: deferred(),
+      };
+      transactions.push(transaction);
+      return {
+        send: async ({ messages }) => {
+          transaction.sent.push(messages);
+          await transaction.sending.promise;
+        },
+        commit: async () => {
+          await transaction.committing.promise;
+          transaction.committed = true;
+        },
+      };
+    },
+    close: async () => {
+      closed.push(id);
+    },
+  });
+  return { transactions, closed, createProducer };
+}
+
+const record = (request: number, index: number): StringRecord => ({
+  topic: 'plays',
+  key: `user-${request}`,
+  value: `{"request":${request},"index":${index}}`,
+});
+const requestRecords = (request: number) => [record(request, 0), record(request, 1)];
+
+/** Lets the publisher's promise chains run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Records the order in which each publish settles. */
+function track(promise: Promise<void>, name: string, log: string[]) {
+  return promise.then(
+    () => log.push(`${name} ok`),
+    (error: Error) => log.push(`${name} failed: ${error.message}`),
+  );
+}
+
+describe('TransactionalPublisher grouping', () => {
+  it('carries the requests queued behind busy producers in one transaction, acknowledging each only after its commit', async () => {
+    const fake = fakeProducers();
+    const publisher = new TransactionalPublisher({
+      connection: { bootstrapBrokers: [] } as never,
+      transactionalIdPrefix: 'test',
+      timeoutMs: 60_000,
+      createProducer: fake.createProducer,
+    });
+    const log: string[] = [];
+    // Occupy every producer, one request each.
+    const first: Promise<unknown>[] = [];
+    for (let request = 0; request < PRODUCERS; request += 1) {
+      first.push(track(publisher.publish(requestRecords(request)), `r${request}`, log));
+    }
+    await settle();
+    const busy = fake.transactions.length;
+    expect(busy).toBe(PRODUCERS);
+    expect(busy).toBeGreaterThan(1);
+    // Three more arrive while all are busy: they wait, unsent.
+    const queued = [100, 101, 102].map((request) =>
+      track(publisher.publish(requestRecords(request)), `r${request}`, log),
+    );
+    await settle();
+    expect(fake.transactions).toHaveLength(busy);
+
+    // The first transaction commits: its request is answered, and its producer takes the three together.
+    fake.transactions[0]!.sending.resolve();
+    fake.transactions[0]!.committing.resolve();
+    await settle();
+    expect(log).toEqual(['r0 ok']);
+    const grouped = fake.transactions[busy]!;
+    expect(grouped.producer).toBe(fake.transactions[0]!.producer);
+    expect(grouped.sent).toEqual([[...requestRecords(100), ...requestRecords(101), ...requestRecords(102)]]);
+
+    // Sent but not committed: nobody is answered yet.
+    grouped.sending.resolve();
+    await settle();
+    expect(log).toEqual(['r0 ok']);
+    grouped.committing.resolve();
+    await Promise.all(queued);
+    expect(log).toEqual(['r0 ok', 'r100 ok', 'r101 ok', 'r102 ok']);
+    expect(grouped.committed).toBe(true);
+
+    for (const transaction of fake.transactions) {
+      transaction.sending.resolve();
+      transaction.committing.resolve();
+    }
+    await Promise.all(first);
+    await publisher.close();
+  });
+
+  it('fails every request of a failed transaction with the reason, never committing any part of it', async () => {
+    const fake = fakeProducers();
+    const publisher = new TransactionalPublisher({
+      connection: { bootstrapBrokers: [] } as never,
+      transactionalIdPrefix: 'test',
+      timeoutMs: 60_000,
+      createProducer: fake.createProducer,
+    });
+    const log: string[] = [];
+    const first: Promise<unknown>[] = [];
+    for (let request = 0; request < PRODUCERS; request += 1) {
+      first.push(track(publisher.publish(requestRecords(request)), `r${request}`, log));
+    }
+    await settle();
+    const busy = fake.transactions.length;
+    expect(busy).toBe(PRODUCERS);
+    const queued = [100, 101].map((request) =>
+      track(publisher.publish(requestRecords(request)), `r${request}`, log),
+    );
+    fake.transactions[0]!.sending.resolve();
+    fake.transactions[0]!.committing.resolve();
+    await settle();
+    const grouped = fake.transactions[busy]!;
+    expect(grouped.sent).toEqual([[...requestRecords(100), ...requestRecords(101)]]);
+
+    grouped.sending.reject(new Error('NOT_ENOUGH_REPLICAS'));
+    await Promise.all(queued);
+    const reason = 'the transaction failed; nothing was taken';
+    expect(log).toEqual(['r0 ok', `r100 failed: ${reason}`, `r101 failed: ${reason}`]);
+    expect(grouped.committed).toBe(false);
+    // Its producer is closed without a commit (the broker aborts what it left open); a new one takes over.
+    expect(fake.closed).toContain(grouped.producer);
+    const next = track(publisher.publish(requestRecords(200)), 'r200', log);
+    await settle();
+    const replacement = fake.transactions.at(-1)!;
+    expect(replacement.producer).not.toBe(grouped.producer);
+    replacement.sending.resolve();
+    replacement.committing.resolve();
+    await next;
+    expect(log.at(-1)).toBe('r200 ok');
+
+    for (const transaction of fake.transactions) {
+      transaction.sending.resolve();
+      transaction.committing.resolve();
+    }
+    await Promise.all(first);
+    await publisher.close();
+    expect(PublishFailure.name).toBe('PublishFailure');
+  });
+});
