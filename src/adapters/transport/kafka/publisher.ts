@@ -12,7 +12,9 @@ export type StringRecord = MessageToProduce<string, string, string, string>;
 /**
  * Producers that take turns. After a commit the broker still writes the commit markers; a producer's next
  * transaction waits for that (CONCURRENT_TRANSACTIONS, then a retry), while another producer can start at
- * once. Two are enough for that (bench/kafka.ts, docs/benchmarks.md).
+ * once. Two are enough for that; four keep up to four transactions in flight for concurrent callers, each
+ * carrying what queued meanwhile, since a transaction waits three round trips (docs/benchmarks.md, "Ingest:
+ * where the time goes").
  */
 export const PRODUCERS = 4;
 
