@@ -2,7 +2,10 @@ import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateTraffic } from '../../../devkit/play-batches.ts';
+import { tallyTopSongs } from '../../../src/adapters/duckdb/chart-query.ts';
+import { withScratchDir } from '../../../src/adapters/duckdb/duckdb.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
+import type { Chart } from '../../../src/domain/charts.ts';
 import { parseCompactionManifest, RETIRED_FILE_DELAY_MS } from '../../../src/domain/compaction.ts';
 import {
   compactedFilesPrefix,
@@ -11,6 +14,7 @@ import {
 } from '../../../src/domain/lake-layout.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
 import { compactClosedHours, compactHour } from '../../../src/use-cases/compact-plays.ts';
+import { computeCharts } from '../../../src/use-cases/compute-charts.ts';
 import {
   COMPACTION_HOUR,
   chartsFromLake,
@@ -22,6 +26,7 @@ import {
   writeThroughLakeWriter,
   writeTrafficHour,
 } from '../../support/compaction.ts';
+import { fakeChartStore } from '../support/fake-chart-store.ts';
 import { queryDuckDb, readPlayRows, sqlText, type TempDir, tempDir } from '../support/temp.ts';
 
 let dir: TempDir;
@@ -177,6 +182,43 @@ describe('compactHour', () => {
     await compactHour(COMPACTION_HOUR, compactionPorts(afterCrash, clock));
     expect(await compactedKeys(afterCrash)).toEqual((await manifestOf(afterCrash))?.files);
     await expectExactCharts(afterCrash, all);
+  });
+});
+
+describe('the chart job over a compacted hour', () => {
+  it('stores the same charts, from one file instead of one per batch and partition', async () => {
+    await writeTrafficHour(lake, 1_000);
+    const chartJob = async () => {
+      let stored: readonly Chart[] = [];
+      const result = await computeCharts(
+        { period: 'hour', windowStart: COMPACTION_HOUR },
+        {
+          lake,
+          charts: {
+            ...fakeChartStore([]).store,
+            replaceWindow: async (_window, charts) => {
+              stored = charts;
+              return { stored: true, restated: [] };
+            },
+          },
+          clock: () => new Date('2026-11-20T12:00:00Z'),
+          regions: ['us', 'gb', 'de'],
+          tally: tallyTopSongs,
+          withScratchDir,
+        },
+      );
+      return {
+        files: result.computed[0]!.files,
+        charts: stored.map(({ generated_at: _, ...chart }) => chart),
+      };
+    };
+    const before = await chartJob();
+    await compactHour(COMPACTION_HOUR, compactionPorts(lake, clock));
+    const after = await chartJob();
+    expect(after.charts).toEqual(before.charts);
+    expect(before.files).toBe((await lake.list('plays/')).filter(isWriterPlaysFile).length);
+    expect(before.files).toBeGreaterThan(50);
+    expect(after.files).toBe(1);
   });
 });
 
