@@ -18,6 +18,7 @@ const benchmarks = {
   charts: () => import('./charts.ts'),
   'chart-history': () => import('./chart-history.ts'),
   http: () => import('./http.ts'),
+  api: () => import('./api.ts'),
   kafka: () => import('./kafka.ts'),
   spark: () => import('./spark.ts'),
   soak: () => import('./soak.ts'),
