@@ -157,11 +157,16 @@ async function handleRoute(
   });
   const result = (await match.fn.invoke(event)) as APIGatewayProxyStructuredResultV2;
   if (!isWritable(response)) return;
+  const answer = result.body ?? '';
   response.writeHead(result.statusCode ?? 200, {
     // As API Gateway does: the request's id, which its events carry to the consumers' logs.
     'apigw-requestid': event.requestContext.requestId,
     ...(result.headers as Record<string, string>),
     ...corsHeaders(request.headers.origin, match.route.method, options.ingestCorsOrigins),
+    // As API Gateway does, rather than a chunked body: a client knows the size before it reads.
+    ...(result.statusCode === 204 || result.statusCode === 304
+      ? {}
+      : { 'content-length': String(Buffer.byteLength(answer)) }),
   });
-  response.end(result.body ?? '');
+  response.end(answer);
 }

@@ -20,6 +20,7 @@ export const handler = httpFunction(async (request) => {
     ]),
     regions: deps.settings.regions,
     clock: deps.clock,
+    answers: deps.chartAnswers,
     // Made on first use, not at every cold start: most requests are for charts.
     apiDocument: () => {
       apiDocument ??= openApiDocument(httpRoutes);

@@ -73,6 +73,6 @@ export function toHttpResponse(result: HttpResult): APIGatewayProxyStructuredRes
   return {
     statusCode: result.statusCode,
     headers: { 'content-type': 'application/json', ...result.headers },
-    body: JSON.stringify(result.body),
+    body: result.json ?? JSON.stringify(result.body),
   };
 }

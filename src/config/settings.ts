@@ -84,6 +84,8 @@ const settingsSchema = z.object({
    * "unavailable" (503 from the charts API); unset: the most that fits the charts API's function timeout.
    */
   DATABASE_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().optional()),
+  /** How long the charts API answers a chart from memory before it reads it again; 0: every request reads. */
+  CHARTS_API_LIVE_CACHE_MS: z.preprocess(blankAsUnset, z.coerce.number().int().nonnegative().default(2_000)),
   REGIONS: z
     .string()
     .optional()
@@ -176,6 +178,8 @@ export interface Settings {
   readonly kinesisStream: string | undefined;
   /** DATABASE_TIMEOUT_MS; unset: derived from the charts API's function timeout (databaseTimeoutWithin, service-timeouts.ts). */
   readonly databaseTimeoutMs: number | undefined;
+  /** CHARTS_API_LIVE_CACHE_MS: how long a chart answer is kept in memory (answer-cache.ts); 0: not at all. */
+  readonly chartsApiLiveCacheMs: number;
   readonly regions: readonly string[];
   readonly dataDir: string;
   /** Seconds between event-loop delay reports on stderr; undefined: none. */
@@ -277,6 +281,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     kafkaPublishTimeoutMs: raw.KAFKA_PUBLISH_TIMEOUT_MS,
     kinesisStream: raw.KINESIS_STREAM || undefined,
     databaseTimeoutMs: raw.DATABASE_TIMEOUT_MS,
+    chartsApiLiveCacheMs: raw.CHARTS_API_LIVE_CACHE_MS,
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,
     eventLoopReportSeconds: raw.TOP_SONGS_EVENT_LOOP_REPORT_SECONDS,

@@ -1,10 +1,11 @@
-import { cacheableJson } from '../domain/http/conditional.ts';
+import { cacheableJson, type PreparedJson } from '../domain/http/conditional.ts';
 import type { HttpRequest, HttpResult } from '../domain/http/http.ts';
 import { errorResult, jsonResult, unavailableResult } from '../domain/http/http.ts';
 import { matchRoutePath } from '../domain/http/route-path.ts';
 import { GLOBAL_REGION } from '../domain/regions.ts';
 import { type ChartStore, StoreUnavailableError } from '../ports/chart-store.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { AnswerCache } from './charts-api/answer-cache.ts';
 import { serveChart } from './charts-api/chart.ts';
 import { cachePolicy } from './charts-api/parameters.ts';
 import { serveSongHistory } from './charts-api/song-history.ts';
@@ -16,6 +17,8 @@ export interface ChartsApiPorts {
   readonly clock: Clock;
   /** The OpenAPI document of the HTTP API (http-api/openapi-document.ts), made once by the host. */
   readonly apiDocument: () => unknown;
+  /** Chart answers kept for a short while, shared by the requests of a process; absent: every request reads. */
+  readonly answers?: AnswerCache<PreparedJson | undefined>;
 }
 
 type Endpoint = (

@@ -8,6 +8,7 @@ import { onConnection, resilientPool } from '../adapters/postgres/pool.ts';
 import { PostgresRateLimiter } from '../adapters/postgres/rate-limiter.ts';
 import { databaseTimeoutWithin, publishTimeoutWithin } from '../config/service-timeouts.ts';
 import { loadSettings, type Settings, SettingsError } from '../config/settings.ts';
+import type { PreparedJson } from '../domain/http/conditional.ts';
 import type { ApiKeyStore } from '../ports/api-key-store.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
@@ -16,6 +17,7 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { type Transport, TransportUnavailableError } from '../ports/transport.ts';
 import { functionNamed } from '../topology.ts';
+import { AnswerCache } from '../use-cases/charts-api/answer-cache.ts';
 import { createLake, createTransport, databaseConfig } from './connections.ts';
 import { logger } from './logger.ts';
 
@@ -33,6 +35,11 @@ export interface Dependencies {
   chartStore(): Promise<ChartStore>;
   apiKeys(): Promise<ApiKeyStore>;
   rateLimiter(): Promise<RateLimiter>;
+  /**
+   * The charts API's answers kept in memory (CHARTS_API_LIVE_CACHE_MS), read again early once this process
+   * wrote charts or songs through `chartStore` (the local runtime runs the chart jobs beside the API).
+   */
+  readonly chartAnswers: AnswerCache<PreparedJson | undefined>;
   close(): Promise<void>;
 }
 
@@ -54,6 +61,7 @@ export function createDependencies(
   let lake: ObjectStore | undefined;
   let transport: Transport | undefined;
   let pool: pg.Pool | undefined;
+  let chartWrites = 0;
   // One pool for every PostgreSQL adapter (charts, API keys, rate limits), opened and migrated on first use.
   const database = sharedUntilFailure(async () => {
     const config: pg.PoolConfig = {
@@ -99,7 +107,14 @@ export function createDependencies(
           transport = await createTransport(settings, publishTimeoutMs);
           return transport;
         }),
-    chartStore: sharedUntilFailure(async () => new PostgresChartStore(await database(), databaseTimeoutMs)),
+    chartStore: sharedUntilFailure(async () =>
+      countingWrites(new PostgresChartStore(await database(), databaseTimeoutMs), () => chartWrites++),
+    ),
+    chartAnswers: new AnswerCache({
+      ttlMs: settings.chartsApiLiveCacheMs,
+      maxEntries: CHART_ANSWERS_KEPT,
+      generation: () => chartWrites,
+    }),
     apiKeys: sharedUntilFailure(async () => new PostgresApiKeyStore(await database(), databaseTimeoutMs)),
     rateLimiter: sharedUntilFailure(async () => new PostgresRateLimiter(await database(), databaseTimeoutMs)),
     close: async () => {
@@ -107,6 +122,22 @@ export function createDependencies(
       await pool?.end();
     },
   };
+}
+
+/** A chart is a few KB: a thousand answers fit any function's memory and outnumber the charts asked for. */
+const CHART_ANSWERS_KEPT = 1_000;
+
+/** The store, counting its writes as they settle (a failed one may have committed before its answer was lost). */
+function countingWrites(store: ChartStore, onWrite: () => void): ChartStore {
+  const writes = new Set<PropertyKey>(['replaceWindow', 'upsertSongs']);
+  return new Proxy(store, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name, target);
+      if (typeof value !== 'function') return value;
+      const method = value.bind(target) as (...args: unknown[]) => Promise<unknown>;
+      return writes.has(name) ? (...args: unknown[]) => method(...args).finally(onWrite) : method;
+    },
+  });
 }
 
 /** In AWS Lambda, EMF lines that CloudWatch Logs turns into metrics; elsewhere a registry `GET /metrics` reads. */

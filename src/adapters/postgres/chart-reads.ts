@@ -23,38 +23,46 @@ interface ChartRow {
   restated_at: Date | null;
 }
 
-type EntryRow = Omit<ServedChartEntry, 'plays' | 'movement'> & { plays: string; movement: Movement | null };
+/** `plays` is a bigint: text in a row, a number inside JSON (json_agg). */
+type EntryRow = Omit<ServedChartEntry, 'plays' | 'movement'> & {
+  plays: string | number;
+  movement: Movement | null;
+};
 
-export function findChart(
+/**
+ * The chart and its entries in one statement: one round trip, and one snapshot without a transaction (a
+ * statement sees the database as of its start), so a replacement committing meanwhile cannot mix old and new.
+ */
+const CHART_WITH_ENTRIES = `
+  SELECT c.*,
+    (SELECT coalesce(json_agg(json_build_object(
+              'rank', e.rank, 'song_id', e.song_id, 'title', s.title, 'artist', s.artist, 'genre', s.genre,
+              'plays', e.plays, 'previous_rank', e.previous_rank, 'movement', e.movement,
+              'peak_rank', e.peak_rank, 'periods_on_chart', e.periods_on_chart) ORDER BY e.rank), '[]')
+     FROM chart_entries e LEFT JOIN songs s USING (song_id)
+     WHERE e.region = c.region AND e.period = c.period AND e.window_start = c.window_start) AS entries
+  FROM charts c`;
+const CHART_AT = `${CHART_WITH_ENTRIES} WHERE c.region = $1 AND c.period = $2 AND c.window_start = $3`;
+const LATEST_CHART = `${CHART_WITH_ENTRIES} WHERE c.region = $1 AND c.period = $2 ORDER BY c.window_start DESC LIMIT 1`;
+
+export async function findChart(
   db: BoundedDatabase,
   region: string,
   period: Period,
   windowStart?: Date,
 ): Promise<ServedChart | undefined> {
-  return db.inTransaction(READ_SNAPSHOT, async (client) => {
-    const { rows } = await client.query<ChartRow>(
-      windowStart
-        ? 'SELECT * FROM charts WHERE region = $1 AND period = $2 AND window_start = $3'
-        : 'SELECT * FROM charts WHERE region = $1 AND period = $2 ORDER BY window_start DESC LIMIT 1',
-      windowStart ? [region, period, windowStart] : [region, period],
-    );
-    const chart = rows[0];
-    if (!chart) return undefined;
-    const entries = await client.query<EntryRow>(
-      `SELECT e.rank, e.song_id, s.title, s.artist, s.genre, e.plays,
-              e.previous_rank, e.movement, e.peak_rank, e.periods_on_chart
-       FROM chart_entries e LEFT JOIN songs s USING (song_id)
-       WHERE e.region = $1 AND e.period = $2 AND e.window_start = $3
-       ORDER BY e.rank`,
-      [chart.region, chart.period, chart.window_start],
-    );
-    return {
-      ...summaryOf(chart),
-      region: chart.region,
-      period: chart.period,
-      entries: entries.rows.map(entryOf),
-    };
-  });
+  const { rows } = await db.query<ChartRow & { entries: EntryRow[] }>(
+    windowStart ? CHART_AT : LATEST_CHART,
+    windowStart ? [region, period, windowStart] : [region, period],
+  );
+  const chart = rows[0];
+  if (!chart) return undefined;
+  return {
+    ...summaryOf(chart),
+    region: chart.region,
+    period: chart.period,
+    entries: chart.entries.map(entryOf),
+  };
 }
 
 function entryOf(row: EntryRow): ServedChartEntry {

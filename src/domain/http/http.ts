@@ -19,6 +19,8 @@ export interface HttpResult {
   readonly statusCode: number;
   /** Sent as JSON; undefined sends no body (a 304). */
   readonly body: unknown;
+  /** `body` already as JSON text, when the answer was prepared once for many requests (a cached chart). */
+  readonly json?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 

@@ -1,13 +1,14 @@
 /** GET /v1/charts: one chart with its entries and their semantics. */
 import { z } from 'zod';
 import { isWindowStart, periods } from '../../domain/charts.ts';
-import { cacheableJson } from '../../domain/http/conditional.ts';
+import { type PreparedJson, preparedResult, prepareJson } from '../../domain/http/conditional.ts';
 import { errorResult, type HttpRequest, type HttpResult } from '../../domain/http/http.ts';
 import type { ServedChart } from '../../ports/chart-store.ts';
 import type { ChartsApiPorts } from '../serve-charts.ts';
 import {
   cachePolicy,
   instantParameter,
+  oncePerRegions,
   parseParameters,
   periodParameter,
   regionParameter,
@@ -36,18 +37,34 @@ export const chartQuery = (regions: readonly string[]) =>
       }
     });
 
+const chartQueryOf = oncePerRegions(chartQuery);
+
 export async function serveChart(request: HttpRequest, ports: ChartsApiPorts): Promise<HttpResult> {
-  const query = parseParameters(chartQuery(ports.regions), request.query);
+  const query = parseParameters(chartQueryOf(ports.regions), request.query);
   if (!query.ok) return query.result;
   const { region, period, start } = query.value;
-  const chart = await ports.charts.findChart(region, period, start);
-  if (!chart) {
+  const read = () => readChart(ports, region, period, start);
+  const key = `chart ${region} ${period} ${start?.toISOString() ?? 'latest'}`;
+  const answer = await (ports.answers ? ports.answers.get(key, read) : read());
+  if (!answer) {
     const which = start ? `starting ${start.toISOString()}` : 'yet';
     return errorResult(404, `no ${period} chart for region ${region} ${which}`);
   }
+  return preparedResult(request, answer);
+}
+
+/** The chart as its answer, serialized and tagged once however many requests it serves; undefined: none. */
+async function readChart(
+  ports: ChartsApiPorts,
+  region: string,
+  period: ServedChart['period'],
+  start: Date | undefined,
+): Promise<PreparedJson | undefined> {
+  const chart = await ports.charts.findChart(region, period, start);
+  if (!chart) return undefined;
   // The latest chart of a series is replaced by the next window's soon, whatever its status.
   const settled = start !== undefined && chart.status === 'final';
-  return cacheableJson(request, chartBody(chart), settled ? cachePolicy.final : cachePolicy.live);
+  return prepareJson(chartBody(chart), settled ? cachePolicy.final : cachePolicy.live);
 }
 
 function chartBody(chart: ServedChart): ChartBody {

@@ -14,6 +14,24 @@ export const cachePolicy = {
   document: 'public, max-age=300',
 } as const;
 
+/**
+ * `make` of a list of regions, built once per list (the settings' one, in practice) rather than per request:
+ * building a zod schema costs more than parsing with it.
+ */
+export function oncePerRegions<S>(
+  make: (regions: readonly string[]) => S,
+): (regions: readonly string[]) => S {
+  const built = new WeakMap<readonly string[], S>();
+  return (regions) => {
+    let made = built.get(regions);
+    if (made === undefined) {
+      made = make(regions);
+      built.set(regions, made);
+    }
+    return made;
+  };
+}
+
 export const regionParameter = (regions: readonly string[]) => {
   const known = [GLOBAL_REGION, ...regions];
   return (

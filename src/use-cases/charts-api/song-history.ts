@@ -5,7 +5,13 @@ import { cacheableJson } from '../../domain/http/conditional.ts';
 import { errorResult, type HttpRequest, type HttpResult } from '../../domain/http/http.ts';
 import { GLOBAL_REGION } from '../../domain/regions.ts';
 import type { ChartsApiPorts } from '../serve-charts.ts';
-import { cachePolicy, parseParameters, periodParameter, regionParameter } from './parameters.ts';
+import {
+  cachePolicy,
+  oncePerRegions,
+  parseParameters,
+  periodParameter,
+  regionParameter,
+} from './parameters.ts';
 import type { SongHistoryBody } from './schemas.ts';
 
 /** How many windows back a history reaches, the current one included: 48 hours, 60 days. */
@@ -29,12 +35,14 @@ export const songHistoryQuery = (regions: readonly string[]) =>
     region: regionParameter(regions).optional().describe('only this region; without it, all of them'),
   });
 
+const songHistoryParameters = oncePerRegions((regions) => songPath.extend(songHistoryQuery(regions).shape));
+
 export async function serveSongHistory(
   request: HttpRequest,
   path: Readonly<Record<string, string>>,
   ports: ChartsApiPorts,
 ): Promise<HttpResult> {
-  const parameters = parseParameters(songPath.extend(songHistoryQuery(ports.regions).shape), {
+  const parameters = parseParameters(songHistoryParameters(ports.regions), {
     ...request.query,
     song_id: path.song_id,
   });

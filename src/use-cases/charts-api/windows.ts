@@ -7,6 +7,7 @@ import {
   cachePolicy,
   instantParameter,
   integerParameter,
+  oncePerRegions,
   parseParameters,
   periodParameter,
   regionParameter,
@@ -33,8 +34,10 @@ export const chartWindowsQuery = (regions: readonly string[]) =>
       }),
   });
 
+const chartWindowsQueryOf = oncePerRegions(chartWindowsQuery);
+
 export async function serveChartWindows(request: HttpRequest, ports: ChartsApiPorts): Promise<HttpResult> {
-  const query = parseParameters(chartWindowsQuery(ports.regions), request.query);
+  const query = parseParameters(chartWindowsQueryOf(ports.regions), request.query);
   if (!query.ok) return query.result;
   const { region, period, before, limit } = query.value;
   // One more than the page: whether there is a next page, without a count.

@@ -28,6 +28,7 @@ import {
   RejectedEventResponse,
 } from '../ingest-schemas.ts';
 import {
+  CachedBodyHeaders,
   CacheHeaders,
   ChallengeHeaders,
   ConditionalRequestHeaders,
@@ -103,9 +104,9 @@ const unavailable = (what: string): ZodOpenApiResponseObject => ({
 
 const databaseUnavailable = unavailable('the database is out of reach or too slow');
 
-/** A 200 with ETag and Cache-Control, and the 304 that answers a matching If-None-Match. */
+/** A 200 with ETag, Cache-Control and Content-Length, and the 304 that answers a matching If-None-Match. */
 const cacheable = (description: string, schema: z.ZodType) => ({
-  200: { description, headers: CacheHeaders, content: json(schema) },
+  200: { description, headers: CachedBodyHeaders, content: json(schema) },
   304: { description: 'the copy named by If-None-Match is still current: no body', headers: CacheHeaders },
 });
 

@@ -21,6 +21,14 @@ export const CacheHeaders = z.object({
   'Cache-Control': z.string().describe('how long a client or cache may reuse the answer'),
 });
 
+/** The headers of a cacheable 200: those of caching, and the body's size (the local server and API Gateway alike). */
+export const CachedBodyHeaders = CacheHeaders.extend({
+  'Content-Length': z
+    .string()
+    .regex(/^\d+$/)
+    .describe('the size of the body in bytes: the body is sent whole, never chunked'),
+});
+
 /** The request header that turns an unchanged answer into a 304 without a body. */
 export const ConditionalRequestHeaders = z.object({
   'If-None-Match': z

@@ -76,7 +76,11 @@ describe('the OpenAPI document', () => {
     });
     const chart = operation('/v1/charts', 'get');
     expect(Object.keys(chart.responses ?? {})).toEqual(['200', '304', '400', '404', '503']);
-    expect(Object.keys(chart.responses?.['200']?.headers ?? {})).toEqual(['ETag', 'Cache-Control']);
+    expect(Object.keys(chart.responses?.['200']?.headers ?? {})).toEqual([
+      'ETag',
+      'Cache-Control',
+      'Content-Length',
+    ]);
     expect(Object.keys(chart.responses?.['503']?.headers ?? {})).toEqual(['Retry-After']);
     expect(chart.parameters?.map((parameter) => 'name' in parameter && parameter.name)).toEqual([
       'region',

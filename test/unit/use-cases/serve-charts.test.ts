@@ -302,6 +302,7 @@ describe('serveCharts: routes', () => {
     expect(first).toEqual({
       statusCode: 200,
       body: apiDocument,
+      json: JSON.stringify(apiDocument),
       headers: { etag: expect.stringMatching(/^"[\w-]+"$/), 'cache-control': 'public, max-age=300' },
     });
     const again = await serve({

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import type { PreparedJson } from '../../../src/domain/http/conditional.ts';
+import type { HttpRequest } from '../../../src/domain/http/http.ts';
+import type { ServedChart } from '../../../src/ports/chart-store.ts';
+import { StoreUnavailableError } from '../../../src/ports/chart-store.ts';
+import { AnswerCache } from '../../../src/use-cases/charts-api/answer-cache.ts';
+import { serveCharts } from '../../../src/use-cases/serve-charts.ts';
+import { fakeChartStore, get } from '../support/fake-chart-store.ts';
+
+/** A cache on a clock the test moves, with a generation it bumps. */
+function cacheOf(ttlMs: number, maxEntries = 100) {
+  const state = { now: 0, generation: 0 };
+  const cache = new AnswerCache<string | undefined>({
+    ttlMs,
+    maxEntries,
+    now: () => state.now,
+    generation: () => state.generation,
+  });
+  return { cache, state };
+}
+
+/** A read that counts its calls and answers `name#call`. */
+function counted(name: string) {
+  const calls = { count: 0 };
+  const read = async () => `${name}#${++calls.count}`;
+  return { read, calls };
+}
+
+describe('AnswerCache', () => {
+  it('answers from memory within the TTL and reads again once it has passed', async () => {
+    const { cache, state } = cacheOf(2_000);
+    const { read, calls } = counted('a');
+    expect(await cache.get('a', read)).toBe('a#1');
+    state.now = 1_999;
+    expect(await cache.get('a', read)).toBe('a#1');
+    state.now = 2_000;
+    expect(await cache.get('a', read)).toBe('a#2');
+    expect(calls.count).toBe(2);
+  });
+
+  it('reads again at once when the generation changed (this process wrote charts)', async () => {
+    const { cache, state } = cacheOf(60_000);
+    const { read } = counted('a');
+    expect(await cache.get('a', read)).toBe('a#1');
+    state.generation++;
+    expect(await cache.get('a', read)).toBe('a#2');
+    expect(await cache.get('a', read)).toBe('a#2');
+  });
+
+  it('keeps each key apart', async () => {
+    const { cache } = cacheOf(60_000);
+    const a = counted('a');
+    const b = counted('b');
+    expect(await cache.get('a', a.read)).toBe('a#1');
+    expect(await cache.get('b', b.read)).toBe('b#1');
+    expect(await cache.get('a', a.read)).toBe('a#1');
+    expect([a.calls.count, b.calls.count]).toEqual([1, 1]);
+  });
+
+  it('shares one read among concurrent requests', async () => {
+    const { cache } = cacheOf(60_000);
+    let finish: (value: string) => void = () => {};
+    let reads = 0;
+    const read = () => {
+      reads++;
+      return new Promise<string>((resolve) => {
+        finish = resolve;
+      });
+    };
+    const waiting = [cache.get('a', read), cache.get('a', read), cache.get('a', read)];
+    finish('a');
+    expect(await Promise.all(waiting)).toEqual(['a', 'a', 'a']);
+    expect(reads).toBe(1);
+  });
+
+  it('keeps no failed read: the next request reads again', async () => {
+    const { cache } = cacheOf(60_000);
+    const failing = () => Promise.reject(new StoreUnavailableError('down'));
+    await expect(cache.get('a', failing)).rejects.toThrow('down');
+    const { read } = counted('a');
+    expect(await cache.get('a', read)).toBe('a#1');
+  });
+
+  it('keeps at most maxEntries, dropping the one read longest ago', async () => {
+    const { cache } = cacheOf(60_000, 2);
+    const a = counted('a');
+    await cache.get('a', a.read);
+    await cache.get('b', counted('b').read);
+    await cache.get('c', counted('c').read);
+    expect(cache.size).toBe(2);
+    expect(await cache.get('a', a.read)).toBe('a#2');
+  });
+
+  it('keeps nothing with a TTL of 0', async () => {
+    const { cache } = cacheOf(0);
+    const { read } = counted('a');
+    await cache.get('a', read);
+    expect(await cache.get('a', read)).toBe('a#2');
+    expect(cache.size).toBe(0);
+  });
+});
+
+const finalHour: ServedChart = {
+  region: 'us',
+  period: 'hour',
+  window_start: new Date('2026-11-20T10:00:00Z'),
+  window_end: new Date('2026-11-20T11:00:00Z'),
+  status: 'final',
+  generated_at: new Date('2026-11-20T11:06:00Z'),
+  eligible_plays: 2,
+  entries: [
+    {
+      rank: 1,
+      song_id: 'song-1',
+      title: 'One',
+      artist: 'A',
+      genre: 'pop',
+      plays: 2,
+      previous_rank: null,
+      movement: 'new',
+      peak_rank: 1,
+      periods_on_chart: 1,
+    },
+  ],
+};
+/** The same window restated: another play arrived late, the chart was computed again. */
+const restated: ServedChart = {
+  ...finalHour,
+  generated_at: new Date('2026-11-20T12:00:00Z'),
+  eligible_plays: 3,
+  entries: [{ ...finalHour.entries[0]!, plays: 3 }],
+};
+
+describe('serveCharts with an answer cache', () => {
+  const setup = () => {
+    const charts: ServedChart[] = [finalHour, { ...finalHour, region: 'gb' }];
+    const fake = fakeChartStore(charts);
+    const state = { now: 0, generation: 0 };
+    const cache = new AnswerCache<PreparedJson | undefined>({
+      ttlMs: 2_000,
+      maxEntries: 100,
+      now: () => state.now,
+      generation: () => state.generation,
+    });
+    const serve = (request: HttpRequest) =>
+      serveCharts(request, {
+        charts: fake.store,
+        regions: ['us', 'gb'],
+        clock: () => new Date('2026-11-20T13:00:00Z'),
+        apiDocument: () => ({}),
+        answers: cache,
+      });
+    return { charts, reads: fake.reads, serve, state };
+  };
+  const at = (region: string) => get('/v1/charts', { region, period: 'hour', start: '2026-11-20T10:00:00Z' });
+  const chartReads = (reads: unknown[]) =>
+    reads.filter((read) => (read as { findChart?: unknown }).findChart).length;
+
+  it('reads a chart once for many requests, each region apart, with the same bytes and ETag', async () => {
+    const { reads, serve } = setup();
+    const first = await serve(at('us'));
+    const second = await serve(at('us'));
+    expect(second).toEqual(first);
+    expect(first.json).toBe(JSON.stringify(first.body));
+    expect(first.headers?.['cache-control']).toBe('public, max-age=3600');
+    expect(chartReads(reads)).toBe(1);
+    const gb = await serve(at('gb'));
+    expect((gb.body as { region: string }).region).toBe('gb');
+    expect(chartReads(reads)).toBe(2);
+    // Another key altogether: the latest chart is not the chart of a given start.
+    await serve(get('/v1/charts', { region: 'us', period: 'hour' }));
+    expect(chartReads(reads)).toBe(3);
+  });
+
+  it('answers 304 from memory to a request naming the current ETag, without a read', async () => {
+    const { reads, serve } = setup();
+    const first = await serve(at('us'));
+    const again = await serve({ ...at('us'), headers: { 'if-none-match': first.headers?.etag } });
+    expect(again).toEqual({ statusCode: 304, body: undefined, headers: first.headers });
+    expect(chartReads(reads)).toBe(1);
+  });
+
+  it('serves a restated chart, with a new ETag, once the TTL has passed or this process wrote charts', async () => {
+    for (const change of ['ttl', 'generation'] as const) {
+      const { charts, serve, state } = setup();
+      const before = await serve(at('us'));
+      charts[0] = restated;
+      if (change === 'ttl') state.now = 2_000;
+      else state.generation++;
+      const after = await serve({ ...at('us'), headers: { 'if-none-match': before.headers?.etag } });
+      expect(after.statusCode, change).toBe(200);
+      expect((after.body as { eligible_plays: number }).eligible_plays, change).toBe(3);
+      expect(after.headers?.etag, change).not.toBe(before.headers?.etag);
+    }
+  });
+
+  it('answers 404 for a window without a chart, and 400 for bad parameters without a read', async () => {
+    const { reads, serve } = setup();
+    const missing = await serve(
+      get('/v1/charts', { region: 'us', period: 'hour', start: '2026-11-20T09:00:00Z' }),
+    );
+    expect(missing.statusCode).toBe(404);
+    const bad = await serve(get('/v1/charts', { region: 'us', period: 'week' }));
+    expect(bad.statusCode).toBe(400);
+    expect(chartReads(reads)).toBe(1);
+  });
+});
