@@ -47,6 +47,7 @@ interface Answer {
   readonly status: number;
   readonly etag: string | null;
   readonly eligiblePlays: number | undefined;
+  readonly version: number | undefined;
   /** performance.now() when the request was sent. */
   readonly sentAt: number;
 }
@@ -57,11 +58,14 @@ async function ask(path: string, headers: Record<string, string> = {}): Promise<
   const bytes = Buffer.from(await response.arrayBuffer());
   if (response.status === 200) expect(response.headers.get('content-length')).toBe(String(bytes.length));
   const body =
-    response.status === 200 ? (JSON.parse(bytes.toString()) as { eligible_plays: number }) : undefined;
+    response.status === 200
+      ? (JSON.parse(bytes.toString()) as { eligible_plays: number; version: number })
+      : undefined;
   return {
     status: response.status,
     etag: response.headers.get('etag'),
     eligiblePlays: body?.eligible_plays,
+    version: body?.version,
     sentAt,
   };
 }
@@ -121,7 +125,7 @@ describe('charts API answer cache (real local runtime, real PostgreSQL)', () => 
     const path = `/v1/charts?region=us&period=hour&start=${window.start.toISOString()}`;
     await elsewhere.replaceWindow(window, chartsOf(window, [9, 5, 2], 'final'));
     const first = await ask(path);
-    expect(first).toMatchObject({ status: 200, eligiblePlays: 16 });
+    expect(first).toMatchObject({ status: 200, eligiblePlays: 16, version: 1 });
     // Unchanged: a 304 to a client that holds it, from memory or from the database alike.
     expect((await ask(path, { 'if-none-match': first.etag! })).status).toBe(304);
 
@@ -133,7 +137,7 @@ describe('charts API answer cache (real local runtime, real PostgreSQL)', () => 
     expect(restated.etag).not.toBe(first.etag);
     // The client holding the old chart gets the restated one, not a 304.
     const revalidated = await ask(path, { 'if-none-match': first.etag! });
-    expect(revalidated).toMatchObject({ status: 200, eligiblePlays: 17, etag: restated.etag });
+    expect(revalidated).toMatchObject({ status: 200, eligiblePlays: 17, version: 2, etag: restated.etag });
   });
 
   it('serves the re-computed latest (provisional) chart once the cache window has passed', async () => {

@@ -108,6 +108,8 @@ const finalHour: ServedChart = {
   status: 'final',
   generated_at: new Date('2026-11-20T11:06:00Z'),
   eligible_plays: 2,
+  version: 1,
+  restated_at: null,
   entries: [
     {
       rank: 1,
@@ -128,6 +130,8 @@ const restated: ServedChart = {
   ...finalHour,
   generated_at: new Date('2026-11-20T12:00:00Z'),
   eligible_plays: 3,
+  version: 2,
+  restated_at: new Date('2026-11-20T12:00:00Z'),
   entries: [{ ...finalHour.entries[0]!, plays: 3 }],
 };
 
@@ -189,7 +193,7 @@ describe('serveCharts with an answer cache', () => {
       else state.generation++;
       const after = await serve({ ...at('us'), headers: { 'if-none-match': before.headers?.etag } });
       expect(after.statusCode, change).toBe(200);
-      expect((after.body as { eligible_plays: number }).eligible_plays, change).toBe(3);
+      expect(after.body, change).toMatchObject({ eligible_plays: 3, version: 2 });
       expect(after.headers?.etag, change).not.toBe(before.headers?.etag);
     }
   });
