@@ -22,7 +22,7 @@ import {
   type TableRow,
   timed,
 } from './harness.ts';
-import { benchRequest, ingestWorkload, uncountedLimiter } from './ingest.ts';
+import { benchRequest, ingestWorkload, uncountedHops, uncountedLimiter } from './ingest.ts';
 import { BENCH_NOW } from './plays.ts';
 
 /** Why the benchmark cannot run here, or undefined when it can. */
@@ -108,6 +108,7 @@ export async function run(options: BenchOptions): Promise<void> {
       regions: defaultRegions,
       clock: () => new Date(BENCH_NOW),
       rateLimiter: uncountedLimiter,
+      ...uncountedHops,
     };
 
     /**

@@ -114,6 +114,24 @@ export const functionAccess = {
     openAiKey: false,
     nodeModules: [],
   },
+  // Keeps the dead letters it is fed (by the event source mapping) in the database.
+  'dead-letter-counter': {
+    lake: 'none',
+    clearsRestatementMarks: false,
+    database: true,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [],
+  },
+  // Reads the counts; in the cloud the consumers' lag is the event source mapping's, not read here.
+  'pipeline-api': {
+    lake: 'none',
+    clearsRestatementMarks: false,
+    database: true,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [],
+  },
 } as const satisfies Record<FunctionName, FunctionAccess>;
 
 /** Modules never bundled into any function: native (installed per function above) or local-only. */

@@ -142,6 +142,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         metrics: dependencies.metrics,
         eventSource: transport.eventSource,
         bootstrapServers: transport.bootstrapServers,
+        // Records age by the runtime's clock, like everything else it runs (tests move it on).
+        now: () => dependencies.clock().getTime(),
       });
       poller.start();
       quiesce.push(() => poller.stop());

@@ -113,6 +113,8 @@ export const functionNames = [
   'chart-daily',
   'compact',
   'charts-api',
+  'dead-letter-counter',
+  'pipeline-api',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 
@@ -230,6 +232,33 @@ export const functions: readonly FunctionDeclaration[] = [
         { method: 'GET', path: '/v1/openapi.json' },
       ],
     },
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'dead-letter-counter',
+    description:
+      'Counts the records of the dead-letter topic per hour and region, each once (GET /v1/pipeline).',
+    entry: 'functions/dead-letter-counter/handler.ts',
+    trigger: {
+      kind: 'topic',
+      topic: topics.deadLetters.name,
+      batchSize: 100,
+      batchWindowSeconds: 1,
+      // A record is only counted, never dropped: with no limit, a database outage is waited out, and nothing
+      // is ever sent on to the dead-letter topic this function reads.
+      maxAttempts: Number.POSITIVE_INFINITY,
+      maxRecordAgeSeconds: Number.POSITIVE_INFINITY,
+      splitBatchOnError: false,
+    },
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+  {
+    name: 'pipeline-api',
+    description: 'Serves the counts at every hop of a window and the lag, reconciled (GET /v1/pipeline).',
+    entry: 'functions/pipeline-api/handler.ts',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/v1/pipeline' }] },
     timeoutSeconds: 10,
     memoryMb: 256,
   },

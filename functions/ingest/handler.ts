@@ -2,6 +2,7 @@ import { qualified, topics } from '../../src/topology.ts';
 import { ingestPlays } from '../../src/use-cases/ingest-plays.ts';
 import { transportKeepsHeaders } from '../../src/wiring/connections.ts';
 import { dependencies, openedOnUse } from '../../src/wiring/dependencies.ts';
+import { logger } from '../../src/wiring/logger.ts';
 import { httpFunction } from '../shared/http-function.ts';
 
 export const handler = httpFunction(async (request) => {
@@ -17,5 +18,10 @@ export const handler = httpFunction(async (request) => {
     rateLimiter: openedOnUse(deps.rateLimiter, ['countRequest']),
     metrics: deps.metrics,
     recordHeaders: transportKeepsHeaders(deps.settings),
+    counts: openedOnUse(deps.pipelineCounts, ['addIngest']),
+    countsLost: (error) =>
+      logger.error('the counts of an answered request were not stored; its window will not reconcile', {
+        error,
+      }),
   });
 });

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { configureDuckDb, duckDbResourcesFor, withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
 import { type Period, periods } from '../../src/domain/charts.ts';
 import { functionNamed } from '../../src/topology.ts';
 import { type ChartJobResult, computeCharts } from '../../src/use-cases/compute-charts.ts';
@@ -50,6 +51,8 @@ export function chartJobHandler(period: Period) {
             clock: deps.clock,
             regions: deps.settings.regions,
             tally: tallyTopSongs,
+            countLakeFiles,
+            counts: await deps.pipelineCounts(),
             withScratchDir,
             metrics: deps.metrics,
           },

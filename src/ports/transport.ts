@@ -78,6 +78,16 @@ export interface Transport extends TransportPublisher, RecordForwarder {
    */
   readonly bootstrapServers?: string;
   consumer(topic: string, group: string): Promise<LogConsumer>;
+  /**
+   * How many records of each partition of `topic` the consumer group has not committed yet (GET /v1/pipeline);
+   * absent where the transport has no such notion (Kinesis).
+   */
+  consumerLag?(topic: string, group: string): Promise<PartitionLag[]>;
   close(): Promise<void>;
   describe(): string;
+}
+
+export interface PartitionLag {
+  readonly partition: number;
+  readonly lag: number;
 }

@@ -9,12 +9,15 @@ import {
   windowContaining,
   windowStartingAt,
 } from '../domain/charts.ts';
+import type { LakeFileCounts } from '../domain/pipeline-counts.ts';
 import { GLOBAL_REGION } from '../domain/regions.ts';
 import { RESTATEMENTS_PER_RUN } from '../domain/restatements.ts';
 import { type ChartStore, StoreUnavailableError, type WindowReplacement } from '../ports/chart-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import { type Metrics, noMetrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import type { PipelineCountStore } from '../ports/pipeline-counts.ts';
+import { lakeCounts } from './count-lake.ts';
 import { type EnrichedHour, enrichedHoursOf } from './enriched-hours.ts';
 import { clearMarks, listMarkedWindows, type MarkedWindow } from './restatement-marks.ts';
 
@@ -25,6 +28,10 @@ export interface ChartJobPorts {
   readonly regions: readonly string[];
   /** Applies the chart rules to the window's Parquet files (DuckDB in every runtime). */
   readonly tally: (files: readonly string[], window: ChartWindow) => Promise<RegionTally[]>;
+  /** Counts the deliveries in the window's plays files (DuckDB), for GET /v1/pipeline. */
+  readonly countLakeFiles: (files: readonly string[], window: ChartWindow) => Promise<LakeFileCounts[]>;
+  /** Where the lake counts of each computed window are stored, after its charts. */
+  readonly counts: Pick<PipelineCountStore, 'replaceLakeCounts'>;
   /** Gives the job a scratch folder for the lake files it reads. */
   readonly withScratchDir: <T>(work: (dir: string) => Promise<T>) => Promise<T>;
   /** Counts the windows stored, by period and status; none: not counted. */
@@ -123,6 +130,12 @@ async function computeWindow(
         ports.tally(await ports.lake.localCopies(raw.files, dir), window),
       );
     });
+  // The lake's counts always from the plays files themselves (every delivery, duplicates included), whichever
+  // files the chart was computed from: the chart's eligible plays are then checked against the raw lake.
+  const raw = filesToRead(hours, false).files;
+  const fileCounts = await ports.withScratchDir(async (dir) =>
+    ports.countLakeFiles(await ports.lake.localCopies(raw, dir), window),
+  );
   const status = statusAt(window, generatedAt);
   const byRegion = new Map(tallies.map((tally) => [tally.region, tally]));
   // Every configured region gets a chart, empty when nobody played anything there.
@@ -151,6 +164,15 @@ async function computeWindow(
     );
   }
   (ports.metrics ?? noMetrics).count('chart_windows_computed', 1, { period: window.period, status });
+  // After the charts: counts stored from this run describe charts that are stored (a failure fails the run).
+  const counts = await lakeCounts(window, {
+    lake: ports.lake,
+    regions: ports.regions,
+    files: fileCounts,
+    charted: new Map(charts.map((chart) => [chart.region, chart.eligible_plays])),
+  });
+  const newest = fileCounts.find((count) => count.region === GLOBAL_REGION)?.newest_play_at;
+  await ports.counts.replaceLakeCounts(window.period, window.start, counts, newest, generatedAt);
   // Stored, or kept because a later read of the lake is stored: either way the marks' files are counted.
   const marksCleared = await clearMarks(ports.lake, marked, window);
   return {

@@ -7,7 +7,7 @@ import {
   jsonResult,
   unavailableResult,
 } from '../domain/http/http.ts';
-import { playEventShape, validatePlayEvent } from '../domain/play-event.ts';
+import { type PlayEvent, playEventShape, validatePlayEvent } from '../domain/play-event.ts';
 import type { Clock } from '../ports/clock.ts';
 import { type Metrics, noMetrics } from '../ports/metrics.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
@@ -17,12 +17,13 @@ import {
   TransportUnavailableError,
 } from '../ports/transport.ts';
 import { admitApiCaller } from './admit-api-caller.ts';
+import { countIngest, deliveryCounts, type IngestCountPorts, rejectionCounts } from './ingest-counts.ts';
 import type { PlaysAcceptedBody } from './ingest-schemas.ts';
 
 export const MAX_EVENTS_PER_REQUEST = 500;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface IngestPorts {
+export interface IngestPorts extends IngestCountPorts {
   readonly transport: TransportPublisher;
   readonly topic: string;
   readonly regions: readonly string[];
@@ -71,18 +72,29 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
   // (docs/benchmarks.md, "Ingest: where the time goes").
   const messages: OutgoingMessage[] = [];
   const rejected: PlaysAcceptedBody['rejected'] = [];
+  const accepted: PlayEvent[] = [];
   for (let index = 0; index < events.length; index += 1) {
     const result = validatePlayEvent(events[index], context);
     if (!result.ok) {
       rejected.push({ index, errors: result.errors });
       metrics.count('plays_rejected', 1, { reason: rejectionReason(result.errors[0]?.field) });
     } else {
+      accepted.push(result.value);
       const key = result.value.user_id;
       const value = JSON.stringify(result.value);
       messages.push(correlation ? { key, value, headers: correlation } : { key, value });
     }
   }
+  const rejections = rejectionCounts(
+    rejected.map(({ index, errors }) => ({
+      event: events[index],
+      reason: rejectionReason(errors[0]?.field),
+    })),
+    ports.regions,
+    context.now,
+  );
   if (messages.length === 0) {
+    await countIngest([], rejections, ports);
     return errorResult(400, 'no valid events in the request', { accepted: 0, rejected });
   }
   try {
@@ -98,6 +110,8 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
     );
   }
   metrics.count('plays_accepted', messages.length);
+  // Counted (GET /v1/pipeline) only once the transport acknowledged them: what a 503 refused is not.
+  await countIngest(deliveryCounts(accepted, context.now), rejections, ports);
   return jsonResult(202, { accepted: messages.length, rejected } satisfies PlaysAcceptedBody);
 }
 

@@ -4,6 +4,7 @@ import { prometheusMetrics } from '../adapters/metrics/prometheus.ts';
 import { PostgresApiKeyStore } from '../adapters/postgres/api-key-store.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
+import { PostgresPipelineCountStore } from '../adapters/postgres/pipeline-counts.ts';
 import { onConnection, resilientPool } from '../adapters/postgres/pool.ts';
 import { PostgresRateLimiter } from '../adapters/postgres/rate-limiter.ts';
 import { databaseTimeoutWithin, publishTimeoutWithin } from '../config/service-timeouts.ts';
@@ -14,6 +15,7 @@ import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import { METRICS_SERVICE, type Metrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import type { PipelineCountStore } from '../ports/pipeline-counts.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { type Transport, TransportUnavailableError } from '../ports/transport.ts';
 import { functionNamed } from '../topology.ts';
@@ -40,6 +42,7 @@ export interface Dependencies {
    * wrote charts or songs through `chartStore` (the local runtime runs the chart jobs beside the API).
    */
   readonly chartAnswers: AnswerCache<PreparedJson | undefined>;
+  pipelineCounts(): Promise<PipelineCountStore>;
   close(): Promise<void>;
 }
 
@@ -117,6 +120,9 @@ export function createDependencies(
     }),
     apiKeys: sharedUntilFailure(async () => new PostgresApiKeyStore(await database(), databaseTimeoutMs)),
     rateLimiter: sharedUntilFailure(async () => new PostgresRateLimiter(await database(), databaseTimeoutMs)),
+    pipelineCounts: sharedUntilFailure(
+      async () => new PostgresPipelineCountStore(await database(), databaseTimeoutMs),
+    ),
     close: async () => {
       await transport?.close();
       await pool?.end();

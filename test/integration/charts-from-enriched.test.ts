@@ -9,6 +9,7 @@ import { makeTempDir, type TempDir } from '../../devkit/temp-dir.ts';
 import { writeCatalog } from '../../local/catalog.ts';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../src/adapters/object-store/local-folder.ts';
 import type { Chart, Period } from '../../src/domain/charts.ts';
@@ -45,7 +46,16 @@ function recordingStore() {
 
 async function chartAll(): Promise<{ charts: Map<string, Chart[]>; results: ChartJobResult[] }> {
   const { store, stored } = recordingStore();
-  const ports = { lake, charts: store, clock, regions: defaultRegions, tally: tallyTopSongs, withScratchDir };
+  const ports = {
+    lake,
+    charts: store,
+    clock,
+    regions: defaultRegions,
+    tally: tallyTopSongs,
+    countLakeFiles,
+    counts: { replaceLakeCounts: async () => {} },
+    withScratchDir,
+  };
   const windows: [Period, Date][] = [
     ['day', DAY],
     ...[0, 1, 2, 3].map((hour): [Period, Date] => ['hour', new Date(DAY.getTime() + hour * HOUR_MS)]),

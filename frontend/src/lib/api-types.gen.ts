@@ -102,6 +102,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The counts at every hop of a UTC hour or day, per region and global, reconciled; and the lag */
+        get: operations["getPipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -201,6 +218,50 @@ export interface components {
             rank: number;
             plays: number;
         };
+        HopCounts: {
+            /** @description a region code, or global: every region, and records that name none */
+            region: string;
+            /** @description deliveries ingest acknowledged (202); an event sent twice counts twice */
+            accepted: number;
+            rejected_at_ingest: {
+                total: number;
+                /** @description events by the field of their first error */
+                by_reason: {
+                    [key: string]: number;
+                };
+            };
+            /** @description deliveries written to the lake (compaction’s removed duplicates included) */
+            in_lake: number;
+            /** @description records the lake writers filed under rejects/, by the hour they arrived */
+            rejected_in_lake: number;
+            /** @description records sent to the dead-letter topic, each once */
+            dead_letters: number;
+            /** @description deliveries in the lake beyond the first of an event_id */
+            duplicates: number;
+            /** @description distinct events under 30 s */
+            short_plays: number;
+            /** @description eligible plays of the chart */
+            charted: number;
+            reconciled: components["schemas"]["Reconciliation"];
+        };
+        /** @description whether the counts account for each other; each failing equation with its two sides */
+        Reconciliation: {
+            ok: boolean;
+            mismatches: {
+                /** @enum {string} */
+                equation: "accepted = in_lake + dead_letters" | "charted = in_lake - duplicates - short_plays";
+                left: number;
+                right: number;
+            }[];
+        };
+        PartitionLag: {
+            /** @description the consuming function (its consumer group) */
+            consumer: string;
+            topic: string;
+            partition: number;
+            /** @description records not yet committed by the consumer */
+            records: number;
+        };
         Error: {
             /** @description what was wrong, naming each bad parameter */
             message: string;
@@ -288,6 +349,21 @@ export interface components {
             /** @description global first, then the configured regions; each present even when the song never charted there */
             regions: components["schemas"]["SongRegionHistory"][];
         };
+        Pipeline: {
+            /** @enum {string} */
+            period: "hour" | "day";
+            /** Format: date-time */
+            window_start: string;
+            lag_seconds: {
+                /** @description now minus the newest play any chart run saw in the lake */
+                lake: number | null;
+                /** @description no live chart yet: always null */
+                live_chart: null;
+                /** @description consumer lag per partition, in records; null where the transport has none (Kinesis) or it is out of reach */
+                partitions: components["schemas"]["PartitionLag"][] | null;
+            };
+            regions: components["schemas"]["HopCounts"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -302,6 +378,9 @@ export type SchemaChartEntry = components['schemas']['ChartEntry'];
 export type SchemaChartWindow = components['schemas']['ChartWindow'];
 export type SchemaSongRegionHistory = components['schemas']['SongRegionHistory'];
 export type SchemaSongChartPoint = components['schemas']['SongChartPoint'];
+export type SchemaHopCounts = components['schemas']['HopCounts'];
+export type SchemaReconciliation = components['schemas']['Reconciliation'];
+export type SchemaPartitionLag = components['schemas']['PartitionLag'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaPlaysAccepted = components['schemas']['PlaysAccepted'];
 export type SchemaPlaysRefused = components['schemas']['PlaysRefused'];
@@ -310,6 +389,7 @@ export type SchemaRegions = components['schemas']['Regions'];
 export type SchemaChart = components['schemas']['Chart'];
 export type SchemaChartWindows = components['schemas']['ChartWindows'];
 export type SchemaSongHistory = components['schemas']['SongHistory'];
+export type SchemaPipeline = components['schemas']['Pipeline'];
 export type $defs = Record<string, never>;
 export interface operations {
     postPlays: {
@@ -699,6 +779,68 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    getPipeline: {
+        parameters: {
+            query: {
+                period: "hour" | "day";
+                /** @description the start of a UTC hour or day; without it, the window open now */
+                start?: string;
+            };
+            header?: {
+                /** @description the ETag of a copy the client holds (or *): a 304 without a body when it is still current */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the counts of the window */
+            200: {
+                headers: {
+                    /** @description a strong entity tag of the body: send it back in If-None-Match */
+                    ETag: string;
+                    /** @description how long a client or cache may reuse the answer */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            /** @description the copy named by If-None-Match is still current: no body */
+            304: {
+                headers: {
+                    /** @description a strong entity tag of the body: send it back in If-None-Match */
+                    ETag: string;
+                    /** @description how long a client or cache may reuse the answer */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a parameter is missing or wrong: one error per parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is out of reach or too slow; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };

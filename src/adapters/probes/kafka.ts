@@ -1,8 +1,9 @@
-import { Admin, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka';
+import { Admin } from '@platformatic/kafka';
 import { type ConnectionProbe, fail, ok, type ProbeOutcome } from '../../ports/connection-probe.ts';
 import type { TopicDeclaration } from '../../topology.ts';
 import { UNREACHABLE_ERRNOS } from '../network-errors.ts';
 import { describeKafkaError, type KafkaConnectionOptions } from '../transport/kafka/connection.ts';
+import { kafkaGroupLag } from '../transport/kafka/group-lag.ts';
 import { errorCodes, hasAny, UNKNOWN_HOST } from './error-codes.ts';
 import { lagText } from './lag.ts';
 
@@ -61,46 +62,9 @@ async function inspect(admin: Admin, options: KafkaProbeOptions): Promise<ProbeO
   return ok([brokers, topics.join(', '), lag].filter(Boolean).join('; '));
 }
 
-/**
- * The group's lag per partition: what a read-committed consumer can read (the last stable offset) minus where
- * the group resumes (its committed offset; without one, the earliest offset, where the lake-writer starts). With
- * transactional ingest a caught-up group lags by 1 on a partition that holds records: the last offset is a
- * transaction marker that no consumer commits past.
- */
 async function groupLag(admin: Admin, options: KafkaProbeOptions, partitions: number): Promise<string> {
-  const [group] = await admin.listConsumerGroupOffsets({ groups: [options.group] });
-  const committed = new Map(
-    group?.topics
-      .find((topic) => topic.name === options.lagTopic)
-      ?.partitions.map((partition) => [partition.partitionIndex, partition.committedOffset]),
-  );
-  const indexes = Array.from({ length: partitions }, (_, index) => index);
-  const offsets = async (timestamp: bigint) => {
-    const [topic] = await admin.listOffsets({
-      topics: [
-        {
-          name: options.lagTopic,
-          partitions: indexes.map((partitionIndex) => ({ partitionIndex, timestamp })),
-        },
-      ],
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-    });
-    return new Map(topic?.partitions.map((partition) => [partition.partitionIndex, partition.offset]));
-  };
-  const [ends, starts] = await Promise.all([
-    offsets(ListOffsetTimestamps.LATEST),
-    offsets(ListOffsetTimestamps.EARLIEST),
-  ]);
-  const lags = indexes.map((partition) => {
-    const end = ends.get(partition) ?? 0n;
-    const start = starts.get(partition) ?? 0n;
-    // -1 (or none): nothing committed on this partition; the consumer starts at the earliest offset.
-    const resume = committed.get(partition) ?? -1n;
-    const from = resume > start ? resume : start;
-    return { partition, lag: end > from ? end - from : 0n };
-  });
-  const none = committed.size === 0 ? ', nothing committed yet' : '';
-  return `${lagText(options.group, lags)}${none}`;
+  const { lags, committedAny } = await kafkaGroupLag(admin, options.group, options.lagTopic, partitions);
+  return `${lagText(options.group, lags)}${committedAny ? '' : ', nothing committed yet'}`;
 }
 
 function refused(error: unknown): ProbeOutcome {

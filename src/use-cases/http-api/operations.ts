@@ -27,6 +27,13 @@ import {
   RateLimitedResponse,
   RejectedEventResponse,
 } from '../ingest-schemas.ts';
+import { pipelineQuery } from '../pipeline-api/pipeline.ts';
+import {
+  HopCountsResponse,
+  PartitionLagResponse,
+  PipelineResponse,
+  ReconciliationResponse,
+} from '../pipeline-api/schemas.ts';
 import {
   CachedBodyHeaders,
   CacheHeaders,
@@ -63,6 +70,10 @@ export const namedSchemas = {
   SongHistory: SongHistoryResponse,
   SongRegionHistory,
   SongChartPoint,
+  Pipeline: PipelineResponse,
+  HopCounts: HopCountsResponse,
+  Reconciliation: ReconciliationResponse,
+  PartitionLag: PartitionLagResponse,
 } as const;
 
 /** The security scheme of the routes that name an authorizer in the topology: an API key. */
@@ -170,6 +181,16 @@ export const httpApiOperations: Readonly<Record<RouteKey, ZodOpenApiOperationObj
       ...cacheable("the song's history", SongHistoryResponse),
       400: badParameters,
       404: error('neither the catalog nor any chart has the song'),
+      503: databaseUnavailable,
+    },
+  },
+  'GET /v1/pipeline': {
+    operationId: 'getPipeline',
+    summary: 'The counts at every hop of a UTC hour or day, per region and global, reconciled; and the lag',
+    requestParams: { query: pipelineQuery, header: ConditionalRequestHeaders },
+    responses: {
+      ...cacheable('the counts of the window', PipelineResponse),
+      400: badParameters,
       503: databaseUnavailable,
     },
   },

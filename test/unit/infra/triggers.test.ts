@@ -12,7 +12,10 @@ function declaredDelivery(trigger: TopicTrigger) {
     BatchSize: trigger.batchSize,
     MaximumBatchingWindowInSeconds: trigger.batchWindowSeconds,
     MaximumRetryAttempts: Number.isFinite(trigger.maxAttempts) ? trigger.maxAttempts - 1 : -1,
-    MaximumRecordAgeInSeconds: trigger.maxRecordAgeSeconds,
+    // No limit: left out, which is Lambda's -1 (the dead-letter counter waits out any outage).
+    ...(Number.isFinite(trigger.maxRecordAgeSeconds)
+      ? { MaximumRecordAgeInSeconds: trigger.maxRecordAgeSeconds }
+      : {}),
     BisectBatchOnFunctionError: trigger.splitBatchOnError,
     StartingPosition: 'TRIM_HORIZON',
     FunctionResponseTypes: ['ReportBatchItemFailures'],

@@ -30,6 +30,8 @@ const chartHour = (charts: ChartStore) =>
       clock: () => new Date('2026-11-20T12:00:00Z'),
       regions: ['us'],
       tally: async () => [],
+      countLakeFiles: async () => [],
+      counts: { replaceLakeCounts: async () => {} },
       withScratchDir: (work) => work('/nowhere'),
     },
   );

@@ -58,6 +58,10 @@ describe('ingest metrics', () => {
       clock: () => now,
       rateLimiter: countingLimiter(['7']),
       metrics,
+      counts: { addIngest: async () => {} },
+      countsLost: (error) => {
+        throw error;
+      },
     });
     expect(result.statusCode).toBe(202);
     expect(Object.fromEntries(counts)).toEqual({
@@ -81,6 +85,10 @@ describe('ingest metrics', () => {
       clock: () => now,
       rateLimiter: countingLimiter(['7']),
       metrics,
+      counts: { addIngest: async () => {} },
+      countsLost: (error) => {
+        throw error;
+      },
     });
     expect(result.statusCode).toBe(503);
     expect(Object.fromEntries(counts)).toEqual({ 'plays_rejected{"reason":"transport_unavailable"}': 2 });

@@ -41,7 +41,17 @@ const post = (
 const postJson = (value: unknown) => post(JSON.stringify(value));
 
 function ingest(request: HttpRequest, transport = fakeTransport(), rateLimiter = countingLimiter(['7'])) {
-  return ingestPlays(request, { transport, topic: 'song-plays', regions, clock: () => now, rateLimiter });
+  return ingestPlays(request, {
+    transport,
+    topic: 'song-plays',
+    regions,
+    clock: () => now,
+    rateLimiter,
+    counts: { addIngest: async () => {} },
+    countsLost: (error) => {
+      throw error;
+    },
+  });
 }
 
 const eventId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

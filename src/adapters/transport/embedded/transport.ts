@@ -1,6 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ForwardedMessage, LogConsumer, OutgoingMessage, Transport } from '../../../ports/transport.ts';
+import type {
+  ForwardedMessage,
+  LogConsumer,
+  OutgoingMessage,
+  PartitionLag,
+  Transport,
+} from '../../../ports/transport.ts';
 import { topics as declaredTopics, type TopicDeclaration } from '../../../topology.ts';
 import { openEmbeddedConsumer } from './consumer.ts';
 import { lockFolder } from './folder-lock.ts';
@@ -81,6 +87,15 @@ export class EmbeddedTransport implements Transport {
 
   describe(): string {
     return `embedded transport in ${this.dir}`;
+  }
+
+  async consumerLag(topic: string, group: string): Promise<PartitionLag[]> {
+    // A group that never consumed is read without being registered: a registered one holds back trimming.
+    const offsets = this.offsetFiles.get(`${topic}/${group}`) ?? new OffsetFile(join(this.dir, topic), group);
+    return this.partitionsOf(topic).map((log, partition) => ({
+      partition,
+      lag: Math.max(0, log.endOffset - offsets.committed(partition)),
+    }));
   }
 
   /** How many records are in the topic, per partition (for tests and reconciliation). */

@@ -4,6 +4,7 @@ import {
   type ForwardedMessage,
   type LogConsumer,
   type OutgoingMessage,
+  type PartitionLag,
   type Transport,
   TransportUnavailableError,
 } from '../../../ports/transport.ts';
@@ -12,6 +13,7 @@ import { withDeadline } from '../../deadline.ts';
 import { describeKafkaError, type KafkaSasl, kafkaConnectionOptions } from './connection.ts';
 import { openKafkaConsumer } from './consumer.ts';
 import { KafkaForwarder } from './forwarder.ts';
+import { kafkaGroupLag } from './group-lag.ts';
 import { TransactionalPublisher } from './publisher.ts';
 
 export interface KafkaTransportOptions {
@@ -132,6 +134,33 @@ export class KafkaTransport implements Transport {
     });
     this.consumers.add(consumer);
     return consumer;
+  }
+
+  async consumerLag(topic: string, group: string): Promise<PartitionLag[]> {
+    const admin = new Admin({
+      ...kafkaConnectionOptions(this.options, `${this.options.clientId}-lag`),
+      retries: 1,
+      retryDelay: 250,
+    });
+    try {
+      const read = (async () => {
+        const metadata = await admin.metadata({ topics: [topic] });
+        const partitions = metadata.topics.get(topic)?.partitionsCount ?? 0;
+        return (await kafkaGroupLag(admin, group, topic, partitions)).lags;
+      })();
+      const timeoutMs = this.options.publishTimeoutMs;
+      return await withDeadline(read, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
+    } catch (error) {
+      throw new TransportUnavailableError(
+        `Kafka at ${this.bootstrapServers}: ${describeKafkaError(error)}`,
+        5,
+        {
+          cause: error,
+        },
+      );
+    } finally {
+      await admin.close().catch(() => {});
+    }
   }
 
   async close(): Promise<void> {
