@@ -14,6 +14,7 @@ import { hourPartitionPrefix } from '../../src/domain/lake-layout.ts';
 import { describeCatalog } from '../../src/use-cases/catalog-in-lake.ts';
 import { callDeployedApi, type HttpAnswer } from './emulator-http.ts';
 import { waitForCatalog, withDeployedLake } from './smoke-catalog.ts';
+import { pipelineProblem } from './smoke-pipeline.ts';
 import { type ExpectedEntry, smokePlays } from './smoke-plays.ts';
 
 /** The stack outputs the smoke test needs (`cdk deploy --outputs-file`). */
@@ -117,6 +118,16 @@ export async function smokeTest(stack: DeployedStack, options: SmokeOptions): Pr
     say(`smoke: GET /v1/charts ${region} → ${body.status}, top ${body.entries.length} as expected`);
   }
   await expectHistory(api, hour, plays.expected.us?.[0]?.song_id, say);
+  const short = plays.events.filter(
+    (event, index) => index !== plays.invalidIndex && Number(event.ms_played) < 30_000,
+  ).length;
+  const problem = await pipelineProblem((path) => api('GET', path), hour, {
+    accepted: plays.validEventIds.length,
+    short,
+    rejected: 1,
+  });
+  if (problem) throw new SmokeTestError(problem);
+  say('smoke: GET /v1/pipeline: the hour reconciles with exactly what was sent');
   return {
     catalog: { source: catalog.source, model: catalog.model, songs: catalog.songs },
     hour: hour.toISOString(),

@@ -4,11 +4,14 @@
  * server's document and a dashboard schema drift apart in either direction, `tsc -p frontend` fails here.
  */
 import type { Chart, ChartEntry, ChartWindows } from '../features/charts/api/schemas.ts';
+import type { HopCounts, Pipeline } from '../features/pipeline/api/schemas.ts';
 import type { SongChartPoint, SongHistory } from '../features/songs/api/schemas.ts';
 import type {
   SchemaChart,
   SchemaChartEntry,
   SchemaChartWindows,
+  SchemaHopCounts,
+  SchemaPipeline,
   SchemaSongChartPoint,
   SchemaSongHistory,
 } from './api-types.gen.ts';
@@ -22,4 +25,6 @@ export const dashboardSchemasFollowTheApiDocument: readonly true[] = [
   true satisfies Same<ChartWindows, SchemaChartWindows>,
   true satisfies Same<SongChartPoint, SchemaSongChartPoint>,
   true satisfies Same<SongHistory, SchemaSongHistory>,
+  true satisfies Same<Pipeline, SchemaPipeline>,
+  true satisfies Same<HopCounts, SchemaHopCounts>,
 ];
