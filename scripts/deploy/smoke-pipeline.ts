@@ -28,7 +28,7 @@ export async function pipelineProblem(
   const expected = {
     region: 'global',
     accepted: sent.accepted,
-    rejected_at_ingest: { total: sent.rejected, by_reason: { region: sent.rejected } },
+    rejected_at_ingest: { total: sent.rejected, by_reason: { invalid_region: sent.rejected } },
     in_lake: sent.accepted,
     rejected_in_lake: 0,
     dead_letters: 0,

@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invokeFunction } from '../../src/local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime.ts';
+import { invokeFunction } from '../../local/functions.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { buildDashboardIfMissing, launchChromium } from '../support/browser.ts';
 import { embeddedCommittedOffsets } from '../support/embedded-transport.ts';
 import { settledLakeRows } from '../support/exact-pipeline.ts';

@@ -225,7 +225,7 @@ export interface components {
             accepted: number;
             rejected_at_ingest: {
                 total: number;
-                /** @description events by the field of their first error */
+                /** @description events by invalid_<field> of their first error (invalid_event: the event as a whole) */
                 by_reason: {
                     [key: string]: number;
                 };
