@@ -5,6 +5,7 @@
  * day and a bit of plays with a story (scripts/screenshots/history.ts) through the lake-writer function, runs
  * the real chart jobs for every hour and day, then opens the dashboard in Chromium at desktop and phone sizes and
  * writes the PNGs to docs/screenshots/. Needs the built dashboard (the npm script builds it) and Chromium.
+ * `npm run screenshots -- pipeline` takes only the Pipeline view's (scripts/screenshots/pipeline.ts).
  */
 import '../local/quiet-logs.ts';
 import { join } from 'node:path';
@@ -15,7 +16,8 @@ import { startLocalRuntime } from '../local/runtime.ts';
 import { generateCatalog } from '../simulator/index.ts';
 import { fixedSongs } from '../src/adapters/catalog/fixed-song-source.ts';
 import { storyHistory } from './screenshots/history.ts';
-import { takeScreenshots } from './screenshots/views.ts';
+import { takePipelineScreenshots } from './screenshots/pipeline.ts';
+import { desktop, phone, takeScreenshots } from './screenshots/views.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -23,16 +25,8 @@ const SEED = 7;
 /** The open hour has this many minutes of plays: the pictures show the view right after an hour boundary. */
 const OPEN_MINUTES = 5;
 
-const outDir = join(projectRoot, 'docs', 'screenshots');
-const dataDir = await makeTempDir('screenshots');
-const catalog = generateCatalog({ seed: SEED });
-const runtime = await startLocalRuntime({
-  env: { TOP_SONGS_DATA_DIR: dataDir.path, PORT: '0' },
-  schedules: false,
-  defaultCatalog: fixedSongs(catalog),
-});
-try {
-  await invokeFunction('catalog-sync', {});
+/** The history's pictures: a day and a bit of plays with a story, charted, in every view but the pipeline's. */
+async function historyPictures(): Promise<void> {
   const openHour = new Date(Math.floor(Date.now() / HOUR) * HOUR);
   const history = storyHistory({
     seed: SEED,
@@ -64,6 +58,31 @@ try {
     riser: history.risers[0]!,
   });
   for (const file of written) console.log(`wrote ${file}`);
+}
+
+const outDir = join(projectRoot, 'docs', 'screenshots');
+const dataDir = await makeTempDir('screenshots');
+const catalog = generateCatalog({ seed: SEED });
+const runtime = await startLocalRuntime({
+  env: { TOP_SONGS_DATA_DIR: dataDir.path, PORT: '0' },
+  schedules: false,
+  defaultCatalog: fixedSongs(catalog),
+});
+const pipelineOnly = process.argv[2] === 'pipeline';
+try {
+  await invokeFunction('catalog-sync', {});
+  if (!pipelineOnly) await historyPictures();
+  // An hour of its own: older than the history's, or the last closed one when the history is not made.
+  const pipelineHour = new Date(Math.floor(Date.now() / HOUR) * HOUR - (pipelineOnly ? 1 : 40) * HOUR);
+  const pictures = await takePipelineScreenshots({
+    runtime,
+    dataDir: dataDir.path,
+    outDir,
+    hour: pipelineHour,
+    desktop,
+    phone,
+  });
+  for (const file of pictures) console.log(`wrote ${file}`);
 } finally {
   await runtime.stop();
   await dataDir.remove();

@@ -24,8 +24,8 @@ const common: BrowserContextOptions = {
   // Also turns the charts' animations off: a picture never catches a bar half grown.
   reducedMotion: 'reduce',
 };
-const desktop: BrowserContextOptions = { ...common, viewport: { width: 1280, height: 800 } };
-const phone: BrowserContextOptions = {
+export const desktop: BrowserContextOptions = { ...common, viewport: { width: 1280, height: 800 } };
+export const phone: BrowserContextOptions = {
   ...common,
   viewport: { width: 390, height: 844 },
   isMobile: true,

@@ -54,39 +54,41 @@ function RegionTable({
   onSelect: (region: string) => void;
 }) {
   return (
-    <table className="table pipeline-regions" data-testid="pipeline-regions">
-      <thead>
-        <tr>
-          <th scope="col">Region</th>
-          <th scope="col">Accepted</th>
-          <th scope="col">In lake</th>
-          <th scope="col">Dead letters</th>
-          <th scope="col">Charted</th>
-          <th scope="col">Reconciled</th>
-        </tr>
-      </thead>
-      <tbody>
-        {pipeline.regions.map((entry) => (
-          <tr
-            key={entry.region}
-            className={entry.reconciled.ok ? undefined : 'pipeline-regions__row--failing'}
-            aria-selected={entry.region === selected}
-            data-testid={`pipeline-region-${entry.region}`}
-          >
-            <th scope="row">
-              <button type="button" className="link-button" onClick={() => onSelect(entry.region)}>
-                {regionLabel(entry.region)}
-              </button>
-            </th>
-            <td>{formatCount(entry.accepted)}</td>
-            <td>{formatCount(entry.in_lake)}</td>
-            <td>{formatCount(entry.dead_letters)}</td>
-            <td>{formatCount(entry.charted)}</td>
-            <td>{entry.reconciled.ok ? '✓' : `✗ ${entry.reconciled.mismatches.length} failing`}</td>
+    <div className="pipeline-regions__scroll">
+      <table className="table pipeline-regions" data-testid="pipeline-regions">
+        <thead>
+          <tr>
+            <th scope="col">Region</th>
+            <th scope="col">Accepted</th>
+            <th scope="col">In lake</th>
+            <th scope="col">Dead letters</th>
+            <th scope="col">Charted</th>
+            <th scope="col">Reconciled</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {pipeline.regions.map((entry) => (
+            <tr
+              key={entry.region}
+              className={entry.reconciled.ok ? undefined : 'pipeline-regions__row--failing'}
+              aria-selected={entry.region === selected}
+              data-testid={`pipeline-region-${entry.region}`}
+            >
+              <th scope="row">
+                <button type="button" className="link-button" onClick={() => onSelect(entry.region)}>
+                  {regionLabel(entry.region)}
+                </button>
+              </th>
+              <td>{formatCount(entry.accepted)}</td>
+              <td>{formatCount(entry.in_lake)}</td>
+              <td>{formatCount(entry.dead_letters)}</td>
+              <td>{formatCount(entry.charted)}</td>
+              <td>{entry.reconciled.ok ? '✓' : `✗ ${entry.reconciled.mismatches.length} failing`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
