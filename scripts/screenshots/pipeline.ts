@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContextOptions } from 'playwright-core';
+import { launchChromium } from '../../devkit/browser.ts';
+import { readLakeRows } from '../../devkit/lake.ts';
+import { generateTraffic } from '../../devkit/play-batches.ts';
+import { postPlays } from '../../devkit/post-plays.ts';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
-import { launchChromium } from '../../test/support/browser.ts';
-import { embeddedCommittedOffsets } from '../../test/support/embedded-transport.ts';
-import { settledLakeRows } from '../../test/support/exact-pipeline.ts';
-import { generateTraffic } from '../../test/support/play-batches.ts';
-import { postPlays } from '../../test/support/post-plays.ts';
 import { paletted } from './png.ts';
 
 export async function takePipelineScreenshots(options: {
@@ -37,11 +37,12 @@ export async function takePipelineScreenshots(options: {
   for (let start = 0; start < traffic.events.length; start += 250) {
     await postPlays(runtime, { events: traffic.events.slice(start, start + 250) });
   }
-  await settledLakeRows(
-    join(options.dataDir, 'lake'),
-    traffic.deliveries.length,
-    () => embeddedCommittedOffsets(options.dataDir),
+  const lakeDir = join(options.dataDir, 'lake');
+  await waitFor(
+    'every delivery in the lake',
+    async () => ((await readLakeRows(lakeDir)).length >= traffic.deliveries.length ? true : undefined),
     60_000,
+    250,
   );
   await invokeFunction('chart-hourly', { window_start: hour.toISOString() });
 

@@ -6,15 +6,15 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboardIfMissing, launchChromium } from '../../devkit/browser.ts';
+import { embeddedCommittedOffsets } from '../../devkit/embedded-transport.ts';
+import { recentPlay } from '../../devkit/play-batches.ts';
+import { postPlays } from '../../devkit/post-plays.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
+import { waitFor } from '../../devkit/wait-for.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
-import { buildDashboardIfMissing, launchChromium } from '../support/browser.ts';
-import { embeddedCommittedOffsets } from '../support/embedded-transport.ts';
 import { settledLakeRows } from '../support/exact-pipeline.ts';
-import { recentPlay } from '../support/play-batches.ts';
-import { postPlays } from '../support/post-plays.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const HOUR = 3_600_000;
 

@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { embeddedCommittedOffsets } from '../../devkit/embedded-transport.ts';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { expectCountsAtEveryHop, movableClock } from '../support/count-scenario.ts';
-import { embeddedCommittedOffsets } from '../support/embedded-transport.ts';
 import { expectCountsAcrossKill } from '../support/kill-counts.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
 
 describe('counts at every hop, embedded transport', () => {
   const dirs: { remove: () => Promise<void> }[] = [];

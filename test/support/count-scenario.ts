@@ -9,15 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
+import { generateTraffic } from '../../devkit/play-batches.ts';
+import { postPlays } from '../../devkit/post-plays.ts';
+import type { ReferencePlay } from '../../devkit/reference-charts.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
 import { hourPartitionPrefix } from '../../src/domain/lake-layout.ts';
 import { functionNamed, type TopicTrigger } from '../../src/topology.ts';
 import { type CommittedOffsets, settledLakeRows } from './exact-pipeline.ts';
 import { expectedHops, expectServedHops, getPipeline, hopsOf, waitForPipeline } from './pipeline-counts.ts';
-import { generateTraffic } from './play-batches.ts';
-import { postPlays } from './post-plays.ts';
-import type { ReferencePlay } from './reference-charts.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

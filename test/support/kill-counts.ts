@@ -3,10 +3,11 @@
  * start`, killed with SIGKILL mid-stream and started again (expectExactlyOnceAcrossKill); then the hour is
  * charted and GET /v1/pipeline must serve exactly the counts computed from what was sent, reconciled.
  */
+
+import { invokeLocally, startLocalProcess } from '../../devkit/local-process.ts';
+import { generateTraffic } from '../../devkit/play-batches.ts';
 import { type CommittedOffsets, expectExactlyOnceAcrossKill } from './exact-pipeline.ts';
-import { invokeLocally, startLocalProcess } from './local-process.ts';
 import { expectedHops, expectServedHops, getPipeline } from './pipeline-counts.ts';
-import { generateTraffic } from './play-batches.ts';
 
 const HOUR = 3_600_000;
 

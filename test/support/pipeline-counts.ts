@@ -3,8 +3,8 @@
  * computed from what the test sent (not from the production code), and how to read them.
  */
 import { expect } from 'vitest';
-import type { ReferencePlay } from './reference-charts.ts';
-import { waitFor } from './wait-for.ts';
+import type { ReferencePlay } from '../../devkit/reference-charts.ts';
+import { waitFor } from '../../devkit/wait-for.ts';
 
 export interface ServedHops {
   readonly region: string;

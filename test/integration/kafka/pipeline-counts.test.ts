@@ -5,12 +5,12 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { committedOffsets, kafkaBrokers, kafkaSkipped, testNamespace } from '../../../devkit/kafka.ts';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
 import { qualified } from '../../../src/topology.ts';
 import { expectCountsAtEveryHop, movableClock } from '../../support/count-scenario.ts';
-import { committedOffsets, kafkaBrokers, kafkaSkipped, testNamespace } from '../../support/kafka.ts';
 import { expectCountsAcrossKill } from '../../support/kill-counts.ts';
-import { makeTempDir } from '../../support/temp-dir.ts';
 
 const lakeWriterOffsets = (namespace: string) => () =>
   committedOffsets(qualified('lake-writer', namespace), qualified('song-plays', namespace));
