@@ -63,7 +63,7 @@ describe('Kafka event source', () => {
   });
 
   it('builds MSK and self-managed events that read back as the records they were built from', () => {
-    const expected = built.map(({ topic, partition, offset, timestamp, value, headers }) => ({
+    const expected = built.map(({ topic, partition, offset, timestamp, value }) => ({
       topic,
       partition,
       offset,

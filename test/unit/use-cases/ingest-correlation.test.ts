@@ -37,6 +37,10 @@ async function publishedBy(recordHeaders: boolean | undefined, requestId: string
       regions: ['us'],
       clock: () => new Date('2026-11-20T10:50:00Z'),
       rateLimiter: countingLimiter(['7']),
+      counts: { addIngest: async () => {} },
+      countsLost: (error) => {
+        throw error;
+      },
       ...(recordHeaders === undefined ? {} : { recordHeaders }),
     },
   );
