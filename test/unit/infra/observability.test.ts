@@ -41,6 +41,8 @@ describe('observability (CloudWatch alarms and dashboard)', () => {
         'top-songs-dev-chart-hourly-failures',
         'top-songs-dev-compact-failures',
         'top-songs-dev-dead-letters',
+        // The dead-letter counter consumes too: a backlog there means dead letters not counted yet.
+        'top-songs-dev-dead-letter-counter-iterator-age',
         'top-songs-dev-enrich-failures',
         'top-songs-dev-ingest5xx',
         'top-songs-dev-lake-writer-iterator-age',
