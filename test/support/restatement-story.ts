@@ -15,6 +15,7 @@ import { invokeFunction } from '../../local/functions.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
 import { type ChartWindow, type Period, previousWindow, windowContaining } from '../../src/domain/charts.ts';
 import { RESTATEMENTS_PREFIX } from '../../src/domain/restatements.ts';
 import { type ChartBody, ChartResponse } from '../../src/use-cases/charts-api/schemas.ts';
@@ -171,6 +172,8 @@ export async function expectLatePlaysToRestate({
       clock: runtime.dependencies.clock,
       regions,
       tally: tallyTopSongs,
+      countLakeFiles,
+      counts: await runtime.dependencies.pipelineCounts(),
       withScratchDir,
     },
   );

@@ -5,7 +5,7 @@ import type { DeadLetter, PipelineCountStore } from '../../ports/pipeline-counts
 import { type BoundedDatabase, boundedDatabase, READ_SNAPSHOT } from './transaction.ts';
 
 /**
- * The pipeline's counts in PostgreSQL (migration 005). Ingest's counts are upserts that add, so that concurrent
+ * The pipeline's counts in PostgreSQL (migration 006). Ingest's counts are upserts that add, so that concurrent
  * requests in any number of processes each add theirs; dead letters are rows keyed by their source, so that
  * counting one again changes nothing.
  */

@@ -76,6 +76,8 @@ function run(
         await tally(files, window);
         return [];
       },
+      countLakeFiles: async () => [],
+      counts: { replaceLakeCounts: async () => {} },
       withScratchDir: (work) => work(join(dir.path, 'scratch')),
     },
   );
