@@ -1,17 +1,17 @@
 /**
  * What a chart run found in the lake for a window, per region and `global` (GET /v1/pipeline's lake hops). The one
  * place where "deliveries written to the lake" is defined: rows in the window's Parquet files plus the duplicates
- * compaction removed from them (recorded in each hour's `_compaction.json`), so that compacting an hour changes
- * neither in_lake nor reconciliation.
+ * compaction removed from them (`duplicates_removed` of each hour's `_compaction.json`; the files read are what
+ * the hour's readers read: its compacted files and the writer files they do not cover, listPlaysFiles), so that
+ * compacting an hour changes neither in_lake nor reconciliation.
  */
 import type { ChartWindow } from '../domain/charts.ts';
-import { dateOf, REJECTS_PREFIX, windowPrefix } from '../domain/lake-layout.ts';
+import { parseCompactionManifest } from '../domain/compaction.ts';
+import { compactionManifestKey, dateOf, REJECTS_PREFIX } from '../domain/lake-layout.ts';
 import { countedRegion, type LakeCounts, type LakeFileCounts } from '../domain/pipeline-counts.ts';
 import { GLOBAL_REGION } from '../domain/regions.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-
-/** The file a compaction of an hour leaves beside its Parquet files. */
-export const COMPACTION_FILE = '_compaction.json';
+import { hoursOf } from './enriched-hours.ts';
 
 export interface LakeCountSources {
   readonly lake: ObjectStore;
@@ -22,8 +22,7 @@ export interface LakeCountSources {
 }
 
 export async function lakeCounts(window: ChartWindow, sources: LakeCountSources): Promise<LakeCounts[]> {
-  const keys = await sources.lake.list(windowPrefix(window.period, window.start));
-  const removed = await duplicatesRemoved(sources.lake, keys, sources.regions);
+  const removed = await duplicatesRemoved(sources.lake, window, sources.regions);
   const rejected = await rejectedInLake(sources.lake, window, sources.regions);
   return [...sources.regions, GLOBAL_REGION].map((region) => {
     const files = sources.files.find((count) => count.region === region);
@@ -40,25 +39,20 @@ export async function lakeCounts(window: ChartWindow, sources: LakeCountSources)
 }
 
 /**
- * Duplicates that compaction removed, per region and in total under `global`: `{"duplicates_removed": {"us": 3}}`
- * in each compacted hour's `_compaction.json`.
+ * Duplicates that compaction removed, per region and in total under `global`: `duplicates_removed` of each
+ * compacted hour's manifest (`_compaction.json`, src/domain/compaction.ts), over every generation.
  */
 async function duplicatesRemoved(
   lake: ObjectStore,
-  keys: readonly string[],
+  window: ChartWindow,
   regions: readonly string[],
 ): Promise<Map<string, number>> {
   const removed = new Map<string, number>();
-  for (const key of keys.filter((candidate) => candidate.endsWith(`/${COMPACTION_FILE}`))) {
+  for (const hour of hoursOf(window)) {
+    const key = compactionManifestKey(hour);
     const body = await lake.get(key);
     if (!body) continue;
-    const record = JSON.parse(new TextDecoder().decode(body)) as {
-      duplicates_removed?: Record<string, number>;
-    };
-    for (const [region, count] of Object.entries(record.duplicates_removed ?? {})) {
-      if (!Number.isSafeInteger(count) || count < 0) {
-        throw new Error(`${key}: duplicates_removed.${region} is ${count}, not a count`);
-      }
+    for (const [region, count] of Object.entries(parseCompactionManifest(key, body).duplicates_removed)) {
       const counted = countedRegion(region, regions);
       if (counted) removed.set(counted, (removed.get(counted) ?? 0) + count);
       removed.set(GLOBAL_REGION, (removed.get(GLOBAL_REGION) ?? 0) + count);

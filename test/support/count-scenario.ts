@@ -2,8 +2,8 @@
  * The counts scenario every transport runs against an in-process runtime (GET /v1/pipeline): seeded traffic with
  * short plays, invalid events and resent events into the last closed hour, then one play that the lake-writer
  * cannot write (its hour's folder is a file), dead-lettered once the runtime's clock says it is past the
- * trigger's maximum age. Every count of the hour, of the poison's hour and of their days must equal the counts
- * computed from what was sent, and reconcile.
+ * trigger's maximum age. Every count of the hour (before and after compaction removes its duplicates from the
+ * files), of the poison's hour and of their days must equal the counts computed from what was sent, and reconcile.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -119,6 +119,17 @@ export async function expectCountsAtEveryHop(options: {
   expect(global.short_plays).toBeGreaterThan(0);
   expect(global.rejected_at_ingest.total).toBeGreaterThan(0);
   expect(global.dead_letters).toBe(0);
+
+  // Compacted (its duplicates removed from the files), the hour's counts stay the same: in_lake still counts them.
+  const compacted = (await invokeFunction('compact', {
+    period: 'hour',
+    window_start: hourStart.toISOString(),
+  })) as {
+    hours: { status: string }[];
+  };
+  expect(compacted.hours.map((hour) => hour.status)).toEqual(['compacted']);
+  await invokeFunction('chart-hourly', { window_start: hourStart.toISOString() });
+  expectServedHops(await getPipeline(runtime.url, 'hour', hourStart), expect_(hourStart, HOUR));
 
   const poisoned = await getPipeline(runtime.url, 'hour', poisonHour);
   expectServedHops(poisoned, expect_(poisonHour, HOUR));
