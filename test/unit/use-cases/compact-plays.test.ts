@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateTraffic } from '../../../devkit/play-batches.ts';
 import { tallyTopSongs } from '../../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../../src/adapters/duckdb/duckdb.ts';
+import { countLakeFiles } from '../../../src/adapters/duckdb/lake-counts.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
 import type { Chart } from '../../../src/domain/charts.ts';
 import { parseCompactionManifest, RETIRED_FILE_DELAY_MS } from '../../../src/domain/compaction.ts';
@@ -12,6 +13,7 @@ import {
   compactionManifestKey,
   isWriterPlaysFile,
 } from '../../../src/domain/lake-layout.ts';
+import type { LakeCounts } from '../../../src/domain/pipeline-counts.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
 import { compactClosedHours, compactHour } from '../../../src/use-cases/compact-plays.ts';
 import { computeCharts } from '../../../src/use-cases/compute-charts.ts';
@@ -190,6 +192,7 @@ describe('the chart job over a compacted hour', () => {
     await writeTrafficHour(lake, 1_000);
     const chartJob = async () => {
       let stored: readonly Chart[] = [];
+      let counted: readonly LakeCounts[] = [];
       const result = await computeCharts(
         { period: 'hour', windowStart: COMPACTION_HOUR },
         {
@@ -204,18 +207,28 @@ describe('the chart job over a compacted hour', () => {
           clock: () => new Date('2026-11-20T12:00:00Z'),
           regions: ['us', 'gb', 'de'],
           tally: tallyTopSongs,
+          countLakeFiles,
+          counts: {
+            replaceLakeCounts: async (_period, _start, counts) => {
+              counted = counts;
+            },
+          },
           withScratchDir,
         },
       );
       return {
         files: result.computed[0]!.files,
         charts: stored.map(({ generated_at: _, ...chart }) => chart),
+        counted,
       };
     };
     const before = await chartJob();
     await compactHour(COMPACTION_HOUR, compactionPorts(lake, clock));
     const after = await chartJob();
     expect(after.charts).toEqual(before.charts);
+    // GET /v1/pipeline's lake counts too: in_lake and duplicates include what compaction removed.
+    expect(after.counted).toEqual(before.counted);
+    expect(before.counted.find((count) => count.region === 'global')?.duplicates).toBeGreaterThan(0);
     expect(before.files).toBe((await lake.list('plays/')).filter(isWriterPlaysFile).length);
     expect(before.files).toBeGreaterThan(50);
     expect(after.files).toBe(1);
