@@ -805,6 +805,8 @@ export interface operations {
                     ETag: string;
                     /** @description how long a client or cache may reuse the answer */
                     "Cache-Control": string;
+                    /** @description the size of the body in bytes: the body is sent whole, never chunked */
+                    "Content-Length": string;
                     [name: string]: unknown;
                 };
                 content: {
