@@ -39,6 +39,7 @@ describe.skipIf(!enabled)('the CDK app on an emulator (TOP_SONGS_DEPLOY=1)', () 
         'chart-daily-failures',
         'chart-hourly-failures',
         'compact-failures',
+        'dead-letter-counter-iterator-age',
         'dead-letters',
         'enrich-failures',
         'ingest5xx',
