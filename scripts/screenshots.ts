@@ -8,6 +8,7 @@
  * `npm run screenshots -- pipeline` takes only the Pipeline view's (scripts/screenshots/pipeline.ts).
  */
 import '../local/quiet-logs.ts';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { writePlaysThroughLakeWriter } from '../devkit/lake.ts';
 import { makeTempDir } from '../devkit/temp-dir.ts';
@@ -50,12 +51,20 @@ async function historyPictures(): Promise<void> {
   for (const day of days) {
     await invokeFunction('chart-daily', { period: 'day', window_start: new Date(day).toISOString() });
   }
+  // Late plays for an hour charted final hours ago, through the lake-writer, and the next scheduled run: the
+  // hour is restated by itself (docs/contracts.md, "Restatements").
+  const restatedHour = new Date(openHour.getTime() - 3 * HOUR);
+  const lateHour = history.hours.find((hour) => hour.start.getTime() === restatedHour.getTime())!;
+  const late = lateHour.plays.slice(0, 600).map((play) => ({ ...play, event_id: randomUUID() }));
+  await writePlaysThroughLakeWriter(late, { partition: 1, firstOffset: 0 });
+  await invokeFunction('chart-hourly', {});
   const written = await takeScreenshots({
     url: runtime.url,
     outDir,
     openHour,
     openMinutes: OPEN_MINUTES,
     riser: history.risers[0]!,
+    restatedHour,
   });
   for (const file of written) console.log(`wrote ${file}`);
 }

@@ -15,6 +15,8 @@ export interface ScreenshotOptions {
   readonly openMinutes: number;
   /** A song that climbs, and the region where it climbs most: the trend picture follows it. */
   readonly riser: { readonly song: Song; readonly home: string };
+  /** An hour that late plays restated after it was final. */
+  readonly restatedHour: Date;
 }
 
 const common: BrowserContextOptions = {
@@ -40,7 +42,7 @@ async function settled(page: Page): Promise<void> {
 }
 
 export async function takeScreenshots(options: ScreenshotOptions): Promise<string[]> {
-  const { url, outDir, openHour, openMinutes, riser } = options;
+  const { url, outDir, openHour, openMinutes, riser, restatedHour } = options;
   const H = (offset: number) => new Date(openHour.getTime() + offset * HOUR).toISOString();
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
@@ -91,6 +93,10 @@ export async function takeScreenshots(options: ScreenshotOptions): Promise<strin
     await shoot('regions', desktop, `/?region=global&period=hour&start=${H(-1)}`, (page) =>
       page.getByTestId('region-comparison').scrollIntoViewIfNeeded(),
     );
+    // An hour restated by late plays, on a desktop and a phone: its "Restated HH:MM UTC" badge.
+    const restated = `/?region=global&period=hour&start=${restatedHour.toISOString()}`;
+    await shoot('restated', desktop, restated, (page) => page.getByTestId('chart-restated').waitFor());
+    await shoot('phone-restated', phone, restated, (page) => page.getByTestId('chart-restated').waitFor());
     await shoot('phone-chart', phone, `/?region=${riser.home}&period=hour&start=${H(-1)}`);
     await shoot(
       'phone-song-trend',

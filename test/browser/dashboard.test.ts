@@ -196,6 +196,32 @@ describe('dashboard (built frontend in Chromium, fake API)', { timeout: 60_000 }
     expect(await text(page.getByTestId('chart-eligible-plays'))).toBe('1,300');
   });
 
+  it('says Closing in the grace after a window ends, and marks a restated chart with the time of its restatement', async () => {
+    await page.clock.install({ time: new Date('2026-11-27T14:03:00.000Z') });
+    api.charts.set('global|hour', {
+      status: 200,
+      body: { ...globalHour, status: 'closing', generated_at: '2026-11-27T14:02:40.000Z' },
+    });
+    await page.goto(baseUrl);
+    await expect.poll(() => text(page.getByTestId('chart-status')), WAIT).toBe('Closing');
+    expect(await page.getByTestId('chart-restated').count()).toBe(0);
+
+    api.charts.set('global|hour', {
+      status: 200,
+      body: {
+        ...globalHour,
+        status: 'final',
+        version: 2,
+        generated_at: '2026-11-27T16:41:05.000Z',
+        restated_at: '2026-11-27T16:41:05.000Z',
+      },
+    });
+    await page.getByTestId('refresh').click();
+    await expect.poll(() => text(page.getByTestId('chart-status')), WAIT).toBe('Final');
+    expect(await text(page.getByTestId('chart-restated'))).toBe('Restated 16:41 UTC');
+    expect(await page.getByTestId('chart-restated').getAttribute('title')).toContain('version 2');
+  });
+
   it("shows the API's message on 400", async () => {
     await page.goto(`${baseUrl}/?region=zz&period=hour`);
 

@@ -256,13 +256,7 @@ function windowsReply(url: URL): { status: number; body: unknown } {
     api.charts.get(`${url.searchParams.get('region')}|${url.searchParams.get('period')}`),
   );
   const windows = served
-    ? [served].map(({ window_start, window_end, status, generated_at, eligible_plays }) => ({
-        window_start,
-        window_end,
-        status,
-        generated_at,
-        eligible_plays,
-      }))
+    ? [served].map(({ region: _, period: __, entries: ___, ...summary }) => summary)
     : [];
   return {
     status: 200,
