@@ -53,6 +53,18 @@ def test_the_cli_writes_the_vectors_once(vectors, brokers, each_lake):
     assert "_checkpoints/spark-stream/commits/0" in everything
     assert not any("_spark_metadata" in name for name in everything)
     assert not [name for name in everything if name.startswith("_staging/")]
+    # The vectors' windows closed long ago: each plays file marks its hour and its day for restatement, under the
+    # keys the lake-writer uses (docs/contracts.md, "Restatements"), after the file is in place.
+    plays = [name for name in everything if name.startswith("plays/")]
+    assert plays
+    marks = sorted(name for name in everything if name.startswith("restatements/"))
+    assert marks == sorted(mark for name in plays for mark in late_marks(name))
+
+
+def late_marks(plays_key: str) -> list[str]:
+    _, dt, hour, name = plays_key.split("/")
+    date, hh, stem = dt.removeprefix("dt="), hour.removeprefix("hour="), name.removesuffix(".parquet")
+    return [f"restatements/hour/{date}T{hh}/{stem}", f"restatements/day/{date}/{hh}-{stem}"]
 
 
 def test_a_restart_from_the_checkpoint_neither_loses_nor_duplicates(spark, vectors, brokers, each_lake):
