@@ -25,6 +25,14 @@ export interface ChartWindow {
   readonly end: Date;
 }
 
+/** A genre's chart of a region and window: stored beside the window's charts, which give its status and times. */
+export interface GenreChart {
+  readonly genre: string;
+  readonly region: string;
+  readonly eligible_plays: number;
+  readonly entries: readonly ChartEntry[];
+}
+
 export interface ChartEntry {
   readonly rank: number;
   readonly song_id: string;
@@ -103,9 +111,14 @@ export function statusAt(window: ChartWindow, asOf: Date): ChartStatus {
   return asOf.getTime() < window.end.getTime() + LATE_PLAY_GRACE_MS ? 'closing' : 'final';
 }
 
-/** The chart rules applied to one region's plays of a window: what a chart engine returns. */
+/**
+ * The chart rules applied to one region's plays of a window: what a chart engine returns. With `genre`, the
+ * chart of that genre's plays only (a play's genre is its song's in the catalog; a song it does not know is in
+ * no genre chart).
+ */
 export interface RegionTally {
   readonly region: string;
+  readonly genre?: string;
   readonly eligible_plays: number;
   readonly entries: readonly ChartEntry[];
 }

@@ -1,4 +1,11 @@
-import type { Chart, ChartStatus, ChartWindow, EntrySemantics, Period } from '../domain/charts.ts';
+import type {
+  Chart,
+  ChartStatus,
+  ChartWindow,
+  EntrySemantics,
+  GenreChart,
+  Period,
+} from '../domain/charts.ts';
 import type { Song } from '../domain/song.ts';
 import { UnavailableError } from './unavailable.ts';
 
@@ -25,6 +32,8 @@ export interface ChartRevision {
 }
 
 export interface ServedChart extends Omit<Chart, 'entries'>, ChartRevision {
+  /** The genre, for a genre's chart: the window's chart of the region, counting that genre's plays only. */
+  readonly genre?: string;
   readonly entries: readonly ServedChartEntry[];
 }
 
@@ -73,9 +82,14 @@ export interface ChartStore {
    * Replaces every chart of the window with these, in one transaction, with the entries' semantics derived from
    * the period's history, and those of later windows that depend on this one derived anew. A chart that was
    * final and changes is restated: its version goes one up and `restated_at` becomes its `generated_at`; the same
-   * chart computed again keeps its version. Charts generated as of a later instant than these are kept.
+   * chart computed again keeps its version. Charts generated as of a later instant than these are kept. The
+   * window's genre charts (of its regions' charts) are replaced with `genreCharts` along with them.
    */
-  replaceWindow(window: ChartWindow, charts: readonly Chart[]): Promise<WindowReplacement>;
+  replaceWindow(
+    window: ChartWindow,
+    charts: readonly Chart[],
+    genreCharts?: readonly GenreChart[],
+  ): Promise<WindowReplacement>;
   /** When the window's charts were last computed and whether they were final then. */
   windowState(window: ChartWindow): Promise<{ status: Chart['status']; generatedAt: Date } | undefined>;
   /**
@@ -83,8 +97,16 @@ export interface ChartStore {
    * they were closing), oldest first, at most `limit`.
    */
   unfinishedWindows(period: Period, endedBy: Date, limit: number): Promise<ChartWindow[]>;
-  /** The chart of that window, or the latest one when `windowStart` is omitted. */
-  findChart(region: string, period: Period, windowStart?: Date): Promise<ServedChart | undefined>;
+  /**
+   * The chart of that window, or the latest one when `windowStart` is omitted; with `genre`, that window's chart
+   * of the genre (empty when it had no plays of it).
+   */
+  findChart(
+    region: string,
+    period: Period,
+    windowStart?: Date,
+    genre?: string,
+  ): Promise<ServedChart | undefined>;
   /** The windows of a region and period that have a chart, newest first, starting before `before` if given. */
   listWindows(
     region: string,

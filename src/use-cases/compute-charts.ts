@@ -2,6 +2,7 @@ import type { RegionTally } from '../domain/charts.ts';
 import {
   type Chart,
   type ChartWindow,
+  type GenreChart,
   LATE_PLAY_GRACE_MS,
   type Period,
   previousWindow,
@@ -26,8 +27,15 @@ export interface ChartJobPorts {
   readonly charts: ChartStore;
   readonly clock: Clock;
   readonly regions: readonly string[];
-  /** Applies the chart rules to the window's Parquet files (DuckDB in every runtime). */
-  readonly tally: (files: readonly string[], window: ChartWindow) => Promise<RegionTally[]>;
+  /**
+   * Applies the chart rules to the window's Parquet files (DuckDB in every runtime); with genres (enriched files,
+   * or a copy of the catalog for raw ones), the genre charts too.
+   */
+  readonly tally: (
+    files: readonly string[],
+    window: ChartWindow,
+    genres: { readonly enriched: boolean; readonly catalog: string | undefined },
+  ) => Promise<RegionTally[]>;
   /** Counts the deliveries in the window's plays files (DuckDB), for GET /v1/pipeline. */
   readonly countLakeFiles: (files: readonly string[], window: ChartWindow) => Promise<LakeFileCounts[]>;
   /** Where the lake counts of each computed window are stored, after its charts. */
@@ -119,17 +127,16 @@ async function computeWindow(
   const generatedAt = ports.clock();
   const hours = await enrichedHoursOf(ports.lake, window);
   const read = filesToRead(hours, true);
-  const tallies = await ports
-    .withScratchDir(async (dir) => ports.tally(await ports.lake.localCopies(read.files, dir), window))
-    .catch(async (error: unknown) => {
-      if (read.enrichedHours === 0) throw error;
-      // An enriched file replaced twice since its manifest was read (enrich keeps one build back) is gone:
-      // the raw plays say the same.
-      const raw = filesToRead(hours, false);
-      return ports.withScratchDir(async (dir) =>
-        ports.tally(await ports.lake.localCopies(raw.files, dir), window),
-      );
-    });
+  const allTallies = await tallyFiles(read, window, ports).catch(async (error: unknown) => {
+    if (read.enrichedHours === 0) throw error;
+    // An enriched file replaced twice since its manifest was read (enrich keeps one build back) is gone:
+    // the raw plays say the same.
+    return tallyFiles(filesToRead(hours, false), window, ports);
+  });
+  const tallies = allTallies.filter((tally) => tally.genre === undefined);
+  const genreCharts: GenreChart[] = allTallies.flatMap(({ genre, region, eligible_plays, entries }) =>
+    genre === undefined ? [] : [{ genre, region, eligible_plays, entries }],
+  );
   // The lake's counts always from the plays files themselves (every delivery, duplicates included), whichever
   // files the chart was computed from: the chart's eligible plays are then checked against the raw lake.
   const raw = filesToRead(hours, false).files;
@@ -152,7 +159,7 @@ async function computeWindow(
   }));
   let replacement: WindowReplacement;
   try {
-    replacement = await ports.charts.replaceWindow(window, charts);
+    replacement = await ports.charts.replaceWindow(window, charts, genreCharts);
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
     // Replacing is one transaction: the window keeps the charts it had, whole, until a run gets through.
@@ -197,6 +204,7 @@ async function computeWindow(
 function filesToRead(hours: readonly EnrichedHour[], useEnriched: boolean) {
   const files: string[] = [];
   let enrichedHours = 0;
+  let rawHours = 0;
   for (const hour of hours) {
     if (hour.inputs.plays.length === 0) continue;
     if (useEnriched && hour.staleness.current && hour.manifest) {
@@ -204,7 +212,22 @@ function filesToRead(hours: readonly EnrichedHour[], useEnriched: boolean) {
       enrichedHours += 1;
     } else {
       files.push(...hour.inputs.plays.map((file) => file.key));
+      rawHours += 1;
     }
   }
-  return { files, enrichedHours };
+  // Raw plays get their genre from the catalog, the one an enriched hour was built with (else it is not current).
+  const catalog = rawHours > 0 ? (hours[0]?.inputs.catalog?.key ?? undefined) : undefined;
+  return { files, enrichedHours, catalog };
+}
+
+/** The window's tallies from these files (local copies), the catalog's copy last. */
+async function tallyFiles(read: ReturnType<typeof filesToRead>, window: ChartWindow, ports: ChartJobPorts) {
+  return ports.withScratchDir(async (dir) => {
+    const keys = read.catalog ? [...read.files, read.catalog] : read.files;
+    const copies = await ports.lake.localCopies(keys, dir);
+    return ports.tally(read.catalog ? copies.slice(0, -1) : copies, window, {
+      enriched: read.enrichedHours > 0,
+      catalog: read.catalog ? copies.at(-1) : undefined,
+    });
+  });
 }

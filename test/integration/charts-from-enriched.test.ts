@@ -12,7 +12,7 @@ import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../src/adapters/object-store/local-folder.ts';
-import type { Chart, Period } from '../../src/domain/charts.ts';
+import type { Chart, GenreChart, Period } from '../../src/domain/charts.ts';
 import { hourPartitionPrefix, playsFileKey } from '../../src/domain/lake-layout.ts';
 import type { LakePlayRow } from '../../src/domain/lake-row.ts';
 import { defaultRegions } from '../../src/domain/regions.ts';
@@ -33,19 +33,25 @@ let deliveries: LakePlayRow[];
 /** A chart store that keeps what the job stored, by window. */
 function recordingStore() {
   const stored = new Map<string, Chart[]>();
+  const genres = new Map<string, GenreChart[]>();
   const store: Pick<ChartStore, 'replaceWindow' | 'windowState' | 'unfinishedWindows'> = {
-    replaceWindow: async (window, charts) => {
+    replaceWindow: async (window, charts, genreCharts = []) => {
       stored.set(`${window.period} ${window.start.toISOString()}`, [...charts]);
+      genres.set(`${window.period} ${window.start.toISOString()}`, [...genreCharts]);
       return { stored: true, restated: [] };
     },
     windowState: async () => undefined,
     unfinishedWindows: async () => [],
   };
-  return { store: store as ChartStore, stored };
+  return { store: store as ChartStore, stored, genres };
 }
 
-async function chartAll(): Promise<{ charts: Map<string, Chart[]>; results: ChartJobResult[] }> {
-  const { store, stored } = recordingStore();
+async function chartAll(): Promise<{
+  charts: Map<string, Chart[]>;
+  genres: Map<string, GenreChart[]>;
+  results: ChartJobResult[];
+}> {
+  const { store, stored, genres } = recordingStore();
   const ports = {
     lake,
     charts: store,
@@ -63,7 +69,7 @@ async function chartAll(): Promise<{ charts: Map<string, Chart[]>; results: Char
   const results: ChartJobResult[] = [];
   for (const [period, windowStart] of windows)
     results.push(await computeCharts({ period, windowStart }, ports));
-  return { charts: stored, results };
+  return { charts: stored, genres, results };
 }
 
 /** What a chart is, whenever it was computed. */
@@ -154,6 +160,17 @@ describe('charts from enriched plays', () => {
     // Enriched hours hold each event once: fewer files, fewer rows, the same charts.
     expect(fromEnriched.results[0]!.computed[0]!.files).toBe(4);
     expect(withoutTime(fromEnriched.charts)).toEqual(withoutTime(raw.charts));
+    // Genres from the catalog joined to raw plays, or from the enriched column: the same genre charts.
+    expect(fromEnriched.genres).toEqual(raw.genres);
+    const dayGenres = raw.genres.get(`day ${DAY.toISOString()}`)!;
+    expect(new Set(dayGenres.map((chart) => chart.genre))).toEqual(new Set(genres));
+    // Every counted play of a known song is in its genre's global chart.
+    const dayGlobal = raw.charts.get(`day ${DAY.toISOString()}`)!.find((chart) => chart.region === 'global')!;
+    expect(
+      dayGenres
+        .filter((chart) => chart.region === 'global')
+        .reduce((sum, chart) => sum + chart.eligible_plays, 0),
+    ).toBe(dayGlobal.eligible_plays);
 
     const firstDeliveries = [...deliveries].sort(
       (a, b) => a.source_partition - b.source_partition || a.source_offset - b.source_offset,
@@ -222,5 +239,6 @@ describe('charts from enriched plays', () => {
     const again = await chartAll();
     expect(again.results.map((result) => result.computed[0]!.enriched_hours)).toEqual([4, 1, 1, 1, 1]);
     expect(withoutTime(again.charts)).toEqual(withoutTime(after.charts));
+    expect(again.genres).toEqual(after.genres);
   });
 });

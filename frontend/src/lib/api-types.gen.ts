@@ -293,6 +293,8 @@ export interface components {
             region: string;
             /** @enum {string} */
             period: "hour" | "day";
+            /** @description present when asked for: the chart counts this genre's plays only (the song's genre in the catalog) */
+            genre?: string;
             /**
              * Format: date-time
              * @description an instant in UTC, RFC 3339 with milliseconds
@@ -496,6 +498,7 @@ export interface operations {
                 period: "hour" | "day";
                 /** @description the start of a UTC hour or day; without it, the latest window that has a chart */
                 start?: string;
+                genre?: "pop" | "hip-hop" | "rock" | "electronic" | "r&b" | "indie" | "country" | "metal" | "reggaeton" | "sertanejo" | "j-pop" | "bollywood";
             };
             header?: {
                 /** @description the ETag of a copy the client holds (or *): a 304 without a body when it is still current */

@@ -8,17 +8,47 @@ import {
 import { GLOBAL_REGION } from '../../domain/regions.ts';
 import { sqlList, sqlString, withDuckDb } from './duckdb.ts';
 
+/** Where the query finds a play's genre, for the genre charts; with neither, it computes none. */
+export interface TallyOptions {
+  /** Some of the files are enriched (docs/contracts.md, "Enriched plays"): their `genre` column has it. */
+  readonly enriched?: boolean;
+  /** A local copy of the catalog: the genre of the plays read raw. */
+  readonly catalog?: string | undefined;
+}
+
 /**
- * The chart rules as one query over the window's Parquet files:
+ * The chart rules as one query over the window's Parquet files (raw plays, enriched ones, or both):
  * each event_id once (its first delivery), only plays of at least MIN_MS_PLAYED inside the window,
- * ranked by plays descending then song_id ascending, per region and over all regions (`global`).
- * Returns only regions that have eligible plays.
+ * ranked by plays descending then song_id ascending, per region and over all regions (`global`), and the
+ * same per genre when the options say where genres are. Returns only charts that have eligible plays.
  */
-export async function tallyTopSongs(files: readonly string[], window: ChartWindow): Promise<RegionTally[]> {
+export async function tallyTopSongs(
+  files: readonly string[],
+  window: ChartWindow,
+  options: TallyOptions = {},
+): Promise<RegionTally[]> {
   if (files.length === 0) return [];
+  const withGenres = options.enriched === true || options.catalog !== undefined;
+  const genre =
+    options.catalog === undefined
+      ? options.enriched
+        ? 'p.genre'
+        : 'NULL::VARCHAR'
+      : options.enriched
+        ? 'coalesce(p.genre, s.genre)'
+        : 's.genre';
+  // One row per song_id, so that a play never joins twice.
+  const songs = options.catalog
+    ? `LEFT JOIN (SELECT song_id, genre FROM read_parquet(${sqlString(options.catalog)})
+         QUALIFY row_number() OVER (PARTITION BY song_id ORDER BY genre) = 1) s ON s.song_id = p.song_id`
+    : '';
+  const sets = withGenres
+    ? '(region, song_id), (song_id), (genre, region, song_id), (genre, song_id)'
+    : '(region, song_id), (song_id)';
   const sql = `
     WITH deliveries AS (
       SELECT event_id, song_id, region, played_at, ms_played, source_topic, source_partition, source_offset
+             ${options.enriched ? ', genre' : ''}
       FROM read_parquet(${sqlList(files)}, union_by_name = true)
     ),
     plays AS (
@@ -27,35 +57,49 @@ export async function tallyTopSongs(files: readonly string[], window: ChartWindo
         PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) = 1
     ),
     eligible AS (
-      SELECT region, song_id FROM plays
-      WHERE played_at >= ${sqlString(window.start.toISOString())}::TIMESTAMPTZ
-        AND played_at < ${sqlString(window.end.toISOString())}::TIMESTAMPTZ
-        AND ms_played >= ${MIN_MS_PLAYED}
+      SELECT p.region, p.song_id, ${genre} AS genre FROM plays p ${songs}
+      WHERE p.played_at >= ${sqlString(window.start.toISOString())}::TIMESTAMPTZ
+        AND p.played_at < ${sqlString(window.end.toISOString())}::TIMESTAMPTZ
+        AND p.ms_played >= ${MIN_MS_PLAYED}
     ),
     counts AS (
       SELECT CASE WHEN grouping(region) = 1 THEN ${sqlString(GLOBAL_REGION)} ELSE region END AS chart_region,
+             ${withGenres ? 'CASE WHEN grouping(genre) = 0 THEN genre END' : 'NULL::VARCHAR'} AS chart_genre,
              song_id, count(*) AS plays
       FROM eligible
-      GROUP BY GROUPING SETS ((region, song_id), (song_id))
+      GROUP BY GROUPING SETS (${sets})
+      -- A song the catalog does not know is in no genre's chart.
+      ${withGenres ? 'HAVING grouping(genre) = 1 OR genre IS NOT NULL' : ''}
     ),
     ranked AS (
-      SELECT chart_region, song_id, plays,
-             row_number() OVER (PARTITION BY chart_region ORDER BY plays DESC, song_id ASC) AS rank,
-             sum(plays) OVER (PARTITION BY chart_region) AS eligible_plays
+      SELECT chart_genre, chart_region, song_id, plays,
+             row_number() OVER (PARTITION BY chart_genre, chart_region ORDER BY plays DESC, song_id ASC) AS rank,
+             sum(plays) OVER (PARTITION BY chart_genre, chart_region) AS eligible_plays
       FROM counts
     )
-    SELECT chart_region, song_id, plays::BIGINT AS plays, rank::BIGINT AS rank, eligible_plays::BIGINT AS eligible_plays
+    SELECT chart_genre, chart_region, song_id, plays::BIGINT AS plays, rank::BIGINT AS rank,
+           eligible_plays::BIGINT AS eligible_plays
     FROM ranked WHERE rank <= ${CHART_SIZE}
-    ORDER BY chart_region, rank`;
+    ORDER BY chart_genre NULLS FIRST, chart_region, rank`;
   const rows = await withDuckDb(async (connection) =>
     (await connection.runAndReadAll(sql)).getRowObjectsJS(),
   );
-  const byRegion = new Map<string, { eligible_plays: number; entries: ChartEntry[] }>();
+  const charts = new Map<
+    string,
+    { region: string; genre?: string; eligible_plays: number; entries: ChartEntry[] }
+  >();
   for (const row of rows) {
     const region = String(row.chart_region);
-    const tally = byRegion.get(region) ?? { eligible_plays: Number(row.eligible_plays), entries: [] };
+    const genre = row.chart_genre === null ? undefined : String(row.chart_genre);
+    const key = `${genre ?? ''}\u0000${region}`;
+    const tally = charts.get(key) ?? {
+      region,
+      ...(genre === undefined ? {} : { genre }),
+      eligible_plays: Number(row.eligible_plays),
+      entries: [],
+    };
     tally.entries.push({ rank: Number(row.rank), song_id: String(row.song_id), plays: Number(row.plays) });
-    byRegion.set(region, tally);
+    charts.set(key, tally);
   }
-  return [...byRegion].map(([region, tally]) => ({ region, ...tally }));
+  return [...charts.values()];
 }

@@ -45,22 +45,69 @@ const CHART_WITH_ENTRIES = `
 const CHART_AT = `${CHART_WITH_ENTRIES} WHERE c.region = $1 AND c.period = $2 AND c.window_start = $3`;
 const LATEST_CHART = `${CHART_WITH_ENTRIES} WHERE c.region = $1 AND c.period = $2 ORDER BY c.window_start DESC LIMIT 1`;
 
+/**
+ * A genre's chart ($3) of a window: the window's chart row, the genre's eligible plays (0 when it had none) and
+ * its entries, whose semantics are derived here from the genre's series (the chart jobs store them without).
+ */
+const GENRE_CHART = `
+  SELECT c.region, c.period, c.window_start, c.window_end, c.status, c.generated_at, c.version, c.restated_at,
+    coalesce(g.eligible_plays, 0) AS eligible_plays,
+    (SELECT coalesce(json_agg(json_build_object(
+              'rank', e.rank, 'song_id', e.song_id, 'title', s.title, 'artist', s.artist, 'genre', s.genre,
+              'plays', e.plays, 'previous_rank', previous.rank,
+              'movement', CASE
+                WHEN previous.rank > e.rank THEN 'up'
+                WHEN previous.rank < e.rank THEN 'down'
+                WHEN previous.rank = e.rank THEN 'same'
+                WHEN history.periods_on_chart > 1 THEN 're-entry'
+                ELSE 'new' END,
+              'peak_rank', history.peak_rank, 'periods_on_chart', history.periods_on_chart) ORDER BY e.rank), '[]')
+     FROM genre_chart_entries e
+     LEFT JOIN songs s USING (song_id)
+     LEFT JOIN genre_chart_entries previous
+       ON previous.song_id = e.song_id AND previous.genre = e.genre AND previous.period = e.period
+         AND previous.region = e.region
+         AND previous.window_start = e.window_start - chart_period_length(e.period)
+     CROSS JOIN LATERAL (
+       SELECT min(h.rank) AS peak_rank, count(*) AS periods_on_chart
+       FROM genre_chart_entries h
+       WHERE h.song_id = e.song_id AND h.genre = e.genre AND h.period = e.period AND h.region = e.region
+         AND h.window_start <= e.window_start
+     ) AS history
+     WHERE e.region = c.region AND e.period = c.period AND e.window_start = c.window_start AND e.genre = $3
+    ) AS entries
+  FROM charts c
+  LEFT JOIN genre_charts g
+    ON g.region = c.region AND g.period = c.period AND g.window_start = c.window_start AND g.genre = $3`;
+const GENRE_CHART_AT = `${GENRE_CHART} WHERE c.region = $1 AND c.period = $2 AND c.window_start = $4`;
+const LATEST_GENRE_CHART = `${GENRE_CHART} WHERE c.region = $1 AND c.period = $2 ORDER BY c.window_start DESC LIMIT 1`;
+
+/** The chart of a window (the latest without `windowStart`); with `genre`, that window's chart of the genre. */
 export async function findChart(
   db: BoundedDatabase,
   region: string,
   period: Period,
   windowStart?: Date,
+  genre?: string,
 ): Promise<ServedChart | undefined> {
-  const { rows } = await db.query<ChartRow & { entries: EntryRow[] }>(
-    windowStart ? CHART_AT : LATEST_CHART,
-    windowStart ? [region, period, windowStart] : [region, period],
-  );
+  const [sql, parameters] =
+    genre === undefined
+      ? [
+          windowStart ? CHART_AT : LATEST_CHART,
+          windowStart ? [region, period, windowStart] : [region, period],
+        ]
+      : [
+          windowStart ? GENRE_CHART_AT : LATEST_GENRE_CHART,
+          windowStart ? [region, period, genre, windowStart] : [region, period, genre],
+        ];
+  const { rows } = await db.query<ChartRow & { entries: EntryRow[] }>(sql, parameters);
   const chart = rows[0];
   if (!chart) return undefined;
   return {
     ...summaryOf(chart),
     region: chart.region,
     period: chart.period,
+    ...(genre === undefined ? {} : { genre }),
     entries: chart.entries.map(entryOf),
   };
 }

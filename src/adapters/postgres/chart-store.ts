@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Chart, ChartWindow, Period } from '../../domain/charts.ts';
+import type { Chart, ChartWindow, GenreChart, Period } from '../../domain/charts.ts';
 import type { Song } from '../../domain/song.ts';
 import type {
   ChartStore,
@@ -23,7 +23,11 @@ export class PostgresChartStore implements ChartStore {
     this.db = boundedDatabase(pool, timeoutMs);
   }
 
-  async replaceWindow(window: ChartWindow, charts: readonly Chart[]): Promise<WindowReplacement> {
+  async replaceWindow(
+    window: ChartWindow,
+    charts: readonly Chart[],
+    genreCharts: readonly GenreChart[] = [],
+  ): Promise<WindowReplacement> {
     return this.db.inTransaction('BEGIN', async (client) => {
       // Runs of the same period take turns (a schedule beside a backfill, overlapping Lambda runs): the second
       // one's inserts would otherwise hit the first one's uncommitted rows and fail on the key, and the semantics
@@ -85,6 +89,8 @@ export class PostgresChartStore implements ChartStore {
           ],
         );
       }
+      // The window's genre charts went with its charts (ON DELETE CASCADE); those with plays come back.
+      await insertGenreCharts(client, window, genreCharts);
       // The songs whose entries this window gained or lost: only their later entries can change.
       const songs = [
         ...replaced.rows,
@@ -122,8 +128,13 @@ export class PostgresChartStore implements ChartStore {
     return row ? { status: row.status, generatedAt: row.generated_at } : undefined;
   }
 
-  findChart(region: string, period: Period, windowStart?: Date): Promise<ServedChart | undefined> {
-    return findChart(this.db, region, period, windowStart);
+  findChart(
+    region: string,
+    period: Period,
+    windowStart?: Date,
+    genre?: string,
+  ): Promise<ServedChart | undefined> {
+    return findChart(this.db, region, period, windowStart, genre);
   }
 
   listWindows(region: string, period: Period, page: { before?: Date | undefined; limit: number }) {
@@ -171,4 +182,41 @@ export class PostgresChartStore implements ChartStore {
     );
     return result.rowCount ?? 0;
   }
+}
+
+async function insertGenreCharts(
+  client: pg.PoolClient,
+  window: ChartWindow,
+  genreCharts: readonly GenreChart[],
+): Promise<void> {
+  const charted = genreCharts.filter((chart) => chart.eligible_plays > 0);
+  if (charted.length === 0) return;
+  await client.query(
+    `INSERT INTO genre_charts (genre, region, period, window_start, eligible_plays)
+     SELECT genre, region, $1, $2, eligible_plays FROM unnest($3::text[], $4::text[], $5::bigint[])
+       AS chart(genre, region, eligible_plays)`,
+    [
+      window.period,
+      window.start,
+      charted.map((chart) => chart.genre),
+      charted.map((chart) => chart.region),
+      charted.map((chart) => chart.eligible_plays),
+    ],
+  );
+  const entries = charted.flatMap((chart) => chart.entries.map((entry) => ({ ...entry, chart })));
+  await client.query(
+    `INSERT INTO genre_chart_entries (genre, region, period, window_start, rank, song_id, plays)
+     SELECT genre, region, $1, $2, rank, song_id, plays
+     FROM unnest($3::text[], $4::text[], $5::smallint[], $6::text[], $7::bigint[])
+       AS entry(genre, region, rank, song_id, plays)`,
+    [
+      window.period,
+      window.start,
+      entries.map((entry) => entry.chart.genre),
+      entries.map((entry) => entry.chart.region),
+      entries.map((entry) => entry.rank),
+      entries.map((entry) => entry.song_id),
+      entries.map((entry) => entry.plays),
+    ],
+  );
 }

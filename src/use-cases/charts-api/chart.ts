@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isWindowStart, periods } from '../../domain/charts.ts';
 import { type PreparedJson, preparedResult, prepareJson } from '../../domain/http/conditional.ts';
 import { errorResult, type HttpRequest, type HttpResult } from '../../domain/http/http.ts';
+import { genres } from '../../domain/song.ts';
 import type { ServedChart } from '../../ports/chart-store.ts';
 import type { ChartsApiPorts } from '../serve-charts.ts';
 import {
@@ -15,6 +16,11 @@ import {
 } from './parameters.ts';
 import { type ChartBody, windowSummaryBody } from './schemas.ts';
 
+/** A genre of the catalog (src/domain/song.ts): the chart of that genre's plays only. */
+const genreParameter = z
+  .enum(genres, { error: `must be one of the catalog's genres: ${genres.join(', ')}` })
+  .describe("one of the catalog's genres: the chart counts only that genre's plays");
+
 /** The query of GET /v1/charts, knowing `regions`. */
 export const chartQuery = (regions: readonly string[]) =>
   z
@@ -24,6 +30,7 @@ export const chartQuery = (regions: readonly string[]) =>
       start: instantParameter
         .optional()
         .describe('the start of a UTC hour or day; without it, the latest window that has a chart'),
+      genre: genreParameter.optional(),
     })
     .superRefine((value, context) => {
       // Zod runs this refinement even when a field failed; then `start` or `period` is still the raw input.
@@ -42,9 +49,9 @@ const chartQueryOf = oncePerRegions(chartQuery);
 export async function serveChart(request: HttpRequest, ports: ChartsApiPorts): Promise<HttpResult> {
   const query = parseParameters(chartQueryOf(ports.regions), request.query);
   if (!query.ok) return query.result;
-  const { region, period, start } = query.value;
-  const read = () => readChart(ports, region, period, start);
-  const key = `chart ${region} ${period} ${start?.toISOString() ?? 'latest'}`;
+  const { region, period, start, genre } = query.value;
+  const read = () => readChart(ports, region, period, start, genre);
+  const key = `chart ${region} ${period} ${start?.toISOString() ?? 'latest'} ${genre ?? 'all'}`;
   const answer = await (ports.answers ? ports.answers.get(key, read) : read());
   if (!answer) {
     const which = start ? `starting ${start.toISOString()}` : 'yet';
@@ -59,8 +66,9 @@ async function readChart(
   region: string,
   period: ServedChart['period'],
   start: Date | undefined,
+  genre: string | undefined,
 ): Promise<PreparedJson | undefined> {
-  const chart = await ports.charts.findChart(region, period, start);
+  const chart = await ports.charts.findChart(region, period, start, genre);
   if (!chart) return undefined;
   // The latest chart of a series is replaced by the next window's soon, whatever its status.
   const settled = start !== undefined && chart.status === 'final';
@@ -71,6 +79,7 @@ function chartBody(chart: ServedChart): ChartBody {
   return {
     region: chart.region,
     period: chart.period,
+    ...(chart.genre === undefined ? {} : { genre: chart.genre }),
     ...windowSummaryBody(chart),
     entries: chart.entries.map((entry) => ({
       rank: entry.rank,

@@ -60,6 +60,12 @@ export const WindowSummary = z.strictObject({
 export const ChartResponse = z.strictObject({
   region: z.string(),
   period: Period,
+  genre: z
+    .string()
+    .optional()
+    .describe(
+      "present when asked for: the chart counts this genre's plays only (the song's genre in the catalog)",
+    ),
   ...WindowSummary.shape,
   entries: z.array(ChartEntryResponse),
 });

@@ -24,7 +24,7 @@ beforeAll(() => {
   store = database.store();
 });
 beforeEach(async () => {
-  await pool.query('TRUNCATE charts, chart_entries');
+  await pool.query('TRUNCATE charts, chart_entries, genre_charts, genre_chart_entries');
 });
 
 const HOUR = 3_600_000;

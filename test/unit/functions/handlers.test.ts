@@ -372,7 +372,7 @@ describe('lake-writer handler', () => {
 describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
   it('charts the recorded hour from the lake into PostgreSQL and serves it: 404 before, 200 after', async () => {
     await deps.chartStore();
-    await query('TRUNCATE charts, chart_entries');
+    await query('TRUNCATE charts, chart_entries, genre_charts, genre_chart_entries');
     const getCharts = await fixture('api-gateway-v2-get-charts.json');
     const before = await invoke<APIGatewayProxyStructuredResultV2>(chartsApi, 'charts-api', getCharts);
     expect(before.statusCode).toBe(404);
@@ -542,7 +542,7 @@ describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
 
   it('on the recorded schedule charts the closed hour (closing, then final) and the open one, until the closed one settles', async () => {
     await deps.chartStore();
-    await query('TRUNCATE charts, chart_entries');
+    await query('TRUNCATE charts, chart_entries, genre_charts, genre_chart_entries');
     const scheduled = await fixture('eventbridge-scheduled.json');
     type JobResult = { computed: { window_start: string; status: string }[]; skipped: unknown[] };
     const runAt = async (instant: string) => {

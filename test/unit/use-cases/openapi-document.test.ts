@@ -86,6 +86,7 @@ describe('the OpenAPI document', () => {
       'region',
       'period',
       'start',
+      'genre',
       'If-None-Match',
     ]);
     const limit = operation('/v1/charts/windows', 'get').parameters?.find(

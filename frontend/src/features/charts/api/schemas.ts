@@ -53,6 +53,8 @@ export type WindowSummary = z.infer<typeof WindowSummarySchema>;
 export const ChartSchema = z.object({
   region: z.string(),
   period: PeriodSchema,
+  /** Present on a genre's chart (`?genre=`). */
+  genre: z.string().optional(),
   ...WindowSummarySchema.shape,
   entries: z.array(ChartEntrySchema),
 });
