@@ -4,6 +4,7 @@
  * is a 400 naming the genres. Expected charts are counted here, in TypeScript.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, type TempDir } from '../../devkit/temp-dir.ts';
 import { writeCatalog } from '../../local/catalog.ts';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
@@ -17,7 +18,6 @@ import { computeCharts } from '../../src/use-cases/compute-charts.ts';
 import { enrichPlays } from '../../src/use-cases/enrich-plays.ts';
 import { serveCharts } from '../../src/use-cases/serve-charts.ts';
 import { enrichmentEngine } from '../../src/wiring/enrichment.ts';
-import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 import { get } from '../unit/support/fake-chart-store.ts';
 import { chartStoreForThisFile } from '../unit/support/postgres.ts';
 
