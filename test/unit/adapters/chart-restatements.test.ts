@@ -36,7 +36,7 @@ const database = chartStoreForThisFile('chart-restatements');
 let store: PostgresChartStore;
 beforeEach(async () => {
   store = database.store();
-  await database.pool().query('TRUNCATE charts, chart_entries');
+  await database.pool().query('TRUNCATE charts, chart_entries, genre_charts, genre_chart_entries');
 });
 
 const revision = async (region: string) => {
