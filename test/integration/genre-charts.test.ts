@@ -8,6 +8,7 @@ import { makeTempDir, type TempDir } from '../../devkit/temp-dir.ts';
 import { writeCatalog } from '../../local/catalog.ts';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../src/adapters/object-store/local-folder.ts';
 import { playsFileKey } from '../../src/domain/lake-layout.ts';
@@ -74,6 +75,8 @@ const chartHour = (windowStart: Date) =>
       clock,
       regions: defaultRegions,
       tally: tallyTopSongs,
+      countLakeFiles,
+      counts: { replaceLakeCounts: async () => {} },
       withScratchDir,
     },
   );
