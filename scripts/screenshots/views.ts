@@ -97,6 +97,10 @@ export async function takeScreenshots(options: ScreenshotOptions): Promise<strin
     const restated = `/?region=global&period=hour&start=${restatedHour.toISOString()}`;
     await shoot('restated', desktop, restated, (page) => page.getByTestId('chart-restated').waitFor());
     await shoot('phone-restated', phone, restated, (page) => page.getByTestId('chart-restated').waitFor());
+    // One genre's chart (the plays of the catalog's pop songs only), picked in the toolbar's genre filter.
+    const genre = `/?region=global&period=hour&start=${H(-1)}&genre=pop`;
+    await shoot('genre', desktop, genre);
+    await shoot('phone-genre', phone, genre);
     await shoot('phone-chart', phone, `/?region=${riser.home}&period=hour&start=${H(-1)}`);
     await shoot(
       'phone-song-trend',

@@ -45,7 +45,9 @@ describe('dashboard end to end', () => {
   });
 
   // Up to a minute of it may be spent waiting for the next hour.
-  it('shows the chart computed from the plays that were sent', { timeout: 150_000 }, async () => {
+  it("shows the chart computed from the plays that were sent, and each genre's chart", {
+    timeout: 150_000,
+  }, async () => {
     await writeCatalog(
       runtime.dependencies.lake(),
       songs.flatMap(({ song_id, title, artist, genre }) =>
@@ -91,5 +93,25 @@ describe('dashboard end to end', () => {
     for (const [index, song] of songs.entries()) expect(titles[index]).toContain(song.title ?? song.song_id);
     expect((await column('row-artist')).slice(0, 2)).toEqual(songs.slice(0, 2).map((song) => song.artist));
     await expect.poll(() => live.getByTestId('chart-status').textContent()).toMatch(/provisional/i);
+
+    // A genre's chart counts the plays of the catalog's songs of that genre only: song-000030 is not in the
+    // catalog, so it has no genre and its rock plays chart in no genre.
+    const genreSelect = page.getByTestId('genre-select');
+    for (const genre of ['indie', 'pop']) {
+      const expected = songs.filter((song) => song.title !== null && song.genre === genre);
+      await genreSelect.selectOption(genre);
+      await expect.poll(() => new URL(page.url()).searchParams.get('genre')).toBe(genre);
+      await expect
+        .poll(() => column('row-plays'), { timeout: 15_000 })
+        .toEqual(expected.map((song) => String(song.plays)));
+      expect(await column('row-title')).toEqual(
+        expected.map((song) => expect.stringContaining(song.title ?? '')),
+      );
+    }
+    await genreSelect.selectOption('rock');
+    await expect.poll(() => live.getByTestId('chart-no-entries').count(), { timeout: 15_000 }).toBe(1);
+    await genreSelect.selectOption('all');
+    await expect.poll(() => new URL(page.url()).searchParams.has('genre')).toBe(false);
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(songs.length);
   });
 });

@@ -6,7 +6,9 @@
 import type { Chart, ChartEntry, ChartWindows } from '../features/charts/api/schemas.ts';
 import type { HopCounts, Pipeline } from '../features/pipeline/api/schemas.ts';
 import type { SongChartPoint, SongHistory } from '../features/songs/api/schemas.ts';
+import type { Genre } from '../utils/genres.ts';
 import type {
+  operations,
   SchemaChart,
   SchemaChartEntry,
   SchemaChartWindows,
@@ -15,6 +17,9 @@ import type {
   SchemaSongChartPoint,
   SchemaSongHistory,
 } from './api-types.gen.ts';
+
+/** The genres `GET /v1/charts?genre=` accepts, as the API document declares them. */
+type SchemaGenre = NonNullable<operations['getChart']['parameters']['query']['genre']>;
 
 /** `true` when A and B are each assignable to the other, else `never`, which `true` cannot be assigned to. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -27,4 +32,5 @@ export const dashboardSchemasFollowTheApiDocument: readonly true[] = [
   true satisfies Same<SongHistory, SchemaSongHistory>,
   true satisfies Same<Pipeline, SchemaPipeline>,
   true satisfies Same<HopCounts, SchemaHopCounts>,
+  true satisfies Same<Genre, SchemaGenre>,
 ];

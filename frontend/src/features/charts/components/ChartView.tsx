@@ -4,6 +4,7 @@ import { EmptyState } from '../../../components/EmptyState';
 import { Spinner } from '../../../components/Spinner';
 import { getConfig } from '../../../config/config';
 import { windowName } from '../../../utils/format';
+import { genreLabel } from '../../../utils/genres';
 import { regionTitle } from '../../../utils/regions';
 import type { Chart } from '../api/schemas';
 import { useChart } from '../hooks/use-chart';
@@ -14,6 +15,7 @@ import { justClosedWindow } from '../utils/boundary';
 import { ChartErrorBanner } from './ChartErrorBanner';
 import { ChartPanel } from './ChartPanel';
 import './ChartView.css';
+import { GenreSelect } from './GenreSelect';
 import { HistoryPicker } from './HistoryPicker';
 import { PeriodToggle } from './PeriodToggle';
 import { RegionComparison } from './RegionComparison';
@@ -29,20 +31,22 @@ const chartWindowName = (chart: Chart) => windowName(chart.period, chart.window_
  * the chart that just became final comes first, above it.
  */
 export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
-  const { region, period, start, invalidStart, setRegion, setPeriod, showWindow } = useChartSelection();
+  const { region, period, start, genre, invalidStart, setRegion, setPeriod, showWindow, setGenre } =
+    useChartSelection();
   const regions = useRegions();
   const windows = useChartWindows(region, period);
-  const chart = useChart({ region, period, start });
+  const chart = useChart({ region, period, start, genre });
   const { refreshSeconds } = getConfig();
   const live = start === undefined;
   const closed = live && chart.data ? justClosedWindow(chart.data, chart.updatedAt ?? new Date()) : null;
-  const justFinal = useChart(closed ? { region, period, start: closed } : null);
+  const justFinal = useChart(closed ? { region, period, start: closed, genre } : null);
   // Closing (its grace for late plays) or final: either way the window has ended.
   const finalChart = justFinal.data && justFinal.data.status !== 'provisional' ? justFinal.data : undefined;
   const shown = start ?? chart.data?.window_start;
   const compared = start ?? finalChart?.window_start ?? chart.data?.window_start ?? null;
   const periodName = period === 'hour' ? 'hourly' : 'daily';
-  const name = regionTitle(region);
+  // A genre's chart is named by both: "United States · Indie".
+  const name = genre ? `${regionTitle(region)} · ${genreLabel(genre)}` : regionTitle(region);
 
   const announced = chart.data
     ? `${name}, ${periodName} chart of ${chartWindowName(chart.data)}, ${chart.data.status}` +
@@ -55,6 +59,7 @@ export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
         <div className="toolbar__row">
           <RegionSelect value={region} regions={regions.data ?? []} onChange={setRegion} />
           <PeriodToggle value={period} onChange={setPeriod} />
+          <GenreSelect value={genre} onChange={setGenre} />
           <UpdatedIndicator
             updatedAt={chart.updatedAt}
             loading={chart.loading}
@@ -139,6 +144,7 @@ export function ChartView({ songLinks }: { songLinks?: SongLinks }) {
         regions={regions.data ?? []}
         period={period}
         start={compared}
+        genre={genre}
         selectedRegion={region}
         onSelectRegion={setRegion}
         songLinks={songLinks}

@@ -2,6 +2,7 @@ import { Alert } from '../../../components/Alert';
 import { Card } from '../../../components/Card';
 import { Spinner } from '../../../components/Spinner';
 import { formatCount, songTitle, windowName } from '../../../utils/format';
+import { type Genre, genreLabel } from '../../../utils/genres';
 import { regionLabel, regionTitle } from '../../../utils/regions';
 import type { Period } from '../../../utils/windows';
 import { type RegionChart, useRegionComparison } from '../hooks/use-region-comparison';
@@ -14,6 +15,8 @@ interface RegionComparisonProps {
   period: Period;
   /** The window compared; null while the view does not know its window yet. */
   start: string | null;
+  /** Compare this genre's charts; undefined: every genre. */
+  genre: Genre | undefined;
   selectedRegion: string;
   onSelectRegion: (region: string) => void;
   songLinks?: SongLinks;
@@ -23,13 +26,13 @@ const PODIUM = 3;
 
 /** The same window's #1–#3 in every region at a glance; a region's name switches the view to it. */
 export function RegionComparison(props: RegionComparisonProps) {
-  const { regions, period, start } = props;
-  const comparison = useRegionComparison(regions, period, start);
+  const { regions, period, start, genre } = props;
+  const comparison = useRegionComparison(regions, period, start, genre);
   if (start === null) return null;
 
   return (
     <Card
-      title={`Regions at a glance · ${windowName(period, start)}`}
+      title={`Regions at a glance · ${windowName(period, start)}${genre ? ` · ${genreLabel(genre)}` : ''}`}
       className="regions"
       testId="region-comparison"
     >

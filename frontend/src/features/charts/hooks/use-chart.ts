@@ -11,13 +11,14 @@ export function useChart(query: ChartQuery | null) {
   const region = query?.region;
   const period = query?.period;
   const start = query?.start;
+  const genre = query?.genre;
   const fetcher = useCallback(
     (signal: AbortSignal) => {
       if (!region || !period) throw new Error('useChart fetched without a query');
-      return getChart({ region, period, start }, signal);
+      return getChart({ region, period, start, genre }, signal);
     },
-    [region, period, start],
+    [region, period, start, genre],
   );
-  const key = query ? `${region}|${period}|${start ?? 'latest'}` : null;
+  const key = query ? `${region}|${period}|${start ?? 'latest'}|${genre ?? 'all'}` : null;
   return usePolling(key, fetcher, getConfig().refreshSeconds * 1000);
 }

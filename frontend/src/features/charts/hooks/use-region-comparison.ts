@@ -2,6 +2,7 @@ import { useCallback } from 'react';
 import { getConfig } from '../../../config/config';
 import { usePolling } from '../../../hooks/use-polling';
 import { ApiError } from '../../../lib/api-client';
+import type { Genre } from '../../../utils/genres';
 import { GLOBAL_REGION } from '../../../utils/regions';
 import type { Period } from '../../../utils/windows';
 import { getChart } from '../api/get-chart';
@@ -18,15 +19,20 @@ export interface RegionChart {
  * The same window's chart in every region (global first), for the comparison: one request per region, each
  * failing on its own, so one region's error does not hide the others.
  */
-export function useRegionComparison(regions: readonly string[], period: Period, start: string | null) {
+export function useRegionComparison(
+  regions: readonly string[],
+  period: Period,
+  start: string | null,
+  genre: Genre | undefined,
+) {
   // A string, so that a new but equal region list does not start the polling anew.
   const names = [GLOBAL_REGION, ...regions.filter((region) => region !== GLOBAL_REGION)].join(',');
-  const key = start === null ? null : `${period}|${start}|${names}`;
+  const key = start === null ? null : `${period}|${start}|${genre ?? 'all'}|${names}`;
   const fetcher = useCallback(
     async (signal: AbortSignal): Promise<RegionChart[]> => {
       const regionList = names.split(',');
       const results = await Promise.allSettled(
-        regionList.map((region) => getChart({ region, period, start: start ?? undefined }, signal)),
+        regionList.map((region) => getChart({ region, period, start: start ?? undefined, genre }, signal)),
       );
       if (signal.aborted) throw new ApiError('network', 0, 'aborted');
       return results.map((result, index) => ({
@@ -40,7 +46,7 @@ export function useRegionComparison(regions: readonly string[], period: Period, 
             : undefined,
       }));
     },
-    [names, period, start],
+    [names, period, start, genre],
   );
   return usePolling(key, fetcher, getConfig().refreshSeconds * 1000);
 }
