@@ -13,6 +13,7 @@ import {
   bucketGrantFindings,
 } from '../../../lib/nag.ts';
 import { stackOutput } from '../../../lib/stack-output.ts';
+import { assemblyDir } from './synth.ts';
 
 /** The findings cdk-nag (AwsSolutions) reports on the app, as the ids `acknowledge()` takes. */
 function nagFindings(app: App): string[] {
@@ -31,7 +32,7 @@ const wildcardFindings = (findings: readonly string[]) =>
 
 /** A role given `bucket.grant<access>()`: what bucketGrantFindings names, and what cdk-nag then reports. */
 function grantedRole(access: BucketAccess, acknowledge: boolean) {
-  const app = new App();
+  const app = new App({ outdir: assemblyDir() });
   const stack = new Stack(app, 'Grants');
   const bucket = new Bucket(stack, 'Bucket');
   const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
@@ -54,7 +55,7 @@ describe('cdk-nag helpers (lib/nag.ts)', () => {
 
   it('acknowledges a BucketDeployment: its handler, its own role, or a role passed in', () => {
     const deploy = (acknowledge: boolean, ownRole: boolean) => {
-      const app = new App();
+      const app = new App({ outdir: assemblyDir() });
       const stack = new Stack(app, 'Deploy');
       const bucket = new Bucket(stack, 'Bucket');
       const role = ownRole
@@ -80,7 +81,7 @@ describe('cdk-nag helpers (lib/nag.ts)', () => {
 
 describe('stackOutput', () => {
   it('keeps the key of an output declared deep in the tree, letters and digits only', () => {
-    const stack = new Stack(new App(), 'Outputs');
+    const stack = new Stack(new App({ outdir: assemblyDir() }), 'Outputs');
     new CfnWaitConditionHandle(stack, 'Resource'); // a template needs one resource to be valid
     const owner = new Construct(new Construct(stack, 'Outer'), 'Inner');
     stackOutput(owner, 'ApiUrl', { value: 'https://example.test/' });

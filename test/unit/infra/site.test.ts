@@ -9,7 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { AppConfigError } from '../../../lib/config/app-config.ts';
 import { DashboardSite } from '../../../lib/constructs/dashboard-site.ts';
 import { projectRoot } from '../../../lib/project-root.ts';
-import { privateBucketProperties, referencedId, resourcesOf, synth, unsynthesized } from './synth.ts';
+import {
+  assemblyDir,
+  privateBucketProperties,
+  referencedId,
+  resourcesOf,
+  synth,
+  unsynthesized,
+} from './synth.ts';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 
@@ -228,7 +235,7 @@ describe('the site setting', () => {
 
 describe('the dashboard build at synth', () => {
   const site = (frontendDir: string) => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'top-songs-site-')) });
+    const app = new App({ outdir: assemblyDir() });
     const stack = new Stack(app, 'Site');
     new DashboardSite(stack, 'Dashboard', {
       mode: 'cloudfront',

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import { type AppConfig, loadAppConfig } from '../../../lib/config/app-config.ts';
 import { FUNCTION_TAG } from '../../../lib/constructs/topology-functions.ts';
 import { projectRoot } from '../../../lib/project-root.ts';
@@ -11,6 +13,15 @@ import { TopSongsStack } from '../../../lib/stacks/top-songs-stack.ts';
 const cdkJsonContext = (
   JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as { context: object }
 ).context;
+
+/**
+ * Where this test file's apps write their cloud assemblies: an App without `outdir` leaves a new `cdk.out…`
+ * folder in the system's temp folder on every synth (thousands per run of the infra tests), so each App gets one
+ * below a folder of the file's own, removed when the file's tests are done.
+ */
+const assemblies = mkdtempSync(join(tmpdir(), 'top-songs-cdk-test-'));
+afterAll(() => rmSync(assemblies, { recursive: true, force: true }));
+export const assemblyDir = (): string => mkdtempSync(join(assemblies, 'app-'));
 
 export const kafkaContext = {
   bootstrapServers: ['b-1.kafka.example.internal:9096', 'b-2.kafka.example.internal:9096'],
@@ -30,6 +41,7 @@ export interface Synthesized {
  */
 export function unsynthesized(context: Record<string, unknown> = {}, env: Record<string, string> = {}) {
   const app = new App({
+    outdir: assemblyDir(),
     context: { ...cdkJsonContext, ...context, 'aws:cdk:bundling-stacks': [] },
   });
   const config = loadAppConfig((key) => app.node.tryGetContext(key), env);
