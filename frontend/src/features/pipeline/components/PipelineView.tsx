@@ -1,15 +1,14 @@
 import { Alert } from '../../../components/Alert';
 import { Card } from '../../../components/Card';
+import { PeriodToggle } from '../../../components/PeriodToggle';
 import { Spinner } from '../../../components/Spinner';
 import { formatCount, windowName } from '../../../utils/format';
 import { GLOBAL_REGION, regionLabel } from '../../../utils/regions';
-import { type Period, periods, shiftWindow, windowLength } from '../../../utils/windows';
+import { shiftWindow, windowLength } from '../../../utils/windows';
 import type { Pipeline } from '../api/schemas';
 import { usePipeline, usePipelineSelection } from '../hooks/use-pipeline';
 import { Equations, PipelineFlow } from './PipelineFlow';
 import './PipelineView.css';
-
-const PERIOD_LABELS: Record<Period, string> = { hour: 'Hour', day: 'Day' };
 
 /** Seconds as "42 s", "3 min", "2 h 5 min". */
 function formatLag(seconds: number): string {
@@ -104,22 +103,7 @@ export function PipelineView() {
   return (
     <div className="pipeline" data-testid="pipeline-view">
       <div className="pipeline__controls">
-        <fieldset className="field field--fieldset">
-          <legend className="visually-hidden">Period</legend>
-          <div className="segmented">
-            {periods.map((option) => (
-              <button
-                key={option}
-                type="button"
-                className="segmented__button"
-                aria-pressed={option === period}
-                onClick={() => setPeriod(option)}
-              >
-                {PERIOD_LABELS[option]}
-              </button>
-            ))}
-          </div>
-        </fieldset>
+        <PeriodToggle value={period} onChange={setPeriod} hideLegend />
         <div className="pipeline__window">
           <button
             type="button"
