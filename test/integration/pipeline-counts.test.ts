@@ -6,21 +6,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { embeddedCommittedOffsets } from '../../devkit/embedded-transport.ts';
-import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { expectCountsAtEveryHop, movableClock } from '../support/count-scenario.ts';
+import { tempDataDirs } from '../support/data-dirs.ts';
 import { expectCountsAcrossKill } from '../support/kill-counts.ts';
 
 describe('counts at every hop, embedded transport', () => {
-  const dirs: { remove: () => Promise<void> }[] = [];
-  const newDataDir = async (name: string) => {
-    const dir = await makeTempDir(name);
-    dirs.push(dir);
-    return dir.path;
-  };
-  afterAll(async () => {
-    for (const dir of dirs) await dir.remove();
-  });
+  const newDataDir = tempDataDirs();
 
   describe('in one runtime', () => {
     let runtime: LocalRuntime;

@@ -4,7 +4,6 @@ import { type Message, Producer } from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  committedOffsets,
   createReplayTopic,
   kafkaBrokers,
   kafkaSkipped,
@@ -13,7 +12,6 @@ import {
 } from '../../../devkit/kafka.ts';
 import { readLakeRows } from '../../../devkit/lake.ts';
 import { recentPlay } from '../../../devkit/play-batches.ts';
-import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { waitFor } from '../../../devkit/wait-for.ts';
 import { EventSourcePoller } from '../../../local/event-source-poller.ts';
 import { invokeFunction } from '../../../local/functions.ts';
@@ -24,6 +22,7 @@ import { loadSettings } from '../../../src/config/settings.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
 import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
 import { createDependencies, installDependencies } from '../../../src/wiring/dependencies.ts';
+import { lakeWriterOffsets, tempDataDirs } from '../../support/data-dirs.ts';
 import {
   expectExactlyOnceAcrossKill,
   expectExactPipeline,
@@ -33,23 +32,10 @@ import {
 const headersOf = (message: Message) =>
   Object.fromEntries([...message.headers].map(([name, value]) => [name.toString(), value.toString()]));
 
-/** The committed offsets of a namespace's lake-writer on its plays topic. */
-const lakeWriterOffsets = (namespace: string) => () =>
-  committedOffsets(qualified('lake-writer', namespace), qualified('song-plays', namespace));
-
 describe.skipIf(kafkaSkipped())(
   'with Kafka (KAFKA_BROKERS unset: start it with npm run services:up -- kafka)',
   () => {
-    const dirs: { remove: () => Promise<void> }[] = [];
-    const newDataDir = async (name: string) => {
-      const dir = await makeTempDir(name);
-      dirs.push(dir);
-      return dir.path;
-    };
-
-    afterAll(async () => {
-      for (const dir of dirs) await dir.remove();
-    });
+    const newDataDir = tempDataDirs();
 
     describe('the pipeline', () => {
       let runtime: LocalRuntime;

@@ -5,28 +5,16 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { committedOffsets, kafkaBrokers, kafkaSkipped, testNamespace } from '../../../devkit/kafka.ts';
-import { makeTempDir } from '../../../devkit/temp-dir.ts';
+import { kafkaBrokers, kafkaSkipped, testNamespace } from '../../../devkit/kafka.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
-import { qualified } from '../../../src/topology.ts';
 import { expectCountsAtEveryHop, movableClock } from '../../support/count-scenario.ts';
+import { lakeWriterOffsets, tempDataDirs } from '../../support/data-dirs.ts';
 import { expectCountsAcrossKill } from '../../support/kill-counts.ts';
-
-const lakeWriterOffsets = (namespace: string) => () =>
-  committedOffsets(qualified('lake-writer', namespace), qualified('song-plays', namespace));
 
 describe.skipIf(kafkaSkipped())(
   'counts at every hop, Kafka (KAFKA_BROKERS unset: start it with npm run stack:up -- kafka)',
   () => {
-    const dirs: { remove: () => Promise<void> }[] = [];
-    const newDataDir = async (name: string) => {
-      const dir = await makeTempDir(name);
-      dirs.push(dir);
-      return dir.path;
-    };
-    afterAll(async () => {
-      for (const dir of dirs) await dir.remove();
-    });
+    const newDataDir = tempDataDirs();
 
     describe('in one runtime', () => {
       let runtime: LocalRuntime;

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentPlay } from '../../../devkit/play-batches.ts';
-import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
+import { tempDataDirs } from '../../support/data-dirs.ts';
 import {
   expectExactlyOnceAcrossKill,
   expectExactPipeline,
@@ -17,13 +17,8 @@ import { deleteStreams, kinesisSkipped, testStream } from './kinesis-streams.ts'
 describe.skipIf(kinesisSkipped())(
   'with Kinesis (KINESIS_STREAM and AWS_ENDPOINT_URL_KINESIS unset: start kinesis-mock with npm run services:up -- kinesis)',
   () => {
-    const dirs: { remove: () => Promise<void> }[] = [];
+    const newDataDir = tempDataDirs();
     const streams: string[] = [];
-    const newDataDir = async (name: string) => {
-      const dir = await makeTempDir(name);
-      dirs.push(dir);
-      return dir.path;
-    };
     const newStream = (name: string) => {
       const stream = testStream(name);
       streams.push(stream, `${stream}-dlq`);
@@ -31,7 +26,6 @@ describe.skipIf(kinesisSkipped())(
     };
 
     afterAll(async () => {
-      for (const dir of dirs) await dir.remove();
       await deleteStreams(streams);
     });
 
