@@ -5,14 +5,16 @@
  * computation makes of every play, each restated chart one version on, the later hour's movement derived anew;
  * and a run stopped between storing a window and clearing its marks neither loses the marks nor bumps twice.
  */
-import { expect } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readLakeRows } from '../../devkit/lake.ts';
 import { generateTraffic } from '../../devkit/play-batches.ts';
 import { postPlays } from '../../devkit/post-plays.ts';
 import { type ReferencePlay, referenceCharts } from '../../devkit/reference-charts.ts';
+import { makeTempDir, type TempDir } from '../../devkit/temp-dir.ts';
 import { waitFor } from '../../devkit/wait-for.ts';
 import { invokeFunction } from '../../local/functions.ts';
-import type { LocalRuntime } from '../../local/runtime.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
@@ -21,8 +23,47 @@ import { RESTATEMENTS_PREFIX } from '../../src/domain/restatements.ts';
 import { type ChartBody, ChartResponse } from '../../src/use-cases/charts-api/schemas.ts';
 import { computeCharts } from '../../src/use-cases/compute-charts.ts';
 import { referenceChartSemantics } from './reference-chart-semantics.ts';
+import { clockPastGraceOf } from './test-clock.ts';
 
 const HOUR = 3_600_000;
+
+const STORY_REGIONS = ['us', 'gb', 'de'];
+
+/**
+ * The story as a test in the calling describe block, on a local runtime started with the transport's `env`
+ * (in a fresh data folder, removed after).
+ */
+export function lateDataRestates(options: {
+  readonly dirName: string;
+  readonly env: Record<string, string | undefined>;
+  readonly timeoutMs: number;
+}): void {
+  let dir: TempDir;
+  let runtime: LocalRuntime;
+
+  beforeAll(async () => {
+    dir = await makeTempDir(options.dirName);
+    runtime = await startLocalRuntime({
+      env: { TOP_SONGS_DATA_DIR: dir.path, PORT: '0', REGIONS: STORY_REGIONS.join(','), ...options.env },
+      schedules: false,
+      // Yesterday is closing for the first minutes after midnight: hold the clock past its grace.
+      clock: clockPastGraceOf(() => windowContaining('day', new Date()).start),
+    });
+  });
+
+  afterAll(async () => {
+    await runtime?.stop();
+    await dir?.remove();
+  });
+
+  it(
+    'restate the hour charted final hours ago and the day charted final yesterday, once each',
+    async () => {
+      await expectLatePlaysToRestate({ runtime, lakeDir: join(dir.path, 'lake'), regions: STORY_REGIONS });
+    },
+    options.timeoutMs,
+  );
+}
 
 export interface RestatementStory {
   readonly runtime: LocalRuntime;
