@@ -76,24 +76,43 @@ function track(promise: Promise<void>, name: string, log: string[]) {
   );
 }
 
+/** A publisher over fake producers, every one of them occupied by one request (r0, r1, …), none settled yet. */
+async function everyProducerBusy() {
+  const fake = fakeProducers();
+  const publisher = new TransactionalPublisher({
+    connection: { bootstrapBrokers: [] } as never,
+    transactionalIdPrefix: 'test',
+    timeoutMs: 60_000,
+    createProducer: fake.createProducer,
+  });
+  const log: string[] = [];
+  const first: Promise<unknown>[] = [];
+  for (let request = 0; request < PRODUCERS; request += 1) {
+    first.push(track(publisher.publish(requestRecords(request)), `r${request}`, log));
+  }
+  await settle();
+  const busy = fake.transactions.length;
+  expect(busy).toBe(PRODUCERS);
+  return { fake, publisher, log, first, busy };
+}
+
+/** Lets every open transaction commit, then closes the publisher. */
+async function finish(
+  fake: ReturnType<typeof fakeProducers>,
+  publisher: TransactionalPublisher,
+  first: Promise<unknown>[],
+) {
+  for (const transaction of fake.transactions) {
+    transaction.sending.resolve();
+    transaction.committing.resolve();
+  }
+  await Promise.all(first);
+  await publisher.close();
+}
+
 describe('TransactionalPublisher grouping', () => {
   it('carries the requests queued behind busy producers in one transaction, acknowledging each only after its commit', async () => {
-    const fake = fakeProducers();
-    const publisher = new TransactionalPublisher({
-      connection: { bootstrapBrokers: [] } as never,
-      transactionalIdPrefix: 'test',
-      timeoutMs: 60_000,
-      createProducer: fake.createProducer,
-    });
-    const log: string[] = [];
-    // Occupy every producer, one request each.
-    const first: Promise<unknown>[] = [];
-    for (let request = 0; request < PRODUCERS; request += 1) {
-      first.push(track(publisher.publish(requestRecords(request)), `r${request}`, log));
-    }
-    await settle();
-    const busy = fake.transactions.length;
-    expect(busy).toBe(PRODUCERS);
+    const { fake, publisher, log, first, busy } = await everyProducerBusy();
     expect(busy).toBeGreaterThan(1);
     // Three more arrive while all are busy: they wait, unsent.
     const queued = [100, 101, 102].map((request) =>
@@ -120,30 +139,11 @@ describe('TransactionalPublisher grouping', () => {
     expect(log).toEqual(['r0 ok', 'r100 ok', 'r101 ok', 'r102 ok']);
     expect(grouped.committed).toBe(true);
 
-    for (const transaction of fake.transactions) {
-      transaction.sending.resolve();
-      transaction.committing.resolve();
-    }
-    await Promise.all(first);
-    await publisher.close();
+    await finish(fake, publisher, first);
   });
 
   it('fails every request of a failed transaction with the reason, never committing any part of it', async () => {
-    const fake = fakeProducers();
-    const publisher = new TransactionalPublisher({
-      connection: { bootstrapBrokers: [] } as never,
-      transactionalIdPrefix: 'test',
-      timeoutMs: 60_000,
-      createProducer: fake.createProducer,
-    });
-    const log: string[] = [];
-    const first: Promise<unknown>[] = [];
-    for (let request = 0; request < PRODUCERS; request += 1) {
-      first.push(track(publisher.publish(requestRecords(request)), `r${request}`, log));
-    }
-    await settle();
-    const busy = fake.transactions.length;
-    expect(busy).toBe(PRODUCERS);
+    const { fake, publisher, log, first, busy } = await everyProducerBusy();
     const queued = [100, 101].map((request) =>
       track(publisher.publish(requestRecords(request)), `r${request}`, log),
     );
@@ -169,12 +169,7 @@ describe('TransactionalPublisher grouping', () => {
     await next;
     expect(log.at(-1)).toBe('r200 ok');
 
-    for (const transaction of fake.transactions) {
-      transaction.sending.resolve();
-      transaction.committing.resolve();
-    }
-    await Promise.all(first);
-    await publisher.close();
+    await finish(fake, publisher, first);
     expect(PublishFailure.name).toBe('PublishFailure');
   });
 });
