@@ -1,48 +1,18 @@
 /** Ingest puts the request's id on every event it hands on, when the transport keeps headers. */
 import { describe, expect, it } from 'vitest';
-import { authorizerContextOf } from '../../../src/domain/api-keys.ts';
 import { INGEST_REQUEST_ID_HEADER, ingestRequestIds } from '../../../src/domain/consumed-record.ts';
 import type { OutgoingMessage } from '../../../src/ports/transport.ts';
 import { ingestPlays } from '../../../src/use-cases/ingest-plays.ts';
-import { countingLimiter } from './counting-limiter.ts';
-
-const play = (n: number) => ({
-  event_id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-  user_id: 'u',
-  song_id: `song-${n}`,
-  region: 'us',
-  played_at: '2026-11-20T10:40:00Z',
-  ms_played: 60_000,
-});
+import { ingestPlay, ingestPorts, ingestRequest } from './ingest-fixtures.ts';
 
 async function publishedBy(recordHeaders: boolean | undefined, requestId: string | undefined) {
   const published: OutgoingMessage[] = [];
   const result = await ingestPlays(
-    {
-      method: 'POST',
-      path: '/v1/plays',
-      query: {},
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [play(1), play(2)] }),
-      authorizer: authorizerContextOf({
-        id: '7',
-        name: 't',
-        rateLimit: { requests: 100, windowSeconds: 60 },
-      }),
-      requestId,
-    },
-    {
+    ingestRequest([ingestPlay(1), ingestPlay(2)], requestId),
+    ingestPorts({
       transport: { publish: async (_topic, messages) => void published.push(...messages) },
-      topic: 'song-plays',
-      regions: ['us'],
-      clock: () => new Date('2026-11-20T10:50:00Z'),
-      rateLimiter: countingLimiter(['7']),
-      counts: { addIngest: async () => {} },
-      countsLost: (error) => {
-        throw error;
-      },
       ...(recordHeaders === undefined ? {} : { recordHeaders }),
-    },
+    }),
   );
   expect(result.statusCode).toBe(202);
   return published;
