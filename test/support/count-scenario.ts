@@ -8,12 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraffic } from '../../devkit/play-batches.ts';
 import { postPlays } from '../../devkit/post-plays.ts';
 import type { ReferencePlay } from '../../devkit/reference-charts.ts';
 import { invokeFunction } from '../../local/functions.ts';
-import type { LocalRuntime } from '../../local/runtime.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { hourPartitionPrefix } from '../../src/domain/lake-layout.ts';
 import { functionNamed, type TopicTrigger } from '../../src/topology.ts';
 import { type CommittedOffsets, settledLakeRows } from './exact-pipeline.ts';
@@ -32,6 +32,44 @@ export function movableClock() {
       offsetMs = ms;
     },
   };
+}
+
+/**
+ * The counts scenario as a describe block of its own ("in one runtime"): a runtime on a movable clock started with
+ * the transport's `env` in a data folder from `newDataDir`, stopped after.
+ */
+export function countsInOneRuntime(options: {
+  readonly newDataDir: () => Promise<string>;
+  readonly env: Record<string, string | undefined>;
+  /** The lake-writer's committed offsets, given the runtime's data folder. */
+  readonly committed: (dataDir: string) => CommittedOffsets;
+}): void {
+  describe('in one runtime', () => {
+    let runtime: LocalRuntime;
+    let dataDir: string;
+    const clock = movableClock();
+
+    beforeAll(async () => {
+      dataDir = await options.newDataDir();
+      runtime = await startLocalRuntime({
+        env: { TOP_SONGS_DATA_DIR: dataDir, PORT: '0', REGIONS: regions.join(','), ...options.env },
+        schedules: false,
+        clock: clock.now,
+      });
+    });
+    afterAll(async () => {
+      await runtime?.stop();
+    });
+
+    it('counts clean traffic, duplicates, rejections and a dead letter exactly, and they reconcile', async () => {
+      await expectCountsAtEveryHop({
+        runtime,
+        clock,
+        lakeDir: join(dataDir, 'lake'),
+        committed: options.committed(dataDir),
+      });
+    }, 180_000);
+  });
 }
 
 export async function expectCountsAtEveryHop(options: {

@@ -3,11 +3,9 @@
  * rejections, after a poison record went to the dead-letter topic, and after npm start (the lake-writer's
  * consumer) was killed with SIGKILL mid-stream and started again.
  */
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { kafkaBrokers, kafkaSkipped, testNamespace } from '../../../devkit/kafka.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../../local/runtime.ts';
-import { expectCountsAtEveryHop, movableClock } from '../../support/count-scenario.ts';
+import { countsInOneRuntime } from '../../support/count-scenario.ts';
 import { lakeWriterOffsets, tempDataDirs } from '../../support/data-dirs.ts';
 import { expectCountsAcrossKill } from '../../support/kill-counts.ts';
 
@@ -16,38 +14,11 @@ describe.skipIf(kafkaSkipped())(
   () => {
     const newDataDir = tempDataDirs();
 
-    describe('in one runtime', () => {
-      let runtime: LocalRuntime;
-      let dataDir: string;
-      const clock = movableClock();
-      const namespace = testNamespace('counts');
-
-      beforeAll(async () => {
-        dataDir = await newDataDir('kafka-counts');
-        runtime = await startLocalRuntime({
-          env: {
-            TOP_SONGS_DATA_DIR: dataDir,
-            PORT: '0',
-            KAFKA_BROKERS: kafkaBrokers,
-            TOP_SONGS_NAMESPACE: namespace,
-            REGIONS: 'us,gb,de',
-          },
-          schedules: false,
-          clock: clock.now,
-        });
-      });
-      afterAll(async () => {
-        await runtime?.stop();
-      });
-
-      it('counts clean traffic, duplicates, rejections and a dead letter exactly, and they reconcile', async () => {
-        await expectCountsAtEveryHop({
-          runtime,
-          clock,
-          lakeDir: join(dataDir, 'lake'),
-          committed: lakeWriterOffsets(namespace),
-        });
-      }, 180_000);
+    const countsNamespace = testNamespace('counts');
+    countsInOneRuntime({
+      newDataDir: () => newDataDir('kafka-counts'),
+      env: { KAFKA_BROKERS: kafkaBrokers, TOP_SONGS_NAMESPACE: countsNamespace },
+      committed: () => lakeWriterOffsets(countsNamespace),
     });
 
     it('still reconciles exactly after a kill -9 of the consumer mid-stream and a restart', async () => {
