@@ -48,8 +48,13 @@ const play = (over: Partial<LakePlayRow> & { event_id: string }): LakePlayRow =>
 });
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-async function writePlays(lake: ObjectStore, partition: number, rows: LakePlayRow[]): Promise<string> {
-  const key = playsFileKey(HOUR, {
+async function writePlays(
+  lake: ObjectStore,
+  partition: number,
+  rows: LakePlayRow[],
+  hour: Date = HOUR,
+): Promise<string> {
+  const key = playsFileKey(hour, {
     writer: 'lake-writer',
     topic: 'song-plays',
     partition,
@@ -233,29 +238,9 @@ export function describeEnrichment(name: string, makeLake: () => Promise<LakeUnd
     it('on the schedule, enriches the closed hours of the lookback, not the open hour', async () => {
       await writePlays(lake, 0, [play({ event_id: id(30) })]);
       const open = new Date('2026-11-20T11:00:00.000Z');
-      const openKey = playsFileKey(open, {
-        writer: 'lake-writer',
-        topic: 'song-plays',
-        partition: 0,
-        firstOffset: 900,
-      });
-      await lake.put(
-        openKey,
-        await encodePlaysParquet([play({ event_id: id(31), played_at: '2026-11-20T11:05:00.000Z' })]),
-        'application/vnd.apache.parquet',
-      );
+      await writePlays(lake, 0, [play({ event_id: id(31), played_at: '2026-11-20T11:05:00.000Z' })], open);
       const tooOld = new Date('2026-11-18T10:00:00.000Z');
-      const oldKey = playsFileKey(tooOld, {
-        writer: 'lake-writer',
-        topic: 'song-plays',
-        partition: 0,
-        firstOffset: 901,
-      });
-      await lake.put(
-        oldKey,
-        await encodePlaysParquet([play({ event_id: id(32), played_at: '2026-11-18T10:05:00.000Z' })]),
-        'application/vnd.apache.parquet',
-      );
+      await writePlays(lake, 0, [play({ event_id: id(32), played_at: '2026-11-18T10:05:00.000Z' })], tooOld);
       const result = await enrich(undefined);
       expect(result.enriched.map((hour) => hour.hour)).toEqual([HOUR.toISOString()]);
       expect(await lake.list('enriched/')).toEqual(expect.arrayContaining([enrichedManifestKey(HOUR)]));
