@@ -89,8 +89,9 @@ export const functionAccess = {
     openAiKey: false,
     nodeModules: [duckdb],
   },
+  // Writes the final hours' rollups (rollups/) and removes its own older builds there.
   'chart-daily': {
-    lake: 'read',
+    lake: 'readWrite',
     clearsRestatementMarks: true,
     database: true,
     kafkaProducer: false,

@@ -4,7 +4,9 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import middy from '@middy/core';
 import { z } from 'zod';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
+import { tallyDayFromRollups } from '../../src/adapters/duckdb/day-query.ts';
 import { configureDuckDb, duckDbResourcesFor, withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { buildHourRollupFiles } from '../../src/adapters/duckdb/hour-rollup.ts';
 import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
 import { type Period, periods } from '../../src/domain/charts.ts';
 import { functionNamed } from '../../src/topology.ts';
@@ -52,6 +54,7 @@ export function chartJobHandler(period: Period) {
             regions: deps.settings.regions,
             tally: tallyTopSongs,
             countLakeFiles,
+            rollups: { buildHourRollup: buildHourRollupFiles, tallyDay: tallyDayFromRollups },
             counts: await deps.pipelineCounts(),
             withScratchDir,
             metrics: deps.metrics,

@@ -86,7 +86,7 @@ export type Staleness = { readonly current: true } | { readonly current: false; 
  * names still there (`enrichedKeys`: the hour's enriched prefix as listed).
  */
 export function stalenessOf(
-  manifest: EnrichmentManifest | undefined,
+  manifest: { readonly files: readonly string[]; readonly inputs: EnrichmentInputs } | undefined,
   inputs: EnrichmentInputs,
   enrichedKeys: readonly string[],
 ): Staleness {

@@ -18,8 +18,10 @@ import type { Clock } from '../ports/clock.ts';
 import { type Metrics, noMetrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PipelineCountStore } from '../ports/pipeline-counts.ts';
+import type { DayRollupPorts } from '../ports/rollup-engine.ts';
 import { lakeCounts } from './count-lake.ts';
-import { type EnrichedHour, enrichedHoursOf } from './enriched-hours.ts';
+import { type DayTally, tallyDayFromRollups } from './day-rollups.ts';
+import { type EnrichedHour, enrichedHoursOf, filesToRead } from './enriched-hours.ts';
 import { clearMarks, listMarkedWindows, type MarkedWindow } from './restatement-marks.ts';
 
 export interface ChartJobPorts {
@@ -42,6 +44,8 @@ export interface ChartJobPorts {
   readonly counts: Pick<PipelineCountStore, 'replaceLakeCounts'>;
   /** Gives the job a scratch folder for the lake files it reads. */
   readonly withScratchDir: <T>(work: (dir: string) => Promise<T>) => Promise<T>;
+  /** Day charts from hour rollups, built as hours become final; none: every day is read whole. */
+  readonly rollups?: DayRollupPorts;
   /** Counts the windows stored, by period and status; none: not counted. */
   readonly metrics?: Metrics;
 }
@@ -58,6 +62,8 @@ export interface ComputedWindow {
   readonly files: number;
   /** Hours of the window read from enriched/ rather than plays/. */
   readonly enriched_hours: number;
+  /** Hours of a day read from their rollups (docs/contracts.md, "Hour rollups"); 0 for an hour. */
+  readonly rollup_hours: number;
   readonly eligible_plays: number;
   /** The regions whose final chart this run changed (restated, one version on). */
   readonly restated: readonly string[];
@@ -126,23 +132,15 @@ async function computeWindow(
   // The chart counts every play written before this instant (the listings below begin after it).
   const generatedAt = ports.clock();
   const hours = await enrichedHoursOf(ports.lake, window);
-  const read = filesToRead(hours, true);
-  const allTallies = await tallyFiles(read, window, ports).catch(async (error: unknown) => {
-    if (read.enrichedHours === 0) throw error;
-    // An enriched file replaced twice since its manifest was read (enrich keeps one build back) is gone:
-    // the raw plays say the same.
-    return tallyFiles(filesToRead(hours, false), window, ports);
-  });
-  const tallies = allTallies.filter((tally) => tally.genre === undefined);
-  const genreCharts: GenreChart[] = allTallies.flatMap(({ genre, region, eligible_plays, entries }) =>
+  const tallied =
+    (window.period === 'day' && ports.rollups
+      ? await tallyDayFromRollups(window, hours, generatedAt, { ...ports, rollups: ports.rollups })
+      : undefined) ?? (await tallyWhole(window, hours, ports));
+  const tallies = tallied.tallies.filter((tally) => tally.genre === undefined);
+  const genreCharts: GenreChart[] = tallied.tallies.flatMap(({ genre, region, eligible_plays, entries }) =>
     genre === undefined ? [] : [{ genre, region, eligible_plays, entries }],
   );
-  // The lake's counts always from the plays files themselves (every delivery, duplicates included), whichever
-  // files the chart was computed from: the chart's eligible plays are then checked against the raw lake.
-  const raw = filesToRead(hours, false).files;
-  const fileCounts = await ports.withScratchDir(async (dir) =>
-    ports.countLakeFiles(await ports.lake.localCopies(raw, dir), window),
-  );
+  const fileCounts = tallied.fileCounts;
   const status = statusAt(window, generatedAt);
   const byRegion = new Map(tallies.map((tally) => [tally.region, tally]));
   // Every configured region gets a chart, empty when nobody played anything there.
@@ -187,37 +185,35 @@ async function computeWindow(
     window_start: window.start.toISOString(),
     window_end: window.end.toISOString(),
     status,
-    files: read.files.length,
-    enriched_hours: read.enrichedHours,
+    files: tallied.files,
+    enriched_hours: tallied.enrichedHours,
+    rollup_hours: tallied.rollupHours,
     eligible_plays: byRegion.get(GLOBAL_REGION)?.eligible_plays ?? 0,
     restated: replacement.restated,
     marks_cleared: marksCleared,
   };
 }
 
-/**
- * The files a window's charts are computed from: for each hour, its enriched files when their manifest is
- * current (the same plays files and catalog as now: docs/contracts.md, "Enriched plays"), else its plays files.
- * Enriched rows keep the plays' columns and each event_id's first delivery, so the chart query gives the same
- * charts from either, or from a mix of both.
- */
-function filesToRead(hours: readonly EnrichedHour[], useEnriched: boolean) {
-  const files: string[] = [];
-  let enrichedHours = 0;
-  let rawHours = 0;
-  for (const hour of hours) {
-    if (hour.inputs.plays.length === 0) continue;
-    if (useEnriched && hour.staleness.current && hour.manifest) {
-      files.push(...hour.manifest.files);
-      enrichedHours += 1;
-    } else {
-      files.push(...hour.inputs.plays.map((file) => file.key));
-      rawHours += 1;
-    }
-  }
-  // Raw plays get their genre from the catalog, the one an enriched hour was built with (else it is not current).
-  const catalog = rawHours > 0 ? (hours[0]?.inputs.catalog?.key ?? undefined) : undefined;
-  return { files, enrichedHours, catalog };
+/** The window's tallies and lake counts from every file of its hours (enriched where current, else raw plays). */
+async function tallyWhole(
+  window: ChartWindow,
+  hours: readonly EnrichedHour[],
+  ports: ChartJobPorts,
+): Promise<DayTally> {
+  const read = filesToRead(hours, true);
+  const tallies = await tallyFiles(read, window, ports).catch(async (error: unknown) => {
+    if (read.enrichedHours === 0) throw error;
+    // An enriched file replaced twice since its manifest was read (enrich keeps one build back) is gone:
+    // the raw plays say the same.
+    return tallyFiles(filesToRead(hours, false), window, ports);
+  });
+  // The lake's counts always from the plays files themselves (every delivery, duplicates included), whichever
+  // files the chart was computed from: the chart's eligible plays are then checked against the raw lake.
+  const raw = filesToRead(hours, false).files;
+  const fileCounts = await ports.withScratchDir(async (dir) =>
+    ports.countLakeFiles(await ports.lake.localCopies(raw, dir), window),
+  );
+  return { tallies, fileCounts, files: read.files.length, enrichedHours: read.enrichedHours, rollupHours: 0 };
 }
 
 /** The window's tallies from these files (local copies), the catalog's copy last. */

@@ -92,3 +92,28 @@ export function recentClosedHours(now: Date, count: number): ChartWindow[] {
     windowContaining('hour', new Date(open.start.getTime() - (index + 1) * HOUR_MS)),
   );
 }
+
+/**
+ * The files a window's charts are computed from: for each hour, its enriched files when their manifest is
+ * current (the same plays files and catalog as now: docs/contracts.md, "Enriched plays"), else its plays files.
+ * Enriched rows keep the plays' columns and each event_id's first delivery, so the chart query gives the same
+ * charts from either, or from a mix of both.
+ */
+export function filesToRead(hours: readonly EnrichedHour[], useEnriched: boolean) {
+  const files: string[] = [];
+  let enrichedHours = 0;
+  let rawHours = 0;
+  for (const hour of hours) {
+    if (hour.inputs.plays.length === 0) continue;
+    if (useEnriched && hour.staleness.current && hour.manifest) {
+      files.push(...hour.manifest.files);
+      enrichedHours += 1;
+    } else {
+      files.push(...hour.inputs.plays.map((file) => file.key));
+      rawHours += 1;
+    }
+  }
+  // Raw plays get their genre from the catalog, the one an enriched hour was built with (else it is not current).
+  const catalog = rawHours > 0 ? (hours[0]?.inputs.catalog?.key ?? undefined) : undefined;
+  return { files, enrichedHours, catalog };
+}

@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   CHART_SIZE,
   type ChartEntry,
@@ -29,19 +30,7 @@ export async function tallyTopSongs(
 ): Promise<RegionTally[]> {
   if (files.length === 0) return [];
   const withGenres = options.enriched === true || options.catalog !== undefined;
-  const genre =
-    options.catalog === undefined
-      ? options.enriched
-        ? 'p.genre'
-        : 'NULL::VARCHAR'
-      : options.enriched
-        ? 'coalesce(p.genre, s.genre)'
-        : 's.genre';
-  // One row per song_id, so that a play never joins twice.
-  const songs = options.catalog
-    ? `LEFT JOIN (SELECT song_id, genre FROM read_parquet(${sqlString(options.catalog)})
-         QUALIFY row_number() OVER (PARTITION BY song_id ORDER BY genre) = 1) s ON s.song_id = p.song_id`
-    : '';
+  const { genre, songs } = genreOf(options);
   const sets = withGenres
     ? '(region, song_id), (song_id), (genre, region, song_id), (genre, song_id)'
     : '(region, song_id), (song_id)';
@@ -58,9 +47,7 @@ export async function tallyTopSongs(
     ),
     eligible AS (
       SELECT p.region, p.song_id, ${genre} AS genre FROM plays p ${songs}
-      WHERE p.played_at >= ${sqlString(window.start.toISOString())}::TIMESTAMPTZ
-        AND p.played_at < ${sqlString(window.end.toISOString())}::TIMESTAMPTZ
-        AND p.ms_played >= ${MIN_MS_PLAYED}
+      WHERE ${inWindow('p.played_at', window)} AND p.ms_played >= ${MIN_MS_PLAYED}
     ),
     counts AS (
       SELECT CASE WHEN grouping(region) = 1 THEN ${sqlString(GLOBAL_REGION)} ELSE region END AS chart_region,
@@ -70,20 +57,59 @@ export async function tallyTopSongs(
       GROUP BY GROUPING SETS (${sets})
       -- A song the catalog does not know is in no genre's chart.
       ${withGenres ? 'HAVING grouping(genre) = 1 OR genre IS NOT NULL' : ''}
-    ),
+    )
+    ${rankedCharts('counts')}`;
+  return withDuckDb(async (connection) => readTallies(connection, sql));
+}
+
+/**
+ * Where a play's genre comes from (for the genre charts): the enriched column, the catalog joined by song_id,
+ * the first then the second, or nowhere (NULL). `songs` is the join, on a play table aliased `p`.
+ */
+export function genreOf(options: TallyOptions): { genre: string; songs: string } {
+  const genre =
+    options.catalog === undefined
+      ? options.enriched
+        ? 'p.genre'
+        : 'NULL::VARCHAR'
+      : options.enriched
+        ? 'coalesce(p.genre, s.genre)'
+        : 's.genre';
+  // One row per song_id, so that a play never joins twice.
+  const songs = options.catalog
+    ? `LEFT JOIN (SELECT song_id, genre FROM read_parquet(${sqlString(options.catalog)})
+         QUALIFY row_number() OVER (PARTITION BY song_id ORDER BY genre) = 1) s ON s.song_id = p.song_id`
+    : '';
+  return { genre, songs };
+}
+
+/** `column` within the window, `[start, end)`. */
+export function inWindow(column: string, window: ChartWindow): string {
+  return `${column} >= ${sqlString(window.start.toISOString())}::TIMESTAMPTZ
+        AND ${column} < ${sqlString(window.end.toISOString())}::TIMESTAMPTZ`;
+}
+
+/**
+ * The top CHART_SIZE of each chart from a relation of (chart_genre, chart_region, song_id, plays), one row per
+ * song of a chart: plays descending, then song_id ascending, with the chart's eligible plays.
+ */
+export function rankedCharts(counts: string): string {
+  return `,
     ranked AS (
       SELECT chart_genre, chart_region, song_id, plays,
              row_number() OVER (PARTITION BY chart_genre, chart_region ORDER BY plays DESC, song_id ASC) AS rank,
              sum(plays) OVER (PARTITION BY chart_genre, chart_region) AS eligible_plays
-      FROM counts
+      FROM ${counts}
     )
     SELECT chart_genre, chart_region, song_id, plays::BIGINT AS plays, rank::BIGINT AS rank,
            eligible_plays::BIGINT AS eligible_plays
     FROM ranked WHERE rank <= ${CHART_SIZE}
     ORDER BY chart_genre NULLS FIRST, chart_region, rank`;
-  const rows = await withDuckDb(async (connection) =>
-    (await connection.runAndReadAll(sql)).getRowObjectsJS(),
-  );
+}
+
+/** Runs a query ending in rankedCharts and returns its charts, in its order. */
+export async function readTallies(connection: DuckDBConnection, sql: string): Promise<RegionTally[]> {
+  const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS();
   const charts = new Map<
     string,
     { region: string; genre?: string; eligible_plays: number; entries: ChartEntry[] }

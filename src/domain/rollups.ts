@@ -1,0 +1,80 @@
+/**
+ * Hour rollups (docs/contracts.md, "Hour rollups"): what one closed hour's plays files add to its day's chart,
+ * kept in `rollups/dt=YYYY-MM-DD/hour=HH/` so that the day chart sums 23 small tables and reads only the
+ * hours that have none (the open one) instead of deduplicating the whole day every minute.
+ *
+ * A rollup holds two files of one build: `counts-<build>.parquet`, (region, genre, song_id, plays) of the hour's
+ * eligible first deliveries; and `keys-<build>.parquet`, each event_id of the hour once (its first delivery in the
+ * hour) with a 64-bit fingerprint, the columns the chart rules read and the source position, sorted by the
+ * fingerprint. The keys are what keeps the day exact: an event_id delivered into two hours of a day (a resend
+ * with another played_at) counts in both hours' rollups, but once in the day, by its first delivery of all.
+ * The manifest `_rollup.json`, written last, names the files and what they were built from; like an enriched
+ * hour (enriched.ts) a rollup is current while those inputs equal the lake's listing now.
+ */
+import { z } from 'zod';
+import { buildIdOf, type EnrichmentInputs } from './enriched.ts';
+import { dateOf } from './lake-layout.ts';
+
+export const ROLLUPS_PREFIX = 'rollups/';
+export const ROLLUP_MANIFEST_NAME = '_rollup.json';
+
+const pad = (value: number) => String(value).padStart(2, '0');
+
+export function rollupDayPrefix(dayStart: Date): string {
+  return `${ROLLUPS_PREFIX}dt=${dateOf(dayStart)}/`;
+}
+
+export function rollupHourPrefix(hourStart: Date): string {
+  return `${rollupDayPrefix(hourStart)}hour=${pad(hourStart.getUTCHours())}/`;
+}
+
+export function rollupManifestKey(hourStart: Date): string {
+  return `${rollupHourPrefix(hourStart)}${ROLLUP_MANIFEST_NAME}`;
+}
+
+/** A build's files, named after its inputs (the listing and the catalog), so a retried build writes the same keys. */
+export function rollupFileKeys(hourStart: Date, inputs: EnrichmentInputs): { counts: string; keys: string } {
+  const build = buildIdOf(inputs);
+  const prefix = rollupHourPrefix(hourStart);
+  return { counts: `${prefix}counts-${build}.parquet`, keys: `${prefix}keys-${build}.parquet` };
+}
+
+export function isRollupDataFile(key: string): boolean {
+  return key.startsWith(ROLLUPS_PREFIX) && key.endsWith('.parquet');
+}
+
+const inputFileSchema = z.object({ key: z.string(), size: z.number().int().nonnegative(), etag: z.string() });
+
+/** What the hour's plays files hold, per region as the rows name it (`global`: all), as countLakeFiles counts. */
+const lakeFileCountsSchema = z.object({
+  region: z.string(),
+  rows: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  short_plays: z.number().int().nonnegative(),
+  newest_play_at: z.iso.datetime().nullable(),
+});
+
+export const rollupManifestSchema = z.object({
+  format: z.literal(1),
+  /** The UTC hour, RFC 3339. */
+  hour: z.iso.datetime(),
+  built_at: z.iso.datetime(),
+  /** The counts file, then the keys file, relative to the lake root. */
+  files: z.tuple([z.string(), z.string()]),
+  /** Distinct event_ids of the hour (rows of the keys file). */
+  events: z.number().int().nonnegative(),
+  lake_counts: z.array(lakeFileCountsSchema),
+  inputs: z.object({ plays: z.array(inputFileSchema), catalog: inputFileSchema.nullable() }),
+});
+export type RollupManifest = z.infer<typeof rollupManifestSchema>;
+
+/** Parses a manifest's bytes; undefined (rebuild) when it is not one this version understands. */
+export function parseRollupManifest(bytes: Uint8Array | undefined): RollupManifest | undefined {
+  if (!bytes) return undefined;
+  try {
+    const parsed = rollupManifestSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
