@@ -4,7 +4,13 @@
  * records only (ingest publishes in transactions).
  */
 import { randomUUID } from 'node:crypto';
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import {
+  Consumer,
+  FetchIsolationLevels,
+  ProduceAcks,
+  Producer,
+  stringSerializers,
+} from '@platformatic/kafka';
 import type { MSKEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +24,7 @@ import {
 } from '../../../devkit/kafka.ts';
 import { waitFor } from '../../../devkit/wait-for.ts';
 import { EventSourcePoller } from '../../../local/event-source-poller.ts';
+import { readCommittedOnly } from '../../../src/adapters/transport/kafka/read-committed.ts';
 import { KafkaTransport } from '../../../src/adapters/transport/kafka/transport.ts';
 import type { LogConsumer } from '../../../src/ports/transport.ts';
 import { functionNamed, namespacedTopics, qualified, type TopicTrigger } from '../../../src/topology.ts';
@@ -146,9 +153,8 @@ describe.skipIf(kafkaSkipped())('the Kafka consumer of the event-source poller',
     expect(new Set(delivered)).toEqual(new Set([...before, ...after]));
   });
 
-  it('reads committed records only: an aborted transaction never reaches the function', async () => {
-    const { plays, delivered, committedPast } = await startPoller();
-    const producer = new Producer({
+  const transactionalProducer = () =>
+    new Producer({
       clientId: 'test-transactions',
       bootstrapBrokers: brokers,
       serializers: stringSerializers,
@@ -157,6 +163,10 @@ describe.skipIf(kafkaSkipped())('the Kafka consumer of the event-source poller',
       transactionalId: `test-transactions-${randomUUID()}`,
       autocreateTopics: false,
     });
+
+  it('reads committed records only: an aborted transaction never reaches the function', async () => {
+    const { plays, delivered, committedPast } = await startPoller();
+    const producer = transactionalProducer();
     const [aborted, committed] = [named('aborted', 5), named('committed', 5)];
     try {
       const doomed = await producer.beginTransaction();
@@ -173,5 +183,57 @@ describe.skipIf(kafkaSkipped())('the Kafka consumer of the event-source poller',
     await waitFor('the last record', async () => (delivered.includes('last') ? true : undefined));
     await committedPast([...committed, 'last'], committed.length + 1);
     expect(delivered.sort()).toEqual([...committed, 'last'].sort());
+  });
+
+  it('drops an aborted transaction whose abort marker is beyond what a fetch returns (another transaction still open)', async () => {
+    const { plays, delivered, committedPast } = await startPoller();
+    // A client of the poller's kind reading from the start, watched fetch by fetch.
+    const reader = readCommittedOnly(
+      new Consumer({
+        clientId: 'test-reader',
+        groupId: `${plays}-reader`,
+        bootstrapBrokers: brokers,
+        isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+        maxWaitTime: 100,
+      }),
+    );
+    const stream = await reader.consume({ topics: [plays], mode: 'earliest', autocommit: false });
+    const read: string[] = [];
+    let fetches = 0;
+    stream.on('data', (message) => read.push(message.value.toString()));
+    stream.on('fetch', () => {
+      fetches += 1;
+    });
+    const [first, second] = [transactionalProducer(), transactionalProducer()];
+    const [aborted, committed] = [named('aborted', 5), named('committed', 5)];
+    const onPartition0 = (values: readonly string[]) =>
+      values.map((value) => ({ topic: plays, key: value, value, partition: 0 }));
+    try {
+      // One partition: aborted's records, then open's, then aborted's abort marker. While `open` is open the
+      // last stable offset stays at its first record, so fetches return aborted's records but not its marker.
+      const doomed = await first.beginTransaction();
+      await doomed.send({ messages: onPartition0(aborted) });
+      const open = await second.beginTransaction();
+      await open.send({ messages: onPartition0(committed) });
+      await doomed.abort();
+      const seen = fetches;
+      // The second response after the abort was asked for after it: it holds aborted's records, listed as aborted.
+      await waitFor('two fetches after the abort', async () => fetches >= seen + 2 || undefined);
+      expect(read).toEqual([]);
+      await open.commit();
+    } finally {
+      await first.close();
+      await second.close();
+    }
+    await produce(plays, ['last']);
+    const kept = [...committed, 'last'];
+    await waitFor('the committed records', async () =>
+      kept.every((value) => delivered.includes(value) && read.includes(value)) ? true : undefined,
+    );
+    await stream.close();
+    await reader.close(true);
+    await committedPast(kept, kept.length);
+    expect(read.sort()).toEqual(kept.sort());
+    expect(delivered.sort()).toEqual(kept.sort());
   });
 });

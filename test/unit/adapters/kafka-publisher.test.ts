@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   PRODUCERS,
   PublishFailure,
@@ -171,5 +171,84 @@ describe('TransactionalPublisher grouping', () => {
 
     await finish(fake, publisher, first);
     expect(PublishFailure.name).toBe('PublishFailure');
+  });
+});
+
+describe('TransactionalPublisher at the deadline', () => {
+  /** One request in flight on a fake producer, under fake timers: the test decides when its deadline passes. */
+  async function oneRequest() {
+    vi.useFakeTimers();
+    const fake = fakeProducers();
+    const publisher = new TransactionalPublisher({
+      connection: { bootstrapBrokers: [] } as never,
+      transactionalIdPrefix: 'test',
+      timeoutMs: 1_000,
+      createProducer: fake.createProducer,
+    });
+    const log: string[] = [];
+    const answered = track(publisher.publish(requestRecords(0)), 'r0', log);
+    await vi.advanceTimersByTimeAsync(0);
+    return { fake, publisher, log, answered, transaction: fake.transactions[0]! };
+  }
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('says nothing was taken when the deadline passes before the commit was asked for, and never commits afterwards', async () => {
+    const { fake, publisher, log, answered, transaction } = await oneRequest();
+    // Still sending when the deadline passes.
+    await vi.advanceTimersByTimeAsync(1_000);
+    await answered;
+    expect(log).toEqual([`r0 failed: no acknowledgement within 1000 ms; nothing was taken`]);
+    expect(fake.closed).toEqual([transaction.producer]);
+    // The send completes late (a broker that resumes): the commit is never asked for.
+    transaction.sending.resolve();
+    transaction.committing.resolve();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(transaction.committed).toBe(false);
+    await publisher.close();
+  });
+
+  it('says the events may have been taken when the deadline passes while the commit is under way', async () => {
+    const { fake, publisher, log, answered, transaction } = await oneRequest();
+    transaction.sending.resolve();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(log).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await answered;
+    expect(log).toEqual([
+      'r0 failed: no acknowledgement within 1000 ms while committing: the events may have been taken, all of them',
+    ]);
+    expect(fake.closed).toEqual([transaction.producer]);
+    await publisher.close();
+  });
+
+  it('gives a request that waited for a producer the rest of its own time on a new producer, never more', async () => {
+    const { fake, publisher, log, answered } = await oneRequest();
+    const others = [1, 2, 3].map((request) =>
+      track(publisher.publish(requestRecords(request)), `r${request}`, log),
+    );
+    await vi.advanceTimersByTimeAsync(500);
+    // Every producer busy: it queues, due at 1500.
+    const late = track(publisher.publish(requestRecords(9)), 'r9', log);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.transactions).toHaveLength(PRODUCERS);
+    // At 1000 the first four fail; r9 goes to a replacement producer (a new transactional.id).
+    await vi.advanceTimersByTimeAsync(500);
+    await Promise.all([answered, ...others]);
+    const carrier = fake.transactions.find((transaction) =>
+      transaction.sent.flat().some((sent) => sent.key === 'user-9'),
+    )!;
+    expect(fake.transactions.slice(0, PRODUCERS).map((transaction) => transaction.producer)).not.toContain(
+      carrier.producer,
+    );
+    expect(log).not.toContainEqual(expect.stringMatching(/^r9/));
+    await vi.advanceTimersByTimeAsync(499);
+    expect(log).not.toContainEqual(expect.stringMatching(/^r9/));
+    await vi.advanceTimersByTimeAsync(1);
+    await late;
+    expect(log.at(-1)).toBe('r9 failed: no acknowledgement within 1000 ms; nothing was taken');
+    expect(carrier.committed).toBe(false);
+    await publisher.close();
   });
 });

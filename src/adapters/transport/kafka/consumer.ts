@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, FetchIsolationLevels, type Message, type MessagesStream } from '@platformatic/kafka';
 import { type LogConsumer, type LogRecord, TransportUnavailableError } from '../../../ports/transport.ts';
 import { describeKafkaError, type KafkaConnectionOptions } from './connection.ts';
+import { readCommittedOnly } from './read-committed.ts';
 
 /** Records a consumer buffers before it pauses fetching. */
 const BUFFER_LIMIT = 5_000;
@@ -59,15 +60,17 @@ class KafkaLogConsumer implements LogConsumer {
 
   async connect(): Promise<void> {
     const { connection, topic, group } = this.options;
-    const client = new Consumer({
-      ...connection,
-      groupId: group,
-      autocommit: false,
-      maxWaitTime: 500,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-    });
+    const client = readCommittedOnly(
+      new Consumer({
+        ...connection,
+        groupId: group,
+        autocommit: false,
+        maxWaitTime: 500,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
+        isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+      }),
+    );
     let stream: Member['stream'];
     try {
       stream = await client.consume({
