@@ -1,6 +1,5 @@
 import { qualified, topics } from '../../src/topology.ts';
 import { ingestPlays } from '../../src/use-cases/ingest-plays.ts';
-import { transportKeepsHeaders } from '../../src/wiring/connections.ts';
 import { dependencies, openedOnUse } from '../../src/wiring/dependencies.ts';
 import { logger } from '../../src/wiring/logger.ts';
 import { httpFunction } from '../shared/http-function.ts';
@@ -17,7 +16,6 @@ export const handler = httpFunction(async (request) => {
     // Likewise the database behind the rate limiter: out of reach, it is a 503, never a request let through.
     rateLimiter: openedOnUse(deps.rateLimiter, ['countRequest']),
     metrics: deps.metrics,
-    recordHeaders: transportKeepsHeaders(deps.settings),
     counts: openedOnUse(deps.pipelineCounts, ['addIngest']),
     countsLost: (error) =>
       logger.error('the counts of an answered request were not stored; its window will not reconcile', {

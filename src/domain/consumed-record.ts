@@ -20,8 +20,13 @@ export interface ConsumedRecord {
   /** When the transport received it (ms since epoch): the clock that validation uses, so replays judge alike. */
   readonly timestamp: number;
   readonly value: string;
-  /** Kafka (and the embedded transport) record headers, decoded; Kinesis records have none. */
+  /** The record's headers, decoded: Kafka's and the embedded transport's own, Kinesis's from its envelope. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Why the transport's framing of the record could not be read (a Kinesis envelope that is not one): `value` is
+   * then the record as it came, and the consumer rejects it with this reason.
+   */
+  readonly malformed?: string;
 }
 
 /**

@@ -47,6 +47,11 @@ export interface LogRecord {
    * identity.
    */
   readonly sequenceNumber?: string;
+  /**
+   * Kinesis only: why the record's data, which starts as a headers envelope, is not one (src/adapters/transport/
+   * kinesis/envelope.ts); `value` is then the data exactly as it came, and consumers reject it with this reason.
+   */
+  readonly malformed?: string;
 }
 
 /**

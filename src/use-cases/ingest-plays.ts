@@ -32,11 +32,6 @@ export interface IngestPorts extends IngestCountPorts {
   readonly rateLimiter: RateLimiter;
   /** Counts the events handed on and those that were not, by reason; none: not counted. */
   readonly metrics?: Metrics;
-  /**
-   * Whether the transport keeps record headers (Kafka, embedded): each event then carries the request's id in
-   * INGEST_REQUEST_ID_HEADER. Kinesis has no headers (its publisher would wrap the event in an envelope), so not there.
-   */
-  readonly recordHeaders?: boolean;
 }
 
 /**
@@ -66,8 +61,8 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
 
   const metrics = ports.metrics ?? noMetrics;
   const context = { regions: ports.regions, now: ports.clock() };
-  const correlation =
-    ports.recordHeaders && request.requestId ? { [INGEST_REQUEST_ID_HEADER]: request.requestId } : undefined;
+  // Each event carries the request's id (as a record header; in the Kinesis envelope on Kinesis).
+  const correlation = request.requestId ? { [INGEST_REQUEST_ID_HEADER]: request.requestId } : undefined;
   // One pass, each event's message built as it is validated: this loop is ingest's own cost per event
   // (docs/benchmarks.md, "Ingest: where the time goes").
   const messages: OutgoingMessage[] = [];

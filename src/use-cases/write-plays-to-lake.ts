@@ -142,6 +142,7 @@ function decodePlay(record: ConsumedRecord, regions: readonly string[]): LakePla
     errors,
     value: record.value,
   });
+  if (record.malformed !== undefined) return reject([{ field: '(record)', message: record.malformed }]);
   let candidate: unknown;
   try {
     candidate = JSON.parse(record.value);

@@ -72,11 +72,6 @@ export function createLake(settings: Settings): ObjectStore {
  * Transport adapters are imported only when chosen: a function bundle then loads just its own client
  * (@platformatic/kafka reads a WebAssembly file when imported, which a bundle without Kafka does not ship).
  */
-/** Whether the transport createTransport opens keeps record headers: Kafka and embedded do, Kinesis does not. */
-export function transportKeepsHeaders(settings: Settings): boolean {
-  return Boolean(settings.kafkaBrokers) || !settings.kinesisStream;
-}
-
 export async function createTransport(
   settings: Settings,
   publishTimeoutMs: number | undefined,

@@ -19,6 +19,10 @@ interface LogLine {
 
 let lines: LogLine[] = [];
 
+/** The lake-writer's `batch written` lines captured so far in this test (captureLogLines). */
+export const lakeWriterBatchLines = (): LogLine[] =>
+  lines.filter((line) => line.message === 'batch written' && line.function_name === 'lake-writer');
+
 /** Captures the JSON log lines the process writes during each test of the file that calls it. */
 export function captureLogLines(): void {
   beforeEach(() => {
@@ -71,9 +75,7 @@ export async function expectCorrelated(env: Record<string, string>): Promise<voi
       requests.set(id!, size);
     }
     const written = await waitFor('the lake-writer to log every event written', async () => {
-      const batches = lines.filter(
-        (line) => line.message === 'batch written' && line.function_name === 'lake-writer',
-      );
+      const batches = lakeWriterBatchLines();
       const total = batches.reduce((sum, line) => sum + (line.written ?? 0), 0);
       return total >= 8 ? batches : undefined;
     });

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { ConsumedRecord } from '../../domain/consumed-record.ts';
 import { sequenceNumberOffset } from '../../domain/lake-layout.ts';
 import type { LogRecord } from '../../ports/transport.ts';
+import { decodeKinesisData, encodeKinesisData } from '../transport/kinesis/envelope.ts';
 import { addFailedOffset, type EventSource, localAws, malformedFailure } from './event-source.ts';
 
 /**
@@ -51,8 +52,9 @@ export function shardIndex(shardId: string): number {
 const sequenceNumberOf = (record: LogRecord) => record.sequenceNumber ?? String(record.offset);
 
 /**
- * A Kinesis event source batch: `Records` with base64 data, identified by sequence number. Records have no
- * headers in Kinesis.
+ * A Kinesis event source batch: `Records` with base64 data, identified by sequence number. Kinesis records have
+ * no headers: a record's headers go in its data's envelope (envelope.ts), as the publisher wrote them, and a
+ * record that was malformed goes as the bytes it came as.
  */
 export function kinesisEvent(
   records: readonly LogRecord[],
@@ -67,7 +69,9 @@ export function kinesisEvent(
           kinesisSchemaVersion: '1.0',
           partitionKey: record.key ? Buffer.from(record.key).toString() : `${record.partition}`,
           sequenceNumber,
-          data: Buffer.from(record.value).toString('base64'),
+          data: Buffer.from(
+            record.malformed === undefined ? encodeKinesisData(record.value, record.headers) : record.value,
+          ).toString('base64'),
           // Seconds with a fraction, as Lambda sends it.
           approximateArrivalTimestamp: record.timestamp / 1000,
         },
@@ -88,18 +92,22 @@ export function kinesisEvent(
  * shard's index (from eventID `shardId-000000000001:<sequence number>`), offset = a 53-bit fingerprint of the
  * sequence number (what `source_offset` can hold), and the sequence number itself, which orders the records
  * and names the files: a retried batch, which the event source restarts from the first failed sequence
- * number, writes the same file names again.
+ * number, writes the same file names again. The data's envelope, if any, is unwrapped into value and headers;
+ * a malformed one leaves the data as it came, with the reason, for the consumer to reject.
  */
 function neutralRecords(event: KinesisEvent): ConsumedRecord[] {
   return event.Records.map((record) => {
     const { sequenceNumber } = record.kinesis;
+    const { value, headers, malformed } = decodeKinesisData(Buffer.from(record.kinesis.data, 'base64'));
     return {
       topic: record.eventSourceARN.split(':stream/')[1] ?? record.eventSourceARN,
       partition: shardIndex(record.eventID.split(':')[0] ?? ''),
       offset: sequenceNumberOffset(sequenceNumber),
       sequenceNumber,
       timestamp: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
-      value: Buffer.from(record.kinesis.data, 'base64').toString('utf8'),
+      value: Buffer.from(value).toString('utf8'),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      ...(malformed === undefined ? {} : { malformed }),
     };
   });
 }

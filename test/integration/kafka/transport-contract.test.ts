@@ -17,7 +17,6 @@ describe.skipIf(kafkaSkipped())('with Kafka (KAFKA_BROKERS unset: npm run servic
         deadLetters: qualified(topics.deadLetters.name, namespace),
       },
       group: (name) => qualified(name, namespace),
-      headers: 'native',
       consecutiveOffsets: false,
       quietMs: 1_500,
       cleanup: async () => {},

@@ -29,7 +29,7 @@ describe.skipIf(kinesisSkipped())(
           }),
         topics: { plays: topics.plays.name, deadLetters: topics.deadLetters.name },
         group: (name) => name,
-        headers: 'envelope',
+        missingKey: '-',
         consecutiveOffsets: true,
         quietMs: 600,
         cleanup: async () => {

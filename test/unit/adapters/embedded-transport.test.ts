@@ -56,7 +56,6 @@ describeTransportContract('EmbeddedTransport', async () => {
     open: () => EmbeddedTransport.open(join(folder.path, 'transport')),
     topics: { plays: TOPIC, deadLetters: 'song-plays-dlq' },
     group: (name) => name,
-    headers: 'native',
     consecutiveOffsets: true,
     quietMs: 0,
     cleanup: () => folder.remove(),

@@ -124,8 +124,11 @@ describe('Kinesis event source', () => {
     });
   });
 
-  it('builds events that read back as their records, and answers failures by sequence number', () => {
-    const batch = streamBatch(StreamEventSchema.parse(kinesisEvent(fromKinesis)));
+  it('builds events that read back as their records, headers too (in the envelope), and answers failures by sequence number', () => {
+    const event = kinesisEvent(fromKinesis);
+    const data = Buffer.from(event.Records[0]!.kinesis.data, 'base64').toString();
+    expect(JSON.parse(data)).toEqual({ headers: { trace: 'abc' }, value: '{"n":1}' });
+    const batch = streamBatch(StreamEventSchema.parse(event));
     expect(batch.records).toEqual(
       fromKinesis.map((record) => ({
         topic: record.topic,
@@ -134,6 +137,7 @@ describe('Kinesis event source', () => {
         sequenceNumber: record.sequenceNumber,
         timestamp: record.timestamp,
         value: Buffer.from(record.value).toString(),
+        headers: { trace: 'abc' },
       })),
     );
     const failed = batch.records[1]!;
@@ -141,6 +145,38 @@ describe('Kinesis event source', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(1) }] });
     // Read back to the offset of the transport's record (a Kinesis consumer's own numbering).
     expect(kinesisEventSource.failedOffsets(response, fromKinesis)).toEqual(new Map([[0, 5]]));
+  });
+
+  it('reads the recorded enveloped batch: headers unwrapped, bare plays of before as they are, malformed ones flagged', async () => {
+    const { records } = streamBatch(
+      StreamEventSchema.parse(await fixture('kinesis-song-plays-envelope.json')),
+    );
+    expect(records.map((record) => record.headers)).toEqual([
+      { 'ingest-request-id': 'JpQ3ZgWBoAMEVMA=' },
+      undefined,
+      undefined,
+      { 'ingest-request-id': 'JpQ4BhJdIAMEbXw=' },
+      undefined,
+    ]);
+    expect(records[0]!.value).toMatch(/^\{"event_id":"5d4e6f70-/);
+    expect(records[1]!.value).toMatch(/^\{"event_id":"6e5f7081-/);
+    expect(records.map((record) => record.malformed)).toEqual([
+      undefined,
+      undefined,
+      'malformed Kinesis envelope: header "ingest-request-id" is not a string',
+      undefined,
+      expect.stringMatching(/^malformed Kinesis envelope: not valid JSON/),
+    ]);
+    expect(records[2]!.value).toMatch(/^\{"headers":\{"ingest-request-id":42\},"value":/);
+  });
+
+  it('hands a malformed record on as the bytes it came as, not wrapped again', () => {
+    const data = '{"headers":{"ingest-request-id":42},"value":"x"}';
+    const malformed = { ...fromKinesis[0]!, value: Buffer.from(data), headers: {}, malformed: 'why' };
+    const event = kinesisEvent([malformed]);
+    expect(Buffer.from(event.Records[0]!.kinesis.data, 'base64').toString()).toBe(data);
+    const [record] = streamBatch(StreamEventSchema.parse(event)).records;
+    expect(record).toMatchObject({ value: data, malformed: expect.stringMatching(/is not a string$/) });
   });
 
   it('fails the whole batch on a sequence number that is not in it', () => {

@@ -1,17 +1,16 @@
-/** Ingest puts the request's id on every event it hands on, when the transport keeps headers. */
+/** Ingest puts the request's id on every event it hands on, on every transport (Kinesis: in the envelope). */
 import { describe, expect, it } from 'vitest';
 import { INGEST_REQUEST_ID_HEADER, ingestRequestIds } from '../../../src/domain/consumed-record.ts';
 import type { OutgoingMessage } from '../../../src/ports/transport.ts';
 import { ingestPlays } from '../../../src/use-cases/ingest-plays.ts';
 import { ingestPlay, ingestPorts, ingestRequest } from './ingest-fixtures.ts';
 
-async function publishedBy(recordHeaders: boolean | undefined, requestId: string | undefined) {
+async function publishedBy(requestId: string | undefined) {
   const published: OutgoingMessage[] = [];
   const result = await ingestPlays(
     ingestRequest([ingestPlay(1), ingestPlay(2)], requestId),
     ingestPorts({
       transport: { publish: async (_topic, messages) => void published.push(...messages) },
-      ...(recordHeaders === undefined ? {} : { recordHeaders }),
     }),
   );
   expect(result.statusCode).toBe(202);
@@ -19,8 +18,8 @@ async function publishedBy(recordHeaders: boolean | undefined, requestId: string
 }
 
 describe('the ingest request id on each event', () => {
-  it('rides as the ingest-request-id header when the transport keeps headers', async () => {
-    const published = await publishedBy(true, 'req-1');
+  it('rides as the ingest-request-id header', async () => {
+    const published = await publishedBy('req-1');
     expect(published.map((message) => message.headers)).toEqual([
       { 'ingest-request-id': 'req-1' },
       { 'ingest-request-id': 'req-1' },
@@ -28,15 +27,9 @@ describe('the ingest request id on each event', () => {
     expect(INGEST_REQUEST_ID_HEADER).toBe('ingest-request-id');
   });
 
-  it('is left off for a transport without headers (Kinesis), and when the request has no id', async () => {
-    for (const [recordHeaders, requestId] of [
-      [false, 'req-1'],
-      [undefined, 'req-1'],
-      [true, undefined],
-    ] as const) {
-      const published = await publishedBy(recordHeaders, requestId);
-      expect(published.map((message) => message.headers)).toEqual([undefined, undefined]);
-    }
+  it('is left off when the request has no id', async () => {
+    const published = await publishedBy(undefined);
+    expect(published.map((message) => message.headers)).toEqual([undefined, undefined]);
   });
 
   it('lists a batch’s request ids once each, in the order met', () => {

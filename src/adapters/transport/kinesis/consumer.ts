@@ -12,6 +12,7 @@ import type { LogConsumer, LogRecord } from '../../../ports/transport.ts';
 import { shardIndex } from '../../event-sources/kinesis.ts';
 import type { CheckpointFile } from './checkpoints.ts';
 import { unavailable } from './connection.ts';
+import { decodeKinesisData } from './envelope.ts';
 
 /** GetRecords returns at most 10 000 records per call. */
 const GET_RECORDS_LIMIT = 10_000;
@@ -187,15 +188,18 @@ async function listShards(client: KinesisClient, stream: string): Promise<Shard[
   return shards.sort((a, b) => shardIndex(a.ShardId!) - shardIndex(b.ShardId!));
 }
 
+/** A record with its envelope unwrapped (envelope.ts): value and headers as they were published. */
 function toLogRecord(topic: string, partition: number, offset: number, record: KinesisRecord): LogRecord {
+  const { value, headers, malformed } = decodeKinesisData(record.Data ?? new Uint8Array());
   return {
     topic,
     partition,
     offset,
     timestamp: record.ApproximateArrivalTimestamp?.getTime() ?? Date.now(),
     key: record.PartitionKey ? Buffer.from(record.PartitionKey) : undefined,
-    value: record.Data ?? new Uint8Array(),
-    headers: {},
+    value,
+    headers,
     sequenceNumber: record.SequenceNumber!,
+    ...(malformed === undefined ? {} : { malformed }),
   };
 }

@@ -13,6 +13,7 @@ import {
   TransportUnavailableError,
 } from '../../../ports/transport.ts';
 import { type StreamBinding, streamOf, unavailable } from './connection.ts';
+import { encodeKinesisData } from './envelope.ts';
 
 /** PutRecords takes at most 500 entries per call. */
 export const PUT_RECORDS_LIMIT = 500;
@@ -30,8 +31,8 @@ export interface KinesisPublisherOptions {
  * failure (throttled entries) resends only the failed entries, a few times; entries that still fail, or a
  * stream that cannot be reached, are a TransportUnavailableError, which ingest answers with 503. Resending
  * failed entries can reorder records of one key; nothing here depends on that order.
- * Kinesis records have no headers: a message with headers (the dead-letter topic's reasons) is stored as
- * the JSON envelope `{"headers": {...}, "value": "<message>"}`, which consumers receive as it is.
+ * Kinesis records have no headers: a message with headers (a play's ingest request id, a dead letter's reasons)
+ * is stored as the JSON envelope of envelope.ts, which the consumers unwrap.
  */
 export class KinesisPublisher implements TransportPublisher, RecordForwarder {
   private readonly options: KinesisPublisherOptions;
@@ -89,31 +90,11 @@ export class KinesisPublisher implements TransportPublisher, RecordForwarder {
 }
 
 function toEntry(message: OutgoingMessage): PutRecordsRequestEntry {
-  const data =
-    message.headers && Object.keys(message.headers).length > 0
-      ? JSON.stringify({ headers: message.headers, value: message.value })
-      : message.value;
-  return { PartitionKey: message.key || '-', Data: Buffer.from(data) };
+  return { PartitionKey: message.key || '-', Data: encodeKinesisData(message.value, message.headers) };
 }
 
-/**
- * A consumed record sent on: its key as partition key, and since the reasons travel as headers, the envelope
- * `{"headers", "value"}`, or `{"headers", "value_base64"}` for a value that is not UTF-8 text.
- */
+/** A consumed record sent on: its key as partition key, its value byte for byte, with its headers (the reasons). */
 function forwardedEntry(message: ForwardedMessage): PutRecordsRequestEntry {
   const key = message.key && message.key.length > 0 ? Buffer.from(message.key).toString() : '-';
-  const text = utf8(message.value);
-  const envelope =
-    text === undefined
-      ? { headers: message.headers, value_base64: Buffer.from(message.value).toString('base64') }
-      : { headers: message.headers, value: text };
-  return { PartitionKey: key, Data: Buffer.from(JSON.stringify(envelope)) };
-}
-
-function utf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
+  return { PartitionKey: key, Data: encodeKinesisData(message.value, message.headers) };
 }
