@@ -16,6 +16,8 @@ export interface BenchOptions {
   readonly rate?: number | undefined;
   /** soak: the API key its sender presents (TOP_SONGS_API_KEY); unset: the runtime's development key. */
   readonly apiKey?: string | undefined;
+  /** scale: plays in the generated day (`--plays`; default 10,000,000, 1,000,000 with --quick). */
+  readonly plays?: number | undefined;
 }
 
 export interface RunPlan {

@@ -22,18 +22,22 @@ const benchmarks = {
   kafka: () => import('./kafka.ts'),
   spark: () => import('./spark.ts'),
   soak: () => import('./soak.ts'),
+  scale: () => import('./scale.ts'),
 } as const satisfies Record<string, () => Promise<BenchmarkModule>>;
 type BenchmarkName = keyof typeof benchmarks;
 const names = Object.keys(benchmarks) as BenchmarkName[];
 /** Long runs, not part of a bare `npm run bench`: they run only when named with --only. */
-const onlyWhenNamed: readonly BenchmarkName[] = ['soak'];
+const onlyWhenNamed: readonly BenchmarkName[] = ['soak', 'scale'];
 
 const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--duration <30m>] [--rate <plays/s>]
+       npm run bench -- --scale [--plays <n>]
   --quick        a smaller run (fewer requests, rows and repetitions)
+  --scale        the same as --only scale: chart-daily over a generated day of plays (cached outside the checkout)
+  --plays <n>    scale: plays in the day (default 10000000; 1000000 with --quick)
   --only <name>  run only these benchmarks: ${names.join(', ')}
                  (kafka and spark run only when KAFKA_BROKERS is set;
                  spark also needs its venv: bash spark/setup.sh;
-                 soak runs only when named: npm run bench -- --only soak)
+                 soak and scale run only when named: npm run bench -- --only soak)
   --duration <d> soak: how long, e.g. 30m (default), 2m, 90s, 1h
   --rate <n>     soak: plays per second (default: half the capacity it measures first)
 Environment: TOP_SONGS_API_KEY, the key the soak's sender presents (default: the runtime's development key).`;
@@ -44,6 +48,8 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
     only?: string[] | undefined;
     duration?: string | undefined;
     rate?: string | undefined;
+    scale: boolean;
+    plays?: string | undefined;
     help: boolean;
   };
   try {
@@ -53,6 +59,8 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
         only: { type: 'string', multiple: true },
         duration: { type: 'string' },
         rate: { type: 'string' },
+        scale: { type: 'boolean', default: false },
+        plays: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -64,7 +72,9 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
     console.log(usage);
     process.exit(0);
   }
-  const requested = (values.only ?? []).flatMap((value) => value.split(',')).map((value) => value.trim());
+  const requested = [...(values.only ?? []), ...(values.scale ? ['scale'] : [])]
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim());
   const unknown = requested.filter((name) => !names.includes(name as BenchmarkName));
   if (unknown.length > 0) {
     console.error(`Unknown benchmark ${unknown.join(', ')}.\n${usage}`);
@@ -72,12 +82,25 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
   }
   const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
   const rate = values.rate === undefined ? undefined : Number(values.rate);
-  if ((values.duration !== undefined && durationMs === undefined) || (rate !== undefined && !(rate > 0))) {
-    console.error(`--duration takes e.g. 30m, 90s or 1h, and --rate a positive number.\n${usage}`);
+  const plays = values.plays === undefined ? undefined : Number(values.plays);
+  if (
+    (values.duration !== undefined && durationMs === undefined) ||
+    (rate !== undefined && !(rate > 0)) ||
+    (plays !== undefined && !(Number.isInteger(plays) && plays >= 1000))
+  ) {
+    console.error(
+      `--duration takes e.g. 30m, 90s or 1h, --rate a positive number, --plays a whole number from 1000.\n${usage}`,
+    );
     process.exit(2);
   }
   return {
-    options: { quick: values.quick, durationMs, rate, apiKey: process.env.TOP_SONGS_API_KEY || undefined },
+    options: {
+      quick: values.quick,
+      durationMs,
+      rate,
+      plays,
+      apiKey: process.env.TOP_SONGS_API_KEY || undefined,
+    },
     selected:
       requested.length > 0
         ? names.filter((name) => requested.includes(name))

@@ -11,6 +11,7 @@
  * The manifest `_rollup.json`, written last, names the files and what they were built from; like an enriched
  * hour (enriched.ts) a rollup is current while those inputs equal the lake's listing now.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { buildIdOf, type EnrichmentInputs } from './enriched.ts';
 import { dateOf } from './lake-layout.ts';
@@ -37,6 +38,23 @@ export function rollupFileKeys(hourStart: Date, inputs: EnrichmentInputs): { cou
   const build = buildIdOf(inputs);
   const prefix = rollupHourPrefix(hourStart);
   return { counts: `${prefix}counts-${build}.parquet`, keys: `${prefix}keys-${build}.parquet` };
+}
+
+/**
+ * The events found in two or more of these rollups (named by their files, whose names carry their builds), kept
+ * for the day's later runs: the same rollups give the same crossers, so the name is a digest of the files.
+ */
+export function rollupCrossersKey(dayStart: Date, rollupFiles: readonly string[]): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([...rollupFiles].sort()))
+    .digest('hex');
+  return `${rollupDayPrefix(dayStart)}${CROSSERS_PREFIX}${digest.slice(0, 16)}.parquet`;
+}
+
+const CROSSERS_PREFIX = '_crossers-';
+
+export function isRollupCrossersFile(key: string): boolean {
+  return key.startsWith(ROLLUPS_PREFIX) && key.includes(`/${CROSSERS_PREFIX}`);
 }
 
 export function isRollupDataFile(key: string): boolean {

@@ -17,12 +17,16 @@ export type TallyDay = (input: {
   readonly whole: readonly string[];
   readonly wholeOptions: { readonly enriched: boolean; readonly catalog?: string };
   readonly window: ChartWindow;
+  /** The crossers among these very rollups, as an earlier call returned them (a local copy); else found anew. */
+  readonly rollupCrossers?: string;
 }) => Promise<{
   tallies: RegionTally[];
   /** The first deliveries in a source that are not the day's first, per region: duplicates of the day. */
   laterDeliveries: { region: string; duplicates: number; short_plays: number }[];
   /** Event_ids found in more than one source. */
   crossers: number;
+  /** The crossers among the rollups (Parquet), when found anew: for the next call with the same rollups. */
+  rollupCrossers?: Uint8Array;
 }>;
 
 export interface DayRollupPorts {

@@ -10,9 +10,11 @@ import { stalenessOf } from '../domain/enriched.ts';
 import type { LakeFileCounts } from '../domain/pipeline-counts.ts';
 import { GLOBAL_REGION } from '../domain/regions.ts';
 import {
+  isRollupCrossersFile,
   isRollupDataFile,
   parseRollupManifest,
   type RollupManifest,
+  rollupCrossersKey,
   rollupDayPrefix,
   rollupFileKeys,
   rollupManifestKey,
@@ -66,8 +68,7 @@ export async function tallyDayFromRollups(
     if (stalenessOf(manifest, hour.inputs, listed).current && manifest) {
       rolled.push(manifest);
     } else if (hour.hour.getTime() + HOUR_MS + LATE_PLAY_GRACE_MS <= generatedAt.getTime()) {
-      // A failed build leaves the hour to be read whole; the next run tries again.
-      const built = await buildRollup(hour, window, manifest, listed, ports).catch(() => undefined);
+      const built = await buildRollup(hour, window, manifest, listed, ports);
       if (built) rolled.push(built);
       else whole.push(hour);
     } else {
@@ -76,22 +77,40 @@ export async function tallyDayFromRollups(
   }
   if (rolled.length === 0) return undefined;
   const read = filesToRead(whole, true);
-  const day = await ports
-    .withScratchDir(async (dir) => {
-      const rollupKeys = rolled.flatMap((manifest) => manifest.files);
-      const copies = await ports.lake.localCopies(
-        [...rollupKeys, ...read.files, ...(read.catalog ? [read.catalog] : [])],
+  const rollupKeys = rolled.flatMap((manifest) => manifest.files);
+  // The events in two rollups or more, found by an earlier run of the same rollups (listed before any build).
+  const crossersKey = rollupCrossersKey(window.start, rollupKeys);
+  const cached = listed.includes(crossersKey);
+  const day = await ports.withScratchDir(async (dir) => {
+    const copies = await ports.lake
+      .localCopies(
+        [
+          ...rollupKeys,
+          ...read.files,
+          ...(read.catalog ? [read.catalog] : []),
+          ...(cached ? [crossersKey] : []),
+        ],
         dir,
-      );
-      const catalog = read.catalog ? copies.at(-1) : undefined;
-      return ports.rollups.tallyDay({
-        rollups: rolled.map((_, index) => ({ counts: copies[2 * index]!, keys: copies[2 * index + 1]! })),
-        whole: copies.slice(rollupKeys.length, rollupKeys.length + read.files.length),
-        wholeOptions: { enriched: read.enrichedHours > 0, ...(catalog ? { catalog } : {}) },
-        window,
-      });
-    })
-    .catch(() => undefined);
+      )
+      // A file replaced twice since it was listed (a rebuilt rollup, another run's crossers) is gone: the day is
+      // read whole instead. Only the copying falls back; a failing query fails the run.
+      .catch(() => undefined);
+    if (!copies) return undefined;
+    const catalog = read.catalog ? copies[rollupKeys.length + read.files.length] : undefined;
+    return ports.rollups.tallyDay({
+      rollups: rolled.map((_, index) => ({ counts: copies[2 * index]!, keys: copies[2 * index + 1]! })),
+      whole: copies.slice(rollupKeys.length, rollupKeys.length + read.files.length),
+      wholeOptions: { enriched: read.enrichedHours > 0, ...(catalog ? { catalog } : {}) },
+      window,
+      ...(cached ? { rollupCrossers: copies.at(-1)! } : {}),
+    });
+  });
+  if (day?.rollupCrossers) {
+    await ports.lake.put(crossersKey, day.rollupCrossers, 'application/vnd.apache.parquet');
+    // Those of other sets of rollups are not read again (a run still copying one reads the day whole instead).
+    for (const key of listed)
+      if (isRollupCrossersFile(key) && key !== crossersKey) await ports.lake.delete(key);
+  }
   if (!day) return undefined;
   // The lake's counts: the rollups' (of their plays files), those of the other hours' plays files, and the
   // crossers' later first deliveries moved from first deliveries (short or not) to duplicates.
@@ -116,7 +135,7 @@ export async function tallyDayFromRollups(
       ],
       day.laterDeliveries,
     ),
-    files: rolled.length * 2 + read.files.length,
+    files: rolled.length * 2 + read.files.length + (cached ? 1 : 0),
     enrichedHours: read.enrichedHours,
     rollupHours: rolled.length,
   };
@@ -129,17 +148,21 @@ async function buildRollup(
   previous: RollupManifest | undefined,
   listed: readonly string[],
   ports: DayPorts,
-): Promise<RollupManifest> {
+): Promise<RollupManifest | undefined> {
   const { inputs } = hour;
   const built = await ports.withScratchDir(async (dir) => {
     const keys = [...inputs.plays.map((file) => file.key), ...(inputs.catalog ? [inputs.catalog.key] : [])];
-    const copies = await ports.lake.localCopies(keys, dir);
+    // A plays file gone since the listing: the hour is read whole, as it was before rollups, and the next run,
+    // listing again, builds it. Only the copying falls back; a failing build fails the run.
+    const copies = await ports.lake.localCopies(keys, dir).catch(() => undefined);
+    if (!copies) return undefined;
     return ports.rollups.buildHourRollup({
       plays: copies.slice(0, inputs.plays.length),
       catalog: inputs.catalog ? copies.at(-1) : undefined,
       day,
     });
   });
+  if (!built) return undefined;
   const files = rollupFileKeys(hour.hour, inputs);
   await ports.lake.put(files.counts, built.counts, 'application/vnd.apache.parquet');
   await ports.lake.put(files.keys, built.keys, 'application/vnd.apache.parquet');

@@ -17,7 +17,12 @@ import type { Chart, GenreChart } from '../../src/domain/charts.ts';
 import { playsFileKey } from '../../src/domain/lake-layout.ts';
 import type { LakePlayRow } from '../../src/domain/lake-row.ts';
 import type { LakeCounts } from '../../src/domain/pipeline-counts.ts';
-import { parseRollupManifest, rollupManifestKey } from '../../src/domain/rollups.ts';
+import {
+  isRollupCrossersFile,
+  parseRollupManifest,
+  rollupDayPrefix,
+  rollupManifestKey,
+} from '../../src/domain/rollups.ts';
 import type { ChartStore } from '../../src/ports/chart-store.ts';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
 import { type ComputedWindow, computeCharts } from '../../src/use-cases/compute-charts.ts';
@@ -218,11 +223,16 @@ export function describeDayRollups(name: string, makeLake: () => Promise<LakeUnd
         { genre: 'pop', eligible_plays: 4 },
         { genre: 'rock', eligible_plays: 4 },
       ]);
-      // A later run reads the rollups it built: the same manifests, not rebuilt.
+      // A later run reads the rollups it built (the same manifests, not rebuilt) and the events found in two of
+      // them by the run before (one more file: the crossers of those rollups).
       const manifest = await lake.get(rollupManifestKey(at(2, 0)));
+      const crossers = (await lake.list(rollupDayPrefix(DAY))).filter(isRollupCrossersFile);
+      expect(crossers).toHaveLength(1);
       const again = await expectExactDay(lake, at(5, 40), deliveries);
       expect(again.computed.rollup_hours).toBe(5);
+      expect(again.computed.files).toBe(rolled.computed.files + 1);
       expect(await lake.get(rollupManifestKey(at(2, 0)))).toEqual(manifest);
+      expect((await lake.list(rollupDayPrefix(DAY))).filter(isRollupCrossersFile)).toEqual(crossers);
     });
 
     it('builds an hour again when a late play restates it, and the day stays exact', async () => {
