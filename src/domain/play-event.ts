@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readIsoInstant } from './iso-instant.ts';
 import type { RegionList } from './regions.ts';
 
 /** How far ahead of the server's clock a play may be stamped (client clock skew). */
@@ -132,20 +133,16 @@ function validateCommonPlayEvent(
   if ((device === undefined && 'device' in input) || (session_id === undefined && 'session_id' in input)) {
     return undefined;
   }
-  const playedAt = Date.parse(played_at);
-  if (Number.isNaN(playedAt)) return undefined;
-  const lateness = context.now.getTime() - playedAt;
+  const instant = readIsoInstant(played_at);
+  if (!instant) return undefined;
+  const lateness = context.now.getTime() - instant.ms;
   if (lateness < -MAX_FUTURE_SKEW_MS || lateness > MAX_AGE_MS) return undefined;
-  const normalised = new Date(playedAt).toISOString();
-  if (normalised.length !== 24 || (played_at !== normalised && played_at !== `${normalised.slice(0, 19)}Z`)) {
-    return undefined;
-  }
   const value: { -readonly [K in keyof PlayEvent]: PlayEvent[K] } = {
     event_id,
     user_id,
     song_id,
     region,
-    played_at: normalised,
+    played_at: instant.iso,
     ms_played,
   };
   if (device !== undefined) value.device = device as string;

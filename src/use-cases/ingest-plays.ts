@@ -106,7 +106,7 @@ export async function ingestPlays(request: HttpRequest, ports: IngestPorts): Pro
   }
   metrics.count('plays_accepted', messages.length);
   // Counted (GET /v1/pipeline) only once the transport acknowledged them: what a 503 refused is not.
-  await countIngest(deliveryCounts(accepted, context.now), rejections, ports);
+  await countIngest(deliveryCounts(accepted), rejections, ports);
   return jsonResult(202, { accepted: messages.length, rejected } satisfies PlaysAcceptedBody);
 }
 

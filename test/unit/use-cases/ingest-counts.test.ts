@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type ActiveApiKey, authorizerContextOf } from '../../../src/domain/api-keys.ts';
-import type { HourCount, RejectionCount } from '../../../src/domain/pipeline-counts.ts';
+import {
+  countedHour,
+  type HourCount,
+  type RejectionCount,
+  sumCounts,
+} from '../../../src/domain/pipeline-counts.ts';
 import { TransportUnavailableError } from '../../../src/ports/transport.ts';
+import { deliveryCounts } from '../../../src/use-cases/ingest-counts.ts';
 import { ingestPlays } from '../../../src/use-cases/ingest-plays.ts';
 import { countingLimiter } from './counting-limiter.ts';
 
@@ -123,5 +129,23 @@ describe('ingest counts what it acknowledged and rejected', () => {
     expect((await send([play(1)])).statusCode).toBe(202);
     expect(lost).toHaveLength(1);
     expect(String(lost[0])).toContain('database away');
+  });
+});
+
+describe('deliveryCounts', () => {
+  it('adds up accepted events by hour and region as the general count does, in first-seen order', () => {
+    const regions = ['us', 'gb', 'de'];
+    const events = Array.from({ length: 500 }, (_, n) => ({
+      ...play(n),
+      region: regions[(n * 7) % 3]!,
+      // Over three days and across hour edges, with and without milliseconds set.
+      played_at: new Date(Date.UTC(2026, 10, 18) + ((n * 7_919_513) % (3 * 86_400_000))).toISOString(),
+    }));
+    const general = sumCounts(
+      events.map((event) => ({ hour: countedHour(event.played_at, now), region: event.region, count: 1 })),
+      () => '',
+    );
+    expect(general.length).toBeGreaterThan(50);
+    expect(deliveryCounts(events)).toEqual(general);
   });
 });
