@@ -1,7 +1,7 @@
 /**
  * Reading a timestamp that is already in `toISOString`'s form (`YYYY-MM-DDTHH:mm:ss.sssZ`, or without the
  * milliseconds) without `Date.parse` and `toISOString` per event: the round trip cost about half of
- * ingest's validation of a play (docs/benchmarks.md, "Embedded ingest"). The hour is checked by that round
+ * ingest's validation of a play (docs/benchmarks.md, "Ingest, second pass"). The hour is checked by that round
  * trip once per distinct hour (a few per request), minutes to milliseconds by their digits.
  */
 

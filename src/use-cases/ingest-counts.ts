@@ -18,7 +18,7 @@ export interface IngestCountPorts {
  * Accepted deliveries by the hour of `played_at` and region; an event sent twice counts twice. A validated
  * event's `played_at` is what `toISOString` writes (play-event.ts), so its first 13 characters name its UTC
  * hour: no date is parsed or formatted per event (this ran once per event of every request, a quarter of
- * ingest's own CPU; docs/benchmarks.md, "Embedded ingest").
+ * ingest's own CPU; docs/benchmarks.md, "Ingest, second pass").
  */
 export function deliveryCounts(accepted: readonly PlayEvent[]): HourCount[] {
   const sums = new Map<string, number>();
