@@ -10,10 +10,12 @@ import { makeTempDir } from '../devkit/temp-dir.ts';
 export interface BenchOptions {
   /** A smaller run: fewer requests, rows and repetitions. */
   readonly quick: boolean;
-  /** soak: how long to run (`--duration`; default 30 minutes). */
+  /** soak, memory: how long to run (`--duration` or `--minutes`; default 30 minutes). */
   readonly durationMs?: number | undefined;
   /** soak: plays per second (`--rate`); unset: half the capacity it measures first. */
   readonly rate?: number | undefined;
+  /** memory: seconds between memory samples (`--every`; default 10). */
+  readonly sampleSeconds?: number | undefined;
   /** soak: the API key its sender presents (TOP_SONGS_API_KEY); unset: the runtime's development key. */
   readonly apiKey?: string | undefined;
   /** scale: plays in the generated day (`--plays`; default 10,000,000, 1,000,000 with --quick). */

@@ -23,13 +23,15 @@ const benchmarks = {
   spark: () => import('./spark.ts'),
   soak: () => import('./soak.ts'),
   scale: () => import('./scale.ts'),
+  memory: () => import('./memory.ts'),
+  'first-chart': () => import('./first-chart.ts'),
 } as const satisfies Record<string, () => Promise<BenchmarkModule>>;
 type BenchmarkName = keyof typeof benchmarks;
 const names = Object.keys(benchmarks) as BenchmarkName[];
 /** Long runs, not part of a bare `npm run bench`: they run only when named with --only. */
-const onlyWhenNamed: readonly BenchmarkName[] = ['soak', 'scale'];
+const onlyWhenNamed: readonly BenchmarkName[] = ['soak', 'scale', 'memory', 'first-chart'];
 
-const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--duration <30m>] [--rate <plays/s>]
+const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--duration <30m>] [--minutes <30>] [--rate <plays/s>] [--every <10>]
        npm run bench -- --scale [--plays <n>]
   --quick        a smaller run (fewer requests, rows and repetitions)
   --scale        the same as --only scale: chart-daily over a generated day of plays (cached outside the checkout)
@@ -37,9 +39,11 @@ const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--
   --only <name>  run only these benchmarks: ${names.join(', ')}
                  (kafka and spark run only when KAFKA_BROKERS is set;
                  spark also needs its venv: bash spark/setup.sh;
-                 soak and scale run only when named: npm run bench -- --only soak)
-  --duration <d> soak: how long, e.g. 30m (default), 2m, 90s, 1h
+                 soak, scale, memory and first-chart run only when named: npm run bench -- --only soak)
+  --duration <d> soak, memory: how long, e.g. 30m (default), 2m, 90s, 1h
+  --minutes <n>  soak, memory: how long in minutes (the same as --duration <n>m)
   --rate <n>     soak: plays per second (default: half the capacity it measures first)
+  --every <s>    memory: seconds between memory samples (default 10)
 Environment: TOP_SONGS_API_KEY, the key the soak's sender presents (default: the runtime's development key).`;
 
 function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested: BenchmarkName[] } {
@@ -47,7 +51,9 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
     quick: boolean;
     only?: string[] | undefined;
     duration?: string | undefined;
+    minutes?: string | undefined;
     rate?: string | undefined;
+    every?: string | undefined;
     scale: boolean;
     plays?: string | undefined;
     help: boolean;
@@ -58,7 +64,9 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
         quick: { type: 'boolean', default: false },
         only: { type: 'string', multiple: true },
         duration: { type: 'string' },
+        minutes: { type: 'string' },
         rate: { type: 'string' },
+        every: { type: 'string' },
         scale: { type: 'boolean', default: false },
         plays: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -80,16 +88,19 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
     console.error(`Unknown benchmark ${unknown.join(', ')}.\n${usage}`);
     process.exit(2);
   }
-  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
+  const duration = values.duration ?? (values.minutes === undefined ? undefined : `${values.minutes}m`);
+  const durationMs = duration === undefined ? undefined : parseDuration(duration);
   const rate = values.rate === undefined ? undefined : Number(values.rate);
+  const sampleSeconds = values.every === undefined ? undefined : Number(values.every);
   const plays = values.plays === undefined ? undefined : Number(values.plays);
   if (
-    (values.duration !== undefined && durationMs === undefined) ||
+    (duration !== undefined && durationMs === undefined) ||
     (rate !== undefined && !(rate > 0)) ||
+    (sampleSeconds !== undefined && !(sampleSeconds > 0)) ||
     (plays !== undefined && !(Number.isInteger(plays) && plays >= 1000))
   ) {
     console.error(
-      `--duration takes e.g. 30m, 90s or 1h, --rate a positive number, --plays a whole number from 1000.\n${usage}`,
+      `--duration takes e.g. 30m, 90s or 1h, --minutes, --rate and --every a positive number, --plays a whole number from 1000.\n${usage}`,
     );
     process.exit(2);
   }
@@ -98,6 +109,7 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
       quick: values.quick,
       durationMs,
       rate,
+      sampleSeconds,
       plays,
       apiKey: process.env.TOP_SONGS_API_KEY || undefined,
     },
