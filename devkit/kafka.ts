@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Admin, Consumer, type Message, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { readCommittedOnly } from '../src/adapters/transport/kafka/read-committed.ts';
 import { skipWithout } from './required.ts';
 import { servicePaths } from './services/paths.ts';
 import { runningPid } from './services/process.ts';
@@ -89,13 +90,16 @@ export async function broker(action: 'up' | 'down' | 'pause' | 'resume'): Promis
 
 /** Every record of a topic, read from the beginning by a throwaway consumer group. */
 export async function readTopic(topic: string, expected: number, timeoutMs = 30_000): Promise<Message[]> {
-  const consumer = new Consumer({
-    groupId: `reader-${randomUUID()}`,
-    clientId: 'test-reader',
-    bootstrapBrokers: (kafkaBrokers ?? '').split(','),
-    autocommit: false,
-    maxWaitTime: 200,
-  });
+  // Committed records only, as the pipeline's consumer reads them (read-committed.ts says why it is needed).
+  const consumer = readCommittedOnly(
+    new Consumer({
+      groupId: `reader-${randomUUID()}`,
+      clientId: 'test-reader',
+      bootstrapBrokers: (kafkaBrokers ?? '').split(','),
+      autocommit: false,
+      maxWaitTime: 200,
+    }),
+  );
   const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
   const messages: Message[] = [];
   try {
