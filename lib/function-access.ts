@@ -56,6 +56,15 @@ export const functionAccess = {
     openAiKey: false,
     nodeModules: [],
   },
+  // Keeps the live chart's tallies in the database; reads nothing from the lake.
+  'live-chart': {
+    lake: 'none',
+    clearsRestatementMarks: false,
+    database: true,
+    kafkaProducer: false,
+    openAiKey: false,
+    nodeModules: [],
+  },
   'catalog-generate': {
     lake: 'readWrite',
     clearsRestatementMarks: false,

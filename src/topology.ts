@@ -106,6 +106,7 @@ export const functionNames = [
   'api-key-authorizer',
   'ingest',
   'lake-writer',
+  'live-chart',
   'catalog-generate',
   'catalog-sync',
   'enrich',
@@ -160,6 +161,29 @@ export const functions: readonly FunctionDeclaration[] = [
     },
     timeoutSeconds: 60,
     memoryMb: 1024,
+  },
+  {
+    name: 'live-chart',
+    description:
+      'Keeps running tallies of the open hour and day from the topic, each event_id once (the live chart).',
+    entry: 'functions/live-chart/handler.ts',
+    trigger: {
+      kind: 'topic',
+      topic: topics.plays.name,
+      // Its own consumer group (event source mapping), beside the lake-writer's: a play reaches the live chart
+      // within about a second of its batch window plus one transaction, whatever the lake-writer is doing
+      // (docs/decisions.md, "Live charts: exact running tallies").
+      batchSize: 10_000,
+      batchWindowSeconds: 1,
+      // A failing batch means the database is away (invalid records are skipped, as the lake-writer rejects
+      // them): wait it out. A batch is never dead-lettered: the lake-writer owns the plays' fate, and the
+      // final chart from the lake stays the truth.
+      maxAttempts: Number.POSITIVE_INFINITY,
+      maxRecordAgeSeconds: Number.POSITIVE_INFINITY,
+      splitBatchOnError: false,
+    },
+    timeoutSeconds: 60,
+    memoryMb: 512,
   },
   {
     name: 'catalog-generate',

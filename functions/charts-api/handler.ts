@@ -18,6 +18,7 @@ export const handler = httpFunction(async (request) => {
       'findSongHistory',
       'upsertSongs',
     ]),
+    live: openedOnUse(deps.liveCharts, ['liveTally']),
     regions: deps.settings.regions,
     clock: deps.clock,
     answers: deps.chartAnswers,

@@ -8,6 +8,7 @@ export const handler = httpFunction(async (request) => {
   const deps = dependencies();
   return servePipeline(request, {
     counts: openedOnUse(deps.pipelineCounts, ['windowCounts', 'newestPlayInLake']),
+    live: openedOnUse(deps.liveCharts, ['newestLivePlay']),
     regions: deps.settings.regions,
     clock: deps.clock,
     consumerLag: async () => {

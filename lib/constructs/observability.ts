@@ -93,7 +93,7 @@ export class Observability extends Construct {
           `${id}IteratorAge`,
           fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' }),
           10 * 60 * 1000,
-          `${declaration.name} is 10 minutes or more behind the stream for 15 minutes: the lake (and so the charts) lag.`,
+          `${declaration.name} is 10 minutes or more behind the stream for 15 minutes: what it keeps (the lake, the live chart, the dead-letter counts) lags.`,
           3,
         );
       } else {
@@ -101,7 +101,7 @@ export class Observability extends Construct {
           `${id}OffsetLag`,
           fn.metric('OffsetLag', { period: FIVE_MINUTES, statistic: 'Maximum' }),
           10_000,
-          `${declaration.name} is 10 000 records or more behind the topic for 15 minutes: the lake (and so the charts) lag.`,
+          `${declaration.name} is 10 000 records or more behind the topic for 15 minutes: what it keeps (the lake, the live chart, the dead-letter counts) lags.`,
           3,
         );
       }

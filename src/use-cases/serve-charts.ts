@@ -5,6 +5,7 @@ import { matchRoutePath } from '../domain/http/route-path.ts';
 import { GLOBAL_REGION } from '../domain/regions.ts';
 import { type ChartStore, StoreUnavailableError } from '../ports/chart-store.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { LiveChartStore } from '../ports/live-chart-store.ts';
 import type { AnswerCache } from './charts-api/answer-cache.ts';
 import { serveChart } from './charts-api/chart.ts';
 import { cachePolicy } from './charts-api/parameters.ts';
@@ -15,6 +16,8 @@ export interface ChartsApiPorts {
   readonly charts: ChartStore;
   readonly regions: readonly string[];
   readonly clock: Clock;
+  /** The live chart's tallies: the open or closing window's chart comes from them while they have it. */
+  readonly live: Pick<LiveChartStore, 'liveTally'>;
   /** The OpenAPI document of the HTTP API (http-api/openapi-document.ts), made once by the host. */
   readonly apiDocument: () => unknown;
   /** Chart answers kept for a short while, shared by the requests of a process; absent: every request reads. */

@@ -31,7 +31,7 @@ export interface LakeWriteSummary {
   readonly failures: readonly RecordFailure[];
 }
 
-interface Rejection {
+export interface Rejection {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
@@ -132,7 +132,8 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
   return { written: valid.length, rejected: rejected.length, files, playFiles, marks };
 }
 
-function decodePlay(record: ConsumedRecord, regions: readonly string[]): LakePlayRow | Rejection {
+/** A record as the lake-writer judges it: its lake row, or why it goes to rejects/ (the live chart judges alike). */
+export function decodePlay(record: ConsumedRecord, regions: readonly string[]): LakePlayRow | Rejection {
   const reject = (errors: FieldError[]): Rejection => ({
     topic: record.topic,
     partition: record.partition,

@@ -3,6 +3,7 @@ import { emfMetrics } from '../adapters/metrics/emf.ts';
 import { prometheusMetrics } from '../adapters/metrics/prometheus.ts';
 import { PostgresApiKeyStore } from '../adapters/postgres/api-key-store.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
+import { PostgresLiveChartStore } from '../adapters/postgres/live-charts.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { PostgresPipelineCountStore } from '../adapters/postgres/pipeline-counts.ts';
 import { onConnection, resilientPool } from '../adapters/postgres/pool.ts';
@@ -13,6 +14,7 @@ import type { PreparedJson } from '../domain/http/conditional.ts';
 import type { ApiKeyStore } from '../ports/api-key-store.ts';
 import type { ChartStore } from '../ports/chart-store.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
+import type { LiveChartStore } from '../ports/live-chart-store.ts';
 import { METRICS_SERVICE, type Metrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PipelineCountStore } from '../ports/pipeline-counts.ts';
@@ -43,6 +45,8 @@ export interface Dependencies {
    */
   readonly chartAnswers: AnswerCache<PreparedJson | undefined>;
   pipelineCounts(): Promise<PipelineCountStore>;
+  /** The live chart's tallies: written by the live-chart function, read by the charts and pipeline APIs. */
+  liveCharts(): Promise<LiveChartStore>;
   close(): Promise<void>;
 }
 
@@ -122,6 +126,9 @@ export function createDependencies(
     rateLimiter: sharedUntilFailure(async () => new PostgresRateLimiter(await database(), databaseTimeoutMs)),
     pipelineCounts: sharedUntilFailure(
       async () => new PostgresPipelineCountStore(await database(), databaseTimeoutMs),
+    ),
+    liveCharts: sharedUntilFailure(
+      async () => new PostgresLiveChartStore(await database(), databaseTimeoutMs),
     ),
     close: async () => {
       await transport?.close();

@@ -46,6 +46,9 @@ const chart = (
   eligible_plays,
   version: 1,
   restated_at: null,
+  // A provisional chart is the live-chart function's, as the real API serves it.
+  source: status === 'provisional' ? 'live' : 'lake',
+  as_of: '2026-11-27T13:21:04.120Z',
   entries,
 });
 

@@ -24,7 +24,7 @@ export interface ServedPipeline {
   readonly window_start: string;
   readonly lag_seconds: {
     lake: number | null;
-    live_chart: null;
+    live_chart: number | null;
     partitions: { consumer: string; topic: string; partition: number; records: number }[] | null;
   };
   readonly regions: ServedHops[];

@@ -320,6 +320,16 @@ export interface components {
             version: number;
             /** @description when it was last restated; null while never restated */
             restated_at: string | null;
+            /**
+             * @description live: the running tallies of the live-chart function (a window open or closing); lake: computed from the lake by the chart jobs
+             * @enum {string}
+             */
+            source: "live" | "lake";
+            /**
+             * Format: date-time
+             * @description how fresh the chart is: live, when the live-chart function last committed a batch (it counts every play it had read by then); lake, its generated_at
+             */
+            as_of: string;
             entries: components["schemas"]["ChartEntry"][];
         };
         ChartWindows: {
@@ -359,8 +369,8 @@ export interface components {
             lag_seconds: {
                 /** @description now minus the newest play any chart run saw in the lake */
                 lake: number | null;
-                /** @description no live chart yet: always null */
-                live_chart: null;
+                /** @description now minus the newest play in the live tallies of any open or closing window; null while none */
+                live_chart: number | null;
                 /** @description consumer lag per partition, in records; null where the transport has none (Kinesis) or it is out of reach */
                 partitions: components["schemas"]["PartitionLag"][] | null;
             };

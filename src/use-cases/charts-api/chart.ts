@@ -1,10 +1,20 @@
 /** GET /v1/charts: one chart with its entries and their semantics. */
 import { z } from 'zod';
-import { isWindowStart, periods } from '../../domain/charts.ts';
+import {
+  CHART_SIZE,
+  type ChartWindow,
+  isWindowStart,
+  periods,
+  statusAt,
+  windowContaining,
+  windowStartingAt,
+} from '../../domain/charts.ts';
 import { type PreparedJson, preparedResult, prepareJson } from '../../domain/http/conditional.ts';
 import { errorResult, type HttpRequest, type HttpResult } from '../../domain/http/http.ts';
+import { isLiveWindow, liveEntrySemantics } from '../../domain/live-chart.ts';
 import { genres } from '../../domain/song.ts';
 import type { ServedChart } from '../../ports/chart-store.ts';
+import type { LiveTally } from '../../ports/live-chart-store.ts';
 import type { ChartsApiPorts } from '../serve-charts.ts';
 import {
   cachePolicy,
@@ -68,11 +78,45 @@ async function readChart(
   start: Date | undefined,
   genre: string | undefined,
 ): Promise<PreparedJson | undefined> {
+  // The window still open or closing: from the live tallies while they have it (genre charts: the jobs' only).
+  const now = ports.clock();
+  const window = start ? windowStartingAt(period, start) : windowContaining(period, now);
+  if (genre === undefined && isLiveWindow(window, now)) {
+    const tally = await ports.live.liveTally(region, period, window.start, CHART_SIZE);
+    if (tally) return prepareJson(liveChartBody(tally, window, now), cachePolicy.live);
+  }
   const chart = await ports.charts.findChart(region, period, start, genre);
   if (!chart) return undefined;
   // The latest chart of a series is replaced by the next window's soon, whatever its status.
   const settled = start !== undefined && chart.status === 'final';
   return prepareJson(chartBody(chart), settled ? cachePolicy.final : cachePolicy.live);
+}
+
+/** A live chart: the tallies' top songs, ranked, with semantics derived from the stored charts before it. */
+function liveChartBody(tally: LiveTally, window: ChartWindow, now: Date): ChartBody {
+  return {
+    region: tally.region,
+    period: window.period,
+    window_start: window.start.toISOString(),
+    window_end: window.end.toISOString(),
+    status: statusAt(window, now),
+    generated_at: tally.asOf.toISOString(),
+    eligible_plays: tally.eligiblePlays,
+    // Never restated: only a final chart is, and a final chart is the lake's.
+    version: 1,
+    restated_at: null,
+    source: 'live',
+    as_of: tally.asOf.toISOString(),
+    entries: tally.songs.map((song, index) => ({
+      rank: index + 1,
+      song_id: song.song_id,
+      title: song.title,
+      artist: song.artist,
+      genre: song.genre,
+      plays: song.plays,
+      ...liveEntrySemantics(index + 1, song),
+    })),
+  };
 }
 
 function chartBody(chart: ServedChart): ChartBody {
@@ -81,6 +125,8 @@ function chartBody(chart: ServedChart): ChartBody {
     period: chart.period,
     ...(chart.genre === undefined ? {} : { genre: chart.genre }),
     ...windowSummaryBody(chart),
+    source: 'lake',
+    as_of: chart.generated_at.toISOString(),
     entries: chart.entries.map((entry) => ({
       rank: entry.rank,
       song_id: entry.song_id,

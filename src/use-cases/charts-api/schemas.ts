@@ -67,6 +67,14 @@ export const ChartResponse = z.strictObject({
       "present when asked for: the chart counts this genre's plays only (the song's genre in the catalog)",
     ),
   ...WindowSummary.shape,
+  source: z
+    .enum(['live', 'lake'])
+    .describe(
+      'live: the running tallies of the live-chart function (a window open or closing); lake: computed from the lake by the chart jobs',
+    ),
+  as_of: Instant.describe(
+    'how fresh the chart is: live, when the live-chart function last committed a batch (it counts every play it had read by then); lake, its generated_at',
+  ),
   entries: z.array(ChartEntryResponse),
 });
 

@@ -6,6 +6,7 @@ import { errorResult, type HttpRequest, type HttpResult, unavailableResult } fro
 import { hopCountsByRegion, reconcile } from '../../domain/pipeline-counts.ts';
 import { StoreUnavailableError } from '../../ports/chart-store.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { LiveChartStore } from '../../ports/live-chart-store.ts';
 import type { PipelineCountStore } from '../../ports/pipeline-counts.ts';
 import { cachePolicy, instantParameter, parseParameters, periodParameter } from '../charts-api/parameters.ts';
 import type { PartitionLagBody, PipelineBody } from './schemas.ts';
@@ -13,6 +14,7 @@ import type { PartitionLagBody, PipelineBody } from './schemas.ts';
 export interface PipelineApiPorts {
   readonly counts: Pick<PipelineCountStore, 'windowCounts' | 'newestPlayInLake'>;
   readonly regions: readonly string[];
+  readonly live: Pick<LiveChartStore, 'newestLivePlay'>;
   readonly clock: Clock;
   /** The consumers' lag per partition, or undefined where the transport has none or cannot say now. */
   readonly consumerLag: () => Promise<readonly PartitionLagBody[] | undefined>;
@@ -41,17 +43,20 @@ export async function servePipeline(request: HttpRequest, ports: PipelineApiPort
   const { period } = query.value;
   const start = query.value.start ?? windowContaining(period, now).start;
   try {
-    const [window, newest, partitions] = await Promise.all([
+    const [window, newest, newestLive, partitions] = await Promise.all([
       ports.counts.windowCounts(period, start),
       ports.counts.newestPlayInLake(),
+      ports.live.newestLivePlay(),
       ports.consumerLag(),
     ]);
+    const lagOf = (instant: Date | undefined) =>
+      instant ? Math.max(0, (now.getTime() - instant.getTime()) / 1000) : null;
     const body: PipelineBody = {
       period,
       window_start: start.toISOString(),
       lag_seconds: {
-        lake: newest ? Math.max(0, (now.getTime() - newest.getTime()) / 1000) : null,
-        live_chart: null,
+        lake: lagOf(newest),
+        live_chart: lagOf(newestLive),
         partitions: partitions ? [...partitions] : null,
       },
       regions: hopCountsByRegion(window, ports.regions).map((counts) => ({

@@ -57,7 +57,13 @@ export const PipelineResponse = z.strictObject({
       .nonnegative()
       .nullable()
       .describe('now minus the newest play any chart run saw in the lake'),
-    live_chart: z.null().describe('no live chart yet: always null'),
+    live_chart: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .describe(
+        'now minus the newest play in the live tallies of any open or closing window; null while none',
+      ),
     partitions: z
       .array(PartitionLagResponse)
       .nullable()

@@ -44,6 +44,7 @@ describe.skipIf(!enabled)('the CDK app on an emulator (TOP_SONGS_DEPLOY=1)', () 
         'enrich-failures',
         'ingest5xx',
         'lake-writer-iterator-age',
+        'live-chart-iterator-age',
       ].map((name) => `${dashboardName}-${name}`),
     );
     const ingestAlarm = MetricAlarms.find((alarm) => alarm.AlarmName === `${dashboardName}-ingest5xx`);

@@ -433,6 +433,8 @@ describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
       eligible_plays: 2,
       version: 1,
       restated_at: null,
+      source: 'lake',
+      as_of: '2026-11-20T11:05:00.000Z',
       entries: [
         {
           rank: 1,

@@ -46,6 +46,8 @@ describe('observability (CloudWatch alarms and dashboard)', () => {
         'top-songs-dev-enrich-failures',
         'top-songs-dev-ingest5xx',
         'top-songs-dev-lake-writer-iterator-age',
+        // The live chart's consumer: a backlog there is a live chart falling behind.
+        'top-songs-dev-live-chart-iterator-age',
       ].sort(),
     );
     for (const alarm of alarms.values()) {

@@ -219,6 +219,20 @@ describe('triggers', () => {
       });
     }
   });
+  it('reads the plays topic twice, the lake-writer and the live chart, each in its own consumer group', () => {
+    const mappings = Object.values(resourcesOf(withKafka.template, 'AWS::Lambda::EventSourceMapping')).filter(
+      (mapping) => (mapping.Properties!.Topics as string[]).includes(topics.plays.name),
+    );
+    const names = topologyFunctionIds(withKafka.template);
+    expect(mappings.map((m) => names.get(referencedId(m.Properties!.FunctionName)!)).sort()).toEqual([
+      'lake-writer',
+      'live-chart',
+    ]);
+    // No group named: Lambda gives each mapping a group of its own, so neither takes the other's records.
+    for (const mapping of mappings) {
+      expect(JSON.stringify(mapping.Properties)).not.toContain('ConsumerGroupId');
+    }
+  });
 });
 
 describe('triggers of a plain synth (no transport settings): the Kinesis transport', () => {
@@ -312,6 +326,17 @@ describe('triggers of a plain synth (no transport settings): the Kinesis transpo
   it('outputs the stream, and says which transport feeds the consumers', () => {
     template.hasOutput('KinesisStream', { Value: `top-songs-dev-${topics.plays.name}` });
     template.hasOutput('Transport', { Value: Match.stringLikeRegexp('^Kinesis: ') });
+  });
+  it('reads the plays stream twice: the lake-writer and the live chart, each with its own mapping', () => {
+    const names = topologyFunctionIds(template);
+    const readers = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'))
+      .filter(
+        (mapping) =>
+          referencedId(mapping.Properties!.EventSourceArn) ===
+          streamIdNamed(`top-songs-dev-${topics.plays.name}`),
+      )
+      .map((mapping) => names.get(referencedId(mapping.Properties!.FunctionName)!));
+    expect(readers.sort()).toEqual(['lake-writer', 'live-chart']);
   });
 });
 

@@ -151,6 +151,8 @@ describe('serveCharts with an answer cache', () => {
         charts: fake.store,
         regions: ['us', 'gb'],
         clock: () => new Date('2026-11-20T13:00:00Z'),
+        // No live tallies: every chart is the chart jobs' (the live chart has its own tests).
+        live: { liveTally: async () => undefined },
         apiDocument: () => ({}),
         answers: cache,
       });

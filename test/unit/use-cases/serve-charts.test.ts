@@ -65,6 +65,8 @@ const serveFrom = (charts: ChartStore, request: HttpRequest) =>
     charts,
     regions,
     clock: () => new Date('2026-11-20T11:30:00Z'),
+    // No live tallies: every chart is the chart jobs' (the live chart has its own tests).
+    live: { liveTally: async () => undefined },
     apiDocument: () => apiDocument,
   });
 const serve = (request: HttpRequest, charts: readonly ServedChart[] = [usHour, usHourEarlier]) =>
@@ -85,6 +87,8 @@ describe('serveCharts: GET /v1/charts', () => {
       eligible_plays: 3,
       version: 1,
       restated_at: null,
+      source: 'lake',
+      as_of: '2026-11-20T11:03:00.250Z',
       // The entries exactly as the store gave them: every field, nulls included.
       entries: usHour.entries,
     });

@@ -56,6 +56,10 @@ export const ChartSchema = z.object({
   /** Present on a genre's chart (`?genre=`). */
   genre: z.string().optional(),
   ...WindowSummarySchema.shape,
+  /** live: the live-chart function's running tallies (an open or closing window); lake: the chart jobs'. */
+  source: z.enum(['live', 'lake']),
+  /** How fresh the chart is: what "updated 3 s ago" counts from. */
+  as_of: Instant,
   entries: z.array(ChartEntrySchema),
 });
 export type Chart = z.infer<typeof ChartSchema>;

@@ -45,7 +45,7 @@ export const PipelineSchema = z.object({
   window_start: z.iso.datetime(),
   lag_seconds: z.object({
     lake: z.number().nonnegative().nullable(),
-    live_chart: z.null(),
+    live_chart: z.number().nonnegative().nullable(),
     partitions: z.array(PartitionLagSchema).nullable(),
   }),
   regions: z.array(HopCountsSchema),

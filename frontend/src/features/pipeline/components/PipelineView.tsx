@@ -25,8 +25,10 @@ function LagPanel({ lag }: { lag: Pipeline['lag_seconds'] }) {
       <dl className="lag">
         <dt>Newest play in the lake</dt>
         <dd data-testid="lag-lake">{lag.lake === null ? 'none yet' : `${formatLag(lag.lake)} ago`}</dd>
-        <dt>Live chart</dt>
-        <dd data-testid="lag-live">no live chart yet</dd>
+        <dt>Newest play in the live chart</dt>
+        <dd data-testid="lag-live">
+          {lag.live_chart === null ? 'none yet' : `${formatLag(lag.live_chart)} ago`}
+        </dd>
         <dt>Consumers</dt>
         <dd data-testid="lag-partitions">
           {lag.partitions === null
