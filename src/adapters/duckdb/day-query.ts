@@ -29,7 +29,7 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
   withScratchDir(async (dir) =>
     withDuckDb(async (connection) => {
       const id = `${process.pid}_${Math.random().toString(36).slice(2)}`;
-      const [whole, candidates, crossers] = [`day_whole_${id}`, `day_candidates_${id}`, `day_crossers_${id}`];
+      const [whole, crossers, probed] = [`day_whole_${id}`, `day_crossers_${id}`, `day_probed_${id}`];
       const keys = input.rollups.length
         ? `read_parquet(${sqlList(input.rollups.map((rollup) => rollup.keys))})`
         : `(SELECT * FROM ${whole} WHERE false)`;
@@ -37,9 +37,13 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
         ? `(SELECT region, genre, song_id, plays FROM read_parquet(${sqlList(input.rollups.map((rollup) => rollup.counts))}))`
         : '(SELECT NULL::VARCHAR AS region, NULL::VARCHAR AS genre, NULL::VARCHAR AS song_id, 0 AS plays WHERE false)';
       const eligible = `${inWindow('played_at', input.window)} AND ms_played >= ${MIN_MS_PLAYED}`;
-      const rowsOf = (source: string, fromRollup: boolean) =>
+      // The candidates' rows, by a list of constants: DuckDB filters the scan by it and decodes the other
+      // columns only where it matches (a join would decode every row of the day's keys first).
+      const rowsOf = (source: string, fromRollup: boolean, fingerprints: readonly string[]) =>
         `SELECT fingerprint, ${ROW_COLUMNS}, ${fromRollup} AS from_rollup FROM ${source}
-         WHERE fingerprint IN (SELECT fingerprint FROM ${candidates})`;
+         WHERE fingerprint IN (${fingerprints.map((fingerprint) => `${fingerprint}::UBIGINT`).join(', ')})`;
+      const candidatesOf = async (sql: string) =>
+        (await connection.runAndReadAll(sql)).getRowObjectsJS().map((row) => String(row.fingerprint));
       try {
         await connection.run(
           input.whole.length > 0
@@ -57,13 +61,14 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
              FROM read_parquet(${sqlString(input.rollupCrossers)})`,
           );
         } else {
-          await connection.run(`
-            CREATE TEMP TABLE ${candidates} AS
-            SELECT fingerprint FROM ${keys} GROUP BY fingerprint HAVING count(*) > 1`);
-          await connection.run(`
-            INSERT INTO ${crossers}
-            SELECT * FROM (${rowsOf(keys, true)}) QUALIFY count(*) OVER (PARTITION BY event_id) > 1`);
-          await connection.run(`DROP TABLE ${candidates}`);
+          const found = await candidatesOf(
+            `SELECT fingerprint FROM ${keys} GROUP BY fingerprint HAVING count(*) > 1`,
+          );
+          if (found.length > 0) {
+            await connection.run(`
+              INSERT INTO ${crossers}
+              SELECT * FROM (${rowsOf(keys, true, found)}) QUALIFY count(*) OVER (PARTITION BY event_id) > 1`);
+          }
           const file = join(dir, 'crossers.parquet');
           await connection.run(
             `COPY (SELECT * FROM ${crossers} ORDER BY fingerprint, event_id, source_topic, source_partition, source_offset)
@@ -74,14 +79,21 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
         // Events of the hours read whole that a rollup holds too: the rollups' fingerprints probed against
         // the few hundred thousand of those hours, no grouping of the day.
         if (input.whole.length > 0 && input.rollups.length > 0) {
+          // One pass over the rollups' keys, probed with the fingerprints of the hours read whole (a few hundred
+          // thousand): the rows of the events that may be in both, then confirmed by their ids.
           await connection.run(`
-            CREATE TEMP TABLE ${candidates} AS
-            SELECT DISTINCT fingerprint FROM ${keys} WHERE fingerprint IN (SELECT fingerprint FROM ${whole})`);
+            CREATE TEMP TABLE ${probed} AS
+            SELECT fingerprint, ${ROW_COLUMNS}, true AS from_rollup FROM ${keys}
+            WHERE fingerprint IN (SELECT fingerprint FROM ${whole})`);
           await connection.run(`
             INSERT INTO ${crossers}
             SELECT * FROM (
-              SELECT * FROM (${rowsOf(keys, true)} UNION ALL ${rowsOf(whole, false)})
-              QUALIFY count(*) OVER (PARTITION BY event_id) > 1
+              SELECT * FROM (
+                SELECT * FROM ${probed}
+                UNION ALL
+                SELECT fingerprint, ${ROW_COLUMNS}, false AS from_rollup FROM ${whole}
+                WHERE fingerprint IN (SELECT fingerprint FROM ${probed})
+              ) QUALIFY count(*) OVER (PARTITION BY event_id) > 1
               EXCEPT SELECT * FROM ${crossers}
             )`);
         }
@@ -128,9 +140,7 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
           ...(rollupCrossers ? { rollupCrossers } : {}),
         };
       } finally {
-        await connection.run(
-          `DROP TABLE IF EXISTS ${whole}; DROP TABLE IF EXISTS ${candidates}; DROP TABLE IF EXISTS ${crossers}`,
-        );
+        await connection.run(`DROP TABLE IF EXISTS ${whole}; DROP TABLE IF EXISTS ${crossers}`);
       }
     }),
   );
