@@ -57,3 +57,6 @@ export function readIsoInstant(text: string): { readonly ms: number; readonly is
     iso: withMillis ? text : `${text.slice(0, 19)}.000Z`,
   };
 }
+
+/** The instant (epoch ms) of a timestamp: cheaply when it is in `toISOString`'s form, by `Date.parse` otherwise. */
+export const instantMs = (text: string): number => readIsoInstant(text)?.ms ?? Date.parse(text);

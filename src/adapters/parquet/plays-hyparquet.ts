@@ -1,6 +1,18 @@
 import { constants, zstdCompressSync } from 'node:zlib';
-import { ByteWriter, type ColumnSource, parquetWrite, type SchemaElement } from 'hyparquet-writer';
+import { ByteWriter, type SchemaElement } from 'hyparquet-writer';
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { instantMs } from '../../domain/iso-instant.ts';
 import type { LakePlayRow } from '../../domain/lake-row.ts';
+import {
+  type ChunkOptions,
+  type ColumnChunk,
+  type EncodedValues,
+  encodeText,
+  plainInt32,
+  plainInt64,
+  plainText,
+  writeColumnChunk,
+} from './column-pages.ts';
 
 /**
  * The `plays/` Parquet schema (docs/contracts.md, "Data lake layout"), as DuckDB writes it: every column
@@ -41,77 +53,164 @@ const schema: SchemaElement[] = [
 ];
 
 /**
- * ZSTD at DuckDB's default level (3) through node:zlib, per column chunk: hyparquet-writer ships only Snappy,
- * and the lake's files are ZSTD (docs/decisions.md, "Lake-writer: hyparquet-writer for small files").
+ * ZSTD through node:zlib, per page: the lake's files are ZSTD (docs/decisions.md, "Lake-writer: hyparquet-writer for
+ * small files"). Level 1, not DuckDB's 3: on the lake-writer's pages it is faster and the files no larger
+ * (docs/benchmarks.md). Each call costs ~30 µs of fixed work (a compression context made and freed), so the
+ * columns zstd cannot shrink much (a few dictionary indexes of 3 bits, a single topic) are stored uncompressed.
  */
-const zstd = (input: Uint8Array): Uint8Array =>
-  zstdCompressSync(input, { params: { [constants.ZSTD_c_compressionLevel]: 3 } });
+const zstd = {
+  name: 'ZSTD',
+  compress: (input: Uint8Array): Uint8Array =>
+    zstdCompressSync(input, { params: { [constants.ZSTD_c_compressionLevel]: 1 } }),
+} as const;
+
+const MAGIC = 0x31524150; // "PAR1"
 
 /**
- * Encodes rows as a `plays/` Parquet file (ZSTD) in this process, sorted by played_at then event_id like
- * the DuckDB encoder's, one row group. Costs about a tenth of a millisecond of fixed work per file where
- * DuckDB's temp table, appender and COPY cost 4–5 ms (docs/benchmarks.md).
+ * Encodes rows as a `plays/` Parquet file (ZSTD), sorted by played_at then event_id like the DuckDB encoder's, one
+ * row group, one page per column: the column arrays are built in one pass over the sorted rows and written by
+ * column-pages.ts; hyparquet-writer writes the page headers and the footer. No per-file setup, unlike DuckDB's
+ * temp table, appender and COPY (4–5 ms a file; docs/benchmarks.md).
  */
 export function encodePlaysWithHyparquet(rows: readonly LakePlayRow[]): Uint8Array {
-  const sorted = [...rows].sort(
-    (a, b) => compare(a.played_at, b.played_at) || compare(a.event_id, b.event_id),
+  const n = rows.length;
+  const playedAtMs = new Float64Array(n);
+  for (let i = 0; i < n; i++) playedAtMs[i] = instantMs(rows[i]!.played_at);
+  // played_at strings are UTC ISO instants of one length (toISOString): ordering their instants orders them.
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => playedAtMs[a]! - playedAtMs[b]! || compare(rows[a]!.event_id, rows[b]!.event_id),
   );
-  const n = sorted.length;
-  const playedAt = new BigInt64Array(n);
-  const msPlayed = new Int32Array(n);
-  const sourcePartition = new Int32Array(n);
-  const sourceOffset = new BigInt64Array(n);
+
   const text = {
     event_id: new Array<string>(n),
     user_id: new Array<string>(n),
     song_id: new Array<string>(n),
     region: new Array<string>(n),
-    device: new Array<string | null>(n),
-    session_id: new Array<string | null>(n),
+    device: [] as string[],
+    session_id: [] as string[],
     source_topic: new Array<string>(n),
   };
+  const devicePresent = new Uint8Array(n);
+  const sessionPresent = new Uint8Array(n);
+  const playedAt = new Float64Array(n);
+  const msPlayed = new Int32Array(n);
+  const sourcePartition = new Int32Array(n);
+  const sourceOffset = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const row = sorted[i]!;
+    const row = rows[order[i]!]!;
     text.event_id[i] = row.event_id;
     text.user_id[i] = row.user_id;
     text.song_id[i] = row.song_id;
     text.region[i] = row.region;
-    text.device[i] = row.device ?? null;
-    text.session_id[i] = row.session_id ?? null;
     text.source_topic[i] = row.source_topic;
-    playedAt[i] = BigInt(Date.parse(row.played_at)) * 1000n;
+    if (row.device !== undefined) {
+      text.device.push(row.device);
+      devicePresent[i] = 1;
+    }
+    if (row.session_id !== undefined) {
+      text.session_id.push(row.session_id);
+      sessionPresent[i] = 1;
+    }
+    playedAt[i] = playedAtMs[order[i]!]! * 1000;
     msPlayed[i] = row.ms_played;
     sourcePartition[i] = row.source_partition;
-    sourceOffset[i] = BigInt(row.source_offset);
+    sourceOffset[i] = row.source_offset;
   }
+  if (n > 0 && !(Number.isSafeInteger(playedAt[0]) && Number.isSafeInteger(playedAt[n - 1]))) {
+    throw new RangeError('played_at out of the range a microsecond timestamp holds exactly here');
+  }
+
   // Min/max statistics only where a reader can skip on them: played_at (a window's bounds) and the source
   // position. Statistics of the text columns cost ~8% of the encoder and no reader filters on them.
-  const columnData: ColumnSource[] = [
-    { name: 'event_id', data: text.event_id, statistics: false },
-    { name: 'user_id', data: text.user_id, statistics: false },
-    { name: 'song_id', data: text.song_id, statistics: false },
-    { name: 'region', data: text.region, statistics: false },
-    { name: 'played_at', data: playedAt },
-    { name: 'ms_played', data: msPlayed, statistics: false },
-    { name: 'device', data: text.device, statistics: false },
-    { name: 'session_id', data: text.session_id, statistics: false },
-    { name: 'source_topic', data: text.source_topic, statistics: false },
-    { name: 'source_partition', data: sourcePartition },
-    { name: 'source_offset', data: sourceOffset },
+  const range = (values: Float64Array | Int32Array, sorted: boolean) => {
+    if (n === 0) return { null_count: 0n };
+    let [min, max] = sorted ? [values[0]!, values[n - 1]!] : [values[0]!, values[0]!];
+    if (!sorted) {
+      for (const value of values) {
+        if (value < min) min = value;
+        if (value > max) max = value;
+      }
+    }
+    return values instanceof Int32Array
+      ? { min_value: min, max_value: max, null_count: 0n }
+      : { min_value: BigInt(min), max_value: BigInt(max), null_count: 0n };
+  };
+  // region and device: dictionary indexes of a few bits, which zstd hardly shrinks; source_topic: one value.
+  const columns: Column[] = [
+    column('event_id', 'BYTE_ARRAY', { encoding: 'PLAIN', bytes: plainText(text.event_id) }),
+    column('user_id', 'BYTE_ARRAY', encodeText(text.user_id)),
+    column('song_id', 'BYTE_ARRAY', encodeText(text.song_id)),
+    column('region', 'BYTE_ARRAY', encodeText(text.region), { compressible: false }),
+    column('played_at', 'INT64', plainInt64(playedAt), { statistics: range(playedAt, true) }),
+    column('ms_played', 'INT32', plainInt32(msPlayed)),
+    column('device', 'BYTE_ARRAY', encodeText(text.device), { presence: devicePresent, compressible: false }),
+    column('session_id', 'BYTE_ARRAY', encodeText(text.session_id), { presence: sessionPresent }),
+    column('source_topic', 'BYTE_ARRAY', encodeText(text.source_topic), { compressible: false }),
+    column('source_partition', 'INT32', plainInt32(sourcePartition), {
+      statistics: range(sourcePartition, false),
+    }),
+    column('source_offset', 'INT64', plainInt64(sourceOffset), { statistics: range(sourceOffset, false) }),
   ];
-  const writer = new ByteWriter();
-  parquetWrite({
-    writer,
-    columnData,
+
+  const writer = new ByteWriter(1024 + n * 128);
+  writer.appendUint32(MAGIC);
+  const chunks: ColumnChunk[] = columns.map(({ options, values, compressible }) =>
+    writeColumnChunk(
+      writer,
+      {
+        ...options,
+        rows: n,
+        codec: compressible && encodedSize(values) >= COMPRESS_FROM_BYTES ? zstd : undefined,
+      },
+      values,
+    ),
+  );
+  let totalByteSize = 0n;
+  for (const written of chunks) totalByteSize += written.meta_data?.total_uncompressed_size ?? 0n;
+  writeMetadata(writer, {
+    version: 2,
+    created_by: 'top-songs lake-writer (hyparquet-writer)',
     schema,
-    codec: 'ZSTD',
-    compressors: { ZSTD: zstd },
+    num_rows: BigInt(n),
     // One row group, as DuckDB writes a file of up to 122,880 rows: readers then see the same layout.
-    rowGroupSize: Math.max(n, 1),
-    createdBy: 'top-songs lake-writer (hyparquet-writer)',
+    row_groups: [
+      {
+        columns: chunks,
+        total_byte_size: totalByteSize,
+        num_rows: BigInt(n),
+        total_compressed_size: BigInt(writer.offset - 4),
+      },
+    ],
+    metadata_length: 0,
   });
+  writer.appendUint32(MAGIC);
   return writer.getBytes();
 }
+
+interface Column {
+  readonly options: Omit<ChunkOptions, 'rows' | 'codec'>;
+  readonly values: EncodedValues;
+  readonly compressible: boolean;
+}
+
+function column(
+  name: string,
+  type: ChunkOptions['type'],
+  values: EncodedValues,
+  extra: Pick<ChunkOptions, 'presence' | 'statistics'> & { compressible?: boolean } = {},
+): Column {
+  const { compressible = true, ...options } = extra;
+  return { options: { name, type, ...options }, values, compressible };
+}
+
+/**
+ * Pages smaller than this stay uncompressed: zstd's ~30 µs a call is most of the encoding of a file of a few dozen
+ * rows, for a few KB saved (such files are about 1.9 times larger, and twice as fast to encode; docs/benchmarks.md).
+ */
+const COMPRESS_FROM_BYTES = 4096;
+
+const encodedSize = (values: EncodedValues) =>
+  values.encoding === 'PLAIN' ? values.bytes.length : values.dictionary.length + values.indexes.length / 2;
 
 /** Code-unit order, as DuckDB's ORDER BY on VARCHAR (and the ISO-8601 UTC strings sort as their instants). */
 function compare(a: string, b: string): number {

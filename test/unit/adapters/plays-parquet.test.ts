@@ -141,4 +141,51 @@ describe('the two encoders', () => {
       );
     expect(await order(paths[0]!)).toEqual(await order(paths[1]!));
   });
+
+  it('agree on a file of thousands of rows: dictionaries, compressed and uncompressed pages, nulls, non-ASCII', async () => {
+    // Few regions, devices and songs (dictionary-encoded), unique event ids, users and sessions (plain), every
+    // value column above the size from which pages are compressed, some devices and sessions absent.
+    const regions = ['us', 'gb', 'de', 'fr'];
+    const rows: LakePlayRow[] = Array.from({ length: 3_000 }, (_, i) => ({
+      event_id: `${String((i * 7919) % 3_001).padStart(8, '0')}-0000-4000-8000-000000000000`,
+      user_id: i % 11 === 0 ? `ünïcødé-${i}` : `user-${i}`,
+      song_id: `song-${(i * i) % 97}`,
+      region: regions[i % regions.length]!,
+      played_at: new Date(Date.UTC(2026, 10, 20, 10) + ((i * 104_729) % 3_600_000)).toISOString(),
+      ms_played: (i * 31_337) % 300_000,
+      ...(i % 7 === 0 ? {} : { device: ['ios', 'web', 'android'][i % 3]! }),
+      ...(i % 5 === 0 ? {} : { session_id: `session-${i}` }),
+      source_topic: 'song-plays',
+      source_partition: 1,
+      source_offset: 2 ** 33 + i,
+    }));
+    const paths = await Promise.all(
+      encoders.map(async ({ encode }, i) => {
+        const path = join(dir.path, `large-${i}.parquet`);
+        await writeFile(path, await encode(rows));
+        return path;
+      }),
+    );
+    const [js, duck] = await Promise.all(paths.map((path) => readPlayRows([path])));
+    expect(js).toHaveLength(rows.length);
+    expect(js).toEqual(duck);
+    // Stored in the same order (played_at, then event_id).
+    const order = (path: string) =>
+      queryDuckDb(`SELECT event_id FROM read_parquet(${sqlText(path)})`).then((r) =>
+        r.map((x) => x.event_id),
+      );
+    expect(await order(paths[0]!)).toEqual(await order(paths[1]!));
+    const encodings = await queryDuckDb(
+      `SELECT path_in_schema AS name, encodings, compression FROM parquet_metadata(${sqlText(paths[0]!)})`,
+    );
+    // Both paths of the encoder are exercised.
+    expect(encodings.find((column) => column.name === 'region')).toMatchObject({
+      encodings: expect.stringContaining('RLE_DICTIONARY'),
+      compression: 'UNCOMPRESSED',
+    });
+    expect(encodings.find((column) => column.name === 'event_id')).toMatchObject({
+      encodings: 'PLAIN',
+      compression: 'ZSTD',
+    });
+  });
 });

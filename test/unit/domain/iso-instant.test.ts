@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readIsoInstant } from '../../../src/domain/iso-instant.ts';
+import { instantMs, readIsoInstant } from '../../../src/domain/iso-instant.ts';
 
 /** What the parse-and-format round trip it replaces answered (play-event.ts before 2026-12-06). */
 function roundTrip(text: string) {
@@ -62,6 +62,17 @@ describe('readIsoInstant', () => {
     fc.assert(
       fc.property(timestampLike, (text) => {
         expect(readIsoInstant(text)).toEqual(roundTrip(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
+
+describe('instantMs', () => {
+  it('is the instant Date.parse reads, whatever the form', () => {
+    fc.assert(
+      fc.property(timestampLike, (text) => {
+        expect(instantMs(text)).toBe(Date.parse(text));
       }),
       { numRuns: 20_000 },
     );
