@@ -22,6 +22,7 @@ interface FakeTransaction {
   readonly producer: string;
   readonly sent: StringRecord[][];
   committed: boolean;
+  aborted: boolean;
   readonly sending: ReturnType<typeof deferred>;
   readonly committing: ReturnType<typeof deferred>;
 }
@@ -36,6 +37,7 @@ function fakeProducers() {
         producer: id,
         sent: [],
         committed: false,
+        aborted: false,
         sending: deferred(),
         committing: deferred(),
       };
@@ -48,6 +50,9 @@ function fakeProducers() {
         commit: async () => {
           await transaction.committing.promise;
           transaction.committed = true;
+        },
+        abort: async () => {
+          transaction.aborted = true;
         },
       };
     },
@@ -158,7 +163,9 @@ describe('TransactionalPublisher grouping', () => {
     const reason = 'the transaction failed; nothing was taken';
     expect(log).toEqual(['r0 ok', `r100 failed: ${reason}`, `r101 failed: ${reason}`]);
     expect(grouped.committed).toBe(false);
-    // Its producer is closed without a commit (the broker aborts what it left open); a new one takes over.
+    // Its transaction is aborted and its producer closed; a new one takes over.
+    await settle();
+    expect(grouped.aborted).toBe(true);
     expect(fake.closed).toContain(grouped.producer);
     const next = track(publisher.publish(requestRecords(200)), 'r200', log);
     await settle();
@@ -200,12 +207,15 @@ describe('TransactionalPublisher at the deadline', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     await answered;
     expect(log).toEqual([`r0 failed: no acknowledgement within 1000 ms; nothing was taken`]);
-    expect(fake.closed).toEqual([transaction.producer]);
-    // The send completes late (a broker that resumes): the commit is never asked for.
+    // The send completes late (a broker that resumes): the commit is never asked for, the transaction is
+    // aborted, and only then is its producer closed.
+    expect(fake.closed).toEqual([]);
     transaction.sending.resolve();
     transaction.committing.resolve();
     await vi.advanceTimersByTimeAsync(0);
     expect(transaction.committed).toBe(false);
+    expect(transaction.aborted).toBe(true);
+    expect(fake.closed).toEqual([transaction.producer]);
     await publisher.close();
   });
 
@@ -219,6 +229,11 @@ describe('TransactionalPublisher at the deadline', () => {
     expect(log).toEqual([
       'r0 failed: no acknowledgement within 1000 ms while committing: the events may have been taken, all of them',
     ]);
+    // Its commit is left to its outcome, never aborted; the producer is closed a publish timeout later at most.
+    expect(transaction.aborted).toBe(false);
+    expect(fake.closed).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(transaction.aborted).toBe(false);
     expect(fake.closed).toEqual([transaction.producer]);
     await publisher.close();
   });

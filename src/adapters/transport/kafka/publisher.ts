@@ -41,11 +41,14 @@ export class PublishFailure extends Error {
 
 /** What the publisher uses of a transactional Producer (a stand-in in unit tests). */
 export interface TransactionalProducer {
-  beginTransaction(): Promise<{
-    send(options: { messages: StringRecord[] }): Promise<unknown>;
-    commit(): Promise<unknown>;
-  }>;
+  beginTransaction(): Promise<ProducerTransaction>;
   close(force?: boolean): Promise<void>;
+}
+
+interface ProducerTransaction {
+  send(options: { messages: StringRecord[] }): Promise<unknown>;
+  commit(): Promise<unknown>;
+  abort(): Promise<unknown>;
 }
 
 interface Request {
@@ -81,12 +84,13 @@ export interface TransactionalPublisherOptions {
  * consumers all together or not at all, whatever partitions they span. Requests that arrive while the
  * producers are busy share the next transaction (one commit for many small requests).
  *
- * A transaction that fails, or has not committed by its deadline, is never committed afterwards: its
- * producer is closed without a commit, and the broker aborts what it left open once the transaction timeout
- * (the publish timeout) has passed; read-committed consumers wait for that on the partitions it touched. Only
- * a commit that was already on its way when the failure came may still have gone through; PublishFailure says
- * so. The replacement producer takes a new transactional.id: @platformatic/kafka 2.12 initialises a producer
- * as producer id 0, which the broker refuses (PRODUCER_FENCED) for a transactional.id it already knows.
+ * A transaction that fails, or has not committed by its deadline, is never committed afterwards: once its
+ * send has settled it is aborted, and its producer closed (should the abort not get through, the broker aborts
+ * what it left open once the transaction timeout, the publish timeout, has passed; read-committed consumers
+ * wait for that on the partitions it touched). Only a commit that was already on its way when the failure came
+ * may still have gone through; PublishFailure says so. The replacement producer takes a new transactional.id:
+ * @platformatic/kafka 2.12 initialises a producer as producer id 0, which the broker refuses (PRODUCER_FENCED)
+ * for a transactional.id it already knows.
  */
 export class TransactionalPublisher {
   private readonly queue: Request[] = [];
@@ -94,6 +98,8 @@ export class TransactionalPublisher {
   private readonly lanes: Lane[];
   private readonly options: TransactionalPublisherOptions;
   private closed = false;
+  /** Producers of failed transactions, closed once their transaction has ended (run). */
+  private readonly retiring = new Set<TransactionalProducer>();
 
   constructor(options: TransactionalPublisherOptions) {
     this.options = options;
@@ -125,7 +131,9 @@ export class TransactionalPublisher {
       request.reject(new PublishFailure('the publisher is closed; nothing was taken'));
     }
     await Promise.all(this.lanes.map((lane) => lane.running));
-    await Promise.all(this.lanes.map((lane) => lane.producer?.close(true)));
+    await Promise.all(
+      [...this.lanes.map((lane) => lane.producer), ...this.retiring].map((producer) => producer?.close(true)),
+    );
   }
 
   /**
@@ -165,23 +173,43 @@ export class TransactionalPublisher {
 
   private async run(lane: Lane, batch: readonly Request[]): Promise<void> {
     const records = batch.flatMap((request) => request.records);
-    const failure = await this.transact(lane, records, Math.min(...batch.map((request) => request.deadline)));
+    const deadline = Math.min(...batch.map((request) => request.deadline));
+    const { failure, ended } = await this.transact(lane, records, deadline);
     if (!failure) {
       for (const request of batch) request.resolve();
       return;
     }
     for (const request of batch) request.reject(failure);
-    // Not awaited: a hung broker must not hold up the replacement (closing also cancels the client's retries).
-    lane.producer?.close(true).catch(() => {});
+    // Closed once its transaction has ended, or a publish timeout later (closing cancels the client's
+    // retries); not awaited: a hung broker must not hold up the replacement.
+    const producer = lane.producer;
     lane.producer = undefined;
+    if (!producer) return;
+    this.retiring.add(producer);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.timeoutMs).unref();
+    });
+    Promise.race([ended, bound])
+      .then(() => {
+        clearTimeout(timer);
+        this.retiring.delete(producer);
+        return producer.close(true);
+      })
+      .catch(() => {});
   }
 
-  /** Begin, send and commit by the deadline (that of the batch's first request); the failure, if any. */
+  /**
+   * Begin, send and commit by the deadline (that of the batch's first request): the failure, if any, and when
+   * the transaction has ended. One that fails before its commit was asked for (the deadline included) is
+   * aborted at once, so that read-committed consumers of its partitions need not wait for the broker to abort
+   * it at the transaction timeout; one whose commit was asked for is left to its outcome.
+   */
   private transact(
     lane: Lane,
     records: StringRecord[],
     deadline: number,
-  ): Promise<PublishFailure | undefined> {
+  ): Promise<{ failure: PublishFailure | undefined; ended: Promise<void> }> {
     if (!lane.producer) {
       const transactionalId = `${this.options.transactionalIdPrefix}-${lane.index}-${lane.generation++}`;
       lane.producer = (this.options.createProducer ?? ((id) => this.newProducer(id)))(transactionalId);
@@ -189,8 +217,9 @@ export class TransactionalPublisher {
     const producer = lane.producer;
     let stage: 'begin' | 'send' | 'commit' = 'begin';
     let abandoned = false;
+    let transaction: ProducerTransaction | undefined;
     const work = (async () => {
-      const transaction = await producer.beginTransaction();
+      transaction = await producer.beginTransaction();
       stage = 'send';
       await transaction.send({ messages: records });
       // Past the deadline the requests have had their answer: this transaction must never commit (closing
@@ -206,22 +235,30 @@ export class TransactionalPublisher {
           : `${reason}; nothing was taken`,
         { cause },
       );
+    const ended = work
+      .then(
+        () => {},
+        async () => {
+          if (stage !== 'commit') await transaction?.abort();
+        },
+      )
+      .catch(() => {});
     return new Promise((resolve) => {
       const timer = setTimeout(
         () => {
           abandoned = true;
-          resolve(failed(`no acknowledgement within ${this.options.timeoutMs} ms`));
+          resolve({ failure: failed(`no acknowledgement within ${this.options.timeoutMs} ms`), ended });
         },
         Math.max(deadline - Date.now(), 1),
       );
       work.then(
         () => {
           clearTimeout(timer);
-          resolve(undefined);
+          resolve({ failure: undefined, ended });
         },
         (error: unknown) => {
           clearTimeout(timer);
-          resolve(failed('the transaction failed', error));
+          resolve({ failure: failed('the transaction failed', error), ended });
         },
       );
     });
