@@ -167,7 +167,7 @@ describe('dashboard (built frontend in Chromium, fake API)', { timeout: 60_000 }
     await expect.poll(() => column('row-title'), WAIT).toEqual(['Drizzle']);
     expect(await page.getByTestId('chart-empty').count()).toBe(0);
     // generated_at 13:21:04, fetched with the page clock at about 13:22:04.
-    expect(await text(page.getByTestId('chart-generated'))).toBe('1 minute ago');
+    expect(await text(page.getByTestId('chart-freshness'))).toBe('1 minute ago');
   });
 
   it('keeps the last good chart visible under an error banner when the network fails', async () => {

@@ -46,6 +46,17 @@ const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
  * "just now", "3 minutes ago", "2 hours ago"… relative to `now`. A moment after `now` is "just now" too: the
  * viewer's clock may run a little behind the server's.
  */
+/**
+ * How long ago `date` was, to the second while under a minute ("3 s ago"), for freshness that counts up; a
+ * `date` ahead of `now` (another machine's clock) reads "just now".
+ */
+export function formatAge(date: Date, now: Date): string {
+  const seconds = Math.max(0, Math.floor((now.getTime() - date.getTime()) / 1000));
+  if (seconds < 1) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  return formatRelative(date, now);
+}
+
 export function formatRelative(date: Date, now: Date): string {
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
   if (seconds > -45) return 'just now';

@@ -1,11 +1,6 @@
-import {
-  formatCount,
-  formatRelative,
-  formatUtcDate,
-  formatUtcTime,
-  formatWindow,
-} from '../../../utils/format';
+import { formatCount, formatWindow } from '../../../utils/format';
 import type { Chart } from '../api/schemas';
+import { ChartFreshness } from './ChartFreshness';
 import './ChartSummary.css';
 import { RestatedBadge, StatusBadge } from './StatusBadge';
 
@@ -18,7 +13,7 @@ interface ChartSummaryProps {
 export function ChartSummary({ chart, now }: ChartSummaryProps) {
   const start = new Date(chart.window_start);
   const end = new Date(chart.window_end);
-  const generated = new Date(chart.generated_at);
+  const live = chart.source === 'live';
 
   return (
     <dl className="summary">
@@ -42,16 +37,10 @@ export function ChartSummary({ chart, now }: ChartSummaryProps) {
           </dd>
         </div>
       )}
-      <div className="summary__item">
-        <dt>Generated</dt>
+      <div className="summary__item" data-testid="chart-source" data-source={chart.source}>
+        <dt>{live ? 'Live' : 'Generated'}</dt>
         <dd>
-          <time
-            dateTime={chart.generated_at}
-            title={`${formatUtcDate(generated)}, ${formatUtcTime(generated, true)} UTC`}
-            data-testid="chart-generated"
-          >
-            {formatRelative(generated, now)}
-          </time>
+          <ChartFreshness asOf={chart.as_of} live={live} />
         </dd>
       </div>
       <div className="summary__item">
