@@ -44,6 +44,18 @@ export async function writePlaysThroughLakeWriter(
   plays: readonly object[],
   options: { readonly partition: number; readonly firstOffset: number },
 ): Promise<void> {
+  await handPlaysTo('lake-writer', plays, options);
+}
+
+/**
+ * Hands plays to a consumer function of the plays topic as its event source would (one MSK batch on `partition`,
+ * offsets from `firstOffset`): the lake-writer, or the live chart given the same records as the lake.
+ */
+export async function handPlaysTo(
+  consumer: 'lake-writer' | 'live-chart',
+  plays: readonly object[],
+  options: { readonly partition: number; readonly firstOffset: number },
+): Promise<void> {
   const records: LogRecord[] = plays.map((play, index) => ({
     topic: topics.plays.name,
     partition: options.partition,
@@ -53,10 +65,10 @@ export async function writePlaysThroughLakeWriter(
     value: Buffer.from(JSON.stringify(play)),
     headers: {},
   }));
-  const result = (await invokeFunction('lake-writer', mskEvent(records))) as {
+  const result = (await invokeFunction(consumer, mskEvent(records))) as {
     batchItemFailures: readonly unknown[];
   };
   if (result.batchItemFailures.length > 0) {
-    throw new Error(`the lake-writer failed records: ${JSON.stringify(result.batchItemFailures)}`);
+    throw new Error(`${consumer} failed records: ${JSON.stringify(result.batchItemFailures)}`);
   }
 }

@@ -10,7 +10,7 @@
 import '../local/quiet-logs.ts';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { writePlaysThroughLakeWriter } from '../devkit/lake.ts';
+import { handPlaysTo, writePlaysThroughLakeWriter } from '../devkit/lake.ts';
 import { makeTempDir } from '../devkit/temp-dir.ts';
 import { invokeFunction, projectRoot } from '../local/functions.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
@@ -40,6 +40,8 @@ async function historyPictures(): Promise<void> {
   let offset = 0;
   for (const hour of history.hours) {
     await writePlaysThroughLakeWriter(hour.plays, { partition: 0, firstOffset: offset });
+    // The live chart gets the same records from its own group: it tallies the open hour and day (and skips the rest).
+    await handPlaysTo('live-chart', hour.plays, { partition: 0, firstOffset: offset });
     offset += hour.plays.length;
   }
   console.log(`${offset} plays over ${history.hours.length} hours written to the lake; charting…`);

@@ -70,6 +70,14 @@ export async function takeScreenshots(options: ScreenshotOptions): Promise<strin
   try {
     // The default view just after an hour boundary: the hour that just became final, above the live one.
     await shoot('boundary', desktop, '/?region=global&period=hour');
+    // The live chart of the open hour (the live-chart function's tallies, refreshed every 2 s), with its freshness.
+    const livePanel = (page: Page) =>
+      page.locator('[data-testid="chart-panel"][data-kind="live"]').getByTestId('chart-freshness');
+    await shoot('live', desktop, '/?region=global&period=hour', (page) =>
+      livePanel(page).scrollIntoViewIfNeeded(),
+    );
+    // The open day, live, on a phone.
+    await shoot('phone-live', phone, '/?region=global&period=day', (page) => livePanel(page).waitFor());
     // A closed hour with its movement: arrows, NEW and RE-ENTRY, previous rank, peak, hours on chart.
     await shoot('chart-movement', desktop, `/?region=${riser.home}&period=hour&start=${H(-1)}`, (page) =>
       page.getByTestId('chart-panel').scrollIntoViewIfNeeded(),
