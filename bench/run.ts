@@ -25,11 +25,12 @@ const benchmarks = {
   scale: () => import('./scale.ts'),
   memory: () => import('./memory.ts'),
   'first-chart': () => import('./first-chart.ts'),
+  freshness: () => import('./freshness.ts'),
 } as const satisfies Record<string, () => Promise<BenchmarkModule>>;
 type BenchmarkName = keyof typeof benchmarks;
 const names = Object.keys(benchmarks) as BenchmarkName[];
 /** Long runs, not part of a bare `npm run bench`: they run only when named with --only. */
-const onlyWhenNamed: readonly BenchmarkName[] = ['soak', 'scale', 'memory', 'first-chart'];
+const onlyWhenNamed: readonly BenchmarkName[] = ['soak', 'scale', 'memory', 'first-chart', 'freshness'];
 
 const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--duration <30m>] [--minutes <30>] [--rate <plays/s>] [--every <10>]
        npm run bench -- --scale [--plays <n>]
@@ -39,10 +40,11 @@ const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--
   --only <name>  run only these benchmarks: ${names.join(', ')}
                  (kafka and spark run only when KAFKA_BROKERS is set;
                  spark also needs its venv: bash spark/setup.sh;
-                 soak, scale, memory and first-chart run only when named: npm run bench -- --only soak)
-  --duration <d> soak, memory: how long, e.g. 30m (default), 2m, 90s, 1h
+                 soak, scale, memory, first-chart and freshness run only when named: npm run bench -- --only soak)
+  --duration <d> soak, memory: how long, e.g. 30m (default), 2m, 90s, 1h; freshness: 60s by default
   --minutes <n>  soak, memory: how long in minutes (the same as --duration <n>m)
-  --rate <n>     soak: plays per second (default: half the capacity it measures first)
+  --rate <n>     soak: plays per second (default: half the capacity it measures first);
+                 freshness: plays per second (default 2000)
   --every <s>    memory: seconds between memory samples (default 10)
 Environment: TOP_SONGS_API_KEY, the key the soak's sender presents (default: the runtime's development key).`;
 
