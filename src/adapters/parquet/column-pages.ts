@@ -146,6 +146,8 @@ export function plainText(values: readonly string[]): Uint8Array {
   return buffer.subarray(0, offset);
 }
 
+const DICTIONARY_PROBE = 256;
+
 /**
  * A text column's values dictionary-encoded where that pays (the dictionary and its indexes at most half the
  * PLAIN bytes, hyparquet-writer's rule: low-cardinality columns such as region, device, song_id), else PLAIN.
@@ -167,6 +169,10 @@ export function encodeText(values: readonly string[]): EncodedValues {
       distinctChars += value.length;
     }
     indexes[i] = index;
+    // Nearly every value new so far (ids of users, sessions): a dictionary would not pay; stop building it.
+    if (i === DICTIONARY_PROBE - 1 && distinct.length > 0.9 * DICTIONARY_PROBE) {
+      return { encoding: 'PLAIN', bytes: plainText(values) };
+    }
   }
   const bitWidth = distinct.length > 1 ? 32 - Math.clz32(distinct.length - 1) : 0;
   const dictionaryBytes = distinctChars + 4 * distinct.length + Math.ceil((values.length * bitWidth) / 8);
