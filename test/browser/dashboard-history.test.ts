@@ -19,6 +19,16 @@ import {
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * The runtime's clock: running, but 20 minutes into the current hour when the suite starts, so that the hour
+ * before is past its grace (`final`) and the open hour stays open for the whole suite, whenever it runs (on the
+ * real clock, the first minutes of an hour made the hour before `closing`).
+ */
+const suiteStart = Date.now();
+const runtimeNow = Math.floor(suiteStart / HOUR) * HOUR + 20 * MINUTE;
+const runtimeClock = () => new Date(runtimeNow + (Date.now() - suiteStart));
 
 let runtime: LocalRuntime;
 let browser: Browser;
@@ -36,9 +46,10 @@ beforeAll(async () => {
     env: { TOP_SONGS_DATA_DIR: dir.path, PORT: '0' },
     schedules: false,
     defaultCatalog: fixedSongs(storyCatalog),
+    clock: runtimeClock,
   });
   await invokeFunction('catalog-sync', {});
-  story = await writeChartHistoryStory();
+  story = await writeChartHistoryStory(runtimeClock());
   browser = await launchChromium();
 }, 180_000);
 

@@ -58,8 +58,8 @@ export interface ChartHistoryStory {
  * clock, so that it is still open (provisional) when charted; the earlier ones after it, as a backfill would,
  * which also makes the jobs re-derive the open hour's semantics.
  */
-export async function writeChartHistoryStory(): Promise<ChartHistoryStory> {
-  const open = Math.floor(Date.now() / HOUR) * HOUR;
+export async function writeChartHistoryStory(now: Date = new Date()): Promise<ChartHistoryStory> {
+  const open = Math.floor(now.getTime() / HOUR) * HOUR;
   const hour = (offset: number) => new Date(open + offset * HOUR).toISOString();
   const played: ReferencePlay[] = [];
   let offset = 0;
