@@ -4,16 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboardIfMissing, launchChromium } from '../../devkit/browser.ts';
+import { describe, expect, it } from 'vitest';
 import { readLakeRows } from '../../devkit/lake.ts';
 import { postPlays } from '../../devkit/post-plays.ts';
-import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { waitFor } from '../../devkit/wait-for.ts';
 import { writeCatalog } from '../../local/catalog.ts';
 import { invokeFunction } from '../../local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { runtimeInBrowser } from '../support/browser-runtime.ts';
 
 const HOUR = 3_600_000;
 const songs = [
@@ -24,30 +21,13 @@ const songs = [
 ];
 
 describe('dashboard end to end', () => {
-  let runtime: LocalRuntime;
-  let browser: Browser;
-  let dataDir: Awaited<ReturnType<typeof makeTempDir>>;
-
-  beforeAll(async () => {
-    buildDashboardIfMissing();
-    dataDir = await makeTempDir('dashboard');
-    runtime = await startLocalRuntime({
-      env: { TOP_SONGS_DATA_DIR: dataDir.path, PORT: '0' },
-      schedules: false,
-    });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-    await dataDir?.remove();
-  });
+  const suite = runtimeInBrowser('dashboard');
 
   // Up to a minute of it may be spent waiting for the next hour.
   it("shows the chart computed from the plays that were sent, and each genre's chart", {
     timeout: 150_000,
   }, async () => {
+    const { runtime, browser, dataDir } = suite;
     await writeCatalog(
       runtime.dependencies.lake(),
       songs.flatMap(({ song_id, title, artist, genre }) =>
@@ -77,7 +57,7 @@ describe('dashboard end to end', () => {
     const response = await postPlays(runtime, { events });
     expect(response.status).toBe(202);
     await waitFor('the plays to reach the lake', async () =>
-      (await readLakeRows(join(dataDir.path, 'lake'))).length === events.length ? true : undefined,
+      (await readLakeRows(join(dataDir, 'lake'))).length === events.length ? true : undefined,
     );
     await invokeFunction('chart-hourly', {});
 

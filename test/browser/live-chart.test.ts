@@ -4,37 +4,16 @@
  * they arrive, without a reload, saying how fresh the chart is.
  */
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboardIfMissing, launchChromium } from '../../devkit/browser.ts';
+import { describe, expect, it } from 'vitest';
 import { postPlays } from '../../devkit/post-plays.ts';
-import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { waitFor } from '../../devkit/wait-for.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { runtimeInBrowser } from '../support/browser-runtime.ts';
 
 const HOUR = 3_600_000;
 
 describe('the live chart on the dashboard', () => {
-  let runtime: LocalRuntime;
-  let browser: Browser;
-  let dataDir: Awaited<ReturnType<typeof makeTempDir>>;
-
-  beforeAll(async () => {
-    buildDashboardIfMissing();
-    dataDir = await makeTempDir('live-dashboard');
-    runtime = await startLocalRuntime({
-      env: { TOP_SONGS_DATA_DIR: dataDir.path, PORT: '0', REGIONS: 'us,gb' },
-      // No chart job: whatever chart the page shows comes from the live tallies.
-      schedules: false,
-    });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-    await dataDir?.remove();
-  });
+  // No chart job (the runtime runs no schedules): whatever chart the page shows comes from the live tallies.
+  const suite = runtimeInBrowser('live-dashboard', { REGIONS: 'us,gb' });
 
   const plays = (song_id: string, count: number, ms_played = 40_000) =>
     Array.from({ length: count }, (_, index) => ({
@@ -49,6 +28,7 @@ describe('the live chart on the dashboard', () => {
   it('shows plays in the open hour’s chart as they arrive, without a reload, with its freshness', {
     timeout: 150_000,
   }, async () => {
+    const { runtime, browser } = suite;
     // Plays and page in one hour: close to the hour's end, wait for the next one to begin.
     await waitFor(
       'an hour with a minute to spare',

@@ -4,44 +4,24 @@
  * then a play arrives after the chart ran, and the hops that no longer reconcile turn red.
  */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboardIfMissing, launchChromium } from '../../devkit/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { embeddedCommittedOffsets } from '../../devkit/embedded-transport.ts';
 import { recentPlay } from '../../devkit/play-batches.ts';
 import { postPlays } from '../../devkit/post-plays.ts';
-import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { waitFor } from '../../devkit/wait-for.ts';
 import { invokeFunction } from '../../local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { windowContaining } from '../../src/domain/charts.ts';
 import { isLiveWindow } from '../../src/domain/live-chart.ts';
+import { runtimeInBrowser } from '../support/browser-runtime.ts';
 import { settledLakeRows } from '../support/exact-pipeline.ts';
 
 const HOUR = 3_600_000;
 
 describe('the Pipeline view', () => {
-  let runtime: LocalRuntime;
-  let browser: Browser;
-  let dataDir: Awaited<ReturnType<typeof makeTempDir>>;
+  const suite = runtimeInBrowser('pipeline-view', { REGIONS: 'us,gb' });
   const hour = new Date(Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR);
   const at = (minute: number) => new Date(hour.getTime() + minute * 60_000).toISOString();
-
-  beforeAll(async () => {
-    buildDashboardIfMissing();
-    dataDir = await makeTempDir('pipeline-view');
-    runtime = await startLocalRuntime({
-      env: { TOP_SONGS_DATA_DIR: dataDir.path, PORT: '0', REGIONS: 'us,gb' },
-      schedules: false,
-    });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-    await dataDir?.remove();
-  });
 
   const count = (page: Page, hop: string) =>
     page.getByTestId(`hop-${hop}`).locator('.hop__count').textContent();
@@ -49,6 +29,7 @@ describe('the Pipeline view', () => {
   it('shows every hop of the hour, reconciled, then red where a late play is not in the lake counts yet', {
     timeout: 120_000,
   }, async () => {
+    const { runtime, browser, dataDir } = suite;
     // us: 5 counted plays, 2 short ones, one of the counted ones sent twice; gb: 3 counted; 2 invalid events.
     const us = Array.from({ length: 7 }, (_, n) =>
       recentPlay({ region: 'us', played_at: at(n + 1), ms_played: n < 5 ? 60_000 : 10_000 }),
@@ -60,8 +41,8 @@ describe('the Pipeline view', () => {
     ];
     expect((await postPlays(runtime, { events: [...us, ...gb, ...invalid] })).status).toBe(202);
     expect((await postPlays(runtime, { events: [us[0]] })).status).toBe(202);
-    const lakeDir = join(dataDir.path, 'lake');
-    await settledLakeRows(lakeDir, 11, () => embeddedCommittedOffsets(dataDir.path), 30_000);
+    const lakeDir = join(dataDir, 'lake');
+    await settledLakeRows(lakeDir, 11, () => embeddedCommittedOffsets(dataDir), 30_000);
     await invokeFunction('chart-hourly', { window_start: hour.toISOString() });
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
