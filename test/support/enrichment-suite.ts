@@ -4,9 +4,11 @@
  * TypeScript (Intl for the local hour), not by DuckDB.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { writeCatalog } from '../../local/catalog.ts';
 import { sqlString, withDuckDb } from '../../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
+import { LocalFolderStore } from '../../src/adapters/object-store/local-folder.ts';
 import { MIN_MS_PLAYED } from '../../src/domain/charts.ts';
 import {
   type EnrichmentManifest,
@@ -26,6 +28,12 @@ export interface LakeUnderTest {
   readonly lake: ObjectStore;
   readonly scratchDir: string;
   cleanup(): Promise<void>;
+}
+
+/** A folder lake in a temp dir of its own, which is also the scratch dir. */
+export async function folderLakeUnderTest(label: string): Promise<LakeUnderTest> {
+  const dir = await makeTempDir(label);
+  return { lake: new LocalFolderStore(`${dir.path}/lake`), scratchDir: dir.path, cleanup: dir.remove };
 }
 
 const HOUR = new Date('2026-11-20T10:00:00.000Z');

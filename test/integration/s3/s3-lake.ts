@@ -2,6 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { skipWithout } from '../../../devkit/required.ts';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
+import { loadSettings } from '../../../src/config/settings.ts';
+import { createDependencies } from '../../../src/wiring/dependencies.ts';
+import type { LakeUnderTest } from '../../support/enrichment-suite.ts';
 
 const lakeUri = process.env.LAKE_URI ?? '';
 
@@ -42,4 +46,18 @@ export async function deleteLakePrefix(uri: string): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/** An S3 lake under a LAKE_URI of its own, with a local scratch dir; cleanup deletes both. */
+export async function s3LakeUnderTest(label: string): Promise<LakeUnderTest> {
+  const uri = uniqueLakeUri(label);
+  const scratch = await makeTempDir(`${label}-s3`);
+  return {
+    lake: createDependencies(loadSettings({ ...process.env, LAKE_URI: uri })).lake(),
+    scratchDir: scratch.path,
+    cleanup: async () => {
+      await deleteLakePrefix(uri);
+      await scratch.remove();
+    },
+  };
 }
