@@ -5,15 +5,16 @@
  * jobs' final charts from the lake compared with the last live ones.
  */
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LakeRow } from '../../devkit/lake.ts';
 import { type LocalProcess, startLocalProcess } from '../../devkit/local-process.ts';
 import { type PlaysApi, postPlays } from '../../devkit/post-plays.ts';
 import type { ReferenceChart } from '../../devkit/reference-charts.ts';
 import { waitFor } from '../../devkit/wait-for.ts';
 import { invokeFunction } from '../../local/functions.ts';
-import type { LocalRuntime } from '../../local/runtime.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { type ChartWindow, LATE_PLAY_GRACE_MS, windowContaining } from '../../src/domain/charts.ts';
+import { tempDataDirs } from './data-dirs.ts';
 import { type CommittedOffsets, settledLakeRows } from './exact-pipeline.ts';
 import { expectedLiveCharts, type LivePlay, liveTraffic } from './live-traffic.ts';
 
@@ -231,4 +232,53 @@ async function getChartOrNone(url: string, window: ChartWindow): Promise<number>
   if (response.status === 404) return 0;
   const chart = (await response.json()) as ServedChart;
   return chart.source === 'live' ? chart.eligible_plays : 0;
+}
+
+/** One run's transport: its settings beside the data dir, and where its two consumers commit their offsets. */
+export type LiveChartTransport = (
+  dataDir: string,
+  run: 'live-chart' | 'live-chart-kill',
+) => {
+  readonly env: Record<string, string>;
+  readonly committed: { readonly lake: CommittedOffsets; readonly live: CommittedOffsets };
+};
+
+/**
+ * Both live chart stories on one transport, each run on a data dir of its own named `dirPrefix` + the run: the
+ * last live chart of each window is the final one (on a runtime started here), and no play counts twice across a
+ * kill -9. Call it inside `describe`.
+ */
+export function liveChartStories(transport: LiveChartTransport, dirPrefix = ''): void {
+  const newDataDir = tempDataDirs();
+  const time = closingHourClock();
+  let runtime: LocalRuntime;
+  let committed: ReturnType<LiveChartTransport>['committed'];
+
+  beforeAll(async () => {
+    const dataDir = await newDataDir(`${dirPrefix}live-chart`);
+    const run = transport(dataDir, 'live-chart');
+    committed = run.committed;
+    runtime = await startLocalRuntime({
+      env: { ...run.env, TOP_SONGS_DATA_DIR: dataDir, PORT: '0', REGIONS: liveRegions.join(',') },
+      schedules: false,
+      clock: time.clock,
+    });
+  });
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  it('counts exactly what the lake holds, and its last chart of each window is the final one', async () => {
+    await expectLastLiveChartIsFinal({ runtime, time, committed });
+  }, 240_000);
+
+  it('counts no play twice after a kill -9 of the consumers mid-stream and a restart', async () => {
+    const dataDir = await newDataDir(`${dirPrefix}live-chart-kill`);
+    const run = transport(dataDir, 'live-chart-kill');
+    await expectLiveChartAcrossKill({
+      env: { ...run.env, TOP_SONGS_DATA_DIR: dataDir, REGIONS: liveRegions.join(',') },
+      dataDir,
+      committed: run.committed,
+    });
+  }, 240_000);
 }
