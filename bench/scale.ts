@@ -8,8 +8,6 @@ import pg from 'pg';
 import { invokeFunction } from '../local/functions.ts';
 import { tallyTopSongs } from '../src/adapters/duckdb/chart-query.ts';
 import { tallyDayFromRollups } from '../src/adapters/duckdb/day-query.ts';
-import { withScratchDir } from '../src/adapters/duckdb/duckdb.ts';
-import { countLakeFiles } from '../src/adapters/duckdb/lake-counts.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
 import { startEmbeddedPostgres } from '../src/adapters/postgres/embedded.ts';
 import { loadSettings } from '../src/config/settings.ts';
@@ -24,6 +22,7 @@ import {
 } from '../src/domain/rollups.ts';
 import { type ChartJobResult, computeCharts } from '../src/use-cases/compute-charts.ts';
 import { listPlaysFiles } from '../src/use-cases/list-plays-files.ts';
+import { chartJobPorts } from '../src/wiring/chart-job.ts';
 import { createDependencies, installDependencies } from '../src/wiring/dependencies.ts';
 import {
   type BenchOptions,
@@ -78,16 +77,7 @@ export async function run(options: BenchOptions): Promise<void> {
       const before = async () =>
         computeCharts(
           { period: 'day', windowStart: SCALE_DAY },
-          {
-            lake: deps.lake(),
-            charts: await deps.chartStore(),
-            clock: deps.clock,
-            regions: deps.settings.regions,
-            tally: tallyTopSongs,
-            countLakeFiles,
-            counts: await deps.pipelineCounts(),
-            withScratchDir,
-          },
+          { ...(await chartJobPorts(deps)), rollups: undefined, metrics: undefined },
         );
       const playsFiles = await store.localCopies((await listPlaysFiles(store, DAY)).map((file) => file.key));
       const rawQuery = async () => tallyTopSongs(playsFiles, DAY);

@@ -3,14 +3,11 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
-import { tallyDayFromRollups } from '../../src/adapters/duckdb/day-query.ts';
-import { configureDuckDb, duckDbResourcesFor, withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
-import { buildHourRollupFiles } from '../../src/adapters/duckdb/hour-rollup.ts';
-import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
+import { configureDuckDb, duckDbResourcesFor } from '../../src/adapters/duckdb/duckdb.ts';
 import { type Period, periods } from '../../src/domain/charts.ts';
 import { functionNamed } from '../../src/topology.ts';
 import { type ChartJobResult, computeCharts } from '../../src/use-cases/compute-charts.ts';
+import { chartJobPorts } from '../../src/wiring/chart-job.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';
 import { createFunctionLogger } from '../../src/wiring/logger.ts';
 import { flushMetrics } from './metrics.ts';
@@ -47,18 +44,7 @@ export function chartJobHandler(period: Period) {
       try {
         const result = await computeCharts(
           { period, windowStart: explicit.window_start ? new Date(explicit.window_start) : undefined },
-          {
-            lake: deps.lake(),
-            charts: await deps.chartStore(),
-            clock: deps.clock,
-            regions: deps.settings.regions,
-            tally: tallyTopSongs,
-            countLakeFiles,
-            rollups: { buildHourRollup: buildHourRollupFiles, tallyDay: tallyDayFromRollups },
-            counts: await deps.pipelineCounts(),
-            withScratchDir,
-            metrics: deps.metrics,
-          },
+          await chartJobPorts(deps),
         );
         outcome = 'ok';
         logger.info('charts computed', { period, ...result });
