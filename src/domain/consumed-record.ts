@@ -50,3 +50,15 @@ export interface RecordFailure {
   readonly offset: number;
   readonly reason: string;
 }
+
+/**
+ * The failures of a batch that failed as a whole (its store out of reach): each topic-partition is redelivered
+ * from its earliest record in the batch.
+ */
+export function wholeBatchFailed(records: readonly ConsumedRecord[], reason: string): RecordFailure[] {
+  const byPartition = Map.groupBy(records, (record) => `${record.topic}-${record.partition}`);
+  return [...byPartition.values()].map((partition) => {
+    const first = partition.reduce((a, b) => (b.offset < a.offset ? b : a));
+    return { topic: first.topic, partition: first.partition, offset: first.offset, reason };
+  });
+}

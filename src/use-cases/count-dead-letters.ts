@@ -1,4 +1,4 @@
-import type { ConsumedRecord, RecordFailure } from '../domain/consumed-record.ts';
+import { type ConsumedRecord, type RecordFailure, wholeBatchFailed } from '../domain/consumed-record.ts';
 import { countedHour, countedRegion } from '../domain/pipeline-counts.ts';
 import type { DeadLetter, PipelineCountStore } from '../ports/pipeline-counts.ts';
 
@@ -20,12 +20,7 @@ export async function countDeadLetters(
   try {
     return { added: await ports.counts.addDeadLetters(letters), failures: [] };
   } catch (error) {
-    const reason = (error as Error).message;
-    const firsts = Map.groupBy(records, (record) => `${record.topic}-${record.partition}`);
-    const failures = [...firsts.values()].map((partition) => {
-      const first = partition.reduce((a, b) => (b.offset < a.offset ? b : a));
-      return { topic: first.topic, partition: first.partition, offset: first.offset, reason };
-    });
+    const failures = wholeBatchFailed(records, (error as Error).message);
     return { added: 0, failures };
   }
 }

@@ -1,4 +1,4 @@
-import type { ConsumedRecord, RecordFailure } from '../domain/consumed-record.ts';
+import { type ConsumedRecord, type RecordFailure, wholeBatchFailed } from '../domain/consumed-record.ts';
 import { type LiveDelivery, liveDeliveriesOf } from '../domain/live-chart.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LiveChartStore } from '../ports/live-chart-store.ts';
@@ -48,12 +48,7 @@ export async function keepLiveCharts(
     const changed = await ports.live.addDeliveries(deliveries, now);
     return { changed, invalid, notLive, failures: [] };
   } catch (error) {
-    const reason = (error as Error).message;
-    const byPartition = Map.groupBy(records, (record) => `${record.topic}-${record.partition}`);
-    const failures = [...byPartition.values()].map((partition) => {
-      const first = partition.reduce((a, b) => (b.offset < a.offset ? b : a));
-      return { topic: first.topic, partition: first.partition, offset: first.offset, reason };
-    });
+    const failures = wholeBatchFailed(records, (error as Error).message);
     return { changed: 0, invalid, notLive, failures };
   }
 }
