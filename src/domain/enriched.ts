@@ -115,9 +115,14 @@ function sameFiles(a: readonly InputFile[], b: readonly InputFile[]): boolean {
 
 /** Parses a manifest's bytes; undefined (rebuild) when it is not one this version understands. */
 export function parseManifest(bytes: Uint8Array | undefined): EnrichmentManifest | undefined {
+  return parseManifestOf(enrichmentManifestSchema, bytes);
+}
+
+/** Parses the bytes of a manifest of `schema`'s kind; undefined (rebuild) when it is not one this version understands. */
+export function parseManifestOf<T>(schema: z.ZodType<T>, bytes: Uint8Array | undefined): T | undefined {
   if (!bytes) return undefined;
   try {
-    const parsed = enrichmentManifestSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    const parsed = schema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

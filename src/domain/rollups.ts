@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { buildIdOf, type EnrichmentInputs } from './enriched.ts';
+import { buildIdOf, type EnrichmentInputs, parseManifestOf } from './enriched.ts';
 import { dateOf } from './lake-layout.ts';
 
 export const ROLLUPS_PREFIX = 'rollups/';
@@ -88,11 +88,5 @@ export type RollupManifest = z.infer<typeof rollupManifestSchema>;
 
 /** Parses a manifest's bytes; undefined (rebuild) when it is not one this version understands. */
 export function parseRollupManifest(bytes: Uint8Array | undefined): RollupManifest | undefined {
-  if (!bytes) return undefined;
-  try {
-    const parsed = rollupManifestSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseManifestOf(rollupManifestSchema, bytes);
 }
