@@ -81,15 +81,21 @@ function track(promise: Promise<void>, name: string, log: string[]) {
   );
 }
 
-/** A publisher over fake producers, every one of them occupied by one request (r0, r1, …), none settled yet. */
-async function everyProducerBusy() {
+/** A publisher whose producers are fake ones (`fake`), answering within `timeoutMs`. */
+function publisherOverFakes(timeoutMs: number) {
   const fake = fakeProducers();
   const publisher = new TransactionalPublisher({
     connection: { bootstrapBrokers: [] } as never,
     transactionalIdPrefix: 'test',
-    timeoutMs: 60_000,
+    timeoutMs,
     createProducer: fake.createProducer,
   });
+  return { fake, publisher };
+}
+
+/** A publisher over fake producers, every one of them occupied by one request (r0, r1, …), none settled yet. */
+async function everyProducerBusy() {
+  const { fake, publisher } = publisherOverFakes(60_000);
   const log: string[] = [];
   const first: Promise<unknown>[] = [];
   for (let request = 0; request < PRODUCERS; request += 1) {
@@ -185,13 +191,7 @@ describe('TransactionalPublisher at the deadline', () => {
   /** One request in flight on a fake producer, under fake timers: the test decides when its deadline passes. */
   async function oneRequest() {
     vi.useFakeTimers();
-    const fake = fakeProducers();
-    const publisher = new TransactionalPublisher({
-      connection: { bootstrapBrokers: [] } as never,
-      transactionalIdPrefix: 'test',
-      timeoutMs: 1_000,
-      createProducer: fake.createProducer,
-    });
+    const { fake, publisher } = publisherOverFakes(1_000);
     const log: string[] = [];
     const answered = track(publisher.publish(requestRecords(0)), 'r0', log);
     await vi.advanceTimersByTimeAsync(0);
