@@ -78,7 +78,9 @@ describe('the charts API with PostgreSQL out of reach at a cold start', () => {
     cleanups.push(() => silent.close());
     await withDatabaseAt(silent.port);
     const { response, elapsedMs } = await get('api-gateway-v2-get-charts.json');
-    expectUnavailable(response, /PostgreSQL did not answer within 500 ms/);
+    // The pool's connect timeout and the statement's deadline are both 500 ms here: which one fires first
+    // depends on the machine's load, and either names the database as the cause.
+    expectUnavailable(response, /PostgreSQL (did not answer within 500 ms|is unreachable \(no connection\))/);
     // One connection, given up on at the database timeout (the message): no retry, no second wait.
     expect(silent.sockets.length).toBe(1);
     expect(elapsedMs).toBeLessThan(functionNamed('charts-api').timeoutSeconds * 1000);
