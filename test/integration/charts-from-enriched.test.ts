@@ -7,9 +7,6 @@ import { generateTraffic } from '../../devkit/play-batches.ts';
 import { referenceCharts } from '../../devkit/reference-charts.ts';
 import { makeTempDir, type TempDir } from '../../devkit/temp-dir.ts';
 import { writeCatalog } from '../../local/catalog.ts';
-import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
-import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
-import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../src/adapters/object-store/local-folder.ts';
 import type { Chart, GenreChart, Period } from '../../src/domain/charts.ts';
@@ -21,6 +18,7 @@ import type { ChartStore } from '../../src/ports/chart-store.ts';
 import { type ChartJobResult, computeCharts } from '../../src/use-cases/compute-charts.ts';
 import { enrichPlays } from '../../src/use-cases/enrich-plays.ts';
 import { enrichmentEngine } from '../../src/wiring/enrichment.ts';
+import { chartJobPortsForTest } from '../support/chart-job-ports.ts';
 
 const DAY = new Date('2026-11-20T00:00:00.000Z');
 const HOUR_MS = 3_600_000;
@@ -52,16 +50,7 @@ async function chartAll(): Promise<{
   results: ChartJobResult[];
 }> {
   const { store, stored, genres } = recordingStore();
-  const ports = {
-    lake,
-    charts: store,
-    clock,
-    regions: defaultRegions,
-    tally: tallyTopSongs,
-    countLakeFiles,
-    counts: { replaceLakeCounts: async () => {} },
-    withScratchDir,
-  };
+  const ports = chartJobPortsForTest({ lake, charts: store, clock });
   const windows: [Period, Date][] = [
     ['day', DAY],
     ...[0, 1, 2, 3].map((hour): [Period, Date] => ['hour', new Date(DAY.getTime() + hour * HOUR_MS)]),

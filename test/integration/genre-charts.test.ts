@@ -6,9 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../../devkit/temp-dir.ts';
 import { writeCatalog } from '../../local/catalog.ts';
-import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
-import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
-import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../src/adapters/object-store/local-folder.ts';
 import { playsFileKey } from '../../src/domain/lake-layout.ts';
@@ -19,6 +16,7 @@ import { computeCharts } from '../../src/use-cases/compute-charts.ts';
 import { enrichPlays } from '../../src/use-cases/enrich-plays.ts';
 import { serveCharts } from '../../src/use-cases/serve-charts.ts';
 import { enrichmentEngine } from '../../src/wiring/enrichment.ts';
+import { chartJobPortsForTest } from '../support/chart-job-ports.ts';
 import { get } from '../unit/support/fake-chart-store.ts';
 import { chartStoreForThisFile } from '../unit/support/postgres.ts';
 
@@ -69,16 +67,7 @@ async function writeHour(hour: Date, rows: LakePlayRow[]) {
 const chartHour = (windowStart: Date) =>
   computeCharts(
     { period: 'hour', windowStart },
-    {
-      lake,
-      charts: database.store(),
-      clock,
-      regions: defaultRegions,
-      tally: tallyTopSongs,
-      countLakeFiles,
-      counts: { replaceLakeCounts: async () => {} },
-      withScratchDir,
-    },
+    chartJobPortsForTest({ lake, charts: database.store(), clock }),
   );
 
 const api = (query: Record<string, string>) =>
