@@ -112,8 +112,19 @@ export function spawnDetached(
   }
 }
 
-/** SIGTERM, then waits for the exit; SIGKILL after `timeoutMs`. */
+/**
+ * SIGTERM, then waits for the exit; SIGKILL after `timeoutMs`. Then ends what the service left behind in its
+ * process group (spawnDetached makes the service its group's leader): children it started and did not stop,
+ * such as MiniStack's Lambda workers, would otherwise outlive `services:down` holding ports and memory. The
+ * leader is signalled first, alone, so that a server which stops its own children (PostgreSQL) does so in order.
+ */
 export async function stopProcess(pid: number, timeoutMs: number): Promise<'stopped' | 'killed'> {
+  const how = await stopLeader(pid, timeoutMs);
+  await stopGroupLeftovers(pid);
+  return how;
+}
+
+async function stopLeader(pid: number, timeoutMs: number): Promise<'stopped' | 'killed'> {
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
@@ -131,6 +142,33 @@ export async function stopProcess(pid: number, timeoutMs: number): Promise<'stop
   }
   while (isProcessAlive(pid)) await sleep(100);
   return 'killed';
+}
+
+const LEFTOVER_GRACE_MS = 3_000;
+
+/** Whether any process is left in the process group `groupId` (signal 0 tests without signalling). */
+function groupAlive(groupId: number): boolean {
+  try {
+    process.kill(-groupId, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopGroupLeftovers(groupId: number): Promise<void> {
+  try {
+    process.kill(-groupId, 'SIGTERM');
+  } catch {
+    return; // nothing was left
+  }
+  const deadline = Date.now() + LEFTOVER_GRACE_MS;
+  while (groupAlive(groupId) && Date.now() < deadline) await sleep(100);
+  try {
+    process.kill(-groupId, 'SIGKILL');
+  } catch {
+    // all gone in the meantime
+  }
 }
 
 /** The last `lines` lines of a text file, or a note that it does not exist. */

@@ -162,6 +162,42 @@ describe('defineService (devkit/services/service.ts)', () => {
     ]);
   });
 
+  it("down also ends the children the service left behind in its process group (MiniStack's Lambda workers)", async () => {
+    const port = await closedPort();
+    // A server that starts a worker of its own and, on SIGTERM, exits without stopping it.
+    const parent = join(paths.cacheDir, 'fake-parent.mjs');
+    const workerPidFile = join(paths.cacheDir, 'worker.pid');
+    writeFileSync(
+      parent,
+      `import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+const worker = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+writeFileSync(${JSON.stringify(workerPidFile)}, String(worker.pid));
+process.on('SIGTERM', () => process.exit(0));
+createServer(() => {}).listen(${port}, '127.0.0.1');`,
+    );
+    const { service, layout } = fakeService(paths.cacheDir, port, {
+      marker: parent,
+      start: () => ({
+        what: 'a server with a worker',
+        readyWhen: 'it answers',
+        command: process.execPath,
+        args: [parent],
+      }),
+    });
+    const where = layout(paths);
+    await service.up(paths);
+    const pid = pidIn(where.pidFile);
+    const workerPid = pidIn(workerPidFile);
+    started.push(pid, workerPid);
+    expect(isProcessAlive(workerPid)).toBe(true);
+
+    await service.down(paths, { clean: false });
+    expect(isProcessAlive(pid)).toBe(false);
+    expect(isProcessAlive(workerPid)).toBe(false);
+  });
+
   it('never signals a process its pid file names unless its command line carries the marker', async () => {
     const { service, layout } = fakeService(paths.cacheDir, await closedPort());
     const where = layout(paths);
