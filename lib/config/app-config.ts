@@ -39,6 +39,7 @@ import {
  * | OpenAI key secret   | `openAiSecretArn`   | `TOP_SONGS_OPENAI_SECRET_ARN`        | a new secret `{"api_key": ""}` to fill in |
  * | catalog chat model  | `openAiModel`       | `TOP_SONGS_OPENAI_MODEL`             | OPENAI_MODEL's default     |
  * | OpenAI-compatible server | `openAiBaseUrl` | `TOP_SONGS_OPENAI_BASE_URL`         | OpenAI's API               |
+ * | alarm e-mails       | `alarmEmails`       | `TOP_SONGS_ALARM_EMAILS` (comma-separated) | none: alarms notify the topic only |
  *
  * There is no embedded transport in the cloud: a deployed function's temporary disk is no place for
  * acknowledged plays, so a plain `cdk deploy` gets Kinesis (and the functions refuse the embedded transport
@@ -118,6 +119,10 @@ const appConfigSchema = z
           return z.NEVER;
         }
       }),
+    /** Who hears of an alarm: e-mail subscriptions to the alarm topic (each confirms by mail once). */
+    alarmEmails: commaList
+      .pipe(z.array(z.email('alarm e-mails are addresses like ops@example.com')))
+      .default([]),
   })
   .refine((config) => !(config.transport === 'kinesis' && config.kafka), {
     message: 'transport kinesis and kafka exclude each other: configure one transport',
@@ -169,6 +174,8 @@ export interface AppConfig {
     readonly model: string | undefined;
     readonly baseUrl: string | undefined;
   };
+  /** E-mail addresses subscribed to the alarm topic; empty: the topic has no subscriber until one is added. */
+  readonly alarmEmails: readonly string[];
   /** `dev` stages are disposable; any other stage keeps its data when the stack goes. */
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
@@ -204,6 +211,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     openAiSecretArn: context('openAiSecretArn') ?? env.TOP_SONGS_OPENAI_SECRET_ARN,
     openAiModel: context('openAiModel') ?? env.TOP_SONGS_OPENAI_MODEL,
     openAiBaseUrl: context('openAiBaseUrl') ?? env.TOP_SONGS_OPENAI_BASE_URL,
+    alarmEmails: context('alarmEmails') ?? env.TOP_SONGS_ALARM_EMAILS,
   };
   // Empty strings (an exported-but-blank variable) mean "not set".
   const present = Object.fromEntries(
@@ -229,6 +237,7 @@ export function loadAppConfig(context: ContextReader, env: Record<string, string
     site: config.site,
     ingestCorsOrigins: config.ingestCorsOrigins,
     openAi: { secretArn: config.openAiSecretArn, model: config.openAiModel, baseUrl: config.openAiBaseUrl },
+    alarmEmails: config.alarmEmails,
     emr: config.emr && {
       ...config.emr,
       jarsDir:

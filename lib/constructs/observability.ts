@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -9,6 +9,11 @@ import {
   TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { playEventShape } from '../../src/domain/play-event.ts';
 import { METRICS_SERVICE, type MetricName } from '../../src/ports/metrics.ts';
@@ -25,6 +30,10 @@ export interface ObservabilityProps {
   readonly functions: readonly DeployedFunction[];
   /** The Kinesis transport, whose failed-batches queue is where dead letters show; undefined with Kafka. */
   readonly kinesis: KinesisStreams | undefined;
+  /** Subscribed to the alarm topic by e-mail. */
+  readonly alarmEmails: readonly string[];
+  /** Of the alarm topic's key: `dev` stages are disposable. */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -36,6 +45,8 @@ const FIVE_MINUTES = Duration.minutes(5);
  */
 export class Observability extends Construct {
   readonly alarms: readonly Alarm[];
+  /** Where every alarm (and its return to OK) is published: subscribe people, chat or paging to it. */
+  readonly alarmTopic: Topic;
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
@@ -52,6 +63,8 @@ export class Observability extends Construct {
     const byName = new Map(props.functions.map((deployed) => [deployed.declaration.name, deployed]));
     const consumers = props.functions.filter(({ declaration }) => declaration.trigger.kind === 'topic');
     const scheduled = props.functions.filter(({ declaration }) => declaration.trigger.kind === 'schedule');
+    this.alarmTopic = alarmTopic(this, prefix, props);
+    const notify = new SnsAction(this.alarmTopic);
     const alarms: Alarm[] = [];
     const alarm = (
       alarmId: string,
@@ -70,6 +83,8 @@ export class Observability extends Construct {
         // No data is no trouble: no plays, no batches, no failures.
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
+      created.addAlarmAction(notify);
+      created.addOkAction(notify);
       alarms.push(created);
       return created;
     };
@@ -208,3 +223,46 @@ export class Observability extends Construct {
 
 const pascal = (name: string) =>
   name.replace(/(^|-)([a-z])/g, (_match, _dash, letter: string) => letter.toUpperCase());
+
+/**
+ * The topic the alarms publish to, encrypted at rest with a key of the stack's own: CloudWatch cannot publish
+ * to a topic under the AWS-managed SNS key, so the key's policy lets CloudWatch use it, for this account's
+ * alarms only, and the topic's policy lets CloudWatch publish, likewise. Plain HTTP is refused.
+ */
+function alarmTopic(scope: Construct, prefix: string, props: ObservabilityProps): Topic {
+  const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+  const thisAccount = { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } };
+  const key = new Key(scope, 'AlarmTopicKey', {
+    description: `${prefix}: encrypts the alarm topic`,
+    enableKeyRotation: true,
+    removalPolicy: props.removalPolicy,
+  });
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      principals: [cloudWatch],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: thisAccount,
+    }),
+  );
+  const topic = new Topic(scope, 'AlarmTopic', {
+    displayName: `Top Songs (${prefix}) alarms`,
+    masterKey: key,
+    enforceSSL: true,
+  });
+  topic.addToResourcePolicy(
+    new PolicyStatement({
+      principals: [cloudWatch],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        ArnLike: {
+          'aws:SourceArn': `arn:${Stack.of(scope).partition}:cloudwatch:*:${Stack.of(scope).account}:alarm:${prefix}-*`,
+        },
+      },
+    }),
+  );
+  for (const email of props.alarmEmails) topic.addSubscription(new EmailSubscription(email));
+  stackOutput(scope, 'AlarmTopicArn', { value: topic.topicArn, description: 'Where the alarms publish' });
+  return topic;
+}

@@ -142,6 +142,8 @@ export class TopSongsStack extends Stack {
       metricsNamespace,
       functions: this.functions.deployed,
       kinesis,
+      alarmEmails: config.alarmEmails,
+      removalPolicy: config.removalPolicy,
     });
     new TopicTriggers(this, 'Topics', {
       functions: this.functions.deployed,

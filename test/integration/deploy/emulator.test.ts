@@ -47,6 +47,15 @@ describe.skipIf(!enabled)('the CDK app on an emulator (TOP_SONGS_DEPLOY=1)', () 
         'live-chart-iterator-age',
       ].map((name) => `${dashboardName}-${name}`),
     );
+    // Each alarm notifies the stack's alarm topic when it fires and when it clears.
+    expect(deployed.outputs.AlarmTopicArn).toMatch(/^arn:aws:sns:/);
+    for (const alarm of MetricAlarms) {
+      expect([alarm.AlarmName, alarm.AlarmActions, alarm.OKActions]).toEqual([
+        alarm.AlarmName,
+        [deployed.outputs.AlarmTopicArn],
+        [deployed.outputs.AlarmTopicArn],
+      ]);
+    }
     const ingestAlarm = MetricAlarms.find((alarm) => alarm.AlarmName === `${dashboardName}-ingest5xx`);
     expect([ingestAlarm?.MetricName, ingestAlarm?.Namespace]).toEqual([
       'api_server_errors',

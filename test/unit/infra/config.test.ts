@@ -22,6 +22,7 @@ describe('app configuration', () => {
       site: 'cloudfront',
       ingestCorsOrigins: [],
       openAi: { secretArn: undefined, model: undefined, baseUrl: undefined },
+      alarmEmails: [],
       removalPolicy: RemovalPolicy.DESTROY,
       logRetention: 7,
     });
@@ -67,6 +68,14 @@ describe('app configuration', () => {
     ).toEqual(['https://a.example', 'https://b.example']);
     // The local runtime's setting does not deploy.
     expect(load({}, { INGEST_CORS_ORIGINS: 'https://a.example' }).ingestCorsOrigins).toEqual([]);
+  });
+
+  it('takes the alarm e-mails from context or TOP_SONGS_ALARM_EMAILS', () => {
+    expect(load({ alarmEmails: ['ops@example.com'] }).alarmEmails).toEqual(['ops@example.com']);
+    expect(load({}, { TOP_SONGS_ALARM_EMAILS: 'a@example.com, b@example.com' }).alarmEmails).toEqual([
+      'a@example.com',
+      'b@example.com',
+    ]);
   });
 
   it('accepts kafka as a JSON string, as `-c kafka=...` passes it', () => {

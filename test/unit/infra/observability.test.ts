@@ -111,4 +111,47 @@ describe('observability (CloudWatch alarms and dashboard)', () => {
     expect(body).toContain('TopSongs/prod');
     expect(template.toJSON().Outputs.DashboardName.Value).toBe('top-songs-prod');
   });
+
+  it('every alarm notifies one encrypted topic when it fires and when it clears; e-mails from config subscribe to it', () => {
+    const { template } = synth({ alarmEmails: 'ops@example.com, oncall@example.com' });
+    const topics = resourcesOf(template, 'AWS::SNS::Topic');
+    expect(Object.keys(topics)).toHaveLength(1);
+    const [topicId, topic] = Object.entries(topics)[0]!;
+    const keys = resourcesOf(template, 'AWS::KMS::Key');
+    const [keyId, key] = Object.entries(keys).find(([id]) => id.startsWith('ObservabilityAlarmTopicKey'))!;
+    expect(topic.Properties!.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(key.Properties!.EnableKeyRotation).toBe(true);
+    // CloudWatch may use the key: without it, an alarm's publish to the encrypted topic is dropped.
+    const keyStatements = (
+      key.Properties!.KeyPolicy as { Statement: { Principal?: { Service?: string }; Action: string[] }[] }
+    ).Statement;
+    expect(
+      keyStatements.find((statement) => statement.Principal?.Service === 'cloudwatch.amazonaws.com')?.Action,
+    ).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+
+    const alarms = [...alarmsOf(template).values()] as unknown as {
+      AlarmActions?: unknown[];
+      OKActions?: unknown[];
+    }[];
+    expect(alarms.length).toBeGreaterThan(5);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    const subscriptions = Object.values(resourcesOf(template, 'AWS::SNS::Subscription')).map(
+      (subscription) => [subscription.Properties!.Protocol, subscription.Properties!.Endpoint],
+    );
+    expect(subscriptions).toEqual([
+      ['email', 'ops@example.com'],
+      ['email', 'oncall@example.com'],
+    ]);
+    expect(template.toJSON().Outputs.AlarmTopicArn.Value).toEqual({ Ref: topicId });
+  });
+
+  it('without alarm e-mails the topic is there with no subscriber; a bad address stops the synth, naming it', () => {
+    expect(Object.keys(resourcesOf(synth().template, 'AWS::SNS::Subscription'))).toHaveLength(0);
+    expect(() => synth({ alarmEmails: 'ops@example.com,not-an-address' })).toThrow(
+      /alarmEmails\.1: alarm e-mails are addresses/,
+    );
+  });
 });
