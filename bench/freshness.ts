@@ -11,6 +11,7 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startLocalProcess } from '../devkit/local-process.ts';
 import { playsHeaders } from '../devkit/post-plays.ts';
+import { POOL_REPORT_PREFIX } from '../src/adapters/postgres/pool-report.ts';
 import { windowContaining } from '../src/domain/charts.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
 import { type BenchOptions, withTempDir } from './harness.ts';
@@ -181,6 +182,12 @@ export async function run(options: BenchOptions): Promise<void> {
           `after ${loadEnd.map((v) => v.toFixed(2)).join(', ')}`,
       );
     } finally {
+      // With TOP_SONGS_POOL_REPORT_SECONDS set, the runtime's pool reports (pool-report.ts) say who held it.
+      const reports = app
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith(POOL_REPORT_PREFIX));
+      if (reports.length > 0) console.log(`  the runtime's pool reports:\n${reports.join('\n')}`);
       await app.stop('SIGTERM');
     }
   });

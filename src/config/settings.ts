@@ -121,6 +121,8 @@ const settingsSchema = z.object({
   TOP_SONGS_API_KEY: z.preprocess(blankAsUnset, z.string().optional()),
   /** Local runtime: write the event loop's delay to stderr every this many seconds (the soak benchmark reads it). */
   TOP_SONGS_EVENT_LOOP_REPORT_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().positive().optional()),
+  /** A diagnostic: write the PostgreSQL pool's occupancy and who held its connections to stderr every this many seconds. */
+  TOP_SONGS_POOL_REPORT_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().positive().optional()),
   AWS_REGION: z.string().optional(),
   AWS_ENDPOINT_URL: z.string().optional(),
   AWS_ENDPOINT_URL_S3: z.string().optional(),
@@ -184,6 +186,8 @@ export interface Settings {
   readonly dataDir: string;
   /** Seconds between event-loop delay reports on stderr; undefined: none. */
   readonly eventLoopReportSeconds: number | undefined;
+  /** Seconds between reports of the PostgreSQL pool's use on stderr (pool-report.ts); undefined: none. */
+  readonly poolReportSeconds: number | undefined;
   readonly namespace: string;
   /** TOP_SONGS_API_KEY: the key a local client (`npm run invoke`) sends to POST /v1/plays; undefined: the development key. */
   readonly clientApiKey: string | undefined;
@@ -285,6 +289,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,
     eventLoopReportSeconds: raw.TOP_SONGS_EVENT_LOOP_REPORT_SECONDS,
+    poolReportSeconds: raw.TOP_SONGS_POOL_REPORT_SECONDS,
     namespace: raw.TOP_SONGS_NAMESPACE,
     clientApiKey: raw.TOP_SONGS_API_KEY,
     lambdaFunctionName: raw.AWS_LAMBDA_FUNCTION_NAME,

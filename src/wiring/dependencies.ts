@@ -7,6 +7,7 @@ import { PostgresLiveChartStore } from '../adapters/postgres/live-charts.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { PostgresPipelineCountStore } from '../adapters/postgres/pipeline-counts.ts';
 import { onConnection, resilientPool } from '../adapters/postgres/pool.ts';
+import { watchPool } from '../adapters/postgres/pool-report.ts';
 import { PostgresRateLimiter } from '../adapters/postgres/rate-limiter.ts';
 import { databaseTimeoutWithin, publishTimeoutWithin } from '../config/service-timeouts.ts';
 import { loadSettings, type Settings, SettingsError } from '../config/settings.ts';
@@ -68,6 +69,7 @@ export function createDependencies(
   let lake: ObjectStore | undefined;
   let transport: Transport | undefined;
   let pool: pg.Pool | undefined;
+  let stopPoolReport: (() => void) | undefined;
   let chartWrites = 0;
   // One pool for every PostgreSQL adapter (charts, API keys, rate limits), opened and migrated on first use.
   const database = sharedUntilFailure(async () => {
@@ -95,6 +97,9 @@ export function createDependencies(
       throw error;
     }
     pool = opening;
+    if (settings.poolReportSeconds) {
+      stopPoolReport = watchPool(opening, settings.poolReportSeconds, (line) => process.stderr.write(line));
+    }
     return opening;
   });
   return {
@@ -132,6 +137,7 @@ export function createDependencies(
     ),
     close: async () => {
       await transport?.close();
+      stopPoolReport?.();
       await pool?.end();
     },
   };

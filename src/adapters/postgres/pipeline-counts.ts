@@ -18,16 +18,24 @@ export class PostgresPipelineCountStore implements PipelineCountStore {
 
   async addIngest(accepted: readonly HourCount[], rejected: readonly RejectionCount[]): Promise<void> {
     if (accepted.length === 0 && rejected.length === 0) return;
-    // One statement, so a request's counts are added whole or not at all.
+    // One statement, so a request's counts are added whole or not at all. Every request of every process
+    // updates the same few rows (this hour's regions), each statement holding the rows it updated until it
+    // commits: so each table's rows are taken in one order (ORDER BY), the same for everyone, and two requests
+    // cannot each hold a row the other waits for. In the order of each request's events instead, concurrent
+    // requests deadlocked: PostgreSQL broke each deadlock after its deadlock_timeout (1 s) by failing one
+    // statement (its counts lost), while every other request's counts queued behind them, holding the pool's
+    // connections until ingest's rate checks found none (docs/benchmarks.md, "Freshness: what starved the pool").
     await this.db.query(
       `WITH accepted AS (
          INSERT INTO ingest_accepted AS a (hour, region, deliveries)
-         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[])
+         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[]) AS c(hour, region, deliveries)
+         ORDER BY hour, region COLLATE "C"
          ON CONFLICT (hour, region) DO UPDATE SET deliveries = a.deliveries + excluded.deliveries
          RETURNING 1
        )
        INSERT INTO ingest_rejected AS r (hour, region, reason, events)
-       SELECT * FROM unnest($4::timestamptz[], $5::text[], $6::text[], $7::bigint[])
+       SELECT * FROM unnest($4::timestamptz[], $5::text[], $6::text[], $7::bigint[]) AS c(hour, region, reason, events)
+       ORDER BY hour, region COLLATE "C", reason COLLATE "C"
        ON CONFLICT (hour, region, reason) DO UPDATE SET events = r.events + excluded.events`,
       [
         accepted.map((count) => count.hour),

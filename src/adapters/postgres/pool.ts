@@ -2,6 +2,7 @@ import pg from 'pg';
 import { StoreUnavailableError } from '../../ports/chart-store.ts';
 import { withDeadline } from '../deadline.ts';
 import { UNREACHABLE_ERRNOS } from '../network-errors.ts';
+import { watcherOf } from './pool-report.ts';
 
 /** Connections whose socket failed or was closed under them: what they were doing failed for that reason. */
 const lostConnections = new WeakSet<pg.ClientBase>();
@@ -40,9 +41,11 @@ export async function onConnection<T>(
 ): Promise<T> {
   let client: pg.PoolClient | undefined;
   let timedOut = false;
+  const watched = watcherOf(pool)?.checkout();
   const release = (failure?: Error) => {
     const held = client;
     client = undefined;
+    if (held) watched?.released();
     held?.release(failure);
   };
   const attempt = async () => {
@@ -55,6 +58,7 @@ export async function onConnection<T>(
       throw unreachable(error, error instanceof pg.DatabaseError ? undefined : 'no connection') ?? error;
     }
     client = acquired;
+    watched?.acquired();
     if (timedOut) {
       release(new Error('the operation timed out while connecting'));
       throw new StoreUnavailableError('PostgreSQL gave no connection in time');

@@ -215,6 +215,17 @@ function openAiProbeTarget(settings: Settings): string | undefined {
   return probe && probe.target !== '-' ? probe.target : undefined;
 }
 
+describe('the pool report setting', () => {
+  it('is off unless TOP_SONGS_POOL_REPORT_SECONDS is a positive number', () => {
+    expect(loadSettings({}).poolReportSeconds).toBeUndefined();
+    expect(loadSettings({ TOP_SONGS_POOL_REPORT_SECONDS: '' }).poolReportSeconds).toBeUndefined();
+    expect(loadSettings({ TOP_SONGS_POOL_REPORT_SECONDS: '2' }).poolReportSeconds).toBe(2);
+    expect(() => loadSettings({ TOP_SONGS_POOL_REPORT_SECONDS: '0' })).toThrow(
+      /TOP_SONGS_POOL_REPORT_SECONDS/,
+    );
+  });
+});
+
 describe('the event-loop report setting', () => {
   it('is off unless TOP_SONGS_EVENT_LOOP_REPORT_SECONDS is a positive number, naming the setting otherwise', () => {
     expect(loadSettings({}).eventLoopReportSeconds).toBeUndefined();
