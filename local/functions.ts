@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { withDeadline } from '../src/adapters/deadline.ts';
 import { type FunctionDeclaration, type FunctionName, functionNamed } from '../src/topology.ts';
+import { runAsFunction } from '../src/wiring/database-pools.ts';
 import { lambdaContext } from './lambda-events.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -23,7 +24,10 @@ export class FunctionTimeoutError extends Error {
   override name = 'FunctionTimeoutError';
 }
 
-/** Invokes a topology function in this process, as Lambda would: its event, a context, its timeout. */
+/**
+ * Invokes a topology function in this process, as Lambda would: its event, a context, its timeout, and its own
+ * database pool (database-pools.ts).
+ */
 export async function invokeFunction(name: FunctionName, event: unknown): Promise<unknown> {
   const declaration = functionNamed(name);
   let handler = loaded.get(name);
@@ -32,8 +36,9 @@ export async function invokeFunction(name: FunctionName, event: unknown): Promis
     loaded.set(name, handler);
   }
   const context = lambdaContext(name, declaration.timeoutSeconds);
+  const run = await handler;
   return withDeadline(
-    (await handler)(event, context),
+    runAsFunction(name, () => run(event, context)),
     declaration.timeoutSeconds * 1000,
     () => new FunctionTimeoutError(`${name} timed out after ${declaration.timeoutSeconds} s`),
   );

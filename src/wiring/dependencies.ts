@@ -1,13 +1,9 @@
-import type pg from 'pg';
 import { emfMetrics } from '../adapters/metrics/emf.ts';
 import { prometheusMetrics } from '../adapters/metrics/prometheus.ts';
 import { PostgresApiKeyStore } from '../adapters/postgres/api-key-store.ts';
 import { PostgresChartStore } from '../adapters/postgres/chart-store.ts';
 import { PostgresLiveChartStore } from '../adapters/postgres/live-charts.ts';
-import { migrate } from '../adapters/postgres/migrate.ts';
 import { PostgresPipelineCountStore } from '../adapters/postgres/pipeline-counts.ts';
-import { onConnection, resilientPool } from '../adapters/postgres/pool.ts';
-import { watchPool } from '../adapters/postgres/pool-report.ts';
 import { PostgresRateLimiter } from '../adapters/postgres/rate-limiter.ts';
 import { databaseTimeoutWithin, publishTimeoutWithin } from '../config/service-timeouts.ts';
 import { loadSettings, type Settings, SettingsError } from '../config/settings.ts';
@@ -23,12 +19,14 @@ import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { type Transport, TransportUnavailableError } from '../ports/transport.ts';
 import { functionNamed } from '../topology.ts';
 import { AnswerCache } from '../use-cases/charts-api/answer-cache.ts';
-import { createLake, createTransport, databaseConfig } from './connections.ts';
+import { createLake, createTransport } from './connections.ts';
+import { databasePools, poolScope } from './database-pools.ts';
 import { logger } from './logger.ts';
 
 /**
  * The composition root: turns settings into adapters, each created on first use (lake-writer never
- * opens a database connection) and shared by everything in the process.
+ * opens a database connection) and shared by everything in the process, except the database's: those are
+ * each function's own, on its own pool, as in AWS Lambda (database-pools.ts).
  */
 export interface Dependencies {
   readonly settings: Settings;
@@ -68,40 +66,34 @@ export function createDependencies(
   );
   let lake: ObjectStore | undefined;
   let transport: Transport | undefined;
-  let pool: pg.Pool | undefined;
-  let stopPoolReport: (() => void) | undefined;
   let chartWrites = 0;
-  // One pool for every PostgreSQL adapter (charts, API keys, rate limits), opened and migrated on first use.
-  const database = sharedUntilFailure(async () => {
-    const config: pg.PoolConfig = {
-      ...(await databaseConfig(settings)),
-      max: 5,
-      // Connecting, and each statement on the server, are bounded too, so that nothing lingers after
-      // an operation gave up (onConnection bounds the whole operation).
-      connectionTimeoutMillis: databaseTimeoutMs,
-      statement_timeout: databaseTimeoutMs,
-    };
-    // pg attaches the whole client to the error: log what says why, not the connection's internals.
-    const opening = resilientPool(config, (error) =>
-      logger.warn('database connection lost; it will be reopened', {
-        reason: error.message,
-        code: error.code,
-      }),
-    );
-    try {
-      // An unreachable database fails the opening as it fails any operation: StoreUnavailableError.
-      // Migrations get the same bound: the schema's are a few small DDL statements.
-      await onConnection(opening, databaseTimeoutMs, migrate);
-    } catch (error) {
-      await opening.end().catch(() => {});
-      throw error;
+  const pools = databasePools(settings, databaseTimeoutMs);
+  // The database's adapters of each function's pool (database-pools.ts), each opened on first use.
+  const scopes = new Map<string, DatabaseAdapters>();
+  const adapters = (): DatabaseAdapters => {
+    const scope = poolScope();
+    let opened = scopes.get(scope);
+    if (!opened) {
+      const database = sharedUntilFailure(() => pools.open(scope));
+      opened = {
+        chartStore: sharedUntilFailure(async () =>
+          countingWrites(new PostgresChartStore(await database(), databaseTimeoutMs), () => chartWrites++),
+        ),
+        apiKeys: sharedUntilFailure(async () => new PostgresApiKeyStore(await database(), databaseTimeoutMs)),
+        rateLimiter: sharedUntilFailure(
+          async () => new PostgresRateLimiter(await database(), databaseTimeoutMs),
+        ),
+        pipelineCounts: sharedUntilFailure(
+          async () => new PostgresPipelineCountStore(await database(), databaseTimeoutMs),
+        ),
+        liveCharts: sharedUntilFailure(
+          async () => new PostgresLiveChartStore(await database(), databaseTimeoutMs),
+        ),
+      };
+      scopes.set(scope, opened);
     }
-    pool = opening;
-    if (settings.poolReportSeconds) {
-      stopPoolReport = watchPool(opening, settings.poolReportSeconds, (line) => process.stderr.write(line));
-    }
-    return opening;
-  });
+    return opened;
+  };
   return {
     settings,
     clock,
@@ -119,29 +111,28 @@ export function createDependencies(
           transport = await createTransport(settings, publishTimeoutMs);
           return transport;
         }),
-    chartStore: sharedUntilFailure(async () =>
-      countingWrites(new PostgresChartStore(await database(), databaseTimeoutMs), () => chartWrites++),
-    ),
+    chartStore: () => adapters().chartStore(),
     chartAnswers: new AnswerCache({
       ttlMs: settings.chartsApiLiveCacheMs,
       maxEntries: CHART_ANSWERS_KEPT,
       generation: () => chartWrites,
     }),
-    apiKeys: sharedUntilFailure(async () => new PostgresApiKeyStore(await database(), databaseTimeoutMs)),
-    rateLimiter: sharedUntilFailure(async () => new PostgresRateLimiter(await database(), databaseTimeoutMs)),
-    pipelineCounts: sharedUntilFailure(
-      async () => new PostgresPipelineCountStore(await database(), databaseTimeoutMs),
-    ),
-    liveCharts: sharedUntilFailure(
-      async () => new PostgresLiveChartStore(await database(), databaseTimeoutMs),
-    ),
+    apiKeys: () => adapters().apiKeys(),
+    rateLimiter: () => adapters().rateLimiter(),
+    pipelineCounts: () => adapters().pipelineCounts(),
+    liveCharts: () => adapters().liveCharts(),
     close: async () => {
       await transport?.close();
-      stopPoolReport?.();
-      await pool?.end();
+      await pools.close();
     },
   };
 }
+
+/** The adapters on one function's pool. */
+type DatabaseAdapters = Pick<
+  Dependencies,
+  'chartStore' | 'apiKeys' | 'rateLimiter' | 'pipelineCounts' | 'liveCharts'
+>;
 
 /** A chart is a few KB: a thousand answers fit any function's memory and outnumber the charts asked for. */
 const CHART_ANSWERS_KEPT = 1_000;
