@@ -10,9 +10,9 @@
  * three hours away, so the day holds event_ids delivered into two hours.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { sqlString, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
 import { playsFileKey } from '../src/domain/lake-layout.ts';
 
@@ -122,4 +122,76 @@ export async function scaleLake(plays: number): Promise<ScaleLake> {
   await writeFile(join(building, 'complete'), `${new Date().toISOString()}\n`);
   await rename(building, folder);
   return { path, rows: plays, generatedSeconds: (performance.now() - started) / 1000 };
+}
+
+/** A working copy of a scale lake whose open hour (23) ends in a minute of files of their own. */
+export interface SplitLake {
+  readonly path: string;
+  /** Hour 23's files of its last minute (23:59), one per partition, as lake keys. */
+  readonly lastMinute: readonly string[];
+  /** Takes the last minute's files out of the lake (as before they were written), or puts them back. */
+  readonly hideLastMinute: (hidden: boolean) => Promise<void>;
+}
+
+/**
+ * The lake as the open day's runs find it a minute after the run before: `dir/lake` holds the cached lake's plays
+ * files as hard links (no copy of 10 M plays), except hour 23's, each rewritten as two files of its partition: the
+ * plays before 23:59 under its key, those of 23:59 under one named after their first offset. Rollups are not
+ * linked: the job writes its own, and a hard link written in place would change the cache.
+ */
+export async function splitOpenHour(lake: ScaleLake, dir: string): Promise<SplitLake> {
+  const path = join(dir, 'lake');
+  const openHour = new Date(SCALE_DAY.getTime() + 23 * 3_600_000);
+  const openPrefix = playsFileKey(openHour, {
+    writer: 'bench',
+    topic: 'song-plays',
+    partition: 0,
+    firstOffset: 0,
+  });
+  const openFolder = openPrefix.slice(0, openPrefix.lastIndexOf('/') + 1);
+  const files = (await readdir(join(lake.path, 'plays'), { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(lake.path, join(entry.parentPath, entry.name)));
+  const lastMinute: string[] = [];
+  const minute = sqlString(new Date(openHour.getTime() + 59 * 60_000).toISOString());
+  await withDuckDb(async (connection) => {
+    for (const key of files) {
+      await mkdir(join(path, key, '..'), { recursive: true });
+      if (!key.startsWith(openFolder)) {
+        await link(join(lake.path, key), join(path, key));
+        continue;
+      }
+      const source = sqlString(join(lake.path, key));
+      const [row] = (
+        await connection.runAndReadAll(
+          `SELECT min(source_offset)::BIGINT AS o, min(source_partition)::INTEGER AS p FROM read_parquet(${source})
+           WHERE played_at >= ${minute}::TIMESTAMPTZ`,
+        )
+      ).getRowObjectsJS() as { o: bigint; p: number }[];
+      const later = playsFileKey(openHour, {
+        writer: 'bench',
+        topic: 'song-plays',
+        partition: row!.p,
+        firstOffset: Number(row!.o),
+      });
+      for (const [target, where] of [
+        [key, `played_at < ${minute}::TIMESTAMPTZ`],
+        [later, `played_at >= ${minute}::TIMESTAMPTZ`],
+      ] as const) {
+        await connection.run(`
+          COPY (SELECT * FROM read_parquet(${source}) WHERE ${where} ORDER BY source_offset)
+          TO ${sqlString(join(path, target))} (FORMAT parquet, COMPRESSION zstd)`);
+      }
+      lastMinute.push(later);
+    }
+  });
+  const aside = join(dir, 'aside');
+  await mkdir(aside, { recursive: true });
+  const hideLastMinute = async (hidden: boolean) => {
+    for (const [index, key] of lastMinute.entries()) {
+      const [from, to] = [join(path, key), join(aside, String(index))];
+      await rename(hidden ? from : to, hidden ? to : from);
+    }
+  };
+  return { path, lastMinute, hideLastMinute };
 }

@@ -15,12 +15,14 @@ import { type RegionTally, windowStartingAt } from '../src/domain/charts.ts';
 import { GLOBAL_REGION } from '../src/domain/regions.ts';
 import {
   isRollupCrossersFile,
+  parsePartialManifest,
   parseRollupManifest,
-  ROLLUPS_PREFIX,
+  partialManifestKey,
   rollupDayPrefix,
   rollupManifestKey,
 } from '../src/domain/rollups.ts';
-import { type ChartJobResult, computeCharts } from '../src/use-cases/compute-charts.ts';
+import type { WholeHour } from '../src/ports/rollup-engine.ts';
+import type { ChartJobResult } from '../src/use-cases/compute-charts.ts';
 import { listPlaysFiles } from '../src/use-cases/list-plays-files.ts';
 import { chartJobPorts } from '../src/wiring/chart-job.ts';
 import { createDependencies, installDependencies } from '../src/wiring/dependencies.ts';
@@ -35,12 +37,13 @@ import {
   timed,
   withTempDir,
 } from './harness.ts';
-import { SCALE_DAY, scaleLake } from './scale-lake.ts';
+import { SCALE_DAY, scaleLake, splitOpenHour } from './scale-lake.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY = windowStartingAt('day', SCALE_DAY);
 /** The schedule's view at 23:30: hours 0–22 final (rolled up), 23 open (read whole). */
 const OPEN_HOUR_CLOCK = new Date(SCALE_DAY.getTime() + 23.5 * HOUR_MS);
+const OPEN_HOUR = new Date(SCALE_DAY.getTime() + 23 * HOUR_MS);
 /** The next day at 00:30: every hour final. */
 const PAST_DAY_CLOCK = new Date(SCALE_DAY.getTime() + 24.5 * HOUR_MS);
 
@@ -51,17 +54,17 @@ export async function run(options: BenchOptions): Promise<void> {
   const plays = options.plays ?? (options.quick ? 1_000_000 : 10_000_000);
   const plan = { warmups: 1, runs: 3 };
   const lake = await scaleLake(plays);
-  const store = new LocalFolderStore(lake.path);
-  // A clean start: rollups of an earlier run go.
-  for (const key of await store.list(ROLLUPS_PREFIX)) await store.delete(key);
   await withTempDir('scale', async (dir) => {
+    // A working lake without rollups, whose open hour ends in a minute of files of its own.
+    const split = await splitOpenHour(lake, dir);
+    const store = new LocalFolderStore(split.path);
     const database = await startEmbeddedPostgres(join(dir, 'postgres'));
     let now = OPEN_HOUR_CLOCK;
     const deps = createDependencies(
       loadSettings({
         ...process.env,
         DATABASE_URL: database.url,
-        LAKE_URI: lake.path,
+        LAKE_URI: split.path,
         TOP_SONGS_DATA_DIR: dir,
         REGIONS: 'us,gb,de,fr,br,mx,jp,in',
       }),
@@ -73,12 +76,6 @@ export async function run(options: BenchOptions): Promise<void> {
       await client.connect();
       const event = { period: 'day', window_start: SCALE_DAY.toISOString() };
       const job = async () => (await invokeFunction('chart-daily', event)) as ChartJobResult;
-      // The job before rollups: the same ports without them (every day read whole).
-      const before = async () =>
-        computeCharts(
-          { period: 'day', windowStart: SCALE_DAY },
-          { ...(await chartJobPorts(deps)), rollups: undefined, metrics: undefined },
-        );
       const playsFiles = await store.localCopies((await listPlaysFiles(store, DAY)).map((file) => file.key));
       const rawQuery = async () => tallyTopSongs(playsFiles, DAY);
       const expected = global(await rawQuery())!;
@@ -118,11 +115,19 @@ export async function run(options: BenchOptions): Promise<void> {
             return { counts: counts!, keys: keys! };
           }),
         );
-      const hour23 = await store.localCopies(
-        (
-          await listPlaysFiles(store, windowStartingAt('hour', new Date(SCALE_DAY.getTime() + 23 * HOUR_MS)))
-        ).map((file) => file.key),
-      );
+      // The open hour as a run a minute after the run before reads it: the part that run kept, and the new files.
+      const seenPart = async (): Promise<WholeHour> => {
+        const manifest = parsePartialManifest(await store.get(partialManifestKey(OPEN_HOUR)))!;
+        const [keys, probed] = await store.localCopies(manifest.files);
+        return { files: await store.localCopies(split.lastMinute), partial: { keys: keys!, probed } };
+      };
+      // The run before: it reads the open hour but its last minute, and keeps that part.
+      const runBefore = async () => {
+        await split.hideLastMinute(true);
+        now = OPEN_HOUR_CLOCK;
+        await job(); // a day without its last minute: not the raw query's day
+        await split.hideLastMinute(false);
+      };
       // The crossers among those rollups, as the job keeps them for its later runs.
       const crossersOf = async () => {
         const [key] = (await store.list(rollupDayPrefix(SCALE_DAY))).filter(isRollupCrossersFile);
@@ -133,14 +138,13 @@ export async function run(options: BenchOptions): Promise<void> {
       const rollupQuery =
         (
           rollups: Awaited<ReturnType<typeof rollupFiles>>,
-          whole: string[],
+          whole: WholeHour[],
           rollupCrossers: string | undefined,
         ) =>
         async () => {
           const day = await tallyDayFromRollups({
             rollups,
             whole,
-            wholeOptions: { enriched: false },
             window: DAY,
             ...(rollupCrossers ? { rollupCrossers } : {}),
           });
@@ -151,18 +155,24 @@ export async function run(options: BenchOptions): Promise<void> {
       let openComputed: ChartJobResult['computed'][number] | undefined;
       const open = await interleave(
         {
+          // The run after a run that read everything: nothing new in the lake meanwhile.
           job: () =>
             timed(async () => {
               now = OPEN_HOUR_CLOCK;
               openComputed = await check(await job(), 'open hour');
             }),
-          before: () =>
-            timed(async () => {
+          minute: async () => {
+            await runBefore();
+            return timed(async () => {
               now = OPEN_HOUR_CLOCK;
-              await check(await before(), 'before');
-            }),
+              await check(await job(), 'a minute later');
+            });
+          },
           raw: () => timed(rawQuery),
-          rollups: () => timed(rollupQuery(openRollups, hour23, openCrossers)),
+          rollups: async () => {
+            await runBefore();
+            return timed(rollupQuery(openRollups, [await seenPart()], openCrossers));
+          },
         },
         plan,
       );
@@ -197,16 +207,18 @@ export async function run(options: BenchOptions): Promise<void> {
           'figure:    the chart-daily handler invoked in this process (a warm function): listing, rollups, DuckDB,',
           '           PostgreSQL written (charts, semantics, lake counts); checked against the raw query each run',
           'baselines: raw: the chart query (tallyTopSongs) over all the plays files of the day;',
-          '           same files: the day query over the files the job reads (rollups, their crossers, the open hour);',
-          '           before: the job with every day read whole (the code before rollups)',
+          '           same files: the day query over the files the job reads (rollups, their crossers, the part of the',
+          "           open hour the run before kept, the open hour's new files)",
+          'open hour: 23:30, hours 0–22 rolled up; "a minute of new files": the run before read hour 23 but for',
+          `           its last minute (${split.lastMinute.length} files, one per partition), which the timed run reads`,
           `ratio:     baseline time ÷ figure time; median of ${plan.runs} runs after ${plan.warmups} warm-up, ± half the range`,
           `lake:      ${lake.path} (${lake.generatedSeconds === undefined ? 'cached' : `generated in ${lake.generatedSeconds.toFixed(1)} s`})`,
           `first run: ${firstSeconds.toFixed(2)} s, building ${firstComputed.rollup_hours} rollups (hours 0–22)`,
         ],
         [
-          row(`23:30, ${openComputed?.rollup_hours} rollups + open hour vs raw`, open.job, open.raw),
-          row('  … vs the same files', open.job, open.rollups),
-          row('  … vs before (day read whole)', open.job, open.before),
+          row(`open hour, nothing new, ${openComputed?.rollup_hours} rollups vs raw`, open.job, open.raw),
+          row('open hour, a minute of new files vs raw', open.minute, open.raw),
+          row('  … vs the same files', open.minute, open.rollups),
           row(`past day, ${pastComputed?.rollup_hours} rollups vs raw`, past.job, past.raw),
           row('  … vs the same files', past.job, past.rollups),
         ],

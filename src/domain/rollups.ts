@@ -45,10 +45,15 @@ export function rollupFileKeys(hourStart: Date, inputs: EnrichmentInputs): { cou
  * for the day's later runs: the same rollups give the same crossers, so the name is a digest of the files.
  */
 export function rollupCrossersKey(dayStart: Date, rollupFiles: readonly string[]): string {
-  const digest = createHash('sha256')
+  return `${rollupDayPrefix(dayStart)}${CROSSERS_PREFIX}${rollupSetDigest(rollupFiles)}.parquet`;
+}
+
+/** A digest of a set of rollups, by their files (whose names carry their builds). */
+export function rollupSetDigest(rollupFiles: readonly string[]): string {
+  return createHash('sha256')
     .update(JSON.stringify([...rollupFiles].sort()))
-    .digest('hex');
-  return `${rollupDayPrefix(dayStart)}${CROSSERS_PREFIX}${digest.slice(0, 16)}.parquet`;
+    .digest('hex')
+    .slice(0, 16);
 }
 
 const CROSSERS_PREFIX = '_crossers-';
@@ -89,4 +94,54 @@ export type RollupManifest = z.infer<typeof rollupManifestSchema>;
 /** Parses a manifest's bytes; undefined (rebuild) when it is not one this version understands. */
 export function parseRollupManifest(bytes: Uint8Array | undefined): RollupManifest | undefined {
   return parseManifestOf(rollupManifestSchema, bytes);
+}
+
+/**
+ * The part of an hour not final yet that a run has read (its plays files as listed then): what the next run of the
+ * day needs of it, so that it reads only the files listed since (docs/contracts.md, "Hour rollups", "Seen part").
+ */
+export const PARTIAL_MANIFEST_NAME = '_partial.json';
+const PARTIAL_PREFIX = 'partial-';
+
+export function partialManifestKey(hourStart: Date): string {
+  return `${rollupHourPrefix(hourStart)}${PARTIAL_MANIFEST_NAME}`;
+}
+
+/** The seen part's keys file (named after its inputs) and its probe file (also after the rollups it probed). */
+export function partialFileKeys(
+  hourStart: Date,
+  inputs: EnrichmentInputs,
+  rollups: string,
+): { keys: string; probed: string } {
+  const build = buildIdOf(inputs);
+  const prefix = `${rollupHourPrefix(hourStart)}${PARTIAL_PREFIX}`;
+  return { keys: `${prefix}keys-${build}.parquet`, probed: `${prefix}probed-${build}-${rollups}.parquet` };
+}
+
+export function isPartialDataFile(key: string): boolean {
+  return isRollupDataFile(key) && key.slice(key.lastIndexOf('/') + 1).startsWith(PARTIAL_PREFIX);
+}
+
+const lakeRowsSchema = z.object({
+  region: z.string(),
+  rows: z.number().int().nonnegative(),
+  newest_play_at: z.iso.datetime().nullable(),
+});
+
+export const partialManifestSchema = z.object({
+  format: z.literal(1),
+  hour: z.iso.datetime(),
+  built_at: z.iso.datetime(),
+  /** The keys file (each event_id of the seen files once, as a rollup's keys), then the probe file. */
+  files: z.tuple([z.string(), z.string()]),
+  /** The digest of the rollups the probe file was found among (rollupSetDigest). */
+  rollups: z.string(),
+  /** Rows of the seen files, per region (the day's lake counts add the new files' rows to these). */
+  lake_rows: z.array(lakeRowsSchema),
+  inputs: z.object({ plays: z.array(inputFileSchema), catalog: inputFileSchema.nullable() }),
+});
+export type PartialManifest = z.infer<typeof partialManifestSchema>;
+
+export function parsePartialManifest(bytes: Uint8Array | undefined): PartialManifest | undefined {
+  return parseManifestOf(partialManifestSchema, bytes);
 }

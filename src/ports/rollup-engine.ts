@@ -10,12 +10,31 @@ export type BuildHourRollup = (input: {
   readonly day: ChartWindow;
 }) => Promise<{ counts: Uint8Array; keys: Uint8Array; events: number; lakeCounts: LakeFileCounts[] }>;
 
-/** The engine's part of a day: the rollups' files and the other hours' files (local copies) in, the charts out. */
+/** An hour read whole by the day (not final, or its rollup failed to build), as local copies. */
+export interface WholeHour {
+  /** Its plays files not in its seen part: all of them when it has none. */
+  readonly files: readonly string[];
+  /**
+   * What an earlier run kept of the files it read (src/domain/rollups.ts, partial): their first deliveries as a
+   * rollup's keys file, and, when found among these very rollups, the rollups' key rows of the same fingerprints.
+   */
+  readonly partial?: { readonly keys: string; readonly probed?: string | undefined } | undefined;
+}
+
+/** Rows of plays files per region, in the day's window, and the newest play among them. */
+export interface LakeRows {
+  readonly region: string;
+  readonly rows: number;
+  readonly newest_play_at: Date | undefined;
+}
+
+/** The engine's part of a day: the rollups' files and the other hours (local copies) in, the charts out. */
 export type TallyDay = (input: {
   readonly rollups: readonly { readonly counts: string; readonly keys: string }[];
-  /** The files of the hours read whole (enriched and/or plays files, as the chart query reads them). */
-  readonly whole: readonly string[];
-  readonly wholeOptions: { readonly enriched: boolean; readonly catalog?: string };
+  /** The hours read whole, their raw plays (genres from the catalog). */
+  readonly whole: readonly WholeHour[];
+  /** A local copy of the catalog, for the genres of the plays read whole. */
+  readonly catalog?: string | undefined;
   readonly window: ChartWindow;
   /** The crossers among these very rollups, as an earlier call returned them (a local copy); else found anew. */
   readonly rollupCrossers?: string;
@@ -27,6 +46,13 @@ export type TallyDay = (input: {
   crossers: number;
   /** The crossers among the rollups (Parquet), when found anew: for the next call with the same rollups. */
   rollupCrossers?: Uint8Array;
+  /** The first deliveries of the hours read whole together, per region: all, and those under 30 s. */
+  wholeFirsts: { region: string; firsts: number; short_plays: number }[];
+  /**
+   * Per hour read whole, in order: the rows of the files read now, and, when it read any (or its probe was of
+   * other rollups), the hour's new seen part (keys and probe files, Parquet) for the next call.
+   */
+  wholeHours: { rows: LakeRows[]; partial?: { keys: Uint8Array; probed: Uint8Array } }[];
 }>;
 
 export interface DayRollupPorts {

@@ -18,11 +18,13 @@ import {
   rollupDayPrefix,
   rollupFileKeys,
   rollupManifestKey,
+  rollupSetDigest,
 } from '../domain/rollups.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { DayRollupPorts } from '../ports/rollup-engine.ts';
-import { type EnrichedHour, filesToRead } from './enriched-hours.ts';
+import type { EnrichedHour } from './enriched-hours.ts';
+import { addLakeRows, keepSeenPart, lakeRowsOf, usableSeenPart, wholeLakeCounts } from './seen-parts.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -30,7 +32,6 @@ export interface DayPorts {
   readonly lake: ObjectStore;
   readonly clock: Clock;
   readonly rollups: DayRollupPorts;
-  readonly countLakeFiles: (files: readonly string[], window: ChartWindow) => Promise<LakeFileCounts[]>;
   readonly withScratchDir: <T>(work: (dir: string) => Promise<T>) => Promise<T>;
 }
 
@@ -76,33 +77,56 @@ export async function tallyDayFromRollups(
     }
   }
   if (rolled.length === 0) return undefined;
-  const read = filesToRead(whole, true);
   const rollupKeys = rolled.flatMap((manifest) => manifest.files);
+  const rollups = rollupSetDigest(rollupKeys);
   // The events in two rollups or more, found by an earlier run of the same rollups (listed before any build).
   const crossersKey = rollupCrossersKey(window.start, rollupKeys);
   const cached = listed.includes(crossersKey);
+  // The hours read whole: each its seen part, when an earlier run kept a usable one, and the files listed since.
+  const seen = await Promise.all(whole.map((hour) => usableSeenPart(ports.lake, hour, listed, rollups)));
+  const wholeFiles = whole.map((hour, index) => [
+    ...(seen[index]
+      ? [seen[index].manifest.files[0], ...(seen[index].probed ? [seen[index].probed] : [])]
+      : []),
+    ...(seen[index]?.newFiles ?? hour.inputs.plays).map((file) => file.key),
+  ]);
+  const catalog = whole[0]?.inputs.catalog?.key ?? undefined;
+  const keys = [
+    ...rollupKeys,
+    ...wholeFiles.flat(),
+    ...(catalog ? [catalog] : []),
+    ...(cached ? [crossersKey] : []),
+  ];
   const day = await ports.withScratchDir(async (dir) => {
     const copies = await ports.lake
-      .localCopies(
-        [
-          ...rollupKeys,
-          ...read.files,
-          ...(read.catalog ? [read.catalog] : []),
-          ...(cached ? [crossersKey] : []),
-        ],
-        dir,
-      )
-      // A file replaced twice since it was listed (a rebuilt rollup, another run's crossers) is gone: the day is
-      // read whole instead. Only the copying falls back; a failing query fails the run.
+      .localCopies(keys, dir)
+      // A file replaced twice since it was listed (a rebuilt rollup, another run's crossers or seen part) is
+      // gone: the day is read whole instead. Only the copying falls back; a failing query fails the run.
       .catch(() => undefined);
     if (!copies) return undefined;
-    const catalog = read.catalog ? copies[rollupKeys.length + read.files.length] : undefined;
+    const local = new Map(keys.map((key, index) => [key, copies[index]!]));
     return ports.rollups.tallyDay({
-      rollups: rolled.map((_, index) => ({ counts: copies[2 * index]!, keys: copies[2 * index + 1]! })),
-      whole: copies.slice(rollupKeys.length, rollupKeys.length + read.files.length),
-      wholeOptions: { enriched: read.enrichedHours > 0, ...(catalog ? { catalog } : {}) },
+      rollups: rolled.map((manifest) => ({
+        counts: local.get(manifest.files[0])!,
+        keys: local.get(manifest.files[1])!,
+      })),
+      whole: whole.map((hour, index) => {
+        const part = seen[index];
+        return {
+          files: (part?.newFiles ?? hour.inputs.plays).map((file) => local.get(file.key)!),
+          ...(part
+            ? {
+                partial: {
+                  keys: local.get(part.manifest.files[0])!,
+                  probed: part.probed ? local.get(part.probed) : undefined,
+                },
+              }
+            : {}),
+        };
+      }),
+      catalog: catalog ? local.get(catalog) : undefined,
       window,
-      ...(cached ? { rollupCrossers: copies.at(-1)! } : {}),
+      ...(cached ? { rollupCrossers: local.get(crossersKey)! } : {}),
     });
   });
   if (day?.rollupCrossers) {
@@ -112,15 +136,24 @@ export async function tallyDayFromRollups(
       if (isRollupCrossersFile(key) && key !== crossersKey) await ports.lake.delete(key);
   }
   if (!day) return undefined;
-  // The lake's counts: the rollups' (of their plays files), those of the other hours' plays files, and the
-  // crossers' later first deliveries moved from first deliveries (short or not) to duplicates.
-  const raw = filesToRead(whole, false).files;
-  const wholeCounts =
-    raw.length === 0
-      ? []
-      : await ports.withScratchDir(async (dir) =>
-          ports.countLakeFiles(await ports.lake.localCopies(raw, dir), window),
-        );
+  // Each hour read whole: its rows (those of its seen part and of the files read now), and its new seen part.
+  const wholeRows = whole.map((_, index) =>
+    addLakeRows(lakeRowsOf(seen[index]?.manifest), day.wholeHours[index]?.rows ?? []),
+  );
+  for (const [index, hour] of whole.entries()) {
+    const part = day.wholeHours[index]?.partial;
+    if (part) {
+      await keepSeenPart(
+        ports,
+        hour,
+        { ...part, rollups, rows: wholeRows[index]! },
+        seen[index]?.manifest,
+        listed,
+      );
+    }
+  }
+  // The lake's counts: the rollups' (of their plays files), those of the hours read whole, and the crossers'
+  // later first deliveries moved from first deliveries (short or not) to duplicates.
   return {
     tallies: day.tallies,
     fileCounts: sumLakeCounts(
@@ -131,12 +164,12 @@ export async function tallyDayFromRollups(
             newest_play_at: count.newest_play_at ? new Date(count.newest_play_at) : undefined,
           })),
         ),
-        ...wholeCounts,
+        ...wholeLakeCounts(wholeRows.flat(), day.wholeFirsts),
       ],
       day.laterDeliveries,
     ),
-    files: rolled.length * 2 + read.files.length + (cached ? 1 : 0),
-    enrichedHours: read.enrichedHours,
+    files: rollupKeys.length + wholeFiles.flat().length + (cached ? 1 : 0),
+    enrichedHours: 0,
     rollupHours: rolled.length,
   };
 }

@@ -2,5 +2,7 @@
 
 import { describeDayRollups } from '../support/day-rollups-suite.ts';
 import { folderLakeUnderTest } from '../support/enrichment-suite.ts';
+import { describeSeenParts } from '../support/seen-parts-suite.ts';
 
 describeDayRollups('the folder lake', () => folderLakeUnderTest('day-rollups'));
+describeSeenParts('the folder lake', () => folderLakeUnderTest('seen-parts'));

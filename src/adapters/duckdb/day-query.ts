@@ -5,7 +5,7 @@ import { GLOBAL_REGION } from '../../domain/regions.ts';
 import type { TallyDay } from '../../ports/rollup-engine.ts';
 import { inWindow, rankedCharts, readTallies } from './chart-query.ts';
 import { sqlList, sqlString, withDuckDb, withScratchDir } from './duckdb.ts';
-import { firstDeliveriesSql } from './hour-rollup.ts';
+import { KEY_COLUMNS, loadWholeHours } from './whole-hours.ts';
 
 const ROW_COLUMNS = `event_id, region, song_id, genre, played_at, ms_played, source_topic, source_partition,
                      source_offset`;
@@ -23,7 +23,8 @@ const FIRST_OF_EVENT = 'PARTITION BY event_id ORDER BY source_topic, source_part
  * once. Crossers are found by the fingerprints (one 64-bit column of every rollup), then confirmed by the ids
  * themselves, so a collision of fingerprints costs a look at those rows and nothing else: those among the rollups
  * by grouping all their fingerprints, once per set of rollups (the caller keeps the result, `rollupCrossers`);
- * those between the rollups and the hours read whole by probing the rollups' fingerprints with the latter's.
+ * those between the rollups and the hours read whole by probing the rollups' fingerprints with the latter's
+ * (loadWholeHours: only with the fingerprints of files no seen part holds).
  */
 export const tallyDayFromRollups: TallyDay = async (input) =>
   withScratchDir(async (dir) =>
@@ -44,12 +45,24 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
          WHERE fingerprint IN (${fingerprints.map((fingerprint) => `${fingerprint}::UBIGINT`).join(', ')})`;
       const candidatesOf = async (sql: string) =>
         (await connection.runAndReadAll(sql)).getRowObjectsJS().map((row) => String(row.fingerprint));
+      let wholeHours: Awaited<ReturnType<typeof loadWholeHours>> = [];
       try {
-        await connection.run(
-          input.whole.length > 0
-            ? `CREATE TEMP TABLE ${whole} AS ${firstDeliveriesSql(input.whole, input.wholeOptions)}`
-            : `CREATE TEMP TABLE ${whole} (${KEY_SCHEMA})`,
-        );
+        if (input.whole.length > 0) {
+          wholeHours = await loadWholeHours(
+            connection,
+            {
+              hours: input.whole,
+              catalog: input.catalog,
+              window: input.window,
+              rollupKeys: input.rollups.length > 0 ? keys : undefined,
+            },
+            { whole, probed, scratch: `day_hours_${id}` },
+            dir,
+          );
+        } else {
+          await connection.run(`CREATE TEMP TABLE ${whole} (${KEY_SCHEMA})`);
+          await connection.run(`CREATE TEMP TABLE ${probed} (${KEY_SCHEMA}, from_rollup BOOLEAN)`);
+        }
         await connection.run(`CREATE TEMP TABLE ${crossers} (${KEY_SCHEMA}, from_rollup BOOLEAN)`);
         // Events in two rollups or more: kept from an earlier run of the same rollups, or found now by grouping
         // every rollup's fingerprints (once per set of rollups: a new final hour, a rebuilt one).
@@ -76,27 +89,19 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
           );
           rollupCrossers = new Uint8Array(await readFile(file));
         }
-        // Events of the hours read whole that a rollup holds too: the rollups' fingerprints probed against
-        // the few hundred thousand of those hours, no grouping of the day.
-        if (input.whole.length > 0 && input.rollups.length > 0) {
-          // One pass over the rollups' keys, probed with the fingerprints of the hours read whole (a few hundred
-          // thousand): the rows of the events that may be in both, then confirmed by their ids.
-          await connection.run(`
-            CREATE TEMP TABLE ${probed} AS
-            SELECT fingerprint, ${ROW_COLUMNS}, true AS from_rollup FROM ${keys}
-            WHERE fingerprint IN (SELECT fingerprint FROM ${whole})`);
-          await connection.run(`
-            INSERT INTO ${crossers}
+        // Events of the hours read whole that a rollup holds too: the rollups' rows of the same fingerprints
+        // (loadWholeHours), confirmed by their ids.
+        await connection.run(`
+          INSERT INTO ${crossers}
+          SELECT * FROM (
             SELECT * FROM (
-              SELECT * FROM (
-                SELECT * FROM ${probed}
-                UNION ALL
-                SELECT fingerprint, ${ROW_COLUMNS}, false AS from_rollup FROM ${whole}
-                WHERE fingerprint IN (SELECT fingerprint FROM ${probed})
-              ) QUALIFY count(*) OVER (PARTITION BY event_id) > 1
-              EXCEPT SELECT * FROM ${crossers}
-            )`);
-        }
+              SELECT * FROM ${probed}
+              UNION ALL
+              SELECT ${KEY_COLUMNS}, false AS from_rollup FROM ${whole}
+              WHERE fingerprint IN (SELECT fingerprint FROM ${probed})
+            ) QUALIFY count(*) OVER (PARTITION BY event_id) > 1
+            EXCEPT SELECT * FROM ${crossers}
+          )`);
         const tallies = await readTallies(
           connection,
           `WITH day_first AS (SELECT * FROM ${crossers} QUALIFY row_number() OVER (${FIRST_OF_EVENT}) = 1),
@@ -130,6 +135,13 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
             WHERE ${inWindow('played_at', input.window)}
             GROUP BY region ORDER BY region`)
         ).getRowObjectsJS() as { region: string; duplicates: number; short_plays: number }[];
+        const firsts = (
+          await connection.runAndReadAll(`
+            SELECT region, count(*)::INTEGER AS firsts,
+                   (count(*) FILTER (WHERE ms_played < ${MIN_MS_PLAYED}))::INTEGER AS short_plays
+            FROM ${whole} WHERE ${inWindow('played_at', input.window)}
+            GROUP BY region ORDER BY region`)
+        ).getRowObjectsJS() as { region: string; firsts: number; short_plays: number }[];
         const [events] = (
           await connection.runAndReadAll(`SELECT count(DISTINCT event_id)::INTEGER AS n FROM ${crossers}`)
         ).getRowObjectsJS() as { n: number }[];
@@ -137,10 +149,14 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
           tallies,
           laterDeliveries: later,
           crossers: events?.n ?? 0,
+          wholeFirsts: firsts,
+          wholeHours,
           ...(rollupCrossers ? { rollupCrossers } : {}),
         };
       } finally {
-        await connection.run(`DROP TABLE IF EXISTS ${whole}; DROP TABLE IF EXISTS ${crossers}`);
+        await connection.run(
+          `DROP TABLE IF EXISTS ${whole}; DROP TABLE IF EXISTS ${crossers}; DROP TABLE IF EXISTS ${probed}`,
+        );
       }
     }),
   );

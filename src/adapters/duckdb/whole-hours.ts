@@ -1,0 +1,159 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ChartWindow } from '../../domain/charts.ts';
+import type { LakeRows, WholeHour } from '../../ports/rollup-engine.ts';
+import { genreOf, inWindow } from './chart-query.ts';
+import { sqlList, sqlString } from './duckdb.ts';
+
+/** A rollup's key columns (src/domain/rollups.ts), named: DuckDB would add a folder's `dt=` as a column of its own. */
+export const KEY_COLUMNS = `fingerprint, event_id, region, song_id, genre, played_at, ms_played, source_topic,
+                            source_partition, source_offset`;
+
+/**
+ * The rows of `table` with each event_id once, its first delivery by source position. Only the rows whose
+ * fingerprint another row shares (an hour's redeliveries, ~5%) go through the window; grouping one 64-bit
+ * column finds them, so the bulk of an hour is never sorted by its 36-character ids.
+ */
+function firstOfEachEvent(table: string): string {
+  return `
+    WITH shared AS (SELECT fingerprint FROM ${table} GROUP BY fingerprint HAVING count(*) > 1)
+    SELECT ${KEY_COLUMNS} FROM ${table} WHERE fingerprint NOT IN (SELECT fingerprint FROM shared)
+    UNION ALL
+    SELECT ${KEY_COLUMNS} FROM (SELECT * FROM ${table} WHERE fingerprint IN (SELECT fingerprint FROM shared))
+    QUALIFY row_number() OVER (
+      PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) = 1`;
+}
+
+/**
+ * Loads the hours read whole into `tables.whole` (each event_id of them once, its first delivery, as a rollup's
+ * keys) and the rollups' key rows that share a fingerprint with them into `tables.probed`, reading of each hour
+ * only its seen part and the files listed since. The rollups' keys (`rollupKeys`, a relation) are scanned only
+ * for fingerprints no seen part has a probe of (the new files'): a seen part keeps its own.
+ */
+export async function loadWholeHours(
+  connection: DuckDBConnection,
+  input: {
+    readonly hours: readonly WholeHour[];
+    readonly catalog?: string | undefined;
+    readonly window: ChartWindow;
+    readonly rollupKeys: string | undefined;
+  },
+  tables: { readonly whole: string; readonly probed: string; readonly scratch: string },
+  dir: string,
+): Promise<{ rows: LakeRows[]; partial?: { keys: Uint8Array; probed: Uint8Array } }[]> {
+  if (input.hours.length === 0) throw new Error('loadWholeHours needs an hour to read');
+  const { genre, songs } = genreOf({ enriched: false, catalog: input.catalog });
+  const firsts: string[] = [];
+  const rows: LakeRows[][] = [];
+  const table = (name: string, index: number) => `${tables.scratch}_${name}_${index}`;
+  for (const [index, hour] of input.hours.entries()) {
+    // One hour (the open one, most of the time): its first deliveries are the whole table itself.
+    const single = input.hours.length === 1;
+    const [raw, candidates, first] = [
+      table('raw', index),
+      table('candidates', index),
+      single ? tables.whole : table('first', index),
+    ];
+    await connection.run(
+      hour.files.length > 0
+        ? `CREATE TEMP TABLE ${raw} AS
+           SELECT event_id, region, song_id, played_at, ms_played, source_topic, source_partition, source_offset
+           FROM read_parquet(${sqlList(hour.files)}, union_by_name = true)`
+        : `CREATE TEMP TABLE ${raw} (event_id VARCHAR, region VARCHAR, song_id VARCHAR, played_at TIMESTAMPTZ,
+             ms_played INTEGER, source_topic VARCHAR, source_partition INTEGER, source_offset BIGINT)`,
+    );
+    // The lake counts' rows, in the same read as the chart (GET /v1/pipeline).
+    rows.push(
+      (
+        await connection.runAndReadAll(`
+          SELECT region, count(*)::BIGINT AS rows, max(played_at) AS newest FROM ${raw}
+          WHERE ${inWindow('played_at', input.window)} GROUP BY region ORDER BY region`)
+      )
+        .getRowObjectsJS()
+        .map((row) => ({
+          region: String(row.region),
+          rows: Number(row.rows),
+          newest_play_at: row.newest instanceof Date ? row.newest : undefined,
+        })),
+    );
+    // `probed`: the row's fingerprint has been looked up among these rollups already (its seen part's probe).
+    const seen = hour.partial
+      ? `SELECT ${KEY_COLUMNS}, ${hour.partial.probed !== undefined} AS probed
+         FROM read_parquet(${sqlString(hour.partial.keys)}) UNION ALL `
+      : '';
+    await connection.run(`
+      CREATE TEMP TABLE ${candidates} AS ${seen}
+      SELECT md5_number_lower(p.event_id) AS fingerprint, p.event_id, p.region, p.song_id, ${genre} AS genre,
+             p.played_at, p.ms_played, p.source_topic, p.source_partition, p.source_offset, false AS probed
+      FROM ${raw} p ${songs}`);
+    await connection.run(`CREATE TEMP TABLE ${first} AS ${firstOfEachEvent(candidates)}`);
+    firsts.push(first);
+  }
+  // Across the hours read whole, an event_id delivered into two of them counts once too.
+  const all = `${tables.scratch}_all`;
+  if (firsts.length > 1) {
+    await connection.run(
+      `CREATE TEMP TABLE ${all} AS ${firsts.map((first) => `SELECT * FROM ${first}`).join(' UNION ALL ')}`,
+    );
+    await connection.run(`CREATE TEMP TABLE ${tables.whole} AS ${firstOfEachEvent(all)}`);
+  }
+  // The fingerprints to look up among the rollups: those no seen part has looked up already (the new files').
+  const lookups = `${tables.scratch}_lookups`;
+  const candidates = input.hours.map((_, index) => table('candidates', index));
+  await connection.run(`
+    CREATE TEMP TABLE ${lookups} AS
+    ${candidates.map((name) => `SELECT fingerprint FROM ${name} WHERE NOT probed`).join(' UNION ALL ')}`);
+  const [count] = (
+    await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${lookups}`)
+  ).getRowObjectsJS() as { n: number }[];
+  const probedFiles = input.hours.flatMap((hour) => (hour.partial?.probed ? [hour.partial.probed] : []));
+  const probes = [
+    ...(probedFiles.length > 0
+      ? [`SELECT ${KEY_COLUMNS}, true AS from_rollup FROM read_parquet(${sqlList(probedFiles)})`]
+      : []),
+    ...(input.rollupKeys !== undefined && (count?.n ?? 0) > 0
+      ? [
+          `SELECT ${KEY_COLUMNS}, true AS from_rollup FROM ${input.rollupKeys}
+           WHERE fingerprint IN (SELECT fingerprint FROM ${lookups})`,
+        ]
+      : []),
+    `SELECT ${KEY_COLUMNS}, true AS from_rollup FROM ${tables.whole} WHERE false`,
+  ];
+  // UNION, not UNION ALL: a fingerprint looked up again (a seen event delivered anew) gives the same rows.
+  await connection.run(`CREATE TEMP TABLE ${tables.probed} AS ${probes.join(' UNION ')}`);
+  // Each hour's seen part for the next run: its first deliveries now, and the rollups' rows that share them.
+  const copy = async (sql: string, name: string) => {
+    const file = join(dir, name);
+    await connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+    return new Uint8Array(await readFile(file));
+  };
+  const result = [];
+  for (const [index, hour] of input.hours.entries()) {
+    const first = firsts[index]!;
+    const changed = hour.files.length > 0 || hour.partial?.probed === undefined;
+    result.push({
+      rows: rows[index]!,
+      ...(changed
+        ? {
+            partial: {
+              keys: await copy(`SELECT * FROM ${first}`, `keys-${index}.parquet`),
+              probed: await copy(
+                `SELECT ${KEY_COLUMNS} FROM ${tables.probed} WHERE fingerprint IN (SELECT fingerprint FROM ${first})`,
+                `probed-${index}.parquet`,
+              ),
+            },
+          }
+        : {}),
+    });
+  }
+  for (const index of input.hours.keys()) {
+    await connection.run(`DROP TABLE ${table('raw', index)}; DROP TABLE ${table('candidates', index)}`);
+  }
+  if (firsts.length > 1) {
+    for (const first of firsts) await connection.run(`DROP TABLE ${first}`);
+    await connection.run(`DROP TABLE ${all}`);
+  }
+  await connection.run(`DROP TABLE ${lookups}`);
+  return result;
+}
