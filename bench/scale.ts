@@ -24,7 +24,6 @@ import {
 import type { WholeHour } from '../src/ports/rollup-engine.ts';
 import type { ChartJobResult } from '../src/use-cases/compute-charts.ts';
 import { listPlaysFiles } from '../src/use-cases/list-plays-files.ts';
-import { chartJobPorts } from '../src/wiring/chart-job.ts';
 import { createDependencies, installDependencies } from '../src/wiring/dependencies.ts';
 import {
   type BenchOptions,
