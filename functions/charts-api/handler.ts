@@ -17,6 +17,7 @@ export const handler = httpFunction(async (request) => {
       'listWindows',
       'findSongHistory',
       'upsertSongs',
+      'revision',
     ]),
     live: openedOnUse(deps.liveCharts, ['liveTally']),
     regions: deps.settings.regions,

@@ -117,6 +117,12 @@ export interface ChartStore {
   findSongHistory(query: SongHistoryQuery): Promise<SongHistory | undefined>;
   /** Inserts new songs and updates changed ones; returns how many rows changed. */
   upsertSongs(songs: readonly Song[]): Promise<number>;
+  /**
+   * A token of everything the charts are read from, committed: it changes, in the same transaction, with every
+   * replacement of a window and every change of songs, whichever process wrote it. Read before a chart, it tells
+   * later whether that chart can still be served as it was read.
+   */
+  revision(): Promise<string>;
 }
 
 /**

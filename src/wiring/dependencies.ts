@@ -39,8 +39,8 @@ export interface Dependencies {
   apiKeys(): Promise<ApiKeyStore>;
   rateLimiter(): Promise<RateLimiter>;
   /**
-   * The charts API's answers kept in memory (CHARTS_API_LIVE_CACHE_MS), read again early once this process
-   * wrote charts or songs through `chartStore` (the local runtime runs the chart jobs beside the API).
+   * The charts API's answers kept in memory, each served only while the chart store's revision has not moved
+   * since it was read (and, unless a final chart of a given window, for CHARTS_API_LIVE_CACHE_MS at most).
    */
   readonly chartAnswers: AnswerCache<PreparedJson | undefined>;
   pipelineCounts(): Promise<PipelineCountStore>;
@@ -66,7 +66,6 @@ export function createDependencies(
   );
   let lake: ObjectStore | undefined;
   let transport: Transport | undefined;
-  let chartWrites = 0;
   const pools = databasePools(settings, databaseTimeoutMs);
   // The database's adapters of each function's pool (database-pools.ts), each opened on first use.
   const scopes = new Map<string, DatabaseAdapters>();
@@ -76,8 +75,8 @@ export function createDependencies(
     if (!opened) {
       const database = sharedUntilFailure(() => pools.open(scope));
       opened = {
-        chartStore: sharedUntilFailure(async () =>
-          countingWrites(new PostgresChartStore(await database(), databaseTimeoutMs), () => chartWrites++),
+        chartStore: sharedUntilFailure(
+          async () => new PostgresChartStore(await database(), databaseTimeoutMs),
         ),
         apiKeys: sharedUntilFailure(async () => new PostgresApiKeyStore(await database(), databaseTimeoutMs)),
         rateLimiter: sharedUntilFailure(
@@ -115,7 +114,7 @@ export function createDependencies(
     chartAnswers: new AnswerCache({
       ttlMs: settings.chartsApiLiveCacheMs,
       maxEntries: CHART_ANSWERS_KEPT,
-      generation: () => chartWrites,
+      revision: async () => (await adapters().chartStore()).revision(),
     }),
     apiKeys: () => adapters().apiKeys(),
     rateLimiter: () => adapters().rateLimiter(),
@@ -136,19 +135,6 @@ type DatabaseAdapters = Pick<
 
 /** A chart is a few KB: a thousand answers fit any function's memory and outnumber the charts asked for. */
 const CHART_ANSWERS_KEPT = 1_000;
-
-/** The store, counting its writes as they settle (a failed one may have committed before its answer was lost). */
-function countingWrites(store: ChartStore, onWrite: () => void): ChartStore {
-  const writes = new Set<PropertyKey>(['replaceWindow', 'upsertSongs']);
-  return new Proxy(store, {
-    get(target, name) {
-      const value: unknown = Reflect.get(target, name, target);
-      if (typeof value !== 'function') return value;
-      const method = value.bind(target) as (...args: unknown[]) => Promise<unknown>;
-      return writes.has(name) ? (...args: unknown[]) => method(...args).finally(onWrite) : method;
-    },
-  });
-}
 
 /** In AWS Lambda, EMF lines that CloudWatch Logs turns into metrics; elsewhere a registry `GET /metrics` reads. */
 function defaultMetrics(settings: Settings): Metrics {

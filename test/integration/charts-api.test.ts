@@ -184,14 +184,14 @@ describe('charts API over the local runtime and PostgreSQL', () => {
     const first = await get(chartPath('us', 'hour', H(-1)));
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^"[\w-]+"$/);
-    expect(first.headers.get('cache-control')).toBe('public, max-age=3600');
+    expect(first.headers.get('cache-control')).toBe('public, no-cache');
     expect(ChartResponse.parse(await first.json()).status).toBe('final');
 
     const again = await get(chartPath('us', 'hour', H(-1)), { 'if-none-match': etag! });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
     expect(again.headers.get('etag')).toBe(etag);
-    expect(again.headers.get('cache-control')).toBe('public, max-age=3600');
+    expect(again.headers.get('cache-control')).toBe('public, no-cache');
 
     const open = await get(chartPath('us', 'hour', H(0)));
     expect(ChartResponse.parse(await open.json()).status).toBe('provisional');

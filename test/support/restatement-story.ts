@@ -2,8 +2,8 @@
  * Late data restates by itself (docs/contracts.md, "Restatements"), told once for every transport: plays for an
  * hour charted final hours ago and for a day charted final yesterday reach the lake through the running
  * pipeline; the next scheduled chart runs restate exactly those windows, with the charts an independent
- * computation makes of every play, each restated chart one version on, the later hour's movement derived anew;
- * and a run stopped between storing a window and clearing its marks neither loses the marks nor bumps twice.
+ * computation makes of every play, each restated chart one version on, the later hour's movement derived anew,
+ * and a client revalidating the chart it held gets the restated one; and a run stopped between storing a window and clearing its marks neither loses the marks nor bumps twice.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -107,10 +107,10 @@ export async function expectLatePlaysToRestate({
   };
   const lake = runtime.dependencies.lake();
   const marks = () => lake.list(RESTATEMENTS_PREFIX);
+  const chartUrl = (region: string, window: ChartWindow) =>
+    `${runtime.url}/v1/charts?region=${region}&period=${window.period}&start=${window.start.toISOString()}`;
   const chartOf = async (region: string, window: ChartWindow) => {
-    const response = await fetch(
-      `${runtime.url}/v1/charts?region=${region}&period=${window.period}&start=${window.start.toISOString()}`,
-    );
+    const response = await fetch(chartUrl(region, window));
     expect(response.status, `${region} ${window.period} ${window.start.toISOString()}`).toBe(200);
     return ChartResponse.parse(await response.json());
   };
@@ -145,6 +145,13 @@ export async function expectLatePlaysToRestate({
   for (const window of [lateHour, laterHour, yesterdayHour, yesterday]) await expectCharts(window, () => 1);
   const beforeLate = await snapshot(lateHour);
   const dayBefore = await snapshot(yesterday);
+  // A client (a browser, a CDN) keeps the hour's final chart and asks before each use whether it is current.
+  const held = await fetch(chartUrl('global', lateHour));
+  const heldTag = held.headers.get('etag')!;
+  expect(held.headers.get('cache-control')).toBe('public, no-cache');
+  expect((await fetch(chartUrl('global', lateHour), { headers: { 'if-none-match': heldTag } })).status).toBe(
+    304,
+  );
 
   // Late plays, hours after the hour's and a day after the day's final chart: fewer songs, so ranks move, and
   // deliveries of first plays again, which must not count twice.
@@ -164,6 +171,15 @@ export async function expectLatePlaysToRestate({
   // Nobody acts but the schedule: the late hour and the day are restated, one version on where they changed.
   await scheduledRuns();
   expect(await marks()).toEqual([]);
+  // The client asking again with what it holds gets the restated chart, under a new ETag, not a 304.
+  const revalidated = await fetch(chartUrl('global', lateHour), { headers: { 'if-none-match': heldTag } });
+  expect(revalidated.status).toBe(200);
+  expect(revalidated.headers.get('etag')).not.toBe(heldTag);
+  const restatedChart = ChartResponse.parse(await revalidated.json());
+  expect([restatedChart.version, restatedChart.eligible_plays]).toEqual([
+    2,
+    referenceCharts(played, lateHour.start, lateHour.end).get('global')!.eligible_plays,
+  ]);
   const changed = (before: Map<string, unknown>, window: ChartWindow) => {
     const reference = referenceCharts(played, window.start, window.end);
     return (region: string) => {

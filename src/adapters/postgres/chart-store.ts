@@ -104,6 +104,7 @@ export class PostgresChartStore implements ChartStore {
         songs.map((song) => song.region),
         songs.map((song) => song.song_id),
       ]);
+      await bumpRevision(client);
       return { stored: true, restated };
     });
   }
@@ -147,9 +148,31 @@ export class PostgresChartStore implements ChartStore {
 
   async upsertSongs(songs: readonly Song[]): Promise<number> {
     if (songs.length === 0) return 0;
-    // home_regions travel as JSON text: unnest() cannot take an array of arrays of different lengths.
-    const result = await this.db.query(
-      `INSERT INTO songs (song_id, title, artist, genre, language, release_year, duration_ms, home_regions, popularity)
+    return this.db.inTransaction('BEGIN', async (client) => {
+      const changed = await upsertSongRows(client, songs);
+      if (changed > 0) await bumpRevision(client);
+      return changed;
+    });
+  }
+
+  async revision(): Promise<string> {
+    const { rows } = await this.db.query<{ revision: string }>('SELECT revision FROM chart_revision');
+    return rows[0]?.revision ?? '0';
+  }
+}
+
+/**
+ * One up, as the last statement of a transaction that changed charts or songs: the row stays locked only while
+ * the transaction commits, after every other lock it takes, so concurrent writers queue here without deadlock.
+ */
+async function bumpRevision(client: pg.PoolClient): Promise<void> {
+  await client.query('UPDATE chart_revision SET revision = revision + 1');
+}
+
+async function upsertSongRows(client: pg.PoolClient, songs: readonly Song[]): Promise<number> {
+  // home_regions travel as JSON text: unnest() cannot take an array of arrays of different lengths.
+  const result = await client.query(
+    `INSERT INTO songs (song_id, title, artist, genre, language, release_year, duration_ms, home_regions, popularity)
        SELECT song_id, title, artist, genre, language, release_year, duration_ms,
          CASE WHEN home_regions IS NOT NULL THEN coalesce(
            (SELECT array_agg(region ORDER BY n)
@@ -168,20 +191,19 @@ export class PostgresChartStore implements ChartStore {
              songs.home_regions, songs.popularity)
            IS DISTINCT FROM (excluded.title, excluded.artist, excluded.genre, excluded.language,
              excluded.release_year, excluded.duration_ms, excluded.home_regions, excluded.popularity)`,
-      [
-        songs.map((song) => song.song_id),
-        songs.map((song) => song.title),
-        songs.map((song) => song.artist),
-        songs.map((song) => song.genre),
-        songs.map((song) => song.language ?? null),
-        songs.map((song) => song.release_year ?? null),
-        songs.map((song) => song.duration_ms ?? null),
-        songs.map((song) => (song.home_regions ? JSON.stringify(song.home_regions) : null)),
-        songs.map((song) => song.popularity ?? null),
-      ],
-    );
-    return result.rowCount ?? 0;
-  }
+    [
+      songs.map((song) => song.song_id),
+      songs.map((song) => song.title),
+      songs.map((song) => song.artist),
+      songs.map((song) => song.genre),
+      songs.map((song) => song.language ?? null),
+      songs.map((song) => song.release_year ?? null),
+      songs.map((song) => song.duration_ms ?? null),
+      songs.map((song) => (song.home_regions ? JSON.stringify(song.home_regions) : null)),
+      songs.map((song) => song.popularity ?? null),
+    ],
+  );
+  return result.rowCount ?? 0;
 }
 
 async function insertGenreCharts(

@@ -1,9 +1,12 @@
 /**
- * The charts API's answers kept in memory for a short while (CHARTS_API_LIVE_CACHE_MS), so that a chart asked
- * for thousands of times a second is read from PostgreSQL about once per that while (docs/decisions.md,
- * "Charts API cache"). An answer is read again once it is older than that, or as soon as this process wrote
- * charts or songs (the local runtime runs the chart jobs in the API's process); concurrent requests for an
- * answer being read share that one read.
+ * The charts API's answers kept in memory (docs/decisions.md, "Charts API answer cache"), so that a chart asked
+ * for thousands of times a second is not read and serialized for each request. An answer read from the chart
+ * store is served only while the store's revision has not moved since its read began, which every request checks
+ * with a revision read begun after it arrived (one small query shared by the requests that arrive meanwhile): a
+ * chart written by any process, a restatement included, is served from the first request that arrives after its
+ * commit. A final chart asked for by its window is kept until then; every other answer also for at most
+ * CHARTS_API_LIVE_CACHE_MS, since it moves with the clock (the live tallies, the window that is the latest).
+ * Concurrent requests for an answer being read share that read.
  */
 
 export interface AnswerCacheOptions {
@@ -11,56 +14,130 @@ export interface AnswerCacheOptions {
   readonly ttlMs: number;
   /** At most this many answers are kept; the one read from the store longest ago goes first. */
   readonly maxEntries: number;
-  /**
-   * A number that changes whenever this process changed what the answers are read from (chart or song writes):
-   * answers read before the change are read again.
-   */
-  readonly generation?: () => number;
+  /** The chart store's revision (ChartStore.revision): it changes with every committed write of charts or songs. */
+  readonly revision: () => Promise<string>;
   /** Milliseconds on a monotonic clock: elapsed time, not the business clock the tests may move or stop. */
   readonly now?: () => number;
 }
 
+/** What a read answered, and how long it may be served. */
+export interface ReadAnswer<T> {
+  readonly value: T;
+  /**
+   * `lasting`: read from the store alone, kept until its revision moves; `store`: read from the store and moving
+   * with the clock, kept until either; `timed`: not from the store (the live tallies), kept for the TTL only.
+   */
+  readonly kept: 'lasting' | 'store' | 'timed';
+}
+
 interface Entry<T> {
-  readonly generation: number;
+  /** The store's revision, read before the answer was. */
+  readonly revision: Promise<string>;
   readonly readAt: number;
-  readonly value: Promise<T>;
+  readonly answer: Promise<ReadAnswer<T>>;
 }
 
 export class AnswerCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
-  private readonly generation: () => number;
+  private readonly revisions: FreshRead<string>;
   private readonly now: () => number;
   private readonly options: AnswerCacheOptions;
 
   constructor(options: AnswerCacheOptions) {
     this.options = options;
-    this.generation = options.generation ?? (() => 0);
+    this.revisions = new FreshRead(options.revision);
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** The answer kept under `key` while it is fresh; otherwise what `read` answers, kept from now on. */
-  get(key: string, read: () => Promise<T>): Promise<T> {
-    if (this.options.ttlMs <= 0) return read();
-    const now = this.now();
-    const generation = this.generation();
-    const kept = this.entries.get(key);
-    if (kept && kept.generation === generation && now - kept.readAt < this.options.ttlMs) return kept.value;
-    const entry: Entry<T> = { generation, readAt: now, value: read() };
+  /** The answer kept under `key` while it may be served; otherwise what `read` answers, kept from now on. */
+  async get(key: string, read: () => Promise<ReadAnswer<T>>): Promise<T> {
+    if (this.options.ttlMs <= 0) return (await read()).value;
+    const arrived = this.now();
+    // The revision this request's answer must be as new as: read once, begun after it arrived, when needed.
+    let current: Promise<string> | undefined;
+    const revisionNow = () => {
+      current ??= this.revisions.get();
+      return current;
+    };
+    let entry = this.entries.get(key);
+    // The kept answer, then one a concurrent request began meanwhile, then one of this request's own (which
+    // always serves: it began after the revision read and after the request arrived).
+    for (let tries = 0; ; tries++) {
+      if (entry === undefined || tries === 2) entry = this.begin(key, read, revisionNow());
+      const answer = await entry.answer;
+      if (await this.serves(entry, answer.kept, arrived, revisionNow)) return answer.value;
+      const latest = this.entries.get(key);
+      entry = latest === entry ? undefined : latest;
+    }
+  }
+
+  /** How many answers are kept (current or not yet dropped). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private async serves(
+    entry: Entry<T>,
+    kept: ReadAnswer<T>['kept'],
+    arrived: number,
+    revisionNow: () => Promise<string>,
+  ): Promise<boolean> {
+    if (kept !== 'lasting' && arrived - entry.readAt >= this.options.ttlMs) return false;
+    if (kept === 'timed') return true;
+    return (await entry.revision) === (await revisionNow());
+  }
+
+  private begin(key: string, read: () => Promise<ReadAnswer<T>>, revision: Promise<string>): Entry<T> {
+    // The revision first, then the answer: an answer read after the revision is at least as new as it.
+    const entry: Entry<T> = { revision, readAt: this.now(), answer: revision.then(read) };
     this.entries.delete(key);
     this.entries.set(key, entry);
     // A failed read is not kept: the next request tries again (and gets its own 503 while the store is away).
-    entry.value.catch(() => {
+    entry.answer.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });
     while (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
-    return entry.value;
+    return entry;
+  }
+}
+
+/**
+ * Reads of a value, each begun after the call that asked for it; calls that arrive while a read is under way share
+ * the next one, so at most two are in flight however many requests ask.
+ */
+export class FreshRead<V> {
+  private current: Promise<V> | undefined;
+  private queued: Promise<V> | undefined;
+  private readonly read: () => Promise<V>;
+
+  constructor(read: () => Promise<V>) {
+    this.read = read;
   }
 
-  /** How many answers are kept (fresh or not yet dropped). */
-  get size(): number {
-    return this.entries.size;
+  get(): Promise<V> {
+    if (this.current === undefined) return this.begin();
+    this.queued ??= this.current
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.queued = undefined;
+        return this.begin();
+      });
+    return this.queued;
+  }
+
+  private begin(): Promise<V> {
+    const reading = this.read();
+    this.current = reading;
+    const end = () => {
+      if (this.current === reading) this.current = undefined;
+    };
+    reading.then(end, end);
+    return reading;
   }
 }

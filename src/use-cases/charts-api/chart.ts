@@ -16,6 +16,7 @@ import { genres } from '../../domain/song.ts';
 import type { ServedChart } from '../../ports/chart-store.ts';
 import type { LiveTally } from '../../ports/live-chart-store.ts';
 import type { ChartsApiPorts } from '../serve-charts.ts';
+import type { ReadAnswer } from './answer-cache.ts';
 import {
   cachePolicy,
   instantParameter,
@@ -62,7 +63,7 @@ export async function serveChart(request: HttpRequest, ports: ChartsApiPorts): P
   const { region, period, start, genre } = query.value;
   const read = () => readChart(ports, region, period, start, genre);
   const key = `chart ${region} ${period} ${start?.toISOString() ?? 'latest'} ${genre ?? 'all'}`;
-  const answer = await (ports.answers ? ports.answers.get(key, read) : read());
+  const answer = await (ports.answers ? ports.answers.get(key, read) : read().then((read) => read.value));
   if (!answer) {
     const which = start ? `starting ${start.toISOString()}` : 'yet';
     return errorResult(404, `no ${period} chart for region ${region} ${which}`);
@@ -70,26 +71,33 @@ export async function serveChart(request: HttpRequest, ports: ChartsApiPorts): P
   return preparedResult(request, answer);
 }
 
-/** The chart as its answer, serialized and tagged once however many requests it serves; undefined: none. */
+/**
+ * The chart as its answer, serialized and tagged once however many requests it serves (undefined: none), and how
+ * long the answer cache may keep it.
+ */
 async function readChart(
   ports: ChartsApiPorts,
   region: string,
   period: ServedChart['period'],
   start: Date | undefined,
   genre: string | undefined,
-): Promise<PreparedJson | undefined> {
+): Promise<ReadAnswer<PreparedJson | undefined>> {
   // The window still open or closing: from the live tallies while they have it (genre charts: the jobs' only).
   const now = ports.clock();
   const window = start ? windowStartingAt(period, start) : windowContaining(period, now);
   if (genre === undefined && isLiveWindow(window, now)) {
     const tally = await ports.live.liveTally(region, period, window.start, CHART_SIZE);
-    if (tally) return prepareJson(liveChartBody(tally, window, now), cachePolicy.live);
+    if (tally)
+      return { value: prepareJson(liveChartBody(tally, window, now), cachePolicy.live), kept: 'timed' };
   }
   const chart = await ports.charts.findChart(region, period, start, genre);
-  if (!chart) return undefined;
-  // The latest chart of a series is replaced by the next window's soon, whatever its status.
+  if (!chart) return { value: undefined, kept: 'store' };
+  // The latest chart of a series is replaced by the next window's soon, whatever its status; a final chart of a
+  // given window changes only with the store (a restatement, an earlier window's, a song's title).
   const settled = start !== undefined && chart.status === 'final';
-  return prepareJson(chartBody(chart), settled ? cachePolicy.final : cachePolicy.live);
+  return settled
+    ? { value: prepareJson(chartBody(chart), cachePolicy.final), kept: 'lasting' }
+    : { value: prepareJson(chartBody(chart), cachePolicy.live), kept: 'store' };
 }
 
 /** A live chart: the tallies' top songs, ranked, with semantics derived from the stored charts before it. */

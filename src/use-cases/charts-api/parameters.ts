@@ -6,8 +6,12 @@ import { defaultRegions, GLOBAL_REGION } from '../../domain/regions.ts';
 
 /** How long a client or cache may reuse an answer (docs/contracts.md, "Caching"). */
 export const cachePolicy = {
-  /** A final chart changes only when it is restated; a restatement reaches caches within the hour. */
-  final: 'public, max-age=3600',
+  /**
+   * A final chart changes rarely but may change at any time (a restatement by late plays, an earlier window's,
+   * a song's title): caches keep it and ask whether it is still current (If-None-Match, a 304 without a body)
+   * before each use, so nobody is shown a superseded chart.
+   */
+  final: 'public, no-cache',
   /** Anything that moves with the pipeline: the latest chart, a provisional one, lists and histories. */
   live: 'public, max-age=5',
   /** The API's own description changes only with a deployment. */

@@ -20,6 +20,7 @@ export function fakeChartStore(charts: readonly ServedChart[], catalog: readonly
     windowState: async () => undefined,
     unfinishedWindows: async () => [],
     upsertSongs: async () => 0,
+    revision: async () => '0',
     findChart: async (region, period, windowStart) => {
       reads.push({ findChart: { region, period, windowStart } });
       return series(region, period).find(

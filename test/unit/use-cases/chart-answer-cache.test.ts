@@ -3,31 +3,34 @@ import type { PreparedJson } from '../../../src/domain/http/conditional.ts';
 import type { HttpRequest } from '../../../src/domain/http/http.ts';
 import type { ServedChart } from '../../../src/ports/chart-store.ts';
 import { StoreUnavailableError } from '../../../src/ports/chart-store.ts';
-import { AnswerCache } from '../../../src/use-cases/charts-api/answer-cache.ts';
+import { AnswerCache, type ReadAnswer } from '../../../src/use-cases/charts-api/answer-cache.ts';
 import { serveCharts } from '../../../src/use-cases/serve-charts.ts';
 import { fakeChartStore, get } from '../support/fake-chart-store.ts';
 
-/** A cache on a clock the test moves, with a generation it bumps. */
+/** A cache on a clock the test moves, over a store revision it bumps, counting the revision reads. */
 function cacheOf(ttlMs: number, maxEntries = 100) {
-  const state = { now: 0, generation: 0 };
+  const state = { now: 0, revision: 0, revisionReads: 0 };
   const cache = new AnswerCache<string | undefined>({
     ttlMs,
     maxEntries,
     now: () => state.now,
-    generation: () => state.generation,
+    revision: async () => {
+      state.revisionReads++;
+      return String(state.revision);
+    },
   });
   return { cache, state };
 }
 
-/** A read that counts its calls and answers `name#call`. */
-function counted(name: string) {
+/** A read that counts its calls and answers `name#call`, kept as `kept` says. */
+function counted(name: string, kept: ReadAnswer<string>['kept'] = 'store') {
   const calls = { count: 0 };
-  const read = async () => `${name}#${++calls.count}`;
+  const read = async (): Promise<ReadAnswer<string>> => ({ value: `${name}#${++calls.count}`, kept });
   return { read, calls };
 }
 
 describe('AnswerCache', () => {
-  it('answers from memory within the TTL and reads again once it has passed', async () => {
+  it('serves an answer of the store within the TTL while the revision stays, and reads again after', async () => {
     const { cache, state } = cacheOf(2_000);
     const { read, calls } = counted('a');
     expect(await cache.get('a', read)).toBe('a#1');
@@ -38,13 +41,64 @@ describe('AnswerCache', () => {
     expect(calls.count).toBe(2);
   });
 
-  it('reads again at once when the generation changed (this process wrote charts)', async () => {
-    const { cache, state } = cacheOf(60_000);
-    const { read } = counted('a');
+  it('reads again at once when the revision moved (any process wrote charts or songs)', async () => {
+    for (const kept of ['store', 'lasting'] as const) {
+      const { cache, state } = cacheOf(60_000);
+      const { read } = counted('a', kept);
+      expect(await cache.get('a', read), kept).toBe('a#1');
+      expect(await cache.get('a', read), kept).toBe('a#1');
+      state.revision++;
+      expect(await cache.get('a', read), kept).toBe('a#2');
+      expect(await cache.get('a', read), kept).toBe('a#2');
+    }
+  });
+
+  it('keeps a lasting answer past the TTL until the revision moves', async () => {
+    const { cache, state } = cacheOf(2_000);
+    const { read, calls } = counted('a', 'lasting');
     expect(await cache.get('a', read)).toBe('a#1');
-    state.generation++;
+    state.now = 3_600_000;
+    expect(await cache.get('a', read)).toBe('a#1');
+    state.revision++;
     expect(await cache.get('a', read)).toBe('a#2');
+    expect(calls.count).toBe(2);
+  });
+
+  it('keeps a timed answer (the live tallies) for the TTL, whatever the revision, without reading it', async () => {
+    const { cache, state } = cacheOf(2_000);
+    const { read } = counted('a', 'timed');
+    expect(await cache.get('a', read)).toBe('a#1');
+    const revisionReads = state.revisionReads;
+    state.revision++;
+    expect(await cache.get('a', read)).toBe('a#1');
+    expect(state.revisionReads).toBe(revisionReads);
+    state.now = 2_000;
     expect(await cache.get('a', read)).toBe('a#2');
+  });
+
+  it('never serves a read begun before a write committed to a request that arrived after the commit', async () => {
+    const { cache, state } = cacheOf(60_000);
+    const data = { value: 'old' };
+    const slow = Promise.withResolvers<void>();
+    let reads = 0;
+    const read = async (): Promise<ReadAnswer<string>> => {
+      reads++;
+      const value = data.value;
+      if (reads === 1) await slow.promise;
+      return { value, kept: 'lasting' };
+    };
+    const early = cache.get('a', read);
+    // Let the first read take its snapshot of the old data; then the write commits, revision and data at once.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(1);
+    data.value = 'new';
+    state.revision++;
+    const late = cache.get('a', read);
+    slow.resolve();
+    expect(await early).toBe('old');
+    expect(await late).toBe('new');
+    expect(await cache.get('a', read)).toBe('new');
+    expect(reads).toBe(2);
   });
 
   it('keeps each key apart', async () => {
@@ -59,26 +113,39 @@ describe('AnswerCache', () => {
 
   it('shares one read among concurrent requests', async () => {
     const { cache } = cacheOf(60_000);
-    let finish: (value: string) => void = () => {};
+    const answer = Promise.withResolvers<ReadAnswer<string>>();
     let reads = 0;
     const read = () => {
       reads++;
-      return new Promise<string>((resolve) => {
-        finish = resolve;
-      });
+      return answer.promise;
     };
     const waiting = [cache.get('a', read), cache.get('a', read), cache.get('a', read)];
-    finish('a');
+    answer.resolve({ value: 'a', kept: 'lasting' });
     expect(await Promise.all(waiting)).toEqual(['a', 'a', 'a']);
     expect(reads).toBe(1);
   });
 
-  it('keeps no failed read: the next request reads again', async () => {
+  it('keeps no failed read, nor one whose revision could not be read: the next request reads again', async () => {
     const { cache } = cacheOf(60_000);
     const failing = () => Promise.reject(new StoreUnavailableError('down'));
     await expect(cache.get('a', failing)).rejects.toThrow('down');
     const { read } = counted('a');
     expect(await cache.get('a', read)).toBe('a#1');
+
+    let storeUp = false;
+    const flaky = new AnswerCache<string>({
+      ttlMs: 60_000,
+      maxEntries: 10,
+      revision: async () => {
+        if (!storeUp) throw new StoreUnavailableError('down');
+        return '1';
+      },
+    });
+    const other = counted('b', 'lasting');
+    await expect(flaky.get('b', other.read)).rejects.toThrow('down');
+    expect(other.calls.count).toBe(0);
+    storeUp = true;
+    expect(await flaky.get('b', other.read)).toBe('b#1');
   });
 
   it('keeps at most maxEntries, dropping the one read longest ago', async () => {
@@ -93,7 +160,7 @@ describe('AnswerCache', () => {
 
   it('keeps nothing with a TTL of 0', async () => {
     const { cache } = cacheOf(0);
-    const { read } = counted('a');
+    const { read } = counted('a', 'lasting');
     await cache.get('a', read);
     expect(await cache.get('a', read)).toBe('a#2');
     expect(cache.size).toBe(0);
@@ -139,12 +206,12 @@ describe('serveCharts with an answer cache', () => {
   const setup = () => {
     const charts: ServedChart[] = [finalHour, { ...finalHour, region: 'gb' }];
     const fake = fakeChartStore(charts);
-    const state = { now: 0, generation: 0 };
+    const state = { now: 0, revision: 0 };
     const cache = new AnswerCache<PreparedJson | undefined>({
       ttlMs: 2_000,
       maxEntries: 100,
       now: () => state.now,
-      generation: () => state.generation,
+      revision: async () => String(state.revision),
     });
     const serve = (request: HttpRequest) =>
       serveCharts(request, {
@@ -168,7 +235,7 @@ describe('serveCharts with an answer cache', () => {
     const second = await serve(at('us'));
     expect(second).toEqual(first);
     expect(first.json).toBe(JSON.stringify(first.body));
-    expect(first.headers?.['cache-control']).toBe('public, max-age=3600');
+    expect(first.headers?.['cache-control']).toBe('public, no-cache');
     expect(chartReads(reads)).toBe(1);
     const gb = await serve(at('gb'));
     expect((gb.body as { region: string }).region).toBe('gb');
@@ -186,18 +253,20 @@ describe('serveCharts with an answer cache', () => {
     expect(chartReads(reads)).toBe(1);
   });
 
-  it('serves a restated chart, with a new ETag, once the TTL has passed or this process wrote charts', async () => {
-    for (const change of ['ttl', 'generation'] as const) {
-      const { charts, serve, state } = setup();
-      const before = await serve(at('us'));
-      charts[0] = restated;
-      if (change === 'ttl') state.now = 2_000;
-      else state.generation++;
-      const after = await serve({ ...at('us'), headers: { 'if-none-match': before.headers?.etag } });
-      expect(after.statusCode, change).toBe(200);
-      expect(after.body, change).toMatchObject({ eligible_plays: 3, version: 2 });
-      expect(after.headers?.etag, change).not.toBe(before.headers?.etag);
-    }
+  it('serves a restated chart, with a new ETag, from the first request after its commit', async () => {
+    const { charts, reads, serve, state } = setup();
+    const before = await serve(at('us'));
+    // Long past the TTL, a final chart of a given window is still served from memory: the revision stayed.
+    state.now = 3_600_000;
+    expect(await serve(at('us'))).toEqual(before);
+    expect(chartReads(reads)).toBe(1);
+    charts[0] = restated;
+    state.revision++;
+    const after = await serve({ ...at('us'), headers: { 'if-none-match': before.headers?.etag } });
+    expect(after.statusCode).toBe(200);
+    expect(after.body).toMatchObject({ eligible_plays: 3, version: 2 });
+    expect(after.headers?.etag).not.toBe(before.headers?.etag);
+    expect(after.headers?.['cache-control']).toBe('public, no-cache');
   });
 
   it('answers 404 for a window without a chart, and 400 for bad parameters without a read', async () => {
