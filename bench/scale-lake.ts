@@ -124,20 +124,23 @@ export async function scaleLake(plays: number): Promise<ScaleLake> {
   return { path, rows: plays, generatedSeconds: (performance.now() - started) / 1000 };
 }
 
-/** A working copy of a scale lake whose open hour (23) ends in a minute of files of their own. */
+/** A working copy of a scale lake whose open hour (23) ends in files of their own. */
 export interface SplitLake {
   readonly path: string;
-  /** Hour 23's files of its last minute (23:59), one per partition, as lake keys. */
-  readonly lastMinute: readonly string[];
-  /** Takes the last minute's files out of the lake (as before they were written), or puts them back. */
-  readonly hideLastMinute: (hidden: boolean) => Promise<void>;
+  /** Hour 23's files of 23:53–23:58 and of 23:59, one per partition each, as lake keys. */
+  readonly tails: readonly (readonly string[])[];
+  /** Takes out of the lake the files of the tails from `from` on (as before they were written); the rest back. */
+  readonly hideTails: (from: number | undefined) => Promise<void>;
 }
 
+/** The minutes of hour 23 at which a file of its own begins (per partition). */
+const TAIL_MINUTES = [53, 59];
+
 /**
- * The lake as the open day's runs find it a minute after the run before: `dir/lake` holds the cached lake's plays
- * files as hard links (no copy of 10 M plays), except hour 23's, each rewritten as two files of its partition: the
- * plays before 23:59 under its key, those of 23:59 under one named after their first offset. Rollups are not
- * linked: the job writes its own, and a hard link written in place would change the cache.
+ * The lake as the open day's runs find it some minutes after the run before: `dir/lake` holds the cached lake's
+ * plays files as hard links (no copy of 10 M plays), except hour 23's, each rewritten as files of its partition:
+ * the plays before 23:53 under its key, those of 23:53–23:58 and of 23:59 under keys named after their first
+ * offsets. Rollups are not linked: the job writes its own, and a hard link written in place would change the cache.
  */
 export async function splitOpenHour(lake: ScaleLake, dir: string): Promise<SplitLake> {
   const path = join(dir, 'lake');
@@ -152,8 +155,10 @@ export async function splitOpenHour(lake: ScaleLake, dir: string): Promise<Split
   const files = (await readdir(join(lake.path, 'plays'), { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => relative(lake.path, join(entry.parentPath, entry.name)));
-  const lastMinute: string[] = [];
-  const minute = sqlString(new Date(openHour.getTime() + 59 * 60_000).toISOString());
+  const tails: string[][] = TAIL_MINUTES.map(() => []);
+  const at = (minute: number) =>
+    `${sqlString(new Date(openHour.getTime() + minute * 60_000).toISOString())}::TIMESTAMPTZ`;
+  const bounds = [0, ...TAIL_MINUTES, 60];
   await withDuckDb(async (connection) => {
     for (const key of files) {
       await mkdir(join(path, key, '..'), { recursive: true });
@@ -162,36 +167,44 @@ export async function splitOpenHour(lake: ScaleLake, dir: string): Promise<Split
         continue;
       }
       const source = sqlString(join(lake.path, key));
-      const [row] = (
-        await connection.runAndReadAll(
-          `SELECT min(source_offset)::BIGINT AS o, min(source_partition)::INTEGER AS p FROM read_parquet(${source})
-           WHERE played_at >= ${minute}::TIMESTAMPTZ`,
-        )
-      ).getRowObjectsJS() as { o: bigint; p: number }[];
-      const later = playsFileKey(openHour, {
-        writer: 'bench',
-        topic: 'song-plays',
-        partition: row!.p,
-        firstOffset: Number(row!.o),
-      });
-      for (const [target, where] of [
-        [key, `played_at < ${minute}::TIMESTAMPTZ`],
-        [later, `played_at >= ${minute}::TIMESTAMPTZ`],
-      ] as const) {
+      for (let part = 0; part < bounds.length - 1; part++) {
+        const where = `played_at >= ${at(bounds[part]!)} AND played_at < ${at(bounds[part + 1]!)}`;
+        const [row] = (
+          await connection.runAndReadAll(
+            `SELECT min(source_offset)::BIGINT AS o, min(source_partition)::INTEGER AS p
+             FROM read_parquet(${source}) WHERE ${where}`,
+          )
+        ).getRowObjectsJS() as { o: bigint; p: number }[];
+        const target =
+          part === 0
+            ? key
+            : playsFileKey(openHour, {
+                writer: 'bench',
+                topic: 'song-plays',
+                partition: row!.p,
+                firstOffset: Number(row!.o),
+              });
         await connection.run(`
           COPY (SELECT * FROM read_parquet(${source}) WHERE ${where} ORDER BY source_offset)
           TO ${sqlString(join(path, target))} (FORMAT parquet, COMPRESSION zstd)`);
+        if (part > 0) tails[part - 1]!.push(target);
       }
-      lastMinute.push(later);
     }
   });
   const aside = join(dir, 'aside');
   await mkdir(aside, { recursive: true });
-  const hideLastMinute = async (hidden: boolean) => {
-    for (const [index, key] of lastMinute.entries()) {
-      const [from, to] = [join(path, key), join(aside, String(index))];
-      await rename(hidden ? from : to, hidden ? to : from);
+  const hidden = new Set<string>();
+  const hideTails = async (from: number | undefined) => {
+    for (const [index, tail] of tails.entries()) {
+      for (const key of tail) {
+        const hide = from !== undefined && index >= from;
+        if (hide === hidden.has(key)) continue;
+        const [inLake, away] = [join(path, key), join(aside, key.replaceAll('/', '_'))];
+        await rename(hide ? inLake : away, hide ? away : inLake);
+        if (hide) hidden.add(key);
+        else hidden.delete(key);
+      }
     }
   };
-  return { path, lastMinute, hideLastMinute };
+  return { path, tails, hideTails };
 }

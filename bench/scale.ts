@@ -118,14 +118,18 @@ export async function run(options: BenchOptions): Promise<void> {
       const seenPart = async (): Promise<WholeHour> => {
         const manifest = parsePartialManifest(await store.get(partialManifestKey(OPEN_HOUR)))!;
         const [keys, probed] = await store.localCopies(manifest.files);
-        return { files: await store.localCopies(split.lastMinute), partial: { keys: keys!, probed } };
+        return {
+          files: await store.localCopies(split.tails[1]!),
+          partial: { keys: keys!, probed },
+          keep: false,
+        };
       };
-      // The run before: it reads the open hour but its last minute, and keeps that part.
-      const runBefore = async () => {
-        await split.hideLastMinute(true);
+      // The run before: it reads the open hour but its tails from `from` on, and keeps that part.
+      const runBefore = async (from: number) => {
+        await split.hideTails(from);
         now = OPEN_HOUR_CLOCK;
-        await job(); // a day without its last minute: not the raw query's day
-        await split.hideLastMinute(false);
+        await job(); // a day without those minutes: not the raw query's day
+        await split.hideTails(undefined);
       };
       // The crossers among those rollups, as the job keeps them for its later runs.
       const crossersOf = async () => {
@@ -154,22 +158,29 @@ export async function run(options: BenchOptions): Promise<void> {
       let openComputed: ChartJobResult['computed'][number] | undefined;
       const open = await interleave(
         {
-          // The run after a run that read everything: nothing new in the lake meanwhile.
-          job: () =>
-            timed(async () => {
-              now = OPEN_HOUR_CLOCK;
-              openComputed = await check(await job(), 'open hour');
-            }),
           minute: async () => {
-            await runBefore();
+            await runBefore(1);
             return timed(async () => {
               now = OPEN_HOUR_CLOCK;
               await check(await job(), 'a minute later');
             });
           },
+          keeps: async () => {
+            await runBefore(0);
+            return timed(async () => {
+              now = OPEN_HOUR_CLOCK;
+              await check(await job(), '7 minutes later');
+            });
+          },
+          // After `keeps`, which kept the whole hour: nothing new in the lake since.
+          job: () =>
+            timed(async () => {
+              now = OPEN_HOUR_CLOCK;
+              openComputed = await check(await job(), 'open hour');
+            }),
           raw: () => timed(rawQuery),
           rollups: async () => {
-            await runBefore();
+            await runBefore(1);
             return timed(rollupQuery(openRollups, [await seenPart()], openCrossers));
           },
         },
@@ -208,8 +219,9 @@ export async function run(options: BenchOptions): Promise<void> {
           'baselines: raw: the chart query (tallyTopSongs) over all the plays files of the day;',
           '           same files: the day query over the files the job reads (rollups, their crossers, the part of the',
           "           open hour the run before kept, the open hour's new files)",
-          'open hour: 23:30, hours 0–22 rolled up; "a minute of new files": the run before read hour 23 but for',
-          `           its last minute (${split.lastMinute.length} files, one per partition), which the timed run reads`,
+          'open hour: 23:30, hours 0–22 rolled up; "a minute of new files": the run before read hour 23 but its',
+          `           last minute (${split.tails[1]!.length} files, one per partition), which the timed run reads; "7 minutes":`,
+          "           but its last 7 (23:53–23:59, 12% of the hour's rows), so the timed run keeps a new seen part",
           `ratio:     baseline time ÷ figure time; median of ${plan.runs} runs after ${plan.warmups} warm-up, ± half the range`,
           `lake:      ${lake.path} (${lake.generatedSeconds === undefined ? 'cached' : `generated in ${lake.generatedSeconds.toFixed(1)} s`})`,
           `first run: ${firstSeconds.toFixed(2)} s, building ${firstComputed.rollup_hours} rollups (hours 0–22)`,
@@ -218,6 +230,7 @@ export async function run(options: BenchOptions): Promise<void> {
           row(`open hour, nothing new, ${openComputed?.rollup_hours} rollups vs raw`, open.job, open.raw),
           row('open hour, a minute of new files vs raw', open.minute, open.raw),
           row('  … vs the same files', open.minute, open.rollups),
+          row('open hour, 7 minutes of new files vs raw', open.keeps, open.raw),
           row(`past day, ${pastComputed?.rollup_hours} rollups vs raw`, past.job, past.raw),
           row('  … vs the same files', past.job, past.rollups),
         ],

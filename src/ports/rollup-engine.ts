@@ -19,6 +19,8 @@ export interface WholeHour {
    * rollup's keys file, and, when found among these very rollups, the rollups' key rows of the same fingerprints.
    */
   readonly partial?: { readonly keys: string; readonly probed?: string | undefined } | undefined;
+  /** Whether to return the hour's new seen part (its files and these), for the next call. */
+  readonly keep: boolean;
 }
 
 /** Rows of plays files per region, in the day's window, and the newest play among them. */
@@ -49,8 +51,8 @@ export type TallyDay = (input: {
   /** The first deliveries of the hours read whole together, per region: all, and those under 30 s. */
   wholeFirsts: { region: string; firsts: number; short_plays: number }[];
   /**
-   * Per hour read whole, in order: the rows of the files read now, and, when it read any (or its probe was of
-   * other rollups), the hour's new seen part (keys and probe files, Parquet) for the next call.
+   * Per hour read whole, in order: the rows of the files read now, and, when asked to keep it, the hour's new
+   * seen part (keys and probe files, Parquet) for the next call.
    */
   wholeHours: { rows: LakeRows[]; partial?: { keys: Uint8Array; probed: Uint8Array } }[];
 }>;

@@ -24,7 +24,14 @@ import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { DayRollupPorts } from '../ports/rollup-engine.ts';
 import type { EnrichedHour } from './enriched-hours.ts';
-import { addLakeRows, keepSeenPart, lakeRowsOf, usableSeenPart, wholeLakeCounts } from './seen-parts.ts';
+import {
+  addLakeRows,
+  keepSeenPart,
+  lakeRowsOf,
+  usableSeenPart,
+  wholeLakeCounts,
+  worthKeeping,
+} from './seen-parts.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -114,6 +121,7 @@ export async function tallyDayFromRollups(
         const part = seen[index];
         return {
           files: (part?.newFiles ?? hour.inputs.plays).map((file) => local.get(file.key)!),
+          keep: worthKeeping(part),
           ...(part
             ? {
                 partial: {

@@ -54,6 +54,22 @@ export async function usableSeenPart(
 }
 
 /**
+ * Whether a run should keep a new seen part of the hour: when it has none usable, when its probe was of other
+ * rollups, or when the files listed since hold a tenth of its files' bytes or more. Keeping one rewrites all the
+ * hour's keys (~400,000 rows at the end of an hour of a 10 M-play day: as long as the rest of the run, on a busy
+ * machine), so a run a minute after the last reads that minute's files again instead, until they are a tenth of
+ * the hour: at a steady rate one run in about six minutes near the end of the hour keeps a new part.
+ */
+export function worthKeeping(part: SeenPart | undefined): boolean {
+  if (!part?.probed) return true;
+  const bytes = (files: readonly InputFile[]) => files.reduce((sum, file) => sum + file.size, 0);
+  return bytes(part.newFiles) * KEEP_SHARE >= bytes(part.manifest.inputs.plays) && part.newFiles.length > 0;
+}
+
+/** A seen part is kept again when the new files hold 1/KEEP_SHARE of its files' bytes. */
+const KEEP_SHARE = 10;
+
+/**
  * Writes the hour's new seen part (its files, then its manifest: the commit point) and deletes the seen-part files
  * of older builds, except the one just replaced: a run that read its manifest a moment ago may still copy them.
  */

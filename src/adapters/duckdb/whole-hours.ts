@@ -45,6 +45,7 @@ export async function loadWholeHours(
   if (input.hours.length === 0) throw new Error('loadWholeHours needs an hour to read');
   const { genre, songs } = genreOf({ enriched: false, catalog: input.catalog });
   const firsts: string[] = [];
+  const lookups: string[] = [];
   const rows: LakeRows[][] = [];
   const table = (name: string, index: number) => `${tables.scratch}_${name}_${index}`;
   for (const [index, hour] of input.hours.entries()) {
@@ -77,17 +78,34 @@ export async function loadWholeHours(
           newest_play_at: row.newest instanceof Date ? row.newest : undefined,
         })),
     );
-    // `probed`: the row's fingerprint has been looked up among these rollups already (its seen part's probe).
-    const seen = hour.partial
-      ? `SELECT ${KEY_COLUMNS}, ${hour.partial.probed !== undefined} AS probed
-         FROM read_parquet(${sqlString(hour.partial.keys)}) UNION ALL `
-      : '';
+    // The new files' rows; the seen part's rows are first deliveries already, but for the events a new row
+    // shares a fingerprint with: those are deduplicated with the new rows (a new file may hold an earlier one).
     await connection.run(`
-      CREATE TEMP TABLE ${candidates} AS ${seen}
+      CREATE TEMP TABLE ${candidates} AS
       SELECT md5_number_lower(p.event_id) AS fingerprint, p.event_id, p.region, p.song_id, ${genre} AS genre,
-             p.played_at, p.ms_played, p.source_topic, p.source_partition, p.source_offset, false AS probed
+             p.played_at, p.ms_played, p.source_topic, p.source_partition, p.source_offset
       FROM ${raw} p ${songs}`);
-    await connection.run(`CREATE TEMP TABLE ${first} AS ${firstOfEachEvent(candidates)}`);
+    const seen = hour.partial ? `read_parquet(${sqlString(hour.partial.keys)})` : undefined;
+    if (seen) {
+      const mixed = table('mixed', index);
+      await connection.run(`
+        CREATE TEMP TABLE ${mixed} AS
+        SELECT * FROM ${candidates}
+        UNION ALL
+        SELECT ${KEY_COLUMNS} FROM ${seen} WHERE fingerprint IN (SELECT fingerprint FROM ${candidates})`);
+      await connection.run(`
+        CREATE TEMP TABLE ${first} AS
+        SELECT ${KEY_COLUMNS} FROM ${seen} WHERE fingerprint NOT IN (SELECT fingerprint FROM ${candidates})
+        UNION ALL SELECT * FROM (${firstOfEachEvent(mixed)})`);
+      await connection.run(`DROP TABLE ${mixed}`);
+    } else {
+      await connection.run(`CREATE TEMP TABLE ${first} AS ${firstOfEachEvent(candidates)}`);
+    }
+    // To look up among the rollups: the new rows' fingerprints, and the seen part's unless it has a probe of them.
+    lookups.push(
+      `SELECT fingerprint FROM ${candidates}`,
+      ...(seen && hour.partial?.probed === undefined ? [`SELECT fingerprint FROM ${seen}`] : []),
+    );
     firsts.push(first);
   }
   // Across the hours read whole, an event_id delivered into two of them counts once too.
@@ -99,13 +117,10 @@ export async function loadWholeHours(
     await connection.run(`CREATE TEMP TABLE ${tables.whole} AS ${firstOfEachEvent(all)}`);
   }
   // The fingerprints to look up among the rollups: those no seen part has looked up already (the new files').
-  const lookups = `${tables.scratch}_lookups`;
-  const candidates = input.hours.map((_, index) => table('candidates', index));
-  await connection.run(`
-    CREATE TEMP TABLE ${lookups} AS
-    ${candidates.map((name) => `SELECT fingerprint FROM ${name} WHERE NOT probed`).join(' UNION ALL ')}`);
+  const lookup = `${tables.scratch}_lookups`;
+  await connection.run(`CREATE TEMP TABLE ${lookup} AS ${lookups.join(' UNION ALL ')}`);
   const [count] = (
-    await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${lookups}`)
+    await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${lookup}`)
   ).getRowObjectsJS() as { n: number }[];
   const probedFiles = input.hours.flatMap((hour) => (hour.partial?.probed ? [hour.partial.probed] : []));
   const probes = [
@@ -115,7 +130,7 @@ export async function loadWholeHours(
     ...(input.rollupKeys !== undefined && (count?.n ?? 0) > 0
       ? [
           `SELECT ${KEY_COLUMNS}, true AS from_rollup FROM ${input.rollupKeys}
-           WHERE fingerprint IN (SELECT fingerprint FROM ${lookups})`,
+           WHERE fingerprint IN (SELECT fingerprint FROM ${lookup})`,
         ]
       : []),
     `SELECT ${KEY_COLUMNS}, true AS from_rollup FROM ${tables.whole} WHERE false`,
@@ -131,10 +146,9 @@ export async function loadWholeHours(
   const result = [];
   for (const [index, hour] of input.hours.entries()) {
     const first = firsts[index]!;
-    const changed = hour.files.length > 0 || hour.partial?.probed === undefined;
     result.push({
       rows: rows[index]!,
-      ...(changed
+      ...(hour.keep
         ? {
             partial: {
               keys: await copy(`SELECT * FROM ${first}`, `keys-${index}.parquet`),
@@ -154,6 +168,6 @@ export async function loadWholeHours(
     for (const first of firsts) await connection.run(`DROP TABLE ${first}`);
     await connection.run(`DROP TABLE ${all}`);
   }
-  await connection.run(`DROP TABLE ${lookups}`);
+  await connection.run(`DROP TABLE ${lookup}`);
   return result;
 }
