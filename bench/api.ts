@@ -1,50 +1,122 @@
 /**
  * api: GET /v1/charts through the real local runtime (HTTP server, API Gateway event, middy handler,
  * serveCharts, PostgreSQL) offered a fixed rate by autocannon, against a bare node:http server answering the
- * very same bytes and headers, offered the same rate in the same run. The load generator runs in its own
- * worker thread (autocannon's `workers`), so it does not share the servers' event loop.
+ * very same bytes and headers, offered the same rate in the same run. The load generator is a process of its
+ * own (bench/api-load.ts); with taskset and two cores or more it runs on the last core and this process (the
+ * runtime, its embedded PostgreSQL and the bare server) on the others, so that neither side's tail is the
+ * other's. Besides the client's latencies, each server's own are recorded: from the request's arrival (its
+ * head parsed) to the end of its response, and this process's CPU time per request.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import autocannon from 'autocannon';
+import { availableParallelism } from 'node:os';
+import { createHistogram } from 'node:perf_hooks';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { type Chart, type ChartWindow, windowContaining } from '../src/domain/charts.ts';
 import { GLOBAL_REGION } from '../src/domain/regions.ts';
+import type { LoadReport, LoadSpec } from './api-load.ts';
 import { type BenchOptions, formatNumber, median, printTable, withTempDir } from './harness.ts';
 
 /** The rate the charts API must sustain (issue #13): p99 ≤ 10 ms there. */
 const RATE = 2_000;
 const CONNECTIONS = 50;
 const HOUR = 3_600_000;
+const LOADER = new URL('./api-load.ts', import.meta.url).pathname;
 
 interface LoadResult {
   readonly requestsPerSecond: number;
+  /** The client's latencies (ms). */
   readonly p50: number;
   readonly p99: number;
+  /** The server's own (ms): arrival to the end of the response. */
+  readonly serverP50: number;
+  readonly serverP99: number;
+  /** This process's CPU time (user + system) per request, µs. */
+  readonly cpuPerRequest: number;
 }
 
-/** Offers `rate` requests/s to `url` for `seconds`; fails unless every answer was a 200 of `bytes` bytes. */
-async function load(url: string, seconds: number, bytes: number): Promise<LoadResult> {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    overallRate: RATE,
-    duration: seconds,
-    workers: 1,
-  });
-  const bad = result.non2xx + result.errors + result.timeouts;
-  if (bad > 0 || result.requests.total === 0) {
-    throw new Error(
-      `${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.requests.total}`,
-    );
+/**
+ * Where the load generator and the servers run: with taskset and two or more cores, the generator on the last
+ * core and this process (and what it starts from now on: the embedded PostgreSQL) on the others.
+ */
+interface Placement {
+  readonly pinned: boolean;
+  readonly describe: string;
+  command(args: readonly string[]): { file: string; args: string[] };
+  restore(): void;
+}
+
+function placement(): Placement {
+  const cores = availableParallelism();
+  const unpinned: Placement = {
+    pinned: false,
+    describe: 'not pinned (taskset missing or one core): generator and servers share the cores',
+    command: (args) => ({ file: process.execPath, args: [...args] }),
+    restore: () => {},
+  };
+  if (cores < 2) return unpinned;
+  try {
+    // -a: every thread of this process (V8's and libuv's too), not only the main one.
+    execFileSync('taskset', ['-a', '-p', '-c', `0-${cores - 2}`, String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return unpinned;
   }
-  const perResponse = result.throughput.total / result.requests.total;
+  return {
+    pinned: true,
+    describe: `pinned: the load generator on core ${cores - 1}, the servers and PostgreSQL on cores 0-${cores - 2}`,
+    command: (args) => ({ file: 'taskset', args: ['-c', String(cores - 1), process.execPath, ...args] }),
+    restore: () =>
+      execFileSync('taskset', ['-a', '-p', '-c', `0-${cores - 1}`, String(process.pid)], { stdio: 'ignore' }),
+  };
+}
+
+/** The server's own latency of each request: from its arrival to the end of its response. */
+function serverLatency(server: Server) {
+  const histogram = createHistogram();
+  server.prependListener('request', (_request, response) => {
+    const arrived = process.hrtime.bigint();
+    response.once('finish', () => histogram.record(process.hrtime.bigint() - arrived));
+  });
+  return histogram;
+}
+
+/** Offers RATE requests/s to `url` for `seconds`; fails unless every answer was a 200 of `bytes` bytes. */
+async function load(
+  place: Placement,
+  url: string,
+  seconds: number,
+  bytes: number,
+  server: ReturnType<typeof serverLatency>,
+): Promise<LoadResult> {
+  const spec: LoadSpec = { url, rate: RATE, connections: CONNECTIONS, seconds };
+  const { file, args } = place.command([LOADER, JSON.stringify(spec)]);
+  server.reset();
+  const cpu = process.cpuUsage();
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  const used = process.cpuUsage(cpu);
+  if (code !== 0) throw new Error(`the load generator exited with ${code}: ${output}`);
+  const result = JSON.parse(output) as LoadReport;
+  if (result.bad > 0 || result.total === 0)
+    throw new Error(`${url}: ${result.bad} bad answers (non-2xx, errors, timeouts) of ${result.total}`);
+  const perResponse = result.bytes / result.total;
   if (perResponse < bytes)
     throw new Error(`${url}: ${perResponse.toFixed(0)} bytes a response, expected ${bytes}+`);
   return {
-    requestsPerSecond: result.requests.total / seconds,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    requestsPerSecond: result.total / seconds,
+    p50: result.p50,
+    p99: result.p99,
+    serverP50: server.percentile(50) / 1e6,
+    serverP99: server.percentile(99) / 1e6,
+    cpuPerRequest: (used.user + used.system) / result.total,
   };
 }
 
@@ -80,87 +152,112 @@ const ms = (value: number) => `${value < 10 ? value.toFixed(1) : formatNumber(va
 export async function run(options: BenchOptions): Promise<void> {
   const seconds = options.quick ? 4 : 10;
   const rounds = options.quick ? 2 : 3;
-  await withTempDir('api', async (dataDir) => {
-    const runtime = await startLocalRuntime({
-      env: { TOP_SONGS_DATA_DIR: dataDir, PORT: '0' },
-      schedules: false,
-    });
-    try {
-      const store = await runtime.dependencies.chartStore();
-      await store.upsertSongs(
-        Array.from({ length: 10 }, (_, index) => ({
-          song_id: `song-${String(index).padStart(6, '0')}`,
-          title: `Title ${index}`,
-          artist: `Artist ${index}`,
-          genre: 'pop',
-        })),
-      );
-      const open = windowContaining('hour', new Date());
-      const closed = windowContaining('hour', new Date(open.start.getTime() - HOUR));
-      await store.replaceWindow(closed, chartsOf(closed, runtime.settings.regions, 'final'));
-      await store.replaceWindow(open, chartsOf(open, runtime.settings.regions, 'provisional'));
-      const region = runtime.settings.regions[0] ?? GLOBAL_REGION;
-      const cases = [
-        {
-          name: 'final hour (start given)',
-          path: `/v1/charts?region=${region}&period=hour&start=${closed.start.toISOString()}`,
-        },
-        { name: 'latest hour (provisional)', path: `/v1/charts?region=${region}&period=hour` },
-      ];
-      const rows = [];
-      for (const { name, path } of cases) {
-        // The bare server answers what the runtime answers: same status, headers and bytes.
-        const sample = await fetch(`${runtime.url}${path}`);
-        const body = Buffer.from(await sample.arrayBuffer());
-        if (sample.status !== 200) throw new Error(`${path} answered ${sample.status}: ${body.toString()}`);
-        const headers: Record<string, string> = {};
-        sample.headers.forEach((value, key) => {
-          if (!['date', 'connection', 'keep-alive', 'transfer-encoding', 'apigw-requestid'].includes(key))
-            headers[key] = value;
-        });
-        headers['content-length'] = String(body.length);
-        const bare = await bareServer(200, headers, body);
-        const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}${path}`;
-        try {
-          const samples: { runtime: LoadResult[]; bare: LoadResult[] } = { runtime: [], bare: [] };
-          // A short warm-up of each, then interleaved rounds so drift on the machine hits both alike.
-          await load(`${runtime.url}${path}`, 2, body.length);
-          await load(bareUrl, 2, body.length);
-          for (let round = 0; round < rounds; round++) {
-            samples.runtime.push(await load(`${runtime.url}${path}`, seconds, body.length));
-            samples.bare.push(await load(bareUrl, seconds, body.length));
-          }
-          const summary = (results: LoadResult[]) => ({
-            rate: median(results.map((result) => result.requestsPerSecond)),
-            p50: median(results.map((result) => result.p50)),
-            p99: median(results.map((result) => result.p99)),
-            worstP99: Math.max(...results.map((result) => result.p99)),
-          });
-          const figure = summary(samples.runtime);
-          const baseline = summary(samples.bare);
-          rows.push({
-            name: `${name}, ${body.length} B`,
-            figure: `${formatNumber(figure.rate)} req/s, p50 ${ms(figure.p50)}, p99 ${ms(figure.p99)} (worst ${ms(figure.worstP99)})`,
-            baseline: `${formatNumber(baseline.rate)} req/s, p50 ${ms(baseline.p50)}, p99 ${ms(baseline.p99)}`,
-            ratio: `${(figure.rate / baseline.rate).toFixed(2)}×`,
-          });
-        } finally {
-          await new Promise((resolve) => bare.close(resolve));
-        }
-      }
-      printTable(
-        `api: GET /v1/charts offered ${formatNumber(RATE)} requests/s for ${seconds} s, ${CONNECTIONS} connections (autocannon)`,
-        [
-          'figure:   the local runtime: HTTP server → API Gateway v2 event → middy charts-api handler → serveCharts',
-          '          → PostgreSQL (embedded), every answer checked to be a 200 of the full body',
-          'baseline: a bare node:http server answering the same status, headers and bytes, same rate, same run',
-          `ratio:    figure ÷ baseline requests served per second; medians of ${rounds} interleaved rounds after a`,
-          '          2 s warm-up of each; latencies corrected for coordinated omission (autocannon with overallRate)',
-        ],
-        rows,
-      );
-    } finally {
-      await runtime.stop();
-    }
+  // Before the runtime starts, so that its embedded PostgreSQL inherits the servers' cores.
+  const place = placement();
+  try {
+    await withTempDir('api', (dataDir) => measure(place, dataDir, seconds, rounds));
+  } finally {
+    place.restore();
+  }
+}
+
+async function measure(place: Placement, dataDir: string, seconds: number, rounds: number): Promise<void> {
+  const runtime = await startLocalRuntime({
+    env: { TOP_SONGS_DATA_DIR: dataDir, PORT: '0' },
+    schedules: false,
   });
+  try {
+    const runtimeLatency = serverLatency(runtime.server);
+    const store = await runtime.dependencies.chartStore();
+    await store.upsertSongs(
+      Array.from({ length: 10 }, (_, index) => ({
+        song_id: `song-${String(index).padStart(6, '0')}`,
+        title: `Title ${index}`,
+        artist: `Artist ${index}`,
+        genre: 'pop',
+      })),
+    );
+    const open = windowContaining('hour', new Date());
+    const closed = windowContaining('hour', new Date(open.start.getTime() - HOUR));
+    await store.replaceWindow(closed, chartsOf(closed, runtime.settings.regions, 'final'));
+    await store.replaceWindow(open, chartsOf(open, runtime.settings.regions, 'provisional'));
+    const region = runtime.settings.regions[0] ?? GLOBAL_REGION;
+    const cases = [
+      {
+        name: 'final hour (start given)',
+        path: `/v1/charts?region=${region}&period=hour&start=${closed.start.toISOString()}`,
+      },
+      { name: 'latest hour (provisional)', path: `/v1/charts?region=${region}&period=hour` },
+    ];
+    const rows = [];
+    for (const { name, path } of cases) {
+      // The bare server answers what the runtime answers: same status, headers and bytes.
+      const sample = await fetch(`${runtime.url}${path}`);
+      const body = Buffer.from(await sample.arrayBuffer());
+      if (sample.status !== 200) throw new Error(`${path} answered ${sample.status}: ${body.toString()}`);
+      const headers: Record<string, string> = {};
+      sample.headers.forEach((value, key) => {
+        if (!['date', 'connection', 'keep-alive', 'transfer-encoding', 'apigw-requestid'].includes(key))
+          headers[key] = value;
+      });
+      headers['content-length'] = String(body.length);
+      const bare = await bareServer(200, headers, body);
+      const bareLatency = serverLatency(bare);
+      const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}${path}`;
+      try {
+        const samples: { runtime: LoadResult[]; bare: LoadResult[] } = { runtime: [], bare: [] };
+        const runtimeRun = (duration: number) =>
+          load(place, `${runtime.url}${path}`, duration, body.length, runtimeLatency);
+        const bareRun = (duration: number) => load(place, bareUrl, duration, body.length, bareLatency);
+        // A short warm-up of each, then interleaved rounds so drift on the machine hits both alike.
+        await runtimeRun(2);
+        await bareRun(2);
+        for (let round = 0; round < rounds; round++) {
+          samples.runtime.push(await runtimeRun(seconds));
+          samples.bare.push(await bareRun(seconds));
+        }
+        const summary = (results: LoadResult[]) => {
+          const of = (pick: (result: LoadResult) => number) => median(results.map(pick));
+          return {
+            rate: of((result) => result.requestsPerSecond),
+            p50: of((result) => result.p50),
+            p99: of((result) => result.p99),
+            worstP99: Math.max(...results.map((result) => result.p99)),
+            serverP50: of((result) => result.serverP50),
+            serverP99: of((result) => result.serverP99),
+            cpu: of((result) => result.cpuPerRequest),
+          };
+        };
+        const figure = summary(samples.runtime);
+        const baseline = summary(samples.bare);
+        const described = (side: ReturnType<typeof summary>) =>
+          `${formatNumber(side.rate)} req/s, p50 ${ms(side.p50)}, p99 ${ms(side.p99)}; ` +
+          `server p50 ${ms(side.serverP50)}, p99 ${ms(side.serverP99)}; ${formatNumber(side.cpu)} µs CPU/req`;
+        rows.push({
+          name: `${name}, ${body.length} B`,
+          figure: `${described(figure)} (worst p99 ${ms(figure.worstP99)})`,
+          baseline: described(baseline),
+          ratio: `${(figure.rate / baseline.rate).toFixed(2)}×`,
+        });
+      } finally {
+        await new Promise((resolve) => bare.close(resolve));
+      }
+    }
+    printTable(
+      `api: GET /v1/charts offered ${formatNumber(RATE)} requests/s for ${seconds} s, ${CONNECTIONS} connections (autocannon)`,
+      [
+        'figure:   the local runtime: HTTP server → API Gateway v2 event → middy charts-api handler → serveCharts',
+        '          → PostgreSQL (embedded), every answer checked to be a 200 of the full body',
+        'baseline: a bare node:http server answering the same status, headers and bytes, same rate, same run',
+        `ratio:    figure ÷ baseline requests served per second; medians of ${rounds} interleaved rounds after a`,
+        '          2 s warm-up of each; client latencies corrected for coordinated omission (autocannon with',
+        "          overallRate); server: the server's own, from a request's arrival to the end of its response;",
+        "          CPU: this process's user + system time per request (not PostgreSQL's)",
+        `placement: ${place.describe}`,
+      ],
+      rows,
+    );
+  } finally {
+    await runtime.stop();
+  }
 }

@@ -38,6 +38,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   readonly url: string;
+  /** The HTTP server (the api bench observes its requests' latency on it). */
+  readonly server: Server;
   readonly settings: Settings;
   readonly dependencies: Dependencies;
   /** The embedded PostgreSQL server, when DATABASE_URL is not set. */
@@ -169,6 +171,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const { port } = server.address() as AddressInfo;
     return {
       url: reachableUrl(settings.http.host, port),
+      server,
       settings: { ...settings, port },
       dependencies,
       database,
