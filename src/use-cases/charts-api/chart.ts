@@ -82,15 +82,18 @@ async function readChart(
   start: Date | undefined,
   genre: string | undefined,
 ): Promise<ReadAnswer<PreparedJson | undefined>> {
-  // The window still open or closing: from the live tallies while they have it (genre charts: the jobs' only).
+  // The window still open or closing: from the live tallies while they have it (genre charts: the jobs' only),
+  // unless the live chart has stalled behind the chart jobs' chart of that window, read alongside.
   const now = ports.clock();
   const window = start ? windowStartingAt(period, start) : windowContaining(period, now);
-  if (genre === undefined && isLiveWindow(window, now)) {
-    const tally = await ports.live.liveTally(region, period, window.start, CHART_SIZE);
-    if (tally)
-      return { value: prepareJson(liveChartBody(tally, window, now), cachePolicy.live), kept: 'timed' };
+  const live = genre === undefined && isLiveWindow(window, now);
+  const [tally, chart] = await Promise.all([
+    live ? ports.live.liveTally(region, period, window.start, CHART_SIZE) : undefined,
+    ports.charts.findChart(region, period, start, genre),
+  ]);
+  if (tally && !liveChartStalled(tally, chart)) {
+    return { value: prepareJson(liveChartBody(tally, window, now), cachePolicy.live), kept: 'timed' };
   }
-  const chart = await ports.charts.findChart(region, period, start, genre);
   if (!chart) return { value: undefined, kept: 'store' };
   // The latest chart of a series is replaced by the next window's soon, whatever its status; a final chart of a
   // given window changes only with the store (a restatement, an earlier window's, a song's title).
@@ -99,6 +102,26 @@ async function readChart(
     ? { value: prepareJson(chartBody(chart), cachePolicy.final), kept: 'lasting' }
     : { value: prepareJson(chartBody(chart), cachePolicy.live), kept: 'store' };
 }
+
+/**
+ * How much older than the chart jobs' chart of the same window a live chart may be before that one is served
+ * instead. The live-chart function commits a batch every second or so while it keeps up (every few seconds on a
+ * machine under load), and the chart jobs compute the open and closing windows every minute: a live chart this
+ * far behind their chart has stalled (its function crashed, stopped, or fails the same batch again and again), and
+ * the chart from the lake is the fresher one (docs/decisions.md, "A stalled live chart"). The margin keeps a live
+ * chart that is merely a batch behind from alternating with the lake's, which has fewer plays.
+ */
+export const LIVE_CHART_STALLED_MS = 30_000;
+
+/**
+ * Whether the chart jobs' chart `lake` is of the live chart's window and was computed so long after the live
+ * chart's last batch that this one stalled. (Without a start, the chart read is the latest: an earlier window's
+ * while the jobs have not charted this one yet.)
+ */
+export const liveChartStalled = (tally: LiveTally, lake: ServedChart | undefined): boolean =>
+  lake !== undefined &&
+  lake.window_start.getTime() === tally.windowStart.getTime() &&
+  lake.generated_at.getTime() - tally.asOf.getTime() > LIVE_CHART_STALLED_MS;
 
 /** A live chart: the tallies' top songs, ranked, with semantics derived from the stored charts before it. */
 function liveChartBody(tally: LiveTally, window: ChartWindow, now: Date): ChartBody {

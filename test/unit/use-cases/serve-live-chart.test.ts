@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Period } from '../../../src/domain/charts.ts';
 import type { ServedChart } from '../../../src/ports/chart-store.ts';
 import type { LiveTally } from '../../../src/ports/live-chart-store.ts';
+import { LIVE_CHART_STALLED_MS } from '../../../src/use-cases/charts-api/chart.ts';
 import { ChartResponse } from '../../../src/use-cases/charts-api/schemas.ts';
 import { serveCharts } from '../../../src/use-cases/serve-charts.ts';
 import { fakeChartStore, get } from '../support/fake-chart-store.ts';
@@ -53,10 +54,15 @@ const stored: ServedChart = {
   entries: [],
 };
 
-function serve(query: Record<string, string>, tallies: readonly LiveTally[], at = now) {
+function serve(
+  query: Record<string, string>,
+  tallies: readonly LiveTally[],
+  at = now,
+  charts: readonly ServedChart[] = [stored],
+) {
   const asked: string[] = [];
   const result = serveCharts(get('/v1/charts', query), {
-    charts: fakeChartStore([stored]).store,
+    charts: fakeChartStore(charts).store,
     regions: ['us', 'gb'],
     clock: () => at,
     live: {
@@ -165,5 +171,60 @@ describe('serveCharts: the live chart', () => {
     const { asked, result } = serve({ region: 'us', period: 'hour', genre: 'pop' }, [tally]);
     await result;
     expect(asked).toEqual([]);
+  });
+
+  describe('a live chart that stalled', () => {
+    // The chart jobs' provisional chart of the open hour, computed at `generatedAt`.
+    const lakeChart = (generatedAt: Date): ServedChart => ({
+      ...stored,
+      window_start: tally.windowStart,
+      window_end: new Date('2026-11-20T12:00:00Z'),
+      status: 'provisional',
+      generated_at: generatedAt,
+      eligible_plays: 20,
+      entries: [
+        {
+          rank: 1,
+          song_id: 'song-z',
+          title: null,
+          artist: null,
+          genre: null,
+          plays: 20,
+          previous_rank: null,
+          movement: 'new',
+          peak_rank: 1,
+          periods_on_chart: 1,
+        },
+      ],
+    });
+
+    it('gives way to the chart jobs’ chart of the window once that is fresher by more than the margin', async () => {
+      // The live-chart function's last batch was 20 minutes ago; the chart job ran 30 s ago.
+      const stalled: LiveTally = { ...tally, asOf: new Date('2026-11-20T11:10:00Z') };
+      const generatedAt = new Date('2026-11-20T11:29:30Z');
+      const queries: Record<string, string>[] = [
+        { region: 'us', period: 'hour' },
+        { region: 'us', period: 'hour', start: '2026-11-20T11:00:00Z' },
+      ];
+      for (const query of queries) {
+        const body = (await serve(query, [stalled], now, [stored, lakeChart(generatedAt)]).result)
+          .body as Record<string, unknown>;
+        expect([body.source, body.as_of, body.window_start, body.status, body.eligible_plays]).toEqual([
+          'lake',
+          generatedAt.toISOString(),
+          '2026-11-20T11:00:00.000Z',
+          'provisional',
+          20,
+        ]);
+        expect(ChartResponse.parse(body)).toEqual(body);
+      }
+    });
+
+    it('stays live while it is at most the margin behind the chart jobs’ chart (a batch late, not stalled)', async () => {
+      const late: LiveTally = { ...tally, asOf: new Date(now.getTime() - LIVE_CHART_STALLED_MS) };
+      const { result } = serve({ region: 'us', period: 'hour' }, [late], now, [stored, lakeChart(now)]);
+      const body = (await result).body as Record<string, unknown>;
+      expect([body.source, body.as_of]).toEqual(['live', late.asOf.toISOString()]);
+    });
   });
 });
