@@ -91,8 +91,10 @@ async function readChart(
     live ? ports.live.liveTally(region, period, window.start, CHART_SIZE) : undefined,
     ports.charts.findChart(region, period, start, genre),
   ]);
+  // Kept as an answer from the store too: whether it is served, rather than the chart jobs' chart, is read there
+  // (and a write there, the window's final chart above all, is served from the next request).
   if (tally && !liveChartStalled(tally, chart)) {
-    return { value: prepareJson(liveChartBody(tally, window, now), cachePolicy.live), kept: 'timed' };
+    return { value: prepareJson(liveChartBody(tally, window, now), cachePolicy.live), kept: 'store' };
   }
   if (!chart) return { value: undefined, kept: 'store' };
   // The latest chart of a series is replaced by the next window's soon, whatever its status; a final chart of a
