@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresApiKeyStore } from '../../../src/adapters/postgres/api-key-store.ts';
 import { migrate } from '../../../src/adapters/postgres/migrate.ts';
 import { onConnection, resilientPool } from '../../../src/adapters/postgres/pool.ts';
-import { PostgresRateLimiter } from '../../../src/adapters/postgres/rate-limiter.ts';
+import { COUNT_REQUEST, PostgresRateLimiter } from '../../../src/adapters/postgres/rate-limiter.ts';
 import { generateApiKey, type RateLimit } from '../../../src/domain/api-keys.ts';
 import { ApiKeyNameTakenError } from '../../../src/ports/api-key-store.ts';
 import { postgresForThisFile } from '../support/postgres.ts';
@@ -129,5 +129,23 @@ describe('PostgresRateLimiter', () => {
       record.id,
     ]);
     expect(rows[0].n).toBe(0);
+  });
+
+  it('does not wait for its commit to reach the disk, in its own transaction only', async () => {
+    const { record } = await newKey('commit-not-awaited');
+    const client = await pools[0]!.connect();
+    try {
+      const setting = async () =>
+        (await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]
+          ?.synchronous_commit;
+      const before = await setting();
+      await client.query('BEGIN');
+      await client.query(COUNT_REQUEST, [record.id, windowStart, at]);
+      expect(await setting()).toBe('off');
+      await client.query('COMMIT');
+      expect([before, await setting()]).toEqual(['on', 'on']);
+    } finally {
+      client.release();
+    }
   });
 });
