@@ -123,14 +123,27 @@ export async function loadWholeHours(
     await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${lookup}`)
   ).getRowObjectsJS() as { n: number }[];
   const probedFiles = input.hours.flatMap((hour) => (hour.partial?.probed ? [hour.partial.probed] : []));
+  // Two steps: the fingerprints found (a scan of the rollups' fingerprint column alone), then their rows by a
+  // list of constants, which DuckDB filters the scan by, decoding the other columns only where it matches (a
+  // join, or `IN (subquery)`, decodes every column of the day's 9.5 M keys: seconds instead of a fraction).
+  const found =
+    input.rollupKeys !== undefined && (count?.n ?? 0) > 0
+      ? (
+          await connection.runAndReadAll(
+            `SELECT DISTINCT fingerprint FROM ${input.rollupKeys} WHERE fingerprint IN (SELECT fingerprint FROM ${lookup})`,
+          )
+        )
+          .getRowObjectsJS()
+          .map((row) => `${String(row.fingerprint)}::UBIGINT`)
+      : [];
   const probes = [
     ...(probedFiles.length > 0
       ? [`SELECT ${KEY_COLUMNS}, true AS from_rollup FROM read_parquet(${sqlList(probedFiles)})`]
       : []),
-    ...(input.rollupKeys !== undefined && (count?.n ?? 0) > 0
+    ...(found.length > 0
       ? [
           `SELECT ${KEY_COLUMNS}, true AS from_rollup FROM ${input.rollupKeys}
-           WHERE fingerprint IN (SELECT fingerprint FROM ${lookup})`,
+           WHERE fingerprint IN (${found.join(', ')})`,
         ]
       : []),
     `SELECT ${KEY_COLUMNS}, true AS from_rollup FROM ${tables.whole} WHERE false`,
