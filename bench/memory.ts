@@ -26,6 +26,9 @@ interface Sample {
   readonly seconds: number;
   readonly nodeRssMb: number;
   readonly postgresRssMb: number;
+  /** The scheduled jobs' processes (node, children of the runtime) running at the sample, RSS summed. */
+  readonly jobsRssMb: number;
+  /** node, its job processes and PostgreSQL's: the whole tree under `npm start`. */
   readonly treeRssMb: number;
   readonly treePssMb: number;
 }
@@ -126,7 +129,7 @@ export async function run(options: BenchOptions): Promise<void> {
       `\nmemory: npm start (pid ${pid}, embedded defaults, schedules on, simulator at ${RATE} plays/s) for ${durationMs / 60_000} min in ${dataDir}`,
     );
     console.log(
-      `  every ${everyMs / 1000} s, MB: node RSS, PostgreSQL RSS (summed), tree RSS, tree PSS, load`,
+      `  every ${everyMs / 1000} s, MB: node RSS, PostgreSQL RSS (summed), job processes RSS (summed), tree RSS (all three), tree PSS, load`,
     );
     const samples: Sample[] = [];
     const started = performance.now();
@@ -135,13 +138,14 @@ export async function run(options: BenchOptions): Promise<void> {
       const sample = {
         seconds: (performance.now() - started) / 1000,
         nodeRssMb: memory.rootRssMb,
-        postgresRssMb: memory.descendantsRssMb,
+        postgresRssMb: memory.descendantsRssMb - memory.nodeDescendantsRssMb,
+        jobsRssMb: memory.nodeDescendantsRssMb,
         treeRssMb: memory.rootRssMb + memory.descendantsRssMb,
         treePssMb: memory.treePssMb,
       };
       samples.push(sample);
       console.log(
-        `  ${`${Math.round(sample.seconds)} s`.padStart(7)} ${[sample.nodeRssMb, sample.postgresRssMb, sample.treeRssMb, sample.treePssMb].map((v) => v.toFixed(0).padStart(6)).join(' ')}  ${os.loadavg()[0]!.toFixed(2)}`,
+        `  ${`${Math.round(sample.seconds)} s`.padStart(7)} ${[sample.nodeRssMb, sample.postgresRssMb, sample.jobsRssMb, sample.treeRssMb, sample.treePssMb].map((v) => v.toFixed(0).padStart(6)).join(' ')}  ${os.loadavg()[0]!.toFixed(2)}`,
       );
     };
     try {
@@ -161,6 +165,7 @@ export async function run(options: BenchOptions): Promise<void> {
       console.log(`\n  over ${(samples.at(-1)!.seconds / 60).toFixed(1)} min (${samples.length} samples):`);
       console.log(describeSeries('node RSS', samples, (s) => s.nodeRssMb));
       console.log(describeSeries('PostgreSQL RSS', samples, (s) => s.postgresRssMb));
+      console.log(describeSeries('job processes', samples, (s) => s.jobsRssMb));
       console.log(describeSeries('tree RSS', samples, (s) => s.treeRssMb));
       console.log(describeSeries('tree PSS', samples, (s) => s.treePssMb));
       const end = samples.at(-1)!;

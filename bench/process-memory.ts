@@ -10,6 +10,11 @@ export interface TreeMemory {
   /** Resident sets of its descendants added up (PostgreSQL's processes), MB; shared pages count in each. */
   readonly descendantsRssMb: number;
   /**
+   * Of those, the descendants that run node (the local runtime's scheduled jobs, each in a process of its own
+   * while it runs), MB; the rest is PostgreSQL's.
+   */
+  readonly nodeDescendantsRssMb: number;
+  /**
    * Proportional set sizes of the whole tree added up, MB: each shared page (PostgreSQL's shared buffers, the
    * binaries) is divided among the processes that map it, so the sum is what the tree really occupies.
    */
@@ -47,6 +52,15 @@ function descendantsOf(pid: number): number[] {
   return tree;
 }
 
+/** Whether the process runs node (its command name, /proc/<pid>/comm); false when it is gone. */
+function runsNode(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node';
+  } catch {
+    return false;
+  }
+}
+
 /** Rss and Pss of one process in kB (smaps_rollup, Linux 4.14+); zeros when it is gone. */
 function rollup(pid: number): { rss: number; pss: number } {
   try {
@@ -61,11 +75,12 @@ function rollup(pid: number): { rss: number; pss: number } {
 export function processTreeMemory(rootPid: number): TreeMemory {
   const [root = rootPid, ...descendants] = descendantsOf(rootPid);
   const rootUse = rollup(root);
-  const others = descendants.map(rollup);
+  const others = descendants.map((pid) => ({ ...rollup(pid), node: runsNode(pid) }));
   const mb = (kb: number) => kb / 1024;
   return {
     rootRssMb: mb(rootUse.rss),
     descendantsRssMb: mb(others.reduce((sum, use) => sum + use.rss, 0)),
+    nodeDescendantsRssMb: mb(others.reduce((sum, use) => sum + (use.node ? use.rss : 0), 0)),
     treePssMb: mb(others.reduce((sum, use) => sum + use.pss, rootUse.pss)),
     processes: 1 + descendants.length,
   };

@@ -196,7 +196,8 @@ async function soakAt(
     const sample = {
       seconds: (now - started) / 1000,
       nodeRssMb: memory.rootRssMb,
-      postgresRssMb: memory.descendantsRssMb,
+      // PostgreSQL's alone: the scheduled jobs' processes are in the tree's PSS, not in this column.
+      postgresRssMb: memory.descendantsRssMb - memory.nodeDescendantsRssMb,
       treePssMb: memory.treePssMb,
     };
     samples.push(sample);

@@ -12,11 +12,11 @@ export const projectRoot = resolve(import.meta.dirname, '..');
 
 const loaded = new Map<string, Promise<Handler>>();
 
-async function loadHandler(declaration: FunctionDeclaration): Promise<Handler> {
-  const module = (await import(pathToFileURL(resolve(projectRoot, declaration.entry)).href)) as {
+async function loadHandler(entry: string): Promise<Handler> {
+  const module = (await import(pathToFileURL(resolve(projectRoot, entry)).href)) as {
     handler?: Handler;
   };
-  if (typeof module.handler !== 'function') throw new Error(`${declaration.entry} exports no handler`);
+  if (typeof module.handler !== 'function') throw new Error(`${entry} exports no handler`);
   return module.handler;
 }
 
@@ -29,11 +29,23 @@ export class FunctionTimeoutError extends Error {
  * database pool (database-pools.ts).
  */
 export async function invokeFunction(name: FunctionName, event: unknown): Promise<unknown> {
-  const declaration = functionNamed(name);
-  let handler = loaded.get(name);
+  return invokeDeclared(functionNamed(name), event);
+}
+
+/**
+ * Invokes the handler a declaration names (its `entry`) in this process, with its timeout: the topology's
+ * functions through `invokeFunction`, and the scheduled jobs' own processes (job-process-main.ts) with the
+ * declaration their parent sent.
+ */
+export async function invokeDeclared(
+  declaration: Pick<FunctionDeclaration, 'name' | 'entry' | 'timeoutSeconds'>,
+  event: unknown,
+): Promise<unknown> {
+  const { name } = declaration;
+  let handler = loaded.get(declaration.entry);
   if (!handler) {
-    handler = loadHandler(declaration);
-    loaded.set(name, handler);
+    handler = loadHandler(declaration.entry);
+    loaded.set(declaration.entry, handler);
   }
   const context = lambdaContext(name, declaration.timeoutSeconds);
   const run = await handler;

@@ -17,6 +17,7 @@ import { invokeFunction, projectRoot } from './functions.ts';
 import { createGatewayAuthorizer } from './gateway-authorizer.ts';
 import { RequestDrain } from './http-drain.ts';
 import { createHttpServer } from './http-server.ts';
+import { runScheduledJob } from './job-process.ts';
 import { operationalEndpoints } from './operational.ts';
 import { Scheduler } from './scheduler.ts';
 import { databaseStartAdvice, lakeStartAdvice, listenAdvice, transportStartAdvice } from './start-advice.ts';
@@ -32,7 +33,10 @@ export interface LocalRuntimeOptions {
   readonly staticDir?: string;
   /** Where the lake's catalog comes from when it has none, written before the jobs first run. */
   readonly defaultCatalog?: SongSource;
-  /** The time every function and the gateway's authorizer cache go by (tests move it on). */
+  /**
+   * The time every function and the gateway's authorizer cache go by (tests move it on); only with
+   * `schedules: false`, as the scheduled jobs run in processes of their own, on the system's clock.
+   */
   readonly clock?: Clock;
 }
 
@@ -61,6 +65,10 @@ export interface LocalRuntime {
  * A service that cannot start fails it with a StartupError, one sentence saying what to do.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  if (options.clock && (options.schedules ?? true)) {
+    // The scheduled jobs run in processes of their own, on the system's clock.
+    throw new Error('a clock of its own needs schedules: false (the test invokes the jobs itself)');
+  }
   let settings = options.settings ?? loadSettings(options.env);
   const embedded = !settings.databaseUrl;
   const database = embedded ? await startEmbeddedPostgres(join(settings.dataDir, 'postgres')) : undefined;
@@ -152,6 +160,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
 
     if (options.schedules ?? true) {
+      const jobOptions = { settings, metrics: dependencies.metrics };
       const scheduler = new Scheduler();
       quiesce.push(() => scheduler.stop());
       void scheduler.start(
@@ -161,7 +170,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
                 {
                   functionName: fn.name,
                   trigger: fn.trigger,
-                  invoke: (event: unknown) => invokeFunction(fn.name, event),
+                  // Each run in a process of its own, ended after it (job-process.ts).
+                  invoke: (event: unknown) => runScheduledJob(fn, event, jobOptions),
                 },
               ]
             : [],

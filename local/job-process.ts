@@ -1,0 +1,177 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { Settings } from '../src/config/settings.ts';
+import type { Metrics } from '../src/ports/metrics.ts';
+import type { FunctionDeclaration } from '../src/topology.ts';
+import { logger } from '../src/wiring/logger.ts';
+import { FunctionTimeoutError, projectRoot } from './functions.ts';
+
+/**
+ * The local runtime runs each scheduled job (the chart jobs, compaction, enrichment, the catalog sync: the
+ * functions that read the lake with DuckDB) in a process of its own, started for one run and ended after it,
+ * as Lambda runs each function in a sandbox of its own. DuckDB's and glibc's allocators keep what a run over
+ * thousands of small files took; only the end of the process gives it all back (docs/decisions.md,
+ * "Scheduled jobs in a process of their own").
+ */
+
+/** What a job process runs: the declaration's handler, with its timeout, against the runtime's settings. */
+export type JobDeclaration = Pick<FunctionDeclaration, 'name' | 'entry' | 'timeoutSeconds'>;
+
+/** Parent → job process: the one run it is for. */
+export interface JobRequest {
+  readonly kind: 'run';
+  readonly declaration: JobDeclaration;
+  readonly event: unknown;
+  /** Parsed once by the runtime (with the embedded database's URL filled in), not read again from the env. */
+  readonly settings: Settings;
+}
+
+/** Job process → parent. */
+export type JobMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'metric'; readonly method: 'count' | 'observe'; readonly args: readonly unknown[] }
+  | { readonly kind: 'answer'; readonly value: unknown; readonly runMs: number }
+  | {
+      readonly kind: 'failure';
+      readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
+      readonly runMs: number;
+    };
+
+export interface JobRun {
+  readonly value: unknown;
+  /** From the fork until the job process could take the run: Node's start and the runner's own imports. */
+  readonly startMs: number;
+  /** The run in the job process: the handler's imports, its dependencies' opening, the handler itself. */
+  readonly runMs: number;
+}
+
+export interface JobProcessOptions {
+  readonly settings: Settings;
+  /** Where the job process's metrics are counted: the runtime's registry (GET /metrics). */
+  readonly metrics: Metrics;
+  /** Extra node flags of the job process (none by default: it inherits NODE_OPTIONS from the environment). */
+  readonly execArgv?: readonly string[];
+}
+
+/** The job process ended without answering: it crashed, was killed, or exited on its own. */
+export class JobProcessError extends Error {
+  override name = 'JobProcessError';
+}
+
+/** A failure the job reported, as it was thrown in the job process (its name, message and stack). */
+export class JobFailure extends Error {}
+
+/**
+ * How long after the function's timeout a job process that has not answered is killed: its own deadline
+ * answers first unless its event loop is blocked (a long synchronous call), which only a kill can end.
+ */
+const KILL_GRACE_MS = 2_000;
+
+const program = join(projectRoot, 'local', 'job-process-main.ts');
+
+/**
+ * Runs one invocation of `declaration` in a new process and ends the process: resolves with the handler's
+ * value, rejects with what it threw (a JobFailure, or a FunctionTimeoutError), or with a JobProcessError when
+ * the process ended without an answer. Never throws into the caller's process otherwise.
+ */
+export function runInJobProcess(
+  declaration: JobDeclaration,
+  event: unknown,
+  options: JobProcessOptions,
+): Promise<JobRun> {
+  return new Promise((resolve, reject) => {
+    const forkedAt = performance.now();
+    let startMs: number | undefined;
+    let settled = false;
+    // What the job answered; the run settles once its process has exited, so that its memory is returned
+    // before the caller goes on (the scheduler's next run).
+    let answered: (() => void) | undefined;
+    const child = fork(program, [], {
+      cwd: projectRoot,
+      execArgv: [...(options.execArgv ?? [])],
+      // Structured clone: undefined settings stay undefined, and the event's values keep their types.
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(killer);
+      outcome();
+    };
+    const killer = setTimeout(
+      () => {
+        child.kill('SIGKILL');
+        settle(
+          answered ??
+            (() =>
+              reject(
+                new FunctionTimeoutError(
+                  `${declaration.name} timed out after ${declaration.timeoutSeconds} s (its process was killed)`,
+                ),
+              )),
+        );
+      },
+      declaration.timeoutSeconds * 1000 + KILL_GRACE_MS,
+    );
+    child.on('message', (message: JobMessage) => {
+      switch (message.kind) {
+        case 'ready': {
+          startMs = performance.now() - forkedAt;
+          const request: JobRequest = { kind: 'run', declaration, event, settings: options.settings };
+          child.send(request);
+          return;
+        }
+        case 'metric':
+          // The same call the job made on its own Metrics, replayed on the runtime's.
+          (options.metrics[message.method] as (...args: readonly unknown[]) => void)(...message.args);
+          return;
+        case 'answer':
+          answered = () => resolve({ value: message.value, startMs: startMs ?? 0, runMs: message.runMs });
+          return;
+        case 'failure':
+          answered = () => reject(reported(message.error));
+          return;
+      }
+    });
+    child.once('error', (error) =>
+      settle(() => reject(new JobProcessError(`${declaration.name}: its process failed: ${error.message}`))),
+    );
+    child.once('exit', (code, signal) =>
+      settle(
+        answered ??
+          (() =>
+            reject(
+              new JobProcessError(
+                `${declaration.name}: its process exited (${signal ?? `code ${code}`}) before it answered`,
+              ),
+            )),
+      ),
+    );
+  });
+}
+
+/** A scheduled run in its own process: the handler's value, with what the process cost logged (INFO). */
+export async function runScheduledJob(
+  declaration: JobDeclaration,
+  event: unknown,
+  options: JobProcessOptions,
+): Promise<unknown> {
+  const run = await runInJobProcess(declaration, event, options);
+  logger.info('scheduled run in its own process', {
+    function: declaration.name,
+    processStartMs: Math.round(run.startMs),
+    runMs: Math.round(run.runMs),
+  });
+  return run.value;
+}
+
+/** The error as the job threw it: a timeout stays a FunctionTimeoutError; any other keeps its name and stack. */
+function reported(error: { name: string; message: string; stack?: string }): Error {
+  const rebuilt =
+    error.name === 'FunctionTimeoutError'
+      ? new FunctionTimeoutError(error.message)
+      : Object.assign(new JobFailure(error.message), { name: error.name });
+  if (error.stack) rebuilt.stack = error.stack;
+  return rebuilt;
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
+import { FunctionTimeoutError } from '../../../local/functions.ts';
+import {
+  type JobDeclaration,
+  JobFailure,
+  JobProcessError,
+  runInJobProcess,
+} from '../../../local/job-process.ts';
+import { isProcessAlive } from '../../../src/adapters/process-liveness.ts';
+import { loadSettings, type Settings } from '../../../src/config/settings.ts';
+import type { Metrics } from '../../../src/ports/metrics.ts';
+
+/** A handler of test/fixtures/job-process, declared as a topology function would be. */
+const fixture = (file: string, timeoutSeconds = 30): JobDeclaration => ({
+  name: 'chart-hourly',
+  entry: `test/fixtures/job-process/${file}`,
+  timeoutSeconds,
+});
+
+/** Metrics that record each call, to compare with what the job counted in its own process. */
+function recordingMetrics(): { metrics: Metrics; calls: unknown[][] } {
+  const calls: unknown[][] = [];
+  const metrics = {
+    count: (...args: unknown[]) => calls.push(['count', ...args]),
+    observe: (...args: unknown[]) => calls.push(['observe', ...args]),
+    flush: () => {},
+  } as unknown as Metrics;
+  return { metrics, calls };
+}
+
+describe('a scheduled job in a process of its own (real child processes)', () => {
+  let dataDir: Awaited<ReturnType<typeof makeTempDir>>;
+  let settings: Settings;
+
+  beforeAll(async () => {
+    dataDir = await makeTempDir('job-process');
+    // Regions that the job process's environment does not hold: it must take the parent's settings.
+    settings = loadSettings({ TOP_SONGS_DATA_DIR: dataDir.path, REGIONS: 'xx,yy' });
+  });
+  afterAll(() => dataDir.remove());
+
+  it('answers with the handler’s value, with the parent’s settings and its metrics counted in the parent', async () => {
+    const { metrics, calls } = recordingMetrics();
+    const event = { window_start: '2026-12-05T10:00:00.000Z', nested: { n: 1 } };
+    const run = await runInJobProcess(fixture('answers.ts'), event, { settings, metrics });
+    const value = run.value as { event: unknown; regions: string[]; pid: number };
+    expect(value.event).toEqual(event);
+    expect(value.regions).toEqual(['xx', 'yy']);
+    expect(value.pid).not.toBe(process.pid);
+    // It ended with the run.
+    expect(isProcessAlive(value.pid)).toBe(false);
+    expect(calls).toEqual([['count', 'chart_windows_computed', 2, { period: 'hour', status: 'final' }]]);
+    expect(run.startMs).toBeGreaterThan(0);
+    expect(run.runMs).toBeGreaterThan(0);
+  });
+
+  it('rejects with the error the handler threw, its name and message kept', async () => {
+    const failure = await runInJobProcess(
+      fixture('throws.ts'),
+      {},
+      { settings, metrics: recordingMetrics().metrics },
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(JobFailure);
+    expect(failure).toMatchObject({ name: 'WindowRefused', message: 'no such window' });
+    expect((failure as Error).stack).toMatch(/throws\.ts/);
+  });
+
+  it('rejects with a JobProcessError, and nothing else happens here, when the process exits mid-run', async () => {
+    const failure = runInJobProcess(
+      fixture('exits.ts'),
+      {},
+      { settings, metrics: recordingMetrics().metrics },
+    );
+    await expect(failure).rejects.toThrow(JobProcessError);
+    await expect(failure).rejects.toThrow('chart-hourly: its process exited (code 3) before it answered');
+  });
+
+  it('rejects with a FunctionTimeoutError when the handler does not answer within its timeout', async () => {
+    const failure = runInJobProcess(
+      fixture('never-answers.ts', 1),
+      {},
+      { settings, metrics: recordingMetrics().metrics },
+    );
+    await expect(failure).rejects.toThrow(FunctionTimeoutError);
+    await expect(failure).rejects.toThrow('chart-hourly timed out after 1 s');
+  });
+
+  it('kills the process, and rejects with a FunctionTimeoutError, when its event loop is blocked past the timeout', async () => {
+    const failure = runInJobProcess(
+      fixture('blocks.ts', 1),
+      {},
+      { settings, metrics: recordingMetrics().metrics },
+    );
+    await expect(failure).rejects.toThrow(FunctionTimeoutError);
+    await expect(failure).rejects.toThrow('chart-hourly timed out after 1 s (its process was killed)');
+  });
+});
