@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { devApiKeyFile, readApiKeyFile } from '../local/dev-api-key.ts';
 
@@ -30,6 +31,19 @@ export async function invokeLocally(
     );
     child.stdin?.end(JSON.stringify(event));
   });
+}
+
+/**
+ * The node flags `npm start` runs `local/main.ts` with (package.json's start script, `exec node <flags>
+ * local/main.ts`: the V8 heap cap), so that a test or benchmark that starts the entry point itself runs it alike.
+ */
+export function startScriptNodeFlags(projectDir: string = root): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const match = /\bnode((?:\s+--\S+)*)\s+local\/main\.ts\b/.exec(scripts.start);
+  if (!match) throw new Error(`package.json's start script runs no "node … local/main.ts": ${scripts.start}`);
+  return match[1]!.split(/\s+/).filter(Boolean);
 }
 
 export interface LocalProcess {
@@ -65,7 +79,7 @@ export async function startLocalProcess(
   const inherited = localModeEnv();
   const [command, commandArgs] = viaNpm
     ? ['npm', ['start', '--', ...args]]
-    : [process.execPath, [join(projectDir, 'local/main.ts'), ...args]];
+    : [process.execPath, [...startScriptNodeFlags(projectDir), join(projectDir, 'local/main.ts'), ...args]];
   const child = spawn(command, commandArgs, {
     cwd: projectDir,
     env: { ...inherited, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },

@@ -17,7 +17,7 @@ import { invokeFunction, projectRoot } from './functions.ts';
 import { createGatewayAuthorizer } from './gateway-authorizer.ts';
 import { RequestDrain } from './http-drain.ts';
 import { createHttpServer } from './http-server.ts';
-import { runScheduledJob } from './job-process.ts';
+import { scheduledJobRunner } from './job-process.ts';
 import { operationalEndpoints } from './operational.ts';
 import { Scheduler } from './scheduler.ts';
 import { databaseStartAdvice, lakeStartAdvice, listenAdvice, transportStartAdvice } from './start-advice.ts';
@@ -160,7 +160,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
 
     if (options.schedules ?? true) {
-      const jobOptions = { settings, metrics: dependencies.metrics };
+      const runJob = scheduledJobRunner({ settings, metrics: dependencies.metrics });
       const scheduler = new Scheduler();
       quiesce.push(() => scheduler.stop());
       void scheduler.start(
@@ -170,8 +170,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
                 {
                   functionName: fn.name,
                   trigger: fn.trigger,
-                  // Each run in a process of its own, ended after it (job-process.ts).
-                  invoke: (event: unknown) => runScheduledJob(fn, event, jobOptions),
+                  // Each run in a process of its own, ended after it, one at a time (job-process.ts).
+                  invoke: (event: unknown) => runJob(fn, event),
                 },
               ]
             : [],

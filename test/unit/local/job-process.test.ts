@@ -6,6 +6,7 @@ import {
   JobFailure,
   JobProcessError,
   runInJobProcess,
+  scheduledJobRunner,
 } from '../../../local/job-process.ts';
 import { isProcessAlive } from '../../../src/adapters/process-liveness.ts';
 import { loadSettings, type Settings } from '../../../src/config/settings.ts';
@@ -94,5 +95,20 @@ describe('a scheduled job in a process of its own (real child processes)', () =>
     );
     await expect(failure).rejects.toThrow(FunctionTimeoutError);
     await expect(failure).rejects.toThrow('chart-hourly timed out after 1 s (its process was killed)');
+  });
+
+  it('runs the scheduled jobs one process at a time, each started after the one before it ended', async () => {
+    const { metrics, calls } = recordingMetrics();
+    const run = scheduledJobRunner({ settings, metrics });
+    type Ran = { pid: number; startedAt: number; endedAt: number };
+    const [first, failure, second] = (await Promise.all([
+      run(fixture('answers.ts'), { n: 1 }),
+      run(fixture('throws.ts'), {}).catch((error: unknown) => error),
+      run(fixture('answers.ts'), { n: 2 }),
+    ])) as [Ran, Error, Ran];
+    expect(failure).toMatchObject({ name: 'WindowRefused' });
+    expect(second.pid).not.toBe(first.pid);
+    expect(second.startedAt).toBeGreaterThanOrEqual(first.endedAt);
+    expect(calls).toHaveLength(2);
   });
 });
