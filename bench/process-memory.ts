@@ -2,7 +2,8 @@
  * The memory of a process and of every process below it (the local runtime's node and its embedded
  * PostgreSQL server with its backends), read from Linux's /proc.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export interface TreeMemory {
   /** Resident set of the root process (node), MB. */
@@ -52,10 +53,13 @@ function descendantsOf(pid: number): number[] {
   return tree;
 }
 
-/** Whether the process runs node (its command name, /proc/<pid>/comm); false when it is gone. */
+/**
+ * Whether the process runs node: its executable (/proc/<pid>/exe) is named `node`; its command name would not
+ * do, as node names its main thread `MainThread`. False when it is gone.
+ */
 function runsNode(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node';
+    return basename(readlinkSync(`/proc/${pid}/exe`)) === 'node';
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import type { Settings } from '../src/config/settings.ts';
 import type { Metrics } from '../src/ports/metrics.ts';
 import type { FunctionDeclaration } from '../src/topology.ts';
@@ -86,9 +86,15 @@ export function runInJobProcess(
     // What the job answered; the run settles once its process has exited, so that its memory is returned
     // before the caller goes on (the scheduler's next run).
     let answered: (() => void) | undefined;
+    // The runtime's working folder (a relative TOP_SONGS_DATA_DIR means the same folder to both).
     const child = fork(program, [], {
-      cwd: projectRoot,
       execArgv: [...(options.execArgv ?? [])],
+      // Node's compile cache halves the start of each job process (its imports are most of it).
+      env: {
+        ...process.env,
+        NODE_COMPILE_CACHE:
+          process.env.NODE_COMPILE_CACHE ?? resolvePath(options.settings.dataDir, 'compile-cache'),
+      },
       // Structured clone: undefined settings stay undefined, and the event's values keep their types.
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -48,18 +48,21 @@ describe('parseDuration', () => {
 });
 
 describe('processTreeMemory', () => {
-  it('adds up a process and its children from /proc', async () => {
+  it('adds up a process and its children from /proc, the node ones (job processes) apart', async () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
-    await new Promise((resolve) => child.once('spawn', resolve));
+    const nodeChild = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+    await Promise.all([child, nodeChild].map((c) => new Promise((resolve) => c.once('spawn', resolve))));
     try {
       const memory = processTreeMemory(process.pid);
-      expect(memory.processes).toBeGreaterThanOrEqual(2);
+      expect(memory.processes).toBeGreaterThanOrEqual(3);
       expect(memory.rootRssMb).toBeGreaterThan(10); // a node process
-      expect(memory.descendantsRssMb).toBeGreaterThan(0); // the sleep
+      expect(memory.nodeDescendantsRssMb).toBeGreaterThan(0); // the node child
+      expect(memory.descendantsRssMb).toBeGreaterThan(memory.nodeDescendantsRssMb); // and the sleep
       expect(memory.treePssMb).toBeGreaterThan(0);
       expect(memory.treePssMb).toBeLessThanOrEqual(memory.rootRssMb + memory.descendantsRssMb);
     } finally {
       child.kill();
+      nodeChild.kill();
     }
   });
 });
