@@ -86,6 +86,14 @@ const settingsSchema = z.object({
   DATABASE_TIMEOUT_MS: z.preprocess(blankAsUnset, z.coerce.number().int().positive().optional()),
   /** How long the charts API answers a chart from memory before it reads it again; 0: every request reads. */
   CHARTS_API_LIVE_CACHE_MS: z.preprocess(blankAsUnset, z.coerce.number().int().nonnegative().default(2_000)),
+  /**
+   * How long after a chart is written elsewhere (a restatement) the charts API may still serve the answer it
+   * kept; 0: not at all, at the price of a database round trip in every request.
+   */
+  CHARTS_API_REVISION_MAX_AGE_MS: z.preprocess(
+    blankAsUnset,
+    z.coerce.number().int().nonnegative().default(250),
+  ),
   REGIONS: z
     .string()
     .optional()
@@ -182,6 +190,8 @@ export interface Settings {
   readonly databaseTimeoutMs: number | undefined;
   /** CHARTS_API_LIVE_CACHE_MS: how long a chart answer is kept in memory (answer-cache.ts); 0: not at all. */
   readonly chartsApiLiveCacheMs: number;
+  /** CHARTS_API_REVISION_MAX_AGE_MS: how old a revision read may be and still vouch for a kept answer. */
+  readonly chartsApiRevisionMaxAgeMs: number;
   readonly regions: readonly string[];
   readonly dataDir: string;
   /** Seconds between event-loop delay reports on stderr; undefined: none. */
@@ -286,6 +296,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     kinesisStream: raw.KINESIS_STREAM || undefined,
     databaseTimeoutMs: raw.DATABASE_TIMEOUT_MS,
     chartsApiLiveCacheMs: raw.CHARTS_API_LIVE_CACHE_MS,
+    chartsApiRevisionMaxAgeMs: raw.CHARTS_API_REVISION_MAX_AGE_MS,
     regions: raw.REGIONS,
     dataDir: raw.TOP_SONGS_DATA_DIR,
     eventLoopReportSeconds: raw.TOP_SONGS_EVENT_LOOP_REPORT_SECONDS,

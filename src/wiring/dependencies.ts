@@ -67,6 +67,12 @@ export function createDependencies(
   let lake: ObjectStore | undefined;
   let transport: Transport | undefined;
   const pools = databasePools(settings, databaseTimeoutMs);
+  const chartAnswers = new AnswerCache<PreparedJson | undefined>({
+    ttlMs: settings.chartsApiLiveCacheMs,
+    revisionMaxAgeMs: settings.chartsApiRevisionMaxAgeMs,
+    maxEntries: CHART_ANSWERS_KEPT,
+    revision: async () => (await adapters().chartStore()).revision(),
+  });
   // The database's adapters of each function's pool (database-pools.ts), each opened on first use.
   const scopes = new Map<string, DatabaseAdapters>();
   const adapters = (): DatabaseAdapters => {
@@ -75,8 +81,11 @@ export function createDependencies(
     if (!opened) {
       const database = sharedUntilFailure(() => pools.open(scope));
       opened = {
-        chartStore: sharedUntilFailure(
-          async () => new PostgresChartStore(await database(), databaseTimeoutMs),
+        // This process's own writes (the local runtime runs the chart jobs beside the API) are served at once.
+        chartStore: sharedUntilFailure(async () =>
+          announcingWrites(new PostgresChartStore(await database(), databaseTimeoutMs), () =>
+            chartAnswers.revisionMoved(),
+          ),
         ),
         apiKeys: sharedUntilFailure(async () => new PostgresApiKeyStore(await database(), databaseTimeoutMs)),
         rateLimiter: sharedUntilFailure(
@@ -111,11 +120,7 @@ export function createDependencies(
           return transport;
         }),
     chartStore: () => adapters().chartStore(),
-    chartAnswers: new AnswerCache({
-      ttlMs: settings.chartsApiLiveCacheMs,
-      maxEntries: CHART_ANSWERS_KEPT,
-      revision: async () => (await adapters().chartStore()).revision(),
-    }),
+    chartAnswers,
     apiKeys: () => adapters().apiKeys(),
     rateLimiter: () => adapters().rateLimiter(),
     pipelineCounts: () => adapters().pipelineCounts(),
@@ -135,6 +140,19 @@ type DatabaseAdapters = Pick<
 
 /** A chart is a few KB: a thousand answers fit any function's memory and outnumber the charts asked for. */
 const CHART_ANSWERS_KEPT = 1_000;
+
+/** The store, announcing each write as it settles (a failed one may have committed before its answer was lost). */
+function announcingWrites(store: ChartStore, onWrite: () => void): ChartStore {
+  const writes = new Set<PropertyKey>(['replaceWindow', 'upsertSongs']);
+  return new Proxy(store, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name, target);
+      if (typeof value !== 'function') return value;
+      const method = value.bind(target) as (...args: unknown[]) => Promise<unknown>;
+      return writes.has(name) ? (...args: unknown[]) => method(...args).finally(onWrite) : method;
+    },
+  });
+}
 
 /** In AWS Lambda, EMF lines that CloudWatch Logs turns into metrics; elsewhere a registry `GET /metrics` reads. */
 function defaultMetrics(settings: Settings): Metrics {

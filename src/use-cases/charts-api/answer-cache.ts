@@ -2,9 +2,10 @@
  * The charts API's answers kept in memory (docs/decisions.md, "Charts API answer cache"), so that a chart asked
  * for thousands of times a second is not read and serialized for each request. An answer read from the chart
  * store is served only while the store's revision has not moved since its read began, which every request checks
- * with a revision read begun after it arrived (one small query shared by the requests that arrive meanwhile): a
- * chart written by any process, a restatement included, is served from the first request that arrives after its
- * commit. A final chart asked for by its window is kept until then; every other answer also for at most
+ * with a revision read begun at most CHARTS_API_REVISION_MAX_AGE_MS before it arrived (one small query shared by
+ * the requests of that span): a chart written by any process, a restatement included, is served from the first
+ * request that arrives that long after its commit. 0 makes it every request's own read (one query per request
+ * under load: a PostgreSQL round trip in every answer's latency, which is what the bound saves). A final chart asked for by its window is kept until then; every other answer also for at most
  * CHARTS_API_LIVE_CACHE_MS, since it moves with the clock (the live tallies, the window that is the latest).
  * Concurrent requests for an answer being read share that read.
  */
@@ -16,6 +17,8 @@ export interface AnswerCacheOptions {
   readonly maxEntries: number;
   /** The chart store's revision (ChartStore.revision): it changes with every committed write of charts or songs. */
   readonly revision: () => Promise<string>;
+  /** A revision read begun at most this long before a request arrived answers for it; 0: one begun after. */
+  readonly revisionMaxAgeMs?: number;
   /** Milliseconds on a monotonic clock: elapsed time, not the business clock the tests may move or stop. */
   readonly now?: () => number;
 }
@@ -45,15 +48,19 @@ export class AnswerCache<T> {
 
   constructor(options: AnswerCacheOptions) {
     this.options = options;
-    this.revisions = new FreshRead(options.revision);
     this.now = options.now ?? (() => performance.now());
+    this.revisions = new FreshRead(options.revision, {
+      maxAgeMs: options.revisionMaxAgeMs ?? 0,
+      now: this.now,
+    });
   }
 
   /** The answer kept under `key` while it may be served; otherwise what `read` answers, kept from now on. */
   async get(key: string, read: () => Promise<ReadAnswer<T>>): Promise<T> {
     if (this.options.ttlMs <= 0) return (await read()).value;
     const arrived = this.now();
-    // The revision this request's answer must be as new as: read once, begun after it arrived, when needed.
+    // The revision this request's answer must be as new as: read once, when needed, begun no earlier than
+    // revisionMaxAgeMs before it arrived.
     let current: Promise<string> | undefined;
     const revisionNow = () => {
       current ??= this.revisions.get();
@@ -69,6 +76,11 @@ export class AnswerCache<T> {
       const latest = this.entries.get(key);
       entry = latest === entry ? undefined : latest;
     }
+  }
+
+  /** A write of this process committed: the next request reads the revision anew, whatever revisionMaxAgeMs. */
+  revisionMoved(): void {
+    this.revisions.forget();
   }
 
   /** How many answers are kept (current or not yet dropped). */
@@ -105,19 +117,33 @@ export class AnswerCache<T> {
 }
 
 /**
- * Reads of a value, each begun after the call that asked for it; calls that arrive while a read is under way share
- * the next one, so at most two are in flight however many requests ask.
+ * Reads of a value, each begun at most `maxAgeMs` before the call that asked for it (0: after it). A read that
+ * recent answers every call; otherwise calls that arrive while a read is under way share the next one, so at most
+ * two are in flight however many ask.
  */
 export class FreshRead<V> {
   private current: Promise<V> | undefined;
   private queued: Promise<V> | undefined;
+  private latest: { readonly began: number; readonly value: Promise<V> } | undefined;
   private readonly read: () => Promise<V>;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
 
-  constructor(read: () => Promise<V>) {
+  constructor(read: () => Promise<V>, options: { maxAgeMs?: number; now?: () => number } = {}) {
     this.read = read;
+    this.maxAgeMs = options.maxAgeMs ?? 0;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** The value may have changed: no read begun so far answers a later call. */
+  forget(): void {
+    this.latest = undefined;
+    this.current = undefined;
+    this.queued = undefined;
   }
 
   get(): Promise<V> {
+    if (this.latest && this.now() - this.latest.began < this.maxAgeMs) return this.latest.value;
     if (this.current === undefined) return this.begin();
     this.queued ??= this.current
       .then(
@@ -134,10 +160,16 @@ export class FreshRead<V> {
   private begin(): Promise<V> {
     const reading = this.read();
     this.current = reading;
+    const latest = { began: this.now(), value: reading };
+    this.latest = latest;
     const end = () => {
       if (this.current === reading) this.current = undefined;
     };
-    reading.then(end, end);
+    reading.then(end, () => {
+      end();
+      // A failed read answers no later call.
+      if (this.latest === latest) this.latest = undefined;
+    });
     return reading;
   }
 }

@@ -8,11 +8,12 @@ import { serveCharts } from '../../../src/use-cases/serve-charts.ts';
 import { fakeChartStore, get } from '../support/fake-chart-store.ts';
 
 /** A cache on a clock the test moves, over a store revision it bumps, counting the revision reads. */
-function cacheOf(ttlMs: number, maxEntries = 100) {
+function cacheOf(ttlMs: number, maxEntries = 100, revisionMaxAgeMs = 0) {
   const state = { now: 0, revision: 0, revisionReads: 0 };
   const cache = new AnswerCache<string | undefined>({
     ttlMs,
     maxEntries,
+    revisionMaxAgeMs,
     now: () => state.now,
     revision: async () => {
       state.revisionReads++;
@@ -51,6 +52,22 @@ describe('AnswerCache', () => {
       expect(await cache.get('a', read), kept).toBe('a#2');
       expect(await cache.get('a', read), kept).toBe('a#2');
     }
+  });
+
+  it('with revisionMaxAgeMs, a write elsewhere is served once that long has passed; a write of its own at once', async () => {
+    const { cache, state } = cacheOf(60_000, 100, 250);
+    const { read } = counted('a', 'lasting');
+    expect(await cache.get('a', read)).toBe('a#1');
+    state.revision++;
+    state.now = 249;
+    // Within the bound the revision read at 0 still vouches for the kept answer: one query per 250 ms.
+    expect(await cache.get('a', read)).toBe('a#1');
+    expect(state.revisionReads).toBe(1);
+    state.now = 250;
+    expect(await cache.get('a', read)).toBe('a#2');
+    state.revision++;
+    cache.revisionMoved();
+    expect(await cache.get('a', read)).toBe('a#3');
   });
 
   it('keeps a lasting answer past the TTL until the revision moves', async () => {

@@ -39,4 +39,35 @@ describe('FreshRead', () => {
     fail = false;
     expect(await fresh.get()).toBe(7);
   });
+
+  it('with maxAgeMs, a read begun that recently answers every call, in flight or done; an older one does not', async () => {
+    let clock = 0;
+    let begun = 0;
+    const fresh = new FreshRead(async () => ++begun, { maxAgeMs: 250, now: () => clock });
+    expect(await fresh.get()).toBe(1);
+    clock = 249;
+    expect(await fresh.get()).toBe(1);
+    expect(begun).toBe(1);
+    clock = 250;
+    expect(await fresh.get()).toBe(2);
+    // A read still under way answers too, if it began recently enough.
+    clock = 300;
+    expect([await fresh.get(), begun]).toEqual([2, 2]);
+  });
+
+  it('with maxAgeMs, a failed read answers no later call', async () => {
+    let clock = 0;
+    let fail = true;
+    const fresh = new FreshRead(
+      async () => {
+        if (fail) throw new Error('down');
+        return 7;
+      },
+      { maxAgeMs: 250, now: () => clock },
+    );
+    await expect(fresh.get()).rejects.toThrow('down');
+    fail = false;
+    clock = 10;
+    expect(await fresh.get()).toBe(7);
+  });
 });
