@@ -74,6 +74,9 @@ export async function startEmbeddedPostgres(
       password: PASSWORD,
       port,
       persistent: true,
+      // The local database is a few MB; each of PostgreSQL's processes counts the shared buffers it touched in
+      // its RSS, so with the default 128 MB their sum climbed to 500–600 MB in 30 minutes (docs/benchmarks.md).
+      postgresFlags: ['-c', 'shared_buffers=32MB'],
       // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
       createPostgresUser: user.kind === 'postgres',
       onLog: (message) => log.push(...String(message).split('\n').filter(Boolean)),
