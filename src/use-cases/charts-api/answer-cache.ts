@@ -28,9 +28,9 @@ export interface ReadAnswer<T> {
   readonly value: T;
   /**
    * `lasting`: read from the store alone, kept until its revision moves; `store`: read from the store and moving
-   * with the clock, kept until either; `timed`: not from the store (the live tallies), kept for the TTL only.
+   * with the clock (the latest window, the live tallies), kept until either.
    */
-  readonly kept: 'lasting' | 'store' | 'timed';
+  readonly kept: 'lasting' | 'store';
 }
 
 interface Entry<T> {
@@ -95,7 +95,6 @@ export class AnswerCache<T> {
     revisionNow: () => Promise<string>,
   ): Promise<boolean> {
     if (kept !== 'lasting' && arrived - entry.readAt >= this.options.ttlMs) return false;
-    if (kept === 'timed') return true;
     return (await entry.revision) === (await revisionNow());
   }
 

@@ -81,18 +81,6 @@ describe('AnswerCache', () => {
     expect(calls.count).toBe(2);
   });
 
-  it('keeps a timed answer (the live tallies) for the TTL, whatever the revision, without reading it', async () => {
-    const { cache, state } = cacheOf(2_000);
-    const { read } = counted('a', 'timed');
-    expect(await cache.get('a', read)).toBe('a#1');
-    const revisionReads = state.revisionReads;
-    state.revision++;
-    expect(await cache.get('a', read)).toBe('a#1');
-    expect(state.revisionReads).toBe(revisionReads);
-    state.now = 2_000;
-    expect(await cache.get('a', read)).toBe('a#2');
-  });
-
   it('never serves a read begun before a write committed to a request that arrived after the commit', async () => {
     const { cache, state } = cacheOf(60_000);
     const data = { value: 'old' };
