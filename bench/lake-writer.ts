@@ -7,12 +7,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sqlString, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
-import { createPlaysTable, encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
+import { createPlaysTable, encodePlayColumnsParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
 import { encodePlaysWithHyparquet } from '../src/adapters/parquet/plays-hyparquet.ts';
 import { windowContaining } from '../src/domain/charts.ts';
 import type { ConsumedRecord } from '../src/domain/consumed-record.ts';
 import type { LakePlayRow } from '../src/domain/lake-row.ts';
+import { type PlayColumns, playColumnsOf } from '../src/domain/play-columns.ts';
 import type { PlayEvent } from '../src/domain/play-event.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
 import { type LakeWriterPorts, writePlaysToLake } from '../src/use-cases/write-plays-to-lake.ts';
@@ -43,6 +44,8 @@ interface Batch {
   readonly records: readonly ConsumedRecord[];
   /** The rows of each file the writer makes of this batch: per source partition, per hour. */
   readonly filesByPartition: readonly (readonly LakePlayRow[])[][];
+  /** The same files' plays as the encoder takes them. */
+  readonly fileColumns: readonly PlayColumns[];
   readonly rows: readonly LakePlayRow[];
 }
 
@@ -68,7 +71,7 @@ function makeBatches(count: number, size: number): Batch[] {
         ).values(),
       ],
     );
-    return { records, filesByPartition, rows };
+    return { records, filesByPartition, fileColumns: filesByPartition.flat().map(playColumnsOf), rows };
   });
 }
 
@@ -145,11 +148,11 @@ async function runBatchSize(options: BenchOptions, size: number, count: number):
   const stats = await interleave(
     {
       writer: writer(encodePlaysWithHyparquet, writerCpuSeconds),
-      writerDuckDb: writer(encodePlaysParquet),
+      writerDuckDb: writer(encodePlayColumnsParquet),
       encodeSameFiles: () =>
         timed(async () => {
           for (const batch of batches) {
-            for (const rows of batch.filesByPartition.flat()) encodePlaysWithHyparquet(rows);
+            for (const plays of batch.fileColumns) encodePlaysWithHyparquet(plays);
           }
         }),
       copySameFiles: () =>
@@ -222,7 +225,7 @@ async function runBatchSize(options: BenchOptions, size: number, count: number):
     `lake-writer: writePlaysToLake, ${batches.length} batches × ${size.toLocaleString('en-US')} records over ${PLAYS_PARTITIONS} partitions and ${HOURS} hours (${fileCount} files)`,
     [
       'figure:    writePlaysToLake with LocalFolderStore (fsync per file) and encodePlaysWithHyparquet, rows/s',
-      'baselines: the same writer with the DuckDB encoder (encodePlaysParquet, before); hyparquet encoding alone;',
+      'baselines: the same writer with the DuckDB encoder (encodePlayColumnsParquet, before); hyparquet encoding alone;',
       '           DuckDB COPY … TO parquet from tables already in memory: the same files, or one COPY',
       '           … PARTITION_BY (source_partition, hour) per batch; and that COPY with loading the batch and',
       '           reading the files back (a DuckDB batch encoder)',

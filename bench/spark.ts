@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { Admin } from '@platformatic/kafka';
 import { replayRecords } from '../devkit/kafka.ts';
 import { sqlList, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
-import { encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
+import { encodePlayColumnsParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
 import type { ConsumedRecord } from '../src/domain/consumed-record.ts';
 import { defaultRegions } from '../src/domain/regions.ts';
@@ -176,7 +176,7 @@ export async function run(options: BenchOptions): Promise<void> {
               lake: new LocalFolderStore(dir),
               regions: defaultRegions,
               writer: 'lake-writer',
-              encodePlays: encodePlaysParquet,
+              encodePlays: encodePlayColumnsParquet,
               clock: () => new Date(),
             };
             let written = 0;
@@ -210,7 +210,7 @@ export async function run(options: BenchOptions): Promise<void> {
         `figure:    the Spark job (local[2], driver memory ${DRIVER_MEMORY}, trigger availableNow = one micro-batch,`,
         '           4 state partitions, 1 h dedup watermark) over the records already in a topic, events/s;',
         `           session (JVM) start ${spark.session_s.toFixed(1)} s, timed apart; ${sparkRuns} runs in one session`,
-        'baseline:  writePlaysToLake with LocalFolderStore and encodePlaysParquet, batches of 500, events/s',
+        'baseline:  writePlaysToLake with LocalFolderStore and encodePlayColumnsParquet, batches of 500, events/s',
         `ratio:     figure ÷ baseline throughput; the lake-writer is the median of ${plan.runs} runs after ${plan.warmups} warm-up`,
       ],
       [

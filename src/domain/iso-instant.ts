@@ -29,6 +29,56 @@ function twoDigits(text: string, at: number): number {
   return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
 }
 
+/** The last hour prefix met and its start: the plays of a batch share a few hours, so most calls skip slice and Map. */
+let lastPrefix = '';
+let lastStart = Number.NaN;
+
+/**
+ * The instant (epoch ms) of the timestamp at `at` in `text` when it is exactly in `toISOString`'s form (with its
+ * `.sss` or, `withMillis` false, without it), NaN otherwise. Reads in place, so that a caller scanning a larger
+ * text (a record's JSON) need not cut the timestamp out of it.
+ */
+export function isoInstantAt(text: string, at: number, withMillis: boolean): number {
+  if (text.length < at + (withMillis ? 24 : 20)) return Number.NaN;
+  let start: number;
+  if (lastPrefix.length === HOUR_PREFIX && text.startsWith(lastPrefix, at)) {
+    start = lastStart;
+  } else {
+    const prefix = text.slice(at, at + HOUR_PREFIX);
+    start = hourStart(prefix);
+    lastPrefix = prefix;
+    lastStart = start;
+  }
+  if (Number.isNaN(start)) return Number.NaN;
+  const minutes = twoDigits(text, at + 14);
+  const seconds = twoDigits(text, at + 17);
+  if (
+    text.charCodeAt(at + 13) !== COLON ||
+    text.charCodeAt(at + 16) !== COLON ||
+    minutes < 0 ||
+    minutes > 59 ||
+    seconds < 0 ||
+    seconds > 59
+  ) {
+    return Number.NaN;
+  }
+  let millis = 0;
+  if (withMillis) {
+    const hundreds = text.charCodeAt(at + 20) - 48;
+    const rest = twoDigits(text, at + 21);
+    if (text.charCodeAt(at + 19) !== DOT || text.charCodeAt(at + 23) !== ZULU) return Number.NaN;
+    if (hundreds < 0 || hundreds > 9 || rest < 0) return Number.NaN;
+    millis = hundreds * 100 + rest;
+  } else if (text.charCodeAt(at + 19) !== ZULU) {
+    return Number.NaN;
+  }
+  return start + minutes * 60_000 + seconds * 1_000 + millis;
+}
+
+const COLON = 0x3a;
+const DOT = 0x2e;
+const ZULU = 0x5a;
+
 /**
  * The instant of `text` and its `toISOString` form, when `text` is exactly that form or that form without
  * its `.sss`; undefined for anything else (which the caller then reads the slow way).
@@ -36,26 +86,9 @@ function twoDigits(text: string, at: number): number {
 export function readIsoInstant(text: string): { readonly ms: number; readonly iso: string } | undefined {
   const withMillis = text.length === 24;
   if (!withMillis && text.length !== 20) return undefined;
-  const start = hourStart(text.slice(0, HOUR_PREFIX));
-  if (Number.isNaN(start)) return undefined;
-  const minutes = twoDigits(text, 14);
-  const seconds = twoDigits(text, 17);
-  if (text[13] !== ':' || text[16] !== ':' || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59) {
-    return undefined;
-  }
-  let millis = 0;
-  if (withMillis) {
-    const hundreds = text.charCodeAt(20) - 48;
-    const rest = twoDigits(text, 21);
-    if (text[19] !== '.' || text[23] !== 'Z' || hundreds < 0 || hundreds > 9 || rest < 0) return undefined;
-    millis = hundreds * 100 + rest;
-  } else if (text[19] !== 'Z') {
-    return undefined;
-  }
-  return {
-    ms: start + minutes * 60_000 + seconds * 1_000 + millis,
-    iso: withMillis ? text : `${text.slice(0, 19)}.000Z`,
-  };
+  const ms = isoInstantAt(text, 0, withMillis);
+  if (Number.isNaN(ms)) return undefined;
+  return { ms, iso: withMillis ? text : `${text.slice(0, 19)}.000Z` };
 }
 
 /** The instant (epoch ms) of a timestamp: cheaply when it is in `toISOString`'s form, by `Date.parse` otherwise. */

@@ -1,7 +1,8 @@
+import { readCanonicalPlay } from '../domain/canonical-play.ts';
 import type { ConsumedRecord, RecordFailure } from '../domain/consumed-record.ts';
-import { instantMs } from '../domain/iso-instant.ts';
 import { playsFileKey, rejectsFileKey, type SourcePosition } from '../domain/lake-layout.ts';
 import type { LakePlayRow } from '../domain/lake-row.ts';
+import { PlayColumns, type PlayValues, playValuesOf } from '../domain/play-columns.ts';
 import { type FieldError, type PlayValidationContext, validatePlayEvent } from '../domain/play-event.ts';
 import { markBody, restatementMarkKeys } from '../domain/restatements.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -15,7 +16,8 @@ export interface LakeWriterPorts {
   readonly regions: readonly string[];
   /** Names this writer in file names, so the Spark job's files never collide with ours. */
   readonly writer: string;
-  readonly encodePlays: (rows: readonly LakePlayRow[]) => Uint8Array | Promise<Uint8Array>;
+  /** Encodes one file's plays, given as columns in the order read (it sorts them as the lake wants). */
+  readonly encodePlays: (plays: PlayColumns) => Uint8Array | Promise<Uint8Array>;
   /** Counts rows and files written, per kind (plays, rejects); none: not counted. */
   readonly metrics?: Metrics;
   /** Tells whether a window the plays go into is closed, so that they mark it for restatement. */
@@ -95,30 +97,45 @@ function bySourceOrder(a: ConsumedRecord, b: ConsumedRecord): number {
 }
 
 async function writePartition(records: readonly ConsumedRecord[], ports: LakeWriterPorts) {
-  // Each hour's rows and its first record (which names the file), built in one pass: no per-row wrappers.
-  const byHour = new Map<number, { rows: LakePlayRow[]; first: ConsumedRecord }>();
+  // Each hour's plays as columns and its first record (which names the file), built in one pass: no object per
+  // play when the record is what ingest publishes (readCanonicalPlay), the general path's row otherwise.
+  const byHour = new Map<number, { plays: PlayColumns; first: ConsumedRecord }>();
   const rejected: { rejection: Rejection; record: ConsumedRecord }[] = [];
   const contextAt = validationContexts(ports.regions);
-  let written = 0;
+  const read: PlayValues = emptyPlayValues();
+  let hour: { plays: PlayColumns; first: ConsumedRecord } | undefined;
+  let hourOf = Number.NaN;
   for (const record of records) {
-    const verdict = decodePlay(record, ports.regions, contextAt(record.timestamp));
-    if ('errors' in verdict) {
-      rejected.push({ rejection: verdict, record });
-      continue;
+    const context = contextAt(record.timestamp);
+    let play = read;
+    if (record.malformed !== undefined || !readCanonicalPlay(record.value, context, read)) {
+      const verdict = decodePlay(record, ports.regions, context);
+      if ('errors' in verdict) {
+        rejected.push({ rejection: verdict, record });
+        continue;
+      }
+      play = playValuesOf(verdict);
     }
-    written += 1;
     // UTC hours are whole multiples of an hour since the epoch: cheaper per row than windowContaining.
-    const hourStart = Math.floor(instantMs(verdict.played_at) / HOUR_MS) * HOUR_MS;
-    const hour = byHour.get(hourStart);
-    if (hour) hour.rows.push(verdict);
-    else byHour.set(hourStart, { rows: [verdict], first: record });
+    const hourStart = Math.floor(play.played_at_ms / HOUR_MS) * HOUR_MS;
+    if (hourStart !== hourOf) {
+      hour = byHour.get(hourStart);
+      if (!hour) {
+        hour = { plays: new PlayColumns(), first: record };
+        byHour.set(hourStart, hour);
+      }
+      hourOf = hourStart;
+    }
+    hour!.plays.append(play, record);
   }
 
   const files: string[] = [];
   const marks: string[] = [];
-  for (const [hourStart, { rows, first }] of byHour) {
+  let written = 0;
+  for (const [hourStart, { plays, first }] of byHour) {
+    written += plays.length;
     const key = playsFileKey(new Date(hourStart), sourceOf(first, ports.writer));
-    await ports.lake.put(key, await ports.encodePlays(rows), 'application/vnd.apache.parquet');
+    await ports.lake.put(key, await ports.encodePlays(plays), 'application/vnd.apache.parquet');
     files.push(key);
     // Only once the file is durable, so that a chart run that sees the mark also sees the file; a failed mark
     // fails the partition, whose retry writes the same file and mark again.
@@ -190,6 +207,18 @@ export function decodePlay(
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The one PlayValues a partition's pass reads every canonical record into (its values are copied out at once). */
+const emptyPlayValues = (): PlayValues => ({
+  event_id: '',
+  user_id: '',
+  song_id: '',
+  region: '',
+  played_at_ms: 0,
+  ms_played: 0,
+  device: undefined,
+  session_id: undefined,
+});
 
 function sourceOf(record: ConsumedRecord, writer: string): SourcePosition {
   return {

@@ -1,5 +1,6 @@
 import { type DuckDBConnection, DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { type LakePlayRow, lakePlayColumns } from '../../domain/lake-row.ts';
+import { type PlayColumns, playRowsOf } from '../../domain/play-columns.ts';
 import { tableToParquetBytes, withDuckDb } from './duckdb.ts';
 
 const columnList = lakePlayColumns.map(([name, type]) => `${name} ${type}`).join(', ');
@@ -20,6 +21,10 @@ export async function encodePlaysParquet(rows: readonly LakePlayRow[]): Promise<
     }
   });
 }
+
+/** encodePlaysParquet as the lake-writer's encodePlays port takes its plays: as columns. */
+export const encodePlayColumnsParquet = (plays: PlayColumns): Promise<Uint8Array> =>
+  encodePlaysParquet(playRowsOf(plays));
 
 /** Creates `table` with the lake's play columns and appends the rows, in the order given. */
 export async function createPlaysTable(

@@ -1,8 +1,7 @@
 import { constants, zstdCompressSync } from 'node:zlib';
 import { ByteWriter, type SchemaElement } from 'hyparquet-writer';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
-import { instantMs } from '../../domain/iso-instant.ts';
-import type { LakePlayRow } from '../../domain/lake-row.ts';
+import type { PlayColumns } from '../../domain/play-columns.ts';
 import {
   type ChunkOptions,
   type ColumnChunk,
@@ -67,20 +66,14 @@ const zstd = {
 const MAGIC = 0x31524150; // "PAR1"
 
 /**
- * Encodes rows as a `plays/` Parquet file (ZSTD), sorted by played_at then event_id like the DuckDB encoder's, one
- * row group, one page per column: the column arrays are built in one pass over the sorted rows and written by
- * column-pages.ts; hyparquet-writer writes the page headers and the footer. No per-file setup, unlike DuckDB's
- * temp table, appender and COPY (4–5 ms a file; docs/benchmarks.md).
+ * Encodes a file's plays as a `plays/` Parquet file (ZSTD), sorted by played_at then event_id like the DuckDB
+ * encoder's, one row group, one page per column: the column arrays are gathered in one pass in that order and
+ * written by column-pages.ts; hyparquet-writer writes the page headers and the footer. No per-file setup, unlike
+ * DuckDB's temp table, appender and COPY (4–5 ms a file; docs/benchmarks.md).
  */
-export function encodePlaysWithHyparquet(rows: readonly LakePlayRow[]): Uint8Array {
-  const n = rows.length;
-  const playedAtMs = new Float64Array(n);
-  for (let i = 0; i < n; i++) playedAtMs[i] = instantMs(rows[i]!.played_at);
-  // played_at strings are UTC ISO instants of one length (toISOString): ordering their instants orders them.
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => playedAtMs[a]! - playedAtMs[b]! || compare(rows[a]!.event_id, rows[b]!.event_id),
-  );
-
+export function encodePlaysWithHyparquet(plays: PlayColumns): Uint8Array {
+  const n = plays.length;
+  const order = playOrder(plays);
   const text = {
     event_id: new Array<string>(n),
     user_id: new Array<string>(n),
@@ -97,24 +90,26 @@ export function encodePlaysWithHyparquet(rows: readonly LakePlayRow[]): Uint8Arr
   const sourcePartition = new Int32Array(n);
   const sourceOffset = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const row = rows[order[i]!]!;
-    text.event_id[i] = row.event_id;
-    text.user_id[i] = row.user_id;
-    text.song_id[i] = row.song_id;
-    text.region[i] = row.region;
-    text.source_topic[i] = row.source_topic;
-    if (row.device !== undefined) {
-      text.device.push(row.device);
+    const at = order[i]!;
+    text.event_id[i] = plays.event_id[at]!;
+    text.user_id[i] = plays.user_id[at]!;
+    text.song_id[i] = plays.song_id[at]!;
+    text.region[i] = plays.region[at]!;
+    text.source_topic[i] = plays.source_topic[at]!;
+    const device = plays.device[at];
+    if (device !== undefined) {
+      text.device.push(device);
       devicePresent[i] = 1;
     }
-    if (row.session_id !== undefined) {
-      text.session_id.push(row.session_id);
+    const session = plays.session_id[at];
+    if (session !== undefined) {
+      text.session_id.push(session);
       sessionPresent[i] = 1;
     }
-    playedAt[i] = playedAtMs[order[i]!]! * 1000;
-    msPlayed[i] = row.ms_played;
-    sourcePartition[i] = row.source_partition;
-    sourceOffset[i] = row.source_offset;
+    playedAt[i] = plays.played_at_ms[at]! * 1000;
+    msPlayed[i] = plays.ms_played[at]!;
+    sourcePartition[i] = plays.source_partition[at]!;
+    sourceOffset[i] = plays.source_offset[at]!;
   }
   if (n > 0 && !(Number.isSafeInteger(playedAt[0]) && Number.isSafeInteger(playedAt[n - 1]))) {
     throw new RangeError('played_at out of the range a microsecond timestamp holds exactly here');
@@ -212,7 +207,48 @@ const COMPRESS_FROM_BYTES = 4096;
 const encodedSize = (values: EncodedValues) =>
   values.encoding === 'PLAIN' ? values.bytes.length : values.dictionary.length + values.indexes.length / 2;
 
-/** Code-unit order, as DuckDB's ORDER BY on VARCHAR (and the ISO-8601 UTC strings sort as their instants). */
+/**
+ * The plays' positions by played_at, then event_id in code-unit order (DuckDB's ORDER BY on VARCHAR). Each key
+ * packs a play's milliseconds past the file's first instant and its position into one number, so that a typed
+ * array's native numeric sort does the work of a comparator called ~n·log n times (a file's plays lie within an
+ * hour: 22 bits, and a position needs fewer than 31); plays of the same millisecond are then put in event_id
+ * order. Instants spread too far for that, or not whole milliseconds, are sorted by the comparator.
+ */
+function playOrder(plays: PlayColumns): Uint32Array | number[] {
+  const n = plays.length;
+  const times = plays.played_at_ms;
+  const byEventId = (a: number, b: number) => compare(plays.event_id[a]!, plays.event_id[b]!);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let whole = true;
+  for (let i = 0; i < n; i++) {
+    const time = times[i]!;
+    if (time < min) min = time;
+    if (time > max) max = time;
+    whole &&= Number.isInteger(time);
+  }
+  if (n === 0 || !whole || (max - min + 1) * POSITIONS > Number.MAX_SAFE_INTEGER || n > POSITIONS) {
+    return Array.from({ length: n }, (_, i) => i).sort((a, b) => times[a]! - times[b]! || byEventId(a, b));
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = (times[i]! - min) * POSITIONS + i;
+  keys.sort();
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = keys[i]! % POSITIONS;
+  // Runs of one millisecond (rare: a file's plays are a few per second at most) in event_id order.
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && times[order[end]!] === times[order[start]!]) end++;
+    if (end - start > 1) order.subarray(start, end).sort(byEventId);
+    start = end;
+  }
+  return order;
+}
+
+/** Positions packed below the milliseconds in a sort key: 2^31. */
+const POSITIONS = 2_147_483_648;
+
+/** Code-unit order, as DuckDB's ORDER BY on VARCHAR. */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

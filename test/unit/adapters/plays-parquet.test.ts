@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
 import { encodePlaysWithHyparquet } from '../../../src/adapters/parquet/plays-hyparquet.ts';
 import { type LakePlayRow, lakePlayColumns } from '../../../src/domain/lake-row.ts';
+import { playColumnsOf } from '../../../src/domain/play-columns.ts';
 import { queryDuckDb, readPlayRows, sqlText, type TempDir, tempDir } from '../support/temp.ts';
 
 /** The lake contract (docs/contracts.md, "Data lake layout"), written out by hand: name and DuckDB type, in order. */
@@ -57,7 +58,10 @@ afterAll(async () => {
 
 /** Both encoders of `plays/` files: the lake-writer's (hyparquet-writer) and DuckDB's (Spark probes, bench). */
 const encoders = [
-  { name: 'encodePlaysWithHyparquet', encode: encodePlaysWithHyparquet },
+  {
+    name: 'encodePlaysWithHyparquet',
+    encode: (rows: readonly LakePlayRow[]) => encodePlaysWithHyparquet(playColumnsOf(rows)),
+  },
   { name: 'encodePlaysParquet (DuckDB)', encode: encodePlaysParquet },
 ] as const;
 
@@ -140,6 +144,43 @@ describe('the two encoders', () => {
         r.map((x) => x.event_id),
       );
     expect(await order(paths[0]!)).toEqual(await order(paths[1]!));
+  });
+
+  it('store plays in the same order when many share a millisecond, within an hour and across days', async () => {
+    const instants = [
+      Date.UTC(2026, 10, 20, 10, 59, 59, 999),
+      Date.UTC(2026, 10, 20, 10),
+      Date.UTC(2026, 10, 20, 10, 30),
+    ];
+    const row = (i: number, base: number): LakePlayRow => ({
+      ...bare,
+      // Ids out of their played_at order and out of offset order, so that only the sort puts them in place.
+      event_id: `${String((i * 7_919) % 1_009).padStart(8, '0')}-0000-4000-8000-000000000000`,
+      played_at: new Date(base + instants[i % instants.length]!).toISOString(),
+      source_offset: i,
+    });
+    for (const [name, base] of [
+      ['hour', 0],
+      ['days', (i: number) => (i % 2) * 86_400_000 * 3],
+    ] as const) {
+      const rows = Array.from({ length: 600 }, (_, i) => row(i, typeof base === 'number' ? base : base(i)));
+      const paths = await Promise.all(
+        encoders.map(async ({ encode }, i) => {
+          const path = join(dir.path, `ties-${name}-${i}.parquet`);
+          await writeFile(path, await encode(rows));
+          return path;
+        }),
+      );
+      const stored = (path: string) =>
+        queryDuckDb(`SELECT event_id, epoch_ms(played_at) AS ms FROM read_parquet(${sqlText(path)})`).then(
+          (r) => r.map((x) => `${x.ms} ${x.event_id}`),
+        );
+      const expected = rows
+        .map((r) => `${Date.parse(r.played_at)} ${r.event_id}`)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      expect(await stored(paths[0]!)).toEqual(expected);
+      expect(await stored(paths[1]!)).toEqual(expected);
+    }
   });
 
   it('agree on a file of thousands of rows: dictionaries, compressed and uncompressed pages, nulls, non-ASCII', async () => {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
+import { encodePlayColumnsParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
 import type { ConsumedRecord } from '../../../src/domain/consumed-record.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
@@ -66,7 +66,7 @@ const ports = (store: ObjectStore, now: string) => ({
   lake: store,
   regions: ['us'],
   writer: 'lake-writer',
-  encodePlays: encodePlaysParquet,
+  encodePlays: encodePlayColumnsParquet,
   clock: () => new Date(now),
 });
 
