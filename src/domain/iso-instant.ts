@@ -29,9 +29,28 @@ function twoDigits(text: string, at: number): number {
   return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
 }
 
-/** The last hour prefix met and its start: the plays of a batch share a few hours, so most calls skip slice and Map. */
-let lastPrefix = '';
-let lastStart = Number.NaN;
+/**
+ * The last few hour prefixes met and their starts, newest first: the plays of a batch share a few hours, so most
+ * calls compare in place instead of cutting the prefix out and looking it up.
+ */
+const recentPrefixes: string[] = [];
+const recentStarts: number[] = [];
+const RECENT = 4;
+
+function hourStartAt(text: string, at: number): number {
+  for (let i = 0; i < recentPrefixes.length; i++) {
+    if (text.startsWith(recentPrefixes[i]!, at)) return recentStarts[i]!;
+  }
+  const prefix = text.slice(at, at + HOUR_PREFIX);
+  const start = hourStart(prefix);
+  recentPrefixes.unshift(prefix);
+  recentStarts.unshift(start);
+  if (recentPrefixes.length > RECENT) {
+    recentPrefixes.pop();
+    recentStarts.pop();
+  }
+  return start;
+}
 
 /**
  * The instant (epoch ms) of the timestamp at `at` in `text` when it is exactly in `toISOString`'s form (with its
@@ -40,15 +59,7 @@ let lastStart = Number.NaN;
  */
 export function isoInstantAt(text: string, at: number, withMillis: boolean): number {
   if (text.length < at + (withMillis ? 24 : 20)) return Number.NaN;
-  let start: number;
-  if (lastPrefix.length === HOUR_PREFIX && text.startsWith(lastPrefix, at)) {
-    start = lastStart;
-  } else {
-    const prefix = text.slice(at, at + HOUR_PREFIX);
-    start = hourStart(prefix);
-    lastPrefix = prefix;
-    lastStart = start;
-  }
+  const start = hourStartAt(text, at);
   if (Number.isNaN(start)) return Number.NaN;
   const minutes = twoDigits(text, at + 14);
   const seconds = twoDigits(text, at + 17);

@@ -23,8 +23,14 @@ export class LocalFolderStore implements ObjectStore {
   /** The content type is S3 metadata; a folder has nowhere to keep it. */
   async put(key: string, body: Uint8Array, _contentType?: string): Promise<void> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
-    await replaceFileDurably(path, body);
+    try {
+      await replaceFileDurably(path, body);
+    } catch (error) {
+      // The folder is there for all but a key's first file: made only when missing, a syscall less per file.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(dirname(path), { recursive: true });
+      await replaceFileDurably(path, body);
+    }
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

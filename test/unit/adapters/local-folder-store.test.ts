@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
@@ -33,6 +33,14 @@ describe('LocalFolderStore', () => {
     await store.put('plays/dt=2026-11-20/hour=10/a.parquet', bytes('rows'), 'application/vnd.apache.parquet');
     expect(text(await store.get('plays/dt=2026-11-20/hour=10/a.parquet'))).toBe('rows');
     expect(await readFile(join(dir.path, 'lake/plays/dt=2026-11-20/hour=10/a.parquet'), 'utf8')).toBe('rows');
+  });
+
+  it('writes again into a folder removed since its last write, and into a folder in place of nothing', async () => {
+    await store.put('plays/dt=2026-11-20/hour=10/a.parquet', bytes('one'), 'application/vnd.apache.parquet');
+    await rm(join(dir.path, 'lake/plays'), { recursive: true });
+    await store.put('plays/dt=2026-11-20/hour=10/b.parquet', bytes('two'), 'application/vnd.apache.parquet');
+    expect(await store.list('plays/')).toEqual(['plays/dt=2026-11-20/hour=10/b.parquet']);
+    expect(await readdir(join(dir.path, 'lake/plays/dt=2026-11-20/hour=10'))).toEqual(['b.parquet']);
   });
 
   it('deletes an object; deleting a missing key is no error; a key outside the folder is refused', async () => {

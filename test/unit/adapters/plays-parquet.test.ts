@@ -120,6 +120,20 @@ describe.each(encoders)('$name', ({ name, encode }) => {
     const rows = await readPlayRows([await encodeToFile('text.parquet', [odd])]);
     expect(rows[0]).toMatchObject({ user_id: odd.user_id, song_id: odd.song_id });
   });
+
+  it('keeps text of every length around the one a byte holds, ASCII and not', async () => {
+    // ASCII pages of values under 128 characters are written in one piece; any other page value by value.
+    for (const length of [0, 1, 126, 127, 128, 129, 300]) {
+      const rows = [
+        { ...bare, event_id: 'id-a', user_id: 'u'.repeat(length), session_id: 's', source_offset: 1 },
+        { ...bare, event_id: 'id-b', user_id: 'v', session_id: `é${'x'.repeat(length)}`, source_offset: 2 },
+      ];
+      const read = await readPlayRows([await encodeToFile(`length-${length}.parquet`, rows)]);
+      expect(read.map((row) => [row.event_id, row.user_id, row.session_id])).toEqual(
+        rows.map((row) => [row.event_id, row.user_id, row.session_id]),
+      );
+    }
+  });
 });
 
 describe('the two encoders', () => {
