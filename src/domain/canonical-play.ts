@@ -95,8 +95,16 @@ function identifierEnd(text: string, at: number, max: number): number {
 
 /** The configured region whose quoted value starts at `at` (the list's own string), or undefined. */
 function knownRegionAt(text: string, at: number, regions: readonly string[]): string | undefined {
+  // The first character rules out most regions before a comparison of the whole.
+  const first = text.charCodeAt(at);
   for (const region of literalRegions(regions)) {
-    if (text.startsWith(region, at) && text.charCodeAt(at + region.length) === QUOTE) return region;
+    if (
+      region.charCodeAt(0) === first &&
+      text.startsWith(region, at) &&
+      text.charCodeAt(at + region.length) === QUOTE
+    ) {
+      return region;
+    }
   }
   return undefined;
 }

@@ -38,8 +38,11 @@ const recentStarts: number[] = [];
 const RECENT = 4;
 
 function hourStartAt(text: string, at: number): number {
+  const hourUnits = text.charCodeAt(at + 12);
   for (let i = 0; i < recentPrefixes.length; i++) {
-    if (text.startsWith(recentPrefixes[i]!, at)) return recentStarts[i]!;
+    // The hour's last digit tells most recent prefixes apart before a comparison of the whole.
+    const prefix = recentPrefixes[i]!;
+    if (prefix.charCodeAt(12) === hourUnits && text.startsWith(prefix, at)) return recentStarts[i]!;
   }
   const prefix = text.slice(at, at + HOUR_PREFIX);
   const start = hourStart(prefix);
