@@ -130,35 +130,6 @@ function dictionaryIndexes(indexes: Uint32Array, size: number): Uint8Array {
 
 /** PLAIN BYTE_ARRAY values: each a 4-byte little-endian length, then its UTF-8 bytes. */
 export function plainText(values: readonly string[]): Uint8Array {
-  return plainAscii(values) ?? plainUtf8(values);
-}
-
-/** The 4-byte little-endian lengths 0–127 as Latin-1 strings: one byte per character. */
-const SHORT_LENGTHS = Array.from({ length: 128 }, (_, length) => String.fromCharCode(length, 0, 0, 0));
-const NON_ASCII = /[\u0080-\uffff]/;
-
-/**
- * The page of values that are all ASCII and shorter than 128 characters (ids, nearly always): lengths and values
- * joined into one string and written by one Latin-1 write, which is their UTF-8; a call to Buffer.write per
- * value was most of the cost of a text page. Undefined for anything else.
- */
-function plainAscii(values: readonly string[]): Uint8Array | undefined {
-  const parts = new Array<string>(values.length * 2);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]!;
-    if (value.length > 127) return undefined;
-    parts[2 * i] = SHORT_LENGTHS[value.length]!;
-    parts[2 * i + 1] = value;
-  }
-  const page = parts.join('');
-  // The lengths are below 0x80 too: one non-ASCII character anywhere is a value's.
-  if (NON_ASCII.test(page)) return undefined;
-  const bytes = Buffer.allocUnsafe(page.length);
-  bytes.write(page, 0, 'latin1');
-  return bytes;
-}
-
-function plainUtf8(values: readonly string[]): Uint8Array {
   let chars = 0;
   for (const value of values) chars += value.length;
   // A UTF-16 code unit is at most 3 UTF-8 bytes.

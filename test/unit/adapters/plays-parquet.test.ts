@@ -122,7 +122,7 @@ describe.each(encoders)('$name', ({ name, encode }) => {
   });
 
   it('keeps text of every length around the one a byte holds, ASCII and not', async () => {
-    // ASCII pages of values under 128 characters are written in one piece; any other page value by value.
+    // A length takes a byte below 128 and more from there; non-ASCII text is longer in bytes than in characters.
     for (const length of [0, 1, 126, 127, 128, 129, 300]) {
       const rows = [
         { ...bare, event_id: 'id-a', user_id: 'u'.repeat(length), session_id: 's', source_offset: 1 },
