@@ -1,6 +1,7 @@
 import { isoInstantAt } from './iso-instant.ts';
 import type { PlayValues } from './play-columns.ts';
-import { MAX_AGE_MS, MAX_FUTURE_SKEW_MS, MAX_MS_PLAYED, type PlayValidationContext } from './play-event.ts';
+import { MAX_AGE_MS, MAX_FUTURE_SKEW_MS, MAX_MS_PLAYED } from './play-event.ts';
+import type { RegionList } from './regions.ts';
 
 /**
  * Reads a record's value when it is exactly what ingest publishes, `JSON.stringify` of a validated play:
@@ -15,7 +16,13 @@ import { MAX_AGE_MS, MAX_FUTURE_SKEW_MS, MAX_MS_PLAYED, type PlayValidationConte
  * (test/unit/domain/canonical-play.test.ts). One pass over the characters, no object per play: JSON.parse and
  * the validation of its object were a quarter of the lake-writer's time (docs/benchmarks.md).
  */
-export function readCanonicalPlay(text: string, context: PlayValidationContext, into: PlayValues): boolean {
+export function readCanonicalPlay(
+  text: string,
+  regions: RegionList,
+  /** Validation's clock (epoch ms): the record's transport timestamp. A number, not a Date made per record. */
+  now: number,
+  into: PlayValues,
+): boolean {
   let at = expect(text, 0, '{"event_id":"');
   if (at < 0 || !isCanonicalUuid(text, at)) return false;
   into.event_id = text.slice(at, at + 36);
@@ -29,14 +36,14 @@ export function readCanonicalPlay(text: string, context: PlayValidationContext, 
   into.song_id = text.slice(at, songEnd);
   at = expect(text, songEnd, '","region":"');
   if (at < 0) return false;
-  const region = knownRegionAt(text, at, context.regions);
+  const region = knownRegionAt(text, at, regions);
   if (region === undefined) return false;
   into.region = region;
   at = expect(text, at + region.length, '","played_at":"');
   if (at < 0) return false;
   const playedAt = isoInstantAt(text, at, true);
   if (Number.isNaN(playedAt)) return false;
-  const lateness = context.now.getTime() - playedAt;
+  const lateness = now - playedAt;
   if (lateness < -MAX_FUTURE_SKEW_MS || lateness > MAX_AGE_MS) return false;
   into.played_at_ms = playedAt;
   at = expect(text, at + 24, '","ms_played":');

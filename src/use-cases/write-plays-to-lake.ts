@@ -116,10 +116,12 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
   let hour: { plays: PlayColumns; first: ConsumedRecord } | undefined;
   let hourOf = Number.NaN;
   for (const record of records) {
-    const context = contextAt(record.timestamp);
     let play = read;
-    if (record.malformed !== undefined || !readCanonicalPlay(record.value, context, read)) {
-      const verdict = decodePlay(record, ports.regions, context);
+    if (
+      record.malformed !== undefined ||
+      !readCanonicalPlay(record.value, ports.regions, record.timestamp, read)
+    ) {
+      const verdict = decodePlay(record, ports.regions, contextAt(record.timestamp));
       if ('errors' in verdict) {
         rejected.push({ rejection: verdict, record });
         continue;

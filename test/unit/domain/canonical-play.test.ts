@@ -32,7 +32,7 @@ function fastPath(text: string): Record<string, unknown> | undefined {
     device: undefined,
     session_id: undefined,
   };
-  return readCanonicalPlay(text, context, into) ? { ...into } : undefined;
+  return readCanonicalPlay(text, context.regions, now.getTime(), into) ? { ...into } : undefined;
 }
 
 const identifierLike = fc.oneof(
