@@ -18,6 +18,8 @@ afterAll(async () => {
   await pool?.end();
 });
 
+const HOLD_MS = 1_500;
+
 class SlowStore {
   /** Holds its connection for at least `ms` (pg_sleep on the server). */
   hold(ms: number) {
@@ -37,8 +39,9 @@ describe('the pool report', () => {
     const stop = watchPool(pool, 0.2, (line) => lines.push(line));
     try {
       const store = new SlowStore();
-      // Three callers on a pool of two: the third waits for one of the first two to finish.
-      await Promise.all([store.hold(300), store.hold(300), store.hold(300)]);
+      // Three callers on a pool of two: the third waits for one of the first two to finish. Holds of 1.5 s, so
+      // that the first two overlap even when a loaded machine is slow to open the second connection.
+      await Promise.all([store.hold(HOLD_MS), store.hold(HOLD_MS), store.hold(HOLD_MS)]);
       const report = await waitFor('a report of the three checkouts', async () => {
         const reports = lines.map((line) => JSON.parse(line.slice(POOL_REPORT_PREFIX.length)) as Report);
         const all = reports.flatMap((r) => (r.checkouts['SlowStore.hold'] ? [r] : []));
@@ -46,10 +49,10 @@ describe('the pool report', () => {
       });
       expect(lines.every((line) => line.startsWith(POOL_REPORT_PREFIX) && line.endsWith('\n'))).toBe(true);
       expect(Math.max(...report.map((r) => r.checkouts['SlowStore.hold']!.hold_max))).toBeGreaterThanOrEqual(
-        290,
+        HOLD_MS - 10,
       );
       expect(Math.max(...report.map((r) => r.checkouts['SlowStore.hold']!.wait_max))).toBeGreaterThanOrEqual(
-        250,
+        HOLD_MS / 2,
       );
       expect(Math.max(...report.map((r) => r.in_use_max))).toBe(2);
     } finally {
