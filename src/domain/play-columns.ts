@@ -17,6 +17,18 @@ export interface PlayValues {
   session_id: string | undefined;
 }
 
+/** A PlayValues to read a record into (readCanonicalPlay fills every field). */
+export const emptyPlayValues = (): PlayValues => ({
+  event_id: '',
+  user_id: '',
+  song_id: '',
+  region: '',
+  played_at_ms: 0,
+  ms_played: 0,
+  device: undefined,
+  session_id: undefined,
+});
+
 /** Where a play was read: the `source_*` columns. */
 export interface PlaySource {
   readonly topic: string;

@@ -2,7 +2,7 @@ import { readCanonicalPlay } from '../domain/canonical-play.ts';
 import type { ConsumedRecord, RecordFailure } from '../domain/consumed-record.ts';
 import { playsFileKey, rejectsFileKey, type SourcePosition } from '../domain/lake-layout.ts';
 import type { LakePlayRow } from '../domain/lake-row.ts';
-import { PlayColumns, type PlayValues, playValuesOf } from '../domain/play-columns.ts';
+import { emptyPlayValues, PlayColumns, type PlayValues, playValuesOf } from '../domain/play-columns.ts';
 import { type FieldError, type PlayValidationContext, validatePlayEvent } from '../domain/play-event.ts';
 import { markBody, restatementMarkKeys } from '../domain/restatements.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -112,6 +112,7 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
   const byHour = new Map<number, { plays: PlayColumns; first: ConsumedRecord }>();
   const rejected: { rejection: Rejection; record: ConsumedRecord }[] = [];
   const contextAt = validationContexts(ports.regions);
+  // The one PlayValues the pass reads every canonical record into (its values are copied out at once).
   const read: PlayValues = emptyPlayValues();
   let hour: { plays: PlayColumns; first: ConsumedRecord } | undefined;
   let hourOf = Number.NaN;
@@ -219,18 +220,6 @@ export function decodePlay(
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** The one PlayValues a partition's pass reads every canonical record into (its values are copied out at once). */
-const emptyPlayValues = (): PlayValues => ({
-  event_id: '',
-  user_id: '',
-  song_id: '',
-  region: '',
-  played_at_ms: 0,
-  ms_played: 0,
-  device: undefined,
-  session_id: undefined,
-});
 
 function sourceOf(record: ConsumedRecord, writer: string): SourcePosition {
   return {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readCanonicalPlay } from '../../../src/domain/canonical-play.ts';
-import type { PlayValues } from '../../../src/domain/play-columns.ts';
+import { emptyPlayValues } from '../../../src/domain/play-columns.ts';
 import { validatePlayEvent } from '../../../src/domain/play-event.ts';
 
 const now = new Date('2026-11-20T12:00:00Z');
@@ -22,16 +22,7 @@ function generalPath(text: string): Record<string, unknown> | undefined {
 }
 
 function fastPath(text: string): Record<string, unknown> | undefined {
-  const into: PlayValues = {
-    event_id: '',
-    user_id: '',
-    song_id: '',
-    region: '',
-    played_at_ms: 0,
-    ms_played: 0,
-    device: undefined,
-    session_id: undefined,
-  };
+  const into = emptyPlayValues();
   return readCanonicalPlay(text, context.regions, now.getTime(), into) ? { ...into } : undefined;
 }
 
