@@ -17,7 +17,6 @@ import { invokeFunction, projectRoot } from './functions.ts';
 import { createGatewayAuthorizer } from './gateway-authorizer.ts';
 import { RequestDrain } from './http-drain.ts';
 import { createHttpServer } from './http-server.ts';
-import { scheduledJobRunner } from './job-process.ts';
 import { operationalEndpoints } from './operational.ts';
 import { Scheduler } from './scheduler.ts';
 import { databaseStartAdvice, lakeStartAdvice, listenAdvice, transportStartAdvice } from './start-advice.ts';
@@ -160,7 +159,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
 
     if (options.schedules ?? true) {
-      const runJob = scheduledJobRunner({ settings, metrics: dependencies.metrics });
       const scheduler = new Scheduler();
       quiesce.push(() => scheduler.stop());
       void scheduler.start(
@@ -170,8 +168,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
                 {
                   functionName: fn.name,
                   trigger: fn.trigger,
-                  // Each run in a process of its own, ended after it, one at a time (job-process.ts).
-                  invoke: (event: unknown) => runJob(fn, event),
+                  // In this process: scheduledJobRunner (job-process.ts) is not wired in until a kill -9 of the
+                  // runtime mid-run no longer stops the restarted consumers committing (docs/decisions.md).
+                  invoke: (event: unknown) => invokeFunction(fn.name, event),
                 },
               ]
             : [],
