@@ -34,16 +34,24 @@ export async function settledLakeRows(
     committed ? 'every row in the lake and its offset committed' : 'every row in the lake',
     async () => {
       const rows = await readLakeRows(lakeDir);
-      if (rows.length < expected) return undefined;
+      // Thrown, not returned: the timeout's message then says how far it got.
+      if (rows.length < expected) throw new Error(`the lake holds ${rows.length} of ${expected} rows`);
       if (!committed) return true;
       const offsets = await committed();
       const last = new Map<number, number>();
       for (const row of rows) {
         last.set(row.source_partition, Math.max(row.source_offset, last.get(row.source_partition) ?? -1));
       }
-      return [...last].every(([partition, offset]) => (offsets.get(partition) ?? 0) > offset)
-        ? true
-        : undefined;
+      const behind = [...last].filter(([partition, offset]) => (offsets.get(partition) ?? 0) <= offset);
+      if (behind.length === 0) return true;
+      throw new Error(
+        `committed behind the lake's rows: ${behind
+          .map(
+            ([partition, offset]) =>
+              `partition ${partition} row ${offset}, committed ${offsets.get(partition)}`,
+          )
+          .join('; ')}`,
+      );
     },
     timeoutMs,
     250,

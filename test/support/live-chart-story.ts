@@ -212,12 +212,15 @@ export async function expectLiveChartAcrossKill(options: {
     // Mid-stream: the live chart had counted some of the plays posted, not all.
     expect(counted).toBeGreaterThan(0);
     await post(running, plays.slice(posted));
+    const restarted = running;
     await expectLiveChartsOfLake({
       url: running.url,
       lakeDir: join(options.dataDir, 'lake'),
       deliveries: plays.length,
       windows,
       committed: options.committed,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\nthe restarted npm start wrote:\n${restarted.output().slice(-4000)}`);
     });
   } finally {
     await running?.stop('SIGTERM');

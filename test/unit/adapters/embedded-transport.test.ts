@@ -140,6 +140,32 @@ describe('EmbeddedTransport', () => {
     expect(existsSync(join(folder, 'owner.pid'))).toBe(false);
   });
 
+  it('gives a group that never committed every record after a reopen, though another group committed past them', async () => {
+    // npm start killed while the live chart had committed its first batch and the lake-writer (a longer batch
+    // window) had not: the reopened transport must not have forgotten what the lake-writer has yet to read.
+    const first = await open();
+    const values = Array.from({ length: 40 }, (_, n) => `play-${n}`);
+    await first.publish(
+      TOPIC,
+      values.map((value, n) => ({ key: `user-${n % 7}`, value })),
+    );
+    const early = await first.consumer(TOPIC, 'live-chart');
+    const late = await first.consumer(TOPIC, 'lake-writer');
+    const read = await early.fetch(1000, 0);
+    expect(read).toHaveLength(values.length);
+    for (const [partition, records] of Map.groupBy(read, (record) => record.partition)) {
+      await early.commit(partition, records.at(-1)!.offset + 1);
+    }
+    void late; // opened, never committed: it has no offsets file
+    await closeAll();
+
+    const second = await open();
+    await second.consumer(TOPIC, 'live-chart');
+    const lakeWriter = await second.consumer(TOPIC, 'lake-writer');
+    const again = await lakeWriter.fetch(1000, 0);
+    expect(again.map((record) => text(record.value)).sort()).toEqual([...values].sort());
+  });
+
   it('refuses an undeclared topic, naming the declared ones', async () => {
     const transport = await open();
     await expect(transport.publish('plays', [{ key: 'k', value: 'v' }])).rejects.toThrow(

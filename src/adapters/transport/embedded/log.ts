@@ -124,6 +124,25 @@ export class PartitionLog {
     return this.records.slice(start, start + maxRecords);
   }
 
+  /**
+   * Reads the records from `offset` on into memory again where they were forgotten: for a group that never
+   * committed, opened after the others had committed (and the log had forgotten) what it has yet to read.
+   */
+  async recallFrom(offset: number): Promise<void> {
+    if (offset >= this.base) return;
+    const content = await readFile(this.file, 'utf8');
+    const recalled: LogRecord[] = [];
+    // `base` read after the await: only what is still forgotten then. Only newline-terminated lines: an append
+    // under way meanwhile is past it.
+    for (const line of content.split('\n').slice(0, -1)) {
+      const stored = JSON.parse(line) as StoredRecord;
+      if (stored.o >= this.base) break;
+      if (stored.o >= offset) recalled.push(this.decode(stored));
+    }
+    this.records = [...recalled, ...this.records];
+    this.base = recalled[0]?.offset ?? this.base;
+  }
+
   /** Forgets records below `offset` from memory (they stay in the file). */
   trimBelow(offset: number): void {
     if (offset <= this.base) return;

@@ -72,9 +72,14 @@ export class EmbeddedTransport implements Transport {
 
   async consumer(topic: string, group: string): Promise<LogConsumer> {
     const partitions = this.partitionsOf(topic);
+    // Registered first, so that no commit of another group forgets what this one has yet to read; then what
+    // was forgotten before it came (a group whose offsets file did not exist when the transport opened) is
+    // read back from the files.
+    const offsets = this.offsetFile(topic, group);
+    await Promise.all(partitions.map((log) => log.recallFrom(offsets.committed(log.partition))));
     return openEmbeddedConsumer({
       partitions,
-      offsets: this.offsetFile(topic, group),
+      offsets,
       nextPublish: (maxWaitMs) => this.nextPublish(maxWaitMs),
       committed: (partition) => partitions[partition]?.trimBelow(this.lowestCommitted(topic, partition)),
     });
