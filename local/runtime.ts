@@ -17,6 +17,7 @@ import { invokeFunction, projectRoot } from './functions.ts';
 import { createGatewayAuthorizer } from './gateway-authorizer.ts';
 import { RequestDrain } from './http-drain.ts';
 import { createHttpServer } from './http-server.ts';
+import { scheduledJobRunner } from './job-process.ts';
 import { operationalEndpoints } from './operational.ts';
 import { Scheduler } from './scheduler.ts';
 import { databaseStartAdvice, lakeStartAdvice, listenAdvice, transportStartAdvice } from './start-advice.ts';
@@ -159,6 +160,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
 
     if (options.schedules ?? true) {
+      const runJob = scheduledJobRunner({ settings, metrics: dependencies.metrics });
       const scheduler = new Scheduler();
       quiesce.push(() => scheduler.stop());
       void scheduler.start(
@@ -168,9 +170,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
                 {
                   functionName: fn.name,
                   trigger: fn.trigger,
-                  // In this process: scheduledJobRunner (job-process.ts) is not wired in until a kill -9 of the
-                  // runtime mid-run no longer stops the restarted consumers committing (docs/decisions.md).
-                  invoke: (event: unknown) => invokeFunction(fn.name, event),
+                  // Each run in a process of its own, ended after it, one at a time (job-process.ts).
+                  invoke: (event: unknown) => runJob(fn, event),
                 },
               ]
             : [],
