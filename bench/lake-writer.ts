@@ -4,19 +4,20 @@
  * DuckDB encoder it replaced, against DuckDB's own COPY of the same rows from tables already in memory
  * (same files; or one COPY … PARTITION_BY per batch), at today's batch size and at Lambda's largest.
  */
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { sqlString, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
 import { createPlaysTable, encodePlayColumnsParquet } from '../src/adapters/duckdb/plays-parquet.ts';
-import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
 import { encodePlaysWithHyparquet } from '../src/adapters/parquet/plays-hyparquet.ts';
 import { windowContaining } from '../src/domain/charts.ts';
 import type { ConsumedRecord } from '../src/domain/consumed-record.ts';
 import type { LakePlayRow } from '../src/domain/lake-row.ts';
 import { type PlayColumns, playColumnsOf } from '../src/domain/play-columns.ts';
 import type { PlayEvent } from '../src/domain/play-event.ts';
-import { defaultRegions } from '../src/domain/regions.ts';
-import { type LakeWriterPorts, writePlaysToLake } from '../src/use-cases/write-plays-to-lake.ts';
+import type { LakeWriterPorts } from '../src/use-cases/write-plays-to-lake.ts';
 import {
   type BenchOptions,
   formatNumber,
@@ -26,19 +27,13 @@ import {
   median,
   planFor,
   printTable,
+  type RunPlan,
   type Stats,
   timed,
   withTempDir,
 } from './harness.ts';
-import {
-  BENCH_NOW,
-  consumedRecords,
-  createIndependentPlayGenerator,
-  HOUR_MS,
-  PLAYS_PARTITIONS,
-} from './plays.ts';
-
-const HOURS = 3;
+import { HOURS, makeRecordBatches, type WriterRun, writeBatches } from './lake-writer-batches.ts';
+import { PLAYS_PARTITIONS } from './plays.ts';
 
 interface Batch {
   readonly records: readonly ConsumedRecord[];
@@ -50,13 +45,7 @@ interface Batch {
 }
 
 function makeBatches(count: number, size: number): Batch[] {
-  const generator = createIndependentPlayGenerator({ seed: 2_000 });
-  const nextOffsets = Array.from({ length: PLAYS_PARTITIONS }, () => 0);
-  return Array.from({ length: count }, () => {
-    const plays = Array.from({ length: size }, () =>
-      generator.playBetween(BENCH_NOW - HOURS * HOUR_MS, BENCH_NOW - 1000),
-    );
-    const records = consumedRecords(plays, nextOffsets, BENCH_NOW);
+  return makeRecordBatches(count, size).map((records) => {
     const rows = records.map((record) => ({
       ...(JSON.parse(record.value) as PlayEvent),
       source_topic: record.topic,
@@ -108,42 +97,16 @@ async function runBatchSize(options: BenchOptions, size: number, count: number):
   const rowCount = batches.length * size;
   const fileCount = batches.reduce((sum, batch) => sum + batch.filesByPartition.flat().length, 0);
 
-  // CPU seconds of this process per writer run (warm-up first): rows per CPU-second is the writer's cost per core,
-  // which a machine shared with other work changes far less than its wall-clock rate.
+  const expected = { rows: rowCount, files: fileCount };
+  const records = batches.map((batch) => batch.records);
+  // CPU seconds of this process per writer run (warm-up first), kept to show what the figure of the writer's own
+  // process (below) corrects: here they include V8's collection of the baselines' garbage.
   const writerCpuSeconds: number[] = [];
-  const writer = (encodePlays: LakeWriterPorts['encodePlays'], cpu?: number[]) => () =>
-    withTempDir('lake', async (dir) => {
-      const ports = {
-        lake: new LocalFolderStore(dir),
-        regions: defaultRegions,
-        writer: 'bench',
-        encodePlays,
-        // Before every play's hour ends: no window is closed, so no restatement mark is written, as in the steady
-        // state (marks are for late plays). The real clock, days after BENCH_NOW, made every file also write two marks.
-        clock: () => new Date(BENCH_NOW - HOURS * HOUR_MS),
-      };
-      let written = 0;
-      let files = 0;
-      const cpuStart = process.cpuUsage();
-      const seconds = await timed(async () => {
-        for (const batch of batches) {
-          const summary = await writePlaysToLake(batch.records, ports);
-          if (summary.rejected > 0 || summary.failures.length > 0) {
-            throw new Error(`the writer rejected or failed: ${JSON.stringify(summary.failures)}`);
-          }
-          written += summary.written;
-          files += summary.files.length;
-        }
-      });
-      const cpuUsed = process.cpuUsage(cpuStart);
-      cpu?.push((cpuUsed.user + cpuUsed.system) / 1e6);
-      if (written !== rowCount || files !== fileCount) {
-        throw new Error(
-          `the writer wrote ${written} rows in ${files} files, expected ${rowCount} in ${fileCount}`,
-        );
-      }
-      return seconds;
-    });
+  const writer = (encodePlays: LakeWriterPorts['encodePlays'], cpu?: number[]) => async () => {
+    const { seconds, cpuSeconds } = await writeBatches(records, encodePlays, expected);
+    cpu?.push(cpuSeconds);
+    return seconds;
+  };
 
   const stats = await interleave(
     {
@@ -239,11 +202,39 @@ async function runBatchSize(options: BenchOptions, size: number, count: number):
       row('vs DuckDB load + COPY PARTITION_BY + read', stats.writer, stats.appendCopyPartitioned),
     ],
   );
-  const cpuSeconds = median(writerCpuSeconds.slice(plan.warmups));
+  const alone = await writerAlone(size, count, plan);
+  const perCpuSecond = (cpuSeconds: readonly number[]) => formatNumber(rowCount / median(cpuSeconds));
   console.log(
-    `  writer CPU: ${formatNumber(rowCount / cpuSeconds)} rows per CPU-second of this process (median; fsync's kernel time included)\n`,
+    `  writer CPU: ${perCpuSecond(alone.map((run) => run.cpuSeconds))} rows per CPU-second in a process running only the writer ` +
+      `(median of ${plan.runs} runs after ${plan.warmups + 1} warm-ups; all its threads: its GC, fsync's kernel time);\n` +
+      `              ${perCpuSecond(writerCpuSeconds.slice(plan.warmups))} in this process, where V8 also collects the baselines' garbage ` +
+      `during the writer's runs (docs/benchmarks.md)\n` +
+      `  writer alone, wall clock: ${formatRate(rowCount, statsOf(alone.map((run) => run.seconds)), 'rows/s')}\n`,
   );
 }
+
+/**
+ * The writer's runs in a process of its own that runs nothing else (bench/lake-writer-alone.ts), after the
+ * interleaved rounds, so that the two never share the cores: its CPU time is the writer's alone.
+ */
+async function writerAlone(size: number, count: number, plan: RunPlan): Promise<WriterRun[]> {
+  const script = fileURLToPath(new URL('./lake-writer-alone.ts', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    script,
+    String(size),
+    String(count),
+    String(plan.warmups + 1),
+    String(plan.runs),
+  ]);
+  return JSON.parse(stdout) as WriterRun[];
+}
+
+const statsOf = (samples: readonly number[]): Stats => ({
+  median: median(samples),
+  min: Math.min(...samples),
+  max: Math.max(...samples),
+  samples,
+});
 
 export async function run(options: BenchOptions): Promise<void> {
   // Today's trigger batch (the topology's before this change) and Lambda's largest Kafka batch.
