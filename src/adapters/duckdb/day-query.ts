@@ -54,7 +54,7 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
               hours: input.whole,
               catalog: input.catalog,
               window: input.window,
-              rollupKeys: input.rollups.length > 0 ? keys : undefined,
+              rollupKeys: input.rollups.map((rollup) => rollup.keys),
             },
             { whole, probed, scratch: `day_hours_${id}` },
             dir,
