@@ -77,6 +77,24 @@ export function describeSeenParts(name: string, makeLake: () => Promise<LakeUnde
       expect(again.computed.files).toBe(ROLLED_FILES + SEEN_FILES);
     });
 
+    it('is exact when the new files resend events of several rollups, one with an earlier source position', async () => {
+      // The rollups' rows are fetched per keys file, each by the fingerprints found in it (hours 1–4 here).
+      const resent: LakePlayRow[] = [
+        // Event 9 (hours 1, 2 and 4): a later delivery, a duplicate of the day.
+        play(9, 5, 1, 90, { song_id: 'song-c' }),
+        // Event 12 (hour 2, partition 1): partition 0 comes first, so its first delivery is now this one.
+        play(12, 5, 0, 8, { song_id: 'song-a', region: 'us' }),
+        // Event 13 (hour 3, short in its first delivery): a long later delivery does not make it count.
+        play(13, 5, 2, 90, { ms_played: 60_000 }),
+        play(36, 5, 2, 91, { song_id: 'song-b', region: 'gb' }),
+      ];
+      await writePlays(lake, resent);
+      const next = await expectExactDay(lake, at(5, 33), [...deliveries, ...resent]);
+      expect(next.computed.files).toBe(ROLLED_FILES + SEEN_FILES + 3);
+      const again = await expectExactDay(lake, at(5, 34), [...deliveries, ...resent]);
+      expect(again.computed.files).toBe(ROLLED_FILES + SEEN_FILES);
+    });
+
     it('reads the hour whole when a seen file was rewritten (a retried batch), then keeps the new files', async () => {
       // The same first offset, so the same key: a retry of partition 2's batch that fetched one record more.
       const retried = [play(8, 5, 2, 41, { song_id: 'song-b' }), play(34, 5, 2, 42, { region: 'us' })];
