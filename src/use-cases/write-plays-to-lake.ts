@@ -142,20 +142,39 @@ async function writePartition(records: readonly ConsumedRecord[], ports: LakeWri
     hour!.plays.append(play, record);
   }
 
+  // Each file's write starts once it is encoded, and the next file is encoded while it is under way: a write is
+  // five steps in the thread pool (open, write, fsync, close, rename), which used to hold the partition's next
+  // file until its fsync returned while the thread sat idle (docs/decisions.md, "Lake-writer: a
+  // partition's files written at once").
+  // Each outcome caught as it comes (a rejection left waiting for the loop would be reported as unhandled).
+  const writes: Promise<{ marks: readonly string[] } | { error: unknown }>[] = [];
   const files: string[] = [];
-  const marks: string[] = [];
   let written = 0;
-  for (const [hourStart, { plays, first }] of byHour) {
-    written += plays.length;
-    const key = playsFileKey(new Date(hourStart), sourceOf(first, ports.writer));
-    await ports.lake.put(key, await ports.encodePlays(plays), 'application/vnd.apache.parquet');
-    files.push(key);
-    // Only once the file is durable, so that a chart run that sees the mark also sees the file; a failed mark
-    // fails the partition, whose retry writes the same file and mark again.
-    const now = ports.clock();
-    const due = restatementMarkKeys(new Date(hourStart), key, now);
-    await Promise.all(due.map((mark) => ports.lake.put(mark, markBody(key, now), 'application/json')));
-    marks.push(...due);
+  let settled: Awaited<(typeof writes)[number]>[];
+  try {
+    for (const [hourStart, { plays, first }] of byHour) {
+      written += plays.length;
+      const key = playsFileKey(new Date(hourStart), sourceOf(first, ports.writer));
+      files.push(key);
+      const body = await ports.encodePlays(plays);
+      writes.push(
+        writePlaysFile(key, body, hourStart, ports).then(
+          (marks) => ({ marks }),
+          (error: unknown) => ({ error }),
+        ),
+      );
+      // A turn of the event loop, so that the writes under way take their next step before this encoding goes on.
+      await new Promise(setImmediate);
+    }
+  } finally {
+    // Every write settled before the partition answers, failed or not (an encoding that throws too): none is still
+    // under way when its retry starts.
+    settled = await Promise.all(writes);
+  }
+  const marks: string[] = [];
+  for (const outcome of settled) {
+    if ('error' in outcome) throw outcome.error;
+    marks.push(...outcome.marks);
   }
   // One file per UTC date each record reached the transport (rejects/dt=…), like plays per hour: a batch
   // that spans midnight files each reject under its own date, named after that date's first record.
@@ -220,6 +239,22 @@ export function decodePlay(
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Writes a plays file, then the restatement marks it is due (their keys): a mark only once its file is durable. */
+async function writePlaysFile(
+  key: string,
+  body: Uint8Array,
+  hourStart: number,
+  ports: LakeWriterPorts,
+): Promise<readonly string[]> {
+  await ports.lake.put(key, body, 'application/vnd.apache.parquet');
+  // Only once the file is durable, so that a chart run that sees the mark also sees the file; a failed mark
+  // fails the partition, whose retry writes the same file and mark again.
+  const now = ports.clock();
+  const due = restatementMarkKeys(new Date(hourStart), key, now);
+  await Promise.all(due.map((mark) => ports.lake.put(mark, markBody(key, now), 'application/json')));
+  return due;
+}
 
 function sourceOf(record: ConsumedRecord, writer: string): SourcePosition {
   return {

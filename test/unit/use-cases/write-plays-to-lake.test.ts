@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
 import { encodePlaysWithHyparquet } from '../../../src/adapters/parquet/plays-hyparquet.ts';
 import type { ConsumedRecord } from '../../../src/domain/consumed-record.ts';
@@ -171,6 +171,69 @@ describe('writePlaysToLake', () => {
     ]);
     expect(summary.written).toBe(2);
     expect(await filesOnDisk()).toEqual([key('10', 0, 5), key('10', 2, 3)]);
+  });
+
+  /** The lake, each plays file's put held until `release` opens its gate (the 09 hour's then fails); `started`: puts begun. */
+  function held(): { store: ObjectStore; started: string[]; release: (key: string) => void } {
+    const started: string[] = [];
+    const gates = new Map<string, { opened: Promise<void>; open: () => void }>();
+    const gate = (lakeKey: string) => {
+      let entry = gates.get(lakeKey);
+      if (!entry) {
+        let open = () => {};
+        const opened = new Promise<void>((resolve) => {
+          open = resolve;
+        });
+        entry = { opened, open };
+        gates.set(lakeKey, entry);
+      }
+      return entry;
+    };
+    const store: ObjectStore = {
+      put: async (lakeKey, body, contentType) => {
+        // Plays files only: the closed 08 hour's restatement marks go through.
+        if (!lakeKey.startsWith('plays/')) return lake.put(lakeKey, body, contentType);
+        started.push(lakeKey);
+        await gate(lakeKey).opened;
+        if (lakeKey.includes('hour=09')) throw new Error('disk full');
+        return lake.put(lakeKey, body, contentType);
+      },
+      list: (prefix) => lake.list(prefix),
+      listObjects: (prefix) => lake.listObjects(prefix),
+      get: (lakeKey) => lake.get(lakeKey),
+      delete: (lakeKey) => lake.delete(lakeKey),
+      localCopies: (keys) => lake.localCopies(keys),
+      describe: () => lake.describe(),
+    };
+    return { store, started, release: (lakeKey) => gate(lakeKey).open() };
+  }
+
+  it("starts a partition's next file before the one before it is written, and answers only once all are settled", async () => {
+    const { store, started, release } = held();
+    const records = [
+      record(0, 1, playAt(1, '2026-11-20T08:10:00Z')),
+      record(0, 2, playAt(2, '2026-11-20T09:10:00Z')),
+      record(0, 3, playAt(3, '2026-11-20T10:10:00Z')),
+    ];
+    let answered = false;
+    const summary = writePlaysToLake(records, ports(store)).finally(() => {
+      answered = true;
+    });
+    // Every file of the partition is being written while none has been: the writes overlap.
+    await vi.waitFor(() => expect(started).toEqual([key('08', 0, 1), key('09', 0, 2), key('10', 0, 3)]));
+    // The 09 file fails at once; the partition still waits for the two under way.
+    release(key('09', 0, 2));
+    release(key('08', 0, 1));
+    await new Promise(setImmediate);
+    expect(answered).toBe(false);
+    release(key('10', 0, 3));
+    expect((await summary).failures).toEqual([
+      { topic: 'song-plays', partition: 0, offset: 1, reason: 'disk full' },
+    ]);
+    expect((await filesOnDisk()).filter((file) => file.startsWith('plays/'))).toEqual([
+      key('08', 0, 1),
+      key('10', 0, 3),
+    ]);
   });
 
   it('rewrites the same keys when the same batch is retried: no extra files, the same rows', async () => {
