@@ -202,11 +202,13 @@ async function runBatchSize(options: BenchOptions, size: number, count: number):
       row('vs DuckDB load + COPY PARTITION_BY + read', stats.writer, stats.appendCopyPartitioned),
     ],
   );
-  const alone = await writerAlone(size, count, plan);
+  // Three times the table's runs: each is a fraction of a second, and a CPU figure of a shared machine needs them.
+  const alonePlan = { warmups: plan.warmups + 2, runs: plan.runs * 3 };
+  const alone = await writerAlone(size, count, alonePlan);
   const perCpuSecond = (cpuSeconds: readonly number[]) => formatNumber(rowCount / median(cpuSeconds));
   console.log(
     `  writer CPU: ${perCpuSecond(alone.map((run) => run.cpuSeconds))} rows per CPU-second in a process running only the writer ` +
-      `(median of ${plan.runs} runs after ${plan.warmups + 1} warm-ups; all its threads: its GC, fsync's kernel time);\n` +
+      `(median of ${alonePlan.runs} runs after ${alonePlan.warmups} warm-ups; all its threads: its GC, fsync's kernel time);\n` +
       `              ${perCpuSecond(writerCpuSeconds.slice(plan.warmups))} in this process, where V8 also collects the baselines' garbage ` +
       `during the writer's runs (docs/benchmarks.md)\n` +
       `  writer alone, wall clock: ${formatRate(rowCount, statsOf(alone.map((run) => run.seconds)), 'rows/s')}\n`,
@@ -223,7 +225,7 @@ async function writerAlone(size: number, count: number, plan: RunPlan): Promise<
     script,
     String(size),
     String(count),
-    String(plan.warmups + 1),
+    String(plan.warmups),
     String(plan.runs),
   ]);
   return JSON.parse(stdout) as WriterRun[];
