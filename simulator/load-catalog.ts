@@ -1,5 +1,5 @@
 import type { Song } from '../src/adapters/catalog/seeded-catalog.ts';
-import { readCatalogParquet } from '../src/adapters/duckdb/catalog-parquet.ts';
+import { readCatalogParquet } from '../src/adapters/parquet/catalog-parquet.ts';
 import { loadSettings } from '../src/config/settings.ts';
 import { readCurrentSongs } from '../src/use-cases/catalog-in-lake.ts';
 import { catalogFiles } from '../src/wiring/catalog-files.ts';

@@ -6,7 +6,8 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import middy from '@middy/core';
 import { z } from 'zod';
 import { compactPlayFiles } from '../../src/adapters/duckdb/compact-plays.ts';
-import { configureDuckDb, duckDbResourcesFor, withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { configureDuckDb, duckDbResourcesFor } from '../../src/adapters/duckdb/duckdb.ts';
+import { withScratchDir } from '../../src/adapters/scratch-dir.ts';
 import { functionNamed } from '../../src/topology.ts';
 import { compactClosedHours, compactHour, type HourCompaction } from '../../src/use-cases/compact-plays.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';

@@ -6,7 +6,8 @@
  */
 import { InvokeCommand, LambdaClient, ListFunctionsCommand, ListTagsCommand } from '@aws-sdk/client-lambda';
 import { waitFor } from '../../devkit/wait-for.ts';
-import { sqlList, withDuckDb, withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
+import { sqlList, withDuckDb } from '../../src/adapters/duckdb/duckdb.ts';
+import { withScratchDir } from '../../src/adapters/scratch-dir.ts';
 import { generateApiKey } from '../../src/domain/api-keys.ts';
 import type { CatalogMetadata } from '../../src/domain/catalog.ts';
 import { LATE_PLAY_GRACE_MS } from '../../src/domain/charts.ts';

@@ -2,11 +2,11 @@ import {
   encodeCatalogParquet,
   readCatalogMetadata,
   readCatalogParquet,
-} from '../adapters/duckdb/catalog-parquet.ts';
-import { withScratchDir } from '../adapters/duckdb/duckdb.ts';
+} from '../adapters/parquet/catalog-parquet.ts';
+import { withScratchDir } from '../adapters/scratch-dir.ts';
 import type { CatalogFiles } from '../use-cases/catalog-in-lake.ts';
 
-/** Catalog files through DuckDB's Parquet; remote lakes through a scratch folder. */
+/** Catalog files in plain JavaScript (no DuckDB in `npm start`'s process); remote lakes through a scratch folder. */
 export const catalogFiles: CatalogFiles = {
   encode: encodeCatalogParquet,
   readMetadata: readCatalogMetadata,

@@ -1,8 +1,8 @@
 import { tallyTopSongs } from '../adapters/duckdb/chart-query.ts';
 import { tallyDayFromRollups } from '../adapters/duckdb/day-query.ts';
-import { withScratchDir } from '../adapters/duckdb/duckdb.ts';
 import { buildHourRollupFiles } from '../adapters/duckdb/hour-rollup.ts';
 import { countLakeFiles } from '../adapters/duckdb/lake-counts.ts';
+import { withScratchDir } from '../adapters/scratch-dir.ts';
 import type { ChartJobPorts } from '../use-cases/compute-charts.ts';
 import type { Dependencies } from './dependencies.ts';
 

@@ -1,6 +1,6 @@
-import { readCatalogMetadata } from '../adapters/duckdb/catalog-parquet.ts';
-import { withScratchDir } from '../adapters/duckdb/duckdb.ts';
 import { enrichHourFiles } from '../adapters/duckdb/enrich-query.ts';
+import { readCatalogMetadata } from '../adapters/parquet/catalog-parquet.ts';
+import { withScratchDir } from '../adapters/scratch-dir.ts';
 import { regionTimeZones } from '../domain/regions.ts';
 import type { EnrichPorts } from '../use-cases/enrich-plays.ts';
 

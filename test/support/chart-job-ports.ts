@@ -3,8 +3,8 @@
  * pipeline counts kept; the test gives its lake, store and clock, and overrides whatever else it checks.
  */
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
-import { withScratchDir } from '../../src/adapters/duckdb/duckdb.ts';
 import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
+import { withScratchDir } from '../../src/adapters/scratch-dir.ts';
 import { defaultRegions } from '../../src/domain/regions.ts';
 import type { ChartJobPorts } from '../../src/use-cases/compute-charts.ts';
 

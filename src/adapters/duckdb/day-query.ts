@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { MIN_MS_PLAYED } from '../../domain/charts.ts';
 import { GLOBAL_REGION } from '../../domain/regions.ts';
 import type { TallyDay } from '../../ports/rollup-engine.ts';
+import { withScratchDir } from '../scratch-dir.ts';
 import { inWindow, rankedCharts, readTallies } from './chart-query.ts';
-import { sqlList, sqlString, withDuckDb, withScratchDir } from './duckdb.ts';
+import { sqlList, sqlString, withDuckDb } from './duckdb.ts';
 import { KEY_COLUMNS, loadWholeHours } from './whole-hours.ts';
 
 const ROW_COLUMNS = `event_id, region, song_id, genre, played_at, ms_played, source_topic, source_partition,

@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { withScratchDir } from '../scratch-dir.ts';
 
 let instance: Promise<DuckDBInstance> | undefined;
 
@@ -67,16 +68,6 @@ export async function withDuckDb<T>(work: (connection: DuckDBConnection) => Prom
     return await work(connection);
   } finally {
     connection.closeSync();
-  }
-}
-
-/** A private scratch folder, removed afterwards. */
-export async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'top-songs-'));
-  try {
-    return await work(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

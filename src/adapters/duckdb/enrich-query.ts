@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MIN_MS_PLAYED } from '../../domain/charts.ts';
-import { sqlList, sqlString, withDuckDb, withScratchDir } from './duckdb.ts';
+import { withScratchDir } from '../scratch-dir.ts';
+import { sqlList, sqlString, withDuckDb } from './duckdb.ts';
 
 export interface EnrichHourFiles {
   /** Local copies of the hour's plays files (at least one). */

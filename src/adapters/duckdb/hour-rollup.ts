@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MIN_MS_PLAYED } from '../../domain/charts.ts';
 import type { BuildHourRollup } from '../../ports/rollup-engine.ts';
+import { withScratchDir } from '../scratch-dir.ts';
 import { genreOf, inWindow } from './chart-query.ts';
-import { sqlList, sqlString, withDuckDb, withScratchDir } from './duckdb.ts';
+import { sqlList, sqlString, withDuckDb } from './duckdb.ts';
 import { countLakeFiles } from './lake-counts.ts';
 
 /**

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { generateCatalog } from '../../../src/adapters/catalog/seeded-catalog.ts';
-import { readCatalogMetadata, readCatalogParquet } from '../../../src/adapters/duckdb/catalog-parquet.ts';
+import { readCatalogMetadata, readCatalogParquet } from '../../../src/adapters/parquet/catalog-parquet.ts';
 import { CATALOG_KEY, catalogVersionKey } from '../../../src/domain/lake-layout.ts';
 import { songKey } from '../../../src/domain/song.ts';
 import { type FakeOpenAi, startFakeOpenAi } from '../../support/openai-server.ts';

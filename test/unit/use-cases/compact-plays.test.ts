@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateTraffic } from '../../../devkit/play-batches.ts';
 import { tallyTopSongs } from '../../../src/adapters/duckdb/chart-query.ts';
-import { withScratchDir } from '../../../src/adapters/duckdb/duckdb.ts';
 import { countLakeFiles } from '../../../src/adapters/duckdb/lake-counts.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
+import { withScratchDir } from '../../../src/adapters/scratch-dir.ts';
 import type { Chart } from '../../../src/domain/charts.ts';
 import { parseCompactionManifest, RETIRED_FILE_DELAY_MS } from '../../../src/domain/compaction.ts';
 import {
