@@ -74,9 +74,19 @@ export async function startEmbeddedPostgres(
       password: PASSWORD,
       port,
       persistent: true,
-      // The local database is a few MB; each of PostgreSQL's processes counts the shared buffers it touched in
-      // its RSS, so with the default 128 MB their sum climbed to 500–600 MB in 30 minutes (docs/benchmarks.md).
-      postgresFlags: ['-c', 'shared_buffers=32MB'],
+      // Small on purpose (docs/decisions.md, "The embedded PostgreSQL kept small"): each of PostgreSQL's processes
+      // counts the shared buffers it touched in its RSS (with the default 128 MB their sum climbed to 500–600 MB in
+      // 30 minutes; 32 MB, then 16 MB, each measured lower; the OS's page cache holds the rest of the database),
+      // and without the processes a local database does not need: synchronous I/O instead of three I/O workers,
+      // no logical replication launcher.
+      postgresFlags: [
+        '-c',
+        'shared_buffers=16MB',
+        '-c',
+        'io_method=sync',
+        '-c',
+        'max_logical_replication_workers=0',
+      ],
       // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
       createPostgresUser: user.kind === 'postgres',
       onLog: (message) => log.push(...String(message).split('\n').filter(Boolean)),
