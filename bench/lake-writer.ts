@@ -202,8 +202,11 @@ async function runBatchSize(options: BenchOptions, size: number, count: number):
       row('vs DuckDB load + COPY PARTITION_BY + read', stats.writer, stats.appendCopyPartitioned),
     ],
   );
-  // Three times the table's runs: each is a fraction of a second, and a CPU figure of a shared machine needs them.
-  const alonePlan = { warmups: plan.warmups + 2, runs: plan.runs * 3 };
+  // Ten warm-ups: V8 keeps optimising the writer for its first ~400,000 records (its rows per CPU-second rise from
+  // ~100k in the first run to a steady state from about the tenth; docs/benchmarks.md), and a lake-writer function
+  // runs batch after batch. Three times the table's runs: each is a fraction of a second, and a CPU figure of a
+  // shared machine needs them.
+  const alonePlan = { warmups: 10, runs: plan.runs * 3 };
   const alone = await writerAlone(size, count, alonePlan);
   const perCpuSecond = (cpuSeconds: readonly number[]) => formatNumber(rowCount / median(cpuSeconds));
   console.log(
