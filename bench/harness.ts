@@ -16,6 +16,12 @@ export interface BenchOptions {
   readonly rate?: number | undefined;
   /** memory: seconds between memory samples (`--every`; default 10). */
   readonly sampleSeconds?: number | undefined;
+  /**
+   * memory: take V8 heap snapshots after the first minute and at the end (`--heap-snapshots`). Off by default: a
+   * snapshot's own memory stays in node's RSS (~150 MB of glibc's heap), so with them the samples after the first
+   * one measure the benchmark as much as `npm start`.
+   */
+  readonly heapSnapshots?: boolean | undefined;
   /** soak: the API key its sender presents (TOP_SONGS_API_KEY); unset: the runtime's development key. */
   readonly apiKey?: string | undefined;
   /** scale: plays in the generated day (`--plays`; default 10,000,000, 1,000,000 with --quick). */

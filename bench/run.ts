@@ -46,6 +46,8 @@ const usage = `Usage: npm run bench -- [--quick] [--only <name>[,<name>…]] [--
   --rate <n>     soak: plays per second (default: half the capacity it measures first);
                  freshness: plays per second (default 2000)
   --every <s>    memory: seconds between memory samples (default 10)
+  --heap-snapshots memory: also compare V8 heap snapshots taken after the first minute and at the end (what
+                 grows in the JS heap); the snapshot's memory then stays in node's RSS, ~150 MB
 Environment: TOP_SONGS_API_KEY, the key the soak's sender presents (default: the runtime's development key).`;
 
 function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested: BenchmarkName[] } {
@@ -56,6 +58,7 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
     minutes?: string | undefined;
     rate?: string | undefined;
     every?: string | undefined;
+    'heap-snapshots': boolean;
     scale: boolean;
     plays?: string | undefined;
     help: boolean;
@@ -69,6 +72,7 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
         minutes: { type: 'string' },
         rate: { type: 'string' },
         every: { type: 'string' },
+        'heap-snapshots': { type: 'boolean', default: false },
         scale: { type: 'boolean', default: false },
         plays: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -112,6 +116,7 @@ function parse(): { options: BenchOptions; selected: BenchmarkName[]; requested:
       durationMs,
       rate,
       sampleSeconds,
+      heapSnapshots: values['heap-snapshots'],
       plays,
       apiKey: process.env.TOP_SONGS_API_KEY || undefined,
     },
