@@ -15,6 +15,7 @@ import { type RegionTally, windowStartingAt } from '../src/domain/charts.ts';
 import { GLOBAL_REGION } from '../src/domain/regions.ts';
 import {
   isRollupCrossersFile,
+  isRollupSumsFile,
   parsePartialManifest,
   parseRollupManifest,
   partialManifestKey,
@@ -131,10 +132,13 @@ export async function run(options: BenchOptions): Promise<void> {
         await job(); // a day without those minutes: not the raw query's day
         await split.hideTails(undefined);
       };
-      // The crossers among those rollups, as the job keeps them for its later runs.
+      // The crossers among those rollups and their counts summed, as the job keeps them for its later runs.
       const crossersOf = async () => {
-        const [key] = (await store.list(rollupDayPrefix(SCALE_DAY))).filter(isRollupCrossersFile);
-        return key === undefined ? undefined : (await store.localCopies([key]))[0];
+        const listed = await store.list(rollupDayPrefix(SCALE_DAY));
+        const [crossers, sums] = [listed.find(isRollupCrossersFile), listed.find(isRollupSumsFile)];
+        if (crossers === undefined || sums === undefined) return undefined;
+        const [rollupCrossers, rollupSums] = await store.localCopies([crossers, sums]);
+        return { rollupCrossers: rollupCrossers!, rollupSums: rollupSums! };
       };
       const openRollups = await rollupFiles(23);
       const openCrossers = await crossersOf();
@@ -142,15 +146,10 @@ export async function run(options: BenchOptions): Promise<void> {
         (
           rollups: Awaited<ReturnType<typeof rollupFiles>>,
           whole: WholeHour[],
-          rollupCrossers: string | undefined,
+          kept: Awaited<ReturnType<typeof crossersOf>>,
         ) =>
         async () => {
-          const day = await tallyDayFromRollups({
-            rollups,
-            whole,
-            window: DAY,
-            ...(rollupCrossers ? { rollupCrossers } : {}),
-          });
+          const day = await tallyDayFromRollups({ rollups, whole, window: DAY, ...kept });
           if (global(day.tallies)?.eligible_plays !== expected.eligible_plays)
             throw new Error('rollup query differs');
           return day;

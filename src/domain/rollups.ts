@@ -56,10 +56,23 @@ export function rollupSetDigest(rollupFiles: readonly string[]): string {
     .slice(0, 16);
 }
 
+/**
+ * The same rollups' counts summed (region, genre, song_id, plays), kept beside their crossers: each run of the
+ * day would otherwise sum the rollups' counts files again (1.1 M rows at 23 hours of a 10 M-play day, 80,000 summed).
+ */
+export function rollupSumsKey(dayStart: Date, rollupFiles: readonly string[]): string {
+  return `${rollupDayPrefix(dayStart)}${SUMS_PREFIX}${rollupSetDigest(rollupFiles)}.parquet`;
+}
+
 const CROSSERS_PREFIX = '_crossers-';
+const SUMS_PREFIX = '_sums-';
 
 export function isRollupCrossersFile(key: string): boolean {
   return key.startsWith(ROLLUPS_PREFIX) && key.includes(`/${CROSSERS_PREFIX}`);
+}
+
+export function isRollupSumsFile(key: string): boolean {
+  return key.startsWith(ROLLUPS_PREFIX) && key.includes(`/${SUMS_PREFIX}`);
 }
 
 export function isRollupDataFile(key: string): boolean {

@@ -40,6 +40,8 @@ export type TallyDay = (input: {
   readonly window: ChartWindow;
   /** The crossers among these very rollups, as an earlier call returned them (a local copy); else found anew. */
   readonly rollupCrossers?: string;
+  /** These rollups' counts summed, as an earlier call returned them (a local copy); else summed anew. */
+  readonly rollupSums?: string;
 }) => Promise<{
   tallies: RegionTally[];
   /** The first deliveries in a source that are not the day's first, per region: duplicates of the day. */
@@ -48,6 +50,8 @@ export type TallyDay = (input: {
   crossers: number;
   /** The crossers among the rollups (Parquet), when found anew: for the next call with the same rollups. */
   rollupCrossers?: Uint8Array;
+  /** The rollups' counts summed (Parquet), when summed anew: for the next call with the same rollups. */
+  rollupSums?: Uint8Array;
   /** The first deliveries of the hours read whole together, per region: all, and those under 30 s. */
   wholeFirsts: { region: string; firsts: number; short_plays: number }[];
   /**

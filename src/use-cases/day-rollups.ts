@@ -12,6 +12,7 @@ import { GLOBAL_REGION } from '../domain/regions.ts';
 import {
   isRollupCrossersFile,
   isRollupDataFile,
+  isRollupSumsFile,
   parseRollupManifest,
   type RollupManifest,
   rollupCrossersKey,
@@ -19,6 +20,7 @@ import {
   rollupFileKeys,
   rollupManifestKey,
   rollupSetDigest,
+  rollupSumsKey,
 } from '../domain/rollups.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -86,9 +88,11 @@ export async function tallyDayFromRollups(
   if (rolled.length === 0) return undefined;
   const rollupKeys = rolled.flatMap((manifest) => manifest.files);
   const rollups = rollupSetDigest(rollupKeys);
-  // The events in two rollups or more, found by an earlier run of the same rollups (listed before any build).
+  // The events in two rollups or more, and the rollups' counts summed, kept by an earlier run of the same rollups
+  // (listed before any build; the sums are written first, so the crossers stand for both).
   const crossersKey = rollupCrossersKey(window.start, rollupKeys);
-  const cached = listed.includes(crossersKey);
+  const sumsKey = rollupSumsKey(window.start, rollupKeys);
+  const cached = listed.includes(crossersKey) && listed.includes(sumsKey);
   // The hours read whole: each its seen part, when an earlier run kept a usable one, and the files listed since.
   const seen = await Promise.all(whole.map((hour) => usableSeenPart(ports.lake, hour, listed, rollups)));
   const wholeFiles = whole.map((hour, index) => [
@@ -102,7 +106,7 @@ export async function tallyDayFromRollups(
     ...rollupKeys,
     ...wholeFiles.flat(),
     ...(catalog ? [catalog] : []),
-    ...(cached ? [crossersKey] : []),
+    ...(cached ? [crossersKey, sumsKey] : []),
   ];
   const day = await ports.withScratchDir(async (dir) => {
     const copies = await ports.lake
@@ -134,14 +138,18 @@ export async function tallyDayFromRollups(
       }),
       catalog: catalog ? local.get(catalog) : undefined,
       window,
-      ...(cached ? { rollupCrossers: local.get(crossersKey)! } : {}),
+      ...(cached ? { rollupCrossers: local.get(crossersKey)!, rollupSums: local.get(sumsKey)! } : {}),
     });
   });
-  if (day?.rollupCrossers) {
+  if (day?.rollupCrossers && day.rollupSums) {
+    await ports.lake.put(sumsKey, day.rollupSums, 'application/vnd.apache.parquet');
     await ports.lake.put(crossersKey, day.rollupCrossers, 'application/vnd.apache.parquet');
     // Those of other sets of rollups are not read again (a run still copying one reads the day whole instead).
-    for (const key of listed)
-      if (isRollupCrossersFile(key) && key !== crossersKey) await ports.lake.delete(key);
+    for (const key of listed) {
+      const other =
+        (isRollupCrossersFile(key) || isRollupSumsFile(key)) && key !== crossersKey && key !== sumsKey;
+      if (other) await ports.lake.delete(key);
+    }
   }
   if (!day) return undefined;
   // Each hour read whole: its rows (those of its seen part and of the files read now), and its new seen part.
@@ -176,7 +184,7 @@ export async function tallyDayFromRollups(
       ],
       day.laterDeliveries,
     ),
-    files: rollupKeys.length + wholeFiles.flat().length + (cached ? 1 : 0),
+    files: rollupKeys.length + wholeFiles.flat().length + (cached ? 2 : 0),
     enrichedHours: 0,
     rollupHours: rolled.length,
   };

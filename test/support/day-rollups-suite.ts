@@ -19,6 +19,7 @@ import type { LakePlayRow } from '../../src/domain/lake-row.ts';
 import type { LakeCounts } from '../../src/domain/pipeline-counts.ts';
 import {
   isRollupCrossersFile,
+  isRollupSumsFile,
   parseRollupManifest,
   rollupDayPrefix,
   rollupManifestKey,
@@ -229,17 +230,21 @@ export function describeDayRollups(name: string, makeLake: () => Promise<LakeUnd
         { genre: 'rock', eligible_plays: 4 },
       ]);
       // A later run reads the rollups it built (the same manifests, not rebuilt) and the events found in two of
-      // them by the run before (one more file: the crossers of those rollups).
+      // them by the run before, with their counts summed (two more files: the crossers and the sums of those
+      // rollups).
       const manifest = await lake.get(rollupManifestKey(at(2, 0)));
       const crossers = (await lake.list(rollupDayPrefix(DAY))).filter(isRollupCrossersFile);
+      const sums = (await lake.list(rollupDayPrefix(DAY))).filter(isRollupSumsFile);
       expect(crossers).toHaveLength(1);
+      expect(sums).toHaveLength(1);
       const again = await expectExactDay(lake, at(5, 40), deliveries);
       expect(again.computed.rollup_hours).toBe(5);
       // The run at 05:30 read the part of the open hour seen at 05:03 (its keys file instead of its 3 plays files)
       // and looked its events up among the 5 rollups; this one reads that probe file too.
-      expect(again.computed.files).toBe(rolled.computed.files + 2);
+      expect(again.computed.files).toBe(rolled.computed.files + 3);
       expect(await lake.get(rollupManifestKey(at(2, 0)))).toEqual(manifest);
       expect((await lake.list(rollupDayPrefix(DAY))).filter(isRollupCrossersFile)).toEqual(crossers);
+      expect((await lake.list(rollupDayPrefix(DAY))).filter(isRollupSumsFile)).toEqual(sums);
     });
 
     it('builds an hour again when a late play restates it, and the day stays exact', async () => {

@@ -15,8 +15,8 @@ import { compactionPorts } from './compaction.ts';
 import { at, deliveries, expectExactDay, play, writeDay, writePlays } from './day-rollups-suite.ts';
 import type { LakeUnderTest } from './enrichment-suite.ts';
 
-/** At 05:xx hours 0–4 are final (5 rollups: 10 files) and the day has kept their crossers (1 file). */
-const ROLLED_FILES = 10 + 1;
+/** At 05:xx hours 0–4 are final (5 rollups: 10 files) and the day has kept their crossers and sums (2 files). */
+const ROLLED_FILES = 10 + 2;
 /** The seen part: its keys and probe files. */
 const SEEN_FILES = 2;
 

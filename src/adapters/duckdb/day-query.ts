@@ -35,9 +35,22 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
       const keys = input.rollups.length
         ? `read_parquet(${sqlList(input.rollups.map((rollup) => rollup.keys))})`
         : `(SELECT * FROM ${whole} WHERE false)`;
-      const counts = input.rollups.length
-        ? `(SELECT region, genre, song_id, plays FROM read_parquet(${sqlList(input.rollups.map((rollup) => rollup.counts))}))`
-        : '(SELECT NULL::VARCHAR AS region, NULL::VARCHAR AS genre, NULL::VARCHAR AS song_id, 0 AS plays WHERE false)';
+      // The rollups' counts summed: kept from an earlier run of the same rollups, or summed now (once per set).
+      let rollupSums: Uint8Array | undefined;
+      let sums = input.rollupSums;
+      if (sums === undefined && input.rollups.length > 0) {
+        sums = join(dir, 'sums.parquet');
+        await connection.run(
+          `COPY (SELECT region, genre, song_id, sum(plays)::BIGINT AS plays
+                 FROM read_parquet(${sqlList(input.rollups.map((rollup) => rollup.counts))}) GROUP BY ALL ORDER BY ALL)
+           TO ${sqlString(sums)} (FORMAT parquet, COMPRESSION zstd)`,
+        );
+        rollupSums = new Uint8Array(await readFile(sums));
+      }
+      const counts =
+        sums !== undefined
+          ? `(SELECT region, genre, song_id, plays FROM read_parquet(${sqlString(sums)}))`
+          : '(SELECT NULL::VARCHAR AS region, NULL::VARCHAR AS genre, NULL::VARCHAR AS song_id, 0 AS plays WHERE false)';
       const eligible = `${inWindow('played_at', input.window)} AND ms_played >= ${MIN_MS_PLAYED}`;
       // The candidates' rows, by a list of constants: DuckDB filters the scan by it and decodes the other
       // columns only where it matches (a join would decode every row of the day's keys first).
@@ -153,6 +166,7 @@ export const tallyDayFromRollups: TallyDay = async (input) =>
           wholeFirsts: firsts,
           wholeHours,
           ...(rollupCrossers ? { rollupCrossers } : {}),
+          ...(rollupSums ? { rollupSums } : {}),
         };
       } finally {
         await connection.run(
