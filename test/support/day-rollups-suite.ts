@@ -245,6 +245,13 @@ export function describeDayRollups(name: string, makeLake: () => Promise<LakeUnd
       expect(await lake.get(rollupManifestKey(at(2, 0)))).toEqual(manifest);
       expect((await lake.list(rollupDayPrefix(DAY))).filter(isRollupCrossersFile)).toEqual(crossers);
       expect((await lake.list(rollupDayPrefix(DAY))).filter(isRollupSumsFile)).toEqual(sums);
+      // Crossers without their sums (a run stopped between the two writes, or a lake from before the sums): the
+      // next run finds and sums both again, exactly, and keeps them.
+      await lake.delete(sums[0]!);
+      const resummed = await expectExactDay(lake, at(5, 41), deliveries);
+      expect(resummed.computed.files).toBe(again.computed.files - 2);
+      expect((await lake.list(rollupDayPrefix(DAY))).filter(isRollupCrossersFile)).toEqual(crossers);
+      expect((await lake.list(rollupDayPrefix(DAY))).filter(isRollupSumsFile)).toEqual(sums);
     });
 
     it('builds an hour again when a late play restates it, and the day stays exact', async () => {
