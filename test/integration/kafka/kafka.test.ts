@@ -28,6 +28,7 @@ import {
   expectExactPipeline,
   lastHourTraffic,
 } from '../../support/exact-pipeline.ts';
+import { withOverrides } from '../../support/store-overrides.ts';
 
 const headersOf = (message: Message) =>
   Object.fromEntries([...message.headers].map(([name, value]) => [name.toString(), value.toString()]));
@@ -158,18 +159,12 @@ describe.skipIf(kafkaSkipped())(
         });
         const at = new Date(String(poison.played_at)).toISOString();
         const refusedHour = `dt=${at.slice(0, 10)}/hour=${at.slice(11, 13)}/`;
-        const refusing: ObjectStore = {
+        const refusing = withOverrides(lake, {
           put: async (key, body, type) => {
             if (key.includes(refusedHour)) throw new Error(`no space left for ${key}`);
             await lake.put(key, body, type);
           },
-          get: (key) => lake.get(key),
-          delete: (key) => lake.delete(key),
-          list: (prefix) => lake.list(prefix),
-          listObjects: (prefix) => lake.listObjects(prefix),
-          localCopies: (keys) => lake.localCopies(keys),
-          describe: () => lake.describe(),
-        };
+        });
         const others = [healthy(), healthy(), recentPlay(), recentPlay()];
         // The poison record first in its partition: the lake-writer fails a partition from its batch's first record.
         const produced = await publish([poison], others);

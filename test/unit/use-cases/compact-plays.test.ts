@@ -28,6 +28,7 @@ import {
   writeThroughLakeWriter,
   writeTrafficHour,
 } from '../../support/compaction.ts';
+import { withOverrides } from '../../support/store-overrides.ts';
 import { fakeChartStore } from '../support/fake-chart-store.ts';
 import { queryDuckDb, readPlayRows, sqlText, type TempDir, tempDir } from '../support/temp.ts';
 
@@ -259,18 +260,13 @@ describe('compactClosedHours', () => {
 /** The lake as a process sees it that dies at its `n`-th put: that put and everything after never happen. */
 function crashAtPut(store: ObjectStore, n: number): ObjectStore {
   let puts = 0;
-  return {
+  return withOverrides(store, {
     put: async (key, body, type) => {
       if (++puts >= n) throw new Error(`crash before writing ${key}`);
       await store.put(key, body, type);
     },
-    get: (key) => store.get(key),
     delete: async () => {
       throw new Error('crash: a crashed process deletes nothing');
     },
-    list: (prefix) => store.list(prefix),
-    listObjects: (prefix) => store.listObjects(prefix),
-    localCopies: (keys, scratch) => store.localCopies(keys, scratch),
-    describe: () => store.describe(),
-  };
+  });
 }

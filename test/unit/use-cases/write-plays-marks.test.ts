@@ -9,6 +9,7 @@ import { LocalFolderStore } from '../../../src/adapters/object-store/local-folde
 import type { ConsumedRecord } from '../../../src/domain/consumed-record.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
 import { writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
+import { withOverrides } from '../../support/store-overrides.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
 
 let dir: TempDir;
@@ -47,19 +48,13 @@ const file = (hour: string, offset: number) =>
 
 /** Records every put in order. */
 function recording(store: ObjectStore, puts: string[], failOn?: (key: string) => boolean): ObjectStore {
-  return {
+  return withOverrides(store, {
     put: async (key, body, type) => {
       if (failOn?.(key)) throw new Error(`cannot write ${key}`);
       await store.put(key, body, type);
       puts.push(key);
     },
-    get: (key) => store.get(key),
-    delete: (key) => store.delete(key),
-    list: (prefix) => store.list(prefix),
-    listObjects: (prefix) => store.listObjects(prefix),
-    localCopies: (keys, scratch) => store.localCopies(keys, scratch),
-    describe: () => store.describe(),
-  };
+  });
 }
 
 const ports = (store: ObjectStore, now: string) => ({

@@ -6,6 +6,7 @@ import { encodePlaysWithHyparquet } from '../../../src/adapters/parquet/plays-hy
 import type { ConsumedRecord } from '../../../src/domain/consumed-record.ts';
 import type { ObjectStore } from '../../../src/ports/object-store.ts';
 import { type LakeWriterPorts, writePlaysToLake } from '../../../src/use-cases/write-plays-to-lake.ts';
+import { withOverrides } from '../../support/store-overrides.ts';
 import { readPlayRows, type TempDir, tempDir } from '../support/temp.ts';
 
 const regions = ['us', 'gb', 'de'];
@@ -146,18 +147,12 @@ describe('writePlaysToLake', () => {
   });
 
   it('fails exactly the partition whose write failed, from its first offset, and writes the others', async () => {
-    const failing: ObjectStore = {
+    const failing = withOverrides(lake, {
       put: async (lakeKey, body, contentType) => {
         if (lakeKey.includes('-song-plays-1-')) throw new Error('disk full');
         return lake.put(lakeKey, body, contentType);
       },
-      list: (prefix) => lake.list(prefix),
-      listObjects: (prefix) => lake.listObjects(prefix),
-      get: (lakeKey) => lake.get(lakeKey),
-      delete: (lakeKey) => lake.delete(lakeKey),
-      localCopies: (keys) => lake.localCopies(keys),
-      describe: () => lake.describe(),
-    };
+    });
     const records = [
       record(0, 5, playAt(1, '2026-11-20T10:10:00Z')),
       record(1, 21, playAt(2, '2026-11-20T10:10:00Z')),
@@ -189,7 +184,7 @@ describe('writePlaysToLake', () => {
       }
       return entry;
     };
-    const store: ObjectStore = {
+    const store = withOverrides(lake, {
       put: async (lakeKey, body, contentType) => {
         // Plays files only: the closed 08 hour's restatement marks go through.
         if (!lakeKey.startsWith('plays/')) return lake.put(lakeKey, body, contentType);
@@ -198,13 +193,7 @@ describe('writePlaysToLake', () => {
         if (lakeKey.includes('hour=09')) throw new Error('disk full');
         return lake.put(lakeKey, body, contentType);
       },
-      list: (prefix) => lake.list(prefix),
-      listObjects: (prefix) => lake.listObjects(prefix),
-      get: (lakeKey) => lake.get(lakeKey),
-      delete: (lakeKey) => lake.delete(lakeKey),
-      localCopies: (keys) => lake.localCopies(keys),
-      describe: () => lake.describe(),
-    };
+    });
     return { store, started, release: (lakeKey) => gate(lakeKey).open() };
   }
 
