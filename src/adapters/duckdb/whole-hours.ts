@@ -190,14 +190,9 @@ async function rollupRowsOf(
       SELECT DISTINCT filename, fingerprint FROM read_parquet(${sqlList(keysFiles)}, filename = true)
       WHERE fingerprint IN (${fingerprints})`)
   ).getRowObjectsJS();
-  const byFile = new Map<string, string[]>();
-  for (const row of found) {
-    const file = String(row.filename);
-    byFile.set(file, [...(byFile.get(file) ?? []), `${String(row.fingerprint)}::UBIGINT`]);
-  }
-  return [...byFile].map(
-    ([file, list]) =>
+  return [...Map.groupBy(found, (row) => String(row.filename))].map(
+    ([file, rows]) =>
       `SELECT ${KEY_COLUMNS}, true AS from_rollup FROM read_parquet(${sqlString(file)})
-       WHERE fingerprint IN (${list.join(', ')})`,
+       WHERE fingerprint IN (${rows.map((row) => `${String(row.fingerprint)}::UBIGINT`).join(', ')})`,
   );
 }

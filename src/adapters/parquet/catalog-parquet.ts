@@ -45,6 +45,9 @@ const schema: SchemaElement[] = [
   int16('popularity'),
 ];
 
+/** Songs in song_id order (by code unit, not locale). */
+const bySongId = (a: Song, b: Song) => (a.song_id < b.song_id ? -1 : a.song_id > b.song_id ? 1 : 0);
+
 const zstd = {
   ZSTD: (input: Uint8Array): Uint8Array => zstdCompressSync(input),
 };
@@ -54,7 +57,7 @@ export async function encodeCatalogParquet(
   songs: readonly Song[],
   metadata?: CatalogMetadata,
 ): Promise<Uint8Array> {
-  const sorted = [...songs].sort((a, b) => (a.song_id < b.song_id ? -1 : a.song_id > b.song_id ? 1 : 0));
+  const sorted = [...songs].sort(bySongId);
   const column = <K extends keyof Song>(name: K) => sorted.map((song) => song[name] ?? null);
   const buffer = parquetWriteBuffer({
     schema,
@@ -115,7 +118,7 @@ export async function readCatalogParquet(file: string): Promise<Song[]> {
       home_regions: nullable<string[]>(row.home_regions),
       popularity: nullable<number>(row.popularity),
     }))
-    .sort((a, b) => (a.song_id < b.song_id ? -1 : a.song_id > b.song_id ? 1 : 0));
+    .sort(bySongId);
 }
 
 /** The metadata a catalog file carries, or undefined for a file written without it (before versioning). */
