@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { withDeadline } from '../src/adapters/deadline.ts';
+import { withDeadline } from '../src/ports/deadline.ts';
 import { type FunctionDeclaration, type FunctionName, functionNamed } from '../src/topology.ts';
 import { runAsFunction } from '../src/wiring/database-pools.ts';
 import { lambdaContext } from './lambda-events.ts';

@@ -1,4 +1,5 @@
 import type { ConnectionProbe, ProbeOutcome } from '../ports/connection-probe.ts';
+import { withDeadline } from '../ports/deadline.ts';
 
 export type CheckStatus = ProbeOutcome['status'];
 
@@ -57,29 +58,27 @@ function runProbe(
       detail: errorText(error),
       hint: `unexpected failure while checking ${probe.service}; rerun with POWERTOOLS_LOG_LEVEL=DEBUG`,
     }));
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<ProbeOutcome>((resolve) => {
-    timer = setTimeout(() => {
+  // A failing probe is an outcome (above), so a rejection here is the deadline's: the probe is stopped.
+  const result = withDeadline(checking, timeoutMs, () => new Error('no answer'))
+    .catch((): ProbeOutcome => {
       abort.abort();
-      resolve({
+      return {
         status: 'fail',
         detail: `no answer within ${timeoutMs} ms (--timeout gives it longer)`,
         hint: probe.silentHint,
-      });
-    }, timeoutMs);
-  });
-  const result = Promise.race([checking, timedOut]).then((outcome): CheckResult => {
-    clearTimeout(timer);
-    const latencyMs = outcome.status === 'skip' ? undefined : Math.round(now() - started);
-    return {
-      service: probe.service,
-      target: probe.target,
-      status: outcome.status,
-      latencyMs,
-      detail: outcome.detail,
-      ...(outcome.status === 'fail' ? { hint: outcome.hint } : {}),
-    };
-  });
+      };
+    })
+    .then((outcome): CheckResult => {
+      const latencyMs = outcome.status === 'skip' ? undefined : Math.round(now() - started);
+      return {
+        service: probe.service,
+        target: probe.target,
+        status: outcome.status,
+        latencyMs,
+        detail: outcome.detail,
+        ...(outcome.status === 'fail' ? { hint: outcome.hint } : {}),
+      };
+    });
   return { result, settled: checking };
 }
 

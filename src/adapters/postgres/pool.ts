@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { StoreUnavailableError } from '../../ports/chart-store.ts';
-import { withDeadline } from '../deadline.ts';
+import { withDeadline } from '../../ports/deadline.ts';
 import { UNREACHABLE_ERRNOS } from '../network-errors.ts';
 import { watcherOf } from './pool-report.ts';
 

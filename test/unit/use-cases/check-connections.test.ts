@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { type ConnectionProbe, fail, ok, skip } from '../../../src/ports/connection-probe.ts';
 import { checkConnections } from '../../../src/use-cases/check-connections.ts';
@@ -95,6 +96,20 @@ describe('checkConnections', () => {
       { timeoutMs: 20 },
     );
     expect(report.results[0]).toMatchObject({ status: 'ok', detail: 'started' });
+  });
+
+  it('keeps an answer that arrived in time while the event loop was blocked past the timeout', async () => {
+    // The answer (a file system call on libuv's pool) is ready before the timer is run, but read after it.
+    const answered = probe('s3', () => stat(import.meta.filename).then(() => ok('reachable')));
+    // From the loop's check phase, the next phase to run is the timers': the expired timer runs before the poll.
+    await new Promise((resolve) => setImmediate(resolve));
+    const checking = checkConnections([answered], { timeoutMs: 20 });
+    await Promise.resolve(); // the probe has started: its file system call is under way
+    const until = Date.now() + 200;
+    while (Date.now() < until) {
+      // busy, as a GC pause or a long synchronous stretch on a loaded machine
+    }
+    expect((await checking).results[0]).toMatchObject({ status: 'ok', detail: 'reachable' });
   });
 
   it('turns a probe that throws into a failure naming the error', async () => {

@@ -1,6 +1,6 @@
 import { ProduceAcks, Producer } from '@platformatic/kafka';
+import { withDeadline } from '../../../ports/deadline.ts';
 import { type ForwardedMessage, TransportUnavailableError } from '../../../ports/transport.ts';
-import { withDeadline } from '../../deadline.ts';
 import { describeKafkaError, type KafkaConnectionOptions } from './connection.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Admin } from '@platformatic/kafka';
+import { withDeadline } from '../../../ports/deadline.ts';
 import {
   type ForwardedMessage,
   type LogConsumer,
@@ -9,7 +10,6 @@ import {
   TransportUnavailableError,
 } from '../../../ports/transport.ts';
 import type { TopicDeclaration } from '../../../topology.ts';
-import { withDeadline } from '../../deadline.ts';
 import { describeKafkaError, type KafkaSasl, kafkaConnectionOptions } from './connection.ts';
 import { openKafkaConsumer } from './consumer.ts';
 import { KafkaForwarder } from './forwarder.ts';

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { withDeadline } from '../../../src/adapters/deadline.ts';
+import { withDeadline } from '../../../src/ports/deadline.ts';
 
 /** Keeps the event loop busy, as a long synchronous stretch or a GC pause on a loaded machine does. */
 function blockEventLoop(ms: number): void {
