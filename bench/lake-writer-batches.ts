@@ -1,5 +1,5 @@
 /**
- * What the lake-writer bench (bench/lake-writer.ts) and its writer-only process (bench/lake-writer-alone.ts)
+ * What the lake-writer bench (bench/lake-writer.ts) and its processes of their own (bench/lake-writer-process.ts)
  * share: the seeded batches of records and one timed run of the writer over them, checked.
  */
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
@@ -30,11 +30,21 @@ export function makeRecordBatches(count: number, size: number): ConsumedRecord[]
   });
 }
 
-export interface WriterRun {
-  /** Wall-clock seconds of the writer's calls. */
+export interface TimedRun {
+  /** Wall-clock seconds of the run's calls. */
   readonly seconds: number;
   /** CPU seconds of this process (every thread) over the same calls. */
   readonly cpuSeconds: number;
+}
+
+/** The wall-clock and CPU seconds (every thread of this process) of `work`. */
+export async function measured(work: () => Promise<unknown>): Promise<TimedRun> {
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  await work();
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 /**
@@ -45,7 +55,7 @@ export function writeBatches(
   batches: readonly (readonly ConsumedRecord[])[],
   encodePlays: LakeWriterPorts['encodePlays'],
   expected: { readonly rows: number; readonly files: number },
-): Promise<WriterRun> {
+): Promise<TimedRun> {
   return withTempDir('lake', async (dir) => {
     const ports = {
       lake: new LocalFolderStore(dir),
@@ -58,24 +68,22 @@ export function writeBatches(
     };
     let written = 0;
     let files = 0;
-    const cpuStart = process.cpuUsage();
-    const start = performance.now();
-    for (const batch of batches) {
-      const summary = await writePlaysToLake(batch, ports);
-      if (summary.rejected > 0 || summary.failures.length > 0) {
-        throw new Error(`the writer rejected or failed: ${JSON.stringify(summary.failures)}`);
+    const run = await measured(async () => {
+      for (const batch of batches) {
+        const summary = await writePlaysToLake(batch, ports);
+        if (summary.rejected > 0 || summary.failures.length > 0) {
+          throw new Error(`the writer rejected or failed: ${JSON.stringify(summary.failures)}`);
+        }
+        written += summary.written;
+        files += summary.files.length;
       }
-      written += summary.written;
-      files += summary.files.length;
-    }
-    const seconds = (performance.now() - start) / 1000;
-    const cpuUsed = process.cpuUsage(cpuStart);
+    });
     if (written !== expected.rows || files !== expected.files) {
       throw new Error(
         `the writer wrote ${written} rows in ${files} files, expected ${expected.rows} in ${expected.files}`,
       );
     }
-    return { seconds, cpuSeconds: (cpuUsed.user + cpuUsed.system) / 1e6 };
+    return run;
   });
 }
 

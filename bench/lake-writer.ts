@@ -2,21 +2,14 @@
  * lake-writer: the writePlaysToLake use case (decode, validate, group by partition and hour, encode
  * Parquet, write to a folder with fsync) with the lake-writer's encoder (hyparquet-writer) and with the
  * DuckDB encoder it replaced, against DuckDB's own COPY of the same rows from tables already in memory
- * (same files; or one COPY … PARTITION_BY per batch), at today's batch size and at Lambda's largest.
+ * (same files; or one COPY … PARTITION_BY per batch), at today's batch size and at Lambda's largest; then the
+ * writer and DuckDB's COPY of the same files each in a process of its own, alternated: the fair comparison.
  */
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { sqlString, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
-import { createPlaysTable, encodePlayColumnsParquet } from '../src/adapters/duckdb/plays-parquet.ts';
+import { encodePlayColumnsParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { encodePlaysWithHyparquet } from '../src/adapters/parquet/plays-hyparquet.ts';
-import { windowContaining } from '../src/domain/charts.ts';
-import type { ConsumedRecord } from '../src/domain/consumed-record.ts';
-import type { LakePlayRow } from '../src/domain/lake-row.ts';
-import { type PlayColumns, playColumnsOf } from '../src/domain/play-columns.ts';
-import type { PlayEvent } from '../src/domain/play-event.ts';
+import { playColumnsOf } from '../src/domain/play-columns.ts';
 import type { LakeWriterPorts } from '../src/use-cases/write-plays-to-lake.ts';
 import {
   type BenchOptions,
@@ -27,61 +20,28 @@ import {
   median,
   planFor,
   printTable,
-  type RunPlan,
   type Stats,
   timed,
   withTempDir,
 } from './harness.ts';
-import { HOURS, makeRecordBatches, type WriterRun, writeBatches } from './lake-writer-batches.ts';
+import { alternateApart } from './lake-writer-apart.ts';
+import { HOURS, makeRecordBatches, type TimedRun, writeBatches } from './lake-writer-batches.ts';
+import {
+  type Batch,
+  batchOf,
+  copyFileTables,
+  copyPartitioned,
+  dropTables,
+  loadFileTables,
+  loadTable,
+} from './lake-writer-copy.ts';
 import { PLAYS_PARTITIONS } from './plays.ts';
 
-interface Batch {
-  readonly records: readonly ConsumedRecord[];
-  /** The rows of each file the writer makes of this batch: per source partition, per hour. */
-  readonly filesByPartition: readonly (readonly LakePlayRow[])[][];
-  /** The same files' plays as the encoder takes them. */
-  readonly fileColumns: readonly PlayColumns[];
-  readonly rows: readonly LakePlayRow[];
-}
-
-function makeBatches(count: number, size: number): Batch[] {
-  return makeRecordBatches(count, size).map((records) => {
-    const rows = records.map((record) => ({
-      ...(JSON.parse(record.value) as PlayEvent),
-      source_topic: record.topic,
-      source_partition: record.partition,
-      source_offset: record.offset,
-    }));
-    // The writer's grouping: one file per source partition and UTC hour.
-    const filesByPartition = [...Map.groupBy(rows, (row) => row.source_partition).values()].map(
-      (partRows) => [
-        ...Map.groupBy(partRows, (row) =>
-          windowContaining('hour', new Date(row.played_at)).start.getTime(),
-        ).values(),
-      ],
-    );
-    return { records, filesByPartition, fileColumns: filesByPartition.flat().map(playColumnsOf), rows };
-  });
-}
-
-const loadTable = (table: string, rows: readonly LakePlayRow[]) =>
-  withDuckDb((connection) => createPlaysTable(connection, table, rows, { temporary: false }));
-
-const dropTables = (tables: readonly string[]) =>
-  withDuckDb(async (connection) => {
-    for (const table of tables) await connection.run(`DROP TABLE IF EXISTS ${table}`);
-  });
-
-/** One COPY of a whole batch into a file per source partition and hour, in the writer's row order. */
-const copyPartitioned = (table: string, dir: string) =>
-  withDuckDb((connection) =>
-    connection.run(
-      `COPY (SELECT *, strftime(played_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H') AS hour FROM ${table}
-             ORDER BY played_at, event_id)
-       TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (source_partition, hour),
-                             WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE true)`,
-    ),
-  );
+/** A batch, and its files' plays as the encoder takes them. */
+const withColumns = (batch: Batch) => ({
+  ...batch,
+  fileColumns: batch.filesByPartition.flat().map(playColumnsOf),
+});
 
 async function readTree(dir: string): Promise<number> {
   let bytes = 0;
@@ -93,7 +53,7 @@ async function readTree(dir: string): Promise<number> {
 
 async function runBatchSize(options: BenchOptions, size: number, count: number): Promise<void> {
   const plan = planFor(options);
-  const batches = makeBatches(count, size);
+  const batches = makeRecordBatches(count, size).map(batchOf).map(withColumns);
   const rowCount = batches.length * size;
   const fileCount = batches.reduce((sum, batch) => sum + batch.filesByPartition.flat().length, 0);
 
@@ -120,31 +80,9 @@ async function runBatchSize(options: BenchOptions, size: number, count: number):
         }),
       copySameFiles: () =>
         withTempDir('copy', async (dir) => {
-          const tables = batches.map((batch, b) =>
-            batch.filesByPartition.map((files, p) => files.map((_, f) => `bench_copy_${b}_${p}_${f}`)),
-          );
-          for (const [b, batch] of batches.entries()) {
-            for (const [p, files] of batch.filesByPartition.entries()) {
-              for (const [f, rows] of files.entries()) await loadTable(tables[b]![p]![f]!, rows);
-            }
-          }
+          const tables = await loadFileTables(batches, 'bench_copy');
           try {
-            return await timed(async () => {
-              for (const perPartition of tables) {
-                await Promise.all(
-                  perPartition.map((names) =>
-                    withDuckDb(async (connection) => {
-                      for (const table of names) {
-                        const file = sqlString(join(dir, `${table}.parquet`));
-                        await connection.run(
-                          `COPY (SELECT * FROM ${table} ORDER BY played_at, event_id) TO ${file} (FORMAT parquet, COMPRESSION zstd)`,
-                        );
-                      }
-                    }),
-                  ),
-                );
-              }
-            });
+            return await timed(() => copyFileTables(tables, dir));
           } finally {
             await dropTables(tables.flat(2));
           }
@@ -204,42 +142,39 @@ async function runBatchSize(options: BenchOptions, size: number, count: number):
   );
   // Ten warm-ups: V8 keeps optimising the writer for its first ~400,000 records (its rows per CPU-second rise from
   // ~100k in the first run to a steady state from about the tenth; docs/benchmarks.md), and a lake-writer function
-  // runs batch after batch. Three times the table's runs: each is a fraction of a second, and a CPU figure of a
-  // shared machine needs them.
-  const alonePlan = { warmups: 10, runs: plan.runs * 3 };
-  const alone = await writerAlone(size, count, alonePlan);
-  const perCpuSecond = (cpuSeconds: readonly number[]) => formatNumber(rowCount / median(cpuSeconds));
+  // runs batch after batch. Three times the table's runs: each is a fraction of a second, and a figure of a shared
+  // machine needs them.
+  const apartPlan = { warmups: 10, runs: plan.runs * 3 };
+  const apart = await alternateApart(size, count, apartPlan);
+  const statsOf = (runs: readonly TimedRun[], measure: 'seconds' | 'cpuSeconds'): Stats => {
+    const samples = runs.map((run) => run[measure]);
+    return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples };
+  };
+  const apartRow = (name: string, measure: 'seconds' | 'cpuSeconds', unit: string) => {
+    const [figure, baseline] = [statsOf(apart.writer, measure), statsOf(apart.copy, measure)];
+    return {
+      name,
+      figure: formatRate(rowCount, figure, unit),
+      baseline: formatRate(rowCount, baseline, unit),
+      ratio: formatRatio(figure, baseline),
+    };
+  };
+  printTable(
+    `lake-writer against DuckDB COPY, each in a process of its own, alternated: ${batches.length} batches × ${size.toLocaleString('en-US')} records (${fileCount} files)`,
+    [
+      'figure:    writePlaysToLake as above (LocalFolderStore, fsync per file), in a process running only it',
+      `baseline:  DuckDB COPY of the same ${fileCount} files from tables already in memory (no fsync), in another`,
+      '           process; one run of each in turn, never both at once (bench/lake-writer-apart.ts)',
+      `ratio:     figure ÷ baseline; median of ${apartPlan.runs} runs after ${apartPlan.warmups} warm-ups each, ± half the range;`,
+      "           CPU: every thread of each process (the writer's GC and fsyncs' kernel time, DuckDB's threads)",
+    ],
+    [apartRow('wall clock', 'seconds', 'rows/s'), apartRow('CPU', 'cpuSeconds', 'rows per CPU-second')],
+  );
   console.log(
-    `  writer CPU: ${perCpuSecond(alone.map((run) => run.cpuSeconds))} rows per CPU-second in a process running only the writer ` +
-      `(median of ${alonePlan.runs} runs after ${alonePlan.warmups} warm-ups; all its threads: its GC, fsync's kernel time);\n` +
-      `              ${perCpuSecond(writerCpuSeconds.slice(plan.warmups))} in this process, where V8 also collects the baselines' garbage ` +
-      `during the writer's runs (docs/benchmarks.md)\n` +
-      `  writer alone, wall clock: ${formatRate(rowCount, statsOf(alone.map((run) => run.seconds)), 'rows/s')}\n`,
+    `  the writer's CPU in this process, interleaved above: ${formatNumber(rowCount / median(writerCpuSeconds.slice(plan.warmups)))} rows per CPU-second ` +
+      `(V8 also collects the baselines' garbage during the writer's runs)\n`,
   );
 }
-
-/**
- * The writer's runs in a process of its own that runs nothing else (bench/lake-writer-alone.ts), after the
- * interleaved rounds, so that the two never share the cores: its CPU time is the writer's alone.
- */
-async function writerAlone(size: number, count: number, plan: RunPlan): Promise<WriterRun[]> {
-  const script = fileURLToPath(new URL('./lake-writer-alone.ts', import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, [
-    script,
-    String(size),
-    String(count),
-    String(plan.warmups),
-    String(plan.runs),
-  ]);
-  return JSON.parse(stdout) as WriterRun[];
-}
-
-const statsOf = (samples: readonly number[]): Stats => ({
-  median: median(samples),
-  min: Math.min(...samples),
-  max: Math.max(...samples),
-  samples,
-});
 
 export async function run(options: BenchOptions): Promise<void> {
   // Today's trigger batch (the topology's before this change) and Lambda's largest Kafka batch.
