@@ -5,19 +5,24 @@
 import './quiet-logs.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { SHARED_CLUSTERS } from '../src/adapters/postgres/cluster-folder.ts';
+import { leftoverClusters, removeLeftoverCluster } from '../src/adapters/postgres/leftover-clusters.ts';
 import { loadSettings } from '../src/config/settings.ts';
 import { checkConnections } from '../src/use-cases/check-connections.ts';
 import { formatTable, reportDocument } from '../src/use-cases/connection-report.ts';
 import { connectionProbes } from '../src/wiring/connection-probes.ts';
 
-const usage = `Usage: npm run doctor -- [--json] [--timeout <ms>]
+const usage = `Usage: npm run doctor -- [--json] [--timeout <ms>] | --remove-leftovers
 
 Checks what the settings point at, as npm start would use it: PostgreSQL (DATABASE_URL, or the embedded
 server), the transport (KAFKA_BROKERS, KINESIS_STREAM, or the embedded log), the lake (LAKE_URI), the AWS
 endpoint (AWS_ENDPOINT_URL) and the OpenAI-compatible server (OPENAI_BASE_URL, OPENAI_API_KEY).
 
-  --json           a JSON document instead of the table
-  --timeout <ms>   how long each check may take (default: DOCTOR_TIMEOUT_MS, 10000)
+  --json             a JSON document instead of the table
+  --timeout <ms>     how long each check may take (default: DOCTOR_TIMEOUT_MS, 10000)
+  --remove-leftovers removes the embedded databases of data folders deleted since (as root, in a folder only
+                     root may enter, they are kept in ${SHARED_CLUSTERS}); a data folder moved elsewhere
+                     counts as gone until it has been started where it is now: start it once first
 
 Exit status: 0 when nothing failed (skipped checks are not failures), 1 when a check failed, 2 on bad usage.`;
 
@@ -30,6 +35,7 @@ const { values: flags } = (() => {
       options: {
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
+        'remove-leftovers': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -40,6 +46,17 @@ const { values: flags } = (() => {
 })();
 if (flags.help) {
   console.log(usage);
+  process.exit(0);
+}
+if (flags['remove-leftovers']) {
+  const leftovers = await leftoverClusters(SHARED_CLUSTERS);
+  for (const leftover of leftovers) {
+    await removeLeftoverCluster(leftover);
+    console.log(
+      `removed ${leftover.home} (${Math.round(leftover.bytes / 1_048_576)} MB, of ${leftover.dataDir})`,
+    );
+  }
+  if (leftovers.length === 0) console.log(`no leftover databases in ${SHARED_CLUSTERS}`);
   process.exit(0);
 }
 const timeoutFlag = flags.timeout === undefined ? undefined : Number(flags.timeout);

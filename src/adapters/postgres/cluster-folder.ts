@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readlink, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { type ClusterOwner, OWNER_FILE } from './leftover-clusters.ts';
 import { runningServer, stopServer } from './postmaster.ts';
 import { canEnter, mkdirOpen, type ServerUser } from './server-user.ts';
 
@@ -22,6 +23,10 @@ export async function clusterFolder(dataDir: string, user: ServerUser): Promise<
     const target = resolve(dataDir, await readlink(link));
     // Someone removed the files it pointed to: a fresh, empty database there.
     await mkdir(target, { recursive: true });
+    // A data folder moved since: the record names where it is now, so that it is not taken for a leftover.
+    const home = dirname(target);
+    if (existsSync(join(home, OWNER_FILE)) || existsSync(join(home, 'README')))
+      await recordOwner(home, dataDir, link).catch(() => {}); // a record, not a need: only root may write it
     return realpath(target);
   }
   if (user.kind === 'self') return link;
@@ -52,12 +57,19 @@ export async function clusterFolder(dataDir: string, user: ServerUser): Promise<
       );
     });
   }
+  await recordOwner(home, dataDir, link);
+  await symlink(target, link);
+  return target;
+}
+
+/** Says whose files these are: for people (README) and for `npm run doctor`'s leftovers (owner.json). */
+async function recordOwner(home: string, dataDir: string, link: string): Promise<void> {
+  const owner: ClusterOwner = { data_dir: dataDir, link };
+  await writeFile(join(home, OWNER_FILE), `${JSON.stringify(owner)}\n`);
   await writeFile(
     join(home, 'README'),
     `The embedded PostgreSQL files of ${dataDir}, linked from ${link}.\n`,
   );
-  await symlink(target, link);
-  return target;
 }
 
 /** Stops a server still running on files that are about to be removed. */

@@ -4,12 +4,14 @@ import pg from 'pg';
 import { parse } from 'pg-connection-string';
 import { type ConnectionProbe, fail, ok, type ProbeOutcome } from '../../ports/connection-probe.ts';
 import { UNREACHABLE_ERRNOS } from '../network-errors.ts';
+import { SHARED_CLUSTERS } from '../postgres/cluster-folder.ts';
 import {
   EmbeddedPostgresError,
   embeddedPostgresAdvice,
   START_TIMEOUT_MS,
   startEmbeddedPostgres,
 } from '../postgres/embedded.ts';
+import { leftoverClusters, leftoversSummary } from '../postgres/leftover-clusters.ts';
 import { schemaVersions } from '../postgres/migrate.ts';
 import { errorCodes, hasAny, oneLine, UNKNOWN_HOST } from './error-codes.ts';
 
@@ -64,7 +66,9 @@ export function embeddedPostgresProbe(dataDir: string, timeoutMs: number): Conne
           database.sharedWith === undefined
             ? 'was not running: started for this check and stopped again'
             : `running (process ${database.sharedWith})`;
-        return outcome.status === 'ok' ? ok(`${how}; ${outcome.detail}`) : outcome;
+        if (outcome.status !== 'ok') return outcome;
+        const leftovers = leftoversSummary(await leftoverClusters(SHARED_CLUSTERS));
+        return ok(`${how}; ${outcome.detail}${leftovers ? `; ${leftovers}` : ''}`);
       } finally {
         await database.stop();
       }
