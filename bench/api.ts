@@ -1,6 +1,6 @@
 /**
  * api: GET /v1/charts through the real local runtime (HTTP server, API Gateway event, middy handler,
- * serveCharts, PostgreSQL) offered a fixed rate by autocannon, against a bare node:http server answering the
+ * serveCharts, PostgreSQL) offered an evenly paced fixed rate (bench/paced-load.ts), against a bare node:http server answering the
  * very same bytes and headers, offered the same rate in the same run. The load generator is a process of its
  * own (bench/api-load.ts); with taskset and two cores or more it runs on the last core and this process (the
  * runtime, its embedded PostgreSQL and the bare server) on the others, so that neither side's tail is the
@@ -15,8 +15,8 @@ import { createHistogram } from 'node:perf_hooks';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { type Chart, type ChartWindow, windowContaining } from '../src/domain/charts.ts';
 import { GLOBAL_REGION } from '../src/domain/regions.ts';
-import type { LoadReport, LoadSpec } from './api-load.ts';
 import { type BenchOptions, formatNumber, median, printTable, withTempDir } from './harness.ts';
+import type { LoadReport, LoadSpec } from './paced-load.ts';
 
 /** The rate the charts API must sustain (issue #13): p99 ≤ 10 ms there. */
 const RATE = 2_000;
@@ -29,6 +29,8 @@ interface LoadResult {
   /** The client's latencies (ms). */
   readonly p50: number;
   readonly p99: number;
+  /** The load generator's own lateness (ms), p99: how late it handed requests to node:http. */
+  readonly lagP99: number;
   /** The server's own (ms): arrival to the end of the response. */
   readonly serverP50: number;
   readonly serverP99: number;
@@ -89,7 +91,7 @@ async function load(
   bytes: number,
   server: ReturnType<typeof serverLatency>,
 ): Promise<LoadResult> {
-  const spec: LoadSpec = { url, rate: RATE, connections: CONNECTIONS, seconds };
+  const spec: LoadSpec = { url, rate: RATE, connections: CONNECTIONS, seconds, bytes };
   const { file, args } = place.command([LOADER, JSON.stringify(spec)]);
   server.reset();
   const cpu = process.cpuUsage();
@@ -105,18 +107,18 @@ async function load(
   const used = process.cpuUsage(cpu);
   if (code !== 0) throw new Error(`the load generator exited with ${code}: ${output}`);
   const result = JSON.parse(output) as LoadReport;
-  if (result.bad > 0 || result.total === 0)
-    throw new Error(`${url}: ${result.bad} bad answers (non-2xx, errors, timeouts) of ${result.total}`);
-  const perResponse = result.bytes / result.total;
-  if (perResponse < bytes)
-    throw new Error(`${url}: ${perResponse.toFixed(0)} bytes a response, expected ${bytes}+`);
+  if (result.bad > 0 || result.good !== result.offered)
+    throw new Error(
+      `${url}: ${result.bad} bad answers (not a 200 of ${bytes} bytes, errors, unanswered) of ${result.offered}`,
+    );
   return {
-    requestsPerSecond: result.total / seconds,
+    requestsPerSecond: result.served,
     p50: result.p50,
     p99: result.p99,
+    lagP99: result.lagP99,
     serverP50: server.percentile(50) / 1e6,
     serverP99: server.percentile(99) / 1e6,
-    cpuPerRequest: (used.user + used.system) / result.total,
+    cpuPerRequest: (used.user + used.system) / result.offered,
   };
 }
 
@@ -147,7 +149,8 @@ async function bareServer(status: number, headers: Record<string, string>, body:
   return server;
 }
 
-const ms = (value: number) => `${value < 10 ? value.toFixed(1) : formatNumber(value)} ms`;
+const ms = (value: number) =>
+  `${value < 1 ? value.toFixed(2) : value < 10 ? value.toFixed(1) : formatNumber(value)} ms`;
 
 export async function run(options: BenchOptions): Promise<void> {
   const seconds = options.quick ? 4 : 10;
@@ -226,16 +229,18 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
             serverP50: of((result) => result.serverP50),
             serverP99: of((result) => result.serverP99),
             cpu: of((result) => result.cpuPerRequest),
+            lagP99: Math.max(...results.map((result) => result.lagP99)),
           };
         };
         const figure = summary(samples.runtime);
         const baseline = summary(samples.bare);
         const described = (side: ReturnType<typeof summary>) =>
           `${formatNumber(side.rate)} req/s, p50 ${ms(side.p50)}, p99 ${ms(side.p99)}; ` +
-          `server p50 ${ms(side.serverP50)}, p99 ${ms(side.serverP99)}; ${formatNumber(side.cpu)} µs CPU/req`;
+          `server p50 ${ms(side.serverP50)}, p99 ${ms(side.serverP99)}; ${formatNumber(side.cpu)} µs CPU/req; ` +
+          `worst p99 ${ms(side.worstP99)}, generator lag p99 ≤ ${ms(side.lagP99)}`;
         rows.push({
           name: `${name}, ${body.length} B`,
-          figure: `${described(figure)} (worst p99 ${ms(figure.worstP99)})`,
+          figure: described(figure),
           baseline: described(baseline),
           ratio: `${(figure.rate / baseline.rate).toFixed(2)}×`,
         });
@@ -244,14 +249,15 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
       }
     }
     printTable(
-      `api: GET /v1/charts offered ${formatNumber(RATE)} requests/s for ${seconds} s, ${CONNECTIONS} connections (autocannon)`,
+      `api: GET /v1/charts offered ${formatNumber(RATE)} requests/s for ${seconds} s, up to ${CONNECTIONS} connections (paced)`,
       [
         'figure:   the local runtime: HTTP server → API Gateway v2 event → middy charts-api handler → serveCharts',
         '          → PostgreSQL (embedded), every answer checked to be a 200 of the full body',
         'baseline: a bare node:http server answering the same status, headers and bytes, same rate, same run',
         `ratio:    figure ÷ baseline requests served per second; medians of ${rounds} interleaved rounds after a`,
-        '          2 s warm-up of each; client latencies corrected for coordinated omission (autocannon with',
-        "          overallRate); server: the server's own, from a request's arrival to the end of its response;",
+        "          2 s warm-up of each; client: from each request's intended send time (one every 0.5 ms) to the",
+        "          end of its answer; server: the server's own, from a request's arrival to the end of its response;",
+        "          generator lag: how late the generator itself sent (in the client's latency, not the server's);",
         "          CPU: this process's user + system time per request (not PostgreSQL's)",
         `placement: ${place.describe}`,
       ],
