@@ -20,6 +20,11 @@ export interface LiveTally {
   readonly windowStart: Date;
   /** The instant the live-chart function last committed a batch: it counts every play it had read by then. */
   readonly asOf: Date;
+  /**
+   * The newest `played_at` tallied in the window (any region): how far the tallies have got through the plays. A
+   * function that has fallen behind commits batches of older plays, so `asOf` stays recent while this lags.
+   */
+  readonly newestPlayAt: Date;
   readonly eligiblePlays: number;
   /** The top songs, most plays first, then song_id in code-point order (the chart's order), at most `limit`. */
   readonly songs: readonly LiveTallySong[];

@@ -31,6 +31,7 @@ interface ServedChart extends ChartCounts {
   readonly source: 'live' | 'lake';
   readonly status: string;
   readonly as_of: string;
+  readonly newest_play_at?: string;
 }
 
 export async function getChart(url: string, region: string, window: ChartWindow): Promise<ServedChart> {

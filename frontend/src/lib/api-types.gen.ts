@@ -330,6 +330,11 @@ export interface components {
              * @description how fresh the chart is: live, when the live-chart function last committed a batch (it counts every play it had read by then); lake, its generated_at
              */
             as_of: string;
+            /**
+             * Format: date-time
+             * @description live only: the newest played_at the live tallies of this window hold (any region). A live-chart function that has fallen behind commits batches of older plays: as_of stays recent, and this shows how far behind the plays it is
+             */
+            newest_play_at?: string;
             entries: components["schemas"]["ChartEntry"][];
         };
         ChartWindows: {

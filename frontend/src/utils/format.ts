@@ -50,6 +50,14 @@ const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
  * How long ago `date` was, to the second while under a minute ("3 s ago"), for freshness that counts up; a
  * `date` ahead of `now` (another machine's clock) reads "just now".
  */
+/** Seconds as "42 s", "3 min", "2 h 5 min". */
+export function formatLag(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 120) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
 export function formatAge(date: Date, now: Date): string {
   const seconds = Math.max(0, Math.floor((now.getTime() - date.getTime()) / 1000));
   if (seconds < 1) return 'just now';

@@ -71,7 +71,7 @@ const ENDED = `SELECT period, window_start FROM live_chart_windows
  * catalog's details and its stored history in this region and period before the window (for its semantics).
  */
 const LIVE_TALLY = `
-  SELECT pr.as_of,
+  SELECT pr.as_of, w.newest_play_at,
     (SELECT coalesce(sum(plays), 0) FROM live_chart_tallies
      WHERE period = $1 AND window_start = $2 AND region = $3) AS eligible_plays,
     (SELECT coalesce(json_agg(json_build_object(
@@ -138,6 +138,7 @@ export class PostgresLiveChartStore implements LiveChartStore {
   ): Promise<LiveTally | undefined> {
     const { rows } = await this.db.query<{
       as_of: Date;
+      newest_play_at: Date;
       eligible_plays: string;
       songs: (Omit<LiveTallySong, 'plays'> & { plays: number | string })[];
     }>(LIVE_TALLY, [period, windowStart, region, limit]);
@@ -148,6 +149,7 @@ export class PostgresLiveChartStore implements LiveChartStore {
       period,
       windowStart,
       asOf: row.as_of,
+      newestPlayAt: row.newest_play_at,
       eligiblePlays: Number(row.eligible_plays),
       songs: row.songs.map((song) => ({ ...song, plays: Number(song.plays) })),
     };

@@ -140,6 +140,7 @@ function liveChartBody(tally: LiveTally, window: ChartWindow, now: Date): ChartB
     restated_at: null,
     source: 'live',
     as_of: tally.asOf.toISOString(),
+    newest_play_at: tally.newestPlayAt.toISOString(),
     entries: tally.songs.map((song, index) => ({
       rank: index + 1,
       song_id: song.song_id,

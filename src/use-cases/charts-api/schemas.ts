@@ -75,6 +75,9 @@ export const ChartResponse = z.strictObject({
   as_of: Instant.describe(
     'how fresh the chart is: live, when the live-chart function last committed a batch (it counts every play it had read by then); lake, its generated_at',
   ),
+  newest_play_at: Instant.optional().describe(
+    'live only: the newest played_at the live tallies of this window hold (any region). A live-chart function that has fallen behind commits batches of older plays: as_of stays recent, and this shows how far behind the plays it is',
+  ),
   entries: z.array(ChartEntryResponse),
 });
 

@@ -178,6 +178,14 @@ describe('live charts (PostgresLiveChartStore through keepLiveCharts)', () => {
       for (const region of ['global', ...regions]) {
         expect(live.get(region)).toEqual(lake.get(region));
       }
+      // How far the tallies have got: the newest play of the window, whichever region, short or not.
+      const newest = Math.max(
+        ...landed
+          .map((play) => Date.parse(play.played_at))
+          .filter((at) => at >= window.start.getTime() && at < window.end.getTime()),
+      );
+      const global = await store.liveTally('global', window.period, window.start, 10);
+      expect(global?.newestPlayAt.getTime()).toBe(newest);
     }
   });
 

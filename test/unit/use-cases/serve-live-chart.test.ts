@@ -26,6 +26,7 @@ const tally: LiveTally = {
   period: 'hour',
   windowStart: new Date('2026-11-20T11:00:00Z'),
   asOf,
+  newestPlayAt: new Date('2026-11-20T11:29:58Z'),
   eligiblePlays: 9,
   songs: [
     song('song-a', 4, {
@@ -94,6 +95,7 @@ describe('serveCharts: the live chart', () => {
       restated_at: null,
       source: 'live',
       as_of: asOf.toISOString(),
+      newest_play_at: '2026-11-20T11:29:58.000Z',
       entries: [
         {
           rank: 1,

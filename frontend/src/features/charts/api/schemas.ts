@@ -60,6 +60,8 @@ export const ChartSchema = z.object({
   source: z.enum(['live', 'lake']),
   /** How fresh the chart is: what "updated 3 s ago" counts from. */
   as_of: Instant,
+  /** Live only: the newest play the live tallies hold; far before `as_of`, the live chart is behind the plays. */
+  newest_play_at: Instant.optional(),
   entries: z.array(ChartEntrySchema),
 });
 export type Chart = z.infer<typeof ChartSchema>;

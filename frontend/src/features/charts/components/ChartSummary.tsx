@@ -1,6 +1,7 @@
 import { formatCount, formatWindow } from '../../../utils/format';
 import type { Chart } from '../api/schemas';
 import { ChartFreshness } from './ChartFreshness';
+import { LiveChartBehind } from './LiveChartBehind';
 import './ChartSummary.css';
 import { RestatedBadge, StatusBadge } from './StatusBadge';
 
@@ -43,6 +44,7 @@ export function ChartSummary({ chart, now }: ChartSummaryProps) {
           <ChartFreshness asOf={chart.as_of} live={live} />
         </dd>
       </div>
+      {live && <LiveChartBehind asOf={chart.as_of} newestPlayAt={chart.newest_play_at} />}
       <div className="summary__item">
         <dt>Eligible plays</dt>
         <dd className="summary__number" data-testid="chart-eligible-plays">

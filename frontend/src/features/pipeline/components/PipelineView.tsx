@@ -2,21 +2,13 @@ import { Alert } from '../../../components/Alert';
 import { Card } from '../../../components/Card';
 import { PeriodToggle } from '../../../components/PeriodToggle';
 import { Spinner } from '../../../components/Spinner';
-import { formatCount, windowName } from '../../../utils/format';
+import { formatCount, formatLag, windowName } from '../../../utils/format';
 import { GLOBAL_REGION, regionLabel } from '../../../utils/regions';
 import { shiftWindow, windowLength } from '../../../utils/windows';
 import type { Pipeline } from '../api/schemas';
 import { usePipeline, usePipelineSelection } from '../hooks/use-pipeline';
 import { Equations, PipelineFlow } from './PipelineFlow';
 import './PipelineView.css';
-
-/** Seconds as "42 s", "3 min", "2 h 5 min". */
-function formatLag(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 120) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
 
 function LagPanel({ lag }: { lag: Pipeline['lag_seconds'] }) {
   const behind = lag.partitions?.filter((partition) => partition.records > 0) ?? [];
