@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { createHistogram } from 'node:perf_hooks';
+import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { type Chart, type ChartWindow, windowContaining } from '../src/domain/charts.ts';
 import { GLOBAL_REGION } from '../src/domain/regions.ts';
@@ -21,6 +21,8 @@ import type { LoadReport, LoadSpec } from './paced-load.ts';
 /** The rate the charts API must sustain (issue #13): p99 ≤ 10 ms there. */
 const RATE = 2_000;
 const CONNECTIONS = 50;
+/** Seconds of load before each measured run, in the same generator process (bench/paced-load.ts). */
+const WARMUP = 2;
 const HOUR = 3_600_000;
 const LOADER = new URL('./api-load.ts', import.meta.url).pathname;
 
@@ -36,6 +38,9 @@ interface LoadResult {
   readonly serverP99: number;
   /** This process's CPU time (user + system) per request, µs. */
   readonly cpuPerRequest: number;
+  /** How late this process's event loop ran (ms), p99 and max: a stall the servers' own figures cannot see. */
+  readonly loopDelayP99: number;
+  readonly loopDelayMax: number;
 }
 
 /**
@@ -53,11 +58,13 @@ function placement(): Placement {
   const cores = availableParallelism();
   const unpinned: Placement = {
     pinned: false,
-    describe: 'not pinned (taskset missing or one core): generator and servers share the cores',
+    describe:
+      'not pinned (BENCH_API_PLACEMENT=shared, taskset missing or one core): generator and servers share the cores',
     command: (args) => ({ file: process.execPath, args: [...args] }),
     restore: () => {},
   };
-  if (cores < 2) return unpinned;
+  // BENCH_API_PLACEMENT=shared: no pinning, for comparison on a quiet machine (docs/benchmarks.md, section api).
+  if (cores < 2 || process.env.BENCH_API_PLACEMENT === 'shared') return unpinned;
   try {
     // -a: every thread of this process (V8's and libuv's too), not only the main one.
     execFileSync('taskset', ['-a', '-p', '-c', `0-${cores - 2}`, String(process.pid)], { stdio: 'ignore' });
@@ -91,20 +98,28 @@ async function load(
   bytes: number,
   server: ReturnType<typeof serverLatency>,
 ): Promise<LoadResult> {
-  const spec: LoadSpec = { url, rate: RATE, connections: CONNECTIONS, seconds, bytes };
+  const spec: LoadSpec = { url, rate: RATE, connections: CONNECTIONS, seconds, bytes, warmup: WARMUP };
   const { file, args } = place.command([LOADER, JSON.stringify(spec)]);
-  server.reset();
-  const cpu = process.cpuUsage();
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The server's figures and this process's CPU time are taken over the measured part only, as the client's.
+  let cpu = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
+    if (output.startsWith('measuring\n')) {
+      output = output.slice('measuring\n'.length);
+      server.reset();
+      cpu = process.cpuUsage();
+      loopDelay.enable();
+    }
   });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', resolve);
   });
   const used = process.cpuUsage(cpu);
+  loopDelay.disable();
   if (code !== 0) throw new Error(`the load generator exited with ${code}: ${output}`);
   const result = JSON.parse(output) as LoadReport;
   if (result.bad > 0 || result.good !== result.offered)
@@ -119,6 +134,8 @@ async function load(
     serverP50: server.percentile(50) / 1e6,
     serverP99: server.percentile(99) / 1e6,
     cpuPerRequest: (used.user + used.system) / result.offered,
+    loopDelayP99: loopDelay.percentile(99) / 1e6,
+    loopDelayMax: loopDelay.max / 1e6,
   };
 }
 
@@ -212,9 +229,7 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
         const runtimeRun = (duration: number) =>
           load(place, `${runtime.url}${path}`, duration, body.length, runtimeLatency);
         const bareRun = (duration: number) => load(place, bareUrl, duration, body.length, bareLatency);
-        // A short warm-up of each, then interleaved rounds so drift on the machine hits both alike.
-        await runtimeRun(2);
-        await bareRun(2);
+        // Interleaved rounds, so that drift on the machine hits both alike; each run warms up before it measures.
         for (let round = 0; round < rounds; round++) {
           samples.runtime.push(await runtimeRun(seconds));
           samples.bare.push(await bareRun(seconds));
@@ -230,6 +245,8 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
             serverP99: of((result) => result.serverP99),
             cpu: of((result) => result.cpuPerRequest),
             lagP99: Math.max(...results.map((result) => result.lagP99)),
+            loopP99: of((result) => result.loopDelayP99),
+            loopMax: Math.max(...results.map((result) => result.loopDelayMax)),
           };
         };
         const figure = summary(samples.runtime);
@@ -237,7 +254,8 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
         const described = (side: ReturnType<typeof summary>) =>
           `${formatNumber(side.rate)} req/s, p50 ${ms(side.p50)}, p99 ${ms(side.p99)}; ` +
           `server p50 ${ms(side.serverP50)}, p99 ${ms(side.serverP99)}; ${formatNumber(side.cpu)} µs CPU/req; ` +
-          `worst p99 ${ms(side.worstP99)}, generator lag p99 ≤ ${ms(side.lagP99)}`;
+          `worst p99 ${ms(side.worstP99)}, generator lag p99 ≤ ${ms(side.lagP99)}; ` +
+          `event loop delay p99 ${ms(side.loopP99)}, max ${ms(side.loopMax)}`;
         rows.push({
           name: `${name}, ${body.length} B`,
           figure: described(figure),
@@ -254,11 +272,12 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
         'figure:   the local runtime: HTTP server → API Gateway v2 event → middy charts-api handler → serveCharts',
         '          → PostgreSQL (embedded), every answer checked to be a 200 of the full body',
         'baseline: a bare node:http server answering the same status, headers and bytes, same rate, same run',
-        `ratio:    figure ÷ baseline requests served per second; medians of ${rounds} interleaved rounds after a`,
-        "          2 s warm-up of each; client: from each request's intended send time (one every 0.5 ms) to the",
+        `ratio:    figure ÷ baseline requests served per second; medians of ${rounds} interleaved rounds, each`,
+        `          measured after ${WARMUP} s of the same load; client: from each request's intended send time (one every 0.5 ms) to the`,
         "          end of its answer; server: the server's own, from a request's arrival to the end of its response;",
         "          generator lag: how late the generator itself sent (in the client's latency, not the server's);",
-        "          CPU: this process's user + system time per request (not PostgreSQL's)",
+        "          CPU: this process's user + system time per request (not PostgreSQL's); event loop delay: how late",
+        "          this process's event loop ran (a stall there delays requests before the server's clock starts)",
         `placement: ${place.describe}`,
       ],
       rows,

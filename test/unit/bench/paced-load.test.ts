@@ -66,4 +66,18 @@ describe('pacedLoad', () => {
     expect(target.received()).toBe(60);
     expect(report).toMatchObject({ offered: 60, good: 41, bad: 19 });
   });
+
+  it('sends the warm-up first, measures only what follows it, and still counts a bad warm-up answer bad', async () => {
+    // 100/s: 20 warm-up requests (the first 20 answered 503), then 30 measured ones.
+    const target = await serve((n) => ({ status: n <= 20 ? 503 : 200, body: 'x'.repeat(10) }));
+    const sentAtMeasuring: number[] = [];
+    const report = await pacedLoad(
+      { url: target.url, rate: 100, connections: 4, seconds: 0.3, bytes: 10, warmup: 0.2 },
+      () => sentAtMeasuring.push(target.received()),
+    );
+    expect(target.received()).toBe(50);
+    expect(report).toMatchObject({ offered: 30, good: 30, bad: 20 });
+    expect(sentAtMeasuring).toHaveLength(1);
+    expect(sentAtMeasuring[0]).toBeLessThanOrEqual(20);
+  });
 });
