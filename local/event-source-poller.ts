@@ -5,7 +5,18 @@ import type { EventSourceKind, LogConsumer, LogRecord, RecordForwarder } from '.
 import type { FunctionName, TopicTrigger } from '../src/topology.ts';
 import { logger } from '../src/wiring/logger.ts';
 
-export interface PollerOptions {
+export type PollerOptions = PollerSettings & PollerInvoker;
+
+/**
+ * How the poller invokes its function with a batch: `invoke` with the event its source would hand the function,
+ * built here; or `invokeRecords` with the batch's records, for a function that runs in a thread of its own and
+ * builds its event there (function-thread.ts), so that building it does not hold this thread either.
+ */
+export type PollerInvoker =
+  | { readonly invoke: (event: unknown) => Promise<unknown>; readonly invokeRecords?: never }
+  | { readonly invokeRecords: (records: readonly LogRecord[]) => Promise<unknown>; readonly invoke?: never };
+
+export interface PollerSettings {
   readonly functionName: FunctionName;
   readonly trigger: TopicTrigger;
   readonly consumer: LogConsumer;
@@ -14,7 +25,6 @@ export interface PollerOptions {
    * as they were, with the reason in headers.
    */
   readonly deadLetters: { readonly publisher: RecordForwarder; readonly topic: string };
-  readonly invoke: (event: unknown) => Promise<unknown>;
   /** Counts the records sent to the dead-letter topic (in the cloud, Lambda's event source mapping sends them). */
   readonly metrics?: Metrics;
   readonly backoffMs?: (attempt: number) => number;
@@ -164,7 +174,9 @@ export class EventSourcePoller {
   private async attempt(records: readonly LogRecord[]): Promise<Map<number, number>> {
     const { eventSource = 'kafka', bootstrapServers, functionName } = this.options;
     const source = eventSources[eventSource];
-    const response = await this.options.invoke(source.event(records, { functionName, bootstrapServers }));
+    const response = this.options.invokeRecords
+      ? await this.options.invokeRecords(records)
+      : await this.options.invoke(source.event(records, { functionName, bootstrapServers }));
     return source.failedOffsets(response, records);
   }
 

@@ -7,9 +7,9 @@
  */
 import './quiet-logs.ts';
 import { systemClock } from '../src/ports/clock.ts';
-import type { Metrics } from '../src/ports/metrics.ts';
 import { createDependencies, installDependencies } from '../src/wiring/dependencies.ts';
 import { invokeDeclared } from './functions.ts';
+import { forwardingMetrics, sentError } from './isolated-invocation.ts';
 import type { JobMessage, JobRequest } from './job-process.ts';
 
 /** How long closing the database pool may take before the process exits anyway. */
@@ -30,11 +30,7 @@ process.on('SIGTERM', () => {});
 process.on('disconnect', () => process.exit(1));
 
 /** Every call on the job's metrics, handed to the parent, which counts it in the runtime's registry. */
-const forwardedMetrics: Metrics = {
-  count: (...args: readonly unknown[]) => void send({ kind: 'metric', method: 'count', args }),
-  observe: (...args: readonly unknown[]) => void send({ kind: 'metric', method: 'observe', args }),
-  flush: () => {},
-} as Metrics;
+const forwardedMetrics = forwardingMetrics((message) => void send(message));
 
 process.once('message', async (request: JobRequest) => {
   const dependencies = createDependencies(request.settings, systemClock, forwardedMetrics);
@@ -45,9 +41,7 @@ process.once('message', async (request: JobRequest) => {
     const value = await invokeDeclared(request.declaration, request.event);
     outcome = { kind: 'answer', value, runMs: performance.now() - started };
   } catch (error) {
-    const { name, message, stack } =
-      error instanceof Error ? error : new Error(`non-error thrown: ${String(error)}`);
-    outcome = { kind: 'failure', error: { name, message, stack }, runMs: performance.now() - started };
+    outcome = { kind: 'failure', error: sentError(error), runMs: performance.now() - started };
   }
   // An answer that cannot be cloned (not plain data) is a failure of the run, not of the process.
   await send(outcome).catch((error: Error) =>

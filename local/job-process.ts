@@ -5,6 +5,9 @@ import type { Metrics } from '../src/ports/metrics.ts';
 import type { FunctionDeclaration } from '../src/topology.ts';
 import { logger } from '../src/wiring/logger.ts';
 import { FunctionTimeoutError, projectRoot } from './functions.ts';
+import { type MetricMessage, rebuiltError, replayMetric, type SentError } from './isolated-invocation.ts';
+
+export { JobFailure } from './isolated-invocation.ts';
 
 /**
  * The local runtime runs each scheduled job (the chart jobs, compaction, enrichment, the catalog sync: the
@@ -29,13 +32,9 @@ export interface JobRequest {
 /** Job process → parent. */
 export type JobMessage =
   | { readonly kind: 'ready' }
-  | { readonly kind: 'metric'; readonly method: 'count' | 'observe'; readonly args: readonly unknown[] }
+  | MetricMessage
   | { readonly kind: 'answer'; readonly value: unknown; readonly runMs: number }
-  | {
-      readonly kind: 'failure';
-      readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
-      readonly runMs: number;
-    };
+  | { readonly kind: 'failure'; readonly error: SentError; readonly runMs: number };
 
 export interface JobRun {
   readonly value: unknown;
@@ -57,9 +56,6 @@ export interface JobProcessOptions {
 export class JobProcessError extends Error {
   override name = 'JobProcessError';
 }
-
-/** A failure the job reported, as it was thrown in the job process (its name, message and stack). */
-export class JobFailure extends Error {}
 
 /**
  * How long after the function's timeout a job process that has not answered is killed: its own deadline
@@ -129,14 +125,13 @@ export function runInJobProcess(
           return;
         }
         case 'metric':
-          // The same call the job made on its own Metrics, replayed on the runtime's.
-          (options.metrics[message.method] as (...args: readonly unknown[]) => void)(...message.args);
+          replayMetric(options.metrics, message);
           return;
         case 'answer':
           answered = () => resolve({ value: message.value, startMs: startMs ?? 0, runMs: message.runMs });
           return;
         case 'failure':
-          answered = () => reject(reported(message.error));
+          answered = () => reject(rebuiltError(message.error));
           return;
       }
     });
@@ -186,14 +181,4 @@ async function runScheduledJob(
     runMs: Math.round(run.runMs),
   });
   return run.value;
-}
-
-/** The error as the job threw it: a timeout stays a FunctionTimeoutError; any other keeps its name and stack. */
-function reported(error: { name: string; message: string; stack?: string }): Error {
-  const rebuilt =
-    error.name === 'FunctionTimeoutError'
-      ? new FunctionTimeoutError(error.message)
-      : Object.assign(new JobFailure(error.message), { name: error.name });
-  if (error.stack) rebuilt.stack = error.stack;
-  return rebuilt;
 }

@@ -7,12 +7,14 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/adapters/po
 import { loadSettings, type Settings } from '../src/config/settings.ts';
 import type { Clock } from '../src/ports/clock.ts';
 import type { SongSource } from '../src/ports/song-source.ts';
+import type { LogRecord } from '../src/ports/transport.ts';
 import { functions, qualified, topics } from '../src/topology.ts';
 import { createDependencies, type Dependencies, installDependencies } from '../src/wiring/dependencies.ts';
 import { ensureCatalog } from './catalog.ts';
 import { devApiKeyFile, ensureDevApiKey } from './dev-api-key.ts';
 import { startEventLoopReport } from './event-loop-report.ts';
 import { EventSourcePoller } from './event-source-poller.ts';
+import { FunctionThread } from './function-thread.ts';
 import { invokeFunction, projectRoot } from './functions.ts';
 import { createGatewayAuthorizer } from './gateway-authorizer.ts';
 import { RequestDrain } from './http-drain.ts';
@@ -35,7 +37,8 @@ export interface LocalRuntimeOptions {
   readonly defaultCatalog?: SongSource;
   /**
    * The time every function and the gateway's authorizer cache go by (tests move it on); only with
-   * `schedules: false`, as the scheduled jobs run in processes of their own, on the system's clock.
+   * `schedules: false`, as the scheduled jobs run in processes of their own, on the system's clock; the stream
+   * functions then run in the runtime's own thread, not in threads of their own (function-thread.ts).
    */
   readonly clock?: Clock;
 }
@@ -143,12 +146,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           qualified(fn.name, settings.namespace),
         ),
       );
+      // Each stream function in a thread of its own, off the HTTP server's event loop (function-thread.ts); in
+      // this one only when the runtime runs on a clock of its own (tests), which cannot cross to another thread.
+      const thread = options.clock
+        ? undefined
+        : new FunctionThread(fn, {
+            settings,
+            metrics: dependencies.metrics,
+            streamEvent: { kind: transport.eventSource, bootstrapServers: transport.bootstrapServers },
+          });
+      if (thread) release.push(() => thread.close());
       const poller = new EventSourcePoller({
         functionName: fn.name,
         trigger,
         consumer,
         deadLetters: { publisher: transport, topic: qualified(topics.deadLetters.name, settings.namespace) },
-        invoke: (event) => invokeFunction(fn.name, event),
+        ...(thread
+          ? { invokeRecords: (records: readonly LogRecord[]) => thread.invoke(records) }
+          : { invoke: (event: unknown) => invokeFunction(fn.name, event) }),
         metrics: dependencies.metrics,
         eventSource: transport.eventSource,
         bootstrapServers: transport.bootstrapServers,

@@ -5,7 +5,11 @@
 import type { MSKEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../devkit/wait-for.ts';
-import { defaultBackoff, EventSourcePoller, type PollerOptions } from '../../../local/event-source-poller.ts';
+import {
+  defaultBackoff,
+  EventSourcePoller,
+  type PollerSettings,
+} from '../../../local/event-source-poller.ts';
 import { prometheusMetrics } from '../../../src/adapters/metrics/prometheus.ts';
 import type { LogRecord } from '../../../src/ports/transport.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
@@ -53,7 +57,7 @@ async function deadLetters(): Promise<LogRecord[]> {
 }
 
 /** A poller of the plays topic whose function fails every partition in its first `failures` invocations. */
-async function failingPoller(failures: number, options: Partial<PollerOptions> = {}) {
+async function failingPoller(failures: number, options: Partial<PollerSettings> = {}) {
   const consumer = await transport.consumer(TOPIC, GROUP);
   const events: MSKEvent[] = [];
   const poller = new EventSourcePoller({

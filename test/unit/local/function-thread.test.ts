@@ -1,0 +1,134 @@
+import { threadId } from 'node:worker_threads';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../../devkit/temp-dir.ts';
+import { FunctionThread, FunctionThreadError } from '../../../local/function-thread.ts';
+import { FunctionTimeoutError } from '../../../local/functions.ts';
+import { JobFailure } from '../../../local/isolated-invocation.ts';
+import type { JobDeclaration } from '../../../local/job-process.ts';
+import { eventSources } from '../../../src/adapters/event-sources/stream-events.ts';
+import { loadSettings, type Settings } from '../../../src/config/settings.ts';
+import type { Metrics } from '../../../src/ports/metrics.ts';
+import type { LogRecord } from '../../../src/ports/transport.ts';
+
+/** A fixture handler, declared as a topology function would be. */
+const fixture = (path: string, timeoutSeconds = 30): JobDeclaration => ({
+  name: 'lake-writer',
+  entry: `test/fixtures/${path}`,
+  timeoutSeconds,
+});
+
+/** Metrics that record each call, to compare with what the handler counted in its thread. */
+function recordingMetrics(): { metrics: Metrics; calls: unknown[][] } {
+  const calls: unknown[][] = [];
+  const metrics = {
+    count: (...args: unknown[]) => calls.push(['count', ...args]),
+    observe: (...args: unknown[]) => calls.push(['observe', ...args]),
+    flush: () => {},
+  } as unknown as Metrics;
+  return { metrics, calls };
+}
+
+describe('a stream function in a thread of its own (real worker threads)', () => {
+  let dataDir: Awaited<ReturnType<typeof makeTempDir>>;
+  let settings: Settings;
+  const threads: FunctionThread[] = [];
+  const thread = (declaration: JobDeclaration, metrics = recordingMetrics().metrics) => {
+    const started = new FunctionThread(declaration, { settings, metrics });
+    threads.push(started);
+    return started;
+  };
+
+  beforeAll(async () => {
+    dataDir = await makeTempDir('function-thread');
+    // Regions that the thread's environment does not hold: it must take the runtime's settings.
+    settings = loadSettings({ TOP_SONGS_DATA_DIR: dataDir.path, REGIONS: 'xx,yy' });
+  });
+  afterEach(async () => {
+    await Promise.all(threads.splice(0).map((started) => started.close()));
+  });
+  afterAll(() => dataDir.remove());
+
+  it('answers with the handler’s value, with the runtime’s settings and its metrics counted here, invocation after invocation', async () => {
+    const { metrics, calls } = recordingMetrics();
+    const answers = thread(fixture('job-process/answers.ts'), metrics);
+    const event = { window_start: '2026-12-05T10:00:00.000Z', nested: { n: 1 } };
+    const first = (await answers.invoke(event)) as { event: unknown; regions: string[] };
+    const second = (await answers.invoke({ n: 2 })) as { event: unknown };
+    expect(first.event).toEqual(event);
+    expect(first.regions).toEqual(['xx', 'yy']);
+    expect(second.event).toEqual({ n: 2 });
+    const counted = ['count', 'chart_windows_computed', 2, { period: 'hour', status: 'final' }];
+    expect(calls).toEqual([counted, counted]);
+  });
+
+  it('builds the stream event of the records it is handed, as the poller would, for the handler', async () => {
+    const answers = new FunctionThread(fixture('job-process/answers.ts'), {
+      settings,
+      metrics: recordingMetrics().metrics,
+      streamEvent: { kind: 'kafka', bootstrapServers: undefined },
+    });
+    threads.push(answers);
+    const record: LogRecord = {
+      topic: 'song-plays',
+      partition: 2,
+      offset: 41,
+      timestamp: Date.UTC(2026, 11, 7, 13),
+      key: undefined,
+      value: new TextEncoder().encode('{"event_id":"e-1"}'),
+      headers: { 'x-ingest-request-id': 'r-1' },
+    };
+    const { event } = (await answers.invoke([record])) as { event: unknown };
+    expect(event).toEqual(eventSources.kafka.event([record], { functionName: 'lake-writer' }));
+    expect(event).toMatchObject({ eventSource: 'aws:kafka' });
+  });
+
+  it('runs the handler off this thread: this event loop goes on while the handler holds its own', async () => {
+    const busy = thread(fixture('function-thread/busy.ts'));
+    await busy.invoke({ ms: 0 }); // The thread started and the handler loaded.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const answer = (await busy.invoke({ ms: 500 })) as { threadId: number };
+    clearInterval(ticker);
+    expect(answer.threadId).not.toBe(threadId);
+    // In this thread, a 500 ms synchronous call would have let no tick through until it ended.
+    expect(ticks).toBeGreaterThanOrEqual(10);
+  });
+
+  it('rejects with the error the handler threw, its name, message and stack kept, and the thread serves on', async () => {
+    const throws = thread(fixture('job-process/throws.ts'));
+    const failure = await throws.invoke({}).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(JobFailure);
+    expect(failure).toMatchObject({ name: 'WindowRefused', message: 'no such window' });
+    expect((failure as Error).stack).toMatch(/throws\.ts/);
+    await expect(throws.invoke({})).rejects.toThrow('no such window');
+  });
+
+  it('rejects with a FunctionThreadError when the thread ends mid-invocation, and the next invocation starts another', async () => {
+    const declaration = fixture('job-process/exits.ts');
+    const exits = thread(declaration);
+    await expect(exits.invoke({})).rejects.toThrow(FunctionThreadError);
+    await expect(exits.invoke({})).rejects.toThrow(
+      'lake-writer: its thread exited (code 3) before it answered',
+    );
+  });
+
+  it('rejects with a FunctionTimeoutError when the handler does not answer within its timeout', async () => {
+    const never = thread(fixture('job-process/never-answers.ts', 1));
+    await expect(never.invoke({})).rejects.toThrow(FunctionTimeoutError);
+    await expect(never.invoke({})).rejects.toThrow('lake-writer timed out after 1 s');
+  });
+
+  it('terminates the thread, and rejects with a FunctionTimeoutError, when its event loop is blocked past the timeout', async () => {
+    const blocks = thread(fixture('job-process/blocks.ts', 1));
+    await expect(blocks.invoke({})).rejects.toThrow(
+      'lake-writer timed out after 1 s (its thread was terminated)',
+    );
+    // A new thread serves the next invocation.
+    const busy = new FunctionThread(fixture('function-thread/busy.ts'), {
+      settings,
+      metrics: recordingMetrics().metrics,
+    });
+    threads.push(busy);
+    await expect(busy.invoke({ ms: 1 })).resolves.toMatchObject({ threadId: expect.any(Number) });
+  });
+});
