@@ -1,5 +1,5 @@
 /**
- * The program of a stream function's thread (function-thread.ts starts it): invokes the declared handler as the
+ * The program of the stream functions' thread (function-thread.ts starts it): invokes each declared handler as the
  * runtime would in its own thread (invokeDeclared: the same handler, event, context and timeout; a stream
  * function's event built here from the batch's records), with
  * dependencies built once from the runtime's settings, and sends back each answer or error and the metrics.
@@ -20,12 +20,12 @@ const CLOSE_WITHIN_MS = 2_000;
 
 const port = parentPort;
 if (!port) throw new Error('function-thread-main.ts runs in a worker thread (function-thread.ts starts it)');
-const { declaration, settings, streamEvent } = workerData as ThreadData;
+const { settings, streamEvent } = workerData as ThreadData;
 /** The event the handler gets: built here from a batch's records (what the poller would have built), or as sent. */
-const eventOf = (sent: unknown) =>
+const eventOf = (functionName: string, sent: unknown) =>
   streamEvent
     ? eventSources[streamEvent.kind].event(sent as LogRecord[], {
-        functionName: declaration.name,
+        functionName,
         bootstrapServers: streamEvent.bootstrapServers,
       })
     : sent;
@@ -45,7 +45,7 @@ port.on('message', async (request: ThreadRequest) => {
     send({
       kind: 'answer',
       id: request.id,
-      value: await invokeDeclared(declaration, eventOf(request.event)),
+      value: await invokeDeclared(request.declaration, eventOf(request.declaration.name, request.event)),
     });
   } catch (error) {
     // An answer that cannot be cloned (not plain data) is a failure of the invocation, not of the thread.

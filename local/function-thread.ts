@@ -7,18 +7,24 @@ import { type MetricMessage, rebuiltError, replayMetric, type SentError } from '
 import type { JobDeclaration } from './job-process.ts';
 
 /**
- * The local runtime runs each stream function (the lake-writer, the live chart, the dead-letter counter) in a
- * worker thread of its own, as Lambda runs each function in a sandbox of its own. In the runtime's event loop, a
- * batch of 10,000 plays (its event built, validated, decoded, encoded into Parquet) held every HTTP request for
- * 140–200 ms (docs/benchmarks.md, "HTTP ingest through the runtime"); in a thread it holds only its own loop.
- * The thread starts with the first invocation and serves the ones after it with the same handler, dependencies and
- * pools, as a warm sandbox does; one that dies, or is blocked past the function's timeout and so terminated, fails
- * its invocation, and the next invocation starts a new one.
+ * The local runtime runs its stream functions (the lake-writer, the live chart, the dead-letter counter) in a
+ * worker thread, off the HTTP server's event loop. In that loop, a batch of 10,000 plays (its event built,
+ * validated, decoded, encoded into Parquet) held every HTTP request for 140–200 ms (docs/benchmarks.md, "HTTP
+ * ingest through the runtime"); in the thread it holds only the thread's loop. One thread serves all of them, each
+ * function's handler, dependencies and pools kept warm there as a Lambda sandbox keeps its own: a thread per
+ * function cost ~50 MB of RSS each (its isolate and its own copy of every module) for little more, since the
+ * functions' batches take turns there as they took turns here. A thread that dies, or is blocked past a function's
+ * timeout and so terminated, fails what it had under way, and the next invocation starts a new one.
  */
 
 /** Runtime → thread. */
 export type ThreadRequest =
-  | { readonly kind: 'invoke'; readonly id: number; readonly event: unknown }
+  | {
+      readonly kind: 'invoke';
+      readonly id: number;
+      readonly declaration: JobDeclaration;
+      readonly event: unknown;
+    }
   | { readonly kind: 'close' };
 
 /** Thread → runtime. */
@@ -38,7 +44,6 @@ export interface StreamEventSource {
 
 /** What the thread is started with (workerData). */
 export interface ThreadData {
-  readonly declaration: JobDeclaration;
   /** Parsed once by the runtime (with the embedded database's URL filled in), not read again from the env. */
   readonly settings: Settings;
   readonly streamEvent: StreamEventSource | undefined;
@@ -77,23 +82,20 @@ export class FunctionThread {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
-
-  private readonly declaration: JobDeclaration;
   private readonly options: FunctionThreadOptions;
 
-  constructor(declaration: JobDeclaration, options: FunctionThreadOptions) {
-    this.declaration = declaration;
+  constructor(options: FunctionThreadOptions) {
     this.options = options;
   }
 
   /**
-   * Invokes the function in its thread with `event` (a batch's records, with `streamEvent`): its answer, or what
-   * it threw (rebuilt: name, message and stack).
+   * Invokes the declared function in the thread with `event` (a batch's records, with `streamEvent`): its answer,
+   * or what it threw (rebuilt: name, message and stack).
    */
-  invoke(event: unknown): Promise<unknown> {
+  invoke(declaration: JobDeclaration, event: unknown): Promise<unknown> {
     const worker = this.started();
     const id = this.nextId++;
-    const { name, timeoutSeconds } = this.declaration;
+    const { name, timeoutSeconds } = declaration;
     return new Promise((resolve, reject) => {
       const blocked = setTimeout(
         () => {
@@ -115,7 +117,7 @@ export class FunctionThread {
           settle(value);
         };
       this.pending.set(id, { resolve: settled(resolve), reject: settled(reject) });
-      worker.postMessage({ kind: 'invoke', id, event } satisfies ThreadRequest);
+      worker.postMessage({ kind: 'invoke', id, declaration, event } satisfies ThreadRequest);
     });
   }
 
@@ -133,8 +135,8 @@ export class FunctionThread {
   private started(): Worker {
     if (this.worker) return this.worker;
     const { settings, streamEvent } = this.options;
-    const workerData: ThreadData = { declaration: this.declaration, settings, streamEvent };
-    const worker = new Worker(program, { workerData, name: this.declaration.name });
+    const workerData: ThreadData = { settings, streamEvent };
+    const worker = new Worker(program, { workerData, name: 'stream functions' });
     worker.on('message', (message: ThreadMessage) => {
       if (message.kind === 'metric') return replayMetric(this.options.metrics, message);
       const pending = this.pending.get(message.id);
@@ -142,17 +144,12 @@ export class FunctionThread {
       else pending?.reject(rebuiltError(message.error));
     });
     worker.once('error', (error) =>
-      this.fail(
-        worker,
-        new FunctionThreadError(`${this.declaration.name}: its thread failed: ${error.message}`),
-      ),
+      this.fail(worker, new FunctionThreadError(`the functions' thread failed: ${error.message}`)),
     );
     worker.once('exit', (code) =>
       this.fail(
         worker,
-        new FunctionThreadError(
-          `${this.declaration.name}: its thread exited (code ${code}) before it answered`,
-        ),
+        new FunctionThreadError(`the functions' thread exited (code ${code}) before it answered`),
       ),
     );
     this.worker = worker;

@@ -38,7 +38,7 @@ export interface LocalRuntimeOptions {
   /**
    * The time every function and the gateway's authorizer cache go by (tests move it on); only with
    * `schedules: false`, as the scheduled jobs run in processes of their own, on the system's clock; the stream
-   * functions then run in the runtime's own thread, not in threads of their own (function-thread.ts).
+   * functions then run in the runtime's own thread, not in a thread of their own (function-thread.ts).
    */
   readonly clock?: Clock;
 }
@@ -137,6 +137,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     quiesce.push(() => drain.drain());
 
+    // The stream functions in a thread, off the HTTP server's event loop (function-thread.ts); in this one only
+    // when the runtime runs on a clock of its own (tests), which cannot cross to another thread.
+    const thread = options.clock
+      ? undefined
+      : new FunctionThread({
+          settings,
+          metrics: dependencies.metrics,
+          streamEvent: { kind: transport.eventSource, bootstrapServers: transport.bootstrapServers },
+        });
+    if (thread) release.push(() => thread.close());
     for (const fn of functions) {
       if (fn.trigger.kind !== 'topic') continue;
       const trigger = fn.trigger;
@@ -146,23 +156,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           qualified(fn.name, settings.namespace),
         ),
       );
-      // Each stream function in a thread of its own, off the HTTP server's event loop (function-thread.ts); in
-      // this one only when the runtime runs on a clock of its own (tests), which cannot cross to another thread.
-      const thread = options.clock
-        ? undefined
-        : new FunctionThread(fn, {
-            settings,
-            metrics: dependencies.metrics,
-            streamEvent: { kind: transport.eventSource, bootstrapServers: transport.bootstrapServers },
-          });
-      if (thread) release.push(() => thread.close());
       const poller = new EventSourcePoller({
         functionName: fn.name,
         trigger,
         consumer,
         deadLetters: { publisher: transport, topic: qualified(topics.deadLetters.name, settings.namespace) },
         ...(thread
-          ? { invokeRecords: (records: readonly LogRecord[]) => thread.invoke(records) }
+          ? { invokeRecords: (records: readonly LogRecord[]) => thread.invoke(fn, records) }
           : { invoke: (event: unknown) => invokeFunction(fn.name, event) }),
         metrics: dependencies.metrics,
         eventSource: transport.eventSource,

@@ -1,7 +1,11 @@
 import { threadId } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../devkit/temp-dir.ts';
-import { FunctionThread, FunctionThreadError } from '../../../local/function-thread.ts';
+import {
+  FunctionThread,
+  FunctionThreadError,
+  type FunctionThreadOptions,
+} from '../../../local/function-thread.ts';
 import { FunctionTimeoutError } from '../../../local/functions.ts';
 import { JobFailure } from '../../../local/isolated-invocation.ts';
 import type { JobDeclaration } from '../../../local/job-process.ts';
@@ -28,12 +32,12 @@ function recordingMetrics(): { metrics: Metrics; calls: unknown[][] } {
   return { metrics, calls };
 }
 
-describe('a stream function in a thread of its own (real worker threads)', () => {
+describe('the stream functions in a thread of their own (real worker threads)', () => {
   let dataDir: Awaited<ReturnType<typeof makeTempDir>>;
   let settings: Settings;
   const threads: FunctionThread[] = [];
-  const thread = (declaration: JobDeclaration, metrics = recordingMetrics().metrics) => {
-    const started = new FunctionThread(declaration, { settings, metrics });
+  const thread = (options: Partial<FunctionThreadOptions> = {}) => {
+    const started = new FunctionThread({ settings, metrics: recordingMetrics().metrics, ...options });
     threads.push(started);
     return started;
   };
@@ -50,10 +54,11 @@ describe('a stream function in a thread of its own (real worker threads)', () =>
 
   it('answers with the handler’s value, with the runtime’s settings and its metrics counted here, invocation after invocation', async () => {
     const { metrics, calls } = recordingMetrics();
-    const answers = thread(fixture('job-process/answers.ts'), metrics);
+    const functions = thread({ metrics });
+    const answers = fixture('job-process/answers.ts');
     const event = { window_start: '2026-12-05T10:00:00.000Z', nested: { n: 1 } };
-    const first = (await answers.invoke(event)) as { event: unknown; regions: string[] };
-    const second = (await answers.invoke({ n: 2 })) as { event: unknown };
+    const first = (await functions.invoke(answers, event)) as { event: unknown; regions: string[] };
+    const second = (await functions.invoke(answers, { n: 2 })) as { event: unknown };
     expect(first.event).toEqual(event);
     expect(first.regions).toEqual(['xx', 'yy']);
     expect(second.event).toEqual({ n: 2 });
@@ -62,12 +67,7 @@ describe('a stream function in a thread of its own (real worker threads)', () =>
   });
 
   it('builds the stream event of the records it is handed, as the poller would, for the handler', async () => {
-    const answers = new FunctionThread(fixture('job-process/answers.ts'), {
-      settings,
-      metrics: recordingMetrics().metrics,
-      streamEvent: { kind: 'kafka', bootstrapServers: undefined },
-    });
-    threads.push(answers);
+    const functions = thread({ streamEvent: { kind: 'kafka', bootstrapServers: undefined } });
     const record: LogRecord = {
       topic: 'song-plays',
       partition: 2,
@@ -77,17 +77,20 @@ describe('a stream function in a thread of its own (real worker threads)', () =>
       value: new TextEncoder().encode('{"event_id":"e-1"}'),
       headers: { 'x-ingest-request-id': 'r-1' },
     };
-    const { event } = (await answers.invoke([record])) as { event: unknown };
+    const { event } = (await functions.invoke(fixture('job-process/answers.ts'), [record])) as {
+      event: unknown;
+    };
     expect(event).toEqual(eventSources.kafka.event([record], { functionName: 'lake-writer' }));
     expect(event).toMatchObject({ eventSource: 'aws:kafka' });
   });
 
   it('runs the handler off this thread: this event loop goes on while the handler holds its own', async () => {
-    const busy = thread(fixture('function-thread/busy.ts'));
-    await busy.invoke({ ms: 0 }); // The thread started and the handler loaded.
+    const functions = thread();
+    const busy = fixture('function-thread/busy.ts');
+    await functions.invoke(busy, { ms: 0 }); // The thread started and the handler loaded.
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 10);
-    const answer = (await busy.invoke({ ms: 500 })) as { threadId: number };
+    const answer = (await functions.invoke(busy, { ms: 500 })) as { threadId: number };
     clearInterval(ticker);
     expect(answer.threadId).not.toBe(threadId);
     // In this thread, a 500 ms synchronous call would have let no tick through until it ended.
@@ -95,40 +98,46 @@ describe('a stream function in a thread of its own (real worker threads)', () =>
   });
 
   it('rejects with the error the handler threw, its name, message and stack kept, and the thread serves on', async () => {
-    const throws = thread(fixture('job-process/throws.ts'));
-    const failure = await throws.invoke({}).catch((error: unknown) => error);
+    const functions = thread();
+    const throws = fixture('job-process/throws.ts');
+    const failure = await functions.invoke(throws, {}).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(JobFailure);
     expect(failure).toMatchObject({ name: 'WindowRefused', message: 'no such window' });
     expect((failure as Error).stack).toMatch(/throws\.ts/);
-    await expect(throws.invoke({})).rejects.toThrow('no such window');
+    await expect(functions.invoke(throws, {})).rejects.toThrow('no such window');
+    await expect(functions.invoke(fixture('job-process/answers.ts'), { n: 3 })).resolves.toMatchObject({
+      event: { n: 3 },
+    });
   });
 
   it('rejects with a FunctionThreadError when the thread ends mid-invocation, and the next invocation starts another', async () => {
-    const declaration = fixture('job-process/exits.ts');
-    const exits = thread(declaration);
-    await expect(exits.invoke({})).rejects.toThrow(FunctionThreadError);
-    await expect(exits.invoke({})).rejects.toThrow(
-      'lake-writer: its thread exited (code 3) before it answered',
+    const functions = thread();
+    const exits = fixture('job-process/exits.ts');
+    await expect(functions.invoke(exits, {})).rejects.toThrow(FunctionThreadError);
+    await expect(functions.invoke(exits, {})).rejects.toThrow(
+      "the functions' thread exited (code 3) before it answered",
     );
+    await expect(functions.invoke(fixture('job-process/answers.ts'), { n: 4 })).resolves.toMatchObject({
+      event: { n: 4 },
+    });
   });
 
   it('rejects with a FunctionTimeoutError when the handler does not answer within its timeout', async () => {
-    const never = thread(fixture('job-process/never-answers.ts', 1));
-    await expect(never.invoke({})).rejects.toThrow(FunctionTimeoutError);
-    await expect(never.invoke({})).rejects.toThrow('lake-writer timed out after 1 s');
+    const functions = thread();
+    const never = fixture('job-process/never-answers.ts', 1);
+    await expect(functions.invoke(never, {})).rejects.toThrow(FunctionTimeoutError);
+    await expect(functions.invoke(never, {})).rejects.toThrow('lake-writer timed out after 1 s');
   });
 
   it('terminates the thread, and rejects with a FunctionTimeoutError, when its event loop is blocked past the timeout', async () => {
-    const blocks = thread(fixture('job-process/blocks.ts', 1));
-    await expect(blocks.invoke({})).rejects.toThrow(
+    const functions = thread();
+    const busy = fixture('function-thread/busy.ts');
+    const before = (await functions.invoke(busy, { ms: 1 })) as { threadId: number };
+    await expect(functions.invoke(fixture('job-process/blocks.ts', 1), {})).rejects.toThrow(
       'lake-writer timed out after 1 s (its thread was terminated)',
     );
     // A new thread serves the next invocation.
-    const busy = new FunctionThread(fixture('function-thread/busy.ts'), {
-      settings,
-      metrics: recordingMetrics().metrics,
-    });
-    threads.push(busy);
-    await expect(busy.invoke({ ms: 1 })).resolves.toMatchObject({ threadId: expect.any(Number) });
+    const after = (await functions.invoke(busy, { ms: 1 })) as { threadId: number };
+    expect(after.threadId).not.toBe(before.threadId);
   });
 });
