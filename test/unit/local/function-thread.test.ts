@@ -8,29 +8,14 @@ import {
 } from '../../../local/function-thread.ts';
 import { FunctionTimeoutError } from '../../../local/functions.ts';
 import { JobFailure } from '../../../local/isolated-invocation.ts';
-import type { JobDeclaration } from '../../../local/job-process.ts';
 import { eventSources } from '../../../src/adapters/event-sources/stream-events.ts';
 import { loadSettings, type Settings } from '../../../src/config/settings.ts';
-import type { Metrics } from '../../../src/ports/metrics.ts';
 import type { LogRecord } from '../../../src/ports/transport.ts';
+import { fixtureFunction, recordingMetrics } from '../../support/isolated-invocations.ts';
 
-/** A fixture handler, declared as a topology function would be. */
-const fixture = (path: string, timeoutSeconds = 30): JobDeclaration => ({
-  name: 'lake-writer',
-  entry: `test/fixtures/${path}`,
-  timeoutSeconds,
-});
-
-/** Metrics that record each call, to compare with what the handler counted in its thread. */
-function recordingMetrics(): { metrics: Metrics; calls: unknown[][] } {
-  const calls: unknown[][] = [];
-  const metrics = {
-    count: (...args: unknown[]) => calls.push(['count', ...args]),
-    observe: (...args: unknown[]) => calls.push(['observe', ...args]),
-    flush: () => {},
-  } as unknown as Metrics;
-  return { metrics, calls };
-}
+/** A fixture handler, declared as the lake-writer. */
+const fixture = (path: string, timeoutSeconds?: number) =>
+  fixtureFunction('lake-writer', path, timeoutSeconds);
 
 describe('the stream functions in a thread of their own (real worker threads)', () => {
   let dataDir: Awaited<ReturnType<typeof makeTempDir>>;

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { FunctionTimeoutError } from '../../../local/functions.ts';
 import {
-  type JobDeclaration,
   JobFailure,
   JobProcessError,
   runInJobProcess,
@@ -10,25 +9,11 @@ import {
 } from '../../../local/job-process.ts';
 import { isProcessAlive } from '../../../src/adapters/process-liveness.ts';
 import { loadSettings, type Settings } from '../../../src/config/settings.ts';
-import type { Metrics } from '../../../src/ports/metrics.ts';
+import { fixtureFunction, recordingMetrics } from '../../support/isolated-invocations.ts';
 
-/** A handler of test/fixtures/job-process, declared as a topology function would be. */
-const fixture = (file: string, timeoutSeconds = 30): JobDeclaration => ({
-  name: 'chart-hourly',
-  entry: `test/fixtures/job-process/${file}`,
-  timeoutSeconds,
-});
-
-/** Metrics that record each call, to compare with what the job counted in its own process. */
-function recordingMetrics(): { metrics: Metrics; calls: unknown[][] } {
-  const calls: unknown[][] = [];
-  const metrics = {
-    count: (...args: unknown[]) => calls.push(['count', ...args]),
-    observe: (...args: unknown[]) => calls.push(['observe', ...args]),
-    flush: () => {},
-  } as unknown as Metrics;
-  return { metrics, calls };
-}
+/** A handler of test/fixtures/job-process, declared as chart-hourly. */
+const fixture = (file: string, timeoutSeconds?: number) =>
+  fixtureFunction('chart-hourly', `job-process/${file}`, timeoutSeconds);
 
 describe('a scheduled job in a process of its own (real child processes)', () => {
   let dataDir: Awaited<ReturnType<typeof makeTempDir>>;
