@@ -107,6 +107,18 @@ async function shownEntries(chart: Locator): Promise<ExpectedEntry[]> {
 }
 
 /** The panel of `window` shows the chart the references expect for `region` at `offset`. */
+/** The history picker's controls and the region select lie within the screen's width, none pushed past it. */
+async function expectControlsOnScreen(screenWidth: number) {
+  const controls = ['history-previous', 'history-next', 'history-date', 'history-hour', 'history-go'];
+  for (const control of [...controls, 'region-select']) {
+    const box = await page.getByTestId(control).boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= screenWidth, `${control} on screen`).toBe(true);
+  }
+  // Wide enough for "23:00" and its arrow: beside the date it was cut to "13:0" (89 px wide at 390, 41 at 320).
+  const hour = await page.getByTestId('history-hour').boundingBox();
+  expect(hour?.width).toBeGreaterThanOrEqual(96);
+}
+
 async function expectChart(region: string, offset: number) {
   const chart = panel(story.hour(offset));
   const expected = story.expected(region, offset);
@@ -293,12 +305,18 @@ describe('dashboard history against the real runtime', { timeout: 90_000 }, () =
     const row = panel(story.hour(-1)).getByTestId('chart-row').first();
     expect(await row.getByTestId('row-peak').isVisible()).toBe(false);
     expect(await text(row)).toContain(`Peak ${story.expected('gb', -1)[0]?.peak_rank}`);
-    for (const control of ['history-previous', 'history-next', 'history-date', 'region-select']) {
-      const box = await page.getByTestId(control).boundingBox();
-      expect(box && box.x >= 0 && box.x + box.width <= 390, `${control} on screen`).toBe(true);
-    }
+    await expectControlsOnScreen(390);
     await row.getByTestId('row-song-link').click();
     const box = await page.getByTestId('song-trend').boundingBox();
     expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+  });
+
+  it('fits a small phone too: no sideways scrolling, every history control on screen', async () => {
+    await context.close();
+    await openContext({ width: 320, height: 700 });
+    await page.goto(`${runtime.url}/?region=gb&period=hour&start=${story.hour(-1)}`);
+    await expectChart('gb', -1);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(320);
+    await expectControlsOnScreen(320);
   });
 });
