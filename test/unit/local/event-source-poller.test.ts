@@ -136,6 +136,34 @@ describe('EventSourcePoller', () => {
     expect(await uncommitted()).toEqual([]);
   });
 
+  it('with invokeRecords, hands over the batch’s records unbuilt and reads the failures of the answer all the same', async () => {
+    await publish(keyA, [0, 1, 2].map(play));
+    await publish(keyB, [3].map(play));
+    const consumer = await transport.consumer(TOPIC, GROUP);
+    const handed: string[][] = [];
+    const poller = new EventSourcePoller({
+      functionName: 'lake-writer',
+      trigger,
+      consumer,
+      deadLetters: { publisher: transport, topic: DLQ },
+      backoffMs: () => 0,
+      invokeRecords: async (records) => {
+        handed.push(records.map((record) => `${record.partition}@${record.offset}`));
+        expect(JSON.parse(Buffer.from(records[0]!.value).toString())).toHaveProperty('event_id');
+        return handed.length > 1
+          ? { batchItemFailures: [] }
+          : { batchItemFailures: [{ itemIdentifier: { partition: `song-plays-${A}`, offset: 1 } }] };
+      },
+    });
+    await poller.deliver(await consumer.fetch(100, 0));
+    // Redelivered from the failed record of partition A on; B was committed with the first answer.
+    expect(handed).toEqual([
+      [`${A}@0`, `${A}@1`, `${A}@2`, `${B}@0`],
+      [`${A}@1`, `${A}@2`],
+    ]);
+    expect(await uncommitted()).toEqual([]);
+  });
+
   it('commits every partition once the function succeeds, durably', async () => {
     await publish(keyA, [play(1), play(2)]);
     await publish(keyB, [play(3)]);
