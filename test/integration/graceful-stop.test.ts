@@ -8,6 +8,7 @@ import { type PlaysApi, postPlays } from '../../devkit/post-plays.ts';
 import { type ReferencePlay, referenceCharts } from '../../devkit/reference-charts.ts';
 import { makeTempDir } from '../../devkit/temp-dir.ts';
 import { waitFor } from '../../devkit/wait-for.ts';
+import { runningServer } from '../../src/adapters/postgres/postmaster.ts';
 import { isProcessAlive } from '../../src/adapters/process-liveness.ts';
 import { hasPlaysFile, settledLakeRows } from '../support/exact-pipeline.ts';
 
@@ -183,5 +184,11 @@ describe('SIGTERM to npm start', () => {
     await started.stop('SIGTERM');
     expect(started.child.exitCode).toBe(1);
     expect(started.output()).toMatch(/Not stopped within 0\.001 s \(SHUTDOWN_TIMEOUT_MS\): exiting anyway/);
+    // Its embedded PostgreSQL is not left behind: told to stop as the runtime exits, it finishes shutting down
+    // just after (its files still being written then, which is why the folder is removed only once it is gone).
+    const pgdata = join(dataDir.path, 'postgres', 'pgdata');
+    await waitFor('the embedded PostgreSQL to stop', async () =>
+      (await runningServer(pgdata)) ? undefined : true,
+    );
   });
 });
