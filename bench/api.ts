@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, createHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { type Chart, type ChartWindow, windowContaining } from '../src/domain/charts.ts';
 import { GLOBAL_REGION } from '../src/domain/regions.ts';
@@ -41,6 +41,26 @@ interface LoadResult {
   /** How late this process's event loop ran (ms), p99 and max: a stall the servers' own figures cannot see. */
   readonly loopDelayP99: number;
   readonly loopDelayMax: number;
+  /** This process's major collections (Mark-Compact) during the measured part: how many, the longest pause (ms). */
+  readonly majorGcs: number;
+  readonly majorGcMax: number;
+}
+
+/** Records this process's major collections while enabled: their atomic pauses (not the incremental steps). */
+function majorCollections() {
+  const pauses: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as { duration: number; detail?: unknown }[]) {
+      if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+        pauses.push(entry.duration);
+    }
+  });
+  return {
+    enable: () => observer.observe({ entryTypes: ['gc'] }),
+    disable: () => observer.disconnect(),
+    count: () => pauses.length,
+    max: () => Math.max(0, ...pauses),
+  };
 }
 
 /**
@@ -104,6 +124,7 @@ async function load(
   // The server's figures and this process's CPU time are taken over the measured part only, as the client's.
   let cpu = process.cpuUsage();
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  const collections = majorCollections();
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -112,6 +133,7 @@ async function load(
       server.reset();
       cpu = process.cpuUsage();
       loopDelay.enable();
+      collections.enable();
     }
   });
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -120,6 +142,7 @@ async function load(
   });
   const used = process.cpuUsage(cpu);
   loopDelay.disable();
+  collections.disable();
   if (code !== 0) throw new Error(`the load generator exited with ${code}: ${output}`);
   const result = JSON.parse(output) as LoadReport;
   if (result.bad > 0 || result.good !== result.offered)
@@ -136,6 +159,8 @@ async function load(
     cpuPerRequest: (used.user + used.system) / result.offered,
     loopDelayP99: loopDelay.percentile(99) / 1e6,
     loopDelayMax: loopDelay.max / 1e6,
+    majorGcs: collections.count(),
+    majorGcMax: collections.max(),
   };
 }
 
@@ -240,13 +265,17 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
             rate: of((result) => result.requestsPerSecond),
             p50: of((result) => result.p50),
             p99: of((result) => result.p99),
-            worstP99: Math.max(...results.map((result) => result.p99)),
+            rounds: results
+              .map((result) => `${ms(result.p99)}${result.majorGcs > 0 ? ` (${result.majorGcs} GC)` : ''}`)
+              .join(' / '),
             serverP50: of((result) => result.serverP50),
             serverP99: of((result) => result.serverP99),
             cpu: of((result) => result.cpuPerRequest),
             lagP99: Math.max(...results.map((result) => result.lagP99)),
             loopP99: of((result) => result.loopDelayP99),
             loopMax: Math.max(...results.map((result) => result.loopDelayMax)),
+            majorGcs: results.reduce((sum, result) => sum + result.majorGcs, 0),
+            majorGcMax: Math.max(...results.map((result) => result.majorGcMax)),
           };
         };
         const figure = summary(samples.runtime);
@@ -254,8 +283,9 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
         const described = (side: ReturnType<typeof summary>) =>
           `${formatNumber(side.rate)} req/s, p50 ${ms(side.p50)}, p99 ${ms(side.p99)}; ` +
           `server p50 ${ms(side.serverP50)}, p99 ${ms(side.serverP99)}; ${formatNumber(side.cpu)} µs CPU/req; ` +
-          `worst p99 ${ms(side.worstP99)}, generator lag p99 ≤ ${ms(side.lagP99)}; ` +
-          `event loop delay p99 ${ms(side.loopP99)}, max ${ms(side.loopMax)}`;
+          `rounds' p99 ${side.rounds}, generator lag p99 ≤ ${ms(side.lagP99)}; ` +
+          `event loop delay p99 ${ms(side.loopP99)}, max ${ms(side.loopMax)}; ` +
+          `major GCs ${side.majorGcs}${side.majorGcs > 0 ? ` (longest pause ${ms(side.majorGcMax)})` : ''}`;
         rows.push({
           name: `${name}, ${body.length} B`,
           figure: described(figure),
@@ -277,7 +307,8 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
         "          end of its answer; server: the server's own, from a request's arrival to the end of its response;",
         "          generator lag: how late the generator itself sent (in the client's latency, not the server's);",
         "          CPU: this process's user + system time per request (not PostgreSQL's); event loop delay: how late",
-        "          this process's event loop ran (a stall there delays requests before the server's clock starts)",
+        "          this process's event loop ran (a stall there delays requests before the server's clock starts);",
+        "          major GCs: this process's Mark-Compacts over the measured runs (pause: the atomic part only)",
         `placement: ${place.describe}`,
       ],
       rows,

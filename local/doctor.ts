@@ -79,7 +79,7 @@ try {
 }
 const timeoutMs = timeoutFlag ?? settings.doctorTimeoutMs;
 
-const report = await checkConnections(connectionProbes(settings, timeoutMs), { timeoutMs });
+const report = await checkConnections(await connectionProbes(settings, timeoutMs), { timeoutMs });
 process.stdout.write(
   flags.json
     ? `${JSON.stringify(reportDocument(report.results, timeoutMs), null, 2)}\n`

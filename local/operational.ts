@@ -15,7 +15,7 @@ export function operationalEndpoints(settings: Settings, metrics: PrometheusMetr
   return {
     metrics: async () => ({ contentType: metrics.contentType, body: await metrics.exposition() }),
     health: async () => {
-      const report = await checkConnections(connectionProbes(settings, timeoutMs), { timeoutMs });
+      const report = await checkConnections(await connectionProbes(settings, timeoutMs), { timeoutMs });
       return { ok: report.ok, body: reportDocument(report.results, timeoutMs) };
     },
   };

@@ -1,7 +1,8 @@
 import { httpRoutes } from '../../src/topology.ts';
 import { type OpenApiDocument, openApiDocument } from '../../src/use-cases/http-api/openapi-document.ts';
 import { serveCharts } from '../../src/use-cases/serve-charts.ts';
-import { dependencies, openedOnUse } from '../../src/wiring/dependencies.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
+import { openedOnUse } from '../../src/wiring/opened-on-use.ts';
 import { httpFunction } from '../shared/http-function.ts';
 
 let apiDocument: OpenApiDocument | undefined;

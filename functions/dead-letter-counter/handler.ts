@@ -1,5 +1,6 @@
 import { countDeadLetters } from '../../src/use-cases/count-dead-letters.ts';
-import { dependencies, openedOnUse } from '../../src/wiring/dependencies.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
+import { openedOnUse } from '../../src/wiring/opened-on-use.ts';
 import { streamFunction } from '../shared/stream-function.ts';
 
 export const handler = streamFunction('dead-letter-counter', async (records, logger) => {

@@ -1,7 +1,8 @@
 import { qualified, topics } from '../../src/topology.ts';
 import { ingestPlays } from '../../src/use-cases/ingest-plays.ts';
-import { dependencies, openedOnUse } from '../../src/wiring/dependencies.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
 import { logger } from '../../src/wiring/logger.ts';
+import { openedOnUse } from '../../src/wiring/opened-on-use.ts';
 import { httpFunction } from '../shared/http-function.ts';
 
 export const handler = httpFunction(async (request) => {

@@ -1,6 +1,7 @@
 import { ingestRequestIds } from '../../src/domain/consumed-record.ts';
 import { keepLiveCharts } from '../../src/use-cases/keep-live-charts.ts';
-import { dependencies, openedOnUse } from '../../src/wiring/dependencies.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
+import { openedOnUse } from '../../src/wiring/opened-on-use.ts';
 import { streamFunction } from '../shared/stream-function.ts';
 
 export const handler = streamFunction('live-chart', async (records, logger) => {

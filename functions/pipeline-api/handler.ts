@@ -1,7 +1,8 @@
 import { consumerLagOf } from '../../src/use-cases/pipeline-api/consumer-lag.ts';
 import { servePipeline } from '../../src/use-cases/pipeline-api/pipeline.ts';
-import { dependencies, openedOnUse } from '../../src/wiring/dependencies.ts';
+import { dependencies } from '../../src/wiring/dependencies.ts';
 import { logger } from '../../src/wiring/logger.ts';
+import { openedOnUse } from '../../src/wiring/opened-on-use.ts';
 import { httpFunction } from '../shared/http-function.ts';
 
 export const handler = httpFunction(async (request) => {

@@ -1,8 +1,5 @@
 import { join } from 'node:path';
-import { awsEndpointProbe } from '../adapters/probes/aws-endpoint.ts';
 import { embeddedTransportProbe } from '../adapters/probes/embedded-transport.ts';
-import { kafkaProbe } from '../adapters/probes/kafka.ts';
-import { kinesisProbe } from '../adapters/probes/kinesis.ts';
 import { lakeProbe } from '../adapters/probes/lake.ts';
 import { openAiProbe } from '../adapters/probes/openai.ts';
 import { databaseUrlProbe, embeddedPostgresProbe } from '../adapters/probes/postgres.ts';
@@ -18,17 +15,23 @@ const LAG_GROUP = 'lake-writer';
 /**
  * A probe for every service the settings point at, chosen as `npm start` chooses its adapters: PostgreSQL
  * (DATABASE_URL, else the embedded server), the transport (Kafka, else Kinesis, else embedded), the lake, the
- * AWS endpoint and the OpenAI-compatible server (each skipped when not configured).
+ * AWS endpoint and the OpenAI-compatible server (each skipped when not configured). The probes of a Kafka, a
+ * Kinesis or an AWS endpoint are imported only when configured: their clients would otherwise stay in the heap
+ * of a runtime that answered GET /health once (docs/benchmarks.md, "What the runtime loads").
  */
-export function connectionProbes(settings: Settings, timeoutMs: number): ConnectionProbe[] {
+export async function connectionProbes(settings: Settings, timeoutMs: number): Promise<ConnectionProbe[]> {
   return [
     settings.databaseUrl
       ? databaseUrlProbe(settings.databaseUrl, timeoutMs)
       : embeddedPostgresProbe(settings.dataDir, timeoutMs),
-    transportProbe(settings, timeoutMs),
+    await transportProbe(settings, timeoutMs),
     lakeProbe(createLake(settings), settings.lake),
     settings.aws.endpoint
-      ? awsEndpointProbe({ endpoint: settings.aws.endpoint, region: region(settings), timeoutMs })
+      ? (await import('../adapters/probes/aws-endpoint.ts')).awsEndpointProbe({
+          endpoint: settings.aws.endpoint,
+          region: region(settings),
+          timeoutMs,
+        })
       : notConfigured('aws', 'not configured (AWS_ENDPOINT_URL unset)'),
     settings.openAi.baseUrl || settings.openAi.apiKey
       ? openAiProbe({
@@ -39,13 +42,14 @@ export function connectionProbes(settings: Settings, timeoutMs: number): Connect
   ];
 }
 
-function transportProbe(settings: Settings, timeoutMs: number): ConnectionProbe {
+async function transportProbe(settings: Settings, timeoutMs: number): Promise<ConnectionProbe> {
   const topics = namespacedTopics(settings.namespace);
   const group = qualified(LAG_GROUP, settings.namespace);
   const lagTopic = qualified(declaredTopics.plays.name, settings.namespace);
   if (settings.kafkaBrokers) {
     const brokers = settings.kafkaBrokers;
     const auth = settings.kafkaAuth;
+    const { kafkaProbe } = await import('../adapters/probes/kafka.ts');
     return kafkaProbe({
       brokers,
       topics,
@@ -62,6 +66,7 @@ function transportProbe(settings: Settings, timeoutMs: number): ConnectionProbe 
     });
   }
   if (settings.kinesisStream) {
+    const { kinesisProbe } = await import('../adapters/probes/kinesis.ts');
     return kinesisProbe({
       streams: kinesisStreams(settings.kinesisStream, settings.namespace),
       region: region(settings),

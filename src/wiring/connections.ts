@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { LocalFolderStore } from '../adapters/object-store/local-folder.ts';
-import { createS3Client, S3Store } from '../adapters/object-store/s3.ts';
+import { s3LakeName } from '../adapters/object-store/s3-name.ts';
 import { EmbeddedTransport } from '../adapters/transport/embedded/transport.ts';
 import {
   type KafkaSasl,
@@ -18,6 +18,7 @@ import type { Settings } from '../config/settings.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Transport } from '../ports/transport.ts';
 import { topics as declaredTopics, namespacedTopics, qualified } from '../topology.ts';
+import { openedOnUse } from './opened-on-use.ts';
 
 /**
  * DATABASE_URL, or else the secret that holds it (deployed functions). The secret's password is read again
@@ -57,15 +58,31 @@ export async function kafkaSaslFromSecret(
   };
 }
 
+/**
+ * The lake the settings name. An S3 lake's adapter (the AWS SDK's S3 client, about 1 MB of code) is imported
+ * on its first call, as the transports are: a runtime on a folder lake never holds it in its heap
+ * (docs/benchmarks.md, "What the runtime loads").
+ */
 export function createLake(settings: Settings): ObjectStore {
   if (settings.lake.kind === 'folder') return new LocalFolderStore(settings.lake.path);
-  const client = createS3Client({
-    region: settings.aws.region ?? 'us-east-1',
-    // From the settings the runtime was given (a test's own server), not only from process.env.
-    endpoint: settings.aws.s3Endpoint ?? settings.aws.endpoint,
-    forcePathStyle: settings.aws.s3ForcePathStyle,
-  });
-  return new S3Store(client, settings.lake.bucket, settings.lake.prefix);
+  const { bucket, prefix } = settings.lake;
+  let opened: Promise<ObjectStore> | undefined;
+  const open = () => {
+    opened ??= import('../adapters/object-store/s3.ts').then(({ createS3Client, S3Store }) => {
+      const client = createS3Client({
+        region: settings.aws.region ?? 'us-east-1',
+        // From the settings the runtime was given (a test's own server), not only from process.env.
+        endpoint: settings.aws.s3Endpoint ?? settings.aws.endpoint,
+        forcePathStyle: settings.aws.s3ForcePathStyle,
+      });
+      return new S3Store(client, bucket, prefix);
+    });
+    return opened;
+  };
+  return {
+    ...openedOnUse(open, ['put', 'get', 'delete', 'list', 'listObjects', 'localCopies']),
+    describe: () => s3LakeName(bucket, prefix),
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ObjectStore, StoredObject } from '../../ports/object-store.ts';
+import { s3LakeName } from './s3-name.ts';
 
 const DOWNLOAD_CONCURRENCY = 8;
 
@@ -135,6 +136,6 @@ export class S3Store implements ObjectStore {
   }
 
   describe(): string {
-    return `s3://${this.bucket}/${this.prefix}`;
+    return s3LakeName(this.bucket, this.prefix);
   }
 }

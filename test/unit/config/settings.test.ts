@@ -182,16 +182,18 @@ describe('the local HTTP server settings', () => {
 });
 
 describe('the connectivity check settings', () => {
-  it('leave the OpenAI endpoint unset unless OPENAI_BASE_URL or OPENAI_API_KEY is given (blank is unset)', () => {
+  it('leave the OpenAI endpoint unset unless OPENAI_BASE_URL or OPENAI_API_KEY is given (blank is unset)', async () => {
     const openai = (env: Record<string, string>) => openAiProbeTarget(loadSettings(env));
-    expect(openai({})).toBeUndefined();
-    expect(openai({ OPENAI_BASE_URL: '', OPENAI_API_KEY: '' })).toBeUndefined();
+    expect(await openai({})).toBeUndefined();
+    expect(await openai({ OPENAI_BASE_URL: '', OPENAI_API_KEY: '' })).toBeUndefined();
   });
 
-  it("take a key alone to mean OpenAI's own endpoint, and a base URL alone to mean a server without a key", () => {
-    expect(openAiProbeTarget(loadSettings({ OPENAI_API_KEY: 'sk-test' }))).toBe('https://api.openai.com/v1');
+  it("take a key alone to mean OpenAI's own endpoint, and a base URL alone to mean a server without a key", async () => {
+    expect(await openAiProbeTarget(loadSettings({ OPENAI_API_KEY: 'sk-test' }))).toBe(
+      'https://api.openai.com/v1',
+    );
     const local = loadSettings({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' });
-    expect(openAiProbeTarget(local)).toBe('http://127.0.0.1:11434/v1');
+    expect(await openAiProbeTarget(local)).toBe('http://127.0.0.1:11434/v1');
     expect(local.openAi.apiKey).toBeUndefined();
   });
 
@@ -210,8 +212,8 @@ describe('the connectivity check settings', () => {
 });
 
 /** The target of the doctor's OpenAI check, or undefined when it is not configured. */
-function openAiProbeTarget(settings: Settings): string | undefined {
-  const probe = connectionProbes(settings, 1000).find((candidate) => candidate.service === 'openai');
+async function openAiProbeTarget(settings: Settings): Promise<string | undefined> {
+  const probe = (await connectionProbes(settings, 1000)).find((candidate) => candidate.service === 'openai');
   return probe && probe.target !== '-' ? probe.target : undefined;
 }
 

@@ -1,0 +1,20 @@
+/**
+ * The methods `methods` of a port whose adapter `open` opens on its first call rather than before: a database
+ * or brokers out of reach at a cold start then fail that call (the function answers 503) instead of the whole
+ * invocation (a 500), and requests that need no such port (GET /v1/regions) never wait for it. `open` is one
+ * of the Dependencies' openers, which share what they opened.
+ */
+export function openedOnUse<T extends Record<K, (...args: never[]) => Promise<unknown>>, K extends keyof T>(
+  open: () => Promise<T>,
+  methods: readonly K[],
+): Pick<T, K> {
+  const port: Partial<Pick<T, K>> = {};
+  for (const name of methods) {
+    const call = async (...args: Parameters<T[K]>) => {
+      const opened = await open();
+      return opened[name](...args);
+    };
+    port[name] = call as unknown as T[K];
+  }
+  return port as Pick<T, K>;
+}
