@@ -12,6 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { constants, createHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { startScriptNodeFlags } from '../devkit/local-process.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { type Chart, type ChartWindow, windowContaining } from '../src/domain/charts.ts';
 import { GLOBAL_REGION } from '../src/domain/regions.ts';
@@ -191,6 +192,17 @@ async function bareServer(status: number, headers: Record<string, string>, body:
   return server;
 }
 
+/**
+ * The runtime runs in this process, so its collections follow this process's V8 flags: said beside npm start's,
+ * which the figures of docs/benchmarks.md were measured with (`node <its flags> bench/run.ts --only api`).
+ */
+function v8Flags(): string {
+  const start = startScriptNodeFlags();
+  const own = process.execArgv.filter((flag) => flag.startsWith('--'));
+  const same = start.length === own.length && start.every((flag) => own.includes(flag));
+  return `${own.join(' ') || 'none'}${same ? " (npm start's)" : `; npm start runs with ${start.join(' ')}: node ${start.join(' ')} bench/run.ts --only api measures as it does`}`;
+}
+
 const ms = (value: number) =>
   `${value < 1 ? value.toFixed(2) : value < 10 ? value.toFixed(1) : formatNumber(value)} ms`;
 
@@ -310,6 +322,7 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
         "          this process's event loop ran (a stall there delays requests before the server's clock starts);",
         "          major GCs: this process's Mark-Compacts over the measured runs (pause: the atomic part only)",
         `placement: ${place.describe}`,
+        `V8 flags: ${v8Flags()}`,
       ],
       rows,
     );
