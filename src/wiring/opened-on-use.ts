@@ -1,8 +1,9 @@
 /**
  * The methods `methods` of a port whose adapter `open` opens on its first call rather than before: a database
  * or brokers out of reach at a cold start then fail that call (the function answers 503) instead of the whole
- * invocation (a 500), and requests that need no such port (GET /v1/regions) never wait for it. `open` is one
- * of the Dependencies' openers, which share what they opened.
+ * invocation (a 500), and requests that need no such port (GET /v1/regions) never wait for it; an adapter
+ * whose module is large is then imported only by a process that uses it. `open` shares what it opened: every
+ * call answers the same adapter (the Dependencies' openers do).
  */
 export function openedOnUse<T extends Record<K, (...args: never[]) => Promise<unknown>>, K extends keyof T>(
   open: () => Promise<T>,
