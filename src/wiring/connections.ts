@@ -18,7 +18,7 @@ import type { Settings } from '../config/settings.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Transport } from '../ports/transport.ts';
 import { topics as declaredTopics, namespacedTopics, qualified } from '../topology.ts';
-import { openedOnUse } from './opened-on-use.ts';
+import { openedOnUse, sharedUntilFailure } from './opened-on-use.ts';
 
 /**
  * DATABASE_URL, or else the secret that holds it (deployed functions). The secret's password is read again
@@ -66,19 +66,16 @@ export async function kafkaSaslFromSecret(
 export function createLake(settings: Settings): ObjectStore {
   if (settings.lake.kind === 'folder') return new LocalFolderStore(settings.lake.path);
   const { bucket, prefix } = settings.lake;
-  let opened: Promise<ObjectStore> | undefined;
-  const open = () => {
-    opened ??= import('../adapters/object-store/s3.ts').then(({ createS3Client, S3Store }) => {
-      const client = createS3Client({
-        region: settings.aws.region ?? 'us-east-1',
-        // From the settings the runtime was given (a test's own server), not only from process.env.
-        endpoint: settings.aws.s3Endpoint ?? settings.aws.endpoint,
-        forcePathStyle: settings.aws.s3ForcePathStyle,
-      });
-      return new S3Store(client, bucket, prefix);
+  const open = sharedUntilFailure(async (): Promise<ObjectStore> => {
+    const { createS3Client, S3Store } = await import('../adapters/object-store/s3.ts');
+    const client = createS3Client({
+      region: settings.aws.region ?? 'us-east-1',
+      // From the settings the runtime was given (a test's own server), not only from process.env.
+      endpoint: settings.aws.s3Endpoint ?? settings.aws.endpoint,
+      forcePathStyle: settings.aws.s3ForcePathStyle,
     });
-    return opened;
-  };
+    return new S3Store(client, bucket, prefix);
+  });
   return {
     ...openedOnUse(open, ['put', 'get', 'delete', 'list', 'listObjects', 'localCopies']),
     describe: () => s3LakeName(bucket, prefix),

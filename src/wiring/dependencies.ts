@@ -22,6 +22,7 @@ import { AnswerCache } from '../use-cases/charts-api/answer-cache.ts';
 import { createLake, createTransport } from './connections.ts';
 import { databasePools, poolScope } from './database-pools.ts';
 import { logger } from './logger.ts';
+import { sharedUntilFailure } from './opened-on-use.ts';
 
 /**
  * The composition root: turns settings into adapters, each created on first use (lake-writer never
@@ -204,24 +205,6 @@ function refuseEmbeddedTransport(functionName: string): () => Promise<Transport>
       'no transport is configured for this deployment, so none of the events were taken',
       UNCONFIGURED_RETRY_AFTER_SECONDS,
     );
-  };
-}
-
-/**
- * Starts something on first use and shares it with every later caller. A failed start (database down, a
- * secret not filled in yet, brokers unreachable) is not kept: the next caller tries again, so a warm
- * function recovers without a cold start.
- */
-function sharedUntilFailure<T>(start: () => Promise<T>): () => Promise<T> {
-  let started: Promise<T> | undefined;
-  return () => {
-    if (started) return started;
-    const attempt = start();
-    started = attempt;
-    attempt.catch(() => {
-      if (started === attempt) started = undefined;
-    });
-    return attempt;
   };
 }
 

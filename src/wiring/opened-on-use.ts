@@ -19,3 +19,21 @@ export function openedOnUse<T extends Record<K, (...args: never[]) => Promise<un
   }
   return port as Pick<T, K>;
 }
+
+/**
+ * Starts something on first use and shares it with every later caller. A failed start (database down, a
+ * secret not filled in yet, brokers unreachable) is not kept: the next caller tries again, so a warm
+ * function recovers without a cold start.
+ */
+export function sharedUntilFailure<T>(start: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => {
+    if (started) return started;
+    const attempt = start();
+    started = attempt;
+    attempt.catch(() => {
+      if (started === attempt) started = undefined;
+    });
+    return attempt;
+  };
+}

@@ -5,7 +5,12 @@ import {
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
 import type { KinesisStreamEvent, MSKEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { EventSourcePoller } from '../../../local/event-source-poller.ts';
+import {
+  EventSourcePoller,
+  type PollerInvoker,
+  type PollerSettings,
+} from '../../../local/event-source-poller.ts';
+import type { LogConsumer } from '../../../src/ports/transport.ts';
 import type { TopicTrigger } from '../../../src/topology.ts';
 import { freshTransportPerTest, keyOn, labels, reopenTransport, transport } from './poller-fixture.ts';
 
@@ -42,17 +47,27 @@ function fakeFunction(answer: (event: MSKEvent, attempt: number) => Outcome | Pr
   return { events, invoke };
 }
 
+/** A poller of the lake-writer's trigger on `consumer`, dead letters to DLQ, retrying at once; `options` add or override. */
+function lakeWriterPoller(
+  consumer: LogConsumer,
+  options: Omit<PollerSettings, 'functionName' | 'consumer' | 'deadLetters'> & PollerInvoker,
+): EventSourcePoller {
+  return new EventSourcePoller({
+    functionName: 'lake-writer',
+    consumer,
+    deadLetters: { publisher: transport, topic: DLQ },
+    backoffMs: () => 0,
+    ...options,
+  });
+}
+
 /** Delivers one fetched batch through a poller bound to the group's consumer. */
 async function deliverOnce(invoke: (event: unknown) => Promise<unknown>) {
   const consumer = await transport.consumer(TOPIC, GROUP);
   const batch = await consumer.fetch(trigger.batchSize, 0);
-  const instance = new EventSourcePoller({
-    functionName: 'lake-writer',
+  const instance = lakeWriterPoller(consumer, {
     trigger,
-    consumer,
-    deadLetters: { publisher: transport, topic: DLQ },
     invoke,
-    backoffMs: () => 0,
   });
   await instance.deliver(batch);
   return batch;
@@ -106,12 +121,8 @@ describe('EventSourcePoller', () => {
       sequenceNumber: `4968062234446500168889280025503127299368221159846418${record.partition}${record.offset}`,
     }));
     const events: KinesisStreamEvent[] = [];
-    const poller = new EventSourcePoller({
-      functionName: 'lake-writer',
+    const poller = lakeWriterPoller(consumer, {
       trigger,
-      consumer,
-      deadLetters: { publisher: transport, topic: DLQ },
-      backoffMs: () => 0,
       eventSource: 'kinesis',
       invoke: async (event) => {
         events.push(event as KinesisStreamEvent);
@@ -141,12 +152,8 @@ describe('EventSourcePoller', () => {
     await publish(keyB, [3].map(play));
     const consumer = await transport.consumer(TOPIC, GROUP);
     const handed: string[][] = [];
-    const poller = new EventSourcePoller({
-      functionName: 'lake-writer',
+    const poller = lakeWriterPoller(consumer, {
       trigger,
-      consumer,
-      deadLetters: { publisher: transport, topic: DLQ },
-      backoffMs: () => 0,
       invokeRecords: async (records) => {
         handed.push(records.map((record) => `${record.partition}@${record.offset}`));
         expect(JSON.parse(Buffer.from(records[0]!.value).toString())).toHaveProperty('event_id');
@@ -218,11 +225,8 @@ describe('EventSourcePoller', () => {
     await publish(keyA, [play(1)]);
     const consumer = await transport.consumer(TOPIC, GROUP);
     const events: unknown[] = [];
-    await new EventSourcePoller({
-      functionName: 'lake-writer',
+    await lakeWriterPoller(consumer, {
       trigger,
-      consumer,
-      deadLetters: { publisher: transport, topic: DLQ },
       invoke: async (event) => events.push(event),
       bootstrapServers: '10.0.0.1:9092,10.0.0.2:9092',
     }).deliver(await consumer.fetch(10, 0));
@@ -310,13 +314,9 @@ describe('EventSourcePoller', () => {
     });
     const consumer = await transport.consumer(TOPIC, GROUP);
     const batch = await consumer.fetch(trigger.batchSize, 0);
-    await new EventSourcePoller({
-      functionName: 'lake-writer',
+    await lakeWriterPoller(consumer, {
       trigger: { ...trigger, splitBatchOnError: true },
-      consumer,
-      deadLetters: { publisher: transport, topic: DLQ },
       invoke: fn.invoke,
-      backoffMs: () => 0,
     }).deliver(batch);
 
     // Every healthy record was processed exactly once; the poison one never was, and it alone is dead.
@@ -373,13 +373,9 @@ describe('EventSourcePoller', () => {
 
   it('runs as a loop that fetches, delivers and stops cleanly', async () => {
     const fn = fakeFunction(() => ({ batchItemFailures: [] }));
-    const loop = new EventSourcePoller({
-      functionName: 'lake-writer',
+    const loop = lakeWriterPoller(await transport.consumer(TOPIC, GROUP), {
       trigger: { ...trigger, batchWindowSeconds: 0.05 },
-      consumer: await transport.consumer(TOPIC, GROUP),
-      deadLetters: { publisher: transport, topic: DLQ },
       invoke: fn.invoke,
-      backoffMs: () => 0,
     });
     loop.start();
     await publish(keyA, [play(1)]);
