@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startLocalProcess } from '../devkit/local-process.ts';
 import { waitFor } from '../devkit/wait-for.ts';
-import { type BenchOptions, withTempDir } from './harness.ts';
+import { type BenchOptions, median, withTempDir } from './harness.ts';
 import { growthBetween, type HeapSummary, summarizeHeapSnapshot } from './heap-snapshot.ts';
 import { processTreeMemory } from './process-memory.ts';
 import { linearTrend, type Point } from './trend.ts';
@@ -31,6 +31,8 @@ interface Sample {
   /** node, its job processes and PostgreSQL's: the whole tree under `npm start`. */
   readonly treeRssMb: number;
   readonly treePssMb: number;
+  /** The tree's anonymous pages (heaps, private buffers): its RSS sum less the mapped files and shared memory. */
+  readonly treeAnonymousMb: number;
 }
 
 /** Asks the runtime for a heap snapshot and waits until the file is whole (V8 writes it on the main thread). */
@@ -78,6 +80,28 @@ function describeSeries(name: string, samples: readonly Sample[], pick: (sample:
   return `  ${name.padEnd(15)} start ${mb(values[0]!).padStart(7)}  peak ${mb(Math.max(...values)).padStart(7)}  end ${mb(values.at(-1)!).padStart(7)}  slope: whole run ${slope(0)}, last two thirds ${slope(last / 3)}`;
 }
 
+/**
+ * Each scheduled run's own peak (maxRSS, which the runtime logs at INFO for every job process it ran), by
+ * function: the samples catch a job process only when one falls within a run of a second or two.
+ */
+function printScheduledRuns(output: string): void {
+  const runs = new Map<string, { peaks: number[]; runMs: number[] }>();
+  for (const line of output.split('\n')) {
+    if (!line.includes('"scheduled run in its own process"')) continue;
+    const logged = JSON.parse(line) as { function: string; peakRssMb: number; runMs: number };
+    const of = runs.get(logged.function) ?? { peaks: [], runMs: [] };
+    of.peaks.push(logged.peakRssMb);
+    of.runMs.push(logged.runMs);
+    runs.set(logged.function, of);
+  }
+  console.log("\n  job processes, each run's own peak RSS (maxRSS, mapped files included), by function:");
+  for (const [name, of] of [...runs].sort(([a], [b]) => a.localeCompare(b))) {
+    console.log(
+      `  ${name.padEnd(15)} ${String(of.peaks.length).padStart(4)} runs  peak RSS median ${mb(median(of.peaks)).padStart(7)}, highest ${mb(Math.max(...of.peaks)).padStart(7)}  run median ${median(of.runMs).toFixed(0)} ms, longest ${Math.max(...of.runMs).toFixed(0)} ms`,
+    );
+  }
+}
+
 function printComparison(first: HeapSummary, last: HeapSummary, holders: readonly string[]): void {
   console.log(
     `\n  JS heap (after a full GC): ${mb(first.totalBytes / 2 ** 20)} after the first minute → ${mb(last.totalBytes / 2 ** 20)} at the end; the classes that grew most:`,
@@ -113,6 +137,8 @@ export async function run(options: BenchOptions): Promise<void> {
         // Embedded everything, as a bare `npm start`: no DATABASE_URL (startLocalProcess drops the others).
         TOP_SONGS_DATA_DIR: dataDir,
         DATABASE_URL: '',
+        // npm start's own level (startLocalProcess quiets it): its INFO lines say each job process's peak.
+        POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''}${options.heapSnapshots ? ` --heapsnapshot-signal=${SNAPSHOT_SIGNAL} --diagnostic-dir=${snapshots}` : ''}`,
       },
       ['--rate', String(RATE)],
@@ -129,7 +155,7 @@ export async function run(options: BenchOptions): Promise<void> {
       `\nmemory: npm start (pid ${pid}, embedded defaults, schedules on, simulator at ${RATE} plays/s) for ${durationMs / 60_000} min in ${dataDir}`,
     );
     console.log(
-      `  every ${everyMs / 1000} s, MB: node RSS, PostgreSQL RSS (summed), job processes RSS (summed), tree RSS (all three), tree PSS, load`,
+      `  every ${everyMs / 1000} s, MB: node RSS, PostgreSQL RSS (summed), job processes RSS (summed), tree RSS (all three), tree PSS, tree anonymous (RSS less mapped files and shared memory), load`,
     );
     const samples: Sample[] = [];
     const started = performance.now();
@@ -142,10 +168,11 @@ export async function run(options: BenchOptions): Promise<void> {
         jobsRssMb: memory.nodeDescendantsRssMb,
         treeRssMb: memory.rootRssMb + memory.descendantsRssMb,
         treePssMb: memory.treePssMb,
+        treeAnonymousMb: memory.treeAnonymousMb,
       };
       samples.push(sample);
       console.log(
-        `  ${`${Math.round(sample.seconds)} s`.padStart(7)} ${[sample.nodeRssMb, sample.postgresRssMb, sample.jobsRssMb, sample.treeRssMb, sample.treePssMb].map((v) => v.toFixed(0).padStart(6)).join(' ')}  ${os.loadavg()[0]!.toFixed(2)}`,
+        `  ${`${Math.round(sample.seconds)} s`.padStart(7)} ${[sample.nodeRssMb, sample.postgresRssMb, sample.jobsRssMb, sample.treeRssMb, sample.treePssMb, sample.treeAnonymousMb].map((v) => v.toFixed(0).padStart(6)).join(' ')}  ${os.loadavg()[0]!.toFixed(2)}`,
       );
     };
     try {
@@ -170,16 +197,17 @@ export async function run(options: BenchOptions): Promise<void> {
       console.log(describeSeries('job processes', samples, (s) => s.jobsRssMb));
       console.log(describeSeries('tree RSS', samples, (s) => s.treeRssMb));
       console.log(describeSeries('tree PSS', samples, (s) => s.treePssMb));
+      console.log(describeSeries('tree anonymous', samples, (s) => s.treeAnonymousMb));
       const end = samples.at(-1)!;
       // One sample may or may not catch a job process (~200 MB for a few seconds, about twice a minute): the last
       // 5 minutes' median says where the tree sits, their peak what a job adds.
       const lastMinutes = samples.filter((sample) => sample.seconds >= end.seconds - 300);
-      const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
       const rss = lastMinutes.map((sample) => sample.treeRssMb);
       const pss = lastMinutes.map((sample) => sample.treePssMb);
       console.log(
-        `  goal (issue 13): node + PostgreSQL ≤ ${GOAL_MB} MB RSS after 30 min: ${end.treeRssMb <= GOAL_MB ? 'met' : 'NOT met'} at the last sample (${mb(end.treeRssMb)} RSS, ${mb(end.treePssMb)} PSS); last 5 min: RSS median ${mb(median(rss))}, peak ${mb(Math.max(...rss))}; PSS median ${mb(median(pss))}, peak ${mb(Math.max(...pss))}`,
+        `  goal (issue 13): node + PostgreSQL ≤ ${GOAL_MB} MB RSS after 30 min: ${end.treeRssMb <= GOAL_MB ? 'met' : 'NOT met'} at the last sample (${mb(end.treeRssMb)} RSS, ${mb(end.treePssMb)} PSS, ${mb(end.treeAnonymousMb)} anonymous); last 5 min: RSS median ${mb(median(rss))}, peak ${mb(Math.max(...rss))}; PSS median ${mb(median(pss))}, peak ${mb(Math.max(...pss))}`,
       );
+      printScheduledRuns(app.output());
       if (!first || !last) {
         console.log(
           "  (no heap snapshots: --heap-snapshots compares two, at a cost to node's RSS after the first)",

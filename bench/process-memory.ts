@@ -20,6 +20,12 @@ export interface TreeMemory {
    * binaries) is divided among the processes that map it, so the sum is what the tree really occupies.
    */
   readonly treePssMb: number;
+  /**
+   * Anonymous pages of the whole tree added up, MB: what its processes allocated themselves (heaps, DuckDB's and
+   * PostgreSQL's private memory), without the pages of mapped files (the node and postgres binaries, libduckdb)
+   * and of shared memory (PostgreSQL's shared buffers), which the RSS sum counts once per process that maps them.
+   */
+  readonly treeAnonymousMb: number;
   readonly processes: number;
 }
 
@@ -65,14 +71,14 @@ function runsNode(pid: number): boolean {
   }
 }
 
-/** Rss and Pss of one process in kB (smaps_rollup, Linux 4.14+); zeros when it is gone. */
-function rollup(pid: number): { rss: number; pss: number } {
+/** Rss, Pss and anonymous pages of one process in kB (smaps_rollup, Linux 4.14+); zeros when it is gone. */
+function rollup(pid: number): { rss: number; pss: number; anonymous: number } {
   try {
     const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
-    return { rss: kb('Rss'), pss: kb('Pss') };
+    return { rss: kb('Rss'), pss: kb('Pss'), anonymous: kb('Anonymous') };
   } catch {
-    return { rss: 0, pss: 0 };
+    return { rss: 0, pss: 0, anonymous: 0 };
   }
 }
 
@@ -86,6 +92,7 @@ export function processTreeMemory(rootPid: number): TreeMemory {
     descendantsRssMb: mb(others.reduce((sum, use) => sum + use.rss, 0)),
     nodeDescendantsRssMb: mb(others.reduce((sum, use) => sum + (use.node ? use.rss : 0), 0)),
     treePssMb: mb(others.reduce((sum, use) => sum + use.pss, rootUse.pss)),
+    treeAnonymousMb: mb(others.reduce((sum, use) => sum + use.anonymous, rootUse.anonymous)),
     processes: 1 + descendants.length,
   };
 }

@@ -39,7 +39,9 @@ process.once('message', async (request: JobRequest) => {
   let outcome: JobMessage;
   try {
     const value = await invokeDeclared(request.declaration, request.event);
-    outcome = { kind: 'answer', value, runMs: performance.now() - started };
+    // maxRSS is in kB (getrusage).
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    outcome = { kind: 'answer', value, runMs: performance.now() - started, peakRssMb };
   } catch (error) {
     outcome = { kind: 'failure', error: sentError(error), runMs: performance.now() - started };
   }

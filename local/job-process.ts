@@ -33,7 +33,7 @@ export interface JobRequest {
 export type JobMessage =
   | { readonly kind: 'ready' }
   | MetricMessage
-  | { readonly kind: 'answer'; readonly value: unknown; readonly runMs: number }
+  | { readonly kind: 'answer'; readonly value: unknown; readonly runMs: number; readonly peakRssMb: number }
   | { readonly kind: 'failure'; readonly error: SentError; readonly runMs: number };
 
 export interface JobRun {
@@ -42,6 +42,11 @@ export interface JobRun {
   readonly startMs: number;
   /** The run in the job process: the handler's imports, its dependencies' opening, the handler itself. */
   readonly runMs: number;
+  /**
+   * The job process's largest resident set (its maxRSS, MB), mapped files (the node binary, libduckdb) included:
+   * what a sample of the process tree catches only if it falls within the run.
+   */
+  readonly peakRssMb: number;
 }
 
 export interface JobProcessOptions {
@@ -128,7 +133,13 @@ export function runInJobProcess(
           replayMetric(options.metrics, message);
           return;
         case 'answer':
-          answered = () => resolve({ value: message.value, startMs: startMs ?? 0, runMs: message.runMs });
+          answered = () =>
+            resolve({
+              value: message.value,
+              startMs: startMs ?? 0,
+              runMs: message.runMs,
+              peakRssMb: message.peakRssMb,
+            });
           return;
         case 'failure':
           answered = () => reject(rebuiltError(message.error));
@@ -179,6 +190,7 @@ async function runScheduledJob(
     function: declaration.name,
     processStartMs: Math.round(run.startMs),
     runMs: Math.round(run.runMs),
+    peakRssMb: Math.round(run.peakRssMb),
   });
   return run.value;
 }

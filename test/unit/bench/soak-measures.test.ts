@@ -60,6 +60,9 @@ describe('processTreeMemory', () => {
       expect(memory.descendantsRssMb).toBeGreaterThan(memory.nodeDescendantsRssMb); // and the sleep
       expect(memory.treePssMb).toBeGreaterThan(0);
       expect(memory.treePssMb).toBeLessThanOrEqual(memory.rootRssMb + memory.descendantsRssMb);
+      // Two node processes map the same binary: their file pages count in both RSSs, their heaps are their own.
+      expect(memory.treeAnonymousMb).toBeGreaterThan(0);
+      expect(memory.treeAnonymousMb).toBeLessThan(memory.rootRssMb + memory.descendantsRssMb);
     } finally {
       child.kill();
       nodeChild.kill();

@@ -30,7 +30,7 @@ describe('a scheduled job in a process of its own (real child processes)', () =>
     const { metrics, calls } = recordingMetrics();
     const event = { window_start: '2026-12-05T10:00:00.000Z', nested: { n: 1 } };
     const run = await runInJobProcess(fixture('answers.ts'), event, { settings, metrics });
-    const value = run.value as { event: unknown; regions: string[]; pid: number };
+    const value = run.value as { event: unknown; regions: string[]; pid: number; rssMb: number };
     expect(value.event).toEqual(event);
     expect(value.regions).toEqual(['xx', 'yy']);
     expect(value.pid).not.toBe(process.pid);
@@ -39,6 +39,9 @@ describe('a scheduled job in a process of its own (real child processes)', () =>
     expect(calls).toEqual([['count', 'chart_windows_computed', 2, { period: 'hour', status: 'final' }]]);
     expect(run.startMs).toBeGreaterThan(0);
     expect(run.runMs).toBeGreaterThan(0);
+    // Its peak: at least what it held when the handler answered (32 MB of its own among it).
+    expect(value.rssMb).toBeGreaterThan(32);
+    expect(run.peakRssMb).toBeGreaterThanOrEqual(value.rssMb);
   });
 
   it('rejects with the error the handler threw, its name and message kept', async () => {
