@@ -42,6 +42,15 @@ export interface LoadReport {
   /** The generator's lateness: intended send time → request handed to node:http, ms. */
   readonly lagP99: number;
   readonly lagMax: number;
+  /** Every good answer's latency (ms, to the µs), in the order they came: to pool several runs' percentiles. */
+  readonly latencies: number[];
+}
+
+/** The nearest-rank percentile of `values` (0 < p ≤ 100): the smallest value with p% of them at or below it. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new Error('percentile of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /** How many requests are due `elapsed` ns after the start at one every `interval` ns (the first at 0). */
@@ -62,6 +71,7 @@ export async function pacedLoad(spec: LoadSpec, onMeasuring: () => void = () => 
   const interval = 1e9 / spec.rate;
   const agent = new Agent({ keepAlive: true, maxSockets: spec.connections, scheduling: 'fifo' });
   const latency = createHistogram();
+  const latencies: number[] = [];
   const lag = createHistogram();
   let good = 0;
   let bad = 0;
@@ -84,7 +94,9 @@ export async function pacedLoad(spec: LoadSpec, onMeasuring: () => void = () => 
       if (ok && !measured) warm++;
       else if (ok) {
         good++;
-        latency.record(Math.max(1, Number(now - intended)));
+        const took = Math.max(1, Number(now - intended));
+        latency.record(took);
+        latencies.push(Math.round(took / 1e3) / 1e3);
         lastAnswer = now;
       } else bad++;
       done();
@@ -140,5 +152,6 @@ export async function pacedLoad(spec: LoadSpec, onMeasuring: () => void = () => 
     max: latency.max / 1e6,
     lagP99: ms(lag, 99),
     lagMax: lag.max / 1e6,
+    latencies,
   };
 }

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dueBy, pacedLoad } from '../../../bench/paced-load.ts';
+import { dueBy, pacedLoad, percentile } from '../../../bench/paced-load.ts';
 
 describe('dueBy', () => {
   it('is due the first request at the start and one more each interval, never more than the count', () => {
@@ -20,6 +20,18 @@ describe('dueBy', () => {
     expect(dueBy(333_333_333n, interval, 3)).toBe(1);
     expect(dueBy(333_333_334n, interval, 3)).toBe(2);
     expect(dueBy(666_666_667n, interval, 3)).toBe(3);
+  });
+});
+
+describe('percentile', () => {
+  it('is the nearest rank: the smallest value with p% of them at or below it', () => {
+    const hundred = Array.from({ length: 100 }, (_, index) => 100 - index); // 100 … 1, unsorted
+    expect(percentile(hundred, 99)).toBe(99);
+    expect(percentile(hundred, 50)).toBe(50);
+    expect(percentile(hundred, 100)).toBe(100);
+    expect(percentile([7, 3, 5], 99)).toBe(7);
+    expect(percentile([7, 3, 5], 1)).toBe(3);
+    expect(() => percentile([], 99)).toThrow(/no values/);
   });
 });
 
@@ -53,6 +65,9 @@ describe('pacedLoad', () => {
     expect(report.p50).toBeGreaterThan(0);
     expect(report.p99).toBeGreaterThanOrEqual(report.p50);
     expect(report.max).toBeGreaterThanOrEqual(report.p99);
+    // One latency per good answer, the slowest of them the histogram's max (which keeps 3 significant digits).
+    expect(report.latencies).toHaveLength(100);
+    expect(Math.abs(Math.max(...report.latencies) - report.max) / report.max).toBeLessThan(0.005);
   });
 
   it('counts another status or another length bad, and only those', async () => {
