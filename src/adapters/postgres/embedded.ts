@@ -103,7 +103,7 @@ export async function startEmbeddedPostgres(
     await client.end();
     await writeFile(ownerFile, String(process.pid));
     // Stopped by its pid, not with the package's stop, which waits forever for a server that already exited
-    // (Ctrl-C in a terminal reaches the server too: it shares the terminal's process group).
+    // (stopped from outside: its session is its own, so a terminal's Ctrl-C no longer reaches it).
     const pid = (await runningServer(pgdata))?.pid;
     return {
       url: urlFor(port),
