@@ -59,7 +59,13 @@ const settings = (() => {
 
 // This process stops the embedded PostgreSQL itself, once what it took is finished (see shutdown below).
 takeOverStopSignals();
-let stopping = false;
+/** When the first stop signal came (ms), or undefined while running. */
+let stoppingSince: number | undefined;
+/**
+ * A second signal this soon after the first is the same Ctrl-C: a terminal signals its whole process group, and
+ * `npm start` forwards what it got to this process too. A person pressing Ctrl-C again takes longer.
+ */
+const SAME_SIGNAL_WITHIN_MS = 1_000;
 const simulation = new AbortController();
 let simulator: Promise<unknown> = Promise.resolve();
 process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -104,7 +110,7 @@ ${flags['no-simulator'] ? '  simulator  off' : `  simulator  ${rate} plays/s (se
 Charts appear within a minute. Ctrl-C stops.
 `);
 
-if (!flags['no-simulator'] && !stopping) {
+if (!flags['no-simulator'] && stoppingSince === undefined) {
   simulator = runSimulation({
     url: runtime.url,
     apiKey: runtime.apiKey,
@@ -127,13 +133,14 @@ if (!flags['no-simulator'] && !stopping) {
  * new requests with 503, then closes everything; gives up after SHUTDOWN_TIMEOUT_MS. A second signal exits at once.
  */
 async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
+  if (stoppingSince !== undefined) {
+    if (performance.now() - stoppingSince < SAME_SIGNAL_WITHIN_MS) return;
     console.error(
       `${signal} again: exiting at once; records not yet committed are delivered again on the next start`,
     );
     process.exit(1);
   }
-  stopping = true;
+  stoppingSince = performance.now();
   const seconds = settings.shutdownTimeoutMs / 1000;
   console.log(`\n${signal}: stopping: finishing what is in flight (at most ${seconds} s)…`);
   setTimeout(() => {

@@ -163,15 +163,19 @@ describe('SIGTERM to npm start', () => {
     }
   });
 
-  it('stops as cleanly on Ctrl-C in a terminal: the signal reaches the runtime, not its embedded PostgreSQL', async () => {
+  it('stops as cleanly on Ctrl-C to `npm start` in a terminal: one stop, and not its embedded PostgreSQL', async () => {
     dataDir = await makeTempDir('sigint-group');
     const started = await startLocalProcess({ TOP_SONGS_DATA_DIR: dataDir.path }, ['--no-simulator'], {
+      viaNpm: true,
       ownProcessGroup: true,
     });
     running = started;
     expect((await postPlays(started, { events: [recentPlay()] })).status).toBe(202);
     await started.stop('SIGINT');
     expect(started.output()).not.toMatch(/Not stopped within/);
+    // The runtime gets the terminal's SIGINT and npm's forward of it: one Ctrl-C, one graceful stop.
+    expect(started.output()).toMatch(/SIGINT: stopping/);
+    expect(started.output()).not.toMatch(/again: exiting at once/);
     // The server was stopped by the runtime once it was done with it, not by the terminal's signal under the
     // connections of its pools (which then warned that they were lost).
     expect(started.output()).not.toMatch(/database connection lost|terminating connection/);
