@@ -5,7 +5,9 @@
  * own (bench/api-load.ts); with taskset and two cores or more it runs on the last core and this process (the
  * runtime, its embedded PostgreSQL and the bare server) on the others, so that neither side's tail is the
  * other's. Besides the client's latencies, each server's own are recorded: from the request's arrival (its
- * head parsed) to the end of its response, and this process's CPU time per request.
+ * head parsed) to the end of its response, and this process's CPU time per request. The first run after the
+ * runtime started is its start-up's (its first major collection under load is the longest): shown apart from the
+ * rounds, whose p99 is given per round, as their median, and over all their requests pooled.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -250,6 +252,7 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
       { name: 'latest hour (provisional)', path: `/v1/charts?region=${region}&period=hour` },
     ];
     const rows = [];
+    let startUp: LoadResult | undefined;
     for (const { name, path } of cases) {
       // The bare server answers what the runtime answers: same status, headers and bytes.
       const sample = await fetch(`${runtime.url}${path}`);
@@ -269,6 +272,9 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
         const runtimeRun = (duration: number) =>
           load(place, `${runtime.url}${path}`, duration, body.length, runtimeLatency);
         const bareRun = (duration: number) => load(place, bareUrl, duration, body.length, bareLatency);
+        // The first seconds of load after the runtime started are its start-up's, not its steady state's (the
+        // first major collection under load, twice as long as the later ones): measured and shown apart.
+        startUp ??= await runtimeRun(seconds);
         // Interleaved rounds, so that drift on the machine hits both alike; each run warms up before it measures.
         for (let round = 0; round < rounds; round++) {
           samples.runtime.push(await runtimeRun(seconds));
@@ -332,6 +338,12 @@ async function measure(place: Placement, dataDir: string, seconds: number, round
         "          this process's event loop ran (a stall there delays requests before the server's clock starts);",
         "          major GCs: this process's Mark-Compacts over the measured runs (pause: the atomic part only)",
         `placement: ${place.describe}`,
+        ...(startUp
+          ? [
+              `start-up:  the first ${seconds} s of load after the runtime started (the first case, after its ${WARMUP} s of warm-up; not in the rounds):`,
+              `          p99 ${ms(startUp.p99)}, major GCs ${startUp.majorGcs}, event loop delay max ${ms(startUp.loopDelayMax)}`,
+            ]
+          : []),
         `V8 flags: ${v8Flags()}`,
       ],
       rows,
