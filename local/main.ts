@@ -130,7 +130,8 @@ if (!flags['no-simulator'] && stoppingSince === undefined) {
 
 /**
  * Finishes what was taken (requests in flight, the pollers' batches in flight, running jobs) while refusing
- * new requests with 503, then closes everything; gives up after SHUTDOWN_TIMEOUT_MS. A second signal exits at once.
+ * new requests with 503, then closes everything; gives up after SHUTDOWN_TIMEOUT_MS. A second signal exits at once
+ * (one within SAME_SIGNAL_WITHIN_MS of the first is the same Ctrl-C, and ignored).
  */
 async function shutdown(signal: string): Promise<void> {
   if (stoppingSince !== undefined) {
