@@ -126,11 +126,22 @@ function writeProperties(kafka: KafkaLayout, paths: ServicePaths): void {
   writeFileSync(kafka.propertiesFile, text);
 }
 
+/**
+ * A cluster id: 16 random bytes in URL-safe base64 without padding, as `kafka-storage random-uuid` prints, and
+ * like Kafka's own never starting with `-`, which the tool's argument parser would take for an option (CI
+ * failed on such an id: "argument --cluster-id/-t: expected one argument").
+ */
+export function kafkaClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Formats the data folder once (a static quorum: controller.quorum.voters, so no --standalone). */
 function formatStorage(kafka: KafkaLayout, paths: ServicePaths): void {
   if (existsSync(join(kafka.dataDir, 'meta.properties'))) return;
-  // A cluster id is 16 random bytes in URL-safe base64 without padding (what `kafka-storage random-uuid` prints).
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = kafkaClusterId();
   say(`kafka: formatting ${kafka.dataDir} (cluster id ${clusterId})`);
   runOrFail(
     'java',
