@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startLocalProcess } from '../devkit/local-process.ts';
 import { waitFor } from '../devkit/wait-for.ts';
+import { SCHEDULED_RUN_LOGGED } from '../local/job-process.ts';
 import { type BenchOptions, median, withTempDir } from './harness.ts';
 import { growthBetween, type HeapSummary, summarizeHeapSnapshot } from './heap-snapshot.ts';
 import { processTreeMemory } from './process-memory.ts';
@@ -87,7 +88,7 @@ function describeSeries(name: string, samples: readonly Sample[], pick: (sample:
 function printScheduledRuns(output: string): void {
   const runs = new Map<string, { peaks: number[]; runMs: number[] }>();
   for (const line of output.split('\n')) {
-    if (!line.includes('"scheduled run in its own process"')) continue;
+    if (!line.includes(`"${SCHEDULED_RUN_LOGGED}"`)) continue;
     const logged = JSON.parse(line) as { function: string; peakRssMb: number; runMs: number };
     const of = runs.get(logged.function) ?? { peaks: [], runMs: [] };
     of.peaks.push(logged.peakRssMb);

@@ -62,7 +62,7 @@ export function dueBy(elapsed: bigint, interval: number, count: number): number 
 /** How long a request still unanswered after the last send may take before it counts as bad. */
 const DRAIN_MS = 10_000;
 
-const ms = (histogram: RecordableHistogram, percentile: number) => histogram.percentile(percentile) / 1e6;
+const ms = (histogram: RecordableHistogram, p: number) => histogram.percentile(p) / 1e6;
 
 export async function pacedLoad(spec: LoadSpec, onMeasuring: () => void = () => {}): Promise<LoadReport> {
   const unmeasured = Math.round(spec.rate * (spec.warmup ?? 0));
@@ -70,7 +70,6 @@ export async function pacedLoad(spec: LoadSpec, onMeasuring: () => void = () => 
   const total = unmeasured + offered;
   const interval = 1e9 / spec.rate;
   const agent = new Agent({ keepAlive: true, maxSockets: spec.connections, scheduling: 'fifo' });
-  const latency = createHistogram();
   const latencies: number[] = [];
   const lag = createHistogram();
   let good = 0;
@@ -94,9 +93,7 @@ export async function pacedLoad(spec: LoadSpec, onMeasuring: () => void = () => 
       if (ok && !measured) warm++;
       else if (ok) {
         good++;
-        const took = Math.max(1, Number(now - intended));
-        latency.record(took);
-        latencies.push(Math.round(took / 1e3) / 1e3);
+        latencies.push(Math.round(Math.max(1, Number(now - intended)) / 1e3) / 1e3);
         lastAnswer = now;
       } else bad++;
       done();
@@ -147,9 +144,9 @@ export async function pacedLoad(spec: LoadSpec, onMeasuring: () => void = () => 
     good,
     bad: bad + unanswered,
     served: good === 0 ? 0 : good / (Number(lastAnswer - measuredStart) / 1e9),
-    p50: ms(latency, 50),
-    p99: ms(latency, 99),
-    max: latency.max / 1e6,
+    p50: good === 0 ? 0 : percentile(latencies, 50),
+    p99: good === 0 ? 0 : percentile(latencies, 99),
+    max: latencies.reduce((most, took) => Math.max(most, took), 0),
     lagP99: ms(lag, 99),
     lagMax: lag.max / 1e6,
     latencies,

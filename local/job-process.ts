@@ -180,13 +180,16 @@ export function scheduledJobRunner(
   };
 }
 
+/** The message of the INFO line logged for each scheduled run: its function, times and peak RSS. */
+export const SCHEDULED_RUN_LOGGED = 'scheduled run in its own process';
+
 async function runScheduledJob(
   declaration: JobDeclaration,
   event: unknown,
   options: JobProcessOptions,
 ): Promise<unknown> {
   const run = await runInJobProcess(declaration, event, options);
-  logger.info('scheduled run in its own process', {
+  logger.info(SCHEDULED_RUN_LOGGED, {
     function: declaration.name,
     processStartMs: Math.round(run.startMs),
     runMs: Math.round(run.runMs),

@@ -103,7 +103,7 @@ export async function startEmbeddedPostgres(
     await client.end();
     await writeFile(ownerFile, String(process.pid));
     // Stopped by its pid, not with the package's stop, which waits forever for a server that already exited
-    // (stopped from outside: its session is its own, so a terminal's Ctrl-C no longer reaches it).
+    // (one stopped from outside, by its pid or a shutdown of the machine).
     const pid = (await runningServer(pgdata))?.pid;
     return {
       url: urlFor(port),
