@@ -5,7 +5,7 @@
 
 import { createRandom } from '../src/adapters/catalog/seeded-random.ts';
 import { tallyTopSongs } from '../src/adapters/duckdb/chart-query.ts';
-import { sqlList, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
+import { readParquetFiles, sqlList, withDuckDb } from '../src/adapters/duckdb/duckdb.ts';
 import { encodePlaysParquet } from '../src/adapters/duckdb/plays-parquet.ts';
 import { LocalFolderStore } from '../src/adapters/object-store/local-folder.ts';
 import { partitionFor } from '../src/adapters/transport/embedded/partitioner.ts';
@@ -90,7 +90,7 @@ const scan = (files: readonly string[]) =>
     await connection.runAndReadAll(
       `SELECT max(event_id), max(song_id), max(region), max(played_at), sum(ms_played),
               max(source_topic), sum(source_partition), sum(source_offset)
-       FROM read_parquet(${sqlList(files)}, union_by_name = true)`,
+       FROM ${readParquetFiles(files)}`,
     );
   });
 
@@ -100,7 +100,7 @@ const dedup = (files: readonly string[]) =>
     await connection.runAndReadAll(
       `SELECT count(*) FROM (
          SELECT event_id, song_id, region, played_at, ms_played, source_topic, source_partition, source_offset
-         FROM read_parquet(${sqlList(files)}, union_by_name = true)
+         FROM ${readParquetFiles(files)}
          QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) = 1)`,
     );
   });

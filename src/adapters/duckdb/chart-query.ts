@@ -7,7 +7,7 @@ import {
   type RegionTally,
 } from '../../domain/charts.ts';
 import { GLOBAL_REGION } from '../../domain/regions.ts';
-import { sqlList, sqlString, withDuckDb } from './duckdb.ts';
+import { readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
 
 /** Where the query finds a play's genre, for the genre charts; with neither, it computes none. */
 export interface TallyOptions {
@@ -38,7 +38,7 @@ export async function tallyTopSongs(
     WITH deliveries AS (
       SELECT event_id, song_id, region, played_at, ms_played, source_topic, source_partition, source_offset
              ${options.enriched ? ', genre' : ''}
-      FROM read_parquet(${sqlList(files)}, union_by_name = true)
+      FROM ${readParquetFiles(files, { mixedSchemas: options.enriched })}
     ),
     plays AS (
       SELECT * FROM deliveries

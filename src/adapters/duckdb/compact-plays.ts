@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lakePlayColumns } from '../../domain/lake-row.ts';
-import { sqlList, sqlString, withDuckDb } from './duckdb.ts';
+import { readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
 
 export interface CompactedFiles {
   /** Local paths of the compacted Parquet files, in order (rows sorted by played_at, event_id across them). */
@@ -34,7 +34,7 @@ export async function compactPlayFiles(inputs: readonly string[], outDir: string
         `CREATE TEMP TABLE ${table} AS
          SELECT ${columns}, row_number() OVER (
            PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) AS delivery
-         FROM read_parquet(${sqlList(inputs)}, union_by_name = true)`,
+         FROM ${readParquetFiles(inputs)}`,
       );
       const removed = (
         await connection.runAndReadAll(

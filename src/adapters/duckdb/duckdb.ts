@@ -80,6 +80,20 @@ export function sqlList(values: readonly string[]): string {
   return `[${values.map(sqlString).join(', ')}]`;
 }
 
+/**
+ * `read_parquet` of lake files. Files of one layout share one schema (docs/contracts.md), so DuckDB matches their
+ * columns by name to the first file's, and a file lacking a column the query reads fails it. `mixedSchemas`
+ * (enriched files beside raw plays: only the first have `genre`) unions them by name instead, at a cost: DuckDB
+ * then opens every file before the scan and holds all their readers to its end, ~19 KB a file (an open hour of
+ * 4,000 writer files: +76 MB of a chart job's peak; docs/benchmarks.md, "Reading many small files").
+ */
+export function readParquetFiles(
+  files: readonly string[],
+  options: { readonly mixedSchemas?: boolean | undefined } = {},
+): string {
+  return `read_parquet(${sqlList(files)}${options.mixedSchemas ? ', union_by_name = true' : ''})`;
+}
+
 /** Writes a table as a Parquet file (ZSTD), with key-value metadata if given, and returns the file's bytes. */
 export async function tableToParquetBytes(
   connection: DuckDBConnection,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MIN_MS_PLAYED } from '../../domain/charts.ts';
 import { withScratchDir } from '../scratch-dir.ts';
-import { sqlList, sqlString, withDuckDb } from './duckdb.ts';
+import { readParquetFiles, sqlList, sqlString, withDuckDb } from './duckdb.ts';
 
 export interface EnrichHourFiles {
   /** Local copies of the hour's plays files (at least one). */
@@ -61,7 +61,7 @@ async function writeEnrichedFile(input: EnrichHourFiles, out: string) {
           WITH plays AS (
             SELECT event_id, user_id, song_id, region, played_at, ms_played, device, session_id,
                    source_topic, source_partition, source_offset
-            FROM read_parquet(${sqlList(input.plays)}, union_by_name = true)
+            FROM ${readParquetFiles(input.plays)}
             QUALIFY row_number() OVER (
               PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) = 1
           )

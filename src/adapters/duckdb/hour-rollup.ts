@@ -4,7 +4,7 @@ import { MIN_MS_PLAYED } from '../../domain/charts.ts';
 import type { BuildHourRollup } from '../../ports/rollup-engine.ts';
 import { withScratchDir } from '../scratch-dir.ts';
 import { genreOf, inWindow } from './chart-query.ts';
-import { sqlList, sqlString, withDuckDb } from './duckdb.ts';
+import { readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
 import { countLakeFiles } from './lake-counts.ts';
 
 /**
@@ -23,7 +23,7 @@ export function firstDeliveriesSql(
     FROM (
       SELECT event_id, song_id, region, played_at, ms_played, source_topic, source_partition, source_offset
              ${options.enriched ? ', genre' : ''}
-      FROM read_parquet(${sqlList(files)}, union_by_name = true)
+      FROM ${readParquetFiles(files, { mixedSchemas: options.enriched })}
       QUALIFY row_number() OVER (
         PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) = 1
     ) p ${songs}`;

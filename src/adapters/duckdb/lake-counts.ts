@@ -2,7 +2,7 @@ import type { ChartWindow } from '../../domain/charts.ts';
 import { MIN_MS_PLAYED } from '../../domain/charts.ts';
 import type { LakeFileCounts } from '../../domain/pipeline-counts.ts';
 import { GLOBAL_REGION } from '../../domain/regions.ts';
-import { sqlList, sqlString, withDuckDb } from './duckdb.ts';
+import { readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
 
 /**
  * Counts the deliveries in a window's Parquet files by the chart rules' own definitions (chart-query.ts): the first
@@ -20,7 +20,7 @@ export async function countLakeFiles(
       SELECT region, played_at, ms_played,
              row_number() OVER (
                PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) AS delivery
-      FROM read_parquet(${sqlList(files)}, union_by_name = true)
+      FROM ${readParquetFiles(files)}
     )
     SELECT CASE WHEN grouping(region) = 1 THEN ${sqlString(GLOBAL_REGION)} ELSE region END AS counted_region,
            count(*)::BIGINT AS rows,

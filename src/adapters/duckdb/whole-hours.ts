@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ChartWindow } from '../../domain/charts.ts';
 import type { LakeRows, WholeHour } from '../../ports/rollup-engine.ts';
 import { genreOf, inWindow } from './chart-query.ts';
-import { sqlList, sqlString } from './duckdb.ts';
+import { readParquetFiles, sqlList, sqlString } from './duckdb.ts';
 
 /** A rollup's key columns (src/domain/rollups.ts), named: DuckDB would add a folder's `dt=` as a column of its own. */
 export const KEY_COLUMNS = `fingerprint, event_id, region, song_id, genre, played_at, ms_played, source_topic,
@@ -60,7 +60,7 @@ export async function loadWholeHours(
       hour.files.length > 0
         ? `CREATE TEMP TABLE ${raw} AS
            SELECT event_id, region, song_id, played_at, ms_played, source_topic, source_partition, source_offset
-           FROM read_parquet(${sqlList(hour.files)}, union_by_name = true)`
+           FROM ${readParquetFiles(hour.files)}`
         : `CREATE TEMP TABLE ${raw} (event_id VARCHAR, region VARCHAR, song_id VARCHAR, played_at TIMESTAMPTZ,
              ms_played INTEGER, source_topic VARCHAR, source_partition INTEGER, source_offset BIGINT)`,
     );

@@ -83,6 +83,41 @@ describe('tallyTopSongs (DuckDB over Parquet)', () => {
     });
   });
 
+  it('reads files by column name: another writer’s column order and integer widths count the same', async () => {
+    const ours = await parquetFile(plays(2, 'song-a'));
+    const theirs = join(dir.path, `plays-${fileCount++}.parquet`);
+    const [first, second] = plays(2, 'song-b');
+    await withDuckDb(async (connection) => {
+      // Columns reversed, offsets and durations as BIGINT: what a Spark writer might produce.
+      const row = (p: LakePlayRow) =>
+        `SELECT ${p.source_offset}::BIGINT AS source_offset, ${p.source_partition}::BIGINT AS source_partition,
+                '${p.source_topic}' AS source_topic, NULL::VARCHAR AS session_id, NULL::VARCHAR AS device,
+                ${p.ms_played}::BIGINT AS ms_played, '${p.played_at}'::TIMESTAMPTZ AS played_at,
+                '${p.region}' AS region, '${p.song_id}' AS song_id, '${p.user_id}' AS user_id,
+                '${p.event_id}' AS event_id`;
+      await connection.run(`COPY (${row(first!)} UNION ALL ${row(second!)}) TO '${theirs}' (FORMAT parquet)`);
+    });
+    // Both orders of the files: DuckDB matches columns to the first file's.
+    for (const files of [
+      [ours, theirs],
+      [theirs, ours],
+    ]) {
+      expect(byRegion(await tallyTopSongs(files, hour)).us?.entries).toEqual([
+        { rank: 1, song_id: 'song-a', plays: 2 },
+        { rank: 2, song_id: 'song-b', plays: 2 },
+      ]);
+    }
+  });
+
+  it('fails, naming the file, when a file lacks a column the rules read', async () => {
+    const good = await parquetFile(plays(1, 'song-a'));
+    const lacking = join(dir.path, `plays-${fileCount++}.parquet`);
+    await withDuckDb((connection) =>
+      connection.run(`COPY (SELECT 'x' AS event_id, 'song-a' AS song_id) TO '${lacking}' (FORMAT parquet)`),
+    );
+    await expect(tallyTopSongs([good, lacking], hour)).rejects.toThrow(lacking);
+  });
+
   it('counts only plays inside the window: start included, end excluded', async () => {
     const file = await parquetFile([
       play({ song_id: 'song-before', played_at: '2026-11-20T09:59:59.999Z' }),
