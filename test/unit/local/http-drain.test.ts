@@ -57,6 +57,40 @@ describe('stopping an HTTP server with RequestDrain', () => {
     expect(drained).toBe(true);
   });
 
+  it('resolves only after the last of several requests in flight is answered, in whatever order', async () => {
+    const drain = new RequestDrain();
+    const releases = new Map<string, () => void>();
+    let arrivedAll: () => void = () => {};
+    const allArrived = new Promise<void>((resolve) => {
+      arrivedAll = resolve;
+    });
+    const listening = createServer(
+      drain.wrap((request, response) => {
+        releases.set(request.url ?? '', () => response.end(request.url));
+        if (releases.size === 3) arrivedAll();
+      }),
+    );
+    server = listening;
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    const answers = ['/a', '/b', '/c'].map((path) => fetch(`${url}${path}`).then((answer) => answer.text()));
+    await allArrived;
+    let drained = false;
+    const draining = drain.drain().then(() => {
+      drained = true;
+    });
+    // The middle one first, then the first: one is still in flight.
+    for (const path of ['/b', '/a']) {
+      releases.get(path)?.();
+      expect(await answers[['/a', '/b', '/c'].indexOf(path)]).toBe(path);
+    }
+    expect(drained).toBe(false);
+    releases.get('/c')?.();
+    expect(await answers[2]).toBe('/c');
+    await draining;
+    expect(drained).toBe(true);
+  });
+
   it('resolves at once when nothing is in flight', async () => {
     await expect(new RequestDrain().drain()).resolves.toBeUndefined();
   });
