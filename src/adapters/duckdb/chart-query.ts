@@ -8,6 +8,7 @@ import {
 } from '../../domain/charts.ts';
 import { GLOBAL_REGION } from '../../domain/regions.ts';
 import { readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
+import { firstDeliveries } from './first-deliveries.ts';
 
 /** Where the query finds a play's genre, for the genre charts; with neither, it computes none. */
 export interface TallyOptions {
@@ -35,16 +36,11 @@ export async function tallyTopSongs(
     ? '(region, song_id), (song_id), (genre, region, song_id), (genre, song_id)'
     : '(region, song_id), (song_id)';
   const sql = `
-    WITH deliveries AS (
-      SELECT event_id, song_id, region, played_at, ms_played, source_topic, source_partition, source_offset
-             ${options.enriched ? ', genre' : ''}
-      FROM ${readParquetFiles(files, { mixedSchemas: options.enriched })}
-    ),
-    plays AS (
-      SELECT * FROM deliveries
-      QUALIFY row_number() OVER (
-        PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) = 1
-    ),
+    WITH plays AS (${firstDeliveries({
+      from: readParquetFiles(files, { mixedSchemas: options.enriched }),
+      columns: `event_id, song_id, region, played_at, ms_played, source_topic, source_partition, source_offset
+                ${options.enriched ? ', genre' : ''}`,
+    })}),
     eligible AS (
       SELECT p.region, p.song_id, ${genre} AS genre FROM plays p ${songs}
       WHERE ${inWindow('p.played_at', window)} AND p.ms_played >= ${MIN_MS_PLAYED}

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lakePlayColumns } from '../../domain/lake-row.ts';
 import { readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
+import { numberedDeliveries } from './first-deliveries.ts';
 
 export interface CompactedFiles {
   /** Local paths of the compacted Parquet files, in order (rows sorted by played_at, event_id across them). */
@@ -31,10 +32,7 @@ export async function compactPlayFiles(inputs: readonly string[], outDir: string
     const table = `compact_${process.pid}_${Math.random().toString(36).slice(2)}`;
     try {
       await connection.run(
-        `CREATE TEMP TABLE ${table} AS
-         SELECT ${columns}, row_number() OVER (
-           PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) AS delivery
-         FROM ${readParquetFiles(inputs)}`,
+        `CREATE TEMP TABLE ${table} AS ${numberedDeliveries({ from: readParquetFiles(inputs), columns })}`,
       );
       const removed = (
         await connection.runAndReadAll(

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MIN_MS_PLAYED } from '../../domain/charts.ts';
 import { withScratchDir } from '../scratch-dir.ts';
 import { readParquetFiles, sqlList, sqlString, withDuckDb } from './duckdb.ts';
+import { firstDeliveries } from './first-deliveries.ts';
 
 export interface EnrichHourFiles {
   /** Local copies of the hour's plays files (at least one). */
@@ -58,13 +59,11 @@ async function writeEnrichedFile(input: EnrichHourFiles, out: string) {
       const version = input.catalogVersion === null ? 'NULL' : sqlString(input.catalogVersion);
       await connection.run(`
         COPY (
-          WITH plays AS (
-            SELECT event_id, user_id, song_id, region, played_at, ms_played, device, session_id,
-                   source_topic, source_partition, source_offset
-            FROM ${readParquetFiles(input.plays)}
-            QUALIFY row_number() OVER (
-              PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) = 1
-          )
+          WITH plays AS (${firstDeliveries({
+            from: readParquetFiles(input.plays),
+            columns: `event_id, user_id, song_id, region, played_at, ms_played, device, session_id,
+                      source_topic, source_partition, source_offset`,
+          })})
           SELECT p.event_id, p.user_id, p.song_id, p.region, p.played_at, p.ms_played, p.device, p.session_id,
                  p.source_topic, p.source_partition, p.source_offset,
                  s.title, s.artist, s.genre, s.language,

@@ -5,6 +5,7 @@ import type { BuildHourRollup } from '../../ports/rollup-engine.ts';
 import { withScratchDir } from '../scratch-dir.ts';
 import { genreOf, inWindow } from './chart-query.ts';
 import { readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
+import { firstDeliveries } from './first-deliveries.ts';
 import { countLakeFiles } from './lake-counts.ts';
 
 /**
@@ -20,13 +21,11 @@ export function firstDeliveriesSql(
   return `
     SELECT md5_number_lower(p.event_id) AS fingerprint, p.event_id, p.region, p.song_id, ${genre} AS genre,
            p.played_at, p.ms_played, p.source_topic, p.source_partition, p.source_offset
-    FROM (
-      SELECT event_id, song_id, region, played_at, ms_played, source_topic, source_partition, source_offset
-             ${options.enriched ? ', genre' : ''}
-      FROM ${readParquetFiles(files, { mixedSchemas: options.enriched })}
-      QUALIFY row_number() OVER (
-        PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) = 1
-    ) p ${songs}`;
+    FROM (${firstDeliveries({
+      from: readParquetFiles(files, { mixedSchemas: options.enriched }),
+      columns: `event_id, song_id, region, played_at, ms_played, source_topic, source_partition, source_offset
+                ${options.enriched ? ', genre' : ''}`,
+    })}) p ${songs}`;
 }
 
 /**

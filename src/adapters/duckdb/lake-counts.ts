@@ -3,6 +3,7 @@ import { MIN_MS_PLAYED } from '../../domain/charts.ts';
 import type { LakeFileCounts } from '../../domain/pipeline-counts.ts';
 import { GLOBAL_REGION } from '../../domain/regions.ts';
 import { readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
+import { numberedDeliveries } from './first-deliveries.ts';
 
 /**
  * Counts the deliveries in a window's Parquet files by the chart rules' own definitions (chart-query.ts): the first
@@ -16,12 +17,10 @@ export async function countLakeFiles(
 ): Promise<LakeFileCounts[]> {
   if (files.length === 0) return [];
   const sql = `
-    WITH deliveries AS (
-      SELECT region, played_at, ms_played,
-             row_number() OVER (
-               PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) AS delivery
-      FROM ${readParquetFiles(files)}
-    )
+    WITH deliveries AS (${numberedDeliveries({
+      from: readParquetFiles(files),
+      columns: 'region, played_at, ms_played',
+    })})
     SELECT CASE WHEN grouping(region) = 1 THEN ${sqlString(GLOBAL_REGION)} ELSE region END AS counted_region,
            count(*)::BIGINT AS rows,
            count(*) FILTER (WHERE delivery > 1)::BIGINT AS duplicates,

@@ -5,25 +5,15 @@ import type { ChartWindow } from '../../domain/charts.ts';
 import type { LakeRows, WholeHour } from '../../ports/rollup-engine.ts';
 import { genreOf, inWindow } from './chart-query.ts';
 import { readParquetFiles, sqlList, sqlString } from './duckdb.ts';
+import { firstDeliveries } from './first-deliveries.ts';
 
 /** A rollup's key columns (src/domain/rollups.ts), named: DuckDB would add a folder's `dt=` as a column of its own. */
 export const KEY_COLUMNS = `fingerprint, event_id, region, song_id, genre, played_at, ms_played, source_topic,
                             source_partition, source_offset`;
 
-/**
- * The rows of `table` with each event_id once, its first delivery by source position. Only the rows whose
- * fingerprint another row shares (an hour's redeliveries, ~5%) go through the window; grouping one 64-bit
- * column finds them, so the bulk of an hour is never sorted by its 36-character ids.
- */
-function firstOfEachEvent(table: string): string {
-  return `
-    WITH shared AS (SELECT fingerprint FROM ${table} GROUP BY fingerprint HAVING count(*) > 1)
-    SELECT ${KEY_COLUMNS} FROM ${table} WHERE fingerprint NOT IN (SELECT fingerprint FROM shared)
-    UNION ALL
-    SELECT ${KEY_COLUMNS} FROM (SELECT * FROM ${table} WHERE fingerprint IN (SELECT fingerprint FROM shared))
-    QUALIFY row_number() OVER (
-      PARTITION BY event_id ORDER BY source_topic, source_partition, source_offset) = 1`;
-}
+/** The rows of `table` (KEY_COLUMNS) with each event_id once, its first delivery by source position. */
+const firstOfEachEvent = (table: string) =>
+  firstDeliveries({ from: table, columns: KEY_COLUMNS, fingerprint: 'fingerprint' });
 
 /**
  * Loads the hours read whole into `tables.whole` (each event_id of them once, its first delivery, as a rollup's
