@@ -15,7 +15,7 @@ export class RequestDrain {
    * The requests taken and not yet answered: an array, not a Set. A Set's table is reallocated as it grows and
    * shrinks, and each table it drops has outlived young collections (the Set is old): at 2,000 requests/s that
    * was a quarter of what the server promoted to V8's old generation, hastening its major collections
-   * (docs/benchmarks.md, "Charts API: what outlives a young collection").
+   * (docs/benchmarks.md, "What the charts API promotes").
    */
   private readonly inFlight: ServerResponse[] = [];
   private draining = false;

@@ -85,7 +85,7 @@ export function sqlList(values: readonly string[]): string {
  * columns by name to the first file's, and a file lacking a column the query reads fails it. `mixedSchemas`
  * (enriched files beside raw plays: only the first have `genre`) unions them by name instead, at a cost: DuckDB
  * then opens every file before the scan and holds all their readers to its end, ~19 KB a file (an open hour of
- * 4,000 writer files: +76 MB of a chart job's peak; docs/benchmarks.md, "Reading many small files").
+ * 4,000 writer files: +76 MB of a chart job's peak; docs/benchmarks.md, "Chart jobs' peaks").
  */
 export function readParquetFiles(
   files: readonly string[],
