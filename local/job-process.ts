@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Settings } from '../src/config/settings.ts';
 import type { Metrics } from '../src/ports/metrics.ts';
@@ -71,6 +71,25 @@ const KILL_GRACE_MS = 2_000;
 const program = join(projectRoot, 'local', 'job-process-main.ts');
 
 /**
+ * The job processes running, ended with this process however it exits (a stop past SHUTDOWN_TIMEOUT_MS, a second
+ * Ctrl-C): the run is abandoned either way, and one left to exit on its own, as it does when its parent is gone,
+ * would still write its compile cache into the data folder afterwards.
+ */
+const running = new Set<ChildProcess>();
+let endedOnExit = false;
+
+function track(child: ChildProcess): void {
+  if (!endedOnExit) {
+    endedOnExit = true;
+    process.once('exit', () => {
+      for (const job of running) job.kill('SIGKILL');
+    });
+  }
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
+/**
  * Runs one invocation of `declaration` in a new process and ends the process: resolves with the handler's
  * value, rejects with what it threw (a JobFailure, or a FunctionTimeoutError), or with a JobProcessError when
  * the process ended without an answer. Never throws into the caller's process otherwise.
@@ -100,6 +119,7 @@ export function runInJobProcess(
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    track(child);
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;

@@ -1,5 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../devkit/temp-dir.ts';
+import { waitFor } from '../../../devkit/wait-for.ts';
 import { FunctionTimeoutError } from '../../../local/functions.ts';
 import {
   JobFailure,
@@ -83,6 +90,22 @@ describe('a scheduled job in a process of its own (real child processes)', () =>
     );
     await expect(failure).rejects.toThrow(FunctionTimeoutError);
     await expect(failure).rejects.toThrow('chart-hourly timed out after 1 s (its process was killed)');
+  });
+
+  it('ends a job process still running when the runtime exits, before it can write anything more', async () => {
+    const [running, exited] = [join(dataDir.path, 'running'), join(dataDir.path, 'exited')];
+    const runtime = spawn(process.execPath, [
+      fileURLToPath(new URL('../../fixtures/job-process/runtime-exits.ts', import.meta.url)),
+      dataDir.path,
+      running,
+      exited,
+    ]);
+    const [code] = (await once(runtime, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    const job = Number(await readFile(running, 'utf8'));
+    await waitFor('the job process to end', async () => (isProcessAlive(job) ? undefined : true));
+    // Left to itself, a job process whose parent is gone exits on its own, and its exit handlers run.
+    expect(existsSync(exited)).toBe(false);
   });
 
   it('runs the scheduled jobs one process at a time, each started after the one before it ended', async () => {
