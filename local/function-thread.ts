@@ -80,6 +80,11 @@ interface Pending {
 
 export class FunctionThread {
   private worker: Worker | undefined;
+  /**
+   * Settles once the last thread started has exited. A new thread starts only then: Node can crash (SIGSEGV) when a
+   * thread starts while another is being torn down (nodejs/node#56312; it ended a CI run here).
+   */
+  private lastExited: Promise<unknown> = Promise.resolve();
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private readonly options: FunctionThreadOptions;
@@ -92,8 +97,8 @@ export class FunctionThread {
    * Invokes the declared function in the thread with `event` (a batch's records, with `streamEvent`): its answer,
    * or what it threw (rebuilt: name, message and stack).
    */
-  invoke(declaration: JobDeclaration, event: unknown): Promise<unknown> {
-    const worker = this.started();
+  async invoke(declaration: JobDeclaration, event: unknown): Promise<unknown> {
+    const worker = await this.started();
     const id = this.nextId++;
     const { name, timeoutSeconds } = declaration;
     return new Promise((resolve, reject) => {
@@ -124,19 +129,21 @@ export class FunctionThread {
   /** Lets the thread close its pools and end (terminated if it takes longer than a few seconds). */
   async close(): Promise<void> {
     const worker = this.worker;
-    if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ kind: 'close' } satisfies ThreadRequest);
-    const timer = setTimeout(() => void worker.terminate(), CLOSE_WITHIN_MS);
-    await exited;
+    worker?.postMessage({ kind: 'close' } satisfies ThreadRequest);
+    const timer = worker && setTimeout(() => void worker.terminate(), CLOSE_WITHIN_MS);
+    // Also a thread terminated earlier and still being torn down: the process must not exit under it.
+    await this.lastExited;
     clearTimeout(timer);
   }
 
-  private started(): Worker {
+  private async started(): Promise<Worker> {
+    if (!this.worker) await this.lastExited;
+    // Another invocation may have started one while this one waited.
     if (this.worker) return this.worker;
     const { settings, streamEvent } = this.options;
     const workerData: ThreadData = { settings, streamEvent };
     const worker = new Worker(program, { workerData, name: 'stream functions' });
+    this.lastExited = new Promise((resolve) => worker.once('exit', resolve));
     worker.on('message', (message: ThreadMessage) => {
       if (message.kind === 'metric') return replayMetric(this.options.metrics, message);
       const pending = this.pending.get(message.id);

@@ -1,4 +1,5 @@
-import { threadId } from 'node:worker_threads';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { threadId, type Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import {
@@ -124,5 +125,32 @@ describe('the stream functions in a thread of their own (real worker threads)', 
     // A new thread serves the next invocation.
     const after = (await functions.invoke(busy, { ms: 1 })) as { threadId: number };
     expect(after.threadId).not.toBe(before.threadId);
+  });
+
+  it('starts the next thread only once the terminated one has exited (Node can crash starting one during a teardown)', async () => {
+    const lifecycle: string[] = [];
+    const recordThread = (message: unknown) => {
+      const { worker } = message as { worker: Worker };
+      const id = worker.threadId; // -1 once it has exited
+      lifecycle.push(`start ${id}`);
+      worker.once('exit', () => lifecycle.push(`exit ${id}`));
+    };
+    subscribe('worker_threads', recordThread);
+    try {
+      const functions = thread();
+      const busy = fixture('function-thread/busy.ts');
+      const first = (await functions.invoke(busy, { ms: 1 })) as { threadId: number };
+      await expect(functions.invoke(fixture('job-process/blocks.ts', 1), {})).rejects.toThrow(
+        FunctionTimeoutError,
+      );
+      const second = (await functions.invoke(busy, { ms: 1 })) as { threadId: number };
+      expect(lifecycle).toEqual([
+        `start ${first.threadId}`,
+        `exit ${first.threadId}`,
+        `start ${second.threadId}`,
+      ]);
+    } finally {
+      unsubscribe('worker_threads', recordThread);
+    }
   });
 });
