@@ -6,7 +6,11 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import middy from '@middy/core';
 import { z } from 'zod';
 import { compactPlayFiles } from '../../src/adapters/duckdb/compact-plays.ts';
-import { configureDuckDb, duckDbResourcesFor } from '../../src/adapters/duckdb/duckdb.ts';
+import {
+  configureDuckDb,
+  duckDbResourcesFor,
+  HOUR_REWRITE_THREADS,
+} from '../../src/adapters/duckdb/duckdb.ts';
 import { withScratchDir } from '../../src/adapters/scratch-dir.ts';
 import { functionNamed } from '../../src/topology.ts';
 import { compactClosedHours, compactHour, type HourCompaction } from '../../src/use-cases/compact-plays.ts';
@@ -30,7 +34,8 @@ export const handler = middy<CompactEvent, { readonly hours: readonly HourCompac
   .use(parser({ schema: CompactEventSchema }))
   .handler(async (event) => {
     const deps = dependencies();
-    configureDuckDb(duckDbResourcesFor(deps.settings.lambdaMemoryMb ?? functionNamed('compact').memoryMb));
+    const memoryMb = deps.settings.lambdaMemoryMb ?? functionNamed('compact').memoryMb;
+    configureDuckDb(duckDbResourcesFor(memoryMb, { threads: HOUR_REWRITE_THREADS }));
     const ports = {
       lake: deps.lake(),
       clock: deps.clock,

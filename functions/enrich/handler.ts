@@ -1,6 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
+import {
+  configureDuckDb,
+  duckDbResourcesFor,
+  HOUR_REWRITE_THREADS,
+} from '../../src/adapters/duckdb/duckdb.ts';
+import { functionNamed } from '../../src/topology.ts';
 import { type EnrichResult, enrichPlays } from '../../src/use-cases/enrich-plays.ts';
 import { dependencies } from '../../src/wiring/dependencies.ts';
 import { enrichmentEngine } from '../../src/wiring/enrichment.ts';
@@ -24,6 +30,8 @@ export const handler = middy<ChartJobEvent, EnrichResult>()
       throw new RangeError('name the window to enrich: {"period": "hour", "window_start": "…"}');
     }
     const deps = dependencies();
+    const memoryMb = deps.settings.lambdaMemoryMb ?? functionNamed('enrich').memoryMb;
+    configureDuckDb(duckDbResourcesFor(memoryMb, { threads: HOUR_REWRITE_THREADS }));
     const result = await enrichPlays(
       explicit.window_start === undefined
         ? undefined

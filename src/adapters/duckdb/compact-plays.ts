@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lakePlayColumns } from '../../domain/lake-row.ts';
-import { readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
-import { numberedDeliveries } from './first-deliveries.ts';
+import { HOUR_FILE_ROW_GROUP_ROWS, readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
+import { firstDeliveries } from './first-deliveries.ts';
 
 export interface CompactedFiles {
   /** Local paths of the compacted Parquet files, in order (rows sorted by played_at, event_id across them). */
@@ -29,33 +29,31 @@ const names = lakePlayColumns.map(([name]) => name).join(', ');
  */
 export async function compactPlayFiles(inputs: readonly string[], outDir: string): Promise<CompactedFiles> {
   return withDuckDb(async (connection) => {
-    const table = `compact_${process.pid}_${Math.random().toString(36).slice(2)}`;
-    try {
-      await connection.run(
-        `CREATE TEMP TABLE ${table} AS ${numberedDeliveries({ from: readParquetFiles(inputs), columns })}`,
-      );
-      const removed = (
-        await connection.runAndReadAll(
-          `SELECT region, count(*)::BIGINT AS removed FROM ${table} WHERE delivery > 1 GROUP BY region`,
-        )
-      ).getRowObjectsJS() as { region: string; removed: bigint }[];
-      const copied = await connection.runAndReadAll(
-        `COPY (SELECT ${names} FROM ${table} WHERE delivery = 1 ORDER BY played_at, event_id)
-         TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES '${FILE_SIZE}',
-                                  FILENAME_PATTERN 'part-{i}', OVERWRITE_OR_IGNORE true)`,
-      );
-      const rows = Number(copied.getRows()[0]?.[0] ?? 0);
-      const files = (await readdir(outDir)).filter((name) => name.endsWith('.parquet'));
-      // part-0, part-1, …, part-10: in the order written.
-      files.sort((a, b) => partNumber(a) - partNumber(b));
-      return {
-        paths: files.map((name) => join(outDir, name)),
-        rows,
-        duplicatesRemoved: Object.fromEntries(removed.map((row) => [row.region, Number(row.removed)])),
-      };
-    } finally {
-      await connection.run(`DROP TABLE IF EXISTS ${table}`);
-    }
+    const source = readParquetFiles(inputs);
+    const copied = await connection.runAndReadAll(
+      `COPY (SELECT ${names} FROM (${firstDeliveries({ from: source, columns })}) ORDER BY played_at, event_id)
+       TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${HOUR_FILE_ROW_GROUP_ROWS},
+                                FILE_SIZE_BYTES '${FILE_SIZE}', FILENAME_PATTERN 'part-{i}', OVERWRITE_OR_IGNORE true)`,
+    );
+    const rows = Number(copied.getRows()[0]?.[0] ?? 0);
+    const files = (await readdir(outDir)).filter((name) => name.endsWith('.parquet'));
+    // part-0, part-1, …, part-10: in the order written.
+    files.sort((a, b) => partNumber(a) - partNumber(b));
+    const paths = files.map((name) => join(outDir, name));
+    // A region's rows in, less its rows kept: its later deliveries, without numbering every row again.
+    const removed = (
+      await connection.runAndReadAll(
+        `WITH rows_in AS (SELECT region, count(*) AS n FROM ${source} GROUP BY region),
+              kept AS (${paths.length > 0 ? `SELECT region, count(*) AS n FROM ${readParquetFiles(paths)} GROUP BY region` : 'SELECT NULL::VARCHAR AS region, 0 AS n WHERE false'})
+         SELECT region, (rows_in.n - coalesce(kept.n, 0))::INTEGER AS removed
+         FROM rows_in LEFT JOIN kept USING (region) WHERE rows_in.n > coalesce(kept.n, 0)`,
+      )
+    ).getRowObjectsJS() as { region: string; removed: number }[];
+    return {
+      paths,
+      rows,
+      duplicatesRemoved: Object.fromEntries(removed.map((row) => [row.region, row.removed])),
+    };
   });
 }
 

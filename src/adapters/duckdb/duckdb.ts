@@ -14,13 +14,31 @@ let instance: Promise<DuckDBInstance> | undefined;
  */
 const duckDbSettings = { threads: '2', enable_external_file_cache: 'false' } as const;
 
-/** What this process's DuckDB may use: most of the function's memory, and a folder to spill the rest to. */
+/** What this process's DuckDB may use: most of the function's memory, a folder to spill the rest to, threads. */
 export interface DuckDbResources {
   /** DuckDB's `memory_limit`, in MB (10^6 bytes, DuckDB's unit). */
   readonly memoryLimitMb: number;
   /** DuckDB's `temp_directory`: where a query larger than the limit spills (Lambda: /tmp). */
   readonly tempDirectory: string;
+  /** DuckDB's `threads`: 2 (a Lambda function of 1–3.5 GB has 1–2 vCPUs), or HOUR_REWRITE_THREADS. */
+  readonly threads: number;
 }
+
+/**
+ * The threads of a function that rewrites a whole hour sorted (compaction, enrichment). Each of DuckDB's threads
+ * sorts and encodes its own share of the hour with its own buffers: an hour of 720,000 plays peaked at 559 MB with
+ * two threads and 423 (compaction) or 398 MB (enrichment) with one, at 1.5–1.8× the time of work that runs in the
+ * background every 15 minutes (docs/benchmarks.md, "An hour's close"). Queries that tally without sorting gained
+ * nothing from one thread, so the chart jobs keep two.
+ */
+export const HOUR_REWRITE_THREADS = 1;
+
+/**
+ * Rows per row group of an hour's rewritten files. DuckDB's writer holds a row group's every column until it
+ * compresses it: its default, 122,880 rows, is ~25 MB of plays a thread; 32,768 took 40–60 MB off an hour's
+ * rewrite, its files 1% larger and charted as fast.
+ */
+export const HOUR_FILE_ROW_GROUP_ROWS = 32_768;
 
 /**
  * The share of a function's memory DuckDB may take: the rest is Node's (heap, the AWS SDK, the pg pool, the
@@ -31,10 +49,17 @@ export interface DuckDbResources {
  */
 export const DUCKDB_MEMORY_SHARE = 0.7;
 
-export function duckDbResourcesFor(functionMemoryMb: number, tempRoot: string = tmpdir()): DuckDbResources {
+export function duckDbResourcesFor(
+  functionMemoryMb: number,
+  {
+    tempRoot = tmpdir(),
+    threads = Number(duckDbSettings.threads),
+  }: { tempRoot?: string; threads?: number } = {},
+): DuckDbResources {
   return {
     memoryLimitMb: Math.floor(functionMemoryMb * DUCKDB_MEMORY_SHARE),
     tempDirectory: join(tempRoot, 'top-songs-duckdb-spill'),
+    threads,
   };
 }
 
@@ -42,13 +67,15 @@ let resources: DuckDbResources | undefined;
 let appliedResources: DuckDbResources | undefined;
 
 /**
- * Sets DuckDB's memory limit and spill folder for this process, from the function's memory. In Lambda a
- * process runs one function; the local runtime runs them all in one process with one DuckDB, which then
- * gets the largest of the limits its functions ask for (the daily chart's, not whichever loaded last).
+ * Sets DuckDB's memory limit, spill folder and threads for this process, from the function's. In Lambda a process
+ * runs one function; a process that runs several (`npm run invoke`, tests) keeps the largest of the limits its
+ * functions ask for (the daily chart's, not whichever ran last) and the threads of the last.
  */
 export function configureDuckDb(requested: DuckDbResources): void {
-  if (resources && resources.memoryLimitMb >= requested.memoryLimitMb) return;
-  resources = requested;
+  resources =
+    resources && resources.memoryLimitMb >= requested.memoryLimitMb
+      ? { ...resources, threads: requested.threads }
+      : requested;
 }
 
 /** One in-memory DuckDB per process; each caller gets its own connection. */
@@ -61,7 +88,8 @@ export async function withDuckDb<T>(work: (connection: DuckDBConnection) => Prom
     const wanted = resources;
     if (wanted && appliedResources !== wanted) {
       await connection.run(
-        `SET GLOBAL memory_limit = '${wanted.memoryLimitMb}MB'; SET GLOBAL temp_directory = ${sqlString(wanted.tempDirectory)}`,
+        `SET GLOBAL memory_limit = '${wanted.memoryLimitMb}MB'; SET GLOBAL temp_directory = ${sqlString(wanted.tempDirectory)};
+         SET GLOBAL threads = ${wanted.threads}`,
       );
       appliedResources = wanted;
     }

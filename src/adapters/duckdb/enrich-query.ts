@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MIN_MS_PLAYED } from '../../domain/charts.ts';
 import { withScratchDir } from '../scratch-dir.ts';
-import { readParquetFiles, sqlList, sqlString, withDuckDb } from './duckdb.ts';
+import { HOUR_FILE_ROW_GROUP_ROWS, readParquetFiles, sqlList, sqlString, withDuckDb } from './duckdb.ts';
 import { firstDeliveries } from './first-deliveries.ts';
 
 export interface EnrichHourFiles {
@@ -72,7 +72,7 @@ async function writeEnrichedFile(input: EnrichHourFiles, out: string) {
                  CAST(${version} AS VARCHAR) AS catalog_version
           FROM plays p LEFT JOIN ${songs} s ON s.song_id = p.song_id
           ORDER BY p.played_at, p.event_id
-        ) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
+        ) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${HOUR_FILE_ROW_GROUP_ROWS})`);
       const [row] = (
         await connection.runAndReadAll(
           `SELECT count(*)::INTEGER AS rows, (count(*) FILTER (WHERE counted))::INTEGER AS counted

@@ -3,6 +3,7 @@ import {
   configureDuckDb,
   DUCKDB_MEMORY_SHARE,
   duckDbResourcesFor,
+  HOUR_REWRITE_THREADS,
   withDuckDb,
 } from '../../../src/adapters/duckdb/duckdb.ts';
 
@@ -17,34 +18,48 @@ const current = () =>
   withDuckDb(async (connection) => {
     const [row] = (
       await connection.runAndReadAll(
-        "SELECT current_setting('memory_limit') AS memory, current_setting('temp_directory') AS temp",
+        `SELECT current_setting('memory_limit') AS memory, current_setting('temp_directory') AS temp,
+                current_setting('threads')::INTEGER AS threads`,
       )
-    ).getRowObjectsJS() as { memory: string; temp: string }[];
-    return { memory: bytes(row!.memory), temp: row!.temp };
+    ).getRowObjectsJS() as { memory: string; temp: string; threads: number }[];
+    return { memory: bytes(row!.memory), temp: row!.temp, threads: row!.threads };
   });
 
 describe('DuckDB resources from the function memory', () => {
   it('takes a share of the function memory and a spill folder under the temp root', () => {
-    expect(duckDbResourcesFor(2048, '/tmp')).toEqual({
+    expect(duckDbResourcesFor(2048, { tempRoot: '/tmp' })).toEqual({
       memoryLimitMb: Math.floor(2048 * DUCKDB_MEMORY_SHARE),
       tempDirectory: '/tmp/top-songs-duckdb-spill',
+      threads: 2,
     });
+    expect(duckDbResourcesFor(2048, { threads: HOUR_REWRITE_THREADS }).threads).toBe(1);
   });
 
   it('applies the limit and the folder to the process DuckDB, even after it was first used', async () => {
     await current(); // the instance exists before configuring, as at the local runtime's start
-    configureDuckDb(duckDbResourcesFor(1024, '/tmp/a'));
+    configureDuckDb(duckDbResourcesFor(1024, { tempRoot: '/tmp/a' }));
     const first = await current();
     // DuckDB rounds to one decimal of its unit: within 0.1%.
     expect(first.memory / (Math.floor(1024 * DUCKDB_MEMORY_SHARE) * 1e6)).toBeCloseTo(1, 2);
     expect(first.temp).toBe('/tmp/a/top-songs-duckdb-spill');
   });
 
-  it('keeps the largest limit asked for in the process (the local runtime runs every function)', async () => {
-    configureDuckDb(duckDbResourcesFor(2048, '/tmp/b'));
-    configureDuckDb(duckDbResourcesFor(1024, '/tmp/c'));
+  it('keeps the largest limit asked for in the process (`npm run invoke` and tests run several functions)', async () => {
+    configureDuckDb(duckDbResourcesFor(2048, { tempRoot: '/tmp/b' }));
+    configureDuckDb(duckDbResourcesFor(1024, { tempRoot: '/tmp/c' }));
     const settled = await current();
     expect(settled.memory / (Math.floor(2048 * DUCKDB_MEMORY_SHARE) * 1e6)).toBeCloseTo(1, 1);
     expect(settled.temp).toBe('/tmp/b/top-songs-duckdb-spill');
+  });
+
+  it('applies the threads of the function that asked last (an hour rewrite after a chart job, and back)', async () => {
+    configureDuckDb(duckDbResourcesFor(2048, { tempRoot: '/tmp/d' }));
+    expect((await current()).threads).toBe(2);
+    configureDuckDb(duckDbResourcesFor(1024, { tempRoot: '/tmp/e', threads: HOUR_REWRITE_THREADS }));
+    const rewriting = await current();
+    expect(rewriting.threads).toBe(1);
+    expect(rewriting.memory / (Math.floor(2048 * DUCKDB_MEMORY_SHARE) * 1e6)).toBeCloseTo(1, 1); // still the largest
+    configureDuckDb(duckDbResourcesFor(1024, { tempRoot: '/tmp/e' }));
+    expect((await current()).threads).toBe(2);
   });
 });

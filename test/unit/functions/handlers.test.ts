@@ -11,10 +11,13 @@ import { handler as authorizer } from '../../../functions/api-key-authorizer/han
 import { handler as chartDaily } from '../../../functions/chart-daily/handler.ts';
 import { handler as chartHourly } from '../../../functions/chart-hourly/handler.ts';
 import { handler as chartsApi } from '../../../functions/charts-api/handler.ts';
+import { handler as compact } from '../../../functions/compact/handler.ts';
+import { handler as enrich } from '../../../functions/enrich/handler.ts';
 import { handler as ingest } from '../../../functions/ingest/handler.ts';
 import { handler as lakeWriter } from '../../../functions/lake-writer/handler.ts';
 import { httpFunction } from '../../../functions/shared/http-function.ts';
 import { lambdaContext } from '../../../local/lambda-events.ts';
+import { withDuckDb } from '../../../src/adapters/duckdb/duckdb.ts';
 import type { EmbeddedTransport } from '../../../src/adapters/transport/embedded/transport.ts';
 import { loadSettings } from '../../../src/config/settings.ts';
 import { sequenceNumberOffset } from '../../../src/domain/lake-layout.ts';
@@ -590,5 +593,26 @@ describe('chart jobs and charts-api handlers (PostgreSQL)', () => {
     await expect(
       invoke(chartHourly, 'chart-hourly', { period: 'hour', window_start: '2026-11-20T10:30:00Z' }),
     ).rejects.toThrow('is not the start of a UTC hour');
+  });
+});
+
+describe('compact and enrich handlers: an hour rewritten with one DuckDB thread', () => {
+  const duckDbThreads = () =>
+    withDuckDb(async (connection) =>
+      Number((await connection.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]?.[0]),
+    );
+  const hour = { period: 'hour', window_start: '2026-11-20T10:00:00Z' };
+
+  it('compacts and enriches the recorded hour single-threaded; a chart job then charts with two threads', async () => {
+    await invoke(lakeWriter, 'lake-writer', await fixture('msk-song-plays.json'));
+    now = new Date('2026-11-20T12:00:00Z');
+    const compacted = await invoke<{ hours: unknown[] }>(compact, 'compact', hour);
+    expect(compacted.hours).toMatchObject([{ status: 'compacted', files: 1 }]);
+    expect(await duckDbThreads()).toBe(1);
+    await invoke(chartHourly, 'chart-hourly', hour);
+    expect(await duckDbThreads()).toBe(2);
+    const enriched = await invoke<{ enriched: unknown[] }>(enrich, 'enrich', hour);
+    expect(enriched.enriched).toMatchObject([{ hour: '2026-11-20T10:00:00.000Z' }]);
+    expect(await duckDbThreads()).toBe(1);
   });
 });
