@@ -40,6 +40,12 @@ export interface ChartJobPorts {
   ) => Promise<RegionTally[]>;
   /** Counts the deliveries in the window's plays files (DuckDB), for GET /v1/pipeline. */
   readonly countLakeFiles: (files: readonly string[], window: ChartWindow) => Promise<LakeFileCounts[]>;
+  /** `tally` and `countLakeFiles` of the same raw plays files, from one read of them. */
+  readonly tallyAndCount: (
+    files: readonly string[],
+    window: ChartWindow,
+    genres: { readonly catalog: string | undefined },
+  ) => Promise<{ tallies: RegionTally[]; fileCounts: LakeFileCounts[] }>;
   /** Where the lake counts of each computed window are stored, after its charts. */
   readonly counts: Pick<PipelineCountStore, 'replaceLakeCounts'>;
   /** Gives the job a scratch folder for the lake files it reads. */
@@ -201,6 +207,13 @@ async function tallyWhole(
   ports: ChartJobPorts,
 ): Promise<DayTally> {
   const read = filesToRead(hours, true);
+  if (read.enrichedHours === 0) {
+    // Raw plays only (the open hour, most runs): the chart and the lake counts from one read of the same files.
+    const { tallies, fileCounts } = await withLocalCopies(read, ports, (files, catalog) =>
+      ports.tallyAndCount(files, window, { catalog }),
+    );
+    return { tallies, fileCounts, files: read.files.length, enrichedHours: 0, rollupHours: 0 };
+  }
   const tallies = await tallyFiles(read, window, ports).catch(async (error: unknown) => {
     if (read.enrichedHours === 0) throw error;
     // An enriched file replaced twice since its manifest was read (enrich keeps one build back) is gone:
@@ -218,12 +231,20 @@ async function tallyWhole(
 
 /** The window's tallies from these files (local copies), the catalog's copy last. */
 async function tallyFiles(read: ReturnType<typeof filesToRead>, window: ChartWindow, ports: ChartJobPorts) {
+  return withLocalCopies(read, ports, (files, catalog) =>
+    ports.tally(files, window, { enriched: read.enrichedHours > 0, catalog }),
+  );
+}
+
+/** `work` on local copies of the files to read and of their catalog, in a scratch folder. */
+async function withLocalCopies<T>(
+  read: ReturnType<typeof filesToRead>,
+  ports: ChartJobPorts,
+  work: (files: readonly string[], catalog: string | undefined) => Promise<T>,
+): Promise<T> {
   return ports.withScratchDir(async (dir) => {
     const keys = read.catalog ? [...read.files, read.catalog] : read.files;
     const copies = await ports.lake.localCopies(keys, dir);
-    return ports.tally(read.catalog ? copies.slice(0, -1) : copies, window, {
-      enriched: read.enrichedHours > 0,
-      catalog: read.catalog ? copies.at(-1) : undefined,
-    });
+    return work(read.catalog ? copies.slice(0, -1) : copies, read.catalog ? copies.at(-1) : undefined);
   });
 }

@@ -1,7 +1,7 @@
 import { tallyTopSongs } from '../adapters/duckdb/chart-query.ts';
 import { tallyDayFromRollups } from '../adapters/duckdb/day-query.ts';
 import { buildHourRollupFiles } from '../adapters/duckdb/hour-rollup.ts';
-import { countLakeFiles } from '../adapters/duckdb/lake-counts.ts';
+import { countLakeFiles, tallyAndCountPlays } from '../adapters/duckdb/lake-counts.ts';
 import { withScratchDir } from '../adapters/scratch-dir.ts';
 import type { ChartJobPorts } from '../use-cases/compute-charts.ts';
 import type { Dependencies } from './dependencies.ts';
@@ -15,6 +15,7 @@ export async function chartJobPorts(deps: Dependencies): Promise<ChartJobPorts> 
     regions: deps.settings.regions,
     tally: tallyTopSongs,
     countLakeFiles,
+    tallyAndCount: tallyAndCountPlays,
     rollups: { buildHourRollup: buildHourRollupFiles, tallyDay: tallyDayFromRollups },
     counts: await deps.pipelineCounts(),
     withScratchDir,

@@ -3,7 +3,7 @@
  * pipeline counts kept; the test gives its lake, store and clock, and overrides whatever else it checks.
  */
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
-import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
+import { countLakeFiles, tallyAndCountPlays } from '../../src/adapters/duckdb/lake-counts.ts';
 import { withScratchDir } from '../../src/adapters/scratch-dir.ts';
 import { defaultRegions } from '../../src/domain/regions.ts';
 import type { ChartJobPorts } from '../../src/use-cases/compute-charts.ts';
@@ -15,6 +15,7 @@ export function chartJobPortsForTest(
     regions: defaultRegions,
     tally: tallyTopSongs,
     countLakeFiles,
+    tallyAndCount: tallyAndCountPlays,
     counts: { replaceLakeCounts: async () => {} },
     withScratchDir,
     ...ports,

@@ -10,7 +10,7 @@ import { writeCatalog } from '../../local/catalog.ts';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
 import { tallyDayFromRollups } from '../../src/adapters/duckdb/day-query.ts';
 import { buildHourRollupFiles } from '../../src/adapters/duckdb/hour-rollup.ts';
-import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
+import { countLakeFiles, tallyAndCountPlays } from '../../src/adapters/duckdb/lake-counts.ts';
 import { encodePlaysParquet } from '../../src/adapters/duckdb/plays-parquet.ts';
 import { withScratchDir } from '../../src/adapters/scratch-dir.ts';
 import type { Chart, GenreChart } from '../../src/domain/charts.ts';
@@ -119,6 +119,7 @@ async function chartDay(lake: ObjectStore, now: Date, withRollups: boolean) {
       regions: REGIONS,
       tally: tallyTopSongs,
       countLakeFiles,
+      tallyAndCount: tallyAndCountPlays,
       counts: {
         replaceLakeCounts: async (_period, _start, stored) => {
           counts = [...stored];

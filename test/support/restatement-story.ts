@@ -16,7 +16,7 @@ import { waitFor } from '../../devkit/wait-for.ts';
 import { invokeFunction } from '../../local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { tallyTopSongs } from '../../src/adapters/duckdb/chart-query.ts';
-import { countLakeFiles } from '../../src/adapters/duckdb/lake-counts.ts';
+import { countLakeFiles, tallyAndCountPlays } from '../../src/adapters/duckdb/lake-counts.ts';
 import { withScratchDir } from '../../src/adapters/scratch-dir.ts';
 import { type ChartWindow, type Period, previousWindow, windowContaining } from '../../src/domain/charts.ts';
 import { RESTATEMENTS_PREFIX } from '../../src/domain/restatements.ts';
@@ -230,6 +230,7 @@ export async function expectLatePlaysToRestate({
       regions,
       tally: tallyTopSongs,
       countLakeFiles,
+      tallyAndCount: tallyAndCountPlays,
       counts: await runtime.dependencies.pipelineCounts(),
       withScratchDir,
     },

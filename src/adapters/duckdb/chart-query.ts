@@ -30,17 +30,26 @@ export async function tallyTopSongs(
   options: TallyOptions = {},
 ): Promise<RegionTally[]> {
   if (files.length === 0) return [];
+  const plays = firstDeliveries({
+    from: readParquetFiles(files, { mixedSchemas: options.enriched }),
+    columns: `event_id, song_id, region, played_at, ms_played, source_topic, source_partition, source_offset
+              ${options.enriched ? ', genre' : ''}`,
+  });
+  return withDuckDb(async (connection) => readTallies(connection, chartsSql(plays, window, options)));
+}
+
+/**
+ * The chart rules' query over `plays`, a relation of each event_id's first delivery (region, song_id, played_at,
+ * ms_played, and genre if enriched): ends in rankedCharts, for readTallies.
+ */
+export function chartsSql(plays: string, window: ChartWindow, options: TallyOptions): string {
   const withGenres = options.enriched === true || options.catalog !== undefined;
   const { genre, songs } = genreOf(options);
   const sets = withGenres
     ? '(region, song_id), (song_id), (genre, region, song_id), (genre, song_id)'
     : '(region, song_id), (song_id)';
-  const sql = `
-    WITH plays AS (${firstDeliveries({
-      from: readParquetFiles(files, { mixedSchemas: options.enriched }),
-      columns: `event_id, song_id, region, played_at, ms_played, source_topic, source_partition, source_offset
-                ${options.enriched ? ', genre' : ''}`,
-    })}),
+  return `
+    WITH plays AS (${plays}),
     eligible AS (
       SELECT p.region, p.song_id, ${genre} AS genre FROM plays p ${songs}
       WHERE ${inWindow('p.played_at', window)} AND p.ms_played >= ${MIN_MS_PLAYED}
@@ -55,7 +64,6 @@ export async function tallyTopSongs(
       ${withGenres ? 'HAVING grouping(genre) = 1 OR genre IS NOT NULL' : ''}
     )
     ${rankedCharts('counts')}`;
-  return withDuckDb(async (connection) => readTallies(connection, sql));
 }
 
 /**

@@ -5,8 +5,9 @@ import { referenceCharts } from '../../../devkit/reference-charts.ts';
 import { createRandom } from '../../../src/adapters/catalog/seeded-random.ts';
 import { tallyTopSongs } from '../../../src/adapters/duckdb/chart-query.ts';
 import { withDuckDb } from '../../../src/adapters/duckdb/duckdb.ts';
+import { tallyAndCountPlays } from '../../../src/adapters/duckdb/lake-counts.ts';
 import { encodePlaysParquet } from '../../../src/adapters/duckdb/plays-parquet.ts';
-import type { RegionTally } from '../../../src/domain/charts.ts';
+import type { ChartWindow, RegionTally } from '../../../src/domain/charts.ts';
 import { windowStartingAt } from '../../../src/domain/charts.ts';
 import type { LakePlayRow } from '../../../src/domain/lake-row.ts';
 import { type TempDir, tempDir } from '../support/temp.ts';
@@ -201,7 +202,7 @@ describe('tallyTopSongs (DuckDB over Parquet)', () => {
     expect(await tallyTopSongs([file], hour)).toEqual([]);
   });
 
-  it('matches an independent reference on seeded random traffic with many ties and duplicates', async () => {
+  it('matches an independent reference on seeded random traffic with many ties and duplicates; so do the charts and lake counts of tallyAndCountPlays', async () => {
     const random = createRandom(20261120).next;
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     const regions = ['us', 'gb', 'de', 'br', 'jp'];
@@ -249,6 +250,46 @@ describe('tallyTopSongs (DuckDB over Parquet)', () => {
       // The data really has ties inside the charts, so the tie-break is exercised.
       const globalPlays = expected.global!.entries.map((entry) => entry.plays);
       expect(new Set(globalPlays).size).toBeLessThan(globalPlays.length);
+      // The same files read once for the chart and the lake counts together.
+      const together = await tallyAndCountPlays(paths, window);
+      expect(byRegion(together.tallies)).toEqual(expected);
+      const counts = Object.fromEntries(together.fileCounts.map(({ region, ...count }) => [region, count]));
+      expect(counts).toEqual(referenceLakeCounts(rows, window));
+      expect(counts.global!.duplicates).toBeGreaterThan(0);
+      expect(counts.global!.short_plays).toBeGreaterThan(0);
     }
   });
 });
+
+/**
+ * The lake counts of a window, by their definitions (docs/contracts.md): every delivery played in the window is a
+ * row of its region; of an event_id's deliveries the one with the lowest (partition, offset) is its first, the
+ * others are duplicates; a first delivery under 30 s is a short play.
+ */
+function referenceLakeCounts(rows: readonly LakePlayRow[], window: ChartWindow) {
+  const firstOf = new Map<string, LakePlayRow>();
+  for (const row of rows) {
+    const first = firstOf.get(row.event_id);
+    const earlier =
+      first === undefined ||
+      row.source_partition < first.source_partition ||
+      (row.source_partition === first.source_partition && row.source_offset < first.source_offset);
+    if (earlier) firstOf.set(row.event_id, row);
+  }
+  const counts: Record<
+    string,
+    { rows: number; duplicates: number; short_plays: number; newest_play_at: Date }
+  > = {};
+  for (const row of rows) {
+    const at = new Date(row.played_at);
+    if (at < window.start || at >= window.end) continue;
+    for (const region of [row.region, 'global']) {
+      const count = (counts[region] ??= { rows: 0, duplicates: 0, short_plays: 0, newest_play_at: at });
+      count.rows += 1;
+      if (firstOf.get(row.event_id) !== row) count.duplicates += 1;
+      else if (row.ms_played < 30_000) count.short_plays += 1;
+      if (at > count.newest_play_at) count.newest_play_at = at;
+    }
+  }
+  return counts;
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateTraffic } from '../../../devkit/play-batches.ts';
 import { tallyTopSongs } from '../../../src/adapters/duckdb/chart-query.ts';
-import { countLakeFiles } from '../../../src/adapters/duckdb/lake-counts.ts';
+import { countLakeFiles, tallyAndCountPlays } from '../../../src/adapters/duckdb/lake-counts.ts';
 import { LocalFolderStore } from '../../../src/adapters/object-store/local-folder.ts';
 import { withScratchDir } from '../../../src/adapters/scratch-dir.ts';
 import type { Chart } from '../../../src/domain/charts.ts';
@@ -209,6 +209,7 @@ describe('the chart job over a compacted hour', () => {
           regions: ['us', 'gb', 'de'],
           tally: tallyTopSongs,
           countLakeFiles,
+          tallyAndCount: tallyAndCountPlays,
           counts: {
             replaceLakeCounts: async (_period, _start, counts) => {
               counted = counts;

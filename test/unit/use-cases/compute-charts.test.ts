@@ -31,6 +31,7 @@ const chartHour = (charts: ChartStore) =>
       regions: ['us'],
       tally: async () => [],
       countLakeFiles: async () => [],
+      tallyAndCount: async () => ({ tallies: [], fileCounts: [] }),
       counts: { replaceLakeCounts: async () => {} },
       withScratchDir: (work) => work('/nowhere'),
     },

@@ -77,6 +77,10 @@ function run(
         return [];
       },
       countLakeFiles: async () => [],
+      tallyAndCount: async (files, window) => {
+        await tally(files, window);
+        return { tallies: [], fileCounts: [] };
+      },
       counts: { replaceLakeCounts: async () => {} },
       withScratchDir: (work) => work(join(dir.path, 'scratch')),
     },
