@@ -284,7 +284,8 @@ function referenceLakeCounts(rows: readonly LakePlayRow[], window: ChartWindow) 
     const at = new Date(row.played_at);
     if (at < window.start || at >= window.end) continue;
     for (const region of [row.region, 'global']) {
-      const count = (counts[region] ??= { rows: 0, duplicates: 0, short_plays: 0, newest_play_at: at });
+      counts[region] ??= { rows: 0, duplicates: 0, short_plays: 0, newest_play_at: at };
+      const count = counts[region];
       count.rows += 1;
       if (firstOf.get(row.event_id) !== row) count.duplicates += 1;
       else if (row.ms_played < 30_000) count.short_plays += 1;
