@@ -16,6 +16,7 @@ const benchmarks = {
   ingest: () => import('./ingest.ts'),
   'lake-writer': () => import('./lake-writer.ts'),
   charts: () => import('./charts.ts'),
+  'open-hour': () => import('./open-hour.ts'),
   'chart-history': () => import('./chart-history.ts'),
   http: () => import('./http.ts'),
   api: () => import('./api.ts'),
