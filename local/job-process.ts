@@ -76,15 +76,11 @@ const program = join(projectRoot, 'local', 'job-process-main.ts');
  * would still write its compile cache into the data folder afterwards.
  */
 const running = new Set<ChildProcess>();
-let endedOnExit = false;
+process.once('exit', () => {
+  for (const job of running) job.kill('SIGKILL');
+});
 
 function track(child: ChildProcess): void {
-  if (!endedOnExit) {
-    endedOnExit = true;
-    process.once('exit', () => {
-      for (const job of running) job.kill('SIGKILL');
-    });
-  }
   running.add(child);
   child.once('exit', () => running.delete(child));
 }
