@@ -214,8 +214,7 @@ async function tallyWhole(
     );
     return { tallies, fileCounts, files: read.files.length, enrichedHours: 0, rollupHours: 0 };
   }
-  const tallies = await tallyFiles(read, window, ports).catch(async (error: unknown) => {
-    if (read.enrichedHours === 0) throw error;
+  const tallies = await tallyFiles(read, window, ports).catch(async () => {
     // An enriched file replaced twice since its manifest was read (enrich keeps one build back) is gone:
     // the raw plays say the same.
     return tallyFiles(filesToRead(hours, false), window, ports);

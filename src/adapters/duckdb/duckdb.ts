@@ -26,10 +26,10 @@ export interface DuckDbResources {
 
 /**
  * The threads of a function that rewrites a whole hour sorted (compaction, enrichment). Each of DuckDB's threads
- * sorts and encodes its own share of the hour with its own buffers: an hour of 720,000 plays peaked at 559 MB with
- * two threads and 423 (compaction) or 398 MB (enrichment) with one, at 1.5–1.8× the time of work that runs in the
- * background every 15 minutes (docs/benchmarks.md, "An hour's close"). Queries that tally without sorting gained
- * nothing from one thread, so the chart jobs keep two.
+ * sorts and encodes its own share of the hour with its own buffers: enriching an hour of 720,000 plays in 8,000
+ * files peaked at 559 MB with two threads and 400 MB with one (compacting it: 393 and 362 MB), at 1.8× the time of
+ * work that runs in the background, and leaves the other core to the runtime (docs/benchmarks.md, "An hour's
+ * close"). The chart query, which tallies without sorting, gained nothing from one thread: chart jobs keep two.
  */
 export const HOUR_REWRITE_THREADS = 1;
 
