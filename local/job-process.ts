@@ -4,6 +4,7 @@ import type { Settings } from '../src/config/settings.ts';
 import type { Metrics } from '../src/ports/metrics.ts';
 import type { FunctionDeclaration } from '../src/topology.ts';
 import { logger } from '../src/wiring/logger.ts';
+import { backgroundProcess } from './background-priority.ts';
 import { FunctionTimeoutError, projectRoot } from './functions.ts';
 import { type MetricMessage, rebuiltError, replayMetric, type SentError } from './isolated-invocation.ts';
 
@@ -141,6 +142,8 @@ export function runInJobProcess(
       switch (message.kind) {
         case 'ready': {
           startMs = performance.now() - forkedAt;
+          // A scheduled job is background work: the runtime's event loop comes first (background-priority.ts).
+          if (child.pid) backgroundProcess(child.pid);
           const request: JobRequest = { kind: 'run', declaration, event, settings: options.settings };
           child.send(request);
           return;

@@ -10,6 +10,7 @@ import type { SongSource } from '../src/ports/song-source.ts';
 import type { LogRecord } from '../src/ports/transport.ts';
 import { functions, qualified, topics } from '../src/topology.ts';
 import { createDependencies, type Dependencies, installDependencies } from '../src/wiring/dependencies.ts';
+import { backgroundProcess, backgroundV8Helpers } from './background-priority.ts';
 import { ensureCatalog } from './catalog.ts';
 import { devApiKeyFile, ensureDevApiKey } from './dev-api-key.ts';
 import { startEventLoopReport } from './event-loop-report.ts';
@@ -76,6 +77,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const embedded = !settings.databaseUrl;
   const database = embedded ? await startEmbeddedPostgres(join(settings.dataDir, 'postgres')) : undefined;
   if (database) settings = { ...settings, databaseUrl: database.url };
+  // The event loop first: V8's helpers and the embedded database yield the CPU to it (background-priority.ts).
+  backgroundV8Helpers();
+  if (database?.pid) backgroundProcess(database.pid);
   // Stopped together first (what is in flight), then closed one by one, last opened first.
   const quiesce: (() => Promise<void>)[] = [];
   const release: (() => Promise<void>)[] = [async () => database?.stop()];

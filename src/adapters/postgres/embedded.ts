@@ -15,6 +15,8 @@ export interface EmbeddedDatabase {
   readonly files: string;
   /** The process that started the server and shares it (a running `npm start`); undefined: this process did. */
   readonly sharedWith: number | undefined;
+  /** The server's own process (the postmaster), when this process started it. */
+  readonly pid?: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startEmbeddedPostgres(
       url: urlFor(port),
       files: pgdata,
       sharedWith: undefined,
+      pid,
       stop: () => (pid ? stopServer(pid) : server.stop()),
     };
   } catch (error) {

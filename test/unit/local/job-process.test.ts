@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../devkit/temp-dir.ts';
 import { waitFor } from '../../../devkit/wait-for.ts';
+import { BACKGROUND_NICE } from '../../../local/background-priority.ts';
 import { FunctionTimeoutError } from '../../../local/functions.ts';
 import {
   JobFailure,
@@ -32,6 +33,20 @@ describe('a scheduled job in a process of its own (real child processes)', () =>
     settings = loadSettings({ TOP_SONGS_DATA_DIR: dataDir.path, REGIONS: 'xx,yy' });
   });
   afterAll(() => dataDir.remove());
+
+  it.runIf(process.platform === 'linux')(
+    'runs the job at the background priority, every thread of it (the runtime’s event loop first)',
+    async () => {
+      const run = await runInJobProcess(
+        fixture('priority.ts'),
+        {},
+        { settings, metrics: recordingMetrics().metrics },
+      );
+      const nices = run.value as number[];
+      expect(nices.length).toBeGreaterThan(1);
+      expect(nices).toEqual(nices.map(() => BACKGROUND_NICE));
+    },
+  );
 
   it('answers with the handler’s value, with the parent’s settings and its metrics counted in the parent', async () => {
     const { metrics, calls } = recordingMetrics();

@@ -1,0 +1,70 @@
+/**
+ * `npm start` serves HTTP from its event loop and runs the rest at a lower priority (local/background-priority.ts):
+ * V8's helper threads, the embedded PostgreSQL. Read from /proc, as the scheduler sees them.
+ */
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalProcess, startLocalProcess } from '../../devkit/local-process.ts';
+import { makeTempDir, type TempDir } from '../../devkit/temp-dir.ts';
+import { BACKGROUND_NICE } from '../../local/background-priority.ts';
+
+interface Thread {
+  readonly id: number;
+  readonly name: string;
+  readonly nice: number;
+}
+
+function threadsOf(pid: number): Thread[] {
+  return readdirSync(`/proc/${pid}/task`).map((thread) => {
+    const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
+    return {
+      id: Number(thread),
+      name: readFileSync(`/proc/${pid}/task/${thread}/comm`, 'utf8').trim(),
+      nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]),
+    };
+  });
+}
+
+/** PostgreSQL's server (its pid is the first line of postmaster.pid) and every process whose parent it is. */
+function postgresProcesses(pgdata: string): number[] {
+  const server = Number(readFileSync(join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === server;
+      } catch {
+        return false; // ended meanwhile
+      }
+    })
+    .map(Number);
+  return [server, ...children];
+}
+
+describe.runIf(process.platform === 'linux')('npm start’s priorities', () => {
+  let running: LocalProcess | undefined;
+  let dataDir: TempDir | undefined;
+
+  afterEach(async () => {
+    await running?.stop('SIGTERM');
+    await dataDir?.remove();
+  });
+
+  it('keeps its event loop at its own priority; V8’s helpers and the embedded PostgreSQL run below it', async () => {
+    dataDir = await makeTempDir('priorities');
+    running = await startLocalProcess({ TOP_SONGS_DATA_DIR: dataDir.path }, ['--no-simulator']);
+    const runtime = threadsOf(running.child.pid!);
+    expect(runtime.find((thread) => thread.id === running!.child.pid)?.nice).toBe(0);
+    const helpers = runtime.filter((thread) => thread.name.startsWith('V8Worker'));
+    expect(helpers.length).toBeGreaterThan(0);
+    expect(helpers.map((thread) => thread.nice)).toEqual(helpers.map(() => BACKGROUND_NICE));
+
+    const postgres = postgresProcesses(realpathSync(join(dataDir.path, 'postgres', 'pgdata')));
+    // The server and its own processes (checkpointer, writers, the launchers, the runtime's connections).
+    expect(postgres.length).toBeGreaterThan(3);
+    const nices = postgres.flatMap((pid) => threadsOf(pid).map((thread) => thread.nice));
+    expect(nices).toEqual(nices.map(() => BACKGROUND_NICE));
+  });
+});
