@@ -47,7 +47,11 @@ describe.runIf(process.platform === 'linux')('background priority (real processe
   it('lowers every thread of a process and of its children, and leaves this process alone', async () => {
     const { parent, child } = await parentWithChild();
     // Node's helper threads exist once it is running.
-    await waitFor('the child’s V8 helpers', () => (threads(child).length > 1 ? true : undefined), 10_000);
+    await waitFor(
+      'the child’s V8 helpers',
+      async () => (threads(child).length > 1 ? true : undefined),
+      10_000,
+    );
     expect(threads(parent).every((thread) => thread.nice === 0)).toBe(true);
     backgroundProcess(parent);
     for (const pid of [parent, child]) {
