@@ -2,45 +2,18 @@
  * `npm start` serves HTTP from its event loop and runs the rest at a lower priority (local/background-priority.ts):
  * V8's helper threads, the embedded PostgreSQL. Read from /proc, as the scheduler sees them.
  */
-import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalProcess, startLocalProcess } from '../../devkit/local-process.ts';
 import { makeTempDir, type TempDir } from '../../devkit/temp-dir.ts';
 import { BACKGROUND_NICE } from '../../local/background-priority.ts';
-
-interface Thread {
-  readonly id: number;
-  readonly name: string;
-  readonly nice: number;
-}
-
-function threadsOf(pid: number): Thread[] {
-  return readdirSync(`/proc/${pid}/task`).map((thread) => {
-    const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
-    return {
-      id: Number(thread),
-      name: readFileSync(`/proc/${pid}/task/${thread}/comm`, 'utf8').trim(),
-      nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]),
-    };
-  });
-}
+import { childProcessesOf, threadsOf } from '../support/proc.ts';
 
 /** PostgreSQL's server (its pid is the first line of postmaster.pid) and every process whose parent it is. */
 function postgresProcesses(pgdata: string): number[] {
   const server = Number(readFileSync(join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const children = readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === server;
-      } catch {
-        return false; // ended meanwhile
-      }
-    })
-    .map(Number);
-  return [server, ...children];
+  return [server, ...childProcessesOf(server)];
 }
 
 describe.runIf(process.platform === 'linux')('npm start’s priorities', () => {

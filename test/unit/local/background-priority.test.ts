@@ -1,22 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../devkit/wait-for.ts';
 import { BACKGROUND_NICE, backgroundProcess } from '../../../local/background-priority.ts';
-
-/** Each thread of a process: its name and nice value, read from /proc (independently of the code under test). */
-function threads(pid: number): { name: string; nice: number }[] {
-  return readdirSync(`/proc/${pid}/task`).map((thread) => {
-    const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
-    // Fields after the name: state is the 3rd field, nice the 19th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return {
-      name: readFileSync(`/proc/${pid}/task/${thread}/comm`, 'utf8').trim(),
-      nice: Number(fields[16]),
-    };
-  });
-}
+import { threadsOf as threads } from '../../support/proc.ts';
 
 const started: ChildProcess[] = [];
 afterEach(() => {
