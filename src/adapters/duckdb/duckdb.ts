@@ -65,6 +65,7 @@ export function duckDbResourcesFor(
 
 let resources: DuckDbResources | undefined;
 let appliedResources: DuckDbResources | undefined;
+let appliedThreads = Number(duckDbSettings.threads);
 
 /**
  * Sets DuckDB's memory limit, spill folder and threads for this process, from the function's. In Lambda a process
@@ -78,8 +79,15 @@ export function configureDuckDb(requested: DuckDbResources): void {
       : requested;
 }
 
-/** One in-memory DuckDB per process; each caller gets its own connection. */
-export async function withDuckDb<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+/**
+ * One in-memory DuckDB per process; each caller gets its own connection. `threads`: this work's own (an hour's
+ * rewrite inside a job that otherwise runs on the function's), applied for it and set back by the next call; DuckDB's
+ * threads are the whole process's, which suits a job process, where one query runs at a time.
+ */
+export async function withDuckDb<T>(
+  work: (connection: DuckDBConnection) => Promise<T>,
+  options: { readonly threads?: number } = {},
+): Promise<T> {
   instance ??= DuckDBInstance.create(':memory:', duckDbSettings);
   const connection = await (await instance).connect();
   try {
@@ -88,10 +96,14 @@ export async function withDuckDb<T>(work: (connection: DuckDBConnection) => Prom
     const wanted = resources;
     if (wanted && appliedResources !== wanted) {
       await connection.run(
-        `SET GLOBAL memory_limit = '${wanted.memoryLimitMb}MB'; SET GLOBAL temp_directory = ${sqlString(wanted.tempDirectory)};
-         SET GLOBAL threads = ${wanted.threads}`,
+        `SET GLOBAL memory_limit = '${wanted.memoryLimitMb}MB'; SET GLOBAL temp_directory = ${sqlString(wanted.tempDirectory)}`,
       );
       appliedResources = wanted;
+    }
+    const threads = options.threads ?? wanted?.threads ?? Number(duckDbSettings.threads);
+    if (threads !== appliedThreads) {
+      await connection.run(`SET GLOBAL threads = ${threads}`);
+      appliedThreads = threads;
     }
     return await work(connection);
   } finally {

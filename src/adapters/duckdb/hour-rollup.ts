@@ -4,7 +4,7 @@ import { MIN_MS_PLAYED } from '../../domain/charts.ts';
 import type { BuildHourRollup } from '../../ports/rollup-engine.ts';
 import { withScratchDir } from '../scratch-dir.ts';
 import { genreOf, inWindow } from './chart-query.ts';
-import { readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
+import { HOUR_REWRITE_THREADS, readParquetFiles, sqlString, withDuckDb } from './duckdb.ts';
 import { firstDeliveries } from './first-deliveries.ts';
 import { countLakeFiles } from './lake-counts.ts';
 
@@ -39,24 +39,28 @@ export const buildHourRollupFiles: BuildHourRollup = async (input) =>
     const countsFile = join(dir, 'counts.parquet');
     const options =
       input.catalog === undefined ? { enriched: false } : { enriched: false, catalog: input.catalog };
-    const events = await withDuckDb(async (connection) => {
-      await connection.run(`
+    // Sorted like an hour's rewrite, so on one thread as those are (HOUR_REWRITE_THREADS); the day's chart keeps two.
+    const events = await withDuckDb(
+      async (connection) => {
+        await connection.run(`
         COPY (${firstDeliveriesSql(input.plays, options)} ORDER BY fingerprint, p.event_id)
         TO ${sqlString(keysFile)} (FORMAT parquet, COMPRESSION zstd)`);
-      await connection.run(`
+        await connection.run(`
         COPY (
           SELECT region, genre, song_id, count(*)::BIGINT AS plays
           FROM read_parquet(${sqlString(keysFile)})
           WHERE ${inWindow('played_at', input.day)} AND ms_played >= ${MIN_MS_PLAYED}
           GROUP BY ALL ORDER BY ALL
         ) TO ${sqlString(countsFile)} (FORMAT parquet, COMPRESSION zstd)`);
-      const [row] = (
-        await connection.runAndReadAll(
-          `SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(keysFile)})`,
-        )
-      ).getRowObjectsJS() as { n: number }[];
-      return row?.n ?? 0;
-    });
+        const [row] = (
+          await connection.runAndReadAll(
+            `SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(keysFile)})`,
+          )
+        ).getRowObjectsJS() as { n: number }[];
+        return row?.n ?? 0;
+      },
+      { threads: HOUR_REWRITE_THREADS },
+    );
     return {
       counts: new Uint8Array(await readFile(countsFile)),
       keys: new Uint8Array(await readFile(keysFile)),

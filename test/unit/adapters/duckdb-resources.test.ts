@@ -62,4 +62,15 @@ describe('DuckDB resources from the function memory', () => {
     configureDuckDb(duckDbResourcesFor(1024, { tempRoot: '/tmp/e' }));
     expect((await current()).threads).toBe(2);
   });
+
+  it('runs a call on its own threads when it names them, and the next call on the function’s again', async () => {
+    configureDuckDb(duckDbResourcesFor(1024, { tempRoot: '/tmp/f' }));
+    const during = await withDuckDb(
+      async (connection) =>
+        Number((await connection.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]?.[0]),
+      { threads: HOUR_REWRITE_THREADS },
+    );
+    expect(during).toBe(1);
+    expect((await current()).threads).toBe(2);
+  });
 });
