@@ -15,25 +15,37 @@ export interface ProcThread {
   readonly nice: number;
 }
 
-/** Each thread of a process: its id, name and nice value. */
+/** Each thread of a process: its id, name and nice value; none for a process or thread that has ended meanwhile. */
 export function threadsOf(pid: number): ProcThread[] {
-  return readdirSync(`/proc/${pid}/task`).map((thread) => ({
-    id: Number(thread),
-    name: readFileSync(`/proc/${pid}/task/${thread}/comm`, 'utf8').trim(),
-    nice: Number(statFields(`/proc/${pid}/task/${thread}/stat`)[16]),
-  }));
+  return gone([], () => readdirSync(`/proc/${pid}/task`)).flatMap((thread) =>
+    gone([], () => [
+      {
+        id: Number(thread),
+        name: readFileSync(`/proc/${pid}/task/${thread}/comm`, 'utf8').trim(),
+        nice: Number(statFields(`/proc/${pid}/task/${thread}/stat`)[16]),
+      },
+    ]),
+  );
+}
+
+/** `read()`, or `ended` if what it reads has gone (a PostgreSQL backend may end between two reads). */
+function gone<T>(ended: T, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ||
+      (error as NodeJS.ErrnoException).code === 'ESRCH'
+    )
+      return ended;
+    throw error;
+  }
 }
 
 /** The processes whose parent is `pid`. */
 export function childProcessesOf(pid: number): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
-    .filter((child) => {
-      try {
-        return Number(statFields(`/proc/${child}/stat`)[1]) === pid;
-      } catch {
-        return false; // ended meanwhile
-      }
-    })
+    .filter((child) => gone(false, () => Number(statFields(`/proc/${child}/stat`)[1]) === pid))
     .map(Number);
 }
