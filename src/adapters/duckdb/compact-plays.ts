@@ -41,10 +41,13 @@ export async function compactPlayFiles(inputs: readonly string[], outDir: string
     files.sort((a, b) => partNumber(a) - partNumber(b));
     const paths = files.map((name) => join(outDir, name));
     // A region's rows in, less its rows kept: its later deliveries, without numbering every row again.
+    const kept =
+      paths.length > 0
+        ? `SELECT region, count(*) AS n FROM ${readParquetFiles(paths)} GROUP BY region`
+        : 'SELECT NULL::VARCHAR AS region, 0 AS n WHERE false';
     const removed = (
       await connection.runAndReadAll(
-        `WITH rows_in AS (SELECT region, count(*) AS n FROM ${source} GROUP BY region),
-              kept AS (${paths.length > 0 ? `SELECT region, count(*) AS n FROM ${readParquetFiles(paths)} GROUP BY region` : 'SELECT NULL::VARCHAR AS region, 0 AS n WHERE false'})
+        `WITH rows_in AS (SELECT region, count(*) AS n FROM ${source} GROUP BY region), kept AS (${kept})
          SELECT region, (rows_in.n - coalesce(kept.n, 0))::INTEGER AS removed
          FROM rows_in LEFT JOIN kept USING (region) WHERE rows_in.n > coalesce(kept.n, 0)`,
       )
